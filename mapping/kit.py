@@ -1,0 +1,322 @@
+"""The dong data kit: one folder a team leader fills in with Excel.
+
+See ``docs/data-kit.md`` for the files and an example row of each.
+:func:`read_kit` reads and checks the whole kit and raises one
+:class:`~mapping.errors.ValidationError` listing every problem.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from mapping.crs import WEB_CRS, parse_crs
+from mapping.domain import (
+    ACTIVITIES,
+    BLIND_SPOT_TYPES,
+    DUTIES,
+    FIELDS,
+    HOUSEHOLD_KINDS,
+    REPORT_STATUSES,
+    RESOURCE_TYPES,
+    ROLES,
+)
+from mapping.errors import CRSError, Problem, ValidationError
+from mapping.tables import (
+    Column,
+    match_columns,
+    parse_date,
+    parse_datetime,
+    parse_int,
+    parse_points,
+    parse_rows,
+    parse_tong,
+    parse_tong_list,
+    parse_yes_no,
+    read_table,
+)
+from mapping.zones import validate_assignments, validate_tongs
+
+TABLE_SUFFIXES = (".csv", ".xlsx")
+TONG_SUFFIXES = (".geojson", ".gpkg", ".zip", ".shp")
+
+
+def _list_of_text(text: str) -> list[str]:
+    return [t.strip() for t in text.replace("/", ",").split(",") if t.strip()]
+
+
+STAFF_COLUMNS = [
+    Column("team", "팀명"),
+    Column("name", "성명"),
+    Column("role", "역할", parse=ROLES.parse),
+    Column("duties", "담당업무", required=False, parse=lambda t: [DUTIES.parse(x) for x in _list_of_text(t)]),
+    Column("phone", "연락처", required=False),
+    Column("tongs", "담당통", required=False, parse=parse_tong_list),
+    Column("substitute", "대직자", required=False),
+]
+RESOURCE_COLUMNS = [
+    Column("type", "유형", parse=RESOURCE_TYPES.parse),
+    Column("name", "명칭", required=False),
+    Column("address", "주소", required=False),
+    Column("phone", "전화", required=False),
+    Column("hours", "운영시간", required=False),
+    Column("public", "공개", required=False, parse=parse_yes_no),
+]
+REPORT_COLUMNS = [
+    Column("created_at", "일시", parse=parse_datetime),
+    Column("finder", "작성자"),
+    Column("address", "주소", required=False),
+    Column("activity", "활동유형", parse=ACTIVITIES.parse),
+    Column("field", "분야", parse=FIELDS.parse),
+    Column("memo", "내용"),
+    Column("action", "조치사항", required=False),
+    Column("status", "상태", required=False, parse=REPORT_STATUSES.parse),
+    Column("reported", "보고완료", required=False, parse=parse_yes_no),
+]
+HOUSEHOLD_COLUMNS = [
+    Column("kind", "구분", parse=HOUSEHOLD_KINDS.parse),
+    Column("name", "성명"),
+    Column("phone", "연락처", required=False),
+    Column("address", "주소", required=False),
+    Column("moved_in", "전입일", required=False, parse=parse_date),
+    Column("traits", "특성", required=False, parse=_list_of_text),
+    Column("visit_every_days", "방문주기_일", required=False, parse=parse_int),
+    Column("last_visit", "최근방문일", required=False, parse=parse_date),
+]
+BLIND_SPOT_COLUMNS = [
+    Column("type", "유형", parse=BLIND_SPOT_TYPES.parse),
+    Column("memo", "내용"),
+    Column("found_on", "발견일", required=False, parse=parse_date),
+]
+POINT_TABLES = {
+    "resources": RESOURCE_COLUMNS,
+    "reports": REPORT_COLUMNS,
+    "households": HOUSEHOLD_COLUMNS,
+    "blind_spots": BLIND_SPOT_COLUMNS,
+}
+DEFAULTS = {"resources": {"public": True}, "reports": {"status": "received", "reported": True}}
+
+
+@dataclass
+class Kit:
+    """A checked dong kit, every frame in EPSG:4326 and every key English."""
+
+    folder: Path
+    dong: gpd.GeoDataFrame
+    tongs: gpd.GeoDataFrame
+    staff: pd.DataFrame
+    tables: dict[str, gpd.GeoDataFrame]
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def adm_cd2(self) -> str:
+        return str(self.dong["adm_cd2"].iloc[0])
+
+    @property
+    def adm_nm(self) -> str:
+        return str(self.dong["adm_nm"].iloc[0])
+
+
+def _find(folder: Path, stem: str, suffixes: tuple[str, ...]) -> Path | None:
+    for suffix in suffixes:
+        path = folder / f"{stem}{suffix}"
+        if path.exists():
+            return path
+    return None
+
+
+def _read_manifest(folder: Path, problems: list[Problem]) -> dict[str, str]:
+    """``kit.json`` may name a CRS for the whole kit or per file: {"crs": "EPSG:5174"}."""
+    path = folder / "kit.json"
+    if not path.exists():
+        return {}
+    try:
+        crs = json.loads(path.read_text(encoding="utf-8")).get("crs", {})
+        if isinstance(crs, str):
+            crs = {stem: crs for stem in POINT_TABLES}
+        return {stem: parse_crs(value) for stem, value in crs.items()}
+    except (ValueError, AttributeError, CRSError) as exc:
+        problems.append(Problem("kit.json", None, "crs", f"읽을 수 없습니다: {exc}"))
+        return {}
+
+
+def _read_geo(path: Path, *, column: str | None = None, alias: str | None = None) -> gpd.GeoDataFrame:
+    gdf = gpd.read_file(path)
+    names = {str(c).strip() for c in gdf.columns}
+    if column and column not in names and alias not in names and path.suffix.lower() in (".zip", ".shp"):
+        gdf = gpd.read_file(path, encoding="cp949")  # Korean shapefiles without .cpg
+    return gdf
+
+
+def _read_dong(folder: Path, problems: list[Problem]) -> gpd.GeoDataFrame | None:
+    path = folder / "dong.geojson"
+    if not path.exists():
+        problems.append(Problem("dong.geojson", None, None, "동 경계 파일이 없습니다."))
+        return None
+    try:
+        dong = _read_geo(path)
+    except Exception as exc:  # noqa: BLE001
+        problems.append(Problem(path.name, None, None, f"읽을 수 없습니다: {exc}"))
+        return None
+    missing = [c for c in ("adm_cd2", "adm_nm") if c not in dong.columns]
+    if missing or len(dong) != 1:
+        problems.append(Problem(path.name, None, None, f"피처 1개에 adm_cd2, adm_nm 속성이 있어야 합니다 (피처 {len(dong)}개, 없는 속성: {missing})."))
+        return None
+    geom = dong.geometry.iloc[0]
+    if geom is None or geom.geom_type not in ("Polygon", "MultiPolygon") or not geom.is_valid:
+        why = shapely.is_valid_reason(geom) if geom is not None else "비어 있음"
+        problems.append(Problem(path.name, None, None, f"동 경계가 올바른 (멀티)폴리곤이 아닙니다 ({why})."))
+        return None
+    dong["adm_cd2"] = dong["adm_cd2"].astype(str).str.replace(r"\.0$", "", regex=True)
+    return dong[["adm_cd2", "adm_nm", "geometry"]].to_crs(WEB_CRS)
+
+
+def _read_tongs(folder: Path, dong: gpd.GeoDataFrame | None, problems: list[Problem]) -> gpd.GeoDataFrame | None:
+    path = _find(folder, "tongs", TONG_SUFFIXES)
+    if path is None:
+        problems.append(Problem("tongs.geojson", None, None, "통 경계 파일이 없습니다 (tongs.geojson, .gpkg 또는 압축한 shapefile .zip)."))
+        return None
+    try:
+        raw = _read_geo(path, column="통", alias="tong")
+    except Exception as exc:  # noqa: BLE001
+        problems.append(Problem(path.name, None, None, f"읽을 수 없습니다: {exc}"))
+        return None
+    if raw.crs is None:
+        problems.append(Problem(path.name, None, None, "좌표계(CRS)가 없습니다. .prj 파일을 함께 넣거나 좌표계를 지정해 저장하세요."))
+        return None
+    col = next((c for c in raw.columns if str(c).strip() in ("통", "tong")), None)
+    if col is None:
+        problems.append(Problem(path.name, None, "통", f"'통 [tong]' 열이 없습니다. 있는 열: {', '.join(map(str, raw.columns))}"))
+        return None
+    numbers = []
+    for i, value in enumerate(raw[col]):
+        try:
+            numbers.append(parse_tong(str(value).removesuffix(".0")))
+        except ValueError as exc:
+            problems.append(Problem(path.name, None, f"피처 {i + 1}", str(exc)))
+            numbers.append(None)
+    raw = gpd.GeoDataFrame({"tong": numbers}, geometry=raw.geometry.values, crs=raw.crs)
+    raw = raw[raw["tong"].notna()].astype({"tong": int})
+    fixed, found = validate_tongs(raw, dong=dong, file=path.name)
+    problems += found
+    return fixed.to_crs(WEB_CRS).sort_values("tong").reset_index(drop=True)
+
+
+def _read_staff(folder: Path, problems: list[Problem]) -> pd.DataFrame | None:
+    path = _find(folder, "staff", TABLE_SUFFIXES)
+    if path is None:
+        problems.append(Problem("staff.csv", None, None, "직원 명단 파일이 없습니다 (staff.csv 또는 staff.xlsx)."))
+        return None
+    frame, found_problems = read_table(path)
+    problems += found_problems
+    if frame is None:
+        return None
+    found, missing = match_columns(frame, STAFF_COLUMNS, file=path.name)
+    problems += missing
+    if missing:
+        return None
+    rows, bad = parse_rows(frame, STAFF_COLUMNS, found, file=path.name)
+    problems += bad
+    staff = pd.DataFrame(rows)
+    for name in sorted(set(staff["name"][staff["name"].duplicated()].dropna())):
+        problems.append(Problem(path.name, None, "성명", f"성명 {name!r}이(가) 두 번 이상 나옵니다. 동명이인은 '홍길동(복지)'처럼 구분하세요."))
+    staff["file"] = path.name
+    return staff
+
+
+def _row_key(row: dict[str, object]) -> str:
+    payload = json.dumps({k: v for k, v in row.items() if not k.startswith("_")}, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha1(payload.encode("utf-8")).hexdigest()[:16]
+
+
+def _read_points(folder: Path, stem: str, crs_defaults: dict[str, str], problems: list[Problem]) -> gpd.GeoDataFrame | None:
+    path = _find(folder, stem, TABLE_SUFFIXES)
+    columns = POINT_TABLES[stem]
+    if path is None:
+        return gpd.GeoDataFrame({c.key: [] for c in columns} | {"kit_key": []}, geometry=gpd.GeoSeries([], crs=WEB_CRS))
+    frame, found_problems = read_table(path)
+    problems += found_problems
+    if frame is None:
+        return None
+    found, missing = match_columns(frame, columns, file=path.name)
+    problems += missing
+    if missing:
+        return None
+    rows, bad = parse_rows(frame, columns, found, file=path.name)
+    lon, lat, bad_points = parse_points(frame, file=path.name, default_crs=crs_defaults.get(stem))
+    problems += bad + bad_points
+    records, seen = [], {}
+    for row, x, y in zip(rows, lon, lat, strict=True):
+        for key, value in DEFAULTS.get(stem, {}).items():
+            row[key] = value if row.get(key) is None else row[key]
+        row["_lon"], row["_lat"] = round(float(x), 7), round(float(y), 7)
+        key = _row_key(row)
+        if key in seen:
+            problems.append(Problem(path.name, row["_row"], None, f"{seen[key]}행과 똑같은 행이라 한 번만 넣습니다.", "warning"))
+            continue
+        seen[key] = row["_row"]
+        records.append(row | {"kit_key": key})
+    frame = pd.DataFrame(records)
+    geometry = gpd.points_from_xy(frame.pop("_lon"), frame.pop("_lat"), crs=WEB_CRS) if len(frame) else []
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs=WEB_CRS)
+
+
+def _check_references(kit_tables: dict[str, gpd.GeoDataFrame], staff: pd.DataFrame, dong: gpd.GeoDataFrame, problems: list[Problem]) -> None:
+    names = set(staff["name"])
+    reports = kit_tables.get("reports")
+    if reports is not None and len(reports):
+        for _, row in reports[~reports["finder"].isin(names) & reports["finder"].notna()].iterrows():
+            problems.append(Problem("reports", row["_row"], "작성자", f"작성자 {row['finder']!r}는 직원 명단(staff)에 없습니다."))
+    boundary = dong.geometry.iloc[0]
+    for stem in ("reports", "households", "blind_spots"):
+        table = kit_tables.get(stem)
+        if table is None or not len(table):
+            continue
+        outside = table[~table.geometry.is_empty & ~table.geometry.within(boundary) & np.isfinite(table.geometry.x)]
+        for _, row in outside.iterrows():
+            problems.append(Problem(stem, row["_row"], "경도", "동 경계 밖의 점입니다. 좌표를 확인하세요.", "warning"))
+
+
+def read_kit(folder: str | Path) -> Kit:
+    """Read and check a whole dong kit.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The kit folder (``dong.geojson``, ``tongs.*``, ``staff.*`` and the
+        optional ``resources``, ``reports``, ``households``, ``blind_spots``).
+
+    Returns
+    -------
+    Kit
+        Everything in EPSG:4326 with English keys; warnings in ``.warnings``.
+
+    Raises
+    ------
+    ValidationError
+        Listing every problem (file, row, column), if any is an error.
+    """
+    folder = Path(folder)
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        raise ValidationError([Problem(str(folder), None, None, "폴더가 없습니다.")], what="자료 키트")
+    crs_defaults = _read_manifest(folder, problems)
+    dong = _read_dong(folder, problems)
+    tongs = _read_tongs(folder, dong, problems)
+    staff = _read_staff(folder, problems)
+    tables = {stem: _read_points(folder, stem, crs_defaults, problems) for stem in POINT_TABLES}
+    if staff is not None and tongs is not None:
+        problems += validate_assignments(tongs["tong"], staff, file=staff["file"].iloc[0] if len(staff) else "staff")
+    if staff is not None and dong is not None:
+        _check_references(tables, staff, dong, problems)
+    if any(p.severity == "error" for p in problems) or dong is None or tongs is None or staff is None:
+        raise ValidationError(problems, what=f"자료 키트 {folder.name}")
+    clean = {stem: t.loc[np.isfinite(t.geometry.x)] if len(t) else t for stem, t in tables.items()}
+    return Kit(folder, dong, tongs, staff.drop(columns="file"), clean, [p for p in problems if p.severity == "warning"])

@@ -1,0 +1,249 @@
+"""Reading the tables a team leader fills in with Excel (CSV or XLSX).
+
+Headers are Korean with English aliases; CSV may be UTF-8 or CP949.  Every
+problem is collected as a :class:`~mapping.errors.Problem` naming file, row
+and column; nothing here raises for bad content.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mapping.crs import parse_crs, plausible_lonlat, transform_xy
+from mapping.domain import Vocabulary
+from mapping.errors import CRSError, Problem
+
+FIRST_DATA_ROW = 2  # Excel row number of the first data row (row 1 is the header)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a kit table: key in code, Korean header, English alias."""
+
+    key: str
+    header: str
+    required: bool = True
+    parse: Callable[[str], object] | None = None
+
+    @property
+    def shown(self) -> str:
+        return f"{self.header} [{self.key}]"
+
+
+def decode_csv(data: bytes, *, file: str) -> tuple[str | None, list[Problem]]:
+    """Decode CSV bytes as UTF-8 (with or without BOM) or else CP949."""
+    if b"\x00" in data[:4096]:
+        return None, [
+            Problem(file, None, None, "UTF-16 등 지원하지 않는 인코딩입니다. Excel에서 'CSV UTF-8'로 다시 저장하세요.")
+        ]
+    for encoding in ("utf-8-sig", "cp949"):
+        try:
+            return data.decode(encoding), []
+        except UnicodeDecodeError:
+            continue
+    return None, [
+        Problem(file, None, None, "UTF-8도 CP949도 아닌 인코딩입니다. Excel에서 'CSV UTF-8'로 다시 저장하세요.")
+    ]
+
+
+def _cell_text(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M") if (value.hour or value.minute) else value.strftime("%Y-%m-%d")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_table(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Read a CSV or XLSX file into a frame of stripped strings."""
+    file = path.name
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            raw = pd.read_excel(path, dtype=object, engine="openpyxl")
+        else:
+            text, problems = decode_csv(path.read_bytes(), file=file)
+            if text is None:
+                return None, problems
+            raw = pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False)
+    except Exception as exc:  # noqa: BLE001 - any reader failure is a problem of the file
+        return None, [Problem(file, None, None, f"읽을 수 없는 파일입니다 ({type(exc).__name__}: {exc}).")]
+    frame = raw.map(_cell_text) if len(raw) else raw.astype(str)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame, []
+
+
+def _norm(header: str) -> str:
+    return re.sub(r"[\s_\-·]", "", header).lower()
+
+
+def match_columns(
+    frame: pd.DataFrame, columns: list[Column], *, file: str
+) -> tuple[dict[str, str], list[Problem]]:
+    """Map column keys to the file's headers (Korean or English alias)."""
+    by_norm = {_norm(h): h for h in frame.columns}
+    found, problems = {}, []
+    for col in columns:
+        header = by_norm.get(_norm(col.header)) or by_norm.get(_norm(col.key))
+        if header is not None:
+            found[col.key] = header
+        elif col.required:
+            problems.append(
+                Problem(file, None, col.header, f"필수 열 '{col.shown}'이(가) 없습니다. 있는 열: {', '.join(frame.columns)}")
+            )
+    return found, problems
+
+
+def vocab_parser(vocab: Vocabulary) -> Callable[[str], str]:
+    """A cell parser accepting the vocabulary's Korean labels or keys."""
+    return vocab.parse
+
+
+def vocab_list_parser(vocab: Vocabulary) -> Callable[[str], list[str]]:
+    """A cell parser for a comma list of vocabulary values (e.g. 담당업무)."""
+
+    def parse(text: str) -> list[str]:
+        return [vocab.parse(part) for part in re.split(r"[,/·、]", text) if part.strip()]
+
+    return parse
+
+
+def parse_tong(text: str) -> int:
+    """``"11"``, ``"11통"`` or ``"제11통"`` → 11."""
+    match = re.fullmatch(r"\s*제?\s*(\d{1,4})\s*(?:통)?\s*", str(text))
+    if not match:
+        raise ValueError(f"통 번호 {text!r}를 읽을 수 없습니다 (예: 11 또는 11통)")
+    return int(match.group(1))
+
+
+def parse_tong_list(text: str) -> list[int]:
+    """``"11,21"`` or ``"11통, 21통"`` → [11, 21]."""
+    return [parse_tong(part) for part in re.split(r"[,/、]", text) if part.strip()]
+
+
+def parse_yes_no(text: str) -> bool:
+    """Y/N, 예/아니오, O/X, 1/0, true/false → bool."""
+    value = text.strip().lower()
+    if value in ("y", "yes", "예", "o", "1", "true", "공개"):
+        return True
+    if value in ("n", "no", "아니오", "아니요", "x", "0", "false", "비공개"):
+        return False
+    raise ValueError(f"{text!r}는 Y 또는 N이어야 합니다")
+
+
+_DATE_RE = re.compile(
+    r"^\s*(\d{4})\s*[-./년]\s*(\d{1,2})\s*[-./월]\s*(\d{1,2})\s*일?\.?"
+    r"(?:\s*(?:(오전|오후)\s*)?(\d{1,2})\s*[:시]\s*(\d{1,2})?\s*분?(?::(\d{1,2}))?)?\s*$"
+)
+
+
+def parse_datetime(text: str) -> dt.datetime:
+    """Parse Korean-style dates: ``2026-11-03 14:30``, ``2026.11.3``, ``2026년 11월 3일 오후 2시``."""
+    match = _DATE_RE.match(str(text))
+    if not match:
+        raise ValueError(f"날짜 {text!r}를 읽을 수 없습니다 (예: 2026-11-03 14:30 또는 2026.11.03)")
+    year, month, day, ampm, hour, minute, second = match.groups()
+    h = int(hour or 0)
+    if ampm == "오후" and h < 12:
+        h += 12
+    if ampm == "오전" and h == 12:
+        h = 0
+    return dt.datetime(int(year), int(month), int(day), h, int(minute or 0), int(second or 0))
+
+
+def parse_date(text: str) -> dt.date:
+    """Like :func:`parse_datetime`, keeping the date only."""
+    return parse_datetime(text).date()
+
+
+def parse_int(text: str) -> int:
+    """A whole number (``"30"``, ``"30일"``)."""
+    match = re.fullmatch(r"\s*(\d+)\s*(?:일)?\s*", str(text))
+    if not match:
+        raise ValueError(f"{text!r}는 정수가 아닙니다")
+    return int(match.group(1))
+
+
+def parse_rows(
+    frame: pd.DataFrame, columns: list[Column], found: dict[str, str], *, file: str
+) -> tuple[list[dict[str, object]], list[Problem]]:
+    """Parse every row's cells; blank optional cells become ``None``."""
+    rows, problems = [], []
+    for i, record in enumerate(frame.to_dict("records")):
+        row_no = i + FIRST_DATA_ROW
+        out: dict[str, object] = {"_row": row_no}
+        for col in columns:
+            text = record.get(found.get(col.key, ""), "") if col.key in found else ""
+            if text == "":
+                if col.required and col.key in found:
+                    problems.append(Problem(file, row_no, col.header, f"'{col.shown}' 값이 비어 있습니다."))
+                out[col.key] = None
+                continue
+            try:
+                out[col.key] = col.parse(text) if col.parse else text
+            except ValueError as exc:
+                problems.append(Problem(file, row_no, col.header, str(exc)))
+                out[col.key] = None
+        rows.append(out)
+    return rows, problems
+
+
+POINT_COLUMNS = [
+    Column("lon", "경도", required=False),
+    Column("lat", "위도", required=False),
+    Column("x", "x", required=False),
+    Column("y", "y", required=False),
+    Column("crs", "좌표계", required=False),
+]
+
+
+def parse_points(
+    frame: pd.DataFrame, *, file: str, default_crs: str | None
+) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
+    """Read each row's point as lon/lat (EPSG:4326), whatever CRS it was given in.
+
+    A row gives ``경도``/``위도`` (EPSG:4326 unless ``좌표계`` says otherwise)
+    or ``x``/``y`` with ``좌표계`` in that row or ``default_crs`` for the file.
+    Rows without a usable point get NaN and a problem.
+    """
+    found, _ = match_columns(frame, POINT_COLUMNS, file=file)
+    n = len(frame)
+    lon, lat = np.full(n, np.nan), np.full(n, np.nan)
+    problems: list[Problem] = []
+    has_lonlat = "lon" in found and "lat" in found
+    if not has_lonlat and not ("x" in found and "y" in found):
+        return lon, lat, [Problem(file, None, "경도", "좌표 열이 없습니다: '경도','위도' 또는 'x','y'+'좌표계' 열을 넣으세요.")]
+    cols = ("lon", "lat") if has_lonlat else ("x", "y")
+    for i, record in enumerate(frame.to_dict("records")):
+        row_no = i + FIRST_DATA_ROW
+        try:
+            x, y = (float(str(record[found[c]]).replace(",", "")) for c in cols)
+        except ValueError:
+            shown = "/".join(found[c] for c in cols)
+            problems.append(Problem(file, row_no, found[cols[0]], f"좌표 {shown}를 숫자로 읽을 수 없습니다: {record[found[cols[0]]]!r}, {record[found[cols[1]]]!r}"))
+            continue
+        crs_text = record.get(found.get("crs", ""), "") if "crs" in found else ""
+        try:
+            crs = parse_crs(crs_text or default_crs or ("EPSG:4326" if has_lonlat else ""))
+        except CRSError as exc:
+            problems.append(Problem(file, row_no, "좌표계", str(exc)))
+            continue
+        lo, la = transform_xy([x], [y], crs)
+        if not plausible_lonlat(lo[0], la[0]):
+            hint = " 경도와 위도가 바뀐 것 같습니다." if plausible_lonlat(y, x) else f" {crs}가 맞는지 확인하세요."
+            problems.append(Problem(file, row_no, found[cols[0]], f"좌표 ({x}, {y}) [{crs}]는 서울 밖입니다.{hint}"))
+            continue
+        lon[i], lat[i] = lo[0], la[0]
+    return lon, lat, problems

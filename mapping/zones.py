@@ -1,0 +1,231 @@
+"""Zones (구역): a few tongs owned by one officer, with a substitute.
+
+The public entry point is :func:`zones_from_tongs`; the checks it runs are
+:func:`validate_tongs` and :func:`validate_assignments`, which collect every
+problem before anything is built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from mapping.crs import METRIC_CRS, require_crs
+from mapping.errors import Problem, ValidationError
+from mapping.tables import parse_tong_list
+
+MIN_AREA_M2 = 1.0  # overlaps, gaps and overhangs smaller than this are ignored
+POLYGONAL = ("Polygon", "MultiPolygon")
+
+
+def zone_id_for(number: int) -> str:
+    """Zone id shown to people and kept in the store: 1 → ``"Z01"``."""
+    return f"Z{number:02d}"
+
+
+def _where(geom: BaseGeometry, crs: object) -> str:
+    point = gpd.GeoSeries([geom.representative_point()], crs=crs).to_crs("EPSG:4326").iloc[0]
+    return f"({point.x:.5f}, {point.y:.5f})"
+
+
+def _parts(geom: BaseGeometry) -> list[BaseGeometry]:
+    geom = shapely.get_parts(geom)
+    return [g for g in geom if g.geom_type in POLYGONAL and g.area > MIN_AREA_M2]
+
+
+def validate_tongs(
+    tongs: gpd.GeoDataFrame, *, dong: gpd.GeoDataFrame | None = None, file: str = "tongs"
+) -> tuple[gpd.GeoDataFrame, list[Problem]]:
+    """Check tong polygons and return them repaired, with every problem found.
+
+    Parameters
+    ----------
+    tongs : GeoDataFrame
+        Column ``tong`` (int) and polygon geometry, any CRS.
+    dong : GeoDataFrame, optional
+        The dong boundary; when given, overhangs and gaps are checked.
+    file : str
+        File name used in the problems.
+
+    Returns
+    -------
+    (GeoDataFrame, list of Problem)
+        Tongs in their input CRS with invalid polygons repaired by
+        ``make_valid`` (each repair listed as a warning), and the problems.
+    """
+    require_crs(tongs, name=file)
+    problems: list[Problem] = []
+    out = tongs.copy()
+    keep = []
+    for idx, row in out.iterrows():
+        label = f"통 {row['tong']}"
+        geom = row.geometry
+        if geom is None or geom.is_empty:
+            problems.append(Problem(file, None, label, "도형이 비어 있습니다."))
+            continue
+        if geom.geom_type not in POLYGONAL:
+            problems.append(Problem(file, None, label, f"폴리곤이어야 하는데 {geom.geom_type}입니다."))
+            continue
+        if not geom.is_valid:
+            reason = shapely.is_valid_reason(geom)
+            fixed = shapely.union_all([g for g in shapely.get_parts(shapely.make_valid(geom)) if g.geom_type in POLYGONAL])
+            if fixed.is_empty or fixed.area == 0:
+                problems.append(Problem(file, None, label, f"유효하지 않은 폴리곤이고 고칠 수 없습니다 ({reason})."))
+                continue
+            out.loc[idx, "geometry"] = fixed
+            problems.append(Problem(file, None, label, f"유효하지 않은 폴리곤을 자동으로 고쳤습니다 ({reason}). 확인하세요.", "warning"))
+        keep.append(idx)
+    dupes = out["tong"][out["tong"].duplicated(keep=False)]
+    for number in sorted(set(dupes)):
+        problems.append(Problem(file, None, f"통 {number}", f"통 번호 {number}이(가) {int((dupes == number).sum())}번 나옵니다. 하나만 남기세요."))
+    out = out.loc[keep]
+    metric = out.to_crs(METRIC_CRS)
+    problems += _overlap_problems(metric, file=file)
+    if dong is not None:
+        problems += _coverage_problems(metric, dong, file=file)
+    return out, problems
+
+
+def _overlap_problems(metric: gpd.GeoDataFrame, *, file: str) -> list[Problem]:
+    geoms = metric.geometry.values
+    left, right = metric.sindex.query(geoms, predicate="intersects")
+    problems = []
+    for i, j in zip(left, right, strict=True):
+        if i >= j:
+            continue
+        area = geoms[i].intersection(geoms[j]).area
+        if area > MIN_AREA_M2:
+            a, b = metric["tong"].iloc[i], metric["tong"].iloc[j]
+            problems.append(Problem(file, None, f"통 {a}", f"통 {a}와(과) 통 {b}이(가) {area:,.1f} m² 겹칩니다."))
+    return problems
+
+
+def _coverage_problems(metric: gpd.GeoDataFrame, dong: gpd.GeoDataFrame, *, file: str) -> list[Problem]:
+    require_crs(dong, name="dong")
+    boundary = shapely.union_all(dong.to_crs(METRIC_CRS).geometry.values)
+    union = shapely.union_all(metric.geometry.values)
+    problems = []
+    for number, geom in zip(metric["tong"], metric.geometry, strict=True):
+        for part in _parts(geom.difference(boundary)):
+            problems.append(Problem(file, None, f"통 {number}", f"동 경계 밖으로 {part.area:,.1f} m² 나가 있습니다 {_where(part, METRIC_CRS)}."))
+    for part in _parts(boundary.difference(union)):
+        problems.append(Problem(file, None, None, f"어느 통에도 속하지 않는 빈 곳 {part.area:,.1f} m²가 있습니다 {_where(part, METRIC_CRS)}."))
+    return problems
+
+
+def _tong_list(value: object) -> list[int]:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return []
+    if isinstance(value, str):
+        return parse_tong_list(value)
+    return [int(v) for v in value]  # type: ignore[union-attr]
+
+
+def validate_assignments(
+    tongs: Iterable[int], staff: pd.DataFrame, *, file: str = "staff"
+) -> list[Problem]:
+    """Check who owns which tong and who substitutes for whom.
+
+    Parameters
+    ----------
+    tongs : iterable of int
+        Tong numbers that exist.
+    staff : DataFrame
+        Columns ``name``, ``tongs`` (list of int or text like ``"11,21"``),
+        ``substitute``; optional ``_row`` (Excel row number for messages).
+    file : str
+        File name used in the problems.
+    """
+    existing = set(int(t) for t in tongs)
+    problems: list[Problem] = []
+    names = list(staff["name"])
+    owner: dict[int, list[str]] = {}
+    for _, person in staff.iterrows():
+        row = person.get("_row")
+        row = int(row) if row is not None and not pd.isna(row) else None
+        for number in _tong_list(person.get("tongs")):
+            owner.setdefault(number, []).append(person["name"])
+            if number not in existing:
+                problems.append(Problem(file, row, "담당통", f"{person['name']}의 담당통 {number}은(는) 통 경계 파일에 없습니다."))
+        sub = person.get("substitute")
+        if sub and not pd.isna(sub):
+            if sub == person["name"]:
+                problems.append(Problem(file, row, "대직자", f"{person['name']}의 대직자가 본인입니다. 다른 직원을 적으세요."))
+            elif sub not in names:
+                problems.append(Problem(file, row, "대직자", f"대직자 {sub!r}는 직원 명단에 없습니다."))
+    for number, who in sorted(owner.items()):
+        if len(who) > 1:
+            problems.append(Problem(file, None, "담당통", f"통 {number}이(가) 여러 명에게 배정되었습니다: {', '.join(who)}."))
+    for number in sorted(existing - set(owner)):
+        problems.append(Problem(file, None, "담당통", f"통 {number}을(를) 담당하는 직원이 없습니다.", "warning"))
+    return problems
+
+
+def zones_from_tongs(
+    tongs: gpd.GeoDataFrame, staff: pd.DataFrame, *, dong: gpd.GeoDataFrame | None = None
+) -> gpd.GeoDataFrame:
+    """Build one zone per officer who has tongs.
+
+    Parameters
+    ----------
+    tongs : GeoDataFrame
+        Column ``tong`` and polygons, in any CRS.
+    staff : DataFrame
+        Columns ``name``, ``team``, ``tongs``, ``substitute`` (and optionally
+        ``phone``, ``_row``), in the order zones are numbered.
+    dong : GeoDataFrame, optional
+        Dong boundary for the overhang and gap checks.
+
+    Returns
+    -------
+    GeoDataFrame
+        In the tongs' CRS: ``zone_id``, ``officer``, ``team``, ``substitute``,
+        ``phone``, ``tongs`` (list), ``area_m2`` (EPSG:5186), ``contiguous``.
+        Warnings found are in ``.attrs["warnings"]``; staff without tongs in
+        ``.attrs["without_tongs"]``.
+
+    Raises
+    ------
+    ValidationError
+        With every problem, if any is an error.
+    """
+    fixed, problems = validate_tongs(tongs, dong=dong)
+    problems += validate_assignments(fixed["tong"], staff)
+    if any(p.severity == "error" for p in problems):
+        raise ValidationError(problems, what="구역 입력")
+    return _assemble_zones(fixed, staff, problems)
+
+
+def _assemble_zones(tongs: gpd.GeoDataFrame, staff: pd.DataFrame, warnings: list[Problem]) -> gpd.GeoDataFrame:
+    metric = tongs.to_crs(METRIC_CRS).set_index("tong")
+    rows, without = [], []
+    for _, person in staff.iterrows():
+        numbers = sorted(_tong_list(person.get("tongs")))
+        if not numbers:
+            without.append(person["name"])
+            continue
+        geom = shapely.union_all(metric.loc[numbers].geometry.values)
+        sub = person.get("substitute")
+        rows.append(
+            {
+                "zone_id": zone_id_for(len(rows) + 1),
+                "officer": person["name"],
+                "team": person.get("team"),
+                "substitute": sub if sub and not pd.isna(sub) else None,
+                "phone": person.get("phone"),
+                "tongs": numbers,
+                "area_m2": round(geom.area, 1),
+                "contiguous": geom.geom_type == "Polygon",
+                "geometry": geom,
+            }
+        )
+        if geom.geom_type != "Polygon":
+            warnings.append(Problem("staff", None, "담당통", f"{person['name']}의 구역(통 {', '.join(map(str, numbers))})이 서로 떨어져 있습니다.", "warning"))
+    zones = gpd.GeoDataFrame(rows, geometry="geometry", crs=METRIC_CRS).to_crs(tongs.crs)
+    zones.attrs["warnings"] = warnings
+    zones.attrs["without_tongs"] = without
+    return zones
