@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
-from pyproj import CRS, Transformer
+from pyproj import Transformer
 
 from mapping.errors import CRSError
 

@@ -162,12 +162,19 @@ def _read_dong(folder: Path, problems: list[Problem]) -> gpd.GeoDataFrame | None
         return None
     try:
         dong = _read_geo(path)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         problems.append(Problem(path.name, None, None, f"읽을 수 없습니다: {exc}"))
         return None
     missing = [c for c in ("adm_cd2", "adm_nm") if c not in dong.columns]
     if missing or len(dong) != 1:
-        problems.append(Problem(path.name, None, None, f"피처 1개에 adm_cd2, adm_nm 속성이 있어야 합니다 (피처 {len(dong)}개, 없는 속성: {missing})."))
+        problems.append(
+            Problem(
+                path.name,
+                None,
+                None,
+                f"피처 1개에 adm_cd2, adm_nm 속성이 있어야 합니다 (피처 {len(dong)}개, 없는 속성: {missing}).",
+            )
+        )
         return None
     geom = dong.geometry.iloc[0]
     if geom is None or geom.geom_type not in ("Polygon", "MultiPolygon") or not geom.is_valid:
@@ -181,19 +188,32 @@ def _read_dong(folder: Path, problems: list[Problem]) -> gpd.GeoDataFrame | None
 def _read_tongs(folder: Path, dong: gpd.GeoDataFrame | None, problems: list[Problem]) -> gpd.GeoDataFrame | None:
     path = _find(folder, "tongs", TONG_SUFFIXES)
     if path is None:
-        problems.append(Problem("tongs.geojson", None, None, "통 경계 파일이 없습니다 (tongs.geojson, .gpkg 또는 압축한 shapefile .zip)."))
+        problems.append(
+            Problem(
+                "tongs.geojson",
+                None,
+                None,
+                "통 경계 파일이 없습니다 (tongs.geojson, .gpkg 또는 압축한 shapefile .zip).",
+            )
+        )
         return None
     try:
         raw = _read_geo(path, column="통", alias="tong")
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         problems.append(Problem(path.name, None, None, f"읽을 수 없습니다: {exc}"))
         return None
     if raw.crs is None:
-        problems.append(Problem(path.name, None, None, "좌표계(CRS)가 없습니다. .prj 파일을 함께 넣거나 좌표계를 지정해 저장하세요."))
+        problems.append(
+            Problem(
+                path.name, None, None, "좌표계(CRS)가 없습니다. .prj 파일을 함께 넣거나 좌표계를 지정해 저장하세요."
+            )
+        )
         return None
     col = next((c for c in raw.columns if str(c).strip() in ("통", "tong")), None)
     if col is None:
-        problems.append(Problem(path.name, None, "통", f"'통 [tong]' 열이 없습니다. 있는 열: {', '.join(map(str, raw.columns))}"))
+        problems.append(
+            Problem(path.name, None, "통", f"'통 [tong]' 열이 없습니다. 있는 열: {', '.join(map(str, raw.columns))}")
+        )
         return None
     numbers = []
     for i, value in enumerate(raw[col]):
@@ -226,17 +246,28 @@ def _read_staff(folder: Path, problems: list[Problem]) -> pd.DataFrame | None:
     problems += bad
     staff = pd.DataFrame(rows)
     for name in sorted(set(staff["name"][staff["name"].duplicated()].dropna())):
-        problems.append(Problem(path.name, None, "성명", f"성명 {name!r}이(가) 두 번 이상 나옵니다. 동명이인은 '홍길동(복지)'처럼 구분하세요."))
+        problems.append(
+            Problem(
+                path.name,
+                None,
+                "성명",
+                f"성명 {name!r}이(가) 두 번 이상 나옵니다. 동명이인은 '홍길동(복지)'처럼 구분하세요.",
+            )
+        )
     staff["file"] = path.name
     return staff
 
 
 def _row_key(row: dict[str, object]) -> str:
-    payload = json.dumps({k: v for k, v in row.items() if not k.startswith("_")}, sort_keys=True, default=str, ensure_ascii=False)
+    payload = json.dumps(
+        {k: v for k, v in row.items() if not k.startswith("_")}, sort_keys=True, default=str, ensure_ascii=False
+    )
     return hashlib.sha1(payload.encode("utf-8")).hexdigest()[:16]
 
 
-def _read_points(folder: Path, stem: str, crs_defaults: dict[str, str], problems: list[Problem]) -> gpd.GeoDataFrame | None:
+def _read_points(
+    folder: Path, stem: str, crs_defaults: dict[str, str], problems: list[Problem]
+) -> gpd.GeoDataFrame | None:
     path = _find(folder, stem, TABLE_SUFFIXES)
     columns = POINT_TABLES[stem]
     if path is None:
@@ -259,7 +290,9 @@ def _read_points(folder: Path, stem: str, crs_defaults: dict[str, str], problems
         row["_lon"], row["_lat"] = round(float(x), 7), round(float(y), 7)
         key = _row_key(row)
         if key in seen:
-            problems.append(Problem(path.name, row["_row"], None, f"{seen[key]}행과 똑같은 행이라 한 번만 넣습니다.", "warning"))
+            problems.append(
+                Problem(path.name, row["_row"], None, f"{seen[key]}행과 똑같은 행이라 한 번만 넣습니다.", "warning")
+            )
             continue
         seen[key] = row["_row"]
         records.append(row | {"kit_key": key})
@@ -268,12 +301,16 @@ def _read_points(folder: Path, stem: str, crs_defaults: dict[str, str], problems
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=WEB_CRS)
 
 
-def _check_references(kit_tables: dict[str, gpd.GeoDataFrame], staff: pd.DataFrame, dong: gpd.GeoDataFrame, problems: list[Problem]) -> None:
+def _check_references(
+    kit_tables: dict[str, gpd.GeoDataFrame], staff: pd.DataFrame, dong: gpd.GeoDataFrame, problems: list[Problem]
+) -> None:
     names = set(staff["name"])
     reports = kit_tables.get("reports")
     if reports is not None and len(reports):
         for _, row in reports[~reports["finder"].isin(names) & reports["finder"].notna()].iterrows():
-            problems.append(Problem("reports", row["_row"], "작성자", f"작성자 {row['finder']!r}는 직원 명단(staff)에 없습니다."))
+            problems.append(
+                Problem("reports", row["_row"], "작성자", f"작성자 {row['finder']!r}는 직원 명단(staff)에 없습니다.")
+            )
     boundary = dong.geometry.iloc[0]
     for stem in ("reports", "households", "blind_spots"):
         table = kit_tables.get(stem)

@@ -78,7 +78,7 @@ def read_table(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
             if text is None:
                 return None, problems
             raw = pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False)
-    except Exception as exc:  # noqa: BLE001 - any reader failure is a problem of the file
+    except Exception as exc:
         return None, [Problem(file, None, None, f"읽을 수 없는 파일입니다 ({type(exc).__name__}: {exc}).")]
     frame = raw.map(_cell_text) if len(raw) else raw.astype(str)
     frame.columns = [str(c).strip() for c in frame.columns]
@@ -89,9 +89,7 @@ def _norm(header: str) -> str:
     return re.sub(r"[\s_\-·]", "", header).lower()
 
 
-def match_columns(
-    frame: pd.DataFrame, columns: list[Column], *, file: str
-) -> tuple[dict[str, str], list[Problem]]:
+def match_columns(frame: pd.DataFrame, columns: list[Column], *, file: str) -> tuple[dict[str, str], list[Problem]]:
     """Map column keys to the file's headers (Korean or English alias)."""
     by_norm = {_norm(h): h for h in frame.columns}
     found, problems = {}, []
@@ -101,7 +99,9 @@ def match_columns(
             found[col.key] = header
         elif col.required:
             problems.append(
-                Problem(file, None, col.header, f"필수 열 '{col.shown}'이(가) 없습니다. 있는 열: {', '.join(frame.columns)}")
+                Problem(
+                    file, None, col.header, f"필수 열 '{col.shown}'이(가) 없습니다. 있는 열: {', '.join(frame.columns)}"
+                )
             )
     return found, problems
 
@@ -224,7 +224,11 @@ def parse_points(
     problems: list[Problem] = []
     has_lonlat = "lon" in found and "lat" in found
     if not has_lonlat and not ("x" in found and "y" in found):
-        return lon, lat, [Problem(file, None, "경도", "좌표 열이 없습니다: '경도','위도' 또는 'x','y'+'좌표계' 열을 넣으세요.")]
+        return (
+            lon,
+            lat,
+            [Problem(file, None, "경도", "좌표 열이 없습니다: '경도','위도' 또는 'x','y'+'좌표계' 열을 넣으세요.")],
+        )
     cols = ("lon", "lat") if has_lonlat else ("x", "y")
     for i, record in enumerate(frame.to_dict("records")):
         row_no = i + FIRST_DATA_ROW
@@ -232,7 +236,14 @@ def parse_points(
             x, y = (float(str(record[found[c]]).replace(",", "")) for c in cols)
         except ValueError:
             shown = "/".join(found[c] for c in cols)
-            problems.append(Problem(file, row_no, found[cols[0]], f"좌표 {shown}를 숫자로 읽을 수 없습니다: {record[found[cols[0]]]!r}, {record[found[cols[1]]]!r}"))
+            problems.append(
+                Problem(
+                    file,
+                    row_no,
+                    found[cols[0]],
+                    f"좌표 {shown}를 숫자로 읽을 수 없습니다: {record[found[cols[0]]]!r}, {record[found[cols[1]]]!r}",
+                )
+            )
             continue
         crs_text = record.get(found.get("crs", ""), "") if "crs" in found else ""
         try:

@@ -72,16 +72,29 @@ def validate_tongs(
             continue
         if not geom.is_valid:
             reason = shapely.is_valid_reason(geom)
-            fixed = shapely.union_all([g for g in shapely.get_parts(shapely.make_valid(geom)) if g.geom_type in POLYGONAL])
+            fixed = shapely.union_all(
+                [g for g in shapely.get_parts(shapely.make_valid(geom)) if g.geom_type in POLYGONAL]
+            )
             if fixed.is_empty or fixed.area == 0:
                 problems.append(Problem(file, None, label, f"유효하지 않은 폴리곤이고 고칠 수 없습니다 ({reason})."))
                 continue
             out.loc[idx, "geometry"] = fixed
-            problems.append(Problem(file, None, label, f"유효하지 않은 폴리곤을 자동으로 고쳤습니다 ({reason}). 확인하세요.", "warning"))
+            problems.append(
+                Problem(
+                    file, None, label, f"유효하지 않은 폴리곤을 자동으로 고쳤습니다 ({reason}). 확인하세요.", "warning"
+                )
+            )
         keep.append(idx)
     dupes = out["tong"][out["tong"].duplicated(keep=False)]
     for number in sorted(set(dupes)):
-        problems.append(Problem(file, None, f"통 {number}", f"통 번호 {number}이(가) {int((dupes == number).sum())}번 나옵니다. 하나만 남기세요."))
+        problems.append(
+            Problem(
+                file,
+                None,
+                f"통 {number}",
+                f"통 번호 {number}이(가) {int((dupes == number).sum())}번 나옵니다. 하나만 남기세요.",
+            )
+        )
     out = out.loc[keep]
     metric = out.to_crs(METRIC_CRS)
     problems += _overlap_problems(metric, file=file)
@@ -111,9 +124,23 @@ def _coverage_problems(metric: gpd.GeoDataFrame, dong: gpd.GeoDataFrame, *, file
     problems = []
     for number, geom in zip(metric["tong"], metric.geometry, strict=True):
         for part in _parts(geom.difference(boundary)):
-            problems.append(Problem(file, None, f"통 {number}", f"동 경계 밖으로 {part.area:,.1f} m² 나가 있습니다 {_where(part, METRIC_CRS)}."))
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    f"통 {number}",
+                    f"동 경계 밖으로 {part.area:,.1f} m² 나가 있습니다 {_where(part, METRIC_CRS)}.",
+                )
+            )
     for part in _parts(boundary.difference(union)):
-        problems.append(Problem(file, None, None, f"어느 통에도 속하지 않는 빈 곳 {part.area:,.1f} m²가 있습니다 {_where(part, METRIC_CRS)}."))
+        problems.append(
+            Problem(
+                file,
+                None,
+                None,
+                f"어느 통에도 속하지 않는 빈 곳 {part.area:,.1f} m²가 있습니다 {_where(part, METRIC_CRS)}.",
+            )
+        )
     return problems
 
 
@@ -125,9 +152,7 @@ def _tong_list(value: object) -> list[int]:
     return [int(v) for v in value]  # type: ignore[union-attr]
 
 
-def validate_assignments(
-    tongs: Iterable[int], staff: pd.DataFrame, *, file: str = "staff"
-) -> list[Problem]:
+def validate_assignments(tongs: Iterable[int], staff: pd.DataFrame, *, file: str = "staff") -> list[Problem]:
     """Check who owns which tong and who substitutes for whom.
 
     Parameters
@@ -150,16 +175,22 @@ def validate_assignments(
         for number in _tong_list(person.get("tongs")):
             owner.setdefault(number, []).append(person["name"])
             if number not in existing:
-                problems.append(Problem(file, row, "담당통", f"{person['name']}의 담당통 {number}은(는) 통 경계 파일에 없습니다."))
+                problems.append(
+                    Problem(file, row, "담당통", f"{person['name']}의 담당통 {number}은(는) 통 경계 파일에 없습니다.")
+                )
         sub = person.get("substitute")
         if sub and not pd.isna(sub):
             if sub == person["name"]:
-                problems.append(Problem(file, row, "대직자", f"{person['name']}의 대직자가 본인입니다. 다른 직원을 적으세요."))
+                problems.append(
+                    Problem(file, row, "대직자", f"{person['name']}의 대직자가 본인입니다. 다른 직원을 적으세요.")
+                )
             elif sub not in names:
                 problems.append(Problem(file, row, "대직자", f"대직자 {sub!r}는 직원 명단에 없습니다."))
     for number, who in sorted(owner.items()):
         if len(who) > 1:
-            problems.append(Problem(file, None, "담당통", f"통 {number}이(가) 여러 명에게 배정되었습니다: {', '.join(who)}."))
+            problems.append(
+                Problem(file, None, "담당통", f"통 {number}이(가) 여러 명에게 배정되었습니다: {', '.join(who)}.")
+            )
     for number in sorted(existing - set(owner)):
         problems.append(Problem(file, None, "담당통", f"통 {number}을(를) 담당하는 직원이 없습니다.", "warning"))
     return problems
@@ -224,7 +255,15 @@ def _assemble_zones(tongs: gpd.GeoDataFrame, staff: pd.DataFrame, warnings: list
             }
         )
         if geom.geom_type != "Polygon":
-            warnings.append(Problem("staff", None, "담당통", f"{person['name']}의 구역(통 {', '.join(map(str, numbers))})이 서로 떨어져 있습니다.", "warning"))
+            warnings.append(
+                Problem(
+                    "staff",
+                    None,
+                    "담당통",
+                    f"{person['name']}의 구역(통 {', '.join(map(str, numbers))})이 서로 떨어져 있습니다.",
+                    "warning",
+                )
+            )
     zones = gpd.GeoDataFrame(rows, geometry="geometry", crs=METRIC_CRS).to_crs(tongs.crs)
     zones.attrs["warnings"] = warnings
     zones.attrs["without_tongs"] = without

@@ -1,0 +1,40 @@
+# 우동주 지도 — the two commands a newcomer needs: `make run` and `make test`.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+DB ?= $(or $(MAPPING_DB),data/mapping.sqlite)
+
+.PHONY: setup run test lint assets clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+
+static/vendor/.installed: node_modules/.package-lock.json mapping/assets.py $(wildcard mapping/static_src/*) | $(VENV)/.installed
+	$(BIN)/python -m mapping assets --dest static/vendor
+	touch $@
+
+## setup: Python venv with pinned packages, and the map's front-end files (no CDN needed)
+setup: $(VENV)/.installed static/vendor/.installed
+
+assets: static/vendor/.installed
+
+## run: set up, load the sample dong on first run, serve the app on http://127.0.0.1:8501
+run: setup
+	@test -f "$(DB)" || MAPPING_DB="$(DB)" $(BIN)/python -m mapping load data/sample_kit
+	MAPPING_DB="$(DB)" $(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port 8501 --server.headless true
+
+## test: set up, lint, and run every test (unit, AppTest, real browser)
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor .pytest_cache .ruff_cache

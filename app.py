@@ -1,0 +1,25 @@
+"""우동주 지도 — the Streamlit app: router and the frame shared by all pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from app_pages.common import dong_picker, get_store
+
+st.set_page_config(
+    page_title="우동주 지도", page_icon=str(Path(__file__).parent / "static" / "favicon.png"), layout="wide"
+)
+
+pages = [
+    st.Page("app_pages/officer.py", title="내 구역", icon=":material/directions_walk:", default=True),
+    st.Page("app_pages/dashboard.py", title="현황", icon=":material/bar_chart:", url_path="dashboard"),
+    st.Page("app_pages/public.py", title="공개 지도", icon=":material/public:", url_path="public"),
+    st.Page("app_pages/data.py", title="데이터", icon=":material/folder_open:", url_path="data"),
+]
+page = st.navigation(pages)
+st.sidebar.title("우동주 지도")
+st.sidebar.caption("우리동네주무관 활동 지도")
+dong_picker(get_store())
+page.run()

@@ -1,0 +1,52 @@
+"""UI helpers shared by the pages (the only place besides pages that imports streamlit)."""
+
+from __future__ import annotations
+
+import folium
+import streamlit as st
+from streamlit_folium import st_folium
+
+from mapping.store import Store, open_store
+
+SAMPLE_NOTE = (
+    "샘플 동입니다: 행정동 경계와 의료기관은 실제 공공자료이고, 통 경계와 모든 사람(직원·주민)·보고는 가상입니다."
+)
+
+
+@st.cache_resource
+def get_store() -> Store:
+    """The store at ``MAPPING_DB`` (one per server process)."""
+    return open_store()
+
+
+def dong_picker(store: Store) -> str | None:
+    """Sidebar choice of the dong; remembered in the session."""
+    dongs = store.dongs()
+    if dongs.empty:
+        st.session_state["dong"] = None
+        return None
+    codes = list(dongs["dong_code"])
+    names = dict(zip(dongs["dong_code"], dongs["name"], strict=True))
+    current = st.session_state.get("dong")
+    index = codes.index(current) if current in codes else 0
+    st.session_state["dong"] = st.sidebar.selectbox("동", codes, index=index, format_func=lambda c: names[c])
+    st.session_state["dong_sample"] = bool(dongs.set_index("dong_code").loc[st.session_state["dong"], "sample"])
+    return st.session_state["dong"]
+
+
+def require_dong() -> str:
+    """The chosen dong, or stop the page with a pointer to the 데이터 page."""
+    code = st.session_state.get("dong")
+    if not code:
+        st.info(
+            "저장소에 동 자료가 없습니다. '데이터' 페이지에서 자료 키트를 올리거나 `make run`으로 샘플을 불러오세요."
+        )
+        st.stop()
+    if st.session_state.get("dong_sample"):
+        st.caption(f":material/science: {SAMPLE_NOTE}")
+    return code
+
+
+def show_map(m: folium.Map, *, key: str, height: int = 620) -> None:
+    """Render a folium map, asking streamlit-folium for no events."""
+    st_folium(m, key=key, height=height, use_container_width=True, returned_objects=[])

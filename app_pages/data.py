@@ -1,0 +1,79 @@
+"""데이터 — upload a dong kit, see every problem, load it in one transaction."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from app_pages.common import get_store
+from mapping.access import SAMPLE_USER
+from mapping.errors import ValidationError
+from mapping.kit import read_kit
+
+store = get_store()
+st.title("데이터")
+st.markdown(
+    "동 자료 키트(동 경계, 통 경계, 직원, 복지자원, 보고, 세대, 안전 사각지대)를 올려 검사하고 저장소에 넣습니다. 파일 형식은 `docs/data-kit.md`를 보세요."
+)
+st.subheader("저장된 동")
+st.dataframe(
+    store.dongs().rename(
+        columns={"dong_code": "행정동코드", "name": "동", "sample": "샘플", "loaded_at": "불러온 시각"}
+    ),
+    hide_index=True,
+)
+
+files = st.file_uploader(
+    "키트 파일들 또는 키트 폴더를 압축한 .zip",
+    accept_multiple_files=True,
+    type=["csv", "xlsx", "geojson", "gpkg", "zip", "json"],
+)
+if files:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for f in files:
+            data = f.getvalue()
+            if f.name.endswith(".zip") and not f.name.startswith("tongs"):
+                with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                    for member in archive.infolist():
+                        if not member.is_dir():
+                            (folder / Path(member.filename).name).write_bytes(archive.read(member))
+            else:
+                (folder / Path(f.name).name).write_bytes(data)
+        try:
+            kit = read_kit(folder)
+        except ValidationError as exc:
+            st.error(f"오류가 있어 저장하지 않았습니다. 아래 {len(exc.problems)}건을 고친 뒤 다시 올리세요.")
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {
+                            "구분": "오류" if p.severity == "error" else "경고",
+                            "파일": p.file,
+                            "행": p.row,
+                            "열": p.column,
+                            "내용": p.message,
+                        }
+                        for p in exc.problems
+                    ]
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+            st.stop()
+        st.success(
+            f"검사 통과: {kit.adm_nm} — 통 {len(kit.tongs)}개, 직원 {len(kit.staff)}명, "
+            + ", ".join(f"{k} {len(v)}건" for k, v in kit.tables.items())
+        )
+        for p in kit.warnings:
+            st.warning(str(p))
+        if st.button("저장소에 넣기", type="primary"):
+            summary = store.load_kit(kit, user=SAMPLE_USER)
+            st.success(
+                f"{summary.dong_name}을(를) 불러왔습니다: " + ", ".join(f"{k} {v}" for k, v in summary.counts.items())
+            )

@@ -1,0 +1,277 @@
+"""Map layers: one builder per layer kind, all with the same signature.
+
+``build_x_layer(gdf, *, name, show=True)`` returns a ``folium.FeatureGroup``
+in the layer control; :func:`build_map` puts layers on a map with a Korean
+legend, scale, full-screen button and the data credits.  Colours, icons and
+popup fields live in :data:`STYLE` and :data:`RESOURCE_ICONS`.  Every string
+that came from a user is HTML-escaped before it reaches the map.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+
+import folium
+import folium.plugins
+import geopandas as gpd
+import numpy as np
+import shapely
+from branca.element import MacroElement
+from jinja2 import Template
+
+from mapping.assets import STREAMLIT_BASE, localize_assets
+from mapping.crs import to_web
+from mapping.domain import RESOURCE_TYPES
+from mapping.sample import SAMPLE_LABEL
+
+ZONE_PALETTE = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#1f78b4")
+STYLE = {
+    "dong": {"color": "#222222", "weight": 3, "fill": False, "dashArray": "6 4"},
+    "tongs": {"color": "#555555", "weight": 1, "fillOpacity": 0.0},
+    "zones": {"weight": 2, "fillOpacity": 0.35},
+}
+# resource type → (Font Awesome 6 icon, awesome-markers colour, legend hex)
+RESOURCE_ICONS = {
+    "community_centre": ("building-flag", "darkblue", "#0067a3"),
+    "hospital": ("hospital", "red", "#d63e2a"),
+    "clinic": ("stethoscope", "lightred", "#ff8e7f"),
+    "pharmacy": ("prescription-bottle-medical", "orange", "#f69730"),
+    "school": ("school", "blue", "#38aadd"),
+    "daycare": ("baby", "pink", "#ff91ea"),
+    "senior_centre": ("person-cane", "purple", "#d252b9"),
+    "welfare_centre": ("hand-holding-heart", "darkpurple", "#5b396b"),
+    "library": ("book", "cadetblue", "#436978"),
+    "sharing_neighbour": ("handshake", "green", "#72b026"),
+    "sharing_shop": ("store", "darkgreen", "#728224"),
+    "other": ("circle-info", "gray", "#575757"),
+}
+CREDITS = (
+    "행정동 경계: 통계청 SGIS 행정동 경계, 공공누리 제1유형; 가공: vuski/admdongkor (CC BY 4.0)"
+    " | 의료기관: 행정안전부 LOCALDATA"
+)
+
+
+def _esc(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return html.escape(str(value), quote=True)
+
+
+def _label_marker(point: shapely.Point, text: str, css: str) -> folium.Marker:
+    icon = folium.DivIcon(html=f'<div class="{css}">{_esc(text)}</div>', icon_size=(0, 0), class_name="map-label")
+    return folium.Marker([point.y, point.x], icon=icon, interactive=False)
+
+
+def neighbour_colours(gdf: gpd.GeoDataFrame) -> list[int]:
+    """Colour index per polygon so that touching polygons never share one.
+
+    Greedy colouring in smallest-last order (at most 6 colours on a map).
+    """
+    geoms = gdf.geometry.values
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    neighbours: dict[int, set[int]] = {i: set() for i in range(len(geoms))}
+    for i, j in zip(left, right, strict=True):
+        if i != j:
+            neighbours[i].add(j)
+            neighbours[j].add(i)
+    order, remaining = [], {i: set(n) for i, n in neighbours.items()}
+    while remaining:
+        node = min(remaining, key=lambda k: (len(remaining[k]), k))
+        order.append(node)
+        for other in remaining.pop(node):
+            remaining[other].discard(node)
+    colours: dict[int, int] = {}
+    for node in reversed(order):
+        used = {colours[n] for n in neighbours[node] if n in colours}
+        colours[node] = next(c for c in range(len(geoms) + 1) if c not in used)
+    return [colours[i] for i in range(len(geoms))]
+
+
+def build_dong_layer(gdf: gpd.GeoDataFrame, *, name: str = "동 경계", show: bool = True) -> folium.FeatureGroup:
+    """The dong boundary as a dashed outline."""
+    group = folium.FeatureGroup(name=name, show=show)
+    web = to_web(gdf, name="동 경계")[["geometry"]]
+    folium.GeoJson(
+        web.to_json(), style_function=lambda _f: STYLE["dong"], interactive=False, className="dong-boundary"
+    ).add_to(group)
+    return group
+
+
+def build_tongs_layer(
+    gdf: gpd.GeoDataFrame, *, name: str = f"통 ({SAMPLE_LABEL})", show: bool = True, sample: bool = True
+) -> folium.FeatureGroup:
+    """Tong outlines with their numbers (labelled 샘플 when derived)."""
+    group = folium.FeatureGroup(name=name, show=show)
+    web = to_web(gdf, name="통")
+    suffix = f" ({SAMPLE_LABEL})" if sample else ""
+    data = web.assign(label=[f"{int(t)}통{suffix}" for t in web["tong"]])[["label", "geometry"]]
+    folium.GeoJson(
+        data.to_json(),
+        style_function=lambda _f: STYLE["tongs"],
+        className="tong-polygon",
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+    ).add_to(group)
+    for tong, geom in zip(web["tong"], web.geometry, strict=True):
+        _label_marker(geom.representative_point(), f"{int(tong)}", "tong-label").add_to(group)
+    return group
+
+
+def build_zones_layer(gdf: gpd.GeoDataFrame, *, name: str = "구역", show: bool = True) -> folium.FeatureGroup:
+    """Zones in distinct colours (neighbours never share one), labelled with their officer."""
+    group = folium.FeatureGroup(name=name, show=show)
+    web = to_web(gdf, name="구역")
+    colours = [ZONE_PALETTE[c % len(ZONE_PALETTE)] for c in neighbour_colours(web.to_crs("EPSG:5186"))]
+    data = web.assign(
+        colour=colours,
+        label=[f"{_esc(z)} · {_esc(o)}" for z, o in zip(web["zone_id"], web["officer"], strict=True)],
+        detail=[
+            f"팀 {_esc(t)} · 통 {_esc(', '.join(map(str, ts)))} · 대직자 {_esc(s)}"
+            for t, ts, s in zip(web["team"], web["tongs"], web["substitute"], strict=True)
+        ],
+    )[["zone_id", "colour", "label", "detail", "geometry"]]
+    folium.GeoJson(
+        data.to_json(),
+        className="zone-polygon",
+        style_function=lambda f: (
+            STYLE["zones"] | {"color": f["properties"]["colour"], "fillColor": f["properties"]["colour"]}
+        ),
+        tooltip=folium.GeoJsonTooltip(fields=["label", "detail"], labels=False),
+    ).add_to(group)
+    for officer, geom in zip(web["officer"], web.geometry, strict=True):
+        _label_marker(geom.representative_point(), officer, "zone-label").add_to(group)
+    return group
+
+
+def resource_title(row: dict) -> str:
+    """What to call a resource: its name, or its type and address when it has none."""
+    name = row.get("name")
+    if name and isinstance(name, str):
+        return name
+    return f"{RESOURCE_TYPES.label(row['type'])} ({row.get('address') or '주소 없음'})"
+
+
+def build_resources_layer(gdf: gpd.GeoDataFrame, *, name: str = "복지자원", show: bool = True) -> folium.FeatureGroup:
+    """Welfare resources with an icon per type; popup with name, address, phone, hours."""
+    group = folium.FeatureGroup(name=name, show=show)
+    web = to_web(gdf, name="복지자원")
+    for row, geom in zip(web.to_dict("records"), web.geometry, strict=True):
+        icon, colour, _ = RESOURCE_ICONS.get(row["type"], RESOURCE_ICONS["other"])
+        lines = [f"<b>{_esc(resource_title(row))}</b>", _esc(RESOURCE_TYPES.label(row["type"]))]
+        lines += [
+            f"{label}: {_esc(row.get(key))}"
+            for key, label in (("address", "주소"), ("phone", "전화"), ("hours", "운영시간"))
+            if row.get(key)
+        ]
+        folium.Marker(
+            [geom.y, geom.x],
+            icon=folium.Icon(icon=icon, prefix="fa", color=colour),
+            popup=folium.Popup("<br>".join(lines), max_width=280),
+            tooltip=_esc(resource_title(row)),
+        ).add_to(group)
+    return group
+
+
+class _Legend(MacroElement):
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function () {
+          var legend = L.control({position: "bottomleft"});
+          legend.onAdd = function () {
+            var div = L.DomUtil.create("div", "map-legend");
+            div.innerHTML = {{ this.html|tojson }};
+            return div;
+          };
+          legend.addTo({{ this._parent.get_name() }});
+          {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.credits|tojson }});
+        })();
+        {% endmacro %}"""
+    )
+
+    def __init__(self, html_text: str, credits: str) -> None:
+        super().__init__()
+        self.html, self.credits = html_text, credits
+
+
+LEGEND_CSS = """<style>
+.map-legend{background:rgba(255,255,255,.92);padding:5px 8px;border-radius:6px;font:11px/1.4 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:260px}
+.map-legend .types{column-count:2;column-gap:10px}
+.map-legend i{display:inline-block;width:12px;height:12px;margin-right:5px;border-radius:50%;vertical-align:-1px}
+.map-legend .sq{border-radius:2px}
+.tong-label{font:11px sans-serif;color:#333;transform:translate(-50%,-50%);white-space:nowrap;text-shadow:0 0 2px #fff}
+.zone-label{font:bold 12px sans-serif;color:#111;transform:translate(-50%,-150%);white-space:nowrap;
+  background:rgba(255,255,255,.75);padding:0 3px;border-radius:3px}
+</style>"""
+
+
+def legend_html(resource_types: list[str], *, zones: bool = True, sample: bool = True) -> str:
+    """Korean legend: zone colours and one line per resource type shown."""
+    rows = ["<b>범례</b>"]
+    if zones:
+        rows.append('<i class="sq" style="background:#1b9e77"></i>구역 (이웃 구역은 다른 색)')
+        rows.append(
+            f'<i class="sq" style="border:1px solid #555;background:#fff"></i>통 경계{" (" + SAMPLE_LABEL + ")" if sample else ""}'
+        )
+    types = [
+        f'<i style="background:{RESOURCE_ICONS[key][2]}"></i>{_esc(RESOURCE_TYPES.label(key))}'
+        for key in RESOURCE_TYPES.keys
+        if key in resource_types
+    ]
+    return "<br>".join(rows) + (f'<div class="types">{"<br>".join(types)}</div>' if types else "")
+
+
+def build_map(
+    layers: list[folium.FeatureGroup],
+    *,
+    bounds: gpd.GeoDataFrame,
+    legend: str = "",
+    sample: bool = False,
+    tiles: str | None = None,
+    base_url: str = STREAMLIT_BASE,
+) -> folium.Map:
+    """Put layers on a map fitted to ``bounds``, with layer control, legend, scale and credits.
+
+    Parameters
+    ----------
+    layers : list of FeatureGroup
+        From the ``build_*_layer`` functions, bottom first.
+    bounds : GeoDataFrame
+        What to fit the view to (usually the dong).
+    legend : str
+        Legend HTML from :func:`legend_html` (empty: none).
+    sample : bool
+        Whether the data shown is sample data (said in the credits).
+    tiles : str, optional
+        ``"osm"`` for OpenStreetMap base tiles from the web, ``"none"`` for no
+        base map; default from ``MAPPING_TILES`` (else ``"osm"``).
+    base_url : str
+        Where the local Leaflet files are served (see :mod:`mapping.assets`).
+    """
+    tiles = (tiles or os.environ.get("MAPPING_TILES") or "osm").lower()
+    web = to_web(bounds, name="지도 범위")
+    minx, miny, maxx, maxy = web.total_bounds
+    m = folium.Map(
+        location=[(miny + maxy) / 2, (minx + maxx) / 2],
+        tiles=None,
+        max_zoom=19,
+        control_scale=True,
+        zoomSnap=0.25,
+        zoomDelta=0.5,
+    )
+    if tiles == "osm":
+        folium.TileLayer("OpenStreetMap", name="기본 지도 (OpenStreetMap)", max_zoom=19, control=False).add_to(m)
+    for layer in layers:
+        layer.add_to(m)
+    m.get_root().header.add_child(folium.Element(LEGEND_CSS))
+    credits = CREDITS + (f" | 통 경계·인물: {SAMPLE_LABEL}(가상)" if sample else "")
+    m.add_child(_Legend(legend, credits))
+    folium.plugins.Fullscreen(position="topleft", title="전체 화면", title_cancel="전체 화면 끝내기").add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    return localize_assets(m, base_url=base_url)
+
+
+def json_safe(obj: object) -> str:
+    """JSON for embedding in a page's script (``</`` escaped)."""
+    return json.dumps(obj, ensure_ascii=False).replace("</", "<\\/")

@@ -1,0 +1,24 @@
+"""The officer page in a real browser: the map shows one polygon per zone, offline."""
+
+from __future__ import annotations
+
+from tests.conftest import ROOT
+
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+def test_officer_map_shows_one_polygon_per_zone_without_network(page, app_url, sample_kit):
+    page.goto(app_url + "/")
+    frame = page.frame_locator(MAP_FRAME)
+    zones = frame.locator("path.zone-polygon")
+    zones.first.wait_for(timeout=30_000)
+    expected = len([s for s in sample_kit.staff["tongs"] if s])
+    assert zones.count() == expected == 18
+    assert frame.locator("path.tong-polygon").count() == len(sample_kit.tongs)
+    assert frame.locator(".leaflet-marker-pane .awesome-marker").count() == len(sample_kit.tables["resources"])
+    legend = frame.locator(".map-legend")
+    assert "약국" in legend.inner_text() and "구역" in legend.inner_text()
+    assert "공공누리 제1유형" in frame.locator(".leaflet-control-attribution").inner_text()
+    assert page.blocked == [], f"the page tried to reach the network: {page.blocked[:5]}"
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ROOT / "docs" / "officer-map.png"))
