@@ -1,0 +1,97 @@
+"""Each page of the app runs headless (Streamlit AppTest) on the sample store."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+TIMEOUT = 60
+
+
+@pytest.fixture
+def app(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    db = tmp_path / "app.sqlite"
+    shutil.copy(sample_db, db)
+    monkeypatch.setenv("MAPPING_DB", str(db))
+    monkeypatch.setenv("MAPPING_TILES", "none")
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    yield at
+    # get_store is cached per process: forget it so the next test opens its own file
+    from app_pages.common import get_store
+
+    get_store.clear()
+
+
+def _map_html(at: AppTest) -> str:
+    maps = at.get("component_instance")
+    assert maps, "no map on the page"
+    script = json.loads(maps[0].proto.json_args)["script"]
+    # strings passed through Jinja's tojson arrive as \uXXXX escapes
+    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), script)
+
+
+def test_officer_page_shows_zone_of_chosen_officer_and_map(app):
+    assert not app.exception
+    assert app.title[0].value == "내 구역"
+    assert any("샘플 동" in c.value for c in app.caption)
+    app.selectbox(key="officer").set_value("유정민").run()
+    assert not app.exception
+    assert any(s.value.endswith("구역") for s in app.subheader)
+    assert "유정민" in app.markdown[0].value
+    html = _map_html(app)
+    assert html.count("zone-polygon") >= 1 and "약국" in html
+
+
+def test_officer_page_logs_each_view_of_households(app):
+    from app_pages.common import get_store
+
+    before = len(get_store().access_log())
+    app.run()
+    log = get_store().access_log()
+    assert len(log) == before + 1
+    assert log.iloc[-1]["action"] == "조회" and log.iloc[-1]["subject"].startswith("households:")
+
+
+def test_dashboard_counts_reports_per_zone(app):
+    app.switch_page("app_pages/dashboard.py").run()
+    assert not app.exception
+    assert app.title[0].value == "현황"
+    table = app.dataframe[0].value
+    assert len(table) == 18
+    assert table["계"].sum() == 90 == int(app.metric[0].value)
+
+
+def test_public_page_hides_non_public_resources_and_households(app):
+    app.switch_page("app_pages/public.py").run()
+    assert not app.exception
+    html = _map_html(app)
+    assert "비공개" not in html
+    assert "가상주민" not in html and "010-0000" not in html
+    assert "공공누리 제1유형" in html
+
+
+def test_data_page_lists_loaded_dong(app):
+    app.switch_page("app_pages/data.py").run()
+    assert not app.exception
+    assert "서울특별시 마포구 성산2동" in app.dataframe[0].value["동"].tolist()
+
+
+def test_pages_without_data_point_to_the_data_page(tmp_path, monkeypatch):
+    monkeypatch.setenv("MAPPING_DB", str(tmp_path / "empty.sqlite"))
+    monkeypatch.chdir(ROOT)
+    from app_pages.common import get_store
+
+    get_store.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert "데이터" in at.info[0].value
+    get_store.clear()
