@@ -12,12 +12,15 @@ st.set_page_config(
     page_title="우동주 지도", page_icon=str(Path(__file__).parent / "static" / "favicon.png"), layout="wide"
 )
 
-pages = [
-    st.Page("app_pages/officer.py", title="내 구역", icon=":material/directions_walk:", default=True),
-    st.Page("app_pages/dashboard.py", title="현황", icon=":material/bar_chart:", url_path="dashboard"),
-    st.Page("app_pages/public.py", title="공개 지도", icon=":material/public:", url_path="public"),
-    st.Page("app_pages/data.py", title="데이터", icon=":material/folder_open:", url_path="data"),
-]
+pages = {
+    "주무관": [st.Page("app_pages/officer.py", title="내 구역", icon=":material/directions_walk:", default=True)],
+    "팀장": [
+        st.Page("app_pages/dashboard.py", title="현황", icon=":material/bar_chart:", url_path="dashboard"),
+        st.Page("app_pages/zones.py", title="구역 편집", icon=":material/edit_location_alt:", url_path="zones"),
+    ],
+    "주민": [st.Page("app_pages/public.py", title="공개 지도", icon=":material/public:", url_path="public")],
+    "관리": [st.Page("app_pages/data.py", title="데이터", icon=":material/folder_open:", url_path="data")],
+}
 page = st.navigation(pages)
 st.sidebar.title("우동주 지도")
 st.sidebar.caption("우리동네주무관 활동 지도")

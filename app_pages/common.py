@@ -47,6 +47,6 @@ def require_dong() -> str:
     return code
 
 
-def show_map(m: folium.Map, *, key: str, height: int = 620) -> None:
-    """Render a folium map, asking streamlit-folium for no events."""
-    st_folium(m, key=key, height=height, use_container_width=True, returned_objects=[])
+def show_map(m: folium.Map, *, key: str, height: int = 620, returned_objects: list[str] | None = None) -> dict | None:
+    """Render a folium map, asking streamlit-folium only for the events the page needs."""
+    return st_folium(m, key=key, height=height, use_container_width=True, returned_objects=returned_objects or [])

@@ -7,6 +7,7 @@ import streamlit as st
 
 from app_pages.common import get_store, require_dong
 from mapping.domain import FIELDS, OPEN_STATUSES
+from mapping.zones import BALANCE_FACTOR, BALANCE_MEASURES, zone_balance
 
 store = get_store()
 code = require_dong()
@@ -37,3 +38,21 @@ c1, c2, c3 = st.columns(3)
 c1.metric("보고", len(shown))
 c2.metric("처리 중", int(shown["status"].isin(OPEN_STATUSES).sum()))
 c3.metric("구역", len(zones))
+
+st.subheader("구역 균형")
+balance = zone_balance(
+    zones, resources=store.resources(code), reports=reports, households=store.household_zones(code)
+).reset_index()
+flagged = balance[balance["flags"].str.len() > 0]
+if len(flagged):
+    st.warning(
+        f"중앙값의 {BALANCE_FACTOR:g}배를 넘는 구역: "
+        + "; ".join(f"{r.zone_id} {r.officer} ({', '.join(r.flags)})" for r in flagged.itertuples())
+    )
+st.dataframe(
+    balance.assign(flags=[", ".join(f) for f in balance["flags"]]).rename(
+        columns={"zone_id": "구역", "officer": "담당", **BALANCE_MEASURES, "flags": "불균형"}
+    ),
+    hide_index=True,
+    width="stretch",
+)

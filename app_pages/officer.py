@@ -22,7 +22,9 @@ code = require_dong()
 st.title("내 구역")
 zones, staff = store.zones(code), store.staff(code)
 officers = list(zones["officer"])
-me = st.selectbox("주무관", officers, key="officer", help="계정 기능이 생기기 전까지는 샘플 모드로 주무관을 직접 고릅니다.")
+me = st.selectbox(
+    "주무관", officers, key="officer", help="계정 기능이 생기기 전까지는 샘플 모드로 주무관을 직접 고릅니다."
+)
 zone = zones[zones["officer"] == me].iloc[0]
 
 left, right = st.columns([3, 1])

@@ -7,12 +7,13 @@ Every command takes ``--db PATH_OR_URL`` (default ``MAPPING_DB``).
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from mapping.access import CLI_USER
-from mapping.errors import MappingError, ValidationError
+from mapping.errors import MappingError, NotFoundError, ValidationError
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -41,13 +42,97 @@ def _cmd_assets(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_zones(args: argparse.Namespace) -> int:
+    from mapping.kit import read_zone_inputs
+    from mapping.zones import zones_from_tongs
+
+    tongs, staff, dong = read_zone_inputs(args.tongs, args.staff, dong=args.dong)
+    zones = zones_from_tongs(tongs, staff, dong=dong)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    zones.assign(tongs=[",".join(map(str, t)) for t in zones["tongs"]]).to_crs("EPSG:4326").to_file(
+        out, driver="GeoJSON"
+    )
+    print(
+        f"구역 {len(zones)}개, 통 {sum(len(t) for t in zones['tongs'])}개, 면적 {zones['area_m2'].sum() / 1e6:.3f} km² → {out}"
+    )
+    for z in zones.itertuples():
+        split = "" if z.contiguous else " (떨어진 구역)"
+        print(
+            f"  {z.zone_id} {z.officer} ({z.team}) 통 {','.join(map(str, z.tongs))} {z.area_m2:,.0f} m² 대직자 {z.substitute or '-'}{split}"
+        )
+    if zones.attrs["without_tongs"]:
+        print(f"  담당통 없는 직원: {', '.join(zones.attrs['without_tongs'])}")
+    for problem in staff.attrs.get("warnings", []) + zones.attrs["warnings"]:
+        print(f"  {problem}")
+    return EXIT_OK
+
+
+def _cmd_officer_for(args: argparse.Namespace) -> int:
+    from mapping.lookup import officer_for
+    from mapping.store import open_store
+
+    lonlat = None
+    if args.lonlat:
+        try:
+            lon, lat = (float(v) for v in args.lonlat.split(","))
+        except ValueError:
+            raise NotFoundError(
+                f"--lonlat {args.lonlat!r}: '경도,위도' 형식이어야 합니다 (예: 126.9010,37.5670)."
+            ) from None
+        lonlat = (lon, lat)
+    result = officer_for(open_store(args.db), lonlat=lonlat, address=args.address)
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return EXIT_OK
+
+
+def _cmd_load_addresses(args: argparse.Namespace) -> int:
+    from mapping.addresses import read_juso_entrances
+    from mapping.store import open_store
+
+    rows = read_juso_entrances(args.file)
+    count = open_store(args.db).load_addresses(rows, source=Path(args.file).name, user=CLI_USER)
+    print(f"주소 {count:,}건을 불러왔습니다 ({Path(args.file).name}).")
+    return EXIT_OK
+
+
+def _cmd_reassign(args: argparse.Namespace) -> int:
+    from mapping.store import open_store
+
+    store = open_store(args.db)
+    code = args.dong or _only_dong(store)
+    done = store.reassign(code, args.zone, args.to, user=CLI_USER)
+    print(
+        f"구역 {done['zone_id']}: {done['former']} → {done['successor']} (처리 중 보고 {done['reports']}건, 세대 {done['households']}곳 인계)"
+    )
+    return EXIT_OK
+
+
+def _only_dong(store: object) -> str:
+    codes = list(store.dongs()["dong_code"])  # type: ignore[attr-defined]
+    if len(codes) != 1:
+        raise NotFoundError(f"저장소에 동이 {len(codes)}개 있습니다. --dong 행정동코드로 고르세요: {', '.join(codes)}")
+    return codes[0]
+
+
 COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
     "load": (
         "자료 키트 폴더를 검사하고 저장소에 한 번에 넣습니다 (오류가 하나라도 있으면 아무것도 넣지 않음).",
         _cmd_load,
     ),
+    "zones": ("통 경계와 직원 명단으로 구역을 만들고 검사해 GeoJSON으로 씁니다.", _cmd_zones),
+    "officer-for": ("좌표나 주소로 통·구역·담당 주무관을 찾습니다 (JSON).", _cmd_officer_for),
+    "load-addresses": (
+        "juso.go.kr 위치정보요약DB 파일(entrc_*.txt)을 주소 검색용으로 불러옵니다.",
+        _cmd_load_addresses,
+    ),
+    "reassign": ("구역을 후임자에게 인계합니다 (처리 중 보고와 방문 세대 포함, 한 번에).", _cmd_reassign),
     "assets": ("지도용 Leaflet 등 프런트엔드 파일을 node_modules에서 복사합니다.", _cmd_assets),
 }
+
+
+def _add(sub: argparse._SubParsersAction, name: str, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    return sub.add_parser(name, parents=[common], help=COMMANDS[name][0], description=COMMANDS[name][0])
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,6 +145,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     load = sub.add_parser("load", parents=[common], help=COMMANDS["load"][0], description=COMMANDS["load"][0])
     load.add_argument("kit_dir", metavar="KIT_DIR", help="자료 키트 폴더 (docs/data-kit.md 참고)")
+    zones = _add(sub, "zones", common)
+    zones.add_argument("--tongs", required=True, help="통 경계 (.geojson, .gpkg, 압축한 shapefile .zip)")
+    zones.add_argument("--staff", required=True, help="직원 명단 (.csv, .xlsx)")
+    zones.add_argument("--dong", help="동 경계 (.geojson): 경계 밖·빈 곳 검사")
+    zones.add_argument("--out", required=True, help="출력 GeoJSON (EPSG:4326)")
+    officer = _add(sub, "officer-for", common)
+    where = officer.add_mutually_exclusive_group(required=True)
+    where.add_argument("--lonlat", help="경도,위도 (EPSG:4326), 예: 126.9010,37.5670")
+    where.add_argument("--address", help="주소, 예: '마포구 성산동 200-22' 또는 도로명주소")
+    addresses = _add(sub, "load-addresses", common)
+    addresses.add_argument("file", metavar="FILE", help="entrc_*.txt (파이프 구분, CP949, 18개 필드)")
+    reassign = _add(sub, "reassign", common)
+    reassign.add_argument("--zone", required=True, help="구역 번호, 예: Z03")
+    reassign.add_argument("--to", required=True, help="후임자 성명 (직원 명단에 있어야 함)")
+    reassign.add_argument("--dong", help="행정동코드 (저장소에 동이 여럿일 때)")
     assets = sub.add_parser("assets", parents=[common], help=COMMANDS["assets"][0], description=COMMANDS["assets"][0])
     assets.add_argument("--dest", default="static/vendor", help="복사할 폴더 (기본: static/vendor)")
     return parser
@@ -72,6 +172,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command][1](args)
     except ValidationError as exc:
         print(exc, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except NotFoundError as exc:
+        print(f"오류: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except MappingError as exc:
         print(f"오류: {exc}", file=sys.stderr)

@@ -155,10 +155,9 @@ def _read_geo(path: Path, *, column: str | None = None, alias: str | None = None
     return gdf
 
 
-def _read_dong(folder: Path, problems: list[Problem]) -> gpd.GeoDataFrame | None:
-    path = folder / "dong.geojson"
+def _read_dong(path: Path, problems: list[Problem]) -> gpd.GeoDataFrame | None:
     if not path.exists():
-        problems.append(Problem("dong.geojson", None, None, "동 경계 파일이 없습니다."))
+        problems.append(Problem(path.name, None, None, "동 경계 파일이 없습니다."))
         return None
     try:
         dong = _read_geo(path)
@@ -185,9 +184,8 @@ def _read_dong(folder: Path, problems: list[Problem]) -> gpd.GeoDataFrame | None
     return dong[["adm_cd2", "adm_nm", "geometry"]].to_crs(WEB_CRS)
 
 
-def _read_tongs(folder: Path, dong: gpd.GeoDataFrame | None, problems: list[Problem]) -> gpd.GeoDataFrame | None:
-    path = _find(folder, "tongs", TONG_SUFFIXES)
-    if path is None:
+def _read_tongs(path: Path | None, dong: gpd.GeoDataFrame | None, problems: list[Problem]) -> gpd.GeoDataFrame | None:
+    if path is None or not path.exists():
         problems.append(
             Problem(
                 "tongs.geojson",
@@ -229,9 +227,8 @@ def _read_tongs(folder: Path, dong: gpd.GeoDataFrame | None, problems: list[Prob
     return fixed.to_crs(WEB_CRS).sort_values("tong").reset_index(drop=True)
 
 
-def _read_staff(folder: Path, problems: list[Problem]) -> pd.DataFrame | None:
-    path = _find(folder, "staff", TABLE_SUFFIXES)
-    if path is None:
+def _read_staff(path: Path | None, problems: list[Problem]) -> pd.DataFrame | None:
+    if path is None or not path.exists():
         problems.append(Problem("staff.csv", None, None, "직원 명단 파일이 없습니다 (staff.csv 또는 staff.xlsx)."))
         return None
     frame, found_problems = read_table(path)
@@ -321,6 +318,34 @@ def _check_references(
             problems.append(Problem(stem, row["_row"], "경도", "동 경계 밖의 점입니다. 좌표를 확인하세요.", "warning"))
 
 
+def read_zone_inputs(
+    tongs: str | Path, staff: str | Path, *, dong: str | Path | None = None
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame, gpd.GeoDataFrame | None]:
+    """Read a tongs file, a staff table and optionally a dong boundary, checking each.
+
+    Returns
+    -------
+    (tongs, staff, dong)
+        Tongs in EPSG:4326 (invalid polygons repaired), staff with English
+        keys, and the dong (or ``None``).
+
+    Raises
+    ------
+    ValidationError
+        Every problem of the three files and of the assignments, if any is an error.
+    """
+    problems: list[Problem] = []
+    boundary = _read_dong(Path(dong), problems) if dong else None
+    tong_frame = _read_tongs(Path(tongs), boundary, problems)
+    staff_frame = _read_staff(Path(staff), problems)
+    if tong_frame is not None and staff_frame is not None:
+        problems += validate_assignments(tong_frame["tong"], staff_frame, file=Path(staff).name)
+    if any(p.severity == "error" for p in problems) or tong_frame is None or staff_frame is None:
+        raise ValidationError(problems, what="구역 입력")
+    staff_frame.attrs["warnings"] = [p for p in problems if p.severity == "warning"]
+    return tong_frame, staff_frame.drop(columns="file"), boundary
+
+
 def read_kit(folder: str | Path) -> Kit:
     """Read and check a whole dong kit.
 
@@ -345,9 +370,9 @@ def read_kit(folder: str | Path) -> Kit:
     if not folder.is_dir():
         raise ValidationError([Problem(str(folder), None, None, "폴더가 없습니다.")], what="자료 키트")
     crs_defaults = _read_manifest(folder, problems)
-    dong = _read_dong(folder, problems)
-    tongs = _read_tongs(folder, dong, problems)
-    staff = _read_staff(folder, problems)
+    dong = _read_dong(folder / "dong.geojson", problems)
+    tongs = _read_tongs(_find(folder, "tongs", TONG_SUFFIXES), dong, problems)
+    staff = _read_staff(_find(folder, "staff", TABLE_SUFFIXES), problems)
     tables = {stem: _read_points(folder, stem, crs_defaults, problems) for stem in POINT_TABLES}
     if staff is not None and tongs is not None:
         problems += validate_assignments(tongs["tong"], staff, file=staff["file"].iloc[0] if len(staff) else "staff")

@@ -16,154 +16,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 import sqlalchemy as sa
 
 from mapping.access import User, can_read_personal
 from mapping.crs import WEB_CRS, require_crs
-from mapping.errors import NotFoundError, StoreError
+from mapping.domain import OPEN_STATUSES
+from mapping.errors import NotFoundError, Problem, StoreError, ValidationError
 from mapping.kit import Kit
+from mapping.schema import ACCESS_LOG, ADDRESSES, POINT_TABLES, SCHEMA_VERSION, meta
 from mapping.zones import zones_from_tongs
 
-SCHEMA_VERSION = 1
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "mapping.sqlite"
-
-meta = sa.MetaData()
-
-
-def _dong() -> sa.Column:
-    return sa.Column("dong_code", sa.String(10), nullable=False, index=True)
-
-
-sa.Table("meta", meta, sa.Column("key", sa.String(64), primary_key=True), sa.Column("value", sa.Text))
-sa.Table(
-    "dongs",
-    meta,
-    sa.Column("dong_code", sa.String(10), primary_key=True),
-    sa.Column("name", sa.Text, nullable=False),
-    sa.Column("geom", sa.LargeBinary, nullable=False),
-    sa.Column("sample", sa.Boolean, nullable=False),
-    sa.Column("loaded_at", sa.DateTime, nullable=False),
-)
-sa.Table(
-    "tongs",
-    meta,
-    _dong(),
-    sa.Column("tong", sa.Integer, nullable=False),
-    sa.Column("geom", sa.LargeBinary, nullable=False),
-    sa.PrimaryKeyConstraint("dong_code", "tong"),
-)
-sa.Table(
-    "staff",
-    meta,
-    _dong(),
-    sa.Column("name", sa.Text, nullable=False),
-    sa.Column("team", sa.Text),
-    sa.Column("role", sa.String(16)),
-    sa.Column("duties", sa.JSON),
-    sa.Column("phone", sa.Text),
-    sa.Column("substitute", sa.Text),
-    sa.Column("sort_order", sa.Integer),
-    sa.PrimaryKeyConstraint("dong_code", "name"),
-)
-sa.Table(
-    "tong_owners",
-    meta,
-    sa.Column("id", sa.Integer, primary_key=True),
-    _dong(),
-    sa.Column("tong", sa.Integer, nullable=False),
-    sa.Column("officer", sa.Text, nullable=False),
-    sa.Column("since", sa.DateTime, nullable=False),
-    sa.Column("until", sa.DateTime),
-)
-sa.Table(
-    "zones",
-    meta,
-    _dong(),
-    sa.Column("zone_id", sa.String(8), nullable=False),
-    sa.Column("officer", sa.Text),
-    sa.Column("team", sa.Text),
-    sa.Column("substitute", sa.Text),
-    sa.Column("phone", sa.Text),
-    sa.Column("tongs", sa.JSON),
-    sa.Column("area_m2", sa.Float),
-    sa.Column("contiguous", sa.Boolean),
-    sa.Column("geom", sa.LargeBinary, nullable=False),
-    sa.PrimaryKeyConstraint("dong_code", "zone_id"),
-)
-
-
-def _point_table(name: str, *columns: sa.Column) -> sa.Table:
-    return sa.Table(
-        name,
-        meta,
-        sa.Column("id", sa.Integer, primary_key=True),
-        _dong(),
-        sa.Column("origin", sa.String(8), nullable=False),
-        sa.Column("kit_key", sa.String(16)),
-        sa.Column("lon", sa.Float, nullable=False),
-        sa.Column("lat", sa.Float, nullable=False),
-        sa.Column("tong", sa.Integer),
-        sa.Column("zone_id", sa.String(8)),
-        *columns,
-        sa.UniqueConstraint("dong_code", "kit_key"),
-    )
-
-
-POINT_TABLES = {
-    "resources": _point_table(
-        "resources",
-        sa.Column("type", sa.String(24), nullable=False),
-        sa.Column("name", sa.Text),
-        sa.Column("address", sa.Text),
-        sa.Column("phone", sa.Text),
-        sa.Column("hours", sa.Text),
-        sa.Column("public", sa.Boolean, nullable=False),
-    ),
-    "reports": _point_table(
-        "reports",
-        sa.Column("created_at", sa.DateTime, nullable=False),
-        sa.Column("finder", sa.Text, nullable=False),
-        sa.Column("address", sa.Text),
-        sa.Column("activity", sa.String(24)),
-        sa.Column("field", sa.String(16)),
-        sa.Column("memo", sa.Text),
-        sa.Column("action", sa.Text),
-        sa.Column("status", sa.String(24), nullable=False),
-        sa.Column("reported", sa.Boolean, nullable=False),
-    ),
-    "households": _point_table(
-        "households",
-        sa.Column("kind", sa.String(16), nullable=False),
-        sa.Column("name", sa.Text),
-        sa.Column("phone", sa.Text),
-        sa.Column("address", sa.Text),
-        sa.Column("moved_in", sa.Date),
-        sa.Column("traits", sa.JSON),
-        sa.Column("visit_every_days", sa.Integer),
-        sa.Column("last_visit", sa.Date),
-    ),
-    "blind_spots": _point_table(
-        "blind_spots",
-        sa.Column("type", sa.String(24), nullable=False),
-        sa.Column("memo", sa.Text),
-        sa.Column("found_on", sa.Date),
-    ),
-}
-ACCESS_LOG = sa.Table(
-    "access_log",
-    meta,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("at", sa.DateTime, nullable=False),
-    sa.Column("account", sa.Text, nullable=False),
-    sa.Column("client", sa.Text),
-    sa.Column("action", sa.String(16), nullable=False),
-    sa.Column("subject", sa.Text, nullable=False),
-    sa.Column("detail", sa.Text),
-    sa.Column("prev_hash", sa.String(64)),
-    sa.Column("hash", sa.String(64), nullable=False),
-)
 
 
 @dataclass
@@ -198,6 +64,11 @@ def _frame(frame: pd.DataFrame, geom: str) -> gpd.GeoDataFrame:
     else:
         geometry = shapely.from_wkb(frame.pop(geom).to_numpy())
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=WEB_CRS)
+
+
+def _as_list(value: object) -> list:
+    """A list from a JSON/list cell that may be ``None`` or NaN."""
+    return list(value) if isinstance(value, list | tuple | np.ndarray) else []
 
 
 def attach_tong_zone(points: gpd.GeoSeries, tongs: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -260,7 +131,8 @@ class Store:
         )
         with self.engine.begin() as conn:
             code = kit.adm_cd2
-            self._replace_reference(conn, kit, zones, sample=sample, now=now)
+            self._replace_reference(conn, kit, sample=sample, now=now)
+            self._write_staff_zones(conn, code, kit.staff, zones)
             self._record_owners(conn, code, kit.staff, now)
             for name, frame in kit.tables.items():
                 added, removed = self._sync_points(conn, name, code, frame, kit.tongs, zones)
@@ -270,21 +142,21 @@ class Store:
             self._log(conn, user, "입력", f"kit:{code}", f"households={len(kit.tables['households'])}")
         return summary
 
-    def _replace_reference(
-        self, conn: sa.Connection, kit: Kit, zones: gpd.GeoDataFrame, *, sample: bool, now: dt.datetime
-    ) -> None:
+    def _replace_reference(self, conn: sa.Connection, kit: Kit, *, sample: bool, now: dt.datetime) -> None:
         code, t = kit.adm_cd2, meta.tables
-        for name in ("dongs", "tongs", "staff", "zones"):
+        for name in ("dongs", "tongs"):
             conn.execute(t[name].delete().where(t[name].c.dong_code == code))
-        conn.execute(
-            t["dongs"]
-            .insert()
-            .values(dong_code=code, name=kit.adm_nm, geom=_wkb(kit.dong.geometry.iloc[0]), sample=sample, loaded_at=now)
-        )
+        dong_row = {"dong_code": code, "name": kit.adm_nm, "geom": _wkb(kit.dong.geometry.iloc[0])}
+        conn.execute(t["dongs"].insert().values(**dong_row, sample=sample, loaded_at=now))
         conn.execute(
             t["tongs"].insert(),
             [{"dong_code": code, "tong": int(r.tong), "geom": _wkb(r.geometry)} for r in kit.tongs.itertuples()],
         )
+
+    def _write_staff_zones(self, conn: sa.Connection, code: str, staff: pd.DataFrame, zones: gpd.GeoDataFrame) -> None:
+        t = meta.tables
+        for name in ("staff", "zones"):
+            conn.execute(t[name].delete().where(t[name].c.dong_code == code))
         conn.execute(
             t["staff"].insert(),
             [
@@ -295,10 +167,11 @@ class Store:
                     "role": r["role"],
                     "duties": r["duties"] or [],
                     "phone": r["phone"],
-                    "substitute": r["substitute"],
+                    "substitute": r["substitute"] or None,
+                    "tongs": sorted(int(n) for n in _as_list(r["tongs"])),
                     "sort_order": i,
                 }
-                for i, r in enumerate(kit.staff.to_dict("records"))
+                for i, r in enumerate(staff.to_dict("records"))
             ],
         )
         if len(zones):
@@ -320,6 +193,19 @@ class Store:
                     for z in zones.itertuples()
                 ],
             )
+        self._reattach_zones(conn, code, zones)
+
+    def _reattach_zones(self, conn: sa.Connection, code: str, zones: gpd.GeoDataFrame) -> None:
+        """Resources, households and blind spots follow their tong's current zone.
+
+        Reports keep the zone they were filed in: that is history.
+        """
+        zone_of = {int(n): z for z, ns in zip(zones["zone_id"], zones["tongs"], strict=True) for n in ns}
+        for name in ("resources", "households", "blind_spots"):
+            t = POINT_TABLES[name]
+            conn.execute(t.update().where(t.c.dong_code == code).values(zone_id=None))
+            for tong, zone in zone_of.items():
+                conn.execute(t.update().where(t.c.dong_code == code, t.c.tong == tong).values(zone_id=zone))
 
     def _record_owners(self, conn: sa.Connection, code: str, staff: pd.DataFrame, now: dt.datetime) -> None:
         t = meta.tables["tong_owners"]
@@ -327,7 +213,7 @@ class Store:
             r.tong: (r.id, r.officer)
             for r in conn.execute(sa.select(t).where(t.c.dong_code == code, t.c.until.is_(None)))
         }
-        wanted = {int(n): p["name"] for p in staff.to_dict("records") for n in (p["tongs"] or [])}
+        wanted = {int(n): p["name"] for p in staff.to_dict("records") for n in _as_list(p["tongs"])}
         for tong, (row_id, officer) in current.items():
             if wanted.get(tong) != officer:
                 conn.execute(t.update().where(t.c.id == row_id).values(until=now))
@@ -378,6 +264,142 @@ class Store:
                 )
             conn.execute(t.insert(), rows)
         return len(new), len(gone)
+
+    def save_assignments(self, code: str, staff: pd.DataFrame, *, user: User) -> gpd.GeoDataFrame:
+        """Save who owns which tong (and substitutes) in one transaction, after full validation.
+
+        Parameters
+        ----------
+        code : str
+            The dong.
+        staff : DataFrame
+            The whole staff list as :meth:`staff` returns it, edited.
+        user : User
+            Who is saving (logged).
+
+        Returns
+        -------
+        GeoDataFrame
+            The new zones.
+
+        Raises
+        ------
+        ValidationError
+            With every problem; nothing is saved.
+        """
+        zones = zones_from_tongs(self.tongs(code), staff, dong=self.dong(code))
+        now = dt.datetime.now().replace(microsecond=0)
+        with self.engine.begin() as conn:
+            self._write_staff_zones(conn, code, staff, zones)
+            self._record_owners(conn, code, staff, now)
+            self._log(conn, user, "변경", f"zones:{code}", f"zones={len(zones)}")
+        return zones
+
+    def reassign(self, code: str, zone_id: str, successor: str, *, user: User) -> dict[str, object]:
+        """Hand a zone, its open reports and its households to a successor, in one transaction.
+
+        The former officer keeps the credit for the past: ownership history
+        (:meth:`ownership`) records who owned each tong from when to when.
+
+        Raises
+        ------
+        NotFoundError
+            If the zone or the successor is not there.
+        ValidationError
+            If the successor already owns a zone.
+        """
+        staff, zones = self.staff(code), self.zones(code)
+        match = zones[zones["zone_id"] == zone_id]
+        if match.empty:
+            raise NotFoundError(f"구역 {zone_id}이(가) 없습니다. 있는 구역: {', '.join(zones['zone_id'])}")
+        if successor not in set(staff["name"]):
+            raise NotFoundError(f"후임자 {successor!r}가 직원 명단에 없습니다. 먼저 직원으로 추가하세요.")
+        zone = match.iloc[0]
+        former = zone["officer"]
+        owned = zones[zones["officer"] == successor]
+        if not owned.empty:
+            raise ValidationError(
+                [
+                    Problem(
+                        "reassign",
+                        None,
+                        "후임자",
+                        f"{successor}은(는) 이미 구역 {owned.iloc[0]['zone_id']}를 맡고 있습니다.",
+                    )
+                ],
+                what="구역 인계",
+            )
+        staff = staff.copy()
+        staff["tongs"] = staff["tongs"].astype(object)
+        is_former, is_successor = staff["name"] == former, staff["name"] == successor
+        staff.loc[is_former, "tongs"] = pd.Series([[]] * int(is_former.sum()), index=staff.index[is_former])
+        staff.loc[is_successor, "tongs"] = pd.Series([list(zone["tongs"])], index=staff.index[is_successor])
+        if not staff.loc[is_successor, "substitute"].iloc[0] and zone["substitute"] != successor:
+            staff.loc[is_successor, "substitute"] = zone["substitute"]
+        new_zones = zones_from_tongs(self.tongs(code), staff, dong=self.dong(code))
+        reports = POINT_TABLES["reports"]
+        mine = sa.or_(reports.c.assignee == former, sa.and_(reports.c.assignee.is_(None), reports.c.finder == former))
+        now = dt.datetime.now().replace(microsecond=0)
+        with self.engine.begin() as conn:
+            self._write_staff_zones(conn, code, staff, new_zones)
+            self._record_owners(conn, code, staff, now)
+            moved = conn.execute(
+                reports.update()
+                .where(
+                    reports.c.dong_code == code, reports.c.zone_id == zone_id, reports.c.status.in_(OPEN_STATUSES), mine
+                )
+                .values(assignee=successor)
+            ).rowcount
+            households = POINT_TABLES["households"]
+            visits = conn.execute(
+                sa.select(sa.func.count()).where(households.c.dong_code == code, households.c.zone_id == zone_id)
+            ).scalar_one()
+            self._log(conn, user, "변경", f"zones:{code}:{zone_id}", f"{former} -> {successor}")
+        return {"zone_id": zone_id, "former": former, "successor": successor, "reports": moved, "households": visits}
+
+    def ownership(self, code: str) -> pd.DataFrame:
+        """Who owned which tong from when (``since``) to when (``until``; open = now)."""
+        t = meta.tables["tong_owners"]
+        query = sa.select(t.c.tong, t.c.officer, t.c.since, t.c.until).where(t.c.dong_code == code)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(t.c.tong, t.c.since)).mappings().all()
+        return pd.DataFrame(rows, columns=["tong", "officer", "since", "until"])
+
+    def load_addresses(self, rows: pd.DataFrame, *, source: str, user: User) -> int:
+        """Replace the address points of ``source`` with ``rows`` in one transaction.
+
+        ``rows`` has ``address``, ``norm``, ``adm_cd2``, ``lon``, ``lat``.
+        """
+        records = rows.assign(source=source)[["source", "address", "norm", "adm_cd2", "lon", "lat"]]
+        with self.engine.begin() as conn:
+            conn.execute(ADDRESSES.delete().where(ADDRESSES.c.source == source))
+            if len(records):
+                conn.execute(ADDRESSES.insert(), records.to_dict("records"))
+            self._log(conn, user, "입력", f"addresses:{source}", f"rows={len(records)}")
+        return len(records)
+
+    def address_candidates(self, norm: str, *, limit: int = 20) -> pd.DataFrame:
+        """Known addresses whose normalised form starts with ``norm``.
+
+        Searched: loaded juso address points, and the addresses of resources,
+        reports and households (only their positions are used, never shown).
+        """
+        pattern = norm.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        with self.engine.connect() as conn:
+            found = (
+                conn.execute(
+                    sa.select(ADDRESSES.c.address, ADDRESSES.c.norm, ADDRESSES.c.lon, ADDRESSES.c.lat)
+                    .where(ADDRESSES.c.norm.like(pattern, escape="\\"))
+                    .limit(limit)
+                )
+                .mappings()
+                .all()
+            )
+            stored = []
+            for t in (t for t in POINT_TABLES.values() if "address" in t.c):
+                rows = conn.execute(sa.select(t.c.address, t.c.lon, t.c.lat).where(t.c.address.is_not(None)))
+                stored += [dict(r) for r in rows.mappings()]
+        return pd.DataFrame([*map(dict, found), *stored], columns=["address", "norm", "lon", "lat"])
 
     def _log(self, conn: sa.Connection, user: User, action: str, subject: str, detail: str = "") -> None:
         """Append to the tamper-evident access log (each entry hashes the previous)."""
@@ -468,6 +490,15 @@ class Store:
         with self.engine.begin() as conn:
             self._log(conn, user, "조회", f"households:{code}", f"rows={len(frame)}")
         return frame
+
+    def household_zones(self, code: str) -> pd.DataFrame:
+        """Kind, tong and zone of each household, without any personal field (for counts)."""
+        t = POINT_TABLES["households"]
+        with self.engine.connect() as conn:
+            rows = (
+                conn.execute(sa.select(t.c.kind, t.c.tong, t.c.zone_id).where(t.c.dong_code == code)).mappings().all()
+            )
+        return pd.DataFrame(rows, columns=["kind", "tong", "zone_id"])
 
     def access_log(self) -> pd.DataFrame:
         """The access log, oldest first."""

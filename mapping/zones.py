@@ -22,9 +22,13 @@ MIN_AREA_M2 = 1.0  # overlaps, gaps and overhangs smaller than this are ignored
 POLYGONAL = ("Polygon", "MultiPolygon")
 
 
-def zone_id_for(number: int) -> str:
-    """Zone id shown to people and kept in the store: 1 → ``"Z01"``."""
-    return f"Z{number:02d}"
+def zone_id_for(tongs: Iterable[int]) -> str:
+    """Zone id from the zone's lowest tong: tongs 3 and 4 → ``"Z03"``.
+
+    Stable when staff are reordered, added or removed, and when a zone passes
+    to a successor; it changes only when the zone's lowest tong does.
+    """
+    return f"Z{min(int(t) for t in tongs):02d}"
 
 
 def _where(geom: BaseGeometry, crs: object) -> str:
@@ -243,7 +247,7 @@ def _assemble_zones(tongs: gpd.GeoDataFrame, staff: pd.DataFrame, warnings: list
         sub = person.get("substitute")
         rows.append(
             {
-                "zone_id": zone_id_for(len(rows) + 1),
+                "zone_id": zone_id_for(numbers),
                 "officer": person["name"],
                 "team": person.get("team"),
                 "substitute": sub if sub and not pd.isna(sub) else None,
@@ -264,7 +268,74 @@ def _assemble_zones(tongs: gpd.GeoDataFrame, staff: pd.DataFrame, warnings: list
                     "warning",
                 )
             )
-    zones = gpd.GeoDataFrame(rows, geometry="geometry", crs=METRIC_CRS).to_crs(tongs.crs)
+    columns = ["zone_id", "officer", "team", "substitute", "phone", "tongs", "area_m2", "contiguous", "geometry"]
+    zones = gpd.GeoDataFrame(pd.DataFrame(rows, columns=columns), geometry="geometry", crs=METRIC_CRS)
+    zones = zones.sort_values("zone_id", key=lambda z: z.str[1:].astype(int)).reset_index(drop=True).to_crs(tongs.crs)
     zones.attrs["warnings"] = warnings
     zones.attrs["without_tongs"] = without
     return zones
+
+
+BALANCE_MEASURES = {
+    "tongs": "통 수",
+    "area_km2": "면적(km²)",
+    "households": "방문 세대",
+    "resources": "복지자원",
+    "open_reports": "처리 중 보고",
+}
+BALANCE_FACTOR = 2.0
+
+
+def zone_balance(
+    zones: pd.DataFrame, *, resources: pd.DataFrame, reports: pd.DataFrame, households: pd.DataFrame
+) -> pd.DataFrame:
+    """Per zone: tongs, area, households, resources and open reports, with imbalance flags.
+
+    A measure is flagged for a zone when it is over :data:`BALANCE_FACTOR` times
+    the median of all zones (and the median is above zero).
+
+    Parameters
+    ----------
+    zones : DataFrame
+        ``zone_id``, ``officer``, ``tongs``, ``area_m2``.
+    resources, reports, households : DataFrame
+        Each with ``zone_id``; ``reports`` also ``status``.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``zone_id``: ``officer``, the measures of
+        :data:`BALANCE_MEASURES` and ``flags`` (Korean labels of flagged measures).
+    """
+    from mapping.domain import OPEN_STATUSES
+
+    ids = list(zones["zone_id"])
+
+    def count(frame: pd.DataFrame) -> list[int]:
+        return (
+            frame.groupby("zone_id").size().reindex(ids, fill_value=0).astype(int).tolist()
+            if len(frame)
+            else [0] * len(ids)
+        )
+
+    table = pd.DataFrame(
+        {
+            "officer": list(zones["officer"]),
+            "tongs": [len(t) for t in zones["tongs"]],
+            "area_km2": (zones["area_m2"].astype(float) / 1e6).round(3).tolist(),
+            "households": count(households),
+            "resources": count(resources),
+            "open_reports": count(reports[reports["status"].isin(OPEN_STATUSES)]) if len(reports) else [0] * len(ids),
+        },
+        index=pd.Index(ids, name="zone_id"),
+    )
+    medians = table[list(BALANCE_MEASURES)].median()
+    table["flags"] = [
+        [
+            label
+            for key, label in BALANCE_MEASURES.items()
+            if medians[key] > 0 and row[key] > BALANCE_FACTOR * medians[key]
+        ]
+        for _, row in table.iterrows()
+    ]
+    return table

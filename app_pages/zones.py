@@ -1,0 +1,87 @@
+"""구역 편집 — the team leader's zone editor: tongs per officer, substitutes, hand-over."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app_pages.common import get_store, require_dong, show_map
+from mapping.access import SAMPLE_USER
+from mapping.domain import ROLES
+from mapping.errors import NotFoundError, Problem, ValidationError
+from mapping.layers import build_dong_layer, build_map, build_tongs_layer, build_zones_layer, legend_html
+from mapping.tables import FIRST_DATA_ROW, parse_tong_list
+from mapping.zones import zones_from_tongs
+
+store = get_store()
+code = require_dong()
+st.title("구역 편집")
+st.caption(
+    "담당통과 대직자를 고치면 바로 검사하고 지도에 미리 보여 줍니다. 문제가 없을 때만 저장할 수 있고, 저장은 한 번에 이루어집니다."
+)
+staff, tongs, dong = store.staff(code), store.tongs(code), store.dong(code)
+table = pd.DataFrame(
+    {
+        "성명": staff["name"],
+        "팀명": staff["team"],
+        "역할": staff["role"].map(ROLES.label),
+        "담당통": [", ".join(map(str, t or [])) for t in staff["tongs"]],
+        "대직자": staff["substitute"].fillna(""),
+    }
+)
+edited = st.data_editor(table, key="zone_editor", disabled=["성명", "팀명", "역할"], hide_index=True, width="stretch")
+
+candidate, problems = staff.copy(), []
+candidate["tongs"] = candidate["tongs"].astype(object)
+for i, (text, sub) in enumerate(zip(edited["담당통"], edited["대직자"], strict=True)):
+    try:
+        candidate.at[i, "tongs"] = parse_tong_list(str(text or ""))
+    except ValueError as exc:
+        problems.append(Problem("구역 편집", i + FIRST_DATA_ROW, "담당통", str(exc)))
+    candidate.at[i, "substitute"] = str(sub).strip() or None
+candidate["_row"] = range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(candidate))
+zones = None
+if not problems:
+    try:
+        zones = zones_from_tongs(tongs, candidate, dong=dong)
+    except ValidationError as exc:
+        problems = exc.problems
+errors = [p for p in problems if p.severity == "error"]
+if errors:
+    st.error(f"저장할 수 없습니다: 문제 {len(errors)}건을 고치세요.")
+    st.dataframe(
+        pd.DataFrame([{"행": p.row, "열": p.column, "내용": p.message} for p in errors]),
+        hide_index=True,
+        width="stretch",
+    )
+else:
+    for p in zones.attrs["warnings"]:
+        st.warning(p.message)
+    sample = bool(st.session_state.get("dong_sample"))
+    layers = [build_dong_layer(dong), build_zones_layer(zones), build_tongs_layer(tongs, sample=sample)]
+    show_map(build_map(layers, bounds=dong, legend=legend_html([]), sample=sample), key="zone_preview", height=480)
+    if st.button("저장", type="primary", key="save_zones"):
+        saved = store.save_assignments(code, candidate.drop(columns="_row"), user=SAMPLE_USER)
+        st.success(f"저장했습니다: 구역 {len(saved)}개.")
+
+st.subheader("구역 인계 (전보·휴직)")
+current = store.zones(code)
+free = [n for n, t in zip(staff["name"], staff["tongs"], strict=True) if not t]
+col1, col2, col3 = st.columns([1, 1, 1])
+zone_id = col1.selectbox(
+    "구역", list(current["zone_id"]), format_func=lambda z: f"{z} · {current.set_index('zone_id').loc[z, 'officer']}"
+)
+successor = col2.selectbox("후임자 (구역 없는 직원)", free or ["-"])
+if col3.button("인계", disabled=not free, key="reassign"):
+    try:
+        done = store.reassign(code, zone_id, successor, user=SAMPLE_USER)
+        st.success(
+            f"{done['zone_id']}: {done['former']} → {done['successor']} (처리 중 보고 {done['reports']}건, 세대 {done['households']}곳)"
+        )
+    except (ValidationError, NotFoundError) as exc:
+        st.error(str(exc))
+with st.expander("통 담당 이력"):
+    st.dataframe(
+        store.ownership(code).rename(columns={"tong": "통", "officer": "담당", "since": "부터", "until": "까지"}),
+        hide_index=True,
+    )

@@ -1,0 +1,129 @@
+"""Addresses: normalising them, reading juso.go.kr files, finding a place by address.
+
+Geocoding services cannot be reached from a centre's network (and VWorld's
+terms forbid storing results), so addresses are matched offline against
+what the store knows: the address points of a juso.go.kr 위치정보요약DB file
+(``entrc_*.txt``) loaded with ``python -m mapping load-addresses``, and the
+addresses of resources, reports and households.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mapping.crs import transform_xy
+from mapping.errors import NotFoundError, Problem, ValidationError
+
+# 위치정보요약DB (entrc_*.txt): pipe-delimited, CP949, 18 fields, X/Y in EPSG:5179.
+JUSO_FIELDS = (
+    "sgg_code", "entrance_no", "legal_dong_code", "sido", "sigungu", "eupmyeondong", "road_code", "road",
+    "underground", "main_no", "sub_no", "building", "postcode", "building_use", "building_group", "adm_cd2", "x", "y",
+)  # fmt: skip
+SAME_PLACE_M = 200.0  # candidates closer than this count as one place
+
+_PREFIX = re.compile(r"^(서울특별시|서울시|서울)")
+
+
+def normalize_address(text: object) -> str:
+    """A comparable form of an address: no spaces, no 서울특별시, ``12번지 3호`` → ``12-3``.
+
+    Examples
+    --------
+    >>> normalize_address("서울특별시 마포구 성산동 200번지 22호 SMC")
+    '마포구성산동200-22smc'
+    """
+    t = unicodedata.normalize("NFKC", str(text))
+    t = re.sub(r"\([^)]*\)", "", t)
+    t = re.sub(r"(\d+)\s*번지\s*(\d+)\s*호", r"\1-\2", t)
+    t = re.sub(r"(\d+)\s*번지", r"\1", t)
+    t = re.sub(r"\s+", "", t)
+    return _PREFIX.sub("", t).lower()
+
+
+def read_juso_entrances(path: str | Path) -> pd.DataFrame:
+    """Read a juso.go.kr 위치정보요약DB file into address points (EPSG:4326).
+
+    Rows without X/Y (non-public buildings) are skipped; several entrances of
+    one building are kept once.
+
+    Returns
+    -------
+    DataFrame
+        ``address`` (road address), ``norm``, ``adm_cd2`` (관할행정동), ``lon``, ``lat``.
+
+    Raises
+    ------
+    ValidationError
+        If the file is not CP949 text with 18 pipe-separated fields per row,
+        naming every bad row (up to 20).
+    """
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode("cp949")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            [Problem(path.name, None, None, f"CP949 텍스트가 아닙니다 ({exc.reason}).")], what="주소 파일"
+        ) from None
+    rows, problems = [], []
+    for i, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        fields = line.split("|")
+        if len(fields) != len(JUSO_FIELDS):
+            problems.append(Problem(path.name, i, None, f"필드가 {len(fields)}개입니다 ({len(JUSO_FIELDS)}개여야 함)."))
+            continue
+        rows.append(dict(zip(JUSO_FIELDS, (f.strip() for f in fields), strict=True)))
+    if problems:
+        raise ValidationError(problems[:20], what=f"주소 파일 {path.name}")
+    frame = pd.DataFrame(rows, columns=list(JUSO_FIELDS))
+    frame = frame[(frame["x"] != "") & (frame["y"] != "")]
+    lon, lat = transform_xy(frame["x"].astype(float), frame["y"].astype(float), "EPSG:5179")
+    underground = np.where(frame["underground"] == "1", "지하 ", "")
+    sub = np.where(frame["sub_no"].isin(["", "0"]), "", "-" + frame["sub_no"])
+    address = frame["sido"] + " " + frame["sigungu"] + " " + frame["road"] + " " + underground + frame["main_no"] + sub
+    out = pd.DataFrame({"address": address, "adm_cd2": frame["adm_cd2"], "lon": lon, "lat": lat})
+    out["norm"] = out["address"].map(normalize_address)
+    return out.drop_duplicates("norm").reset_index(drop=True)
+
+
+def _starts_with_place(candidate: str, query: str) -> bool:
+    if not candidate.startswith(query):
+        return False
+    rest = candidate[len(query) :]
+    return not rest or not (rest[0].isdigit() or rest[0] == "-")
+
+
+def match_address(query: str, candidates: pd.DataFrame) -> dict[str, object]:
+    """Pick the place an address means among ``candidates`` (``address``, ``lon``, ``lat``).
+
+    Raises
+    ------
+    NotFoundError
+        If nothing matches, or the matches are places far apart (with examples).
+    """
+    norm = normalize_address(query)
+    if not norm:
+        raise NotFoundError("주소가 비어 있습니다.")
+    if candidates.empty:
+        raise NotFoundError(f"주소 {query!r}를 찾지 못했습니다: 저장소에 주소 자료가 없습니다 (load-addresses).")
+    norms = [
+        n if isinstance(n, str) and n else normalize_address(a)
+        for n, a in zip(candidates["norm"], candidates["address"], strict=True)
+    ]
+    candidates = candidates.assign(norm=norms)
+    hits = candidates[[_starts_with_place(c, norm) for c in norms]]
+    if hits.empty:
+        raise NotFoundError(f"주소 {query!r}를 찾지 못했습니다. 구와 도로명(또는 동)·번지를 확인하세요.")
+    hits = hits.assign(length=hits["norm"].str.len()).sort_values("length", kind="stable")
+    best = hits.iloc[0]
+    lon, lat = transform_xy(hits["lon"], hits["lat"], "EPSG:4326", "EPSG:5186")
+    bx, by = transform_xy([best["lon"]], [best["lat"]], "EPSG:4326", "EPSG:5186")
+    if np.hypot(lon - bx[0], lat - by[0]).max() > SAME_PLACE_M:
+        examples = ", ".join(hits["address"].head(3))
+        raise NotFoundError(f"주소 {query!r}가 여러 곳과 맞습니다 (예: {examples}). 번지까지 적으세요.")
+    return {"address": best["address"], "lon": float(best["lon"]), "lat": float(best["lat"])}

@@ -1,0 +1,163 @@
+"""The store's tables (SQLAlchemy Core), shared by SQLite and, later, PostgreSQL + PostGIS.
+
+Geometry is WKB in EPSG:4326; points are ``lon``/``lat`` columns.  Bump
+:data:`SCHEMA_VERSION` with every change of these tables.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+SCHEMA_VERSION = 1
+
+
+def _dong() -> sa.Column:
+    return sa.Column("dong_code", sa.String(10), nullable=False, index=True)
+
+
+meta = sa.MetaData()
+
+
+sa.Table("meta", meta, sa.Column("key", sa.String(64), primary_key=True), sa.Column("value", sa.Text))
+sa.Table(
+    "dongs",
+    meta,
+    sa.Column("dong_code", sa.String(10), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("geom", sa.LargeBinary, nullable=False),
+    sa.Column("sample", sa.Boolean, nullable=False),
+    sa.Column("loaded_at", sa.DateTime, nullable=False),
+)
+sa.Table(
+    "tongs",
+    meta,
+    _dong(),
+    sa.Column("tong", sa.Integer, nullable=False),
+    sa.Column("geom", sa.LargeBinary, nullable=False),
+    sa.PrimaryKeyConstraint("dong_code", "tong"),
+)
+sa.Table(
+    "staff",
+    meta,
+    _dong(),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("team", sa.Text),
+    sa.Column("role", sa.String(16)),
+    sa.Column("duties", sa.JSON),
+    sa.Column("phone", sa.Text),
+    sa.Column("substitute", sa.Text),
+    sa.Column("tongs", sa.JSON),
+    sa.Column("sort_order", sa.Integer),
+    sa.PrimaryKeyConstraint("dong_code", "name"),
+)
+sa.Table(
+    "tong_owners",
+    meta,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _dong(),
+    sa.Column("tong", sa.Integer, nullable=False),
+    sa.Column("officer", sa.Text, nullable=False),
+    sa.Column("since", sa.DateTime, nullable=False),
+    sa.Column("until", sa.DateTime),
+)
+sa.Table(
+    "zones",
+    meta,
+    _dong(),
+    sa.Column("zone_id", sa.String(8), nullable=False),
+    sa.Column("officer", sa.Text),
+    sa.Column("team", sa.Text),
+    sa.Column("substitute", sa.Text),
+    sa.Column("phone", sa.Text),
+    sa.Column("tongs", sa.JSON),
+    sa.Column("area_m2", sa.Float),
+    sa.Column("contiguous", sa.Boolean),
+    sa.Column("geom", sa.LargeBinary, nullable=False),
+    sa.PrimaryKeyConstraint("dong_code", "zone_id"),
+)
+
+
+def _point_table(name: str, *columns: sa.Column) -> sa.Table:
+    return sa.Table(
+        name,
+        meta,
+        sa.Column("id", sa.Integer, primary_key=True),
+        _dong(),
+        sa.Column("origin", sa.String(8), nullable=False),
+        sa.Column("kit_key", sa.String(16)),
+        sa.Column("lon", sa.Float, nullable=False),
+        sa.Column("lat", sa.Float, nullable=False),
+        sa.Column("tong", sa.Integer),
+        sa.Column("zone_id", sa.String(8)),
+        *columns,
+        sa.UniqueConstraint("dong_code", "kit_key"),
+    )
+
+
+POINT_TABLES = {
+    "resources": _point_table(
+        "resources",
+        sa.Column("type", sa.String(24), nullable=False),
+        sa.Column("name", sa.Text),
+        sa.Column("address", sa.Text),
+        sa.Column("phone", sa.Text),
+        sa.Column("hours", sa.Text),
+        sa.Column("public", sa.Boolean, nullable=False),
+    ),
+    "reports": _point_table(
+        "reports",
+        sa.Column("created_at", sa.DateTime, nullable=False),
+        sa.Column("finder", sa.Text, nullable=False),
+        sa.Column("address", sa.Text),
+        sa.Column("activity", sa.String(24)),
+        sa.Column("field", sa.String(16)),
+        sa.Column("memo", sa.Text),
+        sa.Column("action", sa.Text),
+        sa.Column("status", sa.String(24), nullable=False),
+        sa.Column("assignee", sa.Text),
+        sa.Column("reported", sa.Boolean, nullable=False),
+    ),
+    "households": _point_table(
+        "households",
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("name", sa.Text),
+        sa.Column("phone", sa.Text),
+        sa.Column("address", sa.Text),
+        sa.Column("moved_in", sa.Date),
+        sa.Column("traits", sa.JSON),
+        sa.Column("visit_every_days", sa.Integer),
+        sa.Column("last_visit", sa.Date),
+    ),
+    "blind_spots": _point_table(
+        "blind_spots",
+        sa.Column("type", sa.String(24), nullable=False),
+        sa.Column("memo", sa.Text),
+        sa.Column("found_on", sa.Date),
+    ),
+}
+ACCESS_LOG = sa.Table(
+    "access_log",
+    meta,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("account", sa.Text, nullable=False),
+    sa.Column("client", sa.Text),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("detail", sa.Text),
+    sa.Column("prev_hash", sa.String(64)),
+    sa.Column("hash", sa.String(64), nullable=False),
+)
+
+
+ADDRESSES = sa.Table(
+    "addresses",
+    meta,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("address", sa.Text, nullable=False),
+    sa.Column("norm", sa.Text, nullable=False, index=True),
+    sa.Column("adm_cd2", sa.String(10)),
+    sa.Column("lon", sa.Float, nullable=False),
+    sa.Column("lat", sa.Float, nullable=False),
+)
