@@ -40,7 +40,7 @@ with left:
             build_resources_layer(resources),
         ],
         bounds=dong,
-        legend=legend_html(list(resources["type"])),
+        legend=legend_html(list(resources["type"]), sample=sample),
         sample=sample,
     )
     show_map(m, key="officer_map")

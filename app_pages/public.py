@@ -25,7 +25,7 @@ address = st.text_input("주소", placeholder="예: 마포구 성산동 200-22 �
 m = build_map(
     [build_dong_layer(dong), build_zones_layer(zones), build_resources_layer(resources)],
     bounds=dong,
-    legend=legend_html(list(resources["type"])),
+    legend=legend_html(list(resources["type"]), zones=True, sample=sample),
     sample=sample,
 )
 clicked = show_map(m, key="public_map", returned_objects=["last_clicked"])

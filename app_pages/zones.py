@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import get_store, require_dong, show_map
+from app_pages.zones_layout import EDITOR_WIDTHS
 from mapping.access import SAMPLE_USER
 from mapping.domain import ROLES
 from mapping.errors import NotFoundError, Problem, ValidationError
@@ -29,7 +30,14 @@ table = pd.DataFrame(
         "대직자": staff["substitute"].fillna(""),
     }
 )
-edited = st.data_editor(table, key="zone_editor", disabled=["성명", "팀명", "역할"], hide_index=True, width="stretch")
+
+edited = st.data_editor(
+    table,
+    key="zone_editor",
+    disabled=["성명", "팀명", "역할"],
+    hide_index=True,
+    column_config={name: st.column_config.TextColumn(name, width=w) for name, w in EDITOR_WIDTHS.items()},
+)
 
 candidate, problems = staff.copy(), []
 candidate["tongs"] = candidate["tongs"].astype(object)
@@ -48,18 +56,20 @@ if not problems:
         problems = exc.problems
 errors = [p for p in problems if p.severity == "error"]
 if errors:
-    st.error(f"저장할 수 없습니다: 문제 {len(errors)}건을 고치세요.")
-    st.dataframe(
-        pd.DataFrame([{"행": p.row, "열": p.column, "내용": p.message} for p in errors]),
-        hide_index=True,
-        width="stretch",
+    lines = "\n".join(
+        f"- {p.row}행 [{p.column}] {p.message}" if p.row else f"- [{p.column}] {p.message}" for p in errors
     )
+    st.error(f"저장할 수 없습니다: 문제 {len(errors)}건을 고치세요.\n\n{lines}")
 else:
     for p in zones.attrs["warnings"]:
         st.warning(p.message)
     sample = bool(st.session_state.get("dong_sample"))
     layers = [build_dong_layer(dong), build_zones_layer(zones), build_tongs_layer(tongs, sample=sample)]
-    show_map(build_map(layers, bounds=dong, legend=legend_html([]), sample=sample), key="zone_preview", height=480)
+    show_map(
+        build_map(layers, bounds=dong, legend=legend_html([], sample=sample), sample=sample),
+        key="zone_preview",
+        height=480,
+    )
     if st.button("저장", type="primary", key="save_zones"):
         saved = store.save_assignments(code, candidate.drop(columns="_row"), user=SAMPLE_USER)
         st.success(f"저장했습니다: 구역 {len(saved)}개.")

@@ -41,6 +41,7 @@ def normalize_address(text: object) -> str:
     t = re.sub(r"\([^)]*\)", "", t)
     t = re.sub(r"(\d+)\s*번지\s*(\d+)\s*호", r"\1-\2", t)
     t = re.sub(r"(\d+)\s*번지", r"\1", t)
+    t = re.sub(r"(?<=\d)\s+(?=\d)", "|", t)  # keep "200-22 2층" from becoming "200-222층"
     t = re.sub(r"\s+", "", t)
     return _PREFIX.sub("", t).lower()
 
@@ -95,7 +96,8 @@ def _starts_with_place(candidate: str, query: str) -> bool:
     if not candidate.startswith(query):
         return False
     rest = candidate[len(query) :]
-    return not rest or not (rest[0].isdigit() or rest[0] == "-")
+    # "200-2" must not match "200-22": after a number, the next character may not continue it
+    return not rest or not query[-1].isdigit() or not (rest[0].isdigit() or rest[0] == "-")
 
 
 def match_address(query: str, candidates: pd.DataFrame) -> dict[str, object]:

@@ -70,8 +70,8 @@ RESOURCE_COLUMNS = [
     Column("public", "공개", required=False, parse=parse_yes_no),
 ]
 REPORT_COLUMNS = [
-    Column("created_at", "일시", parse=parse_datetime),
-    Column("finder", "작성자"),
+    Column("created_at", "일시", parse=parse_datetime, aliases=("at",)),
+    Column("finder", "작성자", aliases=("officer",)),
     Column("address", "주소", required=False),
     Column("activity", "활동유형", parse=ACTIVITIES.parse),
     Column("field", "분야", parse=FIELDS.parse),
@@ -224,7 +224,9 @@ def _read_tongs(path: Path | None, dong: gpd.GeoDataFrame | None, problems: list
     raw = raw[raw["tong"].notna()].astype({"tong": int})
     fixed, found = validate_tongs(raw, dong=dong, file=path.name)
     problems += found
-    return fixed.to_crs(WEB_CRS).sort_values("tong").reset_index(drop=True)
+    out = fixed.to_crs(WEB_CRS).sort_values("tong").reset_index(drop=True)
+    out.attrs["numbers"] = sorted(set(raw["tong"]))  # every number in the file, even of a dropped tong
+    return out
 
 
 def _read_staff(path: Path | None, problems: list[Problem]) -> pd.DataFrame | None:
@@ -241,6 +243,9 @@ def _read_staff(path: Path | None, problems: list[Problem]) -> pd.DataFrame | No
         return None
     rows, bad = parse_rows(frame, STAFF_COLUMNS, found, file=path.name)
     problems += bad
+    if not rows:
+        problems.append(Problem(path.name, None, None, "직원이 한 명도 없습니다. 한 사람에 한 행씩 적으세요."))
+        return None
     staff = pd.DataFrame(rows)
     for name in sorted(set(staff["name"][staff["name"].duplicated()].dropna())):
         problems.append(
@@ -256,9 +261,8 @@ def _read_staff(path: Path | None, problems: list[Problem]) -> pd.DataFrame | No
 
 
 def _row_key(row: dict[str, object]) -> str:
-    payload = json.dumps(
-        {k: v for k, v in row.items() if not k.startswith("_")}, sort_keys=True, default=str, ensure_ascii=False
-    )
+    """Content key of a kit row: every value and its place, not its row number."""
+    payload = json.dumps({k: v for k, v in row.items() if k != "_row"}, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha1(payload.encode("utf-8")).hexdigest()[:16]
 
 
@@ -295,7 +299,9 @@ def _read_points(
         records.append(row | {"kit_key": key})
     frame = pd.DataFrame(records)
     geometry = gpd.points_from_xy(frame.pop("_lon"), frame.pop("_lat"), crs=WEB_CRS) if len(frame) else []
-    return gpd.GeoDataFrame(frame, geometry=geometry, crs=WEB_CRS)
+    table = gpd.GeoDataFrame(frame, geometry=geometry, crs=WEB_CRS)
+    table.attrs["file"] = path.name
+    return table
 
 
 def _check_references(
@@ -306,7 +312,12 @@ def _check_references(
     if reports is not None and len(reports):
         for _, row in reports[~reports["finder"].isin(names) & reports["finder"].notna()].iterrows():
             problems.append(
-                Problem("reports", row["_row"], "작성자", f"작성자 {row['finder']!r}는 직원 명단(staff)에 없습니다.")
+                Problem(
+                    reports.attrs.get("file", "reports"),
+                    row["_row"],
+                    "작성자",
+                    f"작성자 {row['finder']!r}는 직원 명단(staff)에 없습니다.",
+                )
             )
     boundary = dong.geometry.iloc[0]
     for stem in ("reports", "households", "blind_spots"):
@@ -315,7 +326,15 @@ def _check_references(
             continue
         outside = table[~table.geometry.is_empty & ~table.geometry.within(boundary) & np.isfinite(table.geometry.x)]
         for _, row in outside.iterrows():
-            problems.append(Problem(stem, row["_row"], "경도", "동 경계 밖의 점입니다. 좌표를 확인하세요.", "warning"))
+            problems.append(
+                Problem(
+                    table.attrs.get("file", stem),
+                    row["_row"],
+                    "경도",
+                    "동 경계 밖의 점입니다. 좌표를 확인하세요.",
+                    "warning",
+                )
+            )
 
 
 def read_zone_inputs(
@@ -339,7 +358,7 @@ def read_zone_inputs(
     tong_frame = _read_tongs(Path(tongs), boundary, problems)
     staff_frame = _read_staff(Path(staff), problems)
     if tong_frame is not None and staff_frame is not None:
-        problems += validate_assignments(tong_frame["tong"], staff_frame, file=Path(staff).name)
+        problems += validate_assignments(tong_frame.attrs["numbers"], staff_frame, file=Path(staff).name)
     if any(p.severity == "error" for p in problems) or tong_frame is None or staff_frame is None:
         raise ValidationError(problems, what="구역 입력")
     staff_frame.attrs["warnings"] = [p for p in problems if p.severity == "warning"]
@@ -375,7 +394,7 @@ def read_kit(folder: str | Path) -> Kit:
     staff = _read_staff(_find(folder, "staff", TABLE_SUFFIXES), problems)
     tables = {stem: _read_points(folder, stem, crs_defaults, problems) for stem in POINT_TABLES}
     if staff is not None and tongs is not None:
-        problems += validate_assignments(tongs["tong"], staff, file=staff["file"].iloc[0] if len(staff) else "staff")
+        problems += validate_assignments(tongs.attrs["numbers"], staff, file=staff["file"].iloc[0])
     if staff is not None and dong is not None:
         _check_references(tables, staff, dong, problems)
     if any(p.severity == "error" for p in problems) or dong is None or tongs is None or staff is None:

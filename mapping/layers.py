@@ -53,10 +53,15 @@ CREDITS = (
 )
 
 
-def _esc(value: object) -> str:
+def _present(value: object) -> bool:
+    """Whether a cell holds something to show (not None, NaN or blank)."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    return html.escape(str(value), quote=True)
+        return False
+    return bool(str(value).strip())
+
+
+def _esc(value: object) -> str:
+    return html.escape(str(value), quote=True) if _present(value) else ""
 
 
 def _label_marker(point: shapely.Point, text: str, css: str) -> folium.Marker:
@@ -100,10 +105,10 @@ def build_dong_layer(gdf: gpd.GeoDataFrame, *, name: str = "동 경계", show: b
 
 
 def build_tongs_layer(
-    gdf: gpd.GeoDataFrame, *, name: str = f"통 ({SAMPLE_LABEL})", show: bool = True, sample: bool = True
+    gdf: gpd.GeoDataFrame, *, name: str | None = None, show: bool = True, sample: bool = False
 ) -> folium.FeatureGroup:
-    """Tong outlines with their numbers (labelled 샘플 when derived)."""
-    group = folium.FeatureGroup(name=name, show=show)
+    """Tong outlines with their numbers (labelled 샘플 when they are derived sample tongs)."""
+    group = folium.FeatureGroup(name=name or ("통 (샘플)" if sample else "통"), show=show)
     web = to_web(gdf, name="통")
     suffix = f" ({SAMPLE_LABEL})" if sample else ""
     data = web.assign(label=[f"{int(t)}통{suffix}" for t in web["tong"]])[["label", "geometry"]]
@@ -146,10 +151,10 @@ def build_zones_layer(gdf: gpd.GeoDataFrame, *, name: str = "구역", show: bool
 
 def resource_title(row: dict) -> str:
     """What to call a resource: its name, or its type and address when it has none."""
-    name = row.get("name")
-    if name and isinstance(name, str):
-        return name
-    return f"{RESOURCE_TYPES.label(row['type'])} ({row.get('address') or '주소 없음'})"
+    if _present(row.get("name")):
+        return str(row["name"])
+    address = row.get("address") if _present(row.get("address")) else "주소 없음"
+    return f"{RESOURCE_TYPES.label(row['type'])} ({address})"
 
 
 def build_resources_layer(gdf: gpd.GeoDataFrame, *, name: str = "복지자원", show: bool = True) -> folium.FeatureGroup:
@@ -162,7 +167,7 @@ def build_resources_layer(gdf: gpd.GeoDataFrame, *, name: str = "복지자원", 
         lines += [
             f"{label}: {_esc(row.get(key))}"
             for key, label in (("address", "주소"), ("phone", "전화"), ("hours", "운영시간"))
-            if row.get(key)
+            if _present(row.get(key))
         ]
         folium.Marker(
             [geom.y, geom.x],
@@ -205,7 +210,7 @@ LEGEND_CSS = """<style>
 </style>"""
 
 
-def legend_html(resource_types: list[str], *, zones: bool = True, sample: bool = True) -> str:
+def legend_html(resource_types: list[str], *, zones: bool = True, sample: bool = False) -> str:
     """Korean legend: zone colours and one line per resource type shown."""
     rows = ["<b>범례</b>"]
     if zones:

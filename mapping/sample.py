@@ -31,6 +31,8 @@ from mapping.crs import METRIC_CRS, require_crs
 
 GRID_M = 20.0
 LLOYD_ROUNDS = 30
+MIN_TONG_M2 = 1_000.0  # a real tong is tens of thousands of m²; smaller means n is a typo
+_CHUNK = 20_000  # grid points per distance block, to bound memory
 SAMPLE_LABEL = "샘플"
 
 
@@ -48,8 +50,12 @@ def _lloyd(points: np.ndarray, n: int) -> np.ndarray:
     order = np.lexsort((points[:, 0], -points[:, 1]))
     centres = points[order][np.linspace(0, len(points) - 1, n).round().astype(int)].copy()
     for _ in range(LLOYD_ROUNDS):
-        d2 = ((points[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
-        nearest = d2.argmin(axis=1)
+        nearest = np.concatenate(
+            [
+                ((block[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+                for block in np.array_split(points, max(1, len(points) // _CHUNK))
+            ]
+        )
         for k in range(n):
             members = points[nearest == k]
             if len(members):
@@ -89,6 +95,10 @@ def sample_tongs(dong: gpd.GeoDataFrame, *, n: int) -> gpd.GeoDataFrame:
     if n < 1:
         raise ValueError(f"통 개수 n은 1 이상이어야 합니다 (받은 값: {n}).")
     area = shapely.union_all(dong.to_crs(METRIC_CRS).geometry.values)
+    if area.area / n < MIN_TONG_M2:
+        raise ValueError(
+            f"동 면적 {area.area:,.0f} m²에 통 {n}개는 너무 많습니다 (통 하나가 {MIN_TONG_M2:,.0f} m² 이상이어야 함)."
+        )
     spacing = min(GRID_M, math.sqrt(area.area / (n * 20)))
     points = _grid_points(area, spacing)
     if len(points) < n:

@@ -72,13 +72,20 @@ def _as_list(value: object) -> list:
 
 
 def attach_tong_zone(points: gpd.GeoSeries, tongs: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Tong number and zone id of each point (``None`` outside every tong)."""
-    tree = shapely.STRtree(tongs.geometry.values)
-    pt_idx, tong_idx = tree.query(points.values, predicate="within")
-    tong = pd.Series([None] * len(points), dtype=object)
-    tong.iloc[pt_idx] = tongs["tong"].to_numpy()[tong_idx]
-    zone_of = {t: z for z, ts in zip(zones["zone_id"], zones["tongs"], strict=True) for t in ts}
-    return pd.DataFrame({"tong": tong, "zone_id": [zone_of.get(t) for t in tong]})
+    """Tong number and zone id of each point (``None`` outside every tong).
+
+    A point on the edge between tongs goes to the lower-numbered tong.
+    """
+    order = np.argsort(tongs["tong"].to_numpy(), kind="stable")
+    tree = shapely.STRtree(tongs.geometry.values[order])
+    pt_idx, tong_idx = tree.query(points.values, predicate="intersects")
+    first = pd.DataFrame({"pt": pt_idx, "tong": tong_idx}).sort_values(["pt", "tong"]).drop_duplicates("pt")
+    tong: list[int | None] = [None] * len(points)
+    for pt, idx in zip(first["pt"], first["tong"], strict=True):
+        tong[pt] = int(tongs["tong"].to_numpy()[order][idx])
+    zone_of = {int(t): z for z, ts in zip(zones["zone_id"], zones["tongs"], strict=True) for t in ts}
+    zone = [zone_of.get(t) if t is not None else None for t in tong]
+    return pd.DataFrame({"tong": pd.Series(tong, dtype=object), "zone_id": pd.Series(zone, dtype=object)})
 
 
 class Store:

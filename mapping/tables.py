@@ -33,6 +33,7 @@ class Column:
     header: str
     required: bool = True
     parse: Callable[[str], object] | None = None
+    aliases: tuple[str, ...] = ()
 
     @property
     def shown(self) -> str:
@@ -68,7 +69,11 @@ def _cell_text(value: object) -> str:
 
 
 def read_table(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Read a CSV or XLSX file into a frame of stripped strings."""
+    """Read a CSV or XLSX file into a frame of stripped strings.
+
+    The frame's index is each row's Excel row number (the header is row 1);
+    blank rows are dropped without shifting the numbers of the rows after them.
+    """
     file = path.name
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -77,12 +82,23 @@ def read_table(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
             text, problems = decode_csv(path.read_bytes(), file=file)
             if text is None:
                 return None, problems
-            raw = pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False)
+            raw = pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False, skip_blank_lines=False)
     except Exception as exc:
         return None, [Problem(file, None, None, f"읽을 수 없는 파일입니다 ({type(exc).__name__}: {exc}).")]
     frame = raw.map(_cell_text) if len(raw) else raw.astype(str)
     frame.columns = [str(c).strip() for c in frame.columns]
+    frame.index = pd.RangeIndex(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame))
+    blank = (frame == "").all(axis=1) if len(frame.columns) else pd.Series(True, index=frame.index)
+    frame = frame[~blank].copy()
+    frame.attrs["excel_rows"] = True
     return frame, []
+
+
+def excel_rows(frame: pd.DataFrame) -> list[int]:
+    """Excel row number of each row: the index of a :func:`read_table` frame, else by position."""
+    if frame.attrs.get("excel_rows"):
+        return [int(i) for i in frame.index]
+    return list(range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame)))
 
 
 def _norm(header: str) -> str:
@@ -94,7 +110,8 @@ def match_columns(frame: pd.DataFrame, columns: list[Column], *, file: str) -> t
     by_norm = {_norm(h): h for h in frame.columns}
     found, problems = {}, []
     for col in columns:
-        header = by_norm.get(_norm(col.header)) or by_norm.get(_norm(col.key))
+        names = (col.header, col.key, *col.aliases)
+        header = next((by_norm[_norm(n)] for n in names if _norm(n) in by_norm), None)
         if header is not None:
             found[col.key] = header
         elif col.required:
@@ -160,7 +177,10 @@ def parse_datetime(text: str) -> dt.datetime:
         h += 12
     if ampm == "오전" and h == 12:
         h = 0
-    return dt.datetime(int(year), int(month), int(day), h, int(minute or 0), int(second or 0))
+    try:
+        return dt.datetime(int(year), int(month), int(day), h, int(minute or 0), int(second or 0))
+    except ValueError:
+        raise ValueError(f"날짜 {text!r}는 없는 날짜나 시각입니다 (월 1–12, 일 1–31, 시 0–23)") from None
 
 
 def parse_date(text: str) -> dt.date:
@@ -181,9 +201,8 @@ def parse_rows(
 ) -> tuple[list[dict[str, object]], list[Problem]]:
     """Parse every row's cells; blank optional cells become ``None``."""
     rows, problems = [], []
-    for i, record in enumerate(frame.to_dict("records")):
-        row_no = i + FIRST_DATA_ROW
-        out: dict[str, object] = {"_row": row_no}
+    for row_no, record in zip(excel_rows(frame), frame.to_dict("records"), strict=True):
+        out: dict[str, object] = {"_row": int(row_no)}
         for col in columns:
             text = record.get(found.get(col.key, ""), "") if col.key in found else ""
             if text == "":
@@ -230,8 +249,7 @@ def parse_points(
             [Problem(file, None, "경도", "좌표 열이 없습니다: '경도','위도' 또는 'x','y'+'좌표계' 열을 넣으세요.")],
         )
     cols = ("lon", "lat") if has_lonlat else ("x", "y")
-    for i, record in enumerate(frame.to_dict("records")):
-        row_no = i + FIRST_DATA_ROW
+    for i, (row_no, record) in enumerate(zip(excel_rows(frame), frame.to_dict("records"), strict=True)):
         try:
             x, y = (float(str(record[found[c]]).replace(",", "")) for c in cols)
         except ValueError:

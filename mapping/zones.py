@@ -19,6 +19,9 @@ from mapping.errors import Problem, ValidationError
 from mapping.tables import parse_tong_list
 
 MIN_AREA_M2 = 1.0  # overlaps, gaps and overhangs smaller than this are ignored
+# ... and so are slivers thinner than this: reprojecting a file (e.g. from EPSG:5174) moves
+# vertices by millimetres, which along a long edge adds up to square metres of sliver.
+SLIVER_M = 0.05
 POLYGONAL = ("Polygon", "MultiPolygon")
 
 
@@ -36,9 +39,14 @@ def _where(geom: BaseGeometry, crs: object) -> str:
     return f"({point.x:.5f}, {point.y:.5f})"
 
 
+def _significant(geom: BaseGeometry) -> bool:
+    """Larger than :data:`MIN_AREA_M2` and wider than :data:`SLIVER_M` somewhere."""
+    return geom.area > MIN_AREA_M2 and not geom.buffer(-SLIVER_M / 2).is_empty
+
+
 def _parts(geom: BaseGeometry) -> list[BaseGeometry]:
     geom = shapely.get_parts(geom)
-    return [g for g in geom if g.geom_type in POLYGONAL and g.area > MIN_AREA_M2]
+    return [g for g in geom if g.geom_type in POLYGONAL and _significant(g)]
 
 
 def validate_tongs(
@@ -114,8 +122,9 @@ def _overlap_problems(metric: gpd.GeoDataFrame, *, file: str) -> list[Problem]:
     for i, j in zip(left, right, strict=True):
         if i >= j:
             continue
-        area = geoms[i].intersection(geoms[j]).area
-        if area > MIN_AREA_M2:
+        overlap = geoms[i].intersection(geoms[j])
+        area = overlap.area
+        if _significant(overlap):
             a, b = metric["tong"].iloc[i], metric["tong"].iloc[j]
             problems.append(Problem(file, None, f"통 {a}", f"통 {a}와(과) 통 {b}이(가) {area:,.1f} m² 겹칩니다."))
     return problems

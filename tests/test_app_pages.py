@@ -95,3 +95,29 @@ def test_pages_without_data_point_to_the_data_page(tmp_path, monkeypatch):
     assert not at.exception
     assert "데이터" in at.info[0].value
     get_store.clear()
+
+
+def test_zone_editor_shows_preview_and_reassigns(app):
+    app.switch_page("app_pages/zones.py").run()
+    assert not app.exception
+    assert app.title[0].value == "구역 편집"
+    assert not app.error  # the stored assignments are valid
+    assert "zone-polygon" in _map_html(app)
+    zone_box = next(s for s in app.selectbox if s.label == "구역")
+    successor_box = next(s for s in app.selectbox if s.label.startswith("후임자"))
+    assert set(successor_box.options) == {"신유나", "엄채원"}  # the staff without a zone
+    zone_box.set_value("Z07")
+    successor_box.set_value("엄채원")
+    app.button(key="reassign").click().run()
+    assert not app.exception
+    assert any("윤지호 → 엄채원" in s.value for s in app.success)
+
+
+def test_public_page_finds_the_officer_of_a_typed_address(app):
+    app.switch_page("app_pages/public.py").run()
+    app.text_input(key="lookup_address").input("마포구 성산동 200-22").run()
+    assert not app.exception
+    card = " ".join(m.value for m in app.markdown)
+    assert "우리동네주무관" in card and "02-0000-" in card
+    app.text_input(key="lookup_address").input("강남구 역삼동 1").run()
+    assert any("찾지 못했습니다" in w.value for w in app.warning)

@@ -1,0 +1,98 @@
+"""Addresses: normalising, the juso 위치정보요약DB layout, matching a typed address."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from mapping.addresses import JUSO_FIELDS, match_address, normalize_address, read_juso_entrances
+from mapping.crs import transform_xy
+from mapping.errors import NotFoundError, ValidationError
+
+
+def write_juso(path: Path, rows: list[dict[str, str]]) -> Path:
+    """Write an entrc_*.txt file in the official layout: 18 pipe-separated fields, CP949."""
+    lines = ["|".join(row.get(f, "") for f in JUSO_FIELDS) for row in rows]
+    path.write_bytes(("\n".join(lines) + "\n").encode("cp949"))
+    return path
+
+
+def juso_row(road: str, main: str, sub: str, lon: float, lat: float, **extra: str) -> dict[str, str]:
+    x, y = transform_xy([lon], [lat], "EPSG:4326", "EPSG:5179")
+    return {
+        "sgg_code": "11440", "entrance_no": "1", "legal_dong_code": "1144012500", "sido": "서울특별시",
+        "sigungu": "마포구", "eupmyeondong": "성산동", "road_code": "114404139001", "road": road,
+        "underground": "0", "main_no": main, "sub_no": sub, "building": "", "postcode": "03900",
+        "building_use": "01000", "building_group": "0", "adm_cd2": "1144073000", "x": f"{x[0]:.6f}", "y": f"{y[0]:.6f}",
+    } | extra  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "norm"),
+    [
+        ("서울특별시 마포구 성산동 200번지 22호 SMC", "마포구성산동200-22smc"),
+        ("서울 마포구 성산동 200-22", "마포구성산동200-22"),
+        ("마포구  월드컵로 190 (성산동)", "마포구월드컵로190"),
+    ],
+)
+def test_normalize_address_ignores_city_spaces_and_jibeon_words(text, norm):
+    assert normalize_address(text) == norm
+
+
+def test_juso_file_is_read_in_its_official_layout(tmp_path):
+    path = write_juso(
+        tmp_path / "entrc_seoul.txt",
+        [
+            juso_row("월드컵로", "190", "0", 126.9031, 37.5663),
+            juso_row("월드컵로", "190", "0", 126.9032, 37.5664, entrance_no="2"),  # second entrance
+            juso_row("성미산로", "17", "3", 126.9100, 37.5660, underground="1"),
+            juso_row("성미산로", "20", "0", 0, 0) | {"x": "", "y": ""},  # non-public building: no X/Y
+        ],
+    )
+    rows = read_juso_entrances(path)
+    assert list(rows["address"]) == ["서울특별시 마포구 월드컵로 190", "서울특별시 마포구 성미산로 지하 17-3"]
+    assert rows.loc[0, "lon"] == pytest.approx(126.9031, abs=1e-6)
+    assert rows.loc[0, "lat"] == pytest.approx(37.5663, abs=1e-6)
+    assert set(rows["adm_cd2"]) == {"1144073000"}
+
+
+def test_juso_file_with_wrong_layout_names_the_rows(tmp_path):
+    path = tmp_path / "entrc_bad.txt"
+    path.write_bytes("a|b|c\n".encode("cp949"))
+    with pytest.raises(ValidationError, match=r"entrc_bad.txt 1행.*필드가 3개"):
+        read_juso_entrances(path)
+
+
+def test_juso_file_that_is_not_cp949_is_refused(tmp_path):
+    path = tmp_path / "entrc_utf16.txt"
+    path.write_bytes("월드컵로".encode("utf-16"))
+    with pytest.raises(ValidationError, match="CP949"):
+        read_juso_entrances(path)
+
+
+CANDIDATES = pd.DataFrame(
+    {
+        "address": [
+            "서울특별시 마포구 성산동 200-22 2층",
+            "서울특별시 마포구 성산동 200-2",
+            "서울특별시 마포구 성산동 600",
+        ],
+        "norm": [None, None, None],
+        "lon": [126.9010, 126.9012, 126.9150],
+        "lat": [37.5670, 37.5671, 37.5600],
+    }
+)
+
+
+def test_match_address_does_not_confuse_200_2_with_200_22():
+    assert match_address("마포구 성산동 200-2", CANDIDATES)["address"].endswith("200-2")
+    assert match_address("마포구 성산동 200번지 22호", CANDIDATES)["address"].endswith("200-22 2층")
+
+
+def test_match_address_refuses_an_ambiguous_or_unknown_address():
+    with pytest.raises(NotFoundError, match="여러 곳"):
+        match_address("마포구 성산동", CANDIDATES)
+    with pytest.raises(NotFoundError, match="찾지 못했습니다"):
+        match_address("강남구 역삼동 1", CANDIDATES)

@@ -1,0 +1,230 @@
+"""mapping.layers: what a person sees on the rendered map."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pytest
+
+from mapping.domain import RESOURCE_TYPES
+from mapping.errors import CRSError
+from mapping.layers import (
+    ZONE_PALETTE,
+    build_dong_layer,
+    build_map,
+    build_resources_layer,
+    build_tongs_layer,
+    build_zones_layer,
+    legend_html,
+    neighbour_colours,
+)
+from mapping.store import open_store
+from tests.conftest import SAMPLE_CODE
+from tests.helpers import (
+    asset_urls,
+    features_with,
+    js_string_after,
+    overlay_names,
+    square,
+    tong_frame,
+    touching_pairs,
+    unescape_js,
+    without_crs,
+)
+
+BASE = "/local/vendor/"
+XSS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
+
+
+@dataclass
+class Data:
+    dong: gpd.GeoDataFrame
+    tongs: gpd.GeoDataFrame
+    zones: gpd.GeoDataFrame
+    resources: gpd.GeoDataFrame
+
+
+@pytest.fixture(scope="module")
+def data(sample_db, tmp_path_factory) -> Data:
+    path = tmp_path_factory.mktemp("layers") / "store.sqlite"
+    shutil.copy(sample_db, path)
+    store = open_store(path)
+    try:
+        return Data(
+            store.dong(SAMPLE_CODE), store.tongs(SAMPLE_CODE), store.zones(SAMPLE_CODE), store.resources(SAMPLE_CODE)
+        )
+    finally:
+        store.close()
+
+
+def render(layers: list, bounds: gpd.GeoDataFrame, **kwargs) -> str:
+    m = build_map(layers, bounds=bounds, **{"tiles": "none", "base_url": BASE} | kwargs)
+    return m.get_root().render()
+
+
+def resources_html(data: Data, resources: gpd.GeoDataFrame) -> str:
+    return render([build_resources_layer(resources)], data.dong)
+
+
+@pytest.fixture(scope="module")
+def full_html(data: Data) -> str:
+    layers = [
+        build_dong_layer(data.dong),
+        build_tongs_layer(data.tongs, sample=True),
+        build_zones_layer(data.zones),
+        build_resources_layer(data.resources),
+    ]
+    legend = legend_html(list(data.resources["type"]), sample=True)
+    return render(layers, data.dong, legend=legend, sample=True, tiles="osm")
+
+
+def test_layer_names_are_in_the_layer_control(full_html: str) -> None:
+    assert overlay_names(full_html) == ["동 경계", "통 (샘플)", "구역", "복지자원"]
+
+
+def test_one_zone_feature_per_zone(full_html: str, data: Data) -> None:
+    features = features_with(full_html, "zone_id")
+    assert len(features) == len(data.zones)
+    assert sorted(f["zone_id"] for f in features) == sorted(data.zones["zone_id"])
+    officer_of = dict(zip(data.zones["zone_id"], data.zones["officer"], strict=True))
+    assert all(f["label"] == f"{f['zone_id']} · {officer_of[f['zone_id']]}" for f in features)
+
+
+def test_one_tong_outline_per_tong(full_html: str, data: Data) -> None:
+    labels = [f["label"] for f in features_with(full_html, "label") if "통" in f["label"] and "·" not in f["label"]]
+    assert labels == [f"{t}통 (샘플)" for t in data.tongs["tong"]]
+
+
+def test_every_resource_has_a_popup_with_its_title(full_html: str, data: Data) -> None:
+    assert full_html.count(".bindPopup(") == len(data.resources)
+    popups = re.findall(r"\$\(`(<div id=\"html_\w+\".*?)`\)\[0\]", full_html)
+    assert len(popups) == len(data.resources)
+    named = data.resources["name"].dropna()
+    assert len(named) > 0
+    for name in named:
+        assert any(f"<b>{name}</b>" in p for p in popups), name
+    # Resources without a name are called by type and address.
+    assert any(re.search(r"<b>병원 \(서울특별시 마포구 성산동 200번지 22호", p) for p in popups)
+
+
+def test_legend_lists_the_korean_labels_of_types_shown(full_html: str, data: Data) -> None:
+    legend = js_string_after(full_html, "div.innerHTML =")
+    shown = set(data.resources["type"])
+    assert {"약국", "의원", "병원"} <= {RESOURCE_TYPES.label(t) for t in shown}
+    for key, label in RESOURCE_TYPES.items:
+        assert (label in legend) == (key in shown), label
+    assert "범례" in legend and "구역" in legend
+
+
+def test_credits_name_the_data_sources(full_html: str) -> None:
+    credits = js_string_after(full_html, "attributionControl.addAttribution(")
+    assert "공공누리 제1유형" in credits
+    assert "LOCALDATA" in credits
+    assert "샘플(가상)" in credits
+
+
+def test_credits_do_not_say_sample_for_real_data(data: Data) -> None:
+    credits = js_string_after(render([build_dong_layer(data.dong)], data.dong), "addAttribution(")
+    assert "공공누리 제1유형" in credits and "샘플" not in credits
+
+
+def test_scripts_and_styles_are_served_locally(full_html: str) -> None:
+    urls = asset_urls(full_html)
+    assert any(u.endswith("leaflet/leaflet.js") for u in urls)
+    assert [u for u in urls if not u.startswith(BASE)] == []
+    assert not [u for u in urls if "http" in u]
+    scripts = [u.removeprefix(BASE) for u in re.findall(r"<script[^>]*\ssrc=\"([^\"]*)\"", full_html)]
+    assert scripts.index("leaflet-imagepath.js") == scripts.index("leaflet/leaflet.js") + 1
+
+
+def test_touching_zones_get_different_colours(data: Data) -> None:
+    metric = data.zones.to_crs("EPSG:5186")
+    colours = neighbour_colours(metric)
+    pairs = touching_pairs(metric)
+    assert len(pairs) >= len(metric) - 1  # the sample's zones do touch
+    clashes = [(data.zones["zone_id"][i], data.zones["zone_id"][j]) for i, j in pairs if colours[i] == colours[j]]
+    assert clashes == []
+    assert max(colours) < len(ZONE_PALETTE)
+
+
+def test_touching_zones_are_drawn_in_different_colours(full_html: str, data: Data) -> None:
+    colour_of = {f["zone_id"]: f["colour"] for f in features_with(full_html, "zone_id")}
+    ids = list(data.zones["zone_id"])
+    pairs = touching_pairs(data.zones)
+    assert [(ids[i], ids[j]) for i, j in pairs if colour_of[ids[i]] == colour_of[ids[j]]] == []
+
+
+def test_four_squares_meeting_at_a_corner_need_four_colours() -> None:
+    grid = tong_frame({1: square(0, 1), 2: square(1, 1), 3: square(0, 0), 4: square(1, 0)})
+    assert sorted(neighbour_colours(grid)) == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize("payload", XSS)
+def test_resource_names_are_escaped(data: Data, payload: str) -> None:
+    resources = data.resources.copy()
+    resources.loc[resources.index[0], "name"] = payload
+    html = resources_html(data, resources)
+    escaped = payload.replace("<", "&lt;").replace(">", "&gt;")
+    assert escaped in html
+    assert payload not in html
+    assert payload not in unescape_js(html)
+
+
+@pytest.mark.parametrize("payload", XSS)
+def test_officer_names_are_escaped(data: Data, payload: str) -> None:
+    zones = data.zones.copy()
+    zones.loc[zones.index[0], "officer"] = payload
+    html = render([build_zones_layer(zones)], data.dong)
+    assert payload not in html
+    assert payload not in unescape_js(html)
+
+
+BUILDERS = [
+    pytest.param(build_dong_layer, "dong", id="dong"),
+    pytest.param(build_tongs_layer, "tongs", id="tongs"),
+    pytest.param(build_zones_layer, "zones", id="zones"),
+    pytest.param(build_resources_layer, "resources", id="resources"),
+]
+
+
+@pytest.mark.parametrize(("builder", "attr"), BUILDERS)
+def test_builders_refuse_a_frame_without_crs(data: Data, builder, attr: str) -> None:
+    with pytest.raises(CRSError, match=r"좌표계\(CRS\)가 없습니다"):
+        builder(without_crs(getattr(data, attr)))
+
+
+def test_map_refuses_bounds_without_crs(data: Data) -> None:
+    with pytest.raises(CRSError, match=r"지도 범위에 좌표계\(CRS\)가 없습니다"):
+        build_map([], bounds=without_crs(data.dong))
+
+
+def test_layers_accept_any_crs(data: Data) -> None:
+    html = render([build_zones_layer(data.zones.to_crs("EPSG:5186"))], data.dong.to_crs("EPSG:5179"))
+    assert len(features_with(html, "zone_id")) == len(data.zones)
+    lon, lat = re.search(r"\"coordinates\": \[\[\[([\d.]+), ([\d.]+)\]", html).groups()
+    assert 126.7 < float(lon) < 127.3 and 37.4 < float(lat) < 37.8
+
+
+@pytest.mark.parametrize("sample", [True, False])
+def test_tong_labels_say_sample_only_for_sample_tongs(data: Data, sample: bool) -> None:
+    html = render([build_tongs_layer(data.tongs, name="통", sample=sample)], data.dong)
+    labels = [f["label"] for f in features_with(html, "label")]
+    assert len(labels) == len(data.tongs)
+    assert all(("샘플" in label) == sample for label in labels)
+    assert labels[0] == ("1통 (샘플)" if sample else "1통")
+
+
+def test_real_tongs_layer_is_not_named_sample(data: Data) -> None:
+    html = render([build_tongs_layer(data.tongs, sample=False)], data.dong)
+    assert not [n for n in overlay_names(html) if "샘플" in n]
+
+
+def test_popup_leaves_out_missing_phone_and_hours(data: Data) -> None:
+    no_phone = data.resources[data.resources["phone"].isna()]
+    assert len(no_phone) > 0
+    html = resources_html(data, no_phone.head(1))
+    assert "전화:" not in html
+    assert "운영시간:" not in html

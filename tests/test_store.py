@@ -1,0 +1,179 @@
+"""mapping.store: schema version, points with tong and zone, personal data and its log."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import Point
+
+from mapping.access import CLI_USER, PUBLIC_USER, SAMPLE_USER
+from mapping.errors import NotFoundError, StoreError
+from mapping.store import SCHEMA_VERSION, Store, attach_tong_zone, open_store, resolve_url
+from mapping.zones import zones_from_tongs
+from tests.conftest import SAMPLE_CODE
+from tests.helpers import CELL, X0, Y0, square, staff_frame, tong_frame
+
+PRIVATE_RESOURCE = "샘플 나눔이웃(비공개)"
+
+
+def stored_schema_version(path: Path) -> str:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+
+
+def log_length(store: Store) -> int:
+    return len(store.access_log())
+
+
+# ---- opening -----------------------------------------------------------------
+
+
+def test_new_file_records_schema_version_1(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "new.sqlite"
+    store = open_store(path)
+    assert SCHEMA_VERSION == 1
+    assert store.schema_version == 1
+    store.close()
+    assert stored_schema_version(path) == "1"
+
+
+def test_reopening_keeps_the_version(tmp_path: Path) -> None:
+    path = tmp_path / "again.sqlite"
+    open_store(path).close()
+    assert open_store(path).schema_version == 1
+
+
+def test_other_schema_version_is_refused_naming_both(tmp_path: Path) -> None:
+    path = tmp_path / "future.sqlite"
+    open_store(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
+    with pytest.raises(StoreError, match=r"스키마 버전은 999인데 이 프로그램은 1을\(를\) 씁니다") as info:
+        open_store(path)
+    assert isinstance(info.value, RuntimeError)
+    assert str(path.resolve()) in str(info.value)
+
+
+def test_unknown_dong_is_not_found(sample_store: Store) -> None:
+    with pytest.raises(NotFoundError, match=r"동 코드 9999999999는 저장소에 없습니다"):
+        sample_store.dong("9999999999")
+
+
+# ---- resolve_url -----------------------------------------------------------------
+
+
+def test_mapping_db_env_var_is_honoured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "env" / "from_env.sqlite"
+    monkeypatch.setenv("MAPPING_DB", str(path))
+    assert resolve_url() == f"sqlite:///{path.resolve()}"
+    assert path.parent.is_dir()
+    store = open_store()
+    assert store.url == f"sqlite:///{path.resolve()}"
+    store.close()
+    assert path.exists()
+
+
+def test_explicit_path_wins_over_mapping_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MAPPING_DB", str(tmp_path / "env.sqlite"))
+    assert resolve_url(tmp_path / "mine.sqlite") == f"sqlite:///{(tmp_path / 'mine.sqlite').resolve()}"
+
+
+@pytest.mark.parametrize(
+    "url", ["postgresql://mapping:secret@db.example:5432/mapping", "postgresql+psycopg://u@localhost/m"]
+)
+def test_postgresql_url_is_passed_through(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert resolve_url(url) == url
+    monkeypatch.setenv("MAPPING_DB", url)
+    assert resolve_url() == url
+
+
+# ---- points carry their tong and zone ------------------------------------------------
+
+
+def test_reports_come_back_with_tong_and_zone(sample_store: Store) -> None:
+    reports = sample_store.reports(SAMPLE_CODE)
+    tongs = sample_store.tongs(SAMPLE_CODE).set_index("tong")
+    zones = sample_store.zones(SAMPLE_CODE)
+    zone_of = {int(t): z for z, ts in zip(zones["zone_id"], zones["tongs"], strict=True) for t in ts}
+    assert len(reports) > 0
+    assert reports["tong"].notna().all() and reports["zone_id"].notna().all()
+    for tong, zone_id, point in zip(reports["tong"], reports["zone_id"], reports.geometry, strict=True):
+        assert tongs.geometry[int(tong)].covers(point), f"report in tong {tong} lies outside it"
+        assert zone_id == zone_of[int(tong)]
+
+
+def test_reports_are_in_time_order(sample_store: Store) -> None:
+    created = sample_store.reports(SAMPLE_CODE)["created_at"]
+    assert created.is_monotonic_increasing
+
+
+def test_public_only_drops_private_resources(sample_store: Store) -> None:
+    every = sample_store.resources(SAMPLE_CODE)
+    public = sample_store.resources(SAMPLE_CODE, public_only=True)
+    assert PRIVATE_RESOURCE in set(every["name"])
+    assert PRIVATE_RESOURCE not in set(public["name"].dropna())
+    assert public["public"].astype(bool).all()
+    assert len(public) == len(every) - int((~every["public"].astype(bool)).sum())
+    assert len(public) == len(every) - 1
+
+
+def test_attach_tong_zone_gives_none_outside_every_tong(sample_store: Store) -> None:
+    tongs, zones = sample_store.tongs(SAMPLE_CODE), sample_store.zones(SAMPLE_CODE)
+    inside = tongs.geometry.iloc[0].representative_point()
+    points = gpd.GeoSeries([Point(127.20, 37.70), inside], crs="EPSG:4326")
+    where = attach_tong_zone(points, tongs, zones)
+    assert where["tong"].iloc[0] is None
+    assert pd.isna(where["zone_id"].iloc[0])
+    assert where["tong"].iloc[1] == tongs["tong"].iloc[0]
+    assert where["zone_id"].iloc[1] == zones["zone_id"].iloc[0]
+
+
+def test_attach_tong_zone_zone_is_none_outside(sample_store: Store) -> None:
+    tongs, zones = sample_store.tongs(SAMPLE_CODE), sample_store.zones(SAMPLE_CODE)
+    points = gpd.GeoSeries([Point(127.20, 37.70), tongs.geometry.iloc[0].representative_point()], crs="EPSG:4326")
+    assert attach_tong_zone(points, tongs, zones)["zone_id"].iloc[0] is None
+
+
+def test_point_on_a_shared_tong_edge_gets_a_tong() -> None:
+    tongs = tong_frame({1: square(0, 1), 2: square(1, 1), 3: square(0, 0), 4: square(1, 0)})
+    zones = zones_from_tongs(tongs, staff_frame(("김하나", [1, 2], None), ("이두리", [3, 4], None)))
+    on_edge = Point(X0 + CELL, Y0 + CELL / 2)  # between tongs 3 and 4, both 이두리's
+    where = attach_tong_zone(gpd.GeoSeries([on_edge], crs=tongs.crs), tongs, zones)
+    assert where["tong"].iloc[0] in (3, 4)
+    assert where["zone_id"].iloc[0] == "Z03"
+
+
+# ---- personal data -------------------------------------------------------------------
+
+
+def test_public_user_may_not_read_households(sample_store: Store) -> None:
+    with pytest.raises(PermissionError, match=r"주민\(공개\)\(public\)은\(는\) 개인정보\(세대\)를 볼 수 없습니다"):
+        sample_store.households(SAMPLE_CODE, user=PUBLIC_USER)
+
+
+@pytest.mark.parametrize("user", [SAMPLE_USER, CLI_USER])
+def test_every_household_read_is_logged(sample_store: Store, user) -> None:
+    before = log_length(sample_store)
+    for expected in (before + 1, before + 2):
+        households = sample_store.households(SAMPLE_CODE, user=user)
+        assert len(households) > 0
+        log = sample_store.access_log()
+        assert len(log) == expected
+        last = log.iloc[-1]
+        assert (last["account"], last["action"], last["subject"]) == (user.account, "조회", f"households:{SAMPLE_CODE}")
+        assert last["detail"] == f"rows={len(households)}"
+
+
+def test_access_log_is_a_hash_chain(sample_store: Store) -> None:
+    for _ in range(3):
+        sample_store.households(SAMPLE_CODE, user=SAMPLE_USER)
+    log = sample_store.access_log()
+    assert len(log) >= 4  # the kit load and three reads
+    assert pd.isna(log["prev_hash"].iloc[0])
+    assert list(log["prev_hash"].iloc[1:]) == list(log["hash"].iloc[:-1])
+    assert log["hash"].str.fullmatch(r"[0-9a-f]{64}").all()
+    assert log["hash"].is_unique

@@ -1,0 +1,93 @@
+"""Editing zones in the store: save, hand-over with history, balance."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from mapping.access import SAMPLE_USER
+from mapping.cli import main
+from mapping.errors import NotFoundError, ValidationError
+from mapping.zones import zone_balance
+from tests.conftest import SAMPLE_CODE
+
+
+def test_save_assignments_moves_a_tong_and_keeps_history(sample_store):
+    staff = sample_store.staff(SAMPLE_CODE)
+    staff.at[0, "tongs"] = [1, 2, 3]  # 한서윤 takes tong 3 from 오민재
+    staff.at[1, "tongs"] = [4]
+    zones = sample_store.save_assignments(SAMPLE_CODE, staff, user=SAMPLE_USER)
+    stored = sample_store.zones(SAMPLE_CODE).set_index("officer")
+    assert stored.loc["한서윤", "tongs"] == [1, 2, 3] and stored.loc["오민재", "zone_id"] == "Z04"
+    assert len(zones) == 18
+    history = sample_store.ownership(SAMPLE_CODE)
+    tong3 = history[history["tong"] == 3].sort_values("since")
+    assert list(tong3["officer"]) == ["오민재", "한서윤"]
+    assert tong3["until"].iloc[0] is not pd.NaT and pd.isna(tong3["until"].iloc[1])
+
+
+def test_save_assignments_refuses_a_double_assignment_and_stores_nothing(sample_store):
+    before = sample_store.zones(SAMPLE_CODE)
+    staff = sample_store.staff(SAMPLE_CODE)
+    staff.at[0, "tongs"] = [1, 2, 3]  # tong 3 is still 오민재's
+    with pytest.raises(ValidationError, match="통 3이\\(가\\) 여러 명에게 배정"):
+        sample_store.save_assignments(SAMPLE_CODE, staff, user=SAMPLE_USER)
+    after = sample_store.zones(SAMPLE_CODE)
+    assert list(after["tongs"]) == list(before["tongs"])
+
+
+def test_reassign_hands_zone_open_reports_and_households_to_the_successor(sample_store):
+    zone = sample_store.zones(SAMPLE_CODE).set_index("zone_id").loc["Z03"]
+    reports = sample_store.reports(SAMPLE_CODE)
+    open_mine = reports[
+        (reports["zone_id"] == "Z03") & reports["status"].isin(["received", "handed_over", "in_progress"])
+    ]
+    open_mine = open_mine[open_mine["finder"] == zone["officer"]]
+    done = sample_store.reassign(SAMPLE_CODE, "Z03", "신유나", user=SAMPLE_USER)
+    assert done["former"] == "오민재" and done["reports"] == len(open_mine)
+    after = sample_store.zones(SAMPLE_CODE).set_index("zone_id").loc["Z03"]
+    assert after["officer"] == "신유나" and after["tongs"] == zone["tongs"]
+    moved = sample_store.reports(SAMPLE_CODE).set_index("id").loc[open_mine["id"]]
+    assert set(moved["assignee"]) <= {"신유나"}
+    assert set(moved["finder"]) <= {"오민재"}  # the finder keeps the credit
+    history = sample_store.ownership(SAMPLE_CODE)
+    assert set(history[history["tong"] == 3]["officer"]) == {"오민재", "신유나"}
+
+
+def test_reassign_refuses_unknown_zone_unknown_person_and_busy_successor(sample_store):
+    with pytest.raises(NotFoundError, match="구역 Z99"):
+        sample_store.reassign(SAMPLE_CODE, "Z99", "신유나", user=SAMPLE_USER)
+    with pytest.raises(NotFoundError, match="직원 명단에 없습니다"):
+        sample_store.reassign(SAMPLE_CODE, "Z03", "홍길동", user=SAMPLE_USER)
+    with pytest.raises(ValidationError, match="이미 구역 Z01"):
+        sample_store.reassign(SAMPLE_CODE, "Z03", "한서윤", user=SAMPLE_USER)
+
+
+def test_cli_reassign(sample_store, capsys):
+    db = sample_store.url.removeprefix("sqlite:///")
+    assert main(["reassign", "--zone", "Z05", "--to", "엄채원", "--db", db]) == 0
+    assert "강도윤 → 엄채원" in capsys.readouterr().out
+    assert main(["reassign", "--zone", "Z05", "--to", "한서윤", "--db", db]) == 2
+
+
+def test_balance_flags_zones_over_twice_the_median():
+    zones = pd.DataFrame(
+        {
+            "zone_id": ["A", "B", "C"],
+            "officer": ["가", "나", "다"],
+            "tongs": [[1], [2], [3, 4, 5]],
+            "area_m2": [1e5, 1e5, 1e5],
+        }
+    )
+    reports = pd.DataFrame({"zone_id": ["A", "B", "C", "C", "C"], "status": ["received"] * 4 + ["closed"]})
+    resources = pd.DataFrame({"zone_id": ["A", "B", "C"]})
+    households = pd.DataFrame({"zone_id": pd.Series([], dtype=str)})
+    table = zone_balance(zones, resources=resources, reports=reports, households=households)
+    assert table.loc["C", "open_reports"] == 2 and table.loc["C", "tongs"] == 3
+    assert table.loc["C", "flags"] == ["통 수"]  # 3 > 2×1; 2 open reports is not > 2×1
+    assert table.loc["A", "flags"] == [] and table.loc["A", "households"] == 0
+
+
+def test_household_counts_carry_no_personal_field(sample_store):
+    counts = sample_store.household_zones(SAMPLE_CODE)
+    assert set(counts.columns) == {"kind", "tong", "zone_id"} and len(counts) == 24
