@@ -106,7 +106,7 @@ def test_zone_editor_shows_preview_and_reassigns(app):
     zone_box = next(s for s in app.selectbox if s.label == "구역")
     successor_box = next(s for s in app.selectbox if s.label.startswith("후임자"))
     assert set(successor_box.options) == {"신유나", "엄채원"}  # the staff without a zone
-    zone_box.set_value("Z07")
+    zone_box.set_value("Z05")
     successor_box.set_value("엄채원")
     app.button(key="reassign").click().run()
     assert not app.exception

@@ -73,7 +73,7 @@ def edit_reports(kit: Path, change: Callable[[pd.DataFrame], pd.DataFrame]) -> N
 def break_kit(kit: Path) -> None:
     """Three independent errors in three files."""
     staff = pd.read_csv(kit / "staff.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    staff.loc[staff["성명"] == "오민재", "담당통"] = "3,99"
+    staff.loc[staff["성명"] == "오민재", "담당통"] = "2,99"
     staff.to_csv(kit / "staff.csv", index=False, encoding="utf-8-sig")
     spots = pd.read_csv(kit / "blind_spots.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     spots.loc[1, "경도"] = "abc"

@@ -17,6 +17,7 @@ import pytest
 import shapely
 from pyproj import Transformer
 
+from mapping.cli import main as cli_main
 from mapping.errors import Problem, ValidationError
 from mapping.kit import Kit, read_kit, read_zone_inputs
 from tests.conftest import SAMPLE_KIT
@@ -170,7 +171,7 @@ def test_sample_staff_csv_with_bom_reads_first_column(sample_kit: Kit) -> None:
     first = sample_kit.staff.iloc[0]
     assert (first["team"], first["name"], first["role"]) == ("동장", "한서윤", "dong_head")
     assert first["duties"] == ["self_governance", "village"]
-    assert first["tongs"] == [1, 2]
+    assert first["tongs"] == [1, 7]
     assert first["substitute"] == "엄채원"
     assert sample_kit.staff["tongs"].iloc[7] is None  # 신유나: no zone
 
@@ -184,7 +185,7 @@ def test_sample_households_cp949_korean_intact(sample_kit: Kit) -> None:
     assert households["address"].str.startswith("서울특별시 마포구 성산동").all()
     assert set(households["kind"]) == {"move_in", "care_needed"}
     second = households.iloc[1]
-    assert (second["name"], second["traits"], second["visit_every_days"]) == ("가상주민02", ["65세이상"], 30)
+    assert (second["name"], second["traits"], second["visit_every_days"]) == ("가상주민02", ["65세이상", "독거"], 30)
     assert second["last_visit"] == dt.date(2026, 11, 2)
 
 
@@ -227,18 +228,18 @@ def test_missing_required_column(kit_copy: Path) -> None:
 
 
 def test_staff_tong_not_in_tongs_file(kit_copy: Path) -> None:
-    assert edit_staff(kit_copy, "오민재", "담당통", "3,99") == 3
+    assert edit_staff(kit_copy, "오민재", "담당통", "2,99") == 3
     problems = problems_of(kit_copy)
     assert_problem(problems, file="staff.csv", row=3, column="담당통", contains=("99", "오민재"))
     assert len(errors(problems)) == 1
     # tong 4 lost its officer: only a warning
-    assert_problem(problems, file="staff.csv", column="담당통", contains=("통 4",), severity="warning")
+    assert_problem(problems, file="staff.csv", column="담당통", contains=("통 8",), severity="warning")
 
 
 def test_same_tong_for_two_officers(kit_copy: Path) -> None:
-    edit_staff(kit_copy, "오민재", "담당통", "3,4,5")  # 5 is 강도윤's
+    edit_staff(kit_copy, "오민재", "담당통", "2,8,3")  # 3 is 강도윤's
     problems = problems_of(kit_copy)
-    assert_problem(problems, file="staff.csv", column="담당통", contains=("통 5", "오민재", "강도윤"))
+    assert_problem(problems, file="staff.csv", column="담당통", contains=("통 3", "오민재", "강도윤"))
     assert len(errors(problems)) == 1
 
 
@@ -432,7 +433,7 @@ def test_xlsx_staff_accepted(kit_copy: Path, sample_kit: Kit) -> None:
 
 def test_xlsx_staff_problem_names_xlsx(kit_copy: Path) -> None:
     frame = read_csv(kit_copy / "staff.csv")
-    set_cell(frame, "오민재", "담당통", "3,99")
+    set_cell(frame, "오민재", "담당통", "2,99")
     frame.to_excel(kit_copy / "staff.xlsx", index=False)
     (kit_copy / "staff.csv").unlink()
     assert_problem(problems_of(kit_copy), file="staff.xlsx", row=3, column="담당통", contains=("99",))
@@ -490,6 +491,20 @@ def test_kit_with_zipped_shapefile_5174_loads(tongs_zip_5174: Path, sample_kit: 
     assert _max_distance(kit.tongs, sample_kit.tongs) < 2.0
 
 
+def test_zipped_shapefile_5174_gives_the_same_zones_as_its_4326_twin(tongs_zip_5174: Path, tmp_path: Path) -> None:
+    """`python -m mapping zones` on the 5174 zip and on the GeoJSON: same zones within 2 m."""
+    outputs = {}
+    for name, tongs in (("zip", tongs_zip_5174 / "tongs.zip"), ("geojson", SAMPLE_KIT / "tongs.geojson")):
+        out = tmp_path / f"zones-{name}.geojson"
+        args = ["zones", "--tongs", str(tongs), "--staff", str(SAMPLE_KIT / "staff.csv")]
+        assert cli_main([*args, "--dong", str(SAMPLE_KIT / "dong.geojson"), "--out", str(out)]) == 0
+        outputs[name] = gpd.read_file(out)
+    a, b = (outputs[k].set_index("zone_id").sort_index().to_crs("EPSG:5186") for k in ("zip", "geojson"))
+    assert list(a.index) == list(b.index) and list(a["officer"]) == list(b["officer"])
+    assert max(g1.hausdorff_distance(g2) for g1, g2 in zip(a.geometry, b.geometry, strict=True)) < 2.0
+    assert (a["area_m2"] - b["area_m2"]).abs().max() < 1.0
+
+
 @pytest.mark.parametrize("zipped", [False, True], ids=["shp", "zip"])
 def test_cp949_shapefile_without_cpg(kit_copy: Path, tmp_path: Path, sample_kit: Kit, zipped: bool) -> None:
     tongs = gpd.read_file(kit_copy / "tongs.geojson").rename(columns={"tong": "통"})
@@ -517,7 +532,7 @@ def test_header_only_staff_is_a_validation_error(kit_copy: Path) -> None:
 def test_blank_line_keeps_excel_row_numbers(kit_copy: Path) -> None:
     path = kit_copy / "staff.csv"
     lines = path.read_text(encoding=UTF8_BOM).splitlines()
-    lines[4] = lines[4].replace('"7,8"', '"7,99"')  # 윤지호, Excel row 5
+    lines[4] = lines[4].replace('"5,6"', '"5,99"')  # 윤지호, Excel row 5
     lines.insert(3, "")  # Excel shows the blank line as row 4: 윤지호 moves to row 6
     path.write_text("\n".join(lines) + "\n", encoding=UTF8_BOM)
     assert_problem(problems_of(kit_copy), file="staff.csv", row=6, column="담당통", contains=("윤지호", "99"))

@@ -14,44 +14,48 @@ from tests.conftest import SAMPLE_CODE
 
 def test_save_assignments_moves_a_tong_and_keeps_history(sample_store):
     staff = sample_store.staff(SAMPLE_CODE)
-    staff.at[0, "tongs"] = [1, 2, 3]  # 한서윤 takes tong 3 from 오민재
-    staff.at[1, "tongs"] = [4]
+    assert list(staff.loc[:1, "tongs"]) == [[1, 7], [2, 8]]  # 한서윤, 오민재
+    staff.at[0, "tongs"] = [1, 2, 7]  # 한서윤 takes tong 2 from 오민재
+    staff.at[1, "tongs"] = [8]
     zones = sample_store.save_assignments(SAMPLE_CODE, staff, user=SAMPLE_USER)
     stored = sample_store.zones(SAMPLE_CODE).set_index("officer")
-    assert stored.loc["한서윤", "tongs"] == [1, 2, 3] and stored.loc["오민재", "zone_id"] == "Z04"
+    assert stored.loc["한서윤", "tongs"] == [1, 2, 7] and stored.loc["오민재", "zone_id"] == "Z08"
     assert len(zones) == 18
     history = sample_store.ownership(SAMPLE_CODE)
-    tong3 = history[history["tong"] == 3].sort_values("since")
-    assert list(tong3["officer"]) == ["오민재", "한서윤"]
-    assert tong3["until"].iloc[0] is not pd.NaT and pd.isna(tong3["until"].iloc[1])
+    tong2 = history[history["tong"] == 2].sort_values("since")
+    assert list(tong2["officer"]) == ["오민재", "한서윤"]
+    assert tong2["until"].iloc[0] is not pd.NaT and pd.isna(tong2["until"].iloc[1])
 
 
 def test_save_assignments_refuses_a_double_assignment_and_stores_nothing(sample_store):
     before = sample_store.zones(SAMPLE_CODE)
     staff = sample_store.staff(SAMPLE_CODE)
-    staff.at[0, "tongs"] = [1, 2, 3]  # tong 3 is still 오민재's
-    with pytest.raises(ValidationError, match="통 3이\\(가\\) 여러 명에게 배정"):
+    staff.at[0, "tongs"] = [1, 2, 7]  # tong 2 is still 오민재's
+    with pytest.raises(ValidationError, match="통 2이\\(가\\) 여러 명에게 배정"):
         sample_store.save_assignments(SAMPLE_CODE, staff, user=SAMPLE_USER)
     after = sample_store.zones(SAMPLE_CODE)
     assert list(after["tongs"]) == list(before["tongs"])
 
 
 def test_reassign_hands_zone_open_reports_and_households_to_the_successor(sample_store):
-    zone = sample_store.zones(SAMPLE_CODE).set_index("zone_id").loc["Z03"]
+    zones = sample_store.zones(SAMPLE_CODE)
+    zone = zones[zones["officer"] == "오민재"].iloc[0]
+    zone_id = zone["zone_id"]
     reports = sample_store.reports(SAMPLE_CODE)
     open_mine = reports[
-        (reports["zone_id"] == "Z03") & reports["status"].isin(["received", "handed_over", "in_progress"])
+        (reports["zone_id"] == zone_id) & reports["status"].isin(["received", "handed_over", "in_progress"])
     ]
     open_mine = open_mine[open_mine["finder"] == zone["officer"]]
-    done = sample_store.reassign(SAMPLE_CODE, "Z03", "신유나", user=SAMPLE_USER)
+    assert len(open_mine) > 0  # the sample has open reports there, so the hand-over is visible
+    done = sample_store.reassign(SAMPLE_CODE, zone_id, "신유나", user=SAMPLE_USER)
     assert done["former"] == "오민재" and done["reports"] == len(open_mine)
-    after = sample_store.zones(SAMPLE_CODE).set_index("zone_id").loc["Z03"]
+    after = sample_store.zones(SAMPLE_CODE).set_index("zone_id").loc[zone_id]
     assert after["officer"] == "신유나" and after["tongs"] == zone["tongs"]
     moved = sample_store.reports(SAMPLE_CODE).set_index("id").loc[open_mine["id"]]
     assert set(moved["assignee"]) <= {"신유나"}
     assert set(moved["finder"]) <= {"오민재"}  # the finder keeps the credit
     history = sample_store.ownership(SAMPLE_CODE)
-    assert set(history[history["tong"] == 3]["officer"]) == {"오민재", "신유나"}
+    assert set(history[history["tong"] == zone["tongs"][0]]["officer"]) == {"오민재", "신유나"}
 
 
 def test_reassign_refuses_unknown_zone_unknown_person_and_busy_successor(sample_store):
@@ -65,9 +69,9 @@ def test_reassign_refuses_unknown_zone_unknown_person_and_busy_successor(sample_
 
 def test_cli_reassign(sample_store, capsys):
     db = sample_store.url.removeprefix("sqlite:///")
-    assert main(["reassign", "--zone", "Z05", "--to", "엄채원", "--db", db]) == 0
+    assert main(["reassign", "--zone", "Z03", "--to", "엄채원", "--db", db]) == 0
     assert "강도윤 → 엄채원" in capsys.readouterr().out
-    assert main(["reassign", "--zone", "Z05", "--to", "한서윤", "--db", db]) == 2
+    assert main(["reassign", "--zone", "Z03", "--to", "한서윤", "--db", db]) == 2
 
 
 def test_balance_flags_zones_over_twice_the_median():

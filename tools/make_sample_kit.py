@@ -85,6 +85,25 @@ FIELD_WEIGHTS = {"복지": 43, "환경": 45, "안전": 4, "민원": 2, "홍보":
 BLIND_TYPES = ["도로노면", "가로수", "건널목", "간판", "통학로", "건물노후", "무단투기", "버스정류장", "수방·제설"]
 
 
+def _pair_adjacent(tongs: gpd.GeoDataFrame) -> list[list[int]]:
+    """Pair tongs that share an edge, so every sample zone is contiguous.
+
+    Greedy: the tong with the fewest free neighbours goes first, with its free
+    neighbour that has the fewest free neighbours (ties: lower number).
+    """
+    metric = tongs.to_crs("EPSG:5186").set_index("tong").geometry
+    nbrs = {a: {b for b in metric.index if b != a and metric[a].intersection(metric[b]).length > 1.0} for a in metric.index}
+    free, pairs = set(metric.index), []
+    while free:
+        a = min(free, key=lambda t: (len(nbrs[t] & free), t))
+        options = sorted(nbrs[a] & (free - {a}), key=lambda t: (len(nbrs[t] & free), t))
+        if not options:
+            raise RuntimeError(f"tong {a} has no free neighbour: change N_TONGS")
+        pairs.append(sorted([a, options[0]]))
+        free -= {a, options[0]}
+    return sorted(pairs)
+
+
 def _point_in(geom: shapely.Geometry, rng: random.Random) -> tuple[float, float]:
     minx, miny, maxx, maxy = geom.bounds
     while True:
@@ -106,10 +125,10 @@ def main(shared: Path, out: Path) -> None:
         encoding="utf-8",
     )
 
-    staff, next_tong, officers = [], 1, []
+    staff, officers = [], []
+    pairs = iter(_pair_adjacent(tongs))
     for i, (team, name, role, duties, count) in enumerate(STAFF):
-        owned = list(range(next_tong, next_tong + count))
-        next_tong += count
+        owned = next(pairs) if count else []
         sub = STAFF[i + 1][1] if i + 1 < len(STAFF) and STAFF[i + 1][0] == team else STAFF[i - 1][1]
         staff.append(
             {

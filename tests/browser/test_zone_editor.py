@@ -27,9 +27,9 @@ def edit_cell(page, row: int, column: str, text: str) -> None:
 def test_editor_rejects_a_double_assignment_and_offers_no_save(page, app_url):
     page.goto(app_url + "/zones")
     page.get_by_role("button", name="저장").wait_for(timeout=30_000)  # valid as loaded
-    edit_cell(page, 0, "담당통", "1, 2, 3")  # 한서윤 takes tong 3, which 오민재 owns
+    edit_cell(page, 0, "담당통", "1, 7, 2")  # 한서윤 takes tong 2, which 오민재 owns
     page.get_by_text("저장할 수 없습니다").wait_for(timeout=30_000)
-    expect(page.get_by_text("통 3이(가) 여러 명에게 배정되었습니다: 한서윤, 오민재")).to_have_count(1)
+    expect(page.get_by_text("통 2이(가) 여러 명에게 배정되었습니다: 한서윤, 오민재")).to_have_count(1)
     expect(page.get_by_role("button", name="저장")).to_have_count(0)  # waits out the rerun's stale elements
     page.screenshot(path=str(ROOT / "docs" / "zone-editor-rejects.png"), full_page=False)
     assert page.blocked == []
