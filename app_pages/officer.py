@@ -35,7 +35,7 @@ with left:
     m = build_map(
         [
             build_dong_layer(dong),
-            build_zones_layer(zones),
+            build_zones_layer(zones, highlight=zone["zone_id"]),
             build_tongs_layer(store.tongs(code), sample=sample),
             build_resources_layer(resources),
         ],

@@ -31,6 +31,7 @@ STYLE = {
     "dong": {"color": "#222222", "weight": 3, "fill": False, "dashArray": "6 4"},
     "tongs": {"color": "#555555", "weight": 1, "fillOpacity": 0.0},
     "zones": {"weight": 2, "fillOpacity": 0.35},
+    "my_zone": {"weight": 5, "color": "#111111", "fillOpacity": 0.5},
 }
 # resource type → (Font Awesome 6 icon, awesome-markers colour, legend hex)
 RESOURCE_ICONS = {
@@ -123,8 +124,13 @@ def build_tongs_layer(
     return group
 
 
-def build_zones_layer(gdf: gpd.GeoDataFrame, *, name: str = "구역", show: bool = True) -> folium.FeatureGroup:
-    """Zones in distinct colours (neighbours never share one), labelled with their officer."""
+def build_zones_layer(
+    gdf: gpd.GeoDataFrame, *, name: str = "구역", show: bool = True, highlight: str | None = None
+) -> folium.FeatureGroup:
+    """Zones in distinct colours (neighbours never share one), labelled with their officer.
+
+    ``highlight`` names a zone id drawn with a thick outline (the viewer's own zone).
+    """
     group = folium.FeatureGroup(name=name, show=show)
     web = to_web(gdf, name="구역")
     colours = [ZONE_PALETTE[c % len(ZONE_PALETTE)] for c in neighbour_colours(web.to_crs("EPSG:5186"))]
@@ -140,7 +146,9 @@ def build_zones_layer(gdf: gpd.GeoDataFrame, *, name: str = "구역", show: bool
         data.to_json(),
         className="zone-polygon",
         style_function=lambda f: (
-            STYLE["zones"] | {"color": f["properties"]["colour"], "fillColor": f["properties"]["colour"]}
+            STYLE["zones"]
+            | {"color": f["properties"]["colour"], "fillColor": f["properties"]["colour"]}
+            | (STYLE["my_zone"] if f["properties"]["zone_id"] == highlight else {})
         ),
         tooltip=folium.GeoJsonTooltip(fields=["label", "detail"], labels=False),
     ).add_to(group)

@@ -228,3 +228,13 @@ def test_popup_leaves_out_missing_phone_and_hours(data: Data) -> None:
     html = resources_html(data, no_phone.head(1))
     assert "전화:" not in html
     assert "운영시간:" not in html
+
+
+def test_highlighted_zone_gets_the_thick_outline(data: Data) -> None:
+    from mapping.layers import STYLE
+
+    own = data.zones["zone_id"].iloc[2]
+    html = render([build_zones_layer(data.zones, highlight=own)], data.dong)
+    plain = render([build_zones_layer(data.zones)], data.dong)
+    weight = f'"weight": {STYLE["my_zone"]["weight"]}'
+    assert weight not in plain and weight in html
