@@ -92,7 +92,9 @@ def _pair_adjacent(tongs: gpd.GeoDataFrame) -> list[list[int]]:
     neighbour that has the fewest free neighbours (ties: lower number).
     """
     metric = tongs.to_crs("EPSG:5186").set_index("tong").geometry
-    nbrs = {a: {b for b in metric.index if b != a and metric[a].intersection(metric[b]).length > 1.0} for a in metric.index}
+    nbrs = {
+        a: {b for b in metric.index if b != a and metric[a].intersection(metric[b]).length > 1.0} for a in metric.index
+    }
     free, pairs = set(metric.index), []
     while free:
         a = min(free, key=lambda t: (len(nbrs[t] & free), t))
