@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 1 → 2: report life (duty, title, resident, co-approval, photos, history)
 
 
 def _dong() -> sa.Column:
@@ -116,6 +116,17 @@ POINT_TABLES = {
         sa.Column("status", sa.String(24), nullable=False),
         sa.Column("assignee", sa.Text),
         sa.Column("reported", sa.Boolean, nullable=False),
+        # added in schema version 2
+        sa.Column("duty", sa.String(24)),
+        sa.Column("title", sa.Text),
+        sa.Column("resident_name", sa.Text),  # personal data
+        sa.Column("resident_phone", sa.Text),  # personal data
+        sa.Column("has_resident", sa.Boolean),
+        sa.Column("co_approver", sa.Text),
+        sa.Column("co_approved_at", sa.DateTime),
+        sa.Column("duplicate_of", sa.Integer),
+        sa.Column("return_reason", sa.Text),
+        sa.Column("updated_at", sa.DateTime),
     ),
     "households": _point_table(
         "households",
@@ -160,4 +171,40 @@ ADDRESSES = sa.Table(
     sa.Column("adm_cd2", sa.String(10)),
     sa.Column("lon", sa.Float, nullable=False),
     sa.Column("lat", sa.Float, nullable=False),
+)
+
+REPORT_PHOTOS = sa.Table(
+    "report_photos",
+    meta,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("report_id", sa.Integer, nullable=False, index=True),
+    sa.Column("file", sa.Text, nullable=False),  # under the photo folder, content-addressed
+    sa.Column("thumb", sa.Text, nullable=False),
+    sa.Column("width", sa.Integer),
+    sa.Column("height", sa.Integer),
+    sa.Column("original_name", sa.Text),
+    sa.Column("added_at", sa.DateTime, nullable=False),
+)
+REPORT_HISTORY = sa.Table(
+    "report_history",
+    meta,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("report_id", sa.Integer, nullable=False, index=True),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("action", sa.String(24), nullable=False),
+    sa.Column("from_status", sa.String(24)),
+    sa.Column("to_status", sa.String(24)),
+    sa.Column("changes", sa.JSON),
+    sa.Column("note", sa.Text),
+)
+REPORT_NOTIFICATIONS = sa.Table(
+    "report_notifications",
+    meta,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("report_id", sa.Integer, nullable=False, index=True),
+    sa.Column("channel", sa.String(8), nullable=False),
+    sa.Column("on_date", sa.Date, nullable=False),
+    sa.Column("by_whom", sa.Text, nullable=False),
+    sa.Column("note", sa.Text),
 )

@@ -100,15 +100,20 @@ class Store:
 
     def _ensure_schema(self) -> None:
         with self.engine.begin() as conn:
-            meta.create_all(conn)
             t = meta.tables["meta"]
+            meta.tables["meta"].create(conn, checkfirst=True)
             found = conn.execute(sa.select(t.c.value).where(t.c.key == "schema_version")).scalar()
+            if found is not None and int(found) > SCHEMA_VERSION:
+                raise StoreError(
+                    f"저장소 {self.url}의 스키마 버전은 {found}인데 이 프로그램은 {SCHEMA_VERSION}까지만 압니다. "
+                    "프로그램을 새 버전으로 올리세요."
+                )
+            meta.create_all(conn)
             if found is None:
                 conn.execute(t.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
-            elif int(found) != SCHEMA_VERSION:
-                raise StoreError(
-                    f"저장소 {self.url}의 스키마 버전은 {found}인데 이 프로그램은 {SCHEMA_VERSION}을(를) 씁니다. 새 파일을 쓰거나 마이그레이션하세요."
-                )
+            elif int(found) < SCHEMA_VERSION:
+                _add_missing_columns(conn)
+                conn.execute(t.update().where(t.c.key == "schema_version").values(value=str(SCHEMA_VERSION)))
 
     def close(self) -> None:
         """Close every connection (SQLite then folds its write-ahead log into the file)."""
@@ -511,6 +516,17 @@ class Store:
         """The access log, oldest first."""
         with self.engine.connect() as conn:
             return pd.DataFrame(conn.execute(sa.select(ACCESS_LOG).order_by(ACCESS_LOG.c.id)).mappings().all())
+
+
+def _add_missing_columns(conn: sa.Connection) -> None:
+    """Migrate an older store whose changes were additive: add the columns it lacks."""
+    inspector = sa.inspect(conn)
+    for table in meta.sorted_tables:
+        have = {c["name"] for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in have:
+                kind = column.type.compile(dialect=conn.dialect)
+                conn.execute(sa.text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'))
 
 
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:

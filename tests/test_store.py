@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -32,19 +33,36 @@ def log_length(store: Store) -> int:
 # ---- opening -----------------------------------------------------------------
 
 
-def test_new_file_records_schema_version_1(tmp_path: Path) -> None:
+def test_new_file_records_the_current_schema_version(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "new.sqlite"
     store = open_store(path)
-    assert SCHEMA_VERSION == 1
-    assert store.schema_version == 1
+    assert store.schema_version == SCHEMA_VERSION == 2
     store.close()
-    assert stored_schema_version(path) == "1"
+    assert stored_schema_version(path) == str(SCHEMA_VERSION)
 
 
 def test_reopening_keeps_the_version(tmp_path: Path) -> None:
     path = tmp_path / "again.sqlite"
     open_store(path).close()
-    assert open_store(path).schema_version == 1
+    assert open_store(path).schema_version == SCHEMA_VERSION
+
+
+def test_a_version_1_store_is_migrated_keeping_its_reports(sample_db: Path, tmp_path: Path) -> None:
+    """Build a v1 file (reports without the v2 columns, no v2 tables), open it, find everything."""
+    path = tmp_path / "v1.sqlite"
+    shutil.copy(sample_db, path)
+    v2_columns = ["duty", "title", "resident_name", "resident_phone", "has_resident", "co_approver",
+                  "co_approved_at", "duplicate_of", "return_reason", "updated_at"]  # fmt: skip
+    with sqlite3.connect(path) as conn:
+        for table in ("report_photos", "report_history", "report_notifications"):
+            conn.execute(f"DROP TABLE {table}")
+        for column in v2_columns:
+            conn.execute(f"ALTER TABLE reports DROP COLUMN {column}")
+        conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    store = open_store(path)
+    assert store.schema_version == SCHEMA_VERSION
+    reports = store.reports(SAMPLE_CODE)
+    assert len(reports) == 90 and set(v2_columns) <= set(reports.columns)
 
 
 def test_other_schema_version_is_refused_naming_both(tmp_path: Path) -> None:
@@ -52,7 +70,7 @@ def test_other_schema_version_is_refused_naming_both(tmp_path: Path) -> None:
     open_store(path).close()
     with sqlite3.connect(path) as conn:
         conn.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
-    with pytest.raises(StoreError, match=r"스키마 버전은 999인데 이 프로그램은 1을\(를\) 씁니다") as info:
+    with pytest.raises(StoreError, match=r"스키마 버전은 999인데 이 프로그램은 2까지만 압니다") as info:
         open_store(path)
     assert isinstance(info.value, RuntimeError)
     assert str(path.resolve()) in str(info.value)

@@ -1,0 +1,38 @@
+"""Korean fonts for PDFs: found on the machine or shipped by a PyPI package.
+
+Setup installs ``koreanize-matplotlib`` (it ships NanumGothic TTFs; we only
+read its font files and never import it), so PDFs have a Korean font even
+where Debian's ``fonts-nanum`` is not installed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+DEBIAN_NANUM = Path("/usr/share/fonts/truetype/nanum")
+
+
+class FontError(RuntimeError):
+    """No Korean font could be found."""
+
+
+def korean_font_path(*, bold: bool = False) -> Path:
+    """Path of a NanumGothic TTF (regular or bold).
+
+    Raises
+    ------
+    FontError
+        If neither Debian's fonts-nanum nor koreanize-matplotlib is installed.
+    """
+    name = "NanumGothicBold.ttf" if bold else "NanumGothic.ttf"
+    candidates = [DEBIAN_NANUM / name]
+    spec = importlib.util.find_spec("koreanize_matplotlib")
+    if spec and spec.origin:
+        candidates.append(Path(spec.origin).parent / "fonts" / name)
+    for path in candidates:
+        if path.exists():
+            return path
+    raise FontError(
+        f"한글 글꼴 {name}이(가) 없습니다: `make setup`(koreanize-matplotlib) 또는 `apt-get install fonts-nanum`."
+    )
