@@ -69,3 +69,7 @@ class ValidationError(MappingError, ValueError):
         lines = [f"{what}에 오류 {len(errors)}건이 있어 아무것도 저장하지 않았습니다:"]
         lines += [f"  - {p}" for p in self.problems]
         super().__init__("\n".join(lines))
+
+
+class TransitionError(MappingError, ValueError):
+    """A report cannot move to the status asked for (or not by this person)."""

@@ -27,6 +27,7 @@ from mapping.domain import OPEN_STATUSES
 from mapping.errors import NotFoundError, Problem, StoreError, ValidationError
 from mapping.kit import Kit
 from mapping.schema import ACCESS_LOG, ADDRESSES, POINT_TABLES, SCHEMA_VERSION, meta
+from mapping.store_reports import PERSONAL, ReportsMixin
 from mapping.zones import zones_from_tongs
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "mapping.sqlite"
@@ -88,7 +89,7 @@ def attach_tong_zone(points: gpd.GeoSeries, tongs: gpd.GeoDataFrame, zones: gpd.
     return pd.DataFrame({"tong": pd.Series(tong, dtype=object), "zone_id": pd.Series(zone, dtype=object)})
 
 
-class Store:
+class Store(ReportsMixin):
     """The project's store; open it with :func:`open_store`."""
 
     def __init__(self, url: str | Path | None = None) -> None:
@@ -481,8 +482,11 @@ class Store:
         return frame[frame["public"].astype(bool)] if public_only and len(frame) else frame
 
     def reports(self, code: str) -> gpd.GeoDataFrame:
-        """Field reports with their attached tong and zone."""
-        return self._select("reports", code, order="created_at", geom="point")
+        """Field reports with their attached tong and zone, without the resident's contact.
+
+        The contact is personal data: read it per report with :meth:`report`.
+        """
+        return self._select("reports", code, order="created_at", geom="point").drop(columns=list(PERSONAL))
 
     def blind_spots(self, code: str) -> gpd.GeoDataFrame:
         """Safety blind spots."""

@@ -62,7 +62,9 @@ def test_a_version_1_store_is_migrated_keeping_its_reports(sample_db: Path, tmp_
     store = open_store(path)
     assert store.schema_version == SCHEMA_VERSION
     reports = store.reports(SAMPLE_CODE)
-    assert len(reports) == 90 and set(v2_columns) <= set(reports.columns)
+    public = set(v2_columns) - {"resident_name", "resident_phone"}  # personal: read per report only
+    assert len(reports) == 90 and public <= set(reports.columns)
+    assert {"resident_name", "resident_phone"} <= set(store.report(int(reports["id"].iloc[0]), user=SAMPLE_USER))
 
 
 def test_other_schema_version_is_refused_naming_both(tmp_path: Path) -> None:

@@ -1,0 +1,166 @@
+"""The life of a field report: statuses, who may move it where, and to whom it goes.
+
+Lifecycle: 접수 → 인계 → 처리중 → 주민통보 → 종료, plus 반려 (returned to the
+finder, with a reason) and 중복 (a duplicate of another report).  A report
+whose duty is the finder's own goes straight from 접수 to 처리중.  Closing
+needs a resident-notification record unless the report has no resident, and
+a welfare-team report needs the administrative team leader's co-approval
+(협조결재) first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from mapping.domain import REPORT_STATUSES
+from mapping.errors import TransitionError
+
+# from status → statuses it may move to
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "received": frozenset({"handed_over", "in_progress", "closed", "duplicate"}),
+    "handed_over": frozenset({"in_progress", "returned", "duplicate"}),
+    "in_progress": frozenset({"resident_notified", "closed", "returned", "duplicate"}),
+    "resident_notified": frozenset({"closed"}),
+    "returned": frozenset({"handed_over", "in_progress", "closed", "duplicate"}),
+    "closed": frozenset(),
+    "duplicate": frozenset(),
+}
+NOTIFY_CHANNELS = {"phone": "전화", "sms": "문자", "visit": "방문", "mail": "우편"}
+SUPERVISOR_ROLES = frozenset({"dong_head", "team_leader"})
+# the duty a report of a field usually needs, when the finder does not say
+DUTY_FOR_FIELD = {
+    "welfare": "welfare",
+    "environment": "cleaning",
+    "safety": "safety",
+    "petition": "petition",
+    "promotion": "village",
+    "general": None,
+}
+WELFARE_TEAM_WORD = "복지"
+ADMIN_TEAM_WORD = "행정"
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """Whom a report should go to: ``kind`` is own, person, team or nobody."""
+
+    kind: str
+    person: str | None = None
+    team: str | None = None
+    candidates: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def text(self) -> str:
+        """The proposal in Korean, for the finder to confirm."""
+        if self.kind == "own":
+            return "본인 업무입니다: 직접 처리하세요."
+        if self.kind == "person":
+            return f"{self.person} ({self.team})에게 인계를 제안합니다."
+        if self.kind == "team":
+            return f"{self.team} ({', '.join(self.candidates)})에 인계를 제안합니다: 담당자 {self.person}."
+        return "이 업무를 맡은 직원이 없습니다: 팀장과 상의해 담당자를 고르세요."
+
+
+def propose_assignee(duty: str | None, staff: pd.DataFrame, *, finder: str) -> Proposal:
+    """Propose whom to hand a report over to, by duty (담당업무).
+
+    Parameters
+    ----------
+    duty : str or None
+        The duty key the report needs (see :data:`mapping.domain.DUTIES`).
+    staff : DataFrame
+        ``name``, ``team``, ``role``, ``duties`` (list of keys).
+    finder : str
+        Who found it.
+
+    Returns
+    -------
+    Proposal
+        ``own`` when the finder has the duty; ``person`` when one colleague has
+        it; ``team`` when several do (the team leader among them, else the
+        first, is proposed); ``nobody`` otherwise.
+    """
+    people = staff.set_index("name")
+    if duty is None:
+        return Proposal("nobody")
+    if finder in people.index and duty in (people.loc[finder, "duties"] or []):
+        return Proposal("own", finder, people.loc[finder, "team"])
+    having = [n for n, d in zip(staff["name"], staff["duties"], strict=True) if n != finder and duty in (d or [])]
+    if not having:
+        return Proposal("nobody")
+    if len(having) == 1:
+        return Proposal("person", having[0], people.loc[having[0], "team"], tuple(having))
+    teams = {people.loc[n, "team"] for n in having}
+    team = sorted(teams)[0] if len(teams) > 1 else next(iter(teams))
+    in_team = [n for n in having if people.loc[n, "team"] == team]
+    leader = next((n for n in in_team if people.loc[n, "role"] == "team_leader"), in_team[0])
+    return Proposal("team", leader, team, tuple(in_team))
+
+
+def co_approver_for(owner: str | None, staff: pd.DataFrame) -> str | None:
+    """The administrative team leader, when ``owner`` is in a welfare team (협조결재)."""
+    if not owner:
+        return None
+    people = staff.set_index("name")
+    if owner not in people.index or WELFARE_TEAM_WORD not in str(people.loc[owner, "team"]):
+        return None
+    leaders = staff[(staff["role"] == "team_leader") & staff["team"].astype(str).str.contains(ADMIN_TEAM_WORD)]
+    return None if leaders.empty else str(leaders["name"].iloc[0])
+
+
+def check_transition(
+    report: dict,
+    to: str,
+    *,
+    actor: str,
+    staff: pd.DataFrame,
+    notified: bool = False,
+    reason: str | None = None,
+    duplicate_of: int | None = None,
+) -> None:
+    """Refuse an illegal move of ``report`` to status ``to`` by ``actor``.
+
+    Raises
+    ------
+    TransitionError
+        Naming the current and asked-for statuses and what is missing.
+    """
+    here, there = report["status"], to
+    label = REPORT_STATUSES.label
+    if there not in TRANSITIONS.get(here, frozenset()):
+        allowed = ", ".join(label(s) for s in sorted(TRANSITIONS.get(here, ()))) or "없음 (끝난 보고)"
+        raise TransitionError(
+            f"보고 {report['id']}: '{label(here)}'에서 '{label(there)}'(으)로 바꿀 수 없습니다. 가능한 다음 상태: {allowed}."
+        )
+    _check_actor(report, there, actor=actor, staff=staff)
+    if there == "returned" and not (reason and reason.strip()):
+        raise TransitionError(f"보고 {report['id']}: 반려하려면 사유를 적으세요.")
+    if there == "duplicate" and (duplicate_of is None or int(duplicate_of) == int(report["id"])):
+        raise TransitionError(f"보고 {report['id']}: 중복이면 원래 보고 번호(자기 자신이 아닌)를 적으세요.")
+    if there == "resident_notified" and not notified:
+        raise TransitionError(f"보고 {report['id']}: 주민통보 기록(방법·날짜·통보자)을 먼저 남기세요.")
+    if there == "closed":
+        if report.get("has_resident") and here != "resident_notified" and not notified:
+            raise TransitionError(
+                f"보고 {report['id']}: 주민이 있는 보고는 주민에게 알린 뒤에만 종료할 수 있습니다 (주민통보 기록)."
+            )
+        if report.get("co_approver") and not report.get("co_approved_at"):
+            raise TransitionError(
+                f"보고 {report['id']}: {report['co_approver']}의 협조결재가 있어야 종료할 수 있습니다."
+            )
+
+
+def _check_actor(report: dict, to: str, *, actor: str, staff: pd.DataFrame) -> None:
+    roles = dict(zip(staff["name"], staff["role"], strict=True))
+    if actor not in roles:
+        raise TransitionError(f"{actor!r}는 직원 명단에 없습니다.")
+    if roles[actor] in SUPERVISOR_ROLES:
+        return
+    owner = report.get("assignee") or report["finder"]
+    may = {report["finder"], owner} if to in ("handed_over", "duplicate") or report["status"] == "returned" else {owner}
+    if actor not in may:
+        raise TransitionError(
+            f"보고 {report['id']}: {actor}은(는) 이 보고를 '{REPORT_STATUSES.label(to)}'(으)로 바꿀 수 없습니다 (담당: {owner})."
+        )

@@ -1,0 +1,407 @@
+"""Store methods for the life of a report (mixed into :class:`mapping.store.Store`).
+
+Every change is one transaction and leaves a history row (who, when, what).
+Photos are written to disk before the transaction and removed again if it
+fails, so a crash leaves neither a half-written report nor an orphan photo.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+import sqlalchemy as sa
+
+from mapping.access import User, can_read_personal
+from mapping.domain import ACTIVITIES, DUTIES, FIELDS, OPEN_STATUSES
+from mapping.errors import NotFoundError, Problem, TransitionError, ValidationError
+from mapping.photos import Photo, photo_paths, write_atomic
+from mapping.reports import DUTY_FOR_FIELD, NOTIFY_CHANNELS, check_transition, co_approver_for
+from mapping.schema import POINT_TABLES, REPORT_HISTORY, REPORT_NOTIFICATIONS, REPORT_PHOTOS
+
+REPORTS = POINT_TABLES["reports"]
+PERSONAL = ("resident_name", "resident_phone")
+EDITABLE = {"title", "memo", "activity", "field", "duty", "address", "action", "resident_name", "resident_phone"}
+VOCAB = {"activity": ACTIVITIES, "field": FIELDS, "duty": DUTIES}
+OVERDUE_DAYS = (7, 14)  # age at which an open report is 'late' and 'overdue'
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+class ReportsMixin:
+    """Filing, handing over, progressing and closing reports."""
+
+    engine: sa.Engine
+    url: str
+
+    # ---- photos ------------------------------------------------------------
+    @property
+    def photo_dir(self) -> Path:
+        """Where photos live: ``MAPPING_PHOTOS``, else ``photos/`` beside the SQLite file."""
+        if os.environ.get("MAPPING_PHOTOS"):
+            return Path(os.environ["MAPPING_PHOTOS"])
+        if self.url.startswith("sqlite:///"):
+            return Path(self.url.removeprefix("sqlite:///")).parent / "photos"
+        return Path(__file__).resolve().parent.parent / "data" / "photos"
+
+    def _write_photos(self, photos: Iterable[Photo]) -> list[Path]:
+        written = []
+        try:
+            for photo in photos:
+                for path, data in zip(photo_paths(self.photo_dir, photo), (photo.jpeg, photo.thumb), strict=True):
+                    if write_atomic(path, data):
+                        written.append(path)
+        except BaseException:
+            self._remove_unreferenced(written)
+            raise
+        return written
+
+    def _remove_unreferenced(self, paths: list[Path]) -> None:
+        with self.engine.connect() as conn:
+            used = {r for (r,) in conn.execute(sa.select(REPORT_PHOTOS.c.file))}
+            used |= {r for (r,) in conn.execute(sa.select(REPORT_PHOTOS.c.thumb))}
+        for path in paths:
+            if str(path.relative_to(self.photo_dir)) not in used:
+                path.unlink(missing_ok=True)
+
+    def _insert_photos(self, conn: sa.Connection, report_id: int, photos: Iterable[Photo]) -> None:
+        for photo in photos:
+            full, thumb = (str(p.relative_to(self.photo_dir)) for p in photo_paths(self.photo_dir, photo))
+            conn.execute(
+                REPORT_PHOTOS.insert().values(
+                    report_id=report_id,
+                    file=full,
+                    thumb=thumb,
+                    width=photo.width,
+                    height=photo.height,
+                    original_name=photo.name,
+                    added_at=_now(),
+                )  # fmt: skip
+            )
+
+    # ---- filing ------------------------------------------------------------
+    def file_report(
+        self,
+        code: str,
+        *,
+        finder: str,
+        lonlat: tuple[float, float],
+        memo: str,
+        user: User,
+        photos: Iterable[Photo] = (),
+        created_at: dt.datetime | None = None,
+        **details: object,
+    ) -> int:
+        """File a new report (status 접수); only a place and a memo are needed.
+
+        ``details`` may give title, address, activity, field, duty,
+        resident_name and resident_phone (keys or Korean labels).
+
+        Raises
+        ------
+        ValidationError
+            For an unknown finder, an empty memo or a bad detail; nothing is stored.
+        """
+        values = self._clean_details(details, finder=finder, memo=memo, code=code)
+        photos = list(photos)
+        point = gpd.GeoSeries([shapely.Point(*lonlat)], crs="EPSG:4326")
+        from mapping.store import attach_tong_zone
+
+        where = attach_tong_zone(point, self.tongs(code), self.zones(code)).iloc[0]  # type: ignore[attr-defined]
+        values |= {
+            "dong_code": code,
+            "origin": "app",
+            "finder": finder,
+            "lon": float(lonlat[0]),
+            "lat": float(lonlat[1]),
+        }
+        values |= {"tong": None if where["tong"] is None else int(where["tong"]), "zone_id": where["zone_id"]}
+        values |= {"status": "received", "reported": False, "created_at": created_at or _now(), "updated_at": _now()}
+        written = self._write_photos(photos)
+        try:
+            with self.engine.begin() as conn:
+                report_id = conn.execute(REPORTS.insert().values(**values)).inserted_primary_key[0]
+                self._insert_photos(conn, report_id, photos)
+                shown = {k: ("(개인정보)" if k in PERSONAL else v) for k, v in values.items() if k in EDITABLE and v}
+                self._history(conn, report_id, actor=finder, action="create", to_status="received", changes=shown)
+                if values.get("resident_name") or values.get("resident_phone"):
+                    self._log(conn, user, "입력", f"reports:{report_id}", "resident contact")  # type: ignore[attr-defined]
+        except BaseException:
+            self._remove_unreferenced(written)
+            raise
+        return int(report_id)
+
+    def _clean_details(self, details: dict, *, finder: str, memo: str | None, code: str) -> dict[str, object]:
+        problems, values = [], {}
+        if finder not in set(self.staff(code)["name"]):  # type: ignore[attr-defined]
+            problems.append(Problem("보고", None, "작성자", f"작성자 {finder!r}는 직원 명단에 없습니다."))
+        if memo is not None and not str(memo).strip():
+            problems.append(
+                Problem("보고", None, "내용", "내용(메모)을 적으세요: 장소와 메모만 있으면 저장할 수 있습니다.")
+            )
+        for key, value in details.items() | ({"memo": memo} if memo is not None else {}).items():
+            if key not in EDITABLE:
+                problems.append(Problem("보고", None, key, f"고칠 수 없는 항목입니다: {key}"))
+            elif key in VOCAB and value not in (None, ""):
+                try:
+                    values[key] = VOCAB[key].parse(value)
+                except ValueError as exc:
+                    problems.append(Problem("보고", None, key, str(exc)))
+            else:
+                values[key] = str(value).strip() if value not in (None, "") else None
+        if values.get("field") and not values.get("duty") and "duty" not in details:
+            values["duty"] = DUTY_FOR_FIELD.get(str(values["field"]))
+        if "resident_name" in values or "resident_phone" in values:
+            values["has_resident"] = bool(values.get("resident_name") or values.get("resident_phone"))
+        if problems:
+            raise ValidationError(problems, what="보고")
+        return values
+
+    def add_photos(self, report_id: int, photos: Iterable[Photo], *, actor: str) -> None:
+        """Add photos to an existing report (one transaction)."""
+        photos = list(photos)
+        self._report_row(report_id)
+        written = self._write_photos(photos)
+        try:
+            with self.engine.begin() as conn:
+                self._insert_photos(conn, report_id, photos)
+                self._history(conn, report_id, actor=actor, action="photo", note=f"사진 {len(photos)}장")
+        except BaseException:
+            self._remove_unreferenced(written)
+            raise
+
+    def update_report(self, report_id: int, changes: dict[str, object], *, actor: str, user: User) -> None:
+        """Complete or correct a report's details; the history keeps what changed."""
+        report = self._report_row(report_id)
+        values = self._clean_details(
+            changes, finder=report["finder"], memo=changes.pop("memo", None), code=report["dong_code"]
+        )
+        diff = {k: [report.get(k), v] for k, v in values.items() if report.get(k) != v}
+        shown = {k: ("(개인정보 변경)" if k in PERSONAL else v) for k, v in diff.items()}
+        with self.engine.begin() as conn:
+            conn.execute(REPORTS.update().where(REPORTS.c.id == report_id).values(**values, updated_at=_now()))
+            self._history(conn, report_id, actor=actor, action="edit", changes=shown)
+            if any(k in PERSONAL for k in diff):
+                self._log(conn, user, "변경", f"reports:{report_id}", "resident contact")  # type: ignore[attr-defined]
+
+    # ---- the lifecycle -----------------------------------------------------
+    def hand_over(self, report_id: int, assignee: str, *, actor: str, note: str | None = None) -> None:
+        """Hand a report to the colleague responsible for its duty (status 인계)."""
+        report = self._report_row(report_id)
+        staff = self.staff(report["dong_code"])  # type: ignore[attr-defined]
+        if assignee not in set(staff["name"]):
+            raise TransitionError(f"인계받을 {assignee!r}는 직원 명단에 없습니다.")
+        check_transition(report, "handed_over", actor=actor, staff=staff)
+        co = co_approver_for(assignee, staff)
+        with self.engine.begin() as conn:
+            conn.execute(
+                REPORTS.update().where(REPORTS.c.id == report_id)
+                .values(status="handed_over", assignee=assignee, co_approver=co, co_approved_at=None, updated_at=_now())
+            )  # fmt: skip
+            self._history(conn, report_id, actor=actor, action="hand_over", from_status=report["status"],
+                          to_status="handed_over", changes={"assignee": assignee}, note=note)  # fmt: skip
+
+    def move_report(
+        self, report_id: int, to: str, *, actor: str, note: str | None = None, reason: str | None = None,
+        duplicate_of: int | None = None,
+    ) -> None:  # fmt: skip
+        """Move a report to status ``to`` (처리중, 종료, 반려, 중복 …), if the lifecycle allows it.
+
+        Raises
+        ------
+        TransitionError
+            Saying why the move is refused; nothing changes.
+        """
+        with self.engine.begin() as conn:
+            self._move(
+                conn, self._report_row(report_id), to, actor=actor, note=note, reason=reason, duplicate_of=duplicate_of
+            )
+
+    def _move(self, conn: sa.Connection, report: dict, to: str, *, actor: str, **kw: object) -> None:
+        staff = self.staff(report["dong_code"])  # type: ignore[attr-defined]
+        notified = conn.execute(
+            sa.select(sa.func.count()).where(REPORT_NOTIFICATIONS.c.report_id == report["id"])
+        ).scalar_one() > 0  # fmt: skip
+        if to == "in_progress" and report["status"] in ("received", "returned"):
+            report = report | {"assignee": report["finder"]}  # the finder takes it on
+        if to == "duplicate" and kw.get("duplicate_of") is not None:
+            other = conn.execute(sa.select(REPORTS.c.dong_code).where(REPORTS.c.id == int(kw["duplicate_of"]))).scalar()
+            if other != report["dong_code"]:
+                raise TransitionError(f"원래 보고 {kw['duplicate_of']}이(가) 이 동에 없습니다.")
+        check_transition(report, to, actor=actor, staff=staff, notified=notified, reason=kw.get("reason"),
+                         duplicate_of=kw.get("duplicate_of"))  # fmt: skip
+        values: dict[str, object] = {"status": to, "updated_at": _now()}
+        if to == "in_progress":
+            values |= {
+                "assignee": report["assignee"],
+                "co_approver": report.get("co_approver") or co_approver_for(report["assignee"], staff),
+            }
+        if to == "returned":
+            values |= {"assignee": None, "return_reason": kw.get("reason"), "co_approver": None}
+        if to == "duplicate":
+            values["duplicate_of"] = int(kw["duplicate_of"])  # type: ignore[arg-type]
+        conn.execute(REPORTS.update().where(REPORTS.c.id == report["id"]).values(**values))
+        note = kw.get("reason") or kw.get("note")
+        self._history(conn, report["id"], actor=actor, action="status", from_status=report["status"], to_status=to,
+                      note=note, changes={k: v for k, v in values.items() if k in ("assignee", "duplicate_of")})  # fmt: skip
+
+    def add_progress(self, report_id: int, note: str, *, actor: str) -> None:
+        """Record progress the finder will see in their inbox before closure."""
+        report = self._report_row(report_id)
+        if not note.strip():
+            raise ValidationError([Problem("보고", None, "진행", "진행 내용을 적으세요.")], what="진행 기록")
+        staff = self.staff(report["dong_code"])  # type: ignore[attr-defined]
+        allowed = {report["finder"], report.get("assignee")} | set(
+            staff[staff["role"].isin(["dong_head", "team_leader"])]["name"]
+        )
+        if actor not in allowed:
+            raise TransitionError(f"{actor}은(는) 보고 {report_id}의 진행을 기록할 수 없습니다.")
+        with self.engine.begin() as conn:
+            self._history(conn, report_id, actor=actor, action="progress", note=note.strip())
+
+    def notify_resident(
+        self, report_id: int, *, channel: str, on_date: dt.date, by_whom: str, actor: str, note: str | None = None
+    ) -> None:
+        """Record that the resident was told (전화/문자/방문/우편) and move the report to 주민통보."""
+        key = next((k for k, v in NOTIFY_CHANNELS.items() if channel in (k, v)), None)
+        if key is None:
+            raise ValidationError(
+                [
+                    Problem(
+                        "주민통보", None, "방법", f"통보 방법은 {', '.join(NOTIFY_CHANNELS.values())} 중 하나입니다."
+                    )
+                ],
+                what="주민통보",
+            )
+        report = self._report_row(report_id)
+        with self.engine.begin() as conn:
+            conn.execute(
+                REPORT_NOTIFICATIONS.insert().values(
+                    report_id=report_id, channel=key, on_date=on_date, by_whom=by_whom, note=note
+                )
+            )
+            self._move(
+                conn, report, "resident_notified", actor=actor, note=f"{NOTIFY_CHANNELS[key]} {on_date} {by_whom}"
+            )
+
+    def co_approve(self, report_id: int, *, actor: str) -> None:
+        """Record the administrative team leader's co-approval (협조결재)."""
+        report = self._report_row(report_id)
+        if report.get("co_approver") != actor:
+            raise TransitionError(f"보고 {report_id}의 협조결재자는 {report.get('co_approver') or '없음'}입니다.")
+        with self.engine.begin() as conn:
+            conn.execute(
+                REPORTS.update().where(REPORTS.c.id == report_id).values(co_approved_at=_now(), updated_at=_now())
+            )
+            self._history(conn, report_id, actor=actor, action="co_approve", note="협조결재")
+
+    def mark_reported(self, report_ids: Iterable[int], *, actor: str) -> int:
+        """Mark reports as covered by a submitted activity report (counted in the month)."""
+        ids = [int(i) for i in report_ids]
+        with self.engine.begin() as conn:
+            done = conn.execute(REPORTS.update().where(REPORTS.c.id.in_(ids)).values(reported=True)).rowcount
+            for report_id in ids:
+                self._history(conn, report_id, actor=actor, action="reported", note="활동보고서 제출")
+        return int(done)
+
+    # ---- reading -----------------------------------------------------------
+    def _report_row(self, report_id: int) -> dict:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(REPORTS).where(REPORTS.c.id == int(report_id))).mappings().first()
+        if row is None:
+            raise NotFoundError(f"보고 {report_id}이(가) 없습니다.")
+        return dict(row)
+
+    def report(self, report_id: int, *, user: User) -> dict:
+        """One report; the resident's contact only for a user allowed to see it (logged)."""
+        row = self._report_row(report_id)
+        if row.get("resident_name") or row.get("resident_phone"):
+            if can_read_personal(user):
+                with self.engine.begin() as conn:
+                    self._log(conn, user, "조회", f"reports:{report_id}", "resident contact")  # type: ignore[attr-defined]
+            else:
+                row |= {k: None for k in PERSONAL}
+        return row
+
+    def report_history(self, report_id: int) -> pd.DataFrame:
+        """Every change of a report, oldest first."""
+        query = sa.select(REPORT_HISTORY).where(REPORT_HISTORY.c.report_id == report_id).order_by(REPORT_HISTORY.c.id)
+        with self.engine.connect() as conn:
+            return pd.DataFrame(conn.execute(query).mappings().all(), columns=[c.name for c in REPORT_HISTORY.columns])
+
+    def report_photos(self, report_id: int | None = None, *, code: str | None = None) -> pd.DataFrame:
+        """Photos of one report (or of every report of a dong), with absolute ``path`` and ``thumb_path``."""
+        query = sa.select(REPORT_PHOTOS).order_by(REPORT_PHOTOS.c.id)
+        if report_id is not None:
+            query = query.where(REPORT_PHOTOS.c.report_id == report_id)
+        if code is not None:
+            query = query.join(REPORTS, REPORTS.c.id == REPORT_PHOTOS.c.report_id).where(REPORTS.c.dong_code == code)
+        with self.engine.connect() as conn:
+            frame = pd.DataFrame(conn.execute(query).mappings().all(), columns=[c.name for c in REPORT_PHOTOS.columns])
+        return frame.assign(
+            path=[self.photo_dir / f for f in frame["file"]], thumb_path=[self.photo_dir / t for t in frame["thumb"]]
+        )
+
+    def report_notifications(self, report_id: int) -> pd.DataFrame:
+        """Resident-notification records of a report."""
+        query = sa.select(REPORT_NOTIFICATIONS).where(REPORT_NOTIFICATIONS.c.report_id == report_id)
+        with self.engine.connect() as conn:
+            return pd.DataFrame(
+                conn.execute(query).mappings().all(), columns=[c.name for c in REPORT_NOTIFICATIONS.columns]
+            )
+
+    def inbox(
+        self, code: str, officer: str, *, now: dt.datetime | None = None, overdue_days: tuple[int, int] = OVERDUE_DAYS
+    ) -> dict[str, pd.DataFrame]:
+        """An officer's two lists, the most overdue first.
+
+        ``found``: reports they found (with the last progress note);
+        ``assigned``: open reports handed to them, and reports awaiting their co-approval.
+        Each row has ``age_days`` and ``lateness`` (0 on time, 1 late, 2 overdue).
+        """
+        now = now or _now()
+        reports = self.reports(code)  # type: ignore[attr-defined]
+        mine = reports["status"].isin(OPEN_STATUSES) | (reports["status"] == "returned")
+        assigned = reports[mine & (reports["assignee"] == officer)]
+        approving = reports[
+            (reports["co_approver"] == officer)
+            & reports["co_approved_at"].isna()
+            & reports["status"].isin(OPEN_STATUSES)
+        ]
+        found = reports[reports["finder"] == officer]
+        last_notes = self._last_progress([int(i) for i in found["id"]])
+        out = {}
+        for name, frame in (("found", found), ("assigned", pd.concat([assigned, approving]).drop_duplicates("id"))):
+            age = (now - pd.to_datetime(frame["created_at"])).dt.days if len(frame) else pd.Series(dtype=int)
+            late = [
+                0 if s not in OPEN_STATUSES else (2 if a >= overdue_days[1] else 1 if a >= overdue_days[0] else 0)
+                for s, a in zip(frame["status"], age, strict=True)
+            ]
+            frame = frame.assign(age_days=age, lateness=late, progress=[last_notes.get(int(i)) for i in frame["id"]])
+            out[name] = frame.sort_values(["lateness", "age_days"], ascending=False, kind="stable")
+        return out
+
+    def _last_progress(self, ids: list[int]) -> dict[int, str]:
+        if not ids:
+            return {}
+        query = (
+            sa.select(REPORT_HISTORY.c.report_id, REPORT_HISTORY.c.note, REPORT_HISTORY.c.actor)
+            .where(
+                REPORT_HISTORY.c.report_id.in_(ids), REPORT_HISTORY.c.action.in_(["progress", "status", "hand_over"])
+            )
+            .order_by(REPORT_HISTORY.c.id)
+        )
+        with self.engine.connect() as conn:
+            return {int(r.report_id): f"{r.actor}: {r.note}" for r in conn.execute(query) if r.note}
+
+    def _history(self, conn: sa.Connection, report_id: int, *, actor: str, action: str, **kw: object) -> None:
+        conn.execute(
+            REPORT_HISTORY.insert().values(report_id=int(report_id), at=_now(), actor=actor, action=action, **kw)
+        )

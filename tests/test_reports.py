@@ -1,0 +1,190 @@
+"""The life of a report: lifecycle table, routing by duty, co-approval, inbox, crash safety."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from mapping.access import PUBLIC_USER, SAMPLE_USER
+from mapping.errors import TransitionError, ValidationError
+from mapping.photos import read_photo
+from mapping.reports import TRANSITIONS, check_transition, co_approver_for, propose_assignee
+from tests.conftest import SAMPLE_CODE
+from tests.test_photos import jpeg_with_gps
+
+STATUSES = list(TRANSITIONS)
+STAFF = pd.DataFrame(
+    {
+        "name": ["동장", "행정팀장", "청소담당", "복지팀장", "복지1", "복지2", "민원담당"],
+        "team": ["동장", "행정민원팀", "행정민원팀", "복지팀", "복지팀", "복지팀", "행정민원팀"],
+        "role": ["dong_head", "team_leader", "officer", "team_leader", "officer", "officer", "officer"],
+        "duties": [["village"], ["petition"], ["cleaning"], ["welfare"], ["welfare"], ["welfare", "health"], ["petition"]],
+    }
+)
+ALLOWED = {(a, b) for a, nexts in TRANSITIONS.items() for b in nexts}
+
+
+def report(status: str, **kw: object) -> dict:
+    return {"id": 1, "status": status, "finder": "청소담당", "assignee": "복지1", "has_resident": False} | kw
+
+
+@pytest.mark.parametrize("here", STATUSES)
+@pytest.mark.parametrize("there", STATUSES)
+def test_lifecycle_table_allows_exactly_the_listed_moves(here, there):
+    kw = {"reason": "담당 아님", "duplicate_of": 2, "notified": True}
+    if (here, there) in ALLOWED:
+        check_transition(report(here), there, actor="복지팀장", staff=STAFF, **kw)
+    else:
+        with pytest.raises(TransitionError, match="바꿀 수 없습니다"):
+            check_transition(report(here), there, actor="복지팀장", staff=STAFF, **kw)
+
+
+def test_the_main_path_and_its_conditions():
+    r = report("in_progress", has_resident=True)
+    with pytest.raises(TransitionError, match="주민에게 알린 뒤"):
+        check_transition(r, "closed", actor="복지1", staff=STAFF)
+    with pytest.raises(TransitionError, match="주민통보 기록"):
+        check_transition(r, "resident_notified", actor="복지1", staff=STAFF)
+    check_transition(r, "resident_notified", actor="복지1", staff=STAFF, notified=True)
+    check_transition(report("in_progress"), "closed", actor="복지1", staff=STAFF)  # a manhole: no resident
+    with pytest.raises(TransitionError, match="사유"):
+        check_transition(report("handed_over"), "returned", actor="복지1", staff=STAFF, reason=" ")
+    with pytest.raises(TransitionError, match="자기 자신이 아닌"):
+        check_transition(report("received"), "duplicate", actor="청소담당", staff=STAFF, duplicate_of=1)
+    with pytest.raises(TransitionError, match="협조결재"):
+        check_transition(report("resident_notified", co_approver="행정팀장"), "closed", actor="복지1", staff=STAFF)
+
+
+def test_only_the_owner_or_a_supervisor_moves_a_report():
+    with pytest.raises(TransitionError, match="담당: 복지1"):
+        check_transition(report("handed_over"), "in_progress", actor="민원담당", staff=STAFF)
+    check_transition(report("handed_over"), "in_progress", actor="동장", staff=STAFF)
+
+
+@pytest.mark.parametrize(
+    ("duty", "finder", "kind", "person", "team"),
+    [
+        ("cleaning", "청소담당", "own", "청소담당", "행정민원팀"),
+        ("cleaning", "복지1", "person", "청소담당", "행정민원팀"),
+        ("welfare", "청소담당", "team", "복지팀장", "복지팀"),
+        ("health", "청소담당", "person", "복지2", "복지팀"),
+        ("culture", "청소담당", "nobody", None, None),
+    ],
+)
+def test_hand_over_routing_by_duty(duty, finder, kind, person, team):
+    proposal = propose_assignee(duty, STAFF, finder=finder)
+    assert (proposal.kind, proposal.person, proposal.team) == (kind, person, team)
+    assert proposal.text
+
+
+def test_welfare_team_reports_get_the_admin_team_leader_as_co_approver():
+    assert co_approver_for("복지1", STAFF) == "행정팀장"
+    assert co_approver_for("청소담당", STAFF) is None
+
+
+# ---- in the store ----------------------------------------------------------
+def point_in_tong(store, tong: int) -> tuple[float, float]:
+    p = store.tongs(SAMPLE_CODE).set_index("tong").loc[tong, "geometry"].representative_point()
+    return p.x, p.y
+
+
+def test_a_report_with_only_a_place_and_a_memo_is_filed_and_completed_later(sample_store):
+    rid = sample_store.file_report(SAMPLE_CODE, finder="강도윤", lonlat=point_in_tong(sample_store, 3), memo="맨홀 뚜껑 흔들림", user=SAMPLE_USER)
+    row = sample_store.report(rid, user=SAMPLE_USER)
+    assert (row["status"], row["tong"], row["zone_id"], row["reported"]) == ("received", 3, "Z03", False)
+    sample_store.update_report(rid, {"title": "맨홀 파손", "field": "안전", "activity": "생활민원청취"}, actor="강도윤", user=SAMPLE_USER)
+    row = sample_store.report(rid, user=SAMPLE_USER)
+    assert (row["title"], row["field"], row["duty"]) == ("맨홀 파손", "safety", "safety")
+    assert list(sample_store.report_history(rid)["action"]) == ["create", "edit"]
+    with pytest.raises(ValidationError, match="내용"):
+        sample_store.file_report(SAMPLE_CODE, finder="강도윤", lonlat=(126.9, 37.567), memo="  ", user=SAMPLE_USER)
+    with pytest.raises(ValidationError, match="직원 명단에 없습니다"):
+        sample_store.file_report(SAMPLE_CODE, finder="홍길동", lonlat=(126.9, 37.567), memo="x", user=SAMPLE_USER)
+
+
+def test_full_life_hand_over_progress_notify_co_approve_close(sample_store):
+    rid = sample_store.file_report(
+        SAMPLE_CODE, finder="강도윤", lonlat=point_in_tong(sample_store, 4), memo="끼니 거르는 어르신", field="복지",
+        resident_name="가상주민99", resident_phone="010-0000-9999", user=SAMPLE_USER,
+    )  # fmt: skip
+    staff = sample_store.staff(SAMPLE_CODE)
+    proposal = propose_assignee("welfare", staff, finder="강도윤")
+    assert proposal.team == "복지팀" and proposal.person == "유정민"  # the welfare team leader
+    sample_store.hand_over(rid, "노아린", actor="강도윤")
+    row = sample_store.report(rid, user=SAMPLE_USER)
+    assert (row["status"], row["assignee"], row["co_approver"]) == ("handed_over", "노아린", "오민재")
+    sample_store.move_report(rid, "in_progress", actor="노아린")
+    sample_store.add_progress(rid, "주민센터 방문 상담 예약", actor="노아린")
+    found = sample_store.inbox(SAMPLE_CODE, "강도윤")["found"].set_index("id")
+    assert "상담 예약" in found.loc[rid, "progress"]  # the finder sees progress before closure
+    with pytest.raises(TransitionError, match="주민에게 알린 뒤"):
+        sample_store.move_report(rid, "closed", actor="노아린")
+    sample_store.notify_resident(rid, channel="전화", on_date=dt.date(2026, 11, 20), by_whom="노아린", actor="노아린")
+    with pytest.raises(TransitionError, match="오민재의 협조결재"):
+        sample_store.move_report(rid, "closed", actor="노아린")
+    with pytest.raises(TransitionError, match="협조결재자는 오민재"):
+        sample_store.co_approve(rid, actor="노아린")
+    sample_store.co_approve(rid, actor="오민재")
+    sample_store.move_report(rid, "closed", actor="노아린")
+    history = sample_store.report_history(rid)
+    assert list(history["action"]) == ["create", "hand_over", "status", "progress", "status", "co_approve", "status"]
+    assert list(history["to_status"].dropna()) == ["received", "handed_over", "in_progress", "resident_notified", "closed"]
+    assert sample_store.report_notifications(rid)["channel"].tolist() == ["phone"]
+
+
+def test_resident_contact_is_personal(sample_store):
+    rid = sample_store.file_report(SAMPLE_CODE, finder="강도윤", lonlat=point_in_tong(sample_store, 3), memo="x", resident_phone="010-0000-7777", user=SAMPLE_USER)
+    assert "resident_phone" not in sample_store.reports(SAMPLE_CODE).columns
+    assert sample_store.report(rid, user=PUBLIC_USER)["resident_phone"] is None
+    before = len(sample_store.access_log())
+    assert sample_store.report(rid, user=SAMPLE_USER)["resident_phone"] == "010-0000-7777"
+    assert len(sample_store.access_log()) == before + 1
+
+
+def test_return_and_duplicate(sample_store):
+    lonlat = point_in_tong(sample_store, 5)
+    first = sample_store.file_report(SAMPLE_CODE, finder="윤지호", lonlat=lonlat, memo="불법 현수막", user=SAMPLE_USER)
+    second = sample_store.file_report(SAMPLE_CODE, finder="윤지호", lonlat=lonlat, memo="불법 현수막 또", user=SAMPLE_USER)
+    sample_store.hand_over(first, "강도윤", actor="윤지호")
+    sample_store.move_report(first, "returned", actor="강도윤", reason="현수막은 주민자치팀 소관")
+    row = sample_store.report(first, user=SAMPLE_USER)
+    assert (row["status"], row["assignee"], row["return_reason"]) == ("returned", None, "현수막은 주민자치팀 소관")
+    sample_store.move_report(second, "duplicate", actor="윤지호", duplicate_of=first)
+    assert sample_store.report(second, user=SAMPLE_USER)["duplicate_of"] == first
+    with pytest.raises(TransitionError, match="가능한 다음 상태: 없음"):
+        sample_store.move_report(second, "in_progress", actor="윤지호")
+
+
+def test_inbox_puts_overdue_first(sample_store):
+    lonlat = point_in_tong(sample_store, 9)
+    now = dt.datetime(2026, 11, 25, 12)
+    ids = {}
+    for days in (1, 10, 20):
+        ids[days] = sample_store.file_report(SAMPLE_CODE, finder="장하은", lonlat=lonlat, memo=f"{days}일 전", created_at=now - dt.timedelta(days=days), user=SAMPLE_USER)
+        sample_store.hand_over(ids[days], "임서준", actor="장하은")
+    assigned = sample_store.inbox(SAMPLE_CODE, "임서준", now=now)["assigned"]
+    mine = assigned[assigned["id"].isin(ids.values())]
+    assert list(mine["id"]) == [ids[20], ids[10], ids[1]] and list(mine["lateness"]) == [2, 1, 0]
+
+
+def test_photos_are_stored_with_the_report_and_a_crash_leaves_no_orphan(sample_store, monkeypatch, tmp_path):
+    monkeypatch.setenv("MAPPING_PHOTOS", str(tmp_path / "photos"))
+    photo = read_photo(jpeg_with_gps(126.9, 37.566), name="a.jpg")
+    rid = sample_store.file_report(SAMPLE_CODE, finder="강도윤", lonlat=point_in_tong(sample_store, 3), memo="사진", photos=[photo], user=SAMPLE_USER)
+    stored = sample_store.report_photos(rid)
+    assert len(stored) == 1 and stored["path"].iloc[0].exists() and stored["thumb_path"].iloc[0].exists()
+
+    other = read_photo(jpeg_with_gps(126.91, 37.567, size=(640, 480)), name="b.jpg")
+    before = len(sample_store.reports(SAMPLE_CODE))
+
+    def crash(*_a, **_k):
+        raise RuntimeError("disk full while saving history")
+
+    monkeypatch.setattr(type(sample_store), "_history", crash)
+    with pytest.raises(RuntimeError, match="disk full"):
+        sample_store.file_report(SAMPLE_CODE, finder="강도윤", lonlat=(126.9, 37.567), memo="x", photos=[other], user=SAMPLE_USER)
+    assert len(sample_store.reports(SAMPLE_CODE)) == before  # no half-written report
+    files = sorted(p.name for p in (tmp_path / "photos").rglob("*.jpg"))
+    assert files == sorted([stored["path"].iloc[0].name, stored["thumb_path"].iloc[0].name])  # no orphan photo
