@@ -83,7 +83,7 @@ class ReportsMixin:
                     height=photo.height,
                     original_name=photo.name,
                     added_at=_now(),
-                )  # fmt: skip
+                )
             )
 
     # ---- filing ------------------------------------------------------------
@@ -202,16 +202,31 @@ class ReportsMixin:
         co = co_approver_for(assignee, staff)
         with self.engine.begin() as conn:
             conn.execute(
-                REPORTS.update().where(REPORTS.c.id == report_id)
+                REPORTS.update()
+                .where(REPORTS.c.id == report_id)
                 .values(status="handed_over", assignee=assignee, co_approver=co, co_approved_at=None, updated_at=_now())
-            )  # fmt: skip
-            self._history(conn, report_id, actor=actor, action="hand_over", from_status=report["status"],
-                          to_status="handed_over", changes={"assignee": assignee}, note=note)  # fmt: skip
+            )
+            self._history(
+                conn,
+                report_id,
+                actor=actor,
+                action="hand_over",
+                from_status=report["status"],
+                to_status="handed_over",
+                changes={"assignee": assignee},
+                note=note,
+            )
 
     def move_report(
-        self, report_id: int, to: str, *, actor: str, note: str | None = None, reason: str | None = None,
+        self,
+        report_id: int,
+        to: str,
+        *,
+        actor: str,
+        note: str | None = None,
+        reason: str | None = None,
         duplicate_of: int | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """Move a report to status ``to`` (처리중, 종료, 반려, 중복 …), if the lifecycle allows it.
 
         Raises
@@ -226,17 +241,27 @@ class ReportsMixin:
 
     def _move(self, conn: sa.Connection, report: dict, to: str, *, actor: str, **kw: object) -> None:
         staff = self.staff(report["dong_code"])  # type: ignore[attr-defined]
-        notified = conn.execute(
-            sa.select(sa.func.count()).where(REPORT_NOTIFICATIONS.c.report_id == report["id"])
-        ).scalar_one() > 0  # fmt: skip
+        notified = (
+            conn.execute(
+                sa.select(sa.func.count()).where(REPORT_NOTIFICATIONS.c.report_id == report["id"])
+            ).scalar_one()
+            > 0
+        )
         if to == "in_progress" and report["status"] in ("received", "returned"):
             report = report | {"assignee": report["finder"]}  # the finder takes it on
         if to == "duplicate" and kw.get("duplicate_of") is not None:
             other = conn.execute(sa.select(REPORTS.c.dong_code).where(REPORTS.c.id == int(kw["duplicate_of"]))).scalar()
             if other != report["dong_code"]:
                 raise TransitionError(f"원래 보고 {kw['duplicate_of']}이(가) 이 동에 없습니다.")
-        check_transition(report, to, actor=actor, staff=staff, notified=notified, reason=kw.get("reason"),
-                         duplicate_of=kw.get("duplicate_of"))  # fmt: skip
+        check_transition(
+            report,
+            to,
+            actor=actor,
+            staff=staff,
+            notified=notified,
+            reason=kw.get("reason"),
+            duplicate_of=kw.get("duplicate_of"),
+        )
         values: dict[str, object] = {"status": to, "updated_at": _now()}
         if to == "in_progress":
             values |= {
@@ -249,8 +274,16 @@ class ReportsMixin:
             values["duplicate_of"] = int(kw["duplicate_of"])  # type: ignore[arg-type]
         conn.execute(REPORTS.update().where(REPORTS.c.id == report["id"]).values(**values))
         note = kw.get("reason") or kw.get("note")
-        self._history(conn, report["id"], actor=actor, action="status", from_status=report["status"], to_status=to,
-                      note=note, changes={k: v for k, v in values.items() if k in ("assignee", "duplicate_of")})  # fmt: skip
+        self._history(
+            conn,
+            report["id"],
+            actor=actor,
+            action="status",
+            from_status=report["status"],
+            to_status=to,
+            note=note,
+            changes={k: v for k, v in values.items() if k in ("assignee", "duplicate_of")},
+        )
 
     def add_progress(self, report_id: int, note: str, *, actor: str) -> None:
         """Record progress the finder will see in their inbox before closure."""

@@ -20,7 +20,15 @@ STAFF = pd.DataFrame(
         "name": ["동장", "행정팀장", "청소담당", "복지팀장", "복지1", "복지2", "민원담당"],
         "team": ["동장", "행정민원팀", "행정민원팀", "복지팀", "복지팀", "복지팀", "행정민원팀"],
         "role": ["dong_head", "team_leader", "officer", "team_leader", "officer", "officer", "officer"],
-        "duties": [["village"], ["petition"], ["cleaning"], ["welfare"], ["welfare"], ["welfare", "health"], ["petition"]],
+        "duties": [
+            ["village"],
+            ["petition"],
+            ["cleaning"],
+            ["welfare"],
+            ["welfare"],
+            ["welfare", "health"],
+            ["petition"],
+        ],
     }
 )
 ALLOWED = {(a, b) for a, nexts in TRANSITIONS.items() for b in nexts}
@@ -91,10 +99,14 @@ def point_in_tong(store, tong: int) -> tuple[float, float]:
 
 
 def test_a_report_with_only_a_place_and_a_memo_is_filed_and_completed_later(sample_store):
-    rid = sample_store.file_report(SAMPLE_CODE, finder="강도윤", lonlat=point_in_tong(sample_store, 3), memo="맨홀 뚜껑 흔들림", user=SAMPLE_USER)
+    rid = sample_store.file_report(
+        SAMPLE_CODE, finder="강도윤", lonlat=point_in_tong(sample_store, 3), memo="맨홀 뚜껑 흔들림", user=SAMPLE_USER
+    )
     row = sample_store.report(rid, user=SAMPLE_USER)
     assert (row["status"], row["tong"], row["zone_id"], row["reported"]) == ("received", 3, "Z03", False)
-    sample_store.update_report(rid, {"title": "맨홀 파손", "field": "안전", "activity": "생활민원청취"}, actor="강도윤", user=SAMPLE_USER)
+    sample_store.update_report(
+        rid, {"title": "맨홀 파손", "field": "안전", "activity": "생활민원청취"}, actor="강도윤", user=SAMPLE_USER
+    )
     row = sample_store.report(rid, user=SAMPLE_USER)
     assert (row["title"], row["field"], row["duty"]) == ("맨홀 파손", "safety", "safety")
     assert list(sample_store.report_history(rid)["action"]) == ["create", "edit"]
@@ -106,9 +118,15 @@ def test_a_report_with_only_a_place_and_a_memo_is_filed_and_completed_later(samp
 
 def test_full_life_hand_over_progress_notify_co_approve_close(sample_store):
     rid = sample_store.file_report(
-        SAMPLE_CODE, finder="강도윤", lonlat=point_in_tong(sample_store, 4), memo="끼니 거르는 어르신", field="복지",
-        resident_name="가상주민99", resident_phone="010-0000-9999", user=SAMPLE_USER,
-    )  # fmt: skip
+        SAMPLE_CODE,
+        finder="강도윤",
+        lonlat=point_in_tong(sample_store, 4),
+        memo="끼니 거르는 어르신",
+        field="복지",
+        resident_name="가상주민99",
+        resident_phone="010-0000-9999",
+        user=SAMPLE_USER,
+    )
     staff = sample_store.staff(SAMPLE_CODE)
     proposal = propose_assignee("welfare", staff, finder="강도윤")
     assert proposal.team == "복지팀" and proposal.person == "유정민"  # the welfare team leader
@@ -130,12 +148,25 @@ def test_full_life_hand_over_progress_notify_co_approve_close(sample_store):
     sample_store.move_report(rid, "closed", actor="노아린")
     history = sample_store.report_history(rid)
     assert list(history["action"]) == ["create", "hand_over", "status", "progress", "status", "co_approve", "status"]
-    assert list(history["to_status"].dropna()) == ["received", "handed_over", "in_progress", "resident_notified", "closed"]
+    assert list(history["to_status"].dropna()) == [
+        "received",
+        "handed_over",
+        "in_progress",
+        "resident_notified",
+        "closed",
+    ]
     assert sample_store.report_notifications(rid)["channel"].tolist() == ["phone"]
 
 
 def test_resident_contact_is_personal(sample_store):
-    rid = sample_store.file_report(SAMPLE_CODE, finder="강도윤", lonlat=point_in_tong(sample_store, 3), memo="x", resident_phone="010-0000-7777", user=SAMPLE_USER)
+    rid = sample_store.file_report(
+        SAMPLE_CODE,
+        finder="강도윤",
+        lonlat=point_in_tong(sample_store, 3),
+        memo="x",
+        resident_phone="010-0000-7777",
+        user=SAMPLE_USER,
+    )
     assert "resident_phone" not in sample_store.reports(SAMPLE_CODE).columns
     assert sample_store.report(rid, user=PUBLIC_USER)["resident_phone"] is None
     before = len(sample_store.access_log())
@@ -146,7 +177,9 @@ def test_resident_contact_is_personal(sample_store):
 def test_return_and_duplicate(sample_store):
     lonlat = point_in_tong(sample_store, 5)
     first = sample_store.file_report(SAMPLE_CODE, finder="윤지호", lonlat=lonlat, memo="불법 현수막", user=SAMPLE_USER)
-    second = sample_store.file_report(SAMPLE_CODE, finder="윤지호", lonlat=lonlat, memo="불법 현수막 또", user=SAMPLE_USER)
+    second = sample_store.file_report(
+        SAMPLE_CODE, finder="윤지호", lonlat=lonlat, memo="불법 현수막 또", user=SAMPLE_USER
+    )
     sample_store.hand_over(first, "강도윤", actor="윤지호")
     sample_store.move_report(first, "returned", actor="강도윤", reason="현수막은 주민자치팀 소관")
     row = sample_store.report(first, user=SAMPLE_USER)
@@ -162,7 +195,14 @@ def test_inbox_puts_overdue_first(sample_store):
     now = dt.datetime(2026, 11, 25, 12)
     ids = {}
     for days in (1, 10, 20):
-        ids[days] = sample_store.file_report(SAMPLE_CODE, finder="장하은", lonlat=lonlat, memo=f"{days}일 전", created_at=now - dt.timedelta(days=days), user=SAMPLE_USER)
+        ids[days] = sample_store.file_report(
+            SAMPLE_CODE,
+            finder="장하은",
+            lonlat=lonlat,
+            memo=f"{days}일 전",
+            created_at=now - dt.timedelta(days=days),
+            user=SAMPLE_USER,
+        )
         sample_store.hand_over(ids[days], "임서준", actor="장하은")
     assigned = sample_store.inbox(SAMPLE_CODE, "임서준", now=now)["assigned"]
     mine = assigned[assigned["id"].isin(ids.values())]
@@ -172,7 +212,14 @@ def test_inbox_puts_overdue_first(sample_store):
 def test_photos_are_stored_with_the_report_and_a_crash_leaves_no_orphan(sample_store, monkeypatch, tmp_path):
     monkeypatch.setenv("MAPPING_PHOTOS", str(tmp_path / "photos"))
     photo = read_photo(jpeg_with_gps(126.9, 37.566), name="a.jpg")
-    rid = sample_store.file_report(SAMPLE_CODE, finder="강도윤", lonlat=point_in_tong(sample_store, 3), memo="사진", photos=[photo], user=SAMPLE_USER)
+    rid = sample_store.file_report(
+        SAMPLE_CODE,
+        finder="강도윤",
+        lonlat=point_in_tong(sample_store, 3),
+        memo="사진",
+        photos=[photo],
+        user=SAMPLE_USER,
+    )
     stored = sample_store.report_photos(rid)
     assert len(stored) == 1 and stored["path"].iloc[0].exists() and stored["thumb_path"].iloc[0].exists()
 
@@ -184,7 +231,9 @@ def test_photos_are_stored_with_the_report_and_a_crash_leaves_no_orphan(sample_s
 
     monkeypatch.setattr(type(sample_store), "_history", crash)
     with pytest.raises(RuntimeError, match="disk full"):
-        sample_store.file_report(SAMPLE_CODE, finder="강도윤", lonlat=(126.9, 37.567), memo="x", photos=[other], user=SAMPLE_USER)
+        sample_store.file_report(
+            SAMPLE_CODE, finder="강도윤", lonlat=(126.9, 37.567), memo="x", photos=[other], user=SAMPLE_USER
+        )
     assert len(sample_store.reports(SAMPLE_CODE)) == before  # no half-written report
     files = sorted(p.name for p in (tmp_path / "photos").rglob("*.jpg"))
     assert files == sorted([stored["path"].iloc[0].name, stored["thumb_path"].iloc[0].name])  # no orphan photo
