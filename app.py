@@ -13,7 +13,11 @@ st.set_page_config(
 )
 
 pages = {
-    "주무관": [st.Page("app_pages/officer.py", title="내 구역", icon=":material/directions_walk:", default=True)],
+    "주무관": [
+        st.Page("app_pages/officer.py", title="내 구역", icon=":material/directions_walk:", default=True),
+        st.Page("app_pages/intake.py", title="보고 접수", icon=":material/add_a_photo:", url_path="intake"),
+        st.Page("app_pages/inbox.py", title="보고함", icon=":material/inbox:", url_path="inbox"),
+    ],
     "팀장": [
         st.Page("app_pages/dashboard.py", title="현황", icon=":material/bar_chart:", url_path="dashboard"),
         st.Page("app_pages/zones.py", title="구역 편집", icon=":material/edit_location_alt:", url_path="zones"),

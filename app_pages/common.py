@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import folium
 import streamlit as st
 from streamlit_folium import st_folium
@@ -50,3 +52,24 @@ def require_dong() -> str:
 def show_map(m: folium.Map, *, key: str, height: int = 620, returned_objects: list[str] | None = None) -> dict | None:
     """Render a folium map, asking streamlit-folium only for the events the page needs."""
     return st_folium(m, key=key, height=height, use_container_width=True, returned_objects=returned_objects or [])
+
+
+def pick_officer(names: list[str], *, label: str = "주무관") -> str:
+    """The acting officer (sample mode, until accounts exist), remembered across pages."""
+    current = st.session_state.get("me")
+    index = names.index(current) if current in names else 0
+    me = st.selectbox(
+        label, names, index=index, key="officer", help="계정 기능이 생기기 전까지는 샘플 모드로 직원을 직접 고릅니다."
+    )
+    st.session_state["me"] = me
+    return me
+
+
+def thumb_uris(store: Store, code: str) -> dict[int, str]:
+    """First photo thumbnail of each report of the dong, as a data URI for map popups."""
+    photos = store.report_photos(code=code).drop_duplicates("report_id")
+    out = {}
+    for report_id, path in zip(photos["report_id"], photos["thumb_path"], strict=True):
+        if path.exists():
+            out[int(report_id)] = "data:image/jpeg;base64," + base64.b64encode(path.read_bytes()).decode()
+    return out

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import get_store, require_dong, show_map
+from app_pages.common import get_store, pick_officer, require_dong, show_map, thumb_uris
 from mapping.access import SAMPLE_USER
 from mapping.domain import FIELDS, HOUSEHOLD_KINDS, OPEN_STATUSES
 from mapping.layers import (
     build_dong_layer,
     build_map,
+    build_reports_layer,
     build_resources_layer,
     build_tongs_layer,
     build_zones_layer,
@@ -22,12 +23,12 @@ code = require_dong()
 st.title("내 구역")
 zones, staff = store.zones(code), store.staff(code)
 officers = list(zones["officer"])
-me = st.selectbox(
-    "주무관", officers, key="officer", help="계정 기능이 생기기 전까지는 샘플 모드로 주무관을 직접 고릅니다."
-)
+me = pick_officer(officers)
 zone = zones[zones["officer"] == me].iloc[0]
 
 left, right = st.columns([3, 1])
+reports = store.reports(code)
+reports = reports.assign(thumb_uri=reports["id"].map(thumb_uris(store, code)))
 with left:
     resources = store.resources(code)
     dong = store.dong(code)
@@ -38,6 +39,8 @@ with left:
             build_zones_layer(zones, highlight=zone["zone_id"]),
             build_tongs_layer(store.tongs(code), sample=sample),
             build_resources_layer(resources),
+            build_reports_layer(reports[reports["zone_id"] == zone["zone_id"]], name="내 구역 보고"),
+            build_reports_layer(reports[reports["zone_id"] != zone["zone_id"]], name="다른 구역 보고", show=False),
         ],
         bounds=dong,
         legend=legend_html(list(resources["type"]), sample=sample),
@@ -50,7 +53,6 @@ with right:
         f"**담당** {me} ({zone['team']})  \n**대직자** {zone['substitute'] or '-'}  \n"
         f"**담당통** {', '.join(f'{t}통' for t in zone['tongs'])}  \n**면적** {zone['area_m2'] / 1e6:.3f} km²"
     )
-    reports = store.reports(code)
     mine = reports[reports["zone_id"] == zone["zone_id"]]
     st.metric("구역 보고 (전체)", len(mine))
     st.metric("처리 중인 보고", int(mine["status"].isin(OPEN_STATUSES).sum()))

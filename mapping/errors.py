@@ -73,3 +73,11 @@ class ValidationError(MappingError, ValueError):
 
 class TransitionError(MappingError, ValueError):
     """A report cannot move to the status asked for (or not by this person)."""
+
+
+class PrivacyError(MappingError, PermissionError):
+    """Personal data was about to reach a public output."""
+
+
+class ExportError(MappingError, ValueError):
+    """An export cannot be written as asked (format, columns, CRS)."""

@@ -9,6 +9,7 @@ that came from a user is HTML-escaped before it reaches the map.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import os
@@ -17,13 +18,14 @@ import folium
 import folium.plugins
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from branca.element import MacroElement
 from jinja2 import Template
 
 from mapping.assets import STREAMLIT_BASE, localize_assets
 from mapping.crs import to_web
-from mapping.domain import RESOURCE_TYPES
+from mapping.domain import FIELDS, REPORT_STATUSES, RESOURCE_TYPES
 from mapping.sample import SAMPLE_LABEL
 
 ZONE_PALETTE = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#1f78b4")
@@ -47,6 +49,24 @@ RESOURCE_ICONS = {
     "sharing_neighbour": ("handshake", "green", "#72b026"),
     "sharing_shop": ("store", "darkgreen", "#728224"),
     "other": ("circle-info", "gray", "#575757"),
+}
+# report status → marker colour; field → Font Awesome icon
+STATUS_COLOURS = {
+    "received": "orange",
+    "handed_over": "red",
+    "in_progress": "blue",
+    "resident_notified": "cadetblue",
+    "closed": "green",
+    "returned": "purple",
+    "duplicate": "gray",
+}
+FIELD_ICONS = {
+    "welfare": "hand-holding-heart",
+    "environment": "leaf",
+    "safety": "triangle-exclamation",
+    "petition": "comments",
+    "promotion": "bullhorn",
+    "general": "circle-info",
 }
 CREDITS = (
     "행정동 경계: 통계청 SGIS 행정동 경계, 공공누리 제1유형; 가공: vuski/admdongkor (CC BY 4.0)"
@@ -182,6 +202,40 @@ def build_resources_layer(gdf: gpd.GeoDataFrame, *, name: str = "복지자원", 
             icon=folium.Icon(icon=icon, prefix="fa", color=colour),
             popup=folium.Popup("<br>".join(lines), max_width=280),
             tooltip=_esc(resource_title(row)),
+        ).add_to(group)
+    return group
+
+
+def build_reports_layer(
+    gdf: gpd.GeoDataFrame, *, name: str = "보고", show: bool = True, now: dt.datetime | None = None
+) -> folium.FeatureGroup:
+    """Field reports: colour by status, icon by field; popup with title, field, status, age, thumbnail.
+
+    A ``thumb_uri`` column (``data:image/jpeg;base64,…`` of our own thumbnail)
+    adds the photo to the popup; full-size photos never go into the map.
+    """
+    group = folium.FeatureGroup(name=name, show=show)
+    web = to_web(gdf, name="보고")
+    now = now or dt.datetime.now()
+    for row, geom in zip(web.to_dict("records"), web.geometry, strict=True):
+        headline = row.get("title") if _present(row.get("title")) else str(row.get("memo") or "")[:40]
+        age = (now - pd.Timestamp(row["created_at"]).to_pydatetime()).days
+        lines = [
+            f"<b>#{int(row['id'])} {_esc(headline)}</b>",
+            f"{_esc(FIELDS.label(row.get('field') or ''))} · {_esc(REPORT_STATUSES.label(row['status']))} · {age}일 전",
+        ]
+        if _present(row.get("memo")) and _present(row.get("title")):
+            lines.append(_esc(row["memo"]))
+        uri = row.get("thumb_uri")
+        if isinstance(uri, str) and uri.startswith("data:image/jpeg;base64,"):
+            lines.append(f'<img src="{uri}" alt="사진" style="max-width:200px;max-height:150px">')
+        icon = folium.Icon(
+            icon=FIELD_ICONS.get(row.get("field"), "circle-info"),
+            prefix="fa",
+            color=STATUS_COLOURS.get(row["status"], "gray"),
+        )
+        folium.Marker(
+            [geom.y, geom.x], icon=icon, popup=folium.Popup("<br>".join(lines), max_width=260), tooltip=_esc(headline)
         ).add_to(group)
     return group
 

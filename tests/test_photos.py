@@ -18,7 +18,9 @@ def dms(value: float) -> tuple[Fraction, Fraction, Fraction]:
     return Fraction(degrees), Fraction(minutes), seconds
 
 
-def jpeg_with_gps(lon: float | None, lat: float | None, *, size: tuple[int, int] = (800, 600), maker: str = "") -> bytes:
+def jpeg_with_gps(
+    lon: float | None, lat: float | None, *, size: tuple[int, int] = (800, 600), maker: str = ""
+) -> bytes:
     """A JPEG as a phone writes it: EXIF with (optionally) GPS tags."""
     image = Image.new("RGB", size, (90, 140, 200))
     exif = Image.Exif()

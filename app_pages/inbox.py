@@ -1,0 +1,121 @@
+"""보고함 — an officer's inbox: reports handed to them and reports they found, overdue first."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from app_pages.common import get_store, pick_officer, require_dong
+from mapping.access import SAMPLE_USER
+from mapping.domain import ACTIVITIES, FIELDS, REPORT_STATUSES
+from mapping.errors import MappingError
+from mapping.reports import NOTIFY_CHANNELS, TRANSITIONS, propose_assignee
+
+LATENESS = {0: "", 1: "[지연] ", 2: "[기한 초과] "}
+
+store = get_store()
+code = require_dong()
+st.title("보고함")
+staff = store.staff(code)
+me = pick_officer(list(staff["name"]))
+boxes = store.inbox(code, me)
+
+
+def act(label: str, fn, *args, **kwargs) -> None:
+    """Run a store action, show its refusal as an error, rerun on success."""
+    try:
+        fn(*args, **kwargs)
+    except MappingError as exc:
+        st.session_state["inbox_error"] = str(exc)
+    else:
+        st.session_state["inbox_done"] = label
+    st.rerun()
+
+
+def show_report(row: pd.Series) -> None:
+    """One report: its details as plain text, its history and photos, and what I may do next."""
+    rid = int(row["id"])
+    report = store.report(rid, user=SAMPLE_USER)
+    st.text(report["memo"] or "")
+    st.caption(
+        f"작성 {report['finder']} · {report['created_at']:%Y-%m-%d %H:%M} · {report['tong'] or '-'}통 · "
+        f"{FIELDS.label(report['field'] or '') or '분야 미정'} · {ACTIVITIES.label(report['activity'] or '') or '활동유형 미정'} · "
+        f"담당 {report['assignee'] or '-'}"
+    )
+    if report.get("resident_name") or report.get("resident_phone"):
+        st.caption(":material/lock: 주민 연락처 (개인정보, 조회 기록됨)")
+        st.text(f"{report.get('resident_name') or ''} {report.get('resident_phone') or ''}")
+    photos = store.report_photos(rid)
+    if len(photos):
+        st.image([str(p) for p in photos["thumb_path"]], width=120)
+    history = store.report_history(rid)
+    st.dataframe(
+        history.assign(status=history["to_status"].map(lambda s: REPORT_STATUSES.label(s) if s else ""))[
+            ["at", "actor", "action", "status", "note"]
+        ].rename(columns={"at": "일시", "actor": "누가", "action": "무엇", "status": "상태", "note": "메모"}),
+        hide_index=True,
+        width="stretch",
+    )
+    actions(report)
+
+
+def actions(report: dict) -> None:
+    rid, status = int(report["id"]), report["status"]
+    nexts = TRANSITIONS[status]
+    awaiting = report.get("co_approver") == me and not report.get("co_approved_at")
+    if awaiting and status not in ("closed", "duplicate") and st.button("협조결재", key=f"approve{rid}"):
+        act("협조결재", store.co_approve, rid, actor=me)
+    if "handed_over" in nexts:
+        proposal = propose_assignee(report.get("duty"), staff, finder=report["finder"])
+        names = [n for n in staff["name"] if n != report["finder"]]
+        default = names.index(proposal.person) if proposal.person in names else 0
+        st.caption(proposal.text)
+        to = st.selectbox("인계할 직원", names, index=default, key=f"to{rid}")
+        if st.button("인계", key=f"hand{rid}"):
+            act("인계", store.hand_over, rid, to, actor=me)
+    if "in_progress" in nexts and st.button("처리 시작" if status == "handed_over" else "직접 처리", key=f"start{rid}"):
+        act("처리 시작", store.move_report, rid, "in_progress", actor=me)
+    if status in ("in_progress", "handed_over", "resident_notified"):
+        note = st.text_input("진행 내용 (작성자에게 보입니다)", key=f"note{rid}")
+        if st.button("진행 기록", key=f"progress{rid}"):
+            act("진행 기록", store.add_progress, rid, note, actor=me)
+    if "resident_notified" in nexts:
+        c1, c2 = st.columns(2)
+        channel = c1.selectbox("주민통보 방법", list(NOTIFY_CHANNELS.values()), key=f"ch{rid}")
+        on = c2.date_input("통보일", value=dt.date.today(), key=f"on{rid}")
+        if st.button("주민통보 기록", key=f"notify{rid}"):
+            act("주민통보", store.notify_resident, rid, channel=channel, on_date=on, by_whom=me, actor=me)
+    if "closed" in nexts and st.button("종료", key=f"close{rid}"):
+        act("종료", store.move_report, rid, "closed", actor=me)
+    if "returned" in nexts:
+        reason = st.text_input("반려 사유", key=f"reason{rid}")
+        if st.button("반려", key=f"return{rid}"):
+            act("반려", store.move_report, rid, "returned", actor=me, reason=reason)
+    if "duplicate" in nexts:
+        other = st.number_input("중복인 원래 보고 번호", min_value=1, step=1, value=None, key=f"dup{rid}")
+        if st.button("중복 처리", key=f"duplicate{rid}"):
+            act("중복", store.move_report, rid, "duplicate", actor=me, duplicate_of=other)
+
+
+if "inbox_error" in st.session_state:
+    st.error(st.session_state.pop("inbox_error"))
+if "inbox_done" in st.session_state:
+    st.success(f"{st.session_state.pop('inbox_done')}: 저장했습니다.")
+assigned, found = boxes["assigned"], boxes["found"]
+tab_in, tab_mine = st.tabs([f"나에게 온 보고 ({len(assigned)})", f"내가 찾은 보고 ({len(found)})"])
+for tab, frame, empty in (
+    (tab_in, assigned, "나에게 온 보고가 없습니다."),
+    (tab_mine, found, "아직 찾은 보고가 없습니다."),
+):
+    with tab:
+        if frame.empty:
+            st.info(empty)
+        for _, row in frame.iterrows():
+            headline = row["title"] if isinstance(row["title"], str) and row["title"] else str(row["memo"] or "")[:30]
+            label = f"{LATENESS[int(row['lateness'])]}#{int(row['id'])} {headline} · {REPORT_STATUSES.label(row['status'])} · {int(row['age_days'])}일"
+            with st.expander(label):
+                if isinstance(row.get("progress"), str):
+                    st.caption(f"최근 진행: {row['progress']}")
+                show_report(row)
