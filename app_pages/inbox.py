@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from app_pages.common import get_store, pick_officer, require_dong
 from mapping.access import SAMPLE_USER
+from mapping.activity import activity_report_for, export_activity_pdf, export_activity_xlsx
 from mapping.domain import ACTIVITIES, FIELDS, REPORT_STATUSES
-from mapping.errors import MappingError
+from mapping.errors import MappingError, NotFoundError
 from mapping.reports import NOTIFY_CHANNELS, TRANSITIONS, propose_assignee
 
 LATENESS = {0: "", 1: "[지연] ", 2: "[기한 초과] "}
@@ -119,3 +122,24 @@ for tab, frame, empty in (
                 if isinstance(row.get("progress"), str):
                     st.caption(f"최근 진행: {row['progress']}")
                 show_report(row)
+
+st.divider()
+st.subheader("활동보고서")
+day = st.date_input("활동일", value=dt.date.today(), key="activity_day")
+try:
+    activity = activity_report_for(store, code, officer=me, day=day)
+except NotFoundError as exc:
+    st.info(str(exc))
+else:
+    st.markdown(f"**일시** {activity.when}  \n**장소** {activity.place}  \n**내용** {activity.summary}")
+    st.dataframe(activity.counts, width="stretch")
+    with tempfile.TemporaryDirectory() as tmp:
+        xlsx = export_activity_xlsx(activity, Path(tmp) / "activity.xlsx").read_bytes()
+        pdf = export_activity_pdf(activity, Path(tmp) / "activity.pdf").read_bytes()
+    name = f"활동보고서_{me}_{day:%Y%m%d}"
+    c1, c2, c3 = st.columns(3)
+    c1.download_button("XLSX 받기", xlsx, file_name=f"{name}.xlsx", key="dl_xlsx")
+    c2.download_button("PDF 받기", pdf, file_name=f"{name}.pdf", mime="application/pdf", key="dl_pdf")
+    if c3.button("제출 (보고완료 표시)", key="submit_activity"):
+        done = store.mark_reported(activity.report_ids, actor=me)
+        st.success(f"보고 {done}건을 보고완료로 표시했습니다: 월 집계에 들어갑니다.")

@@ -7,6 +7,7 @@ becomes a formula; the PDF writes text as text (fpdf2 reads no markup here).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -358,6 +359,10 @@ _PHOTO_BOX_H_MM = 62.0  # height of one photo's box; two boxes share the page wi
 _PHOTO_GAP_MM = 6.0
 
 
+# fontTools explains on stderr which hinting tables it drops while embedding the font: not news to a user
+logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
+
+
 def export_activity_pdf(report: ActivityReport, path: Path) -> Path:
     """Write the 활동보고서 as an A4 portrait PDF with the Korean font embedded.
 
@@ -464,3 +469,17 @@ def _fit(pdf: FPDF, text: str, width: float) -> str:
     while text and pdf.get_string_width(text + "…") > width:
         text = text[:-1]
     return text + "…"
+
+
+def activity_report_for(store: object, code: str, *, officer: str, day: dt.date) -> ActivityReport:
+    """Build the activity report of ``officer``'s outing on ``day`` from the store (with photos)."""
+    reports = store.reports(code)  # type: ignore[attr-defined]
+    staff = store.staff(code).set_index("name")  # type: ignore[attr-defined]
+    of_day = reports[(reports["finder"] == officer) & (pd.to_datetime(reports["created_at"]).dt.date == day)]
+    photos = []
+    for rid, title, memo in zip(of_day["id"], of_day["title"], of_day["memo"], strict=True):
+        caption = title if _present(title) else memo
+        photos += [(Path(p), str(caption or "")) for p in store.report_photos(int(rid))["path"]]  # type: ignore[attr-defined]
+    sample = bool(store.dongs().set_index("dong_code").loc[code, "sample"])  # type: ignore[attr-defined]
+    team = staff.loc[officer, "team"] if officer in staff.index else None
+    return build_activity_report(reports, officer=officer, day=day, team=team, photos=photos, sample=sample)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from mapping.access import CLI_USER
-from mapping.errors import MappingError, NotFoundError, ValidationError
+from mapping.errors import MappingError, NotFoundError, Problem, ValidationError
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -108,6 +108,43 @@ def _cmd_reassign(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_activity_report(args: argparse.Namespace) -> int:
+    from mapping.activity import activity_report_for, export_activity_pdf, export_activity_xlsx
+    from mapping.store import open_store
+    from mapping.tables import parse_date
+
+    out = Path(args.out)
+    writer = {".xlsx": export_activity_xlsx, ".pdf": export_activity_pdf}.get(out.suffix.lower())
+    if writer is None:
+        raise ValidationError(
+            [Problem(str(out), None, "--out", "파일 이름은 .xlsx 또는 .pdf로 끝나야 합니다.")], what="활동보고서"
+        )
+    try:
+        day = parse_date(args.date)
+    except ValueError as exc:
+        raise ValidationError([Problem("--date", None, None, str(exc))], what="활동보고서") from None
+    store = open_store(args.db)
+    code = args.dong or _only_dong(store)
+    report = activity_report_for(store, code, officer=args.officer, day=day)
+    writer(report, out)
+    print(f"활동보고서 → {out} (보고 {len(report.report_ids)}건, 사진 {len(report.photos)}장)")
+    if args.submit:
+        done = store.mark_reported(report.report_ids, actor=args.officer)
+        print(f"제출: 보고 {done}건을 보고완료로 표시했습니다.")
+    return EXIT_OK
+
+
+def _cmd_export_reports(args: argparse.Namespace) -> int:
+    from mapping.exports import export_reports
+    from mapping.store import open_store
+
+    store = open_store(args.db)
+    code = args.dong or _only_dong(store)
+    path = export_reports(store.reports(code), Path(args.out), fmt=args.format)
+    print(f"보고 {len(store.reports(code))}건 → {path} ({args.format}, 개인정보 제외)")
+    return EXIT_OK
+
+
 def _only_dong(store: object) -> str:
     codes = list(store.dongs()["dong_code"])  # type: ignore[attr-defined]
     if len(codes) != 1:
@@ -127,6 +164,14 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
         _cmd_load_addresses,
     ),
     "reassign": ("구역을 후임자에게 인계합니다 (처리 중 보고와 방문 세대 포함, 한 번에).", _cmd_reassign),
+    "activity-report": (
+        "한 주무관의 하루 활동보고서를 XLSX 또는 PDF로 만듭니다 (--submit: 보고완료 표시).",
+        _cmd_activity_report,
+    ),
+    "export-reports": (
+        "보고를 CSV, XLSX, GeoJSON 또는 Open311 JSON으로 내보냅니다 (개인정보 제외).",
+        _cmd_export_reports,
+    ),
     "assets": ("지도용 Leaflet 등 프런트엔드 파일을 node_modules에서 복사합니다.", _cmd_assets),
 }
 
@@ -160,6 +205,16 @@ def build_parser() -> argparse.ArgumentParser:
     reassign.add_argument("--zone", required=True, help="구역 번호, 예: Z03")
     reassign.add_argument("--to", required=True, help="후임자 성명 (직원 명단에 있어야 함)")
     reassign.add_argument("--dong", help="행정동코드 (저장소에 동이 여럿일 때)")
+    activity = _add(sub, "activity-report", common)
+    activity.add_argument("--officer", required=True, help="주무관 성명")
+    activity.add_argument("--date", required=True, help="활동일 YYYY-MM-DD")
+    activity.add_argument("--out", required=True, help="FILE.xlsx 또는 FILE.pdf")
+    activity.add_argument("--submit", action="store_true", help="그날 보고를 보고완료로 표시 (월 집계에 들어감)")
+    activity.add_argument("--dong", help="행정동코드 (저장소에 동이 여럿일 때)")
+    export = _add(sub, "export-reports", common)
+    export.add_argument("--format", required=True, choices=["csv", "xlsx", "geojson", "open311"])
+    export.add_argument("--out", required=True, help="출력 파일")
+    export.add_argument("--dong", help="행정동코드 (저장소에 동이 여럿일 때)")
     assets = sub.add_parser("assets", parents=[common], help=COMMANDS["assets"][0], description=COMMANDS["assets"][0])
     assets.add_argument("--dest", default="static/vendor", help="복사할 폴더 (기본: static/vendor)")
     return parser

@@ -235,7 +235,11 @@ def build_reports_layer(
             color=STATUS_COLOURS.get(row["status"], "gray"),
         )
         folium.Marker(
-            [geom.y, geom.x], icon=icon, popup=folium.Popup("<br>".join(lines), max_width=260), tooltip=_esc(headline)
+            [geom.y, geom.x],
+            icon=icon,
+            popup=folium.Popup("<br>".join(lines), max_width=260),
+            tooltip=_esc(headline),
+            title=f"보고 #{int(row['id'])}",  # a DOM property, never parsed as HTML
         ).add_to(group)
     return group
 

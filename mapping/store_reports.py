@@ -418,7 +418,9 @@ class ReportsMixin:
                 for s, a in zip(frame["status"], age, strict=True)
             ]
             frame = frame.assign(age_days=age, lateness=late, progress=[last_notes.get(int(i)) for i in frame["id"]])
-            out[name] = frame.sort_values(["lateness", "age_days"], ascending=False, kind="stable")
+            frame = frame.assign(_open=frame["status"].isin(OPEN_STATUSES) | (frame["status"] == "returned"))
+            ordered = frame.sort_values(["_open", "lateness", "age_days"], ascending=False, kind="stable")
+            out[name] = ordered.drop(columns="_open")  # open first, the most overdue on top
         return out
 
     def _last_progress(self, ids: list[int]) -> dict[int, str]:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from mapping.access import SAMPLE_USER
 from tests.conftest import ROOT
 
 TIMEOUT = 60
@@ -121,3 +122,40 @@ def test_public_page_finds_the_officer_of_a_typed_address(app):
     assert "우리동네주무관" in card and "02-0000-" in card
     app.text_input(key="lookup_address").input("강남구 역삼동 1").run()
     assert any("찾지 못했습니다" in w.value for w in app.warning)
+
+
+def test_intake_files_a_report_placed_by_address(app):
+    from app_pages.common import get_store
+    from tests.conftest import SAMPLE_CODE
+
+    app.switch_page("app_pages/intake.py").run()
+    assert not app.exception and app.title[0].value == "보고 접수"
+    assert app.button(key="save_report").disabled  # no place, no memo yet
+    app.radio(key="place_how").set_value("주소").run()
+    app.text_input(key="intake_address").input("마포구 성산동 200-22").run()
+    app.text_area(key="memo").input("<script>alert(1)</script> 가로등 꺼짐").run()
+    assert not app.button(key="save_report").disabled
+    app.button(key="save_report").click().run()
+    assert not app.exception
+    assert any("저장했습니다" in s.value for s in app.success)
+    newest = get_store().reports(SAMPLE_CODE).sort_values("id").iloc[-1]
+    assert newest["memo"].startswith("<script>") and newest["origin"] == "app" and newest["tong"] is not None
+
+
+def test_inbox_hand_over_reaches_the_assignee(app):
+    from app_pages.common import get_store
+    from tests.conftest import SAMPLE_CODE
+
+    store = get_store()
+    rid = store.file_report(
+        SAMPLE_CODE, finder="한서윤", lonlat=(126.8979, 37.5717), memo="<b>굵게</b> 쓰레기 더미", user=SAMPLE_USER
+    )
+    app.switch_page("app_pages/inbox.py").run()
+    app.selectbox(key="officer").set_value("한서윤").run()
+    assert any(f"#{rid}" in e.label for e in app.expander)
+    assert any(t.value.startswith("<b>굵게</b>") for t in app.text)  # shown as text, not HTML
+    app.selectbox(key=f"to{rid}").set_value("강도윤").run()
+    app.button(key=f"hand{rid}").click().run()
+    assert not app.exception and any("인계" in s.value for s in app.success)
+    app.selectbox(key="officer").set_value("강도윤").run()
+    assert any(f"#{rid}" in e.label and "인계" in e.label for e in app.expander)

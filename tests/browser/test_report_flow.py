@@ -1,0 +1,76 @@
+"""A report filed in the browser with a photo: placed by the photo's GPS, handed over,
+seen in the assignee's inbox and on the map with its thumbnail — all without network."""
+
+from __future__ import annotations
+
+import re
+
+import geopandas as gpd
+from playwright.sync_api import expect
+
+from tests.conftest import ROOT, SAMPLE_KIT
+from tests.test_photos import jpeg_with_gps
+
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+def choose(page, label: str, option: str, *, within=None) -> None:
+    """Pick ``option`` in the Streamlit selectbox labelled ``label`` (inside ``within`` if given)."""
+    box = (within or page).get_by_label(label, exact=True)
+    box.click()
+    box.press_sequentially(option)
+    box.press("Enter")
+    expect(box).to_have_value(option, timeout=30_000)
+
+
+def go(page, title: str) -> None:
+    """Navigate with the sidebar (keeps the session, unlike page.goto)."""
+    page.get_by_role("link", name=title).click()
+    page.get_by_role("heading", name=title).wait_for(timeout=30_000)
+
+
+def test_file_report_with_photo_hand_over_and_see_it(page, app_url, tmp_path):
+    tong1 = gpd.read_file(SAMPLE_KIT / "tongs.geojson").set_index("tong").loc[1, "geometry"].representative_point()
+    photo = tmp_path / "manhole.jpg"
+    photo.write_bytes(jpeg_with_gps(tong1.x, tong1.y))
+
+    page.goto(app_url + "/intake")
+    page.get_by_role("heading", name="보고 접수").wait_for(timeout=30_000)
+    choose(page, "주무관", "한서윤")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(photo))
+    page.get_by_text("사진의 GPS").click()
+    expect(page.get_by_text("사진의 GPS 위치를 썼습니다")).to_be_visible(timeout=30_000)
+    memo = page.get_by_label("내용 (메모)")
+    memo.fill("맨홀 뚜껑이 흔들립니다 (브라우저 시험)")
+    memo.press("Control+Enter")
+    save = page.get_by_role("button", name="저장")
+    expect(save).to_be_enabled(timeout=30_000)
+    save.click()
+    saved = page.get_by_text(re.compile(r"보고 #\d+을\(를\) 저장했습니다 \(사진 1장\)"))
+    expect(saved).to_be_visible(timeout=30_000)
+    rid = re.search(r"#(\d+)", saved.inner_text()).group(1)
+
+    go(page, "보고함")
+    page.get_by_role("tab", name=re.compile("내가 찾은 보고")).click()
+    mine = page.locator('[data-testid="stExpander"]').filter(has_text=re.compile(rf"#{rid} 맨홀"))
+    mine.get_by_text(re.compile(rf"#{rid} 맨홀")).first.click()
+    expect(mine.get_by_role("button", name="인계", exact=True)).to_be_visible(timeout=30_000)
+    page.wait_for_load_state("networkidle")
+    choose(page, "인계할 직원", "강도윤", within=mine)
+    mine.get_by_role("button", name="인계", exact=True).click()
+    expect(page.get_by_text("인계: 저장했습니다.")).to_be_visible(timeout=30_000)
+
+    choose(page, "주무관", "강도윤")
+    page.get_by_role("tab", name=re.compile("나에게 온 보고")).click()
+    expect(page.get_by_text(re.compile(rf"#{rid} 맨홀.*인계"))).to_be_visible(timeout=30_000)
+
+    go(page, "내 구역")
+    choose(page, "주무관", "한서윤")  # tong 1 is in 한서윤's zone
+    marker = page.frame_locator(MAP_FRAME).locator(f'.leaflet-marker-pane [title="보고 #{rid}"]')
+    marker.wait_for(timeout=30_000)
+    marker.dispatch_event("click")  # other markers may overlap it on screen
+    popup = page.frame_locator(MAP_FRAME).locator(".leaflet-popup-content")
+    expect(popup).to_contain_text("맨홀 뚜껑이 흔들립니다")
+    expect(popup.locator('img[src^="data:image/jpeg;base64,"]')).to_have_count(1)
+    page.screenshot(path=str(ROOT / "docs" / "report-on-map.png"))
+    assert page.blocked == []

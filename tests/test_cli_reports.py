@@ -1,0 +1,114 @@
+"""CLI: activity-report and export-reports on the sample store."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+from mapping.cli import main
+from tests.conftest import SAMPLE_CODE
+
+
+def db_of(store) -> str:
+    return store.url.removeprefix("sqlite:///")
+
+
+def test_activity_report_pdf_and_xlsx_then_submit(sample_store, tmp_path, capsys):
+    reports = sample_store.reports(SAMPLE_CODE)
+    unreported = reports[~reports["reported"].astype(bool)].iloc[0]
+    officer, day = unreported["finder"], unreported["created_at"].date()
+    of_day = reports[(reports["finder"] == officer) & (reports["created_at"].dt.date == day)]
+    for suffix in ("pdf", "xlsx"):
+        out = tmp_path / f"a.{suffix}"
+        assert (
+            main(
+                [
+                    "activity-report",
+                    "--officer",
+                    officer,
+                    "--date",
+                    f"{day}",
+                    "--out",
+                    str(out),
+                    "--db",
+                    db_of(sample_store),
+                ]
+            )
+            == 0
+        )
+        assert out.stat().st_size > 1000
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "a.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "우리동네주무관 활동보고서" in text and officer in text
+    capsys.readouterr()
+    args = ["activity-report", "--officer", officer, "--date", f"{day}", "--out", str(tmp_path / "b.pdf"), "--submit"]
+    assert main([*args, "--db", db_of(sample_store)]) == 0
+    assert f"보고 {len(of_day)}건을 보고완료로" in capsys.readouterr().out
+    after = sample_store.reports(SAMPLE_CODE).set_index("id").loc[of_day["id"]]
+    assert after["reported"].astype(bool).all()
+
+
+def test_activity_report_bad_input_exits_2(sample_store, tmp_path, capsys):
+    db = db_of(sample_store)
+    assert (
+        main(
+            [
+                "activity-report",
+                "--officer",
+                "한서윤",
+                "--date",
+                "2026-01-01",
+                "--out",
+                str(tmp_path / "a.pdf"),
+                "--db",
+                db,
+            ]
+        )
+        == 2
+    )
+    assert "활동 보고가 없습니다" in capsys.readouterr().err
+    assert (
+        main(
+            [
+                "activity-report",
+                "--officer",
+                "한서윤",
+                "--date",
+                "2026-13-01",
+                "--out",
+                str(tmp_path / "a.pdf"),
+                "--db",
+                db,
+            ]
+        )
+        == 2
+    )
+    assert (
+        main(
+            [
+                "activity-report",
+                "--officer",
+                "한서윤",
+                "--date",
+                "2026-10-05",
+                "--out",
+                str(tmp_path / "a.doc"),
+                "--db",
+                db,
+            ]
+        )
+        == 2
+    )
+    assert not (tmp_path / "a.pdf").exists()
+
+
+def test_export_reports_every_format(sample_store, tmp_path):
+    for fmt, name in (("csv", "r.csv"), ("xlsx", "r.xlsx"), ("geojson", "r.geojson"), ("open311", "r.json")):
+        assert (
+            main(["export-reports", "--format", fmt, "--out", str(tmp_path / name), "--db", db_of(sample_store)]) == 0
+        )
+    requests = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert len(requests) == 90 and {"service_request_id", "status", "lat", "long"} <= set(requests[0])
+    features = json.loads((tmp_path / "r.geojson").read_text(encoding="utf-8"))["features"]
+    assert len(features) == 90
