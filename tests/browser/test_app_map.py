@@ -15,7 +15,12 @@ def test_officer_map_shows_one_polygon_per_zone_without_network(page, app_url, s
     expected = len([s for s in sample_kit.staff["tongs"] if s])
     assert zones.count() == expected == 18
     assert frame.locator("path.tong-polygon").count() == len(sample_kit.tongs)
-    assert frame.locator(".leaflet-marker-pane .awesome-marker").count() == len(sample_kit.tables["resources"])
+    markers = frame.locator(".leaflet-marker-pane .awesome-marker")
+    assert markers.and_(frame.locator(":not([title])")).count() == len(sample_kit.tables["resources"])
+    reports = sample_kit.tables["reports"]
+    first_zone = sample_kit.staff["tongs"].iloc[0]  # the first officer's tongs: their reports show
+    in_zone = reports.geometry.within(sample_kit.tongs.set_index("tong").loc[first_zone].union_all())
+    assert frame.locator('.leaflet-marker-pane [title^="보고 #"]').count() >= int(in_zone.sum()) > 0
     legend = frame.locator(".map-legend")
     assert "약국" in legend.inner_text() and "구역" in legend.inner_text()
     assert "공공누리 제1유형" in frame.locator(".leaflet-control-attribution").inner_text()
