@@ -15,6 +15,7 @@ from mapping.activity import activity_report_for, export_activity_pdf, export_ac
 from mapping.domain import ACTIVITIES, FIELDS, REPORT_STATUSES
 from mapping.errors import MappingError, NotFoundError
 from mapping.reports import NOTIFY_CHANNELS, TRANSITIONS, propose_assignee
+from mapping.store_reports import overdue_thresholds
 
 LATENESS = {0: "", 1: "[지연] ", 2: "[기한 초과] "}
 
@@ -23,7 +24,11 @@ code = require_dong()
 st.title("보고함")
 staff = store.staff(code)
 me = pick_officer(list(staff["name"]))
-boxes = store.inbox(code, me)
+late, overdue = overdue_thresholds()
+boxes = store.inbox(code, me, overdue_days=(late, overdue))
+st.caption(
+    f"처리 중인 보고는 {late}일이 지나면 [지연], {overdue}일이 지나면 [기한 초과]로 맨 위에 옵니다 (MAPPING_OVERDUE_DAYS)."
+)
 
 
 def act(label: str, fn, *args, **kwargs) -> None:

@@ -145,6 +145,18 @@ def _cmd_export_reports(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_import_reports(args: argparse.Namespace) -> int:
+    from mapping.kit import read_reports_file
+    from mapping.store import open_store
+
+    store = open_store(args.db)
+    code = args.dong or _only_dong(store)
+    frame = read_reports_file(args.file, staff_names=set(store.staff(code)["name"]))
+    added, skipped = store.import_reports(code, frame, user=CLI_USER)
+    print(f"보고 {added}건을 가져왔습니다 (이미 있어 건너뜀 {skipped}건).")
+    return EXIT_OK
+
+
 def _only_dong(store: object) -> str:
     codes = list(store.dongs()["dong_code"])  # type: ignore[attr-defined]
     if len(codes) != 1:
@@ -172,6 +184,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
         "보고를 CSV, XLSX, GeoJSON 또는 Open311 JSON으로 내보냅니다 (개인정보 제외).",
         _cmd_export_reports,
     ),
+    "import-reports": ("보고를 CSV, XLSX 또는 GeoJSON에서 가져옵니다 (이미 있는 보고는 건너뜀).", _cmd_import_reports),
     "assets": ("지도용 Leaflet 등 프런트엔드 파일을 node_modules에서 복사합니다.", _cmd_assets),
 }
 
@@ -215,6 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", required=True, choices=["csv", "xlsx", "geojson", "open311"])
     export.add_argument("--out", required=True, help="출력 파일")
     export.add_argument("--dong", help="행정동코드 (저장소에 동이 여럿일 때)")
+    importer = _add(sub, "import-reports", common)
+    importer.add_argument("file", metavar="FILE", help="reports.csv, .xlsx 또는 .geojson")
+    importer.add_argument("--dong", help="행정동코드 (저장소에 동이 여럿일 때)")
     assets = sub.add_parser("assets", parents=[common], help=COMMANDS["assets"][0], description=COMMANDS["assets"][0])
     assets.add_argument("--dest", default="static/vendor", help="복사할 폴더 (기본: static/vendor)")
     return parser

@@ -31,6 +31,7 @@ from mapping.domain import (
 from mapping.errors import CRSError, Problem, ValidationError
 from mapping.tables import (
     Column,
+    cell_text,
     match_columns,
     parse_date,
     parse_datetime,
@@ -76,6 +77,8 @@ REPORT_COLUMNS = [
     Column("activity", "활동유형", parse=ACTIVITIES.parse),
     Column("field", "분야", parse=FIELDS.parse),
     Column("memo", "내용"),
+    Column("title", "제목", required=False),
+    Column("duty", "담당업무", required=False, parse=DUTIES.parse),
     Column("action", "조치사항", required=False),
     Column("status", "상태", required=False, parse=REPORT_STATUSES.parse),
     Column("reported", "보고완료", required=False, parse=parse_yes_no),
@@ -270,10 +273,36 @@ def _read_points(
     folder: Path, stem: str, crs_defaults: dict[str, str], problems: list[Problem]
 ) -> gpd.GeoDataFrame | None:
     path = _find(folder, stem, TABLE_SUFFIXES)
-    columns = POINT_TABLES[stem]
     if path is None:
+        columns = POINT_TABLES[stem]
         return gpd.GeoDataFrame({c.key: [] for c in columns} | {"kit_key": []}, geometry=gpd.GeoSeries([], crs=WEB_CRS))
-    frame, found_problems = read_table(path)
+    return _read_points_file(path, stem, crs_defaults.get(stem), problems)
+
+
+def _geojson_table(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """A GeoJSON of points as a table: its properties plus 경도/위도 (feature N is row N)."""
+    try:
+        gdf = gpd.read_file(path)
+    except Exception as exc:
+        return None, [Problem(path.name, None, None, f"읽을 수 없습니다: {exc}")]
+    if gdf.crs is None or not (gdf.geom_type == "Point").all():
+        return None, [Problem(path.name, None, None, "좌표계가 있는 점(Point) GeoJSON이어야 합니다.")]
+    web = gdf.to_crs(WEB_CRS)
+    frame = (
+        pd.DataFrame(web.drop(columns="geometry"))
+        .map(cell_text)
+        .assign(경도=web.geometry.x.map(repr), 위도=web.geometry.y.map(repr))
+    )
+    frame.index = pd.RangeIndex(1, len(frame) + 1)
+    frame.attrs["excel_rows"] = True
+    return frame, []
+
+
+def _read_points_file(
+    path: Path, stem: str, default_crs: str | None, problems: list[Problem]
+) -> gpd.GeoDataFrame | None:
+    columns = POINT_TABLES[stem]
+    frame, found_problems = _geojson_table(path) if path.suffix.lower() == ".geojson" else read_table(path)
     problems += found_problems
     if frame is None:
         return None
@@ -282,7 +311,7 @@ def _read_points(
     if missing:
         return None
     rows, bad = parse_rows(frame, columns, found, file=path.name)
-    lon, lat, bad_points = parse_points(frame, file=path.name, default_crs=crs_defaults.get(stem))
+    lon, lat, bad_points = parse_points(frame, file=path.name, default_crs=default_crs)
     problems += bad + bad_points
     records, seen = [], {}
     for row, x, y in zip(rows, lon, lat, strict=True):
@@ -363,6 +392,37 @@ def read_zone_inputs(
         raise ValidationError(problems, what="구역 입력")
     staff_frame.attrs["warnings"] = [p for p in problems if p.severity == "warning"]
     return tong_frame, staff_frame.drop(columns="file"), boundary
+
+
+def read_reports_file(path: str | Path, *, staff_names: set[str]) -> gpd.GeoDataFrame:
+    """Read reports to import from CSV, XLSX (the kit's columns, as our exports write them) or GeoJSON.
+
+    A leading ``'`` that our exports put before ``= + - @`` to stop formulas is removed again.
+
+    Raises
+    ------
+    ValidationError
+        Every problem with file, row and column; or a 작성자 not in ``staff_names``.
+    """
+    path = Path(path)
+    problems: list[Problem] = []
+    table = _read_points_file(path, "reports", None, problems)
+    if table is not None and len(table):
+        for _, row in table[~table["finder"].isin(staff_names) & table["finder"].notna()].iterrows():
+            problems.append(
+                Problem(path.name, row["_row"], "작성자", f"작성자 {row['finder']!r}는 이 동의 직원 명단에 없습니다.")
+            )
+        for key in ("memo", "title", "action", "address"):
+            table[key] = table[key].map(_unguard)
+    if table is None or any(p.severity == "error" for p in problems):
+        raise ValidationError(problems, what=f"보고 파일 {path.name}")
+    return table
+
+
+def _unguard(value: object) -> object:
+    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
+        return value[1:]
+    return value
 
 
 def read_kit(folder: str | Path) -> Kit:

@@ -414,6 +414,32 @@ class Store(ReportsMixin):
                 stored += [dict(r) for r in rows.mappings()]
         return pd.DataFrame([*map(dict, found), *stored], columns=["address", "norm", "lon", "lat"])
 
+    def import_reports(self, code: str, frame: gpd.GeoDataFrame, *, user: User) -> tuple[int, int]:
+        """Add reports read by :func:`mapping.kit.read_reports_file`; ones already there are skipped.
+
+        Returns
+        -------
+        (int, int)
+            Reports added and reports skipped as already in the store.
+        """
+        t = POINT_TABLES["reports"]
+        with self.engine.begin() as conn:
+            known = {k for (k,) in conn.execute(sa.select(t.c.kit_key).where(t.c.dong_code == code))}
+            new = frame[~frame["kit_key"].isin(known)] if len(frame) else frame
+            if len(new):
+                where = attach_tong_zone(new.geometry, self.tongs(code), self.zones(code))
+                cols = {c.name for c in t.columns} - {"id"}
+                rows = [
+                    {k: v for k, v in rec.items() if k in cols}
+                    | {"dong_code": code, "origin": "import", "lon": pt.x, "lat": pt.y, "tong": tong, "zone_id": zone}
+                    for rec, pt, tong, zone in zip(
+                        new.to_dict("records"), new.geometry, where["tong"], where["zone_id"], strict=True
+                    )
+                ]
+                conn.execute(t.insert(), rows)
+            self._log(conn, user, "입력", f"reports:{code}", f"imported={len(new)}")
+        return len(new), len(frame) - len(new)
+
     def _log(self, conn: sa.Connection, user: User, action: str, subject: str, detail: str = "") -> None:
         """Append to the tamper-evident access log (each entry hashes the previous)."""
         prev = conn.execute(sa.select(ACCESS_LOG.c.hash).order_by(ACCESS_LOG.c.id.desc()).limit(1)).scalar()

@@ -31,6 +31,26 @@ VOCAB = {"activity": ACTIVITIES, "field": FIELDS, "duty": DUTIES}
 OVERDUE_DAYS = (7, 14)  # age at which an open report is 'late' and 'overdue'
 
 
+def overdue_thresholds() -> tuple[int, int]:
+    """Late and overdue ages in days: ``MAPPING_OVERDUE_DAYS="7,14"`` or :data:`OVERDUE_DAYS`.
+
+    Raises
+    ------
+    ValueError
+        If the variable is not two whole numbers, the first smaller.
+    """
+    text = os.environ.get("MAPPING_OVERDUE_DAYS")
+    if not text:
+        return OVERDUE_DAYS
+    try:
+        late, overdue = (int(v) for v in text.split(","))
+    except ValueError:
+        raise ValueError(f"MAPPING_OVERDUE_DAYS={text!r}: '지연일,기한초과일' 형식이어야 합니다 (예: 7,14).") from None
+    if not 0 < late < overdue:
+        raise ValueError(f"MAPPING_OVERDUE_DAYS={text!r}: 0 < 지연일 < 기한초과일 이어야 합니다.")
+    return late, overdue
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 
@@ -391,7 +411,7 @@ class ReportsMixin:
             )
 
     def inbox(
-        self, code: str, officer: str, *, now: dt.datetime | None = None, overdue_days: tuple[int, int] = OVERDUE_DAYS
+        self, code: str, officer: str, *, now: dt.datetime | None = None, overdue_days: tuple[int, int] | None = None
     ) -> dict[str, pd.DataFrame]:
         """An officer's two lists, the most overdue first.
 
@@ -400,6 +420,7 @@ class ReportsMixin:
         Each row has ``age_days`` and ``lateness`` (0 on time, 1 late, 2 overdue).
         """
         now = now or _now()
+        overdue_days = overdue_days or overdue_thresholds()
         reports = self.reports(code)  # type: ignore[attr-defined]
         mine = reports["status"].isin(OPEN_STATUSES) | (reports["status"] == "returned")
         assigned = reports[mine & (reports["assignee"] == officer)]

@@ -22,6 +22,7 @@ from mapping.crs import parse_crs, plausible_lonlat, transform_xy
 from mapping.domain import Vocabulary
 from mapping.errors import CRSError, Problem
 
+KST = dt.timezone(dt.timedelta(hours=9))
 FIRST_DATA_ROW = 2  # Excel row number of the first data row (row 1 is the header)
 
 
@@ -56,7 +57,7 @@ def decode_csv(data: bytes, *, file: str) -> tuple[str | None, list[Problem]]:
     ]
 
 
-def _cell_text(value: object) -> str:
+def cell_text(value: object) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, pd.Timestamp | dt.datetime):
@@ -85,7 +86,7 @@ def read_table(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
             raw = pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False, skip_blank_lines=False)
     except Exception as exc:
         return None, [Problem(file, None, None, f"읽을 수 없는 파일입니다 ({type(exc).__name__}: {exc}).")]
-    frame = raw.map(_cell_text) if len(raw) else raw.astype(str)
+    frame = raw.map(cell_text) if len(raw) else raw.astype(str)
     frame.columns = [str(c).strip() for c in frame.columns]
     frame.index = pd.RangeIndex(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame))
     blank = (frame == "").all(axis=1) if len(frame.columns) else pd.Series(True, index=frame.index)
@@ -168,6 +169,12 @@ _DATE_RE = re.compile(
 
 def parse_datetime(text: str) -> dt.datetime:
     """Parse Korean-style dates: ``2026-11-03 14:30``, ``2026.11.3``, ``2026년 11월 3일 오후 2시``."""
+    if "T" in str(text):  # ISO 8601 from an export, perhaps with an offset: kept as Korean time
+        try:
+            stamp = dt.datetime.fromisoformat(str(text).strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"날짜 {text!r}를 읽을 수 없습니다 (예: 2026-11-03 14:30 또는 2026.11.03)") from None
+        return stamp.astimezone(KST).replace(tzinfo=None) if stamp.tzinfo else stamp
     match = _DATE_RE.match(str(text))
     if not match:
         raise ValueError(f"날짜 {text!r}를 읽을 수 없습니다 (예: 2026-11-03 14:30 또는 2026.11.03)")

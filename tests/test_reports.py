@@ -237,3 +237,24 @@ def test_photos_are_stored_with_the_report_and_a_crash_leaves_no_orphan(sample_s
     assert len(sample_store.reports(SAMPLE_CODE)) == before  # no half-written report
     files = sorted(p.name for p in (tmp_path / "photos").rglob("*.jpg"))
     assert files == sorted([stored["path"].iloc[0].name, stored["thumb_path"].iloc[0].name])  # no orphan photo
+
+
+def test_overdue_thresholds_are_configurable(sample_store, monkeypatch):
+    from mapping.store_reports import overdue_thresholds
+
+    now = dt.datetime(2026, 11, 25, 12)
+    rid = sample_store.file_report(
+        SAMPLE_CODE,
+        finder="장하은",
+        lonlat=point_in_tong(sample_store, 9),
+        memo="3일 전",
+        created_at=now - dt.timedelta(days=3),
+        user=SAMPLE_USER,
+    )
+    monkeypatch.setenv("MAPPING_OVERDUE_DAYS", "2,3")
+    assert overdue_thresholds() == (2, 3)
+    found = sample_store.inbox(SAMPLE_CODE, "장하은", now=now)["found"].set_index("id")
+    assert found.loc[rid, "lateness"] == 2
+    monkeypatch.setenv("MAPPING_OVERDUE_DAYS", "14,7")
+    with pytest.raises(ValueError, match="지연일 < 기한초과일"):
+        overdue_thresholds()

@@ -58,7 +58,7 @@ def test_parse_datetime_korean_styles(text: str, expected: dt.datetime) -> None:
     assert parse_datetime(text) == expected
 
 
-@pytest.mark.parametrize("text", ["어제", "", "11/03/2026", "2026-11", "2026-11-03 오후", "2026-11-03T14:30"])
+@pytest.mark.parametrize("text", ["어제", "", "11/03/2026", "2026-11", "2026-11-03 오후", "2026-11-03T99:00"])
 def test_parse_datetime_unreadable(text: str) -> None:
     with pytest.raises(ValueError, match=r"날짜 .* 읽을 수 없습니다"):
         parse_datetime(text)
@@ -285,3 +285,15 @@ def test_parse_points_without_coordinate_columns() -> None:
     problem = only(problems)
     assert (problem.row, problem.column) == (None, "경도")
     assert "좌표 열이 없습니다" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-11-03T14:30", dt.datetime(2026, 11, 3, 14, 30)),
+        ("2026-11-03T14:30:00+09:00", dt.datetime(2026, 11, 3, 14, 30)),
+        ("2026-11-03T05:30:00Z", dt.datetime(2026, 11, 3, 14, 30)),  # UTC shown as Korean time
+    ],
+)
+def test_parse_datetime_iso_from_exports(text: str, expected: dt.datetime) -> None:
+    assert parse_datetime(text) == expected
