@@ -232,20 +232,30 @@ def _read_tongs(path: Path | None, dong: gpd.GeoDataFrame | None, problems: list
     return out
 
 
+def _table_rows(
+    path: Path, columns: list[Column], problems: list[Problem], *, reader: object = read_table
+) -> tuple[pd.DataFrame | None, list[dict[str, object]] | None]:
+    """Read a table, match its headers and parse its cells; ``(None, None)`` if it cannot be read."""
+    frame, found_problems = reader(path)  # type: ignore[operator]
+    problems += found_problems
+    if frame is None:
+        return None, None
+    found, missing = match_columns(frame, columns, file=path.name)
+    problems += missing
+    if missing:
+        return None, None
+    rows, bad = parse_rows(frame, columns, found, file=path.name)
+    problems += bad
+    return frame, rows
+
+
 def _read_staff(path: Path | None, problems: list[Problem]) -> pd.DataFrame | None:
     if path is None or not path.exists():
         problems.append(Problem("staff.csv", None, None, "직원 명단 파일이 없습니다 (staff.csv 또는 staff.xlsx)."))
         return None
-    frame, found_problems = read_table(path)
-    problems += found_problems
-    if frame is None:
+    _, rows = _table_rows(path, STAFF_COLUMNS, problems)
+    if rows is None:
         return None
-    found, missing = match_columns(frame, STAFF_COLUMNS, file=path.name)
-    problems += missing
-    if missing:
-        return None
-    rows, bad = parse_rows(frame, STAFF_COLUMNS, found, file=path.name)
-    problems += bad
     if not rows:
         problems.append(Problem(path.name, None, None, "직원이 한 명도 없습니다. 한 사람에 한 행씩 적으세요."))
         return None
@@ -301,18 +311,12 @@ def _geojson_table(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
 def _read_points_file(
     path: Path, stem: str, default_crs: str | None, problems: list[Problem]
 ) -> gpd.GeoDataFrame | None:
-    columns = POINT_TABLES[stem]
-    frame, found_problems = _geojson_table(path) if path.suffix.lower() == ".geojson" else read_table(path)
-    problems += found_problems
-    if frame is None:
+    reader = _geojson_table if path.suffix.lower() == ".geojson" else read_table
+    frame, rows = _table_rows(path, POINT_TABLES[stem], problems, reader=reader)
+    if frame is None or rows is None:
         return None
-    found, missing = match_columns(frame, columns, file=path.name)
-    problems += missing
-    if missing:
-        return None
-    rows, bad = parse_rows(frame, columns, found, file=path.name)
     lon, lat, bad_points = parse_points(frame, file=path.name, default_crs=default_crs)
-    problems += bad + bad_points
+    problems += bad_points
     records, seen = [], {}
     for row, x, y in zip(rows, lon, lat, strict=True):
         for key, value in DEFAULTS.get(stem, {}).items():
