@@ -98,7 +98,8 @@ REPORT_STATUSES = Vocabulary(
         ("duplicate", "중복"),
     ),
 )
-OPEN_STATUSES = frozenset({"received", "handed_over", "in_progress", "resident_notified"})
+# unresolved: a returned report goes back to its finder, who must still act on it
+OPEN_STATUSES = frozenset({"received", "handed_over", "in_progress", "resident_notified", "returned"})
 
 RESOURCE_TYPES = Vocabulary(
     "유형",

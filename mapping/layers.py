@@ -81,8 +81,14 @@ def _present(value: object) -> bool:
     return bool(str(value).strip())
 
 
+# folium puts popup and tooltip HTML inside JavaScript template literals (`…`): besides HTML,
+# a backtick would end the literal and ${…} would run code, so those are escaped as entities too.
+_JS_LITERAL = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
+
+
 def _esc(value: object) -> str:
-    return html.escape(str(value), quote=True) if _present(value) else ""
+    """User text made safe for a folium popup or tooltip (HTML and JS template literal)."""
+    return html.escape(str(value), quote=True).translate(_JS_LITERAL) if _present(value) else ""
 
 
 def _label_marker(point: shapely.Point, text: str, css: str) -> folium.Marker:

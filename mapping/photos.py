@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import os
 import tempfile
 from dataclasses import dataclass
@@ -16,9 +17,11 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from mapping.crs import plausible_lonlat
 from mapping.errors import MappingError
 
 MAX_BYTES = 20 * 1024 * 1024
+MAX_PIXELS = 50_000_000  # phones take 12–50 MP; more is a decompression bomb, not a photo
 MAX_SIDE = 2048  # long edge of the stored photo, px
 THUMB_SIDE = 320
 ACCEPTED = {"JPEG", "PNG", "WEBP", "MPO"}
@@ -65,6 +68,8 @@ def exif_lonlat(image: Image.Image) -> tuple[tuple[float, float] | None, str]:
         return None, "사진의 GPS 정보를 읽을 수 없습니다: 지도에서 고르세요."
     lat = -lat if gps.get(1) == "S" else lat
     lon = -lon if gps.get(3) == "W" else lon
+    if not (math.isfinite(lon) and math.isfinite(lat) and plausible_lonlat(lon, lat)):
+        return None, f"사진의 GPS 값 ({lon:.5f}, {lat:.5f})은 서울이 아닙니다: 지도에서 고르세요."
     return (round(lon, 7), round(lat, 7)), "사진의 GPS 위치를 썼습니다."
 
 
@@ -87,8 +92,11 @@ def read_photo(data: bytes, *, name: str) -> Photo:
     if len(data) > MAX_BYTES:
         raise PhotoError(f"{name}: {len(data) / 1024 / 1024:.1f} MB입니다. 사진은 20 MB 이하만 받습니다.")
     try:
-        image = Image.open(io.BytesIO(data))
+        image = Image.open(io.BytesIO(data))  # reads the header only
         kind = image.format
+        if image.width * image.height > MAX_PIXELS:
+            size = f"{image.width}×{image.height} ({image.width * image.height / 1e6:.0f}MP)"
+            raise PhotoError(f"{name}: {size}은 너무 큽니다. {MAX_PIXELS // 1_000_000}MP 이하로 올리세요.")
         image.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
         raise PhotoError(

@@ -92,8 +92,10 @@ def propose_assignee(duty: str | None, staff: pd.DataFrame, *, finder: str) -> P
         return Proposal("nobody")
     if len(having) == 1:
         return Proposal("person", having[0], people.loc[having[0], "team"], tuple(having))
-    teams = {people.loc[n, "team"] for n in having}
-    team = sorted(teams)[0] if len(teams) > 1 else next(iter(teams))
+    by_team = pd.Series([people.loc[n, "team"] for n in having]).value_counts()
+    finder_team = people.loc[finder, "team"] if finder in people.index else None
+    # the finder's own team if it has the duty, else the team with the most holders (then by name)
+    team = finder_team if finder_team in by_team.index else sorted(by_team.index, key=lambda t: (-by_team[t], t))[0]
     in_team = [n for n in having if people.loc[n, "team"] == team]
     leader = next((n for n in in_team if people.loc[n, "role"] == "team_leader"), in_team[0])
     return Proposal("team", leader, team, tuple(in_team))
@@ -142,7 +144,8 @@ def check_transition(
     if there == "resident_notified" and not notified:
         raise TransitionError(f"보고 {report['id']}: 주민통보 기록(방법·날짜·통보자)을 먼저 남기세요.")
     if there == "closed":
-        if report.get("has_resident") and here != "resident_notified" and not notified:
+        # unknown (None, e.g. an imported report) counts as having a resident: tell them first
+        if report.get("has_resident") is not False and here != "resident_notified" and not notified:
             raise TransitionError(
                 f"보고 {report['id']}: 주민이 있는 보고는 주민에게 알린 뒤에만 종료할 수 있습니다 (주민통보 기록)."
             )

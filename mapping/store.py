@@ -98,6 +98,7 @@ class Store(ReportsMixin):
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         self._ensure_schema()
+        self.cleanup_photos()
 
     def _ensure_schema(self) -> None:
         with self.engine.begin() as conn:

@@ -8,6 +8,7 @@ fails, so a crash leaves neither a half-written report nor an orphan photo.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -18,6 +19,7 @@ import shapely
 import sqlalchemy as sa
 
 from mapping.access import User, can_read_personal
+from mapping.crs import plausible_lonlat
 from mapping.domain import ACTIVITIES, DUTIES, FIELDS, OPEN_STATUSES
 from mapping.errors import NotFoundError, Problem, TransitionError, ValidationError
 from mapping.photos import Photo, photo_paths, write_atomic
@@ -67,8 +69,9 @@ class ReportsMixin:
         """Where photos live: ``MAPPING_PHOTOS``, else ``photos/`` beside the SQLite file."""
         if os.environ.get("MAPPING_PHOTOS"):
             return Path(os.environ["MAPPING_PHOTOS"])
-        if self.url.startswith("sqlite:///"):
-            return Path(self.url.removeprefix("sqlite:///")).parent / "photos"
+        if self.url.startswith("sqlite:///"):  # one folder per store file: data/mapping.sqlite → data/mapping-photos
+            db = Path(self.url.removeprefix("sqlite:///"))
+            return db.with_name(f"{db.stem}-photos")
         return Path(__file__).resolve().parent.parent / "data" / "photos"
 
     def _write_photos(self, photos: Iterable[Photo]) -> list[Path]:
@@ -82,6 +85,18 @@ class ReportsMixin:
             self._remove_unreferenced(written)
             raise
         return written
+
+    def cleanup_photos(self, *, older_than: dt.timedelta = dt.timedelta(hours=1)) -> int:
+        """Delete photo files no report refers to (left by a save killed before its commit).
+
+        Files younger than ``older_than`` are kept: a save may be about to commit them.
+        """
+        if not self.photo_dir.exists():
+            return 0
+        cutoff = dt.datetime.now().timestamp() - older_than.total_seconds()
+        stale = [p for p in self.photo_dir.rglob("*.jpg") if p.stat().st_mtime < cutoff]
+        self._remove_unreferenced(stale)
+        return sum(not p.exists() for p in stale)
 
     def _remove_unreferenced(self, paths: list[Path]) -> None:
         with self.engine.connect() as conn:
@@ -117,19 +132,28 @@ class ReportsMixin:
         user: User,
         photos: Iterable[Photo] = (),
         created_at: dt.datetime | None = None,
+        has_resident: bool = True,
         **details: object,
     ) -> int:
         """File a new report (status 접수); only a place and a memo are needed.
 
         ``details`` may give title, address, activity, field, duty,
         resident_name and resident_phone (keys or Korean labels).
+        ``has_resident=False`` marks a report no resident needs to hear about
+        (a broken manhole): it can be closed without a notification record.
 
         Raises
         ------
         ValidationError
             For an unknown finder, an empty memo or a bad detail; nothing is stored.
         """
+        lon, lat = (float(v) for v in lonlat)
+        if not (math.isfinite(lon) and math.isfinite(lat) and plausible_lonlat(lon, lat)):
+            problem = Problem("보고", None, "위치", f"위치 ({lon}, {lat})가 서울이 아닙니다. 지도에서 다시 고르세요.")
+            raise ValidationError([problem], what="보고")
         values = self._clean_details(details, finder=finder, memo=memo, code=code)
+        values["has_resident"] = bool(has_resident)
+        values["co_approver"] = co_approver_for(finder, self.staff(code))  # type: ignore[attr-defined]
         photos = list(photos)
         point = gpd.GeoSeries([shapely.Point(*lonlat)], crs="EPSG:4326")
         from mapping.store import attach_tong_zone
@@ -178,8 +202,6 @@ class ReportsMixin:
                 values[key] = str(value).strip() if value not in (None, "") else None
         if values.get("field") and not values.get("duty") and "duty" not in details:
             values["duty"] = DUTY_FOR_FIELD.get(str(values["field"]))
-        if "resident_name" in values or "resident_phone" in values:
-            values["has_resident"] = bool(values.get("resident_name") or values.get("resident_phone"))
         if problems:
             raise ValidationError(problems, what="보고")
         return values
@@ -198,11 +220,32 @@ class ReportsMixin:
             raise
 
     def update_report(self, report_id: int, changes: dict[str, object], *, actor: str, user: User) -> None:
-        """Complete or correct a report's details; the history keeps what changed."""
+        """Complete or correct a report's details; the history keeps what changed.
+
+        Only its finder, its assignee or a supervisor may, and not once it is closed;
+        the resident's contact only by a user allowed to see personal data.
+        ``changes`` may also set ``has_resident`` (bool).
+
+        Raises
+        ------
+        TransitionError
+            For someone else, or a closed or duplicate report.
+        PermissionError
+            For a contact change by a user who may not see personal data.
+        """
         report = self._report_row(report_id)
+        self._check_editor(report, actor)
+        if report["status"] in ("closed", "duplicate"):
+            raise TransitionError(f"보고 {report_id}은(는) 이미 끝났습니다: 고칠 수 없습니다.")
+        if any(k in PERSONAL for k in changes) and not can_read_personal(user):
+            raise PermissionError(f"{user.name}은(는) 주민 연락처를 고칠 수 없습니다.")
+        changes = dict(changes)
+        resident = changes.pop("has_resident", None)
         values = self._clean_details(
             changes, finder=report["finder"], memo=changes.pop("memo", None), code=report["dong_code"]
         )
+        if resident is not None:
+            values["has_resident"] = bool(resident)
         diff = {k: [report.get(k), v] for k, v in values.items() if report.get(k) != v}
         shown = {k: ("(개인정보 변경)" if k in PERSONAL else v) for k, v in diff.items()}
         with self.engine.begin() as conn:
@@ -218,6 +261,10 @@ class ReportsMixin:
         staff = self.staff(report["dong_code"])  # type: ignore[attr-defined]
         if assignee not in set(staff["name"]):
             raise TransitionError(f"인계받을 {assignee!r}는 직원 명단에 없습니다.")
+        if assignee == report["finder"]:
+            raise TransitionError(
+                f"보고 {report_id}: 작성자 본인에게는 인계할 수 없습니다. 직접 하려면 '직접 처리'를 고르세요."
+            )
         check_transition(report, "handed_over", actor=actor, staff=staff)
         co = co_approver_for(assignee, staff)
         with self.engine.begin() as conn:
@@ -273,6 +320,8 @@ class ReportsMixin:
             other = conn.execute(sa.select(REPORTS.c.dong_code).where(REPORTS.c.id == int(kw["duplicate_of"]))).scalar()
             if other != report["dong_code"]:
                 raise TransitionError(f"원래 보고 {kw['duplicate_of']}이(가) 이 동에 없습니다.")
+        if to == "closed" and not report.get("co_approver"):  # e.g. a welfare-team finder closing their own report
+            report = report | {"co_approver": co_approver_for(report.get("assignee") or report["finder"], staff)}
         check_transition(
             report,
             to,
@@ -282,7 +331,7 @@ class ReportsMixin:
             reason=kw.get("reason"),
             duplicate_of=kw.get("duplicate_of"),
         )
-        values: dict[str, object] = {"status": to, "updated_at": _now()}
+        values: dict[str, object] = {"status": to, "updated_at": _now(), "co_approver": report.get("co_approver")}
         if to == "in_progress":
             values |= {
                 "assignee": report["assignee"],
@@ -305,17 +354,20 @@ class ReportsMixin:
             changes={k: v for k, v in values.items() if k in ("assignee", "duplicate_of")},
         )
 
+    def _check_editor(self, report: dict, actor: str) -> None:
+        staff = self.staff(report["dong_code"])  # type: ignore[attr-defined]
+        supervisors = set(staff[staff["role"].isin(["dong_head", "team_leader"])]["name"])
+        if actor not in {report["finder"], report.get("assignee")} | supervisors:
+            raise TransitionError(
+                f"{actor}은(는) 보고 {report['id']}을(를) 고치거나 기록할 수 없습니다 (작성자·담당자·팀장만)."
+            )
+
     def add_progress(self, report_id: int, note: str, *, actor: str) -> None:
         """Record progress the finder will see in their inbox before closure."""
         report = self._report_row(report_id)
         if not note.strip():
             raise ValidationError([Problem("보고", None, "진행", "진행 내용을 적으세요.")], what="진행 기록")
-        staff = self.staff(report["dong_code"])  # type: ignore[attr-defined]
-        allowed = {report["finder"], report.get("assignee")} | set(
-            staff[staff["role"].isin(["dong_head", "team_leader"])]["name"]
-        )
-        if actor not in allowed:
-            raise TransitionError(f"{actor}은(는) 보고 {report_id}의 진행을 기록할 수 없습니다.")
+        self._check_editor(report, actor)
         with self.engine.begin() as conn:
             self._history(conn, report_id, actor=actor, action="progress", note=note.strip())
 
@@ -334,6 +386,7 @@ class ReportsMixin:
                 what="주민통보",
             )
         report = self._report_row(report_id)
+        self._check_notification(report, by_whom=by_whom, on_date=on_date)
         with self.engine.begin() as conn:
             conn.execute(
                 REPORT_NOTIFICATIONS.insert().values(
@@ -344,14 +397,30 @@ class ReportsMixin:
                 conn, report, "resident_notified", actor=actor, note=f"{NOTIFY_CHANNELS[key]} {on_date} {by_whom}"
             )
 
+    def _check_notification(self, report: dict, *, by_whom: str, on_date: dt.date) -> None:
+        problems = []
+        if by_whom not in set(self.staff(report["dong_code"])["name"]):  # type: ignore[attr-defined]
+            problems.append(Problem("주민통보", None, "통보자", f"통보자 {by_whom!r}는 직원 명단에 없습니다."))
+        if not report["created_at"].date() <= on_date <= dt.date.today():
+            when = f"{report['created_at']:%Y-%m-%d}"
+            problems.append(
+                Problem("주민통보", None, "통보일", f"통보일 {on_date}은(는) 보고일({when})과 오늘 사이여야 합니다.")
+            )
+        if problems:
+            raise ValidationError(problems, what="주민통보")
+
     def co_approve(self, report_id: int, *, actor: str) -> None:
         """Record the administrative team leader's co-approval (협조결재)."""
         report = self._report_row(report_id)
-        if report.get("co_approver") != actor:
-            raise TransitionError(f"보고 {report_id}의 협조결재자는 {report.get('co_approver') or '없음'}입니다.")
+        staff = self.staff(report["dong_code"])  # type: ignore[attr-defined]
+        expected = report.get("co_approver") or co_approver_for(report.get("assignee") or report["finder"], staff)
+        if expected != actor:
+            raise TransitionError(f"보고 {report_id}의 협조결재자는 {expected or '없음'}입니다.")
         with self.engine.begin() as conn:
             conn.execute(
-                REPORTS.update().where(REPORTS.c.id == report_id).values(co_approved_at=_now(), updated_at=_now())
+                REPORTS.update()
+                .where(REPORTS.c.id == report_id)
+                .values(co_approver=expected, co_approved_at=_now(), updated_at=_now())
             )
             self._history(conn, report_id, actor=actor, action="co_approve", note="협조결재")
 
@@ -359,6 +428,8 @@ class ReportsMixin:
         """Mark reports as covered by a submitted activity report (counted in the month)."""
         ids = [int(i) for i in report_ids]
         with self.engine.begin() as conn:
+            pending = REPORTS.c.id.in_(ids) & sa.or_(REPORTS.c.reported.is_(False), REPORTS.c.reported.is_(None))
+            ids = [int(i) for (i,) in conn.execute(sa.select(REPORTS.c.id).where(pending))]
             done = conn.execute(REPORTS.update().where(REPORTS.c.id.in_(ids)).values(reported=True)).rowcount
             for report_id in ids:
                 self._history(conn, report_id, actor=actor, action="reported", note="활동보고서 제출")
@@ -422,7 +493,7 @@ class ReportsMixin:
         now = now or _now()
         overdue_days = overdue_days or overdue_thresholds()
         reports = self.reports(code)  # type: ignore[attr-defined]
-        mine = reports["status"].isin(OPEN_STATUSES) | (reports["status"] == "returned")
+        mine = reports["status"].isin(OPEN_STATUSES)
         assigned = reports[mine & (reports["assignee"] == officer)]
         approving = reports[
             (reports["co_approver"] == officer)
@@ -439,7 +510,7 @@ class ReportsMixin:
                 for s, a in zip(frame["status"], age, strict=True)
             ]
             frame = frame.assign(age_days=age, lateness=late, progress=[last_notes.get(int(i)) for i in frame["id"]])
-            frame = frame.assign(_open=frame["status"].isin(OPEN_STATUSES) | (frame["status"] == "returned"))
+            frame = frame.assign(_open=frame["status"].isin(OPEN_STATUSES))
             ordered = frame.sort_values(["_open", "lateness", "age_days"], ascending=False, kind="stable")
             out[name] = ordered.drop(columns="_open")  # open first, the most overdue on top
         return out

@@ -238,3 +238,14 @@ def test_highlighted_zone_gets_the_thick_outline(data: Data) -> None:
     plain = render([build_zones_layer(data.zones)], data.dong)
     weight = f'"weight": {STYLE["my_zone"]["weight"]}'
     assert weight not in plain and weight in html
+
+
+def test_user_text_cannot_break_out_of_folium_js_template_literals(data: Data, sample_store) -> None:
+    from mapping.layers import build_reports_layer
+
+    reports = sample_store.reports("1144073000").head(2).copy()
+    reports["title"] = ["${window.PWN1=1}", "`+(window.PWN2=1)+`"]
+    reports["memo"] = ["back\\slash", "plain"]
+    html = render([build_reports_layer(reports)], data.dong)
+    assert "${window" not in html and "`+(window" not in html
+    assert "&#36;{window.PWN1=1}" in html and "&#96;+(window.PWN2=1)+&#96;" in html

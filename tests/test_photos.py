@@ -67,3 +67,16 @@ def test_files_over_20_mb_and_non_images_are_refused():
 
 def test_exif_lonlat_of_an_image_without_exif():
     assert exif_lonlat(Image.new("RGB", (5, 5)))[0] is None
+
+
+def test_gps_of_zero_or_outside_seoul_is_not_used():
+    photo = read_photo(jpeg_with_gps(0.0, 0.0), name="zero.jpg")
+    assert photo.gps is None and "서울이 아닙니다" in photo.gps_note
+
+
+def test_a_decompression_bomb_is_refused_before_decoding():
+    bomb = io.BytesIO()
+    Image.new("1", (8000, 7000)).save(bomb, format="PNG")  # 56 MP in a few kB
+    assert len(bomb.getvalue()) < 1_000_000
+    with pytest.raises(PhotoError, match=r"56MP.*50MP 이하"):
+        read_photo(bomb.getvalue(), name="bomb.png")

@@ -139,7 +139,7 @@ def test_full_life_hand_over_progress_notify_co_approve_close(sample_store):
     assert "상담 예약" in found.loc[rid, "progress"]  # the finder sees progress before closure
     with pytest.raises(TransitionError, match="주민에게 알린 뒤"):
         sample_store.move_report(rid, "closed", actor="노아린")
-    sample_store.notify_resident(rid, channel="전화", on_date=dt.date(2026, 11, 20), by_whom="노아린", actor="노아린")
+    sample_store.notify_resident(rid, channel="전화", on_date=dt.date.today(), by_whom="노아린", actor="노아린")
     with pytest.raises(TransitionError, match="오민재의 협조결재"):
         sample_store.move_report(rid, "closed", actor="노아린")
     with pytest.raises(TransitionError, match="협조결재자는 오민재"):
@@ -258,3 +258,77 @@ def test_overdue_thresholds_are_configurable(sample_store, monkeypatch):
     monkeypatch.setenv("MAPPING_OVERDUE_DAYS", "14,7")
     with pytest.raises(ValueError, match="지연일 < 기한초과일"):
         overdue_thresholds()
+
+
+def test_no_resident_closes_without_notification_but_a_resident_needs_one(sample_store):
+    lonlat = point_in_tong(sample_store, 3)
+    manhole = sample_store.file_report(
+        SAMPLE_CODE, finder="강도윤", lonlat=lonlat, memo="맨홀", has_resident=False, user=SAMPLE_USER
+    )
+    sample_store.move_report(manhole, "closed", actor="강도윤")
+    neighbour = sample_store.file_report(
+        SAMPLE_CODE, finder="강도윤", lonlat=lonlat, memo="이웃 민원", user=SAMPLE_USER
+    )
+    with pytest.raises(TransitionError, match="주민에게 알린 뒤"):
+        sample_store.move_report(neighbour, "closed", actor="강도윤")
+
+
+def test_a_welfare_finder_cannot_skip_co_approval_by_closing_from_received(sample_store):
+    rid = sample_store.file_report(
+        SAMPLE_CODE,
+        finder="노아린",
+        lonlat=point_in_tong(sample_store, 3),
+        memo="복지 상담",
+        has_resident=False,
+        user=SAMPLE_USER,
+    )
+    with pytest.raises(TransitionError, match="오민재의 협조결재"):
+        sample_store.move_report(rid, "closed", actor="노아린")
+    sample_store.co_approve(rid, actor="오민재")
+    sample_store.move_report(rid, "closed", actor="노아린")
+
+
+def test_who_may_edit_and_what(sample_store):
+    rid = sample_store.file_report(
+        SAMPLE_CODE, finder="강도윤", lonlat=point_in_tong(sample_store, 3), memo="x", user=SAMPLE_USER
+    )
+    with pytest.raises(TransitionError, match="고치거나 기록할 수 없습니다"):
+        sample_store.update_report(rid, {"title": "남이 고침"}, actor="노아린", user=SAMPLE_USER)
+    with pytest.raises(PermissionError, match="주민 연락처"):
+        sample_store.update_report(rid, {"resident_phone": "010-0000-1111"}, actor="강도윤", user=PUBLIC_USER)
+    sample_store.update_report(
+        rid, {"action": "구청 도로과 요청", "has_resident": False}, actor="강도윤", user=SAMPLE_USER
+    )
+    sample_store.move_report(rid, "closed", actor="강도윤")
+    with pytest.raises(TransitionError, match="이미 끝났습니다"):
+        sample_store.update_report(rid, {"title": "늦은 수정"}, actor="강도윤", user=SAMPLE_USER)
+    with pytest.raises(TransitionError, match="본인에게는 인계할 수 없습니다"):
+        other = sample_store.file_report(
+            SAMPLE_CODE, finder="강도윤", lonlat=(126.9, 37.567), memo="y", user=SAMPLE_USER
+        )
+        sample_store.hand_over(other, "강도윤", actor="강도윤")
+
+
+def test_notification_needs_a_staff_member_and_a_real_date(sample_store):
+    rid = sample_store.file_report(
+        SAMPLE_CODE, finder="강도윤", lonlat=point_in_tong(sample_store, 3), memo="x", user=SAMPLE_USER
+    )
+    sample_store.move_report(rid, "in_progress", actor="강도윤")
+    with pytest.raises(ValidationError) as info:
+        sample_store.notify_resident(rid, channel="문자", on_date=dt.date(2030, 1, 1), by_whom="아무개", actor="강도윤")
+    assert {p.column for p in info.value.problems} == {"통보자", "통보일"}
+    with pytest.raises(ValidationError, match="통보 방법"):
+        sample_store.notify_resident(rid, channel="팩스", on_date=dt.date.today(), by_whom="강도윤", actor="강도윤")
+
+
+def test_impossible_places_are_refused_and_reporting_counts_once(sample_store):
+    with pytest.raises(ValidationError, match="서울이 아닙니다"):
+        sample_store.file_report(
+            SAMPLE_CODE, finder="강도윤", lonlat=(float("nan"), float("nan")), memo="x", user=SAMPLE_USER
+        )
+    rid = sample_store.file_report(
+        SAMPLE_CODE, finder="강도윤", lonlat=point_in_tong(sample_store, 3), memo="x", user=SAMPLE_USER
+    )
+    assert sample_store.mark_reported([rid, 999_999], actor="강도윤") == 1
+    assert sample_store.mark_reported([rid], actor="강도윤") == 0  # already reported: no second history row
+    assert list(sample_store.report_history(rid)["action"]).count("reported") == 1
