@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import re
 
 import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
+from mapping.access import User
 from mapping.store import Store, open_store
 
 SAMPLE_NOTE = (
@@ -73,3 +75,16 @@ def thumb_uris(store: Store, code: str) -> dict[int, str]:
         if path.exists():
             out[int(report_id)] = "data:image/jpeg;base64," + base64.b64encode(path.read_bytes()).decode()
     return out
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md(text: object) -> str:
+    """User text made inert for Streamlit Markdown (labels, captions): no links, images or HTML."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text if text is not None else ""))
+
+
+def acting_user(name: str) -> User:
+    """The acting officer as the store's user (sample mode: every officer may see their dong's data)."""
+    return User(account=name, name=name, role="sample")

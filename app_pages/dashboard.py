@@ -16,6 +16,9 @@ zones, reports = store.zones(code), store.reports(code)
 months = sorted(reports["created_at"].dt.strftime("%Y-%m").unique(), reverse=True) if len(reports) else []
 month = st.selectbox("월", ["전체", *months])
 shown = reports if month == "전체" else reports[reports["created_at"].dt.strftime("%Y-%m") == month]
+pending = int((~shown["reported"].astype(bool)).sum())
+shown = shown[shown["reported"].astype(bool)]  # the month counts only reports whose 활동보고서 was submitted
+st.caption(f"활동보고서로 제출된 보고만 셉니다 (아직 제출 전 {pending}건 제외).")
 
 table = pd.crosstab(shown["zone_id"], shown["field"]).reindex(
     index=zones["zone_id"], columns=list(FIELDS.keys), fill_value=0

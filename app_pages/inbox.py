@@ -9,11 +9,11 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import get_store, pick_officer, require_dong
-from mapping.access import SAMPLE_USER
+from app_pages.common import acting_user, get_store, md, pick_officer, require_dong
 from mapping.activity import activity_report_for, export_activity_pdf, export_activity_xlsx
-from mapping.domain import ACTIVITIES, FIELDS, REPORT_STATUSES
+from mapping.domain import ACTIVITIES, DUTIES, FIELDS, REPORT_STATUSES
 from mapping.errors import MappingError, NotFoundError
+from mapping.photos import PhotoError, read_photo
 from mapping.reports import NOTIFY_CHANNELS, TRANSITIONS, propose_assignee
 from mapping.store_reports import overdue_thresholds
 
@@ -24,6 +24,7 @@ code = require_dong()
 st.title("보고함")
 staff = store.staff(code)
 me = pick_officer(list(staff["name"]))
+user = acting_user(me)
 late, overdue = overdue_thresholds()
 boxes = store.inbox(code, me, overdue_days=(late, overdue))
 st.caption(
@@ -32,32 +33,37 @@ st.caption(
 
 
 def act(label: str, fn, *args, **kwargs) -> None:
-    """Run a store action, show its refusal as an error, rerun on success."""
+    """Run a store action, keep its refusal or success for the next run, and rerun."""
     try:
         fn(*args, **kwargs)
-    except MappingError as exc:
+    except (MappingError, PermissionError) as exc:
         st.session_state["inbox_error"] = str(exc)
     else:
         st.session_state["inbox_done"] = label
     st.rerun()
 
 
+def label_of(value: object, vocab) -> str:
+    return vocab.label(value) if isinstance(value, str) and value else "미정"
+
+
 def show_report(row: pd.Series) -> None:
-    """One report: its details as plain text, its history and photos, and what I may do next."""
+    """One report: its text as plain text, history, photos, contact on request, and what I may do."""
     rid = int(row["id"])
-    report = store.report(rid, user=SAMPLE_USER)
-    st.text(report["memo"] or "")
-    st.caption(
-        f"작성 {report['finder']} · {report['created_at']:%Y-%m-%d %H:%M} · {report['tong'] or '-'}통 · "
-        f"{FIELDS.label(report['field'] or '') or '분야 미정'} · {ACTIVITIES.label(report['activity'] or '') or '활동유형 미정'} · "
-        f"담당 {report['assignee'] or '-'}"
+    st.text(row["memo"] or "")
+    st.text(
+        f"작성 {row['finder']} · {row['created_at']:%Y-%m-%d %H:%M} · {row['tong'] if pd.notna(row['tong']) else '-'}통 · "
+        f"분야 {label_of(row['field'], FIELDS)} · 활동 {label_of(row['activity'], ACTIVITIES)} · "
+        f"업무 {label_of(row['duty'], DUTIES)} · 담당 {row['assignee'] or '-'}"
     )
-    if report.get("resident_name") or report.get("resident_phone"):
-        st.caption(":material/lock: 주민 연락처 (개인정보, 조회 기록됨)")
-        st.text(f"{report.get('resident_name') or ''} {report.get('resident_phone') or ''}")
+    if isinstance(row.get("action"), str) and row["action"]:
+        st.text(f"조치사항: {row['action']}")
     photos = store.report_photos(rid)
     if len(photos):
-        st.image([str(p) for p in photos["thumb_path"]], width=120)
+        st.image([str(p) for p in photos["thumb_path"] if p.exists()], width=120)
+    if st.button("주민 연락처 보기 (개인정보, 조회 기록됨)", key=f"contact{rid}"):
+        report = store.report(rid, user=user)
+        st.text(f"{report.get('resident_name') or '성명 없음'} {report.get('resident_phone') or '연락처 없음'}")
     history = store.report_history(rid)
     st.dataframe(
         history.assign(status=history["to_status"].map(lambda s: REPORT_STATUSES.label(s) if s else ""))[
@@ -66,20 +72,54 @@ def show_report(row: pd.Series) -> None:
         hide_index=True,
         width="stretch",
     )
-    actions(report)
+    if row["status"] not in ("closed", "duplicate") and me in (row["finder"], row["assignee"]):
+        edit_form(row)
+    actions(row)
 
 
-def actions(report: dict) -> None:
-    rid, status = int(report["id"]), report["status"]
+def edit_form(row: pd.Series) -> None:
+    """Complete a report later: details, 조치사항, whether a resident is involved, more photos."""
+    rid = int(row["id"])
+    with st.expander("자세히 채우기·고치기"), st.form(f"edit{rid}"):
+        title = st.text_input("제목", value=row["title"] or "")
+        options = {"activity": ACTIVITIES, "field": FIELDS, "duty": DUTIES}
+        chosen = {}
+        for key, vocab in options.items():
+            labels = ["", *vocab.labels]
+            current = vocab.label(row[key]) if isinstance(row[key], str) and row[key] else ""
+            chosen[key] = st.selectbox(vocab.name, labels, index=labels.index(current))
+        action = st.text_area("조치사항", value=row["action"] or "")
+        resident = st.checkbox(
+            "주민에게 알려야 하는 보고 (끝내기 전에 주민통보 기록)", value=row["has_resident"] is not False
+        )
+        files = st.file_uploader("사진 더하기", type=["jpg", "jpeg", "png", "webp"], accept_multiple_files=True)
+        if st.form_submit_button("저장"):
+            try:
+                photos = [read_photo(f.getvalue(), name=f.name) for f in files or []]
+                changes = {"title": title or None, "action": action or None, "has_resident": resident}
+                changes |= {k: v or None for k, v in chosen.items()}
+                store.update_report(rid, changes, actor=me, user=user)
+                if photos:
+                    store.add_photos(rid, photos, actor=me)
+            except (MappingError, PermissionError, PhotoError) as exc:
+                st.error(str(exc))
+            else:
+                st.session_state["inbox_done"] = "보고 내용"
+                st.rerun()
+
+
+def actions(row: pd.Series) -> None:
+    """The buttons this report's status allows (the store refuses anyone not entitled)."""
+    rid, status = int(row["id"]), row["status"]
     nexts = TRANSITIONS[status]
-    awaiting = report.get("co_approver") == me and not report.get("co_approved_at")
+    awaiting = row.get("co_approver") == me and pd.isna(row.get("co_approved_at"))
     if awaiting and status not in ("closed", "duplicate") and st.button("협조결재", key=f"approve{rid}"):
         act("협조결재", store.co_approve, rid, actor=me)
     if "handed_over" in nexts:
-        proposal = propose_assignee(report.get("duty"), staff, finder=report["finder"])
-        names = [n for n in staff["name"] if n != report["finder"]]
+        proposal = propose_assignee(row.get("duty"), staff, finder=row["finder"])
+        names = [n for n in staff["name"] if n != row["finder"]]
         default = names.index(proposal.person) if proposal.person in names else 0
-        st.caption(proposal.text)
+        st.caption(md(proposal.text))
         to = st.selectbox("인계할 직원", names, index=default, key=f"to{rid}")
         if st.button("인계", key=f"hand{rid}"):
             act("인계", store.hand_over, rid, to, actor=me)
@@ -122,10 +162,11 @@ for tab, frame, empty in (
             st.info(empty)
         for _, row in frame.iterrows():
             headline = row["title"] if isinstance(row["title"], str) and row["title"] else str(row["memo"] or "")[:30]
-            label = f"{LATENESS[int(row['lateness'])]}#{int(row['id'])} {headline} · {REPORT_STATUSES.label(row['status'])} · {int(row['age_days'])}일"
+            status = REPORT_STATUSES.label(row["status"])
+            label = f"{LATENESS[int(row['lateness'])]}#{int(row['id'])} {md(headline)} · {status} · {int(row['age_days'])}일"
             with st.expander(label):
                 if isinstance(row.get("progress"), str):
-                    st.caption(f"최근 진행: {row['progress']}")
+                    st.text(f"최근 진행: {row['progress']}")
                 show_report(row)
 
 st.divider()
@@ -136,15 +177,21 @@ try:
 except NotFoundError as exc:
     st.info(str(exc))
 else:
-    st.markdown(f"**일시** {activity.when}  \n**장소** {activity.place}  \n**내용** {activity.summary}")
+    st.text(f"일시 {activity.when}\n장소 {activity.place}\n내용 {activity.summary}")
     st.dataframe(activity.counts, width="stretch")
-    with tempfile.TemporaryDirectory() as tmp:
-        xlsx = export_activity_xlsx(activity, Path(tmp) / "activity.xlsx").read_bytes()
-        pdf = export_activity_pdf(activity, Path(tmp) / "activity.pdf").read_bytes()
     name = f"활동보고서_{me}_{day:%Y%m%d}"
-    c1, c2, c3 = st.columns(3)
-    c1.download_button("XLSX 받기", xlsx, file_name=f"{name}.xlsx", key="dl_xlsx")
-    c2.download_button("PDF 받기", pdf, file_name=f"{name}.pdf", mime="application/pdf", key="dl_pdf")
-    if c3.button("제출 (보고완료 표시)", key="submit_activity"):
+    c1, c2 = st.columns(2)
+    if c1.button("보고서 파일 만들기 (XLSX·PDF)", key="make_activity"):
+        with tempfile.TemporaryDirectory() as tmp:
+            st.session_state["activity_files"] = (
+                name,
+                export_activity_xlsx(activity, Path(tmp) / "a.xlsx").read_bytes(),
+                export_activity_pdf(activity, Path(tmp) / "a.pdf").read_bytes(),
+            )
+    files = st.session_state.get("activity_files")
+    if files and files[0] == name:
+        st.download_button("XLSX 받기", files[1], file_name=f"{name}.xlsx", key="dl_xlsx")
+        st.download_button("PDF 받기", files[2], file_name=f"{name}.pdf", mime="application/pdf", key="dl_pdf")
+    if c2.button("제출 (보고완료 표시)", key="submit_activity"):
         done = store.mark_reported(activity.report_ids, actor=me)
         st.success(f"보고 {done}건을 보고완료로 표시했습니다: 월 집계에 들어갑니다.")

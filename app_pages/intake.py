@@ -6,11 +6,10 @@ import folium
 import shapely
 import streamlit as st
 
-from app_pages.common import get_store, pick_officer, require_dong, show_map
-from mapping.access import SAMPLE_USER
+from app_pages.common import acting_user, get_store, md, pick_officer, require_dong, show_map
 from mapping.addresses import match_address, normalize_address
 from mapping.domain import ACTIVITIES, DUTIES, FIELDS
-from mapping.errors import NotFoundError, ValidationError
+from mapping.errors import MappingError, NotFoundError
 from mapping.layers import build_dong_layer, build_map, build_zones_layer
 from mapping.photos import PhotoError, read_photo
 from mapping.reports import propose_assignee
@@ -18,34 +17,46 @@ from mapping.reports import propose_assignee
 store = get_store()
 code = require_dong()
 st.title("보고 접수")
+if "intake_saved" in st.session_state:
+    st.success(st.session_state.pop("intake_saved"))
 st.caption("장소와 메모만 있으면 저장됩니다. 나머지는 나중에 보고함에서 채워도 됩니다.")
 staff, zones, dong = store.staff(code), store.zones(code), store.dong(code)
 me = pick_officer(list(staff["name"]))
 my_zone = zones[zones["officer"] == me]
 
+form = st.session_state.setdefault("intake_round", 0)  # a new number gives fresh, empty widgets
 files = st.file_uploader(
-    "사진 (여러 장 가능, 20 MB 이하)", type=["jpg", "jpeg", "png", "webp"], accept_multiple_files=True, key="photos"
+    "사진 (여러 장 가능, 20 MB 이하)",
+    type=["jpg", "jpeg", "png", "webp"],
+    accept_multiple_files=True,
+    key=f"photos{form}",
 )
 photos = []
+cache = st.session_state.setdefault("photo_cache", {})  # decoding a phone photo takes time: once per upload
 for f in files or []:
-    try:
-        photos.append(read_photo(f.getvalue(), name=f.name))
-    except PhotoError as exc:
-        st.error(str(exc))
+    if f.file_id not in cache:
+        try:
+            cache[f.file_id] = read_photo(f.getvalue(), name=f.name)
+        except PhotoError as exc:
+            cache[f.file_id] = exc
+    if isinstance(cache[f.file_id], PhotoError):
+        st.error(str(cache[f.file_id]))
+    else:
+        photos.append(cache[f.file_id])
 how = st.radio("위치", ["지도에서 누르기", "사진의 GPS", "주소"], horizontal=True, key="place_how")
 lonlat = None
 if how == "사진의 GPS":
     located = [p for p in photos if p.gps]
     for p in photos:
-        st.caption(f"{p.name}: {p.gps_note}")
+        st.caption(f"{md(p.name)}: {p.gps_note}")
     lonlat = located[0].gps if located else None
 elif how == "주소":
-    text = st.text_input("주소", key="intake_address", placeholder="예: 마포구 성산동 200-22")
+    text = st.text_input("주소", key=f"intake_address{form}", placeholder="예: 마포구 성산동 200-22")
     if text:
         try:
             found = match_address(text, store.address_candidates(normalize_address(text)))
             lonlat = (found["lon"], found["lat"])
-            st.caption(f"찾은 주소: {found['address']}")
+            st.caption(f"찾은 주소: {md(found['address'])}")
         except NotFoundError as exc:
             st.warning(str(exc))
 m = build_map(
@@ -69,18 +80,21 @@ if lonlat:
     st.caption(f"위치: {lonlat[0]:.6f}, {lonlat[1]:.6f}")
     if not inside_dong:
         st.warning("이 위치는 동 경계 밖입니다.")
-        confirm_outside = st.checkbox("동 밖이지만 이 위치로 저장합니다", key="confirm_outside")
+        confirm_outside = st.checkbox("동 밖이지만 이 위치로 저장합니다", key=f"confirm_outside{form}")
     elif not my_zone.empty and not my_zone.geometry.iloc[0].covers(shapely.Point(*lonlat)):
         st.warning("내 구역 밖입니다: 해당 구역 주무관에게 인계가 필요할 수 있습니다.")
-memo = st.text_area("내용 (메모)", key="memo", placeholder="본 것, 들은 것")
+memo = st.text_area("내용 (메모)", key=f"memo{form}", placeholder="본 것, 들은 것")
 with st.expander("자세히 (나중에 채워도 됩니다)"):
-    title = st.text_input("제목", key="title")
-    activity = st.selectbox("활동유형", ["", *ACTIVITIES.labels], key="activity")
-    field = st.selectbox("분야", ["", *FIELDS.labels], key="field")
-    duty = st.selectbox("담당업무", ["", *DUTIES.labels], key="duty")
+    title = st.text_input("제목", key=f"title{form}")
+    activity = st.selectbox("활동유형", ["", *ACTIVITIES.labels], key=f"activity{form}")
+    field = st.selectbox("분야", ["", *FIELDS.labels], key=f"field{form}")
+    duty = st.selectbox("담당업무", ["", *DUTIES.labels], key=f"duty{form}")
+    no_resident = st.checkbox(
+        "주민 없음 (예: 길에서 본 맨홀): 주민통보 없이 끝낼 수 있습니다", key=f"no_resident{form}"
+    )
     st.caption(":material/lock: 주민 연락처는 개인정보입니다: 필요한 직원만 보고, 볼 때마다 기록됩니다.")
-    resident_name = st.text_input("주민 성명", key="resident_name")
-    resident_phone = st.text_input("주민 연락처", key="resident_phone")
+    resident_name = st.text_input("주민 성명", key=f"resident_name{form}")
+    resident_phone = st.text_input("주민 연락처", key=f"resident_phone{form}")
 if duty:
     st.info(propose_assignee(DUTIES.parse(duty), staff, finder=me).text)
 if st.button("저장", type="primary", key="save_report", disabled=not (lonlat and memo.strip() and confirm_outside)):
@@ -91,18 +105,23 @@ if st.button("저장", type="primary", key="save_report", disabled=not (lonlat a
             lonlat=lonlat,
             memo=memo,
             photos=photos,
-            user=SAMPLE_USER,
+            user=acting_user(me),
             title=title or None,
             activity=activity or None,
             field=field or None,
             duty=duty or None,
+            has_resident=not no_resident,
             resident_name=resident_name or None,
             resident_phone=resident_phone or None,
         )
-    except ValidationError as exc:
+    except MappingError as exc:
         st.error(str(exc))
     else:
-        st.success(f"보고 #{rid}을(를) 저장했습니다 (사진 {len(photos)}장). 인계·진행은 '보고함'에서 합니다.")
         st.session_state.pop("picked", None)
+        st.session_state["intake_round"] = form + 1
+        st.session_state["intake_saved"] = (
+            f"보고 #{rid}을(를) 저장했습니다 (사진 {len(photos)}장). 인계·진행은 '보고함'에서 합니다."
+        )
+        st.rerun()
 elif not lonlat or not memo.strip():
     st.caption("저장하려면 위치와 내용이 필요합니다.")

@@ -120,8 +120,13 @@ def build_activity_report(
     since = dt.date(day.year, 1, 1) if since is None else since
     frame = _check_inputs(reports, day=day, since=since)
     mine = frame[frame["finder"] == officer]
+    if "status" in mine.columns:
+        mine = mine[mine["status"] != "duplicate"]  # a duplicate is the same activity counted twice
     today = _reports_of_day(mine, officer=officer, day=day)
-    cumulative = mine[(mine["_date"] >= since) & (mine["_date"] <= day)]
+    earlier = mine[(mine["_date"] >= since) & (mine["_date"] < day)]
+    if "reported" in earlier.columns:  # 누계: what was already submitted, plus today's
+        earlier = earlier[earlier["reported"].fillna(False).astype(bool)]
+    cumulative = pd.concat([earlier, today])
     return ActivityReport(
         officer=officer,
         team=team,

@@ -126,6 +126,7 @@ def _cmd_activity_report(args: argparse.Namespace) -> int:
     store = open_store(args.db)
     code = args.dong or _only_dong(store)
     report = activity_report_for(store, code, officer=args.officer, day=day)
+    out.parent.mkdir(parents=True, exist_ok=True)
     writer(report, out)
     print(f"활동보고서 → {out} (보고 {len(report.report_ids)}건, 사진 {len(report.photos)}장)")
     if args.submit:
@@ -141,7 +142,8 @@ def _cmd_export_reports(args: argparse.Namespace) -> int:
     store = open_store(args.db)
     code = args.dong or _only_dong(store)
     path = export_reports(store.reports(code), Path(args.out), fmt=args.format)
-    print(f"보고 {len(store.reports(code))}건 → {path} ({args.format}, 개인정보 제외)")
+    note = "개인정보 제외" + (", 돌봄·복지 보고 제외 (공개용)" if args.format == "open311" else "")
+    print(f"보고 → {path} ({args.format}, {note})")
     return EXIT_OK
 
 

@@ -25,7 +25,7 @@ from openpyxl.utils import get_column_letter
 from mapping.crs import to_web
 from mapping.domain import ACTIVITIES, DUTIES, FIELDS, OPEN_STATUSES, REPORT_STATUSES, Vocabulary
 from mapping.errors import ExportError
-from mapping.privacy import strip_personal
+from mapping.privacy import public_reports, strip_personal
 
 FORMATS = ("csv", "xlsx", "geojson", "open311")
 KST = dt.timezone(dt.timedelta(hours=9), "KST")
@@ -128,7 +128,9 @@ def export_reports(reports: gpd.GeoDataFrame, path: Path | str, *, fmt: str) -> 
         If ``reports`` is not a GeoDataFrame with a CRS.
     """
     kind = _check_format(fmt)
-    public = strip_personal(_check_reports(reports), table="reports")
+    checked = _check_reports(reports)
+    # Open311 is for the public: reports that could point at a vulnerable resident's home stay out
+    public = public_reports(checked) if kind == "open311" else strip_personal(checked, table="reports")
     rows = _records(public)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -74,12 +74,13 @@ REPORT_COLUMNS = [
     Column("created_at", "일시", parse=parse_datetime, aliases=("at",)),
     Column("finder", "작성자", aliases=("officer",)),
     Column("address", "주소", required=False),
-    Column("activity", "활동유형", parse=ACTIVITIES.parse),
-    Column("field", "분야", parse=FIELDS.parse),
+    Column("activity", "활동유형", required=False, parse=ACTIVITIES.parse),  # a report may be completed later
+    Column("field", "분야", required=False, parse=FIELDS.parse),
     Column("memo", "내용"),
     Column("title", "제목", required=False),
     Column("duty", "담당업무", required=False, parse=DUTIES.parse),
     Column("action", "조치사항", required=False),
+    Column("assignee", "담당자", required=False),
     Column("status", "상태", required=False, parse=REPORT_STATUSES.parse),
     Column("reported", "보고완료", required=False, parse=parse_yes_no),
 ]
@@ -352,6 +353,16 @@ def _check_references(
                     f"작성자 {row['finder']!r}는 직원 명단(staff)에 없습니다.",
                 )
             )
+    if reports is not None and len(reports):
+        unowned = reports[
+            reports["status"].isin(["handed_over", "in_progress", "resident_notified"]) & reports["assignee"].isna()
+        ]
+        for _, row in unowned.iterrows():
+            message = "인계·처리 중인 보고에 담당자가 없습니다: 보고함에서 담당자를 정하세요."
+            problems.append(Problem(reports.attrs.get("file", "reports"), row["_row"], "담당자", message, "warning"))
+        for _, row in reports[~reports["assignee"].isin(names) & reports["assignee"].notna()].iterrows():
+            message = f"담당자 {row['assignee']!r}는 직원 명단(staff)에 없습니다."
+            problems.append(Problem(reports.attrs.get("file", "reports"), row["_row"], "담당자", message))
     boundary = dong.geometry.iloc[0]
     for stem in ("reports", "households", "blind_spots"):
         table = kit_tables.get(stem)
@@ -412,10 +423,12 @@ def read_reports_file(path: str | Path, *, staff_names: set[str]) -> gpd.GeoData
     problems: list[Problem] = []
     table = _read_points_file(path, "reports", None, problems)
     if table is not None and len(table):
-        for _, row in table[~table["finder"].isin(staff_names) & table["finder"].notna()].iterrows():
-            problems.append(
-                Problem(path.name, row["_row"], "작성자", f"작성자 {row['finder']!r}는 이 동의 직원 명단에 없습니다.")
-            )
+        for column, key in (("작성자", "finder"), ("담당자", "assignee")):
+            unknown = table[~table[key].isin(staff_names) & table[key].notna()]
+            for _, row in unknown.iterrows():
+                problems.append(
+                    Problem(path.name, row["_row"], column, f"{column} {row[key]!r}는 이 동의 직원 명단에 없습니다.")
+                )
         for key in ("memo", "title", "action", "address"):
             table[key] = table[key].map(_unguard)
     if table is None or any(p.severity == "error" for p in problems):

@@ -75,6 +75,20 @@ def strip_personal(frame: Frame, *, table: str) -> Frame:
     return public.copy(deep=True)
 
 
+# reports whose place may be the home of a vulnerable resident (a 돌봄이웃 found, a welfare case)
+SENSITIVE_ACTIVITIES = frozenset({"care_found"})
+SENSITIVE_FIELDS = frozenset({"welfare"})
+
+
+def public_reports(frame: Frame) -> Frame:
+    """Reports fit for a public output: no personal field, and none whose place could point
+    at a vulnerable resident's home (돌봄이웃발견 or 복지 reports are left out entirely)."""
+    stripped = strip_personal(frame, table="reports")
+    sensitive = stripped.get("activity", pd.Series(index=stripped.index, dtype=object)).isin(SENSITIVE_ACTIVITIES)
+    sensitive |= stripped.get("field", pd.Series(index=stripped.index, dtype=object)).isin(SENSITIVE_FIELDS)
+    return stripped[~sensitive]
+
+
 def _check_table(table: str) -> None:
     if table in REFUSED_TABLES:
         raise PrivacyError(

@@ -26,7 +26,7 @@ from mapping.crs import WEB_CRS, require_crs
 from mapping.domain import OPEN_STATUSES
 from mapping.errors import NotFoundError, Problem, StoreError, ValidationError
 from mapping.kit import Kit
-from mapping.schema import ACCESS_LOG, ADDRESSES, POINT_TABLES, SCHEMA_VERSION, meta
+from mapping.schema import ACCESS_LOG, ADDRESSES, POINT_TABLES, REPORT_HISTORY, SCHEMA_VERSION, meta
 from mapping.store_reports import PERSONAL, ReportsMixin
 from mapping.zones import zones_from_tongs
 
@@ -438,6 +438,19 @@ class Store(ReportsMixin):
                     )
                 ]
                 conn.execute(t.insert(), rows)
+                keys = list(new["kit_key"])
+                ids = conn.execute(sa.select(t.c.id, t.c.status).where(t.c.dong_code == code, t.c.kit_key.in_(keys)))
+                history = [
+                    {
+                        "report_id": i,
+                        "at": dt.datetime.now().replace(microsecond=0),
+                        "actor": user.name,
+                        "action": "import",
+                        "to_status": s,
+                    }
+                    for i, s in ids
+                ]
+                conn.execute(REPORT_HISTORY.insert(), history)
             self._log(conn, user, "입력", f"reports:{code}", f"imported={len(new)}")
         return len(new), len(frame) - len(new)
 

@@ -281,3 +281,15 @@ def test_pdf_long_day_breaks_pages(tmp_path: Path) -> None:
     info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
     assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) >= 2
     assert "민원 39" in _pdf_text(path)
+
+
+def test_duplicates_never_count_and_the_cumulative_counts_only_submitted_days(week: pd.DataFrame) -> None:
+    frame = week.assign(status="closed", reported=True)
+    base = build_activity_report(frame, officer=OFFICER, day=DAY).counts
+    today = frame[(frame["finder"] == OFFICER) & (pd.to_datetime(frame["created_at"]).dt.date == DAY)].index
+    earlier = frame[(frame["finder"] == OFFICER) & (pd.to_datetime(frame["created_at"]).dt.date < DAY)].index
+    frame.loc[today[0], "status"] = "duplicate"
+    frame.loc[earlier[0], "reported"] = False
+    counts = build_activity_report(frame, officer=OFFICER, day=DAY).counts
+    assert counts.loc["계", "금일"] == base.loc["계", "금일"] - 1
+    assert counts.loc["계", "누계"] == base.loc["계", "누계"] - 2

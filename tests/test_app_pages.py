@@ -62,13 +62,16 @@ def test_officer_page_logs_each_view_of_households(app):
     assert log.iloc[-1]["action"] == "조회" and log.iloc[-1]["subject"].startswith("households:")
 
 
-def test_dashboard_counts_reports_per_zone(app):
+def test_dashboard_counts_reports_per_zone(app, sample_kit):
     app.switch_page("app_pages/dashboard.py").run()
     assert not app.exception
     assert app.title[0].value == "현황"
     table = app.dataframe[0].value
     assert len(table) == 18
-    assert table["계"].sum() == 90 == int(app.metric[0].value)
+    reported = int(sample_kit.tables["reports"]["reported"].sum())
+    assert 0 < reported < 90  # the sample has unsubmitted reports, which the month must not count
+    assert table["계"].sum() == reported == int(app.metric[0].value)
+    assert any(f"제출 전 {90 - reported}건 제외" in c.value for c in app.caption)
 
 
 def test_public_page_hides_non_public_resources_and_households(app):
@@ -132,8 +135,8 @@ def test_intake_files_a_report_placed_by_address(app):
     assert not app.exception and app.title[0].value == "보고 접수"
     assert app.button(key="save_report").disabled  # no place, no memo yet
     app.radio(key="place_how").set_value("주소").run()
-    app.text_input(key="intake_address").input("마포구 성산동 200-22").run()
-    app.text_area(key="memo").input("<script>alert(1)</script> 가로등 꺼짐").run()
+    app.text_input(key="intake_address0").input("마포구 성산동 200-22").run()
+    app.text_area(key="memo0").input("<script>alert(1)</script> 가로등 꺼짐").run()
     assert not app.button(key="save_report").disabled
     app.button(key="save_report").click().run()
     assert not app.exception

@@ -250,7 +250,27 @@ def test_geojson_keeps_keys_and_text_as_is(reports: gpd.GeoDataFrame, tmp_path: 
 # ---- Open311 -----------------------------------------------------------------------
 
 
+def non_sensitive(reports: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The reports as if none could point at a vulnerable resident (all kept by Open311)."""
+    # the sample's own 담당자 are cleared: only the one this module sets ("담당자샘플") stays
+    return reports.assign(field="environment", activity="listening").assign(
+        assignee=lambda r: r["assignee"].where(r["assignee"] == "담당자샘플")
+    )
+
+
+def test_open311_leaves_out_welfare_and_care_found_reports(reports: gpd.GeoDataFrame, tmp_path: Path) -> None:
+    mixed = non_sensitive(reports)
+    mixed.loc[mixed.index[0], "field"] = "welfare"
+    mixed.loc[mixed.index[1], "activity"] = "care_found"
+    ids = {r["service_request_id"] for r in read_json(write(mixed, tmp_path, "open311"))}
+    assert str(mixed["id"].iloc[0]) not in ids and str(mixed["id"].iloc[1]) not in ids
+    assert len(ids) == len(mixed) - 2
+    kept = read_json(write(mixed, tmp_path, "geojson"))["features"]  # staff exports keep them
+    assert len(kept) == len(mixed)
+
+
 def test_open311_requests_have_the_v2_fields(reports: gpd.GeoDataFrame, tmp_path: Path) -> None:
+    reports = non_sensitive(reports)
     requests = read_json(write(reports, tmp_path, "open311"))
     assert isinstance(requests, list)
     assert len(requests) == len(reports)
@@ -269,6 +289,7 @@ def test_open311_requests_have_the_v2_fields(reports: gpd.GeoDataFrame, tmp_path
 
 
 def test_open311_times_description_and_agency(reports: gpd.GeoDataFrame, tmp_path: Path) -> None:
+    reports = non_sensitive(reports)
     requests = read_json(write(reports, tmp_path, "open311"))
     first = reports.iloc[0]
     assert kst(requests[0]["requested_datetime"]).replace(tzinfo=None) == first["created_at"]
@@ -281,7 +302,7 @@ def test_open311_times_description_and_agency(reports: gpd.GeoDataFrame, tmp_pat
 
 
 def test_open311_uses_team_and_media_url_columns(reports: gpd.GeoDataFrame, tmp_path: Path) -> None:
-    extra = reports.assign(team="복지팀", media_url=None)
+    extra = non_sensitive(reports).assign(team="복지팀", media_url=None)
     extra.loc[extra.index[0], "media_url"] = "https://example.org/p.jpg"
     requests = read_json(write(extra, tmp_path, "open311"))
     assert requests[0]["media_url"] == "https://example.org/p.jpg"

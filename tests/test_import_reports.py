@@ -63,3 +63,25 @@ def test_cli_import_reports(sample_store, empty_dong, tmp_path, capsys):
         '{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": null}]}'
     )
     assert main(["import-reports", str(tmp_path / "bad.geojson"), "--db", db]) == 2
+
+
+def test_import_keeps_the_assignee_and_writes_history(sample_store, empty_dong, tmp_path):
+    reports = sample_store.reports(SAMPLE_CODE)
+    reports.loc[reports.index[0], ["status", "assignee"]] = ["handed_over", "강도윤"]
+    path = export_reports(reports, tmp_path / "out.xlsx", fmt="xlsx")
+    frame = read_reports_file(path, staff_names=set(empty_dong.staff(SAMPLE_CODE)["name"]))
+    empty_dong.import_reports(SAMPLE_CODE, frame, user=SAMPLE_USER)
+    first = reports.iloc[0]
+    stored = empty_dong.reports(SAMPLE_CODE)
+    handed = stored[(stored["created_at"] == first["created_at"]) & (stored["memo"] == first["memo"])]
+    assert list(handed["status"]) == ["handed_over"] and list(handed["assignee"]) == ["강도윤"]
+    assert list(empty_dong.report_history(int(handed["id"].iloc[0]))["action"]) == ["import"]
+    assert "강도윤" in empty_dong.inbox(SAMPLE_CODE, "강도윤")["assigned"]["assignee"].tolist()
+
+
+def test_a_report_without_activity_or_field_imports(sample_store, empty_dong, tmp_path):
+    reports = sample_store.reports(SAMPLE_CODE).head(3)
+    reports.loc[reports.index[0], ["activity", "field"]] = [None, None]
+    path = export_reports(reports, tmp_path / "out.csv", fmt="csv")
+    frame = read_reports_file(path, staff_names=set(empty_dong.staff(SAMPLE_CODE)["name"]))
+    assert empty_dong.import_reports(SAMPLE_CODE, frame, user=SAMPLE_USER) == (3, 0)

@@ -185,7 +185,7 @@ def test_sample_households_cp949_korean_intact(sample_kit: Kit) -> None:
     assert households["address"].str.startswith("서울특별시 마포구 성산동").all()
     assert set(households["kind"]) == {"move_in", "care_needed"}
     second = households.iloc[1]
-    assert (second["name"], second["traits"], second["visit_every_days"]) == ("가상주민02", ["65세이상", "독거"], 30)
+    assert (second["name"], second["traits"], second["visit_every_days"]) == ("가상주민02", ["한부모"], 7)
     assert second["last_visit"] == dt.date(2026, 11, 2)
 
 

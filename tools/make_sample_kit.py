@@ -22,6 +22,8 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
+from mapping.domain import DUTIES, FIELDS, ROLES
+from mapping.reports import DUTY_FOR_FIELD, propose_assignee
 from mapping.sample import sample_tongs
 
 DONG_CODE = "1144073000"
@@ -195,6 +197,14 @@ def main(shared: Path, out: Path) -> None:
         )
     pd.DataFrame(resources).to_csv(out / "resources.csv", index=False, encoding="utf-8-sig")
 
+    staff_frame = pd.DataFrame(
+        {
+            "name": [r["성명"] for r in staff],
+            "team": [r["팀명"] for r in staff],
+            "role": [ROLES.parse(r["역할"]) for r in staff],
+            "duties": [[DUTIES.parse(d) for d in r["담당업무"].split(",")] for r in staff],
+        }
+    )
     reports, start = [], dt.datetime(2026, 9, 1, 10, 0)
     fields = [f for f, w in FIELD_WEIGHTS.items() for _ in range(w)]
     for i in range(90):
@@ -205,6 +215,9 @@ def main(shared: Path, out: Path) -> None:
             days=rng.randrange(0, 85), hours=rng.randrange(0, 7), minutes=rng.choice([0, 15, 30, 45])
         )
         closed = when < dt.datetime(2026, 11, 1)
+        status = "종료" if closed else rng.choice(["접수", "인계", "처리중"])
+        proposal = propose_assignee(DUTY_FOR_FIELD[FIELDS.parse(field)], staff_frame, finder=name)
+        assignee = "" if status == "접수" else (name if proposal.kind in ("own", "nobody") else proposal.person)
         reports.append(
             {
                 "일시": when.strftime("%Y-%m-%d %H:%M"),
@@ -216,7 +229,8 @@ def main(shared: Path, out: Path) -> None:
                 "분야": field,
                 "내용": f"[샘플] {rng.choice(MEMOS[field])}",
                 "조치사항": "담당자 인계 후 처리" if closed else "",
-                "상태": "종료" if closed else rng.choice(["접수", "인계", "처리중"]),
+                "상태": status,
+                "담당자": assignee,
                 "보고완료": "Y" if when < dt.datetime(2026, 11, 20) else "N",
             }
         )

@@ -117,3 +117,11 @@ def page(browser: object) -> Iterator[object]:
     pg.blocked = blocked
     yield pg
     context.close()
+
+
+def screenshot(page, name: str, tmp_path: Path) -> Path:
+    """Save a screenshot: into docs/ when UPDATE_SCREENSHOTS=1 (for the README), else into tmp_path."""
+    folder = ROOT / "docs" if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
+    path = folder / name
+    page.screenshot(path=str(path))
+    return path

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from tests.conftest import ROOT
+from tests.browser.conftest import screenshot
 
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 
-def test_officer_map_shows_one_polygon_per_zone_without_network(page, app_url, sample_kit):
+def test_officer_map_shows_one_polygon_per_zone_without_network(page, app_url, sample_kit, tmp_path):
     page.goto(app_url + "/")
     frame = page.frame_locator(MAP_FRAME)
     zones = frame.locator("path.zone-polygon")
@@ -26,4 +26,4 @@ def test_officer_map_shows_one_polygon_per_zone_without_network(page, app_url, s
     assert "공공누리 제1유형" in frame.locator(".leaflet-control-attribution").inner_text()
     assert page.blocked == [], f"the page tried to reach the network: {page.blocked[:5]}"
     page.wait_for_timeout(500)
-    page.screenshot(path=str(ROOT / "docs" / "officer-map.png"))
+    screenshot(page, "officer-map.png", tmp_path)

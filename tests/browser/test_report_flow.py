@@ -9,7 +9,8 @@ import geopandas as gpd
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from tests.conftest import ROOT, SAMPLE_KIT
+from tests.browser.conftest import screenshot
+from tests.conftest import SAMPLE_KIT
 from tests.test_photos import jpeg_with_gps
 
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
@@ -90,5 +91,5 @@ def test_file_report_with_photo_hand_over_and_see_it(page, app_url, tmp_path):
     popup = page.frame_locator(MAP_FRAME).locator(".leaflet-popup-content")
     expect(popup).to_contain_text("맨홀 뚜껑이 흔들립니다")
     expect(popup.locator('img[src^="data:image/jpeg;base64,"]')).to_have_count(1)
-    page.screenshot(path=str(ROOT / "docs" / "report-on-map.png"))
+    screenshot(page, "report-on-map.png", tmp_path)
     assert page.blocked == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from app_pages.zones_layout import EDITOR_WIDTHS
-from tests.conftest import ROOT
+from tests.browser.conftest import screenshot
 
 HEADER_PX = ROW_PX = 35
 
@@ -24,12 +24,12 @@ def edit_cell(page, row: int, column: str, text: str) -> None:
     editor.press("Enter")
 
 
-def test_editor_rejects_a_double_assignment_and_offers_no_save(page, app_url):
+def test_editor_rejects_a_double_assignment_and_offers_no_save(page, app_url, tmp_path):
     page.goto(app_url + "/zones")
     page.get_by_role("button", name="저장").wait_for(timeout=30_000)  # valid as loaded
     edit_cell(page, 0, "담당통", "1, 7, 2")  # 한서윤 takes tong 2, which 오민재 owns
     page.get_by_text("저장할 수 없습니다").wait_for(timeout=30_000)
     expect(page.get_by_text("통 2이(가) 여러 명에게 배정되었습니다: 한서윤, 오민재")).to_have_count(1)
     expect(page.get_by_role("button", name="저장")).to_have_count(0)  # waits out the rerun's stale elements
-    page.screenshot(path=str(ROOT / "docs" / "zone-editor-rejects.png"), full_page=False)
+    screenshot(page, "zone-editor-rejects.png", tmp_path)
     assert page.blocked == []
