@@ -484,7 +484,8 @@ def activity_report_for(store: object, code: str, *, officer: str, day: dt.date)
     photos = []
     for rid, title, memo in zip(of_day["id"], of_day["title"], of_day["memo"], strict=True):
         caption = title if _present(title) else memo
-        photos += [(Path(p), str(caption or "")) for p in store.report_photos(int(rid))["path"]]  # type: ignore[attr-defined]
+        paths = store.report_photos(int(rid))["path"]  # type: ignore[attr-defined]
+        photos += [(Path(p), str(caption or "")) for p in paths if Path(p).exists()]  # a lost file is left out
     sample = bool(store.dongs().set_index("dong_code").loc[code, "sample"])  # type: ignore[attr-defined]
     team = staff.loc[officer, "team"] if officer in staff.index else None
     return build_activity_report(reports, officer=officer, day=day, team=team, photos=photos, sample=sample)

@@ -115,3 +115,36 @@ def test_export_reports_every_format(sample_store, tmp_path):
     assert {"service_request_id", "status", "lat", "long"} <= set(requests[0])
     features = json.loads((tmp_path / "r.geojson").read_text(encoding="utf-8"))["features"]
     assert len(features) == 90
+
+
+def test_activity_report_survives_a_lost_photo_file(sample_store, tmp_path, monkeypatch):
+    from mapping.access import SAMPLE_USER
+    from mapping.photos import read_photo
+    from tests.test_photos import jpeg_with_gps
+
+    monkeypatch.setenv("MAPPING_PHOTOS", str(tmp_path / "photos"))
+    photos = [read_photo(jpeg_with_gps(126.9, 37.567, size=s), name=f"{s}.jpg") for s in ((640, 480), (800, 600))]
+    rid = sample_store.file_report(
+        SAMPLE_CODE, finder="강도윤", lonlat=(126.9, 37.567), memo="사진 둘", photos=photos, user=SAMPLE_USER
+    )
+    sample_store.report_photos(rid)["path"].iloc[0].unlink()
+    day = sample_store.report(rid, user=SAMPLE_USER)["created_at"].date()
+    out = tmp_path / "a.pdf"
+    assert (
+        main(
+            [
+                "activity-report",
+                "--officer",
+                "강도윤",
+                "--date",
+                f"{day}",
+                "--out",
+                str(out),
+                "--db",
+                db_of(sample_store),
+            ]
+        )
+        == 0
+    )
+    images = subprocess.run(["pdfimages", "-list", str(out)], capture_output=True, text=True, check=True).stdout
+    assert len([line for line in images.splitlines()[2:] if line.strip()]) == 1
