@@ -5,8 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import get_store, require_dong
-from mapping.domain import FIELDS, OPEN_STATUSES
+from app_pages.common import get_store, md, require_dong, show_map
+from mapping.density import UNITS, classify, count_reports
+from mapping.domain import ACTIVITIES, FIELDS, OPEN_STATUSES, REPORT_STATUSES
+from mapping.layers import build_density_layer, build_dong_layer, build_map, density_legend_html
 from mapping.zones import BALANCE_FACTOR, BALANCE_MEASURES, zone_balance
 
 store = get_store()
@@ -41,6 +43,65 @@ c1, c2, c3 = st.columns(3)
 c1.metric("보고", len(shown))
 c2.metric("처리 중", int(shown["status"].isin(OPEN_STATUSES).sum()))
 c3.metric("구역", len(zones))
+
+st.subheader("보고 밀도")
+st.caption(
+    "어디에 보고가 몰리는지: 제출 여부와 관계없이 그 달의 모든 보고를 셉니다. 지도에서 구역을 누르면 그 보고들이 나옵니다."
+)
+density_month = month if month != "전체" else (months[0] if months else None)
+if density_month:
+    c1, c2 = st.columns(2)
+    by = c1.radio("단위", ["zone", "tong"], format_func=lambda b: UNITS[b][1], horizontal=True, key="density_by")
+    per_km2 = c2.radio("값", ["건수", "km²당"], horizontal=True, key="density_value") == "km²당"
+    f1, f2, f3 = st.columns(3)
+    fields = f1.multiselect("분야", FIELDS.keys, format_func=FIELDS.label, key="density_fields")
+    activities = f2.multiselect("활동유형", ACTIVITIES.keys, format_func=ACTIVITIES.label, key="density_activities")
+    statuses = f3.multiselect("상태", REPORT_STATUSES.keys, format_func=REPORT_STATUSES.label, key="density_statuses")
+    units = zones if by == "zone" else store.tongs(code)
+    key, word = UNITS[by]
+    counted = count_reports(
+        reports, units, by=by, month=density_month, fields=fields, activities=activities, statuses=statuses
+    )
+    value = "per_km2" if per_km2 else "count"
+    shown_units = units.merge(counted, on=key).assign(
+        label=lambda t: t[key].astype(str) + ("" if by == "zone" else "통")
+    )
+    classes = classify(shown_units[value], unit="건/km²" if per_km2 else "건")
+    what = f"{density_month} 보고 {'km²당' if per_km2 else '건수'} · {word}별"
+    dong = store.dong(code)
+    density_map = build_map(
+        [build_dong_layer(dong), build_density_layer(shown_units, value=value, classes=classes)],
+        bounds=dong,
+        legend=density_legend_html(classes, what=what),
+        sample=bool(st.session_state.get("dong_sample")),
+    )
+    left, right = st.columns([3, 2])
+    with left:
+        clicked = show_map(density_map, key="density_map", height=480, returned_objects=["last_active_drawing"])
+    with right:
+        st.dataframe(
+            counted.rename(
+                columns={key: word, "count": "건수", "per_km2": "km²당", "previous": "전월", "change": "증감"}
+            )[[word, "건수", "전월", "증감", "km²당"]],
+            hide_index=True,
+            width="stretch",
+        )
+    picked = ((clicked or {}).get("last_active_drawing") or {}).get("properties", {}).get("unit")
+    if picked:
+        unit_key = picked if by == "zone" else int(picked.removesuffix("통"))
+        month_reports = reports[reports["created_at"].dt.strftime("%Y-%m") == density_month]
+        listed = month_reports[month_reports[key] == unit_key]
+        st.markdown(f"**{md(picked)}의 {density_month} 보고 {len(listed)}건**")
+        st.dataframe(
+            listed.assign(
+                분야=listed["field"].map(lambda f: FIELDS.label(f) if isinstance(f, str) else ""),
+                상태=listed["status"].map(REPORT_STATUSES.label),
+            )[["id", "created_at", "finder", "분야", "상태", "memo"]].rename(
+                columns={"id": "번호", "created_at": "일시", "finder": "작성자", "memo": "내용"}
+            ),
+            hide_index=True,
+            width="stretch",
+        )
 
 st.subheader("구역 균형")
 balance = zone_balance(

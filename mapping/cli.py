@@ -12,6 +12,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import pandas as pd
+
 from mapping.access import CLI_USER
 from mapping.errors import MappingError, NotFoundError, Problem, ValidationError
 
@@ -159,6 +161,46 @@ def _cmd_import_reports(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_density(args: argparse.Namespace) -> int:
+    from mapping.assets import install_assets
+    from mapping.density import UNITS, classify, count_reports
+    from mapping.domain import FIELDS
+    from mapping.layers import build_density_layer, build_dong_layer, build_map, density_legend_html
+    from mapping.store import open_store
+
+    try:
+        month = pd.Period(args.month, freq="M").strftime("%Y-%m")
+        fields = [FIELDS.parse(f) for f in args.field] if args.field else None
+    except ValueError as exc:
+        raise ValidationError([Problem("density", None, "--month/--field", str(exc))], what="밀도 지도") from None
+    store = open_store(args.db)
+    code = args.dong or _only_dong(store)
+    units = store.zones(code) if args.by == "zone" else store.tongs(code)
+    table = count_reports(store.reports(code), units, by=args.by, month=month, fields=fields)
+    key, word = UNITS[args.by]
+    shown = units.merge(table, on=key).assign(label=lambda t: t[key].astype(str) + ("" if args.by == "zone" else "통"))
+    value = "per_km2" if args.per_km2 else "count"
+    classes = classify(shown[value], unit="건/km²" if args.per_km2 else "건")
+    what = f"{month} 보고 {'밀도(건/km²)' if args.per_km2 else '건수'} · {word}별" + (
+        f" · {', '.join(args.field)}" if args.field else ""
+    )
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    dong = store.dong(code)
+    m = build_map(
+        [build_dong_layer(dong), build_density_layer(shown, value=value, classes=classes)],
+        bounds=dong,
+        legend=density_legend_html(classes, what=what),
+        base_url="vendor/",
+    )
+    m.save(str(out))
+    install_assets(out.parent / "vendor")
+    print(f"{what}: 보고 {int(table['count'].sum())}건 → {out} (지도 파일은 vendor/ 폴더와 함께 옮기세요)")
+    for row in table.head(5).itertuples():
+        print(f"  {getattr(row, key)}: {row.count}건 (전월 대비 {row.change:+d})")
+    return EXIT_OK
+
+
 def _only_dong(store: object) -> str:
     codes = list(store.dongs()["dong_code"])  # type: ignore[attr-defined]
     if len(codes) != 1:
@@ -187,6 +229,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
         _cmd_export_reports,
     ),
     "import-reports": ("보고를 CSV, XLSX 또는 GeoJSON에서 가져옵니다 (이미 있는 보고는 건너뜀).", _cmd_import_reports),
+    "density": ("한 달 보고를 구역(또는 통)별로 세어 밀도 지도 HTML을 만듭니다.", _cmd_density),
     "assets": ("지도용 Leaflet 등 프런트엔드 파일을 node_modules에서 복사합니다.", _cmd_assets),
 }
 
@@ -233,6 +276,13 @@ def build_parser() -> argparse.ArgumentParser:
     importer = _add(sub, "import-reports", common)
     importer.add_argument("file", metavar="FILE", help="reports.csv, .xlsx 또는 .geojson")
     importer.add_argument("--dong", help="행정동코드 (저장소에 동이 여럿일 때)")
+    density = _add(sub, "density", common)
+    density.add_argument("--month", required=True, help="YYYY-MM")
+    density.add_argument("--field", action="append", help="분야 (여러 번 가능): 복지, 환경, 안전, 민원, 홍보, 일반")
+    density.add_argument("--by", choices=["zone", "tong"], default="zone", help="구역별(zone) 또는 통별(tong)")
+    density.add_argument("--per-km2", action="store_true", help="건수 대신 km²당 건수")
+    density.add_argument("--out", required=True, help="출력 HTML")
+    density.add_argument("--dong", help="행정동코드 (저장소에 동이 여럿일 때)")
     assets = sub.add_parser("assets", parents=[common], help=COMMANDS["assets"][0], description=COMMANDS["assets"][0])
     assets.add_argument("--dest", default="static/vendor", help="복사할 폴더 (기본: static/vendor)")
     return parser

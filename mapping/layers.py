@@ -352,3 +352,44 @@ def build_map(
 def json_safe(obj: object) -> str:
     """JSON for embedding in a page's script (``</`` escaped)."""
     return json.dumps(obj, ensure_ascii=False).replace("</", "<\\/")
+
+
+def build_density_layer(
+    gdf: gpd.GeoDataFrame, *, name: str = "보고 밀도", show: bool = True, value: str = "count", classes: object = None
+) -> folium.FeatureGroup:
+    """Zones or tongs coloured by a count (``classes`` from :func:`mapping.density.classify`).
+
+    ``gdf`` has a ``label`` (what the unit is called) and the ``value`` column.
+    """
+    from mapping.density import classify
+
+    classes = classes or classify(gdf[value])
+    web = to_web(gdf, name="밀도")
+    data = web.assign(
+        colour=[classes.colour_of(v) for v in web[value]],  # type: ignore[attr-defined]
+        tip=[f"{_esc(label)}: {v:g}" for label, v in zip(web["label"], web[value], strict=True)],
+        unit=web["label"].astype(str),
+    )[["unit", "tip", "colour", "geometry"]]
+    folium.GeoJson(
+        data.to_json(),
+        className="density-polygon",
+        style_function=lambda f: {
+            "color": "#555",
+            "weight": 1,
+            "fillColor": f["properties"]["colour"],
+            "fillOpacity": 0.75,
+        },
+        highlight_function=lambda _f: {"weight": 3, "color": "#000"},
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+    ).add_to(group := folium.FeatureGroup(name=name, show=show))
+    return group
+
+
+def density_legend_html(classes: object, *, what: str) -> str:
+    """Legend of a density map: what is counted, and one swatch per class."""
+    rows = [f"<b>{_esc(what)}</b>"]
+    rows += [
+        f'<i class="sq" style="background:{c}"></i>{_esc(label)}'
+        for c, label in zip(classes.colours, classes.labels, strict=True)
+    ]  # type: ignore[attr-defined]
+    return "<br>".join(rows)

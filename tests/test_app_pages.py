@@ -162,3 +162,15 @@ def test_inbox_hand_over_reaches_the_assignee(app):
     assert not app.exception and any("인계" in s.value for s in app.success)
     app.selectbox(key="officer").set_value("강도윤").run()
     assert any(f"#{rid}" in e.label and "인계" in e.label for e in app.expander)
+
+
+def test_dashboard_density_map_and_table_with_change(app):
+    app.switch_page("app_pages/dashboard.py").run()
+    assert "density-polygon" in _map_html(app)
+    table = next(d.value for d in app.dataframe if "증감" in d.value.columns)
+    assert list(table["건수"]) == sorted(table["건수"], reverse=True)
+    assert (table["증감"] == table["건수"] - table["전월"]).all()
+    app.radio(key="density_by").set_value("tong").run()
+    assert not app.exception
+    tongs = next(d.value for d in app.dataframe if "증감" in d.value.columns)
+    assert len(tongs) == 36 and tongs["건수"].sum() == table["건수"].sum()

@@ -1,0 +1,128 @@
+"""Where reports pile up: counts per zone or tong for a month, with filters, and map classes.
+
+A report's tong and zone were attached when it was written, so counting a
+month is a group-by, not a spatial join.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import mapclassify
+import numpy as np
+import pandas as pd
+
+from mapping.crs import to_metric
+
+UNITS = {"zone": ("zone_id", "구역"), "tong": ("tong", "통")}
+SAMPLE_ABOVE = 1_000  # units
+PALETTE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")  # YlOrRd, light to dark
+
+
+def previous_month(month: str) -> str:
+    """``"2026-01"`` → ``"2025-12"``."""
+    return (pd.Period(month, freq="M") - 1).strftime("%Y-%m")
+
+
+def _filter(
+    reports: pd.DataFrame,
+    *,
+    month: str,
+    fields: Iterable[str] | None,
+    activities: Iterable[str] | None,
+    statuses: Iterable[str] | None,
+) -> pd.DataFrame:
+    keep = pd.to_datetime(reports["created_at"]).dt.strftime("%Y-%m") == month
+    for column, wanted in (("field", fields), ("activity", activities), ("status", statuses)):
+        if wanted:
+            keep &= reports[column].isin(list(wanted))
+    return reports[keep]
+
+
+def count_reports(
+    reports: pd.DataFrame,
+    units: pd.DataFrame,
+    *,
+    by: str = "zone",
+    month: str,
+    fields: Iterable[str] | None = None,
+    activities: Iterable[str] | None = None,
+    statuses: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Reports per zone or tong in ``month`` (``"YYYY-MM"``), with the change against the month before.
+
+    Parameters
+    ----------
+    reports : DataFrame
+        With ``created_at``, ``zone_id``, ``tong``, ``field``, ``activity``, ``status``.
+    units : GeoDataFrame
+        The zones (``zone_id``) or tongs (``tong``) with polygons, any CRS.
+    by : {"zone", "tong"}
+        What to count per.
+    month : str
+        The month, e.g. ``"2026-10"``.
+    fields, activities, statuses : iterable of str, optional
+        Keys to keep (all when not given).
+
+    Returns
+    -------
+    DataFrame
+        One row per unit, most reports first: the unit key, ``count``,
+        ``area_km2``, ``per_km2``, ``previous`` (the month before) and ``change``.
+    """
+    if by not in UNITS:
+        raise ValueError(f"by={by!r}: 'zone' 또는 'tong'이어야 합니다.")
+    key = UNITS[by][0]
+    area = to_metric(units, name="단위").geometry.area.to_numpy() / 1e6
+    filters = {"fields": fields, "activities": activities, "statuses": statuses}
+    now = _filter(reports, month=month, **filters).groupby(key).size()
+    before = _filter(reports, month=previous_month(month), **filters).groupby(key).size()
+    ids = units[key].to_numpy()
+    table = pd.DataFrame({key: ids, "area_km2": area.round(4)})
+    table["count"] = now.reindex(ids, fill_value=0).to_numpy().astype(int)
+    table["previous"] = before.reindex(ids, fill_value=0).to_numpy().astype(int)
+    table["change"] = table["count"] - table["previous"]
+    table["per_km2"] = (table["count"] / table["area_km2"]).round(1)
+    return table.sort_values(["count", key], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Classes:
+    """Map classes of a measure: upper bounds, a colour and a Korean label per class."""
+
+    bounds: tuple[float, ...]
+    colours: tuple[str, ...]
+    labels: tuple[str, ...]
+
+    def colour_of(self, value: float) -> str:
+        """The colour of the class holding ``value``."""
+        index = int(np.searchsorted(np.asarray(self.bounds), value, side="left"))
+        return self.colours[min(index, len(self.colours) - 1)]
+
+
+def classify(values: Iterable[float], *, unit: str = "건", k: int = 5) -> Classes:
+    """Fisher–Jenks classes (mapclassify) of ``values``, at most ``k``, labelled for the legend."""
+    data = np.asarray(list(values), dtype=float)
+    distinct = np.unique(data)
+    if len(distinct) <= k:  # few values: one class each
+        bounds = tuple(float(v) for v in distinct)
+    else:
+        with warnings.catch_warnings():  # "Numba not installed": fine at these sizes
+            warnings.simplefilter("ignore", UserWarning)
+            # exact Fisher–Jenks is quadratic in pure Python: sample it for a city's thousands of zones
+            method = mapclassify.FisherJenks if len(data) <= SAMPLE_ABOVE else mapclassify.FisherJenksSampled
+            bounds = tuple(float(b) for b in method(data, k=k).bins)
+    colours = PALETTE[-len(bounds) :] if len(bounds) < len(PALETTE) else PALETTE
+    fmt = (lambda v: f"{v:g}") if all(float(b).is_integer() for b in bounds) else (lambda v: f"{v:.1f}")
+    labels, low = [], float(data.min()) if len(data) else None
+    for bound in bounds:
+        labels.append(f"{fmt(bound)}{unit}" if low is None or low == bound else f"{fmt(low)}–{fmt(bound)}{unit}")
+        low = _next_above(bound, data)
+    return Classes(bounds, tuple(colours), tuple(labels))
+
+
+def _next_above(bound: float, data: np.ndarray) -> float | None:
+    above = data[data > bound]
+    return float(above.min()) if len(above) else None

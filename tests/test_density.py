@@ -1,0 +1,126 @@
+"""Density: report counts per zone or tong for a month, map classes, the choropleth and its CLI."""
+
+from __future__ import annotations
+
+import re
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+
+from mapping.cli import main
+from mapping.density import classify, count_reports, previous_month
+from mapping.layers import build_density_layer, build_map, density_legend_html
+from tests.conftest import SAMPLE_CODE
+
+# three 100 m × 100 m zones side by side (EPSG:5186): 0.01 km² each
+ZONES = gpd.GeoDataFrame(
+    {"zone_id": ["Z01", "Z02", "Z03"]},
+    geometry=[shapely.box(200_000 + 100 * i, 550_000, 200_100 + 100 * i, 550_100) for i in range(3)],
+    crs="EPSG:5186",
+)
+
+
+def report(
+    zone: str, day: str, field: str = "environment", activity: str = "listening", status: str = "closed"
+) -> dict:
+    return {
+        "zone_id": zone,
+        "tong": None,
+        "created_at": pd.Timestamp(day),
+        "field": field,
+        "activity": activity,
+        "status": status,
+    }
+
+
+REPORTS = pd.DataFrame(
+    [
+        report("Z01", "2026-10-01"),
+        report("Z01", "2026-10-15", field="welfare"),
+        report("Z01", "2026-10-31 23:59"),
+        report("Z02", "2026-10-05", status="received"),
+        report("Z02", "2026-09-30"),  # the month before
+        report("Z02", "2026-09-01"),
+        report("Z03", "2026-11-01"),  # the month after
+    ]
+)
+
+
+def test_counts_equal_a_hand_count_with_change_against_the_month_before():
+    table = count_reports(REPORTS, ZONES, month="2026-10").set_index("zone_id")
+    assert table.loc[["Z01", "Z02", "Z03"], "count"].tolist() == [3, 1, 0]
+    assert table.loc[["Z01", "Z02", "Z03"], "previous"].tolist() == [0, 2, 0]
+    assert table.loc[["Z01", "Z02", "Z03"], "change"].tolist() == [3, -1, 0]
+    assert table.loc["Z01", "per_km2"] == pytest.approx(300.0)
+    assert list(count_reports(REPORTS, ZONES, month="2026-10")["zone_id"]) == ["Z01", "Z02", "Z03"]  # most first
+
+
+def test_filters_by_field_activity_and_status():
+    assert count_reports(REPORTS, ZONES, month="2026-10", fields=["welfare"]).set_index("zone_id")["count"].to_dict() == {
+        "Z01": 1, "Z02": 0, "Z03": 0,
+    }  # fmt: skip
+    only_open = count_reports(REPORTS, ZONES, month="2026-10", statuses=["received"]).set_index("zone_id")
+    assert only_open["count"].to_dict() == {"Z01": 0, "Z02": 1, "Z03": 0}
+    with pytest.raises(ValueError, match="zone"):
+        count_reports(REPORTS, ZONES, by="dong", month="2026-10")
+
+
+def test_per_tong_on_the_sample_adds_up_to_per_zone(sample_store):
+    reports = sample_store.reports(SAMPLE_CODE)
+    month = reports["created_at"].max().strftime("%Y-%m")
+    by_zone = count_reports(reports, sample_store.zones(SAMPLE_CODE), month=month)
+    by_tong = count_reports(reports, sample_store.tongs(SAMPLE_CODE), by="tong", month=month)
+    in_month = (reports["created_at"].dt.strftime("%Y-%m") == month).sum()
+    assert by_zone["count"].sum() == by_tong["count"].sum() == in_month > 0
+
+
+def test_previous_month_crosses_the_year():
+    assert previous_month("2026-01") == "2025-12"
+
+
+def test_classes_cover_every_value_and_label_their_ranges():
+    few = classify([0, 0, 1, 3])
+    assert few.labels == ("0건", "1건", "3건") and few.colour_of(3) == few.colours[-1]
+    many = classify(range(0, 40), k=5)
+    assert len(many.bounds) == 5 and list(many.bounds) == sorted(many.bounds) and many.bounds[-1] == 39
+    assert many.labels[0].startswith("0–") and many.labels[-1].endswith("39건")
+    assert many.colour_of(0) == many.colours[0] and many.colour_of(39) == many.colours[-1]
+
+
+def test_density_layer_renders_one_feature_per_unit_and_a_legend():
+    table = count_reports(REPORTS, ZONES, month="2026-10")
+    units = ZONES.merge(table, on="zone_id").assign(label=lambda t: t["zone_id"])
+    classes = classify(units["count"])
+    legend = density_legend_html(classes, what="10월 보고 건수")
+    html = (
+        build_map([build_density_layer(units, classes=classes)], bounds=ZONES, legend=legend, tiles="none")
+        .get_root()
+        .render()
+    )
+    decoded = re.sub(r"\\u([0-9a-fA-F]{4})", lambda x: chr(int(x.group(1), 16)), html)
+    assert sorted(re.findall(r'"unit": "(Z0\d)"', decoded)) == ["Z01", "Z02", "Z03"]
+    colours = {
+        unit: colour
+        for colour, unit in re.findall(r'"colour": "(#[0-9a-f]{6})", "tip": "[^"]*", "unit": "(Z0\d)"', decoded)
+    }
+    assert colours["Z01"] == classes.colour_of(3) != colours["Z03"] == classes.colour_of(0)
+    assert "10월 보고 건수" in decoded and all(label in decoded for label in classes.labels)
+
+
+def test_cli_density_writes_a_map_that_works_beside_its_assets(sample_store, tmp_path, capsys):
+    db = sample_store.url.removeprefix("sqlite:///")
+    out = tmp_path / "density" / "october.html"
+    assert main(["density", "--month", "2026-10", "--field", "환경", "--out", str(out), "--db", db]) == 0
+    assert out.exists() and (out.parent / "vendor" / "leaflet" / "leaflet.js").exists()
+    assert 'src="vendor/leaflet/leaflet.js"' in out.read_text(encoding="utf-8")
+    assert "2026-10 보고 건수 · 구역별 · 환경" in capsys.readouterr().out
+    assert main(["density", "--month", "2026-13", "--out", str(out), "--db", db]) == 2
+    assert main(["density", "--month", "2026-10", "--field", "날씨", "--out", str(out), "--db", db]) == 2
+
+
+def test_counts_do_not_need_a_spatial_join():
+    """Reports far away from every zone still count for the zone they were filed in."""
+    far = pd.DataFrame([report("Z03", "2026-10-02")] * 4)
+    assert count_reports(far, ZONES, month="2026-10").set_index("zone_id").loc["Z03", "count"] == 4
