@@ -5,11 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import get_store, pick_officer, require_dong, show_map, thumb_uris
-from mapping.access import SAMPLE_USER
+from app_pages.common import acting_user, get_store, pick_officer, require_dong, show_map, thumb_uris
 from mapping.domain import FIELDS, HOUSEHOLD_KINDS, OPEN_STATUSES
 from mapping.layers import (
+    build_blind_spots_layer,
     build_dong_layer,
+    build_households_layer,
     build_map,
     build_reports_layer,
     build_resources_layer,
@@ -27,6 +28,8 @@ me = pick_officer(officers)
 zone = zones[zones["officer"] == me].iloc[0]
 
 left, right = st.columns([3, 1])
+user = acting_user(me)
+households = store.households(code, user=user)  # personal data: this read is logged under the officer
 reports = store.reports(code)
 reports = reports.assign(thumb_uri=reports["id"].map(thumb_uris(store, code)))
 with left:
@@ -41,6 +44,8 @@ with left:
             build_resources_layer(resources),
             build_reports_layer(reports[reports["zone_id"] == zone["zone_id"]], name="내 구역 보고"),
             build_reports_layer(reports[reports["zone_id"] != zone["zone_id"]], name="다른 구역 보고", show=False),
+            build_blind_spots_layer(store.blind_spots(code), show=False),
+            build_households_layer(households[households["zone_id"] == zone["zone_id"]], user=user, show=False),
         ],
         bounds=dong,
         legend=legend_html(list(resources["type"]), sample=sample),
@@ -58,7 +63,6 @@ with right:
     st.metric("처리 중인 보고", int(mine["status"].isin(OPEN_STATUSES).sum()))
     by_field = mine["field"].map(FIELDS.label).value_counts().reindex(list(FIELDS.labels), fill_value=0)
     st.dataframe(pd.DataFrame({"분야": by_field.index, "건수": by_field.values}), hide_index=True, width="stretch")
-    households = store.households(code, user=SAMPLE_USER)
     here = households[households["zone_id"] == zone["zone_id"]]
     st.caption(":material/lock: 개인정보: 이 목록을 볼 때마다 접근 기록이 남습니다.")
     st.dataframe(

@@ -23,9 +23,11 @@ import shapely
 from branca.element import MacroElement
 from jinja2 import Template
 
+from mapping.access import User, can_read_personal
 from mapping.assets import STREAMLIT_BASE, localize_assets
 from mapping.crs import to_web
-from mapping.domain import FIELDS, REPORT_STATUSES, RESOURCE_TYPES
+from mapping.domain import BLIND_SPOT_TYPES, FIELDS, HOUSEHOLD_KINDS, REPORT_STATUSES, RESOURCE_TYPES
+from mapping.errors import PrivacyError
 from mapping.sample import SAMPLE_LABEL
 
 ZONE_PALETTE = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#1f78b4")
@@ -68,6 +70,7 @@ FIELD_ICONS = {
     "promotion": "bullhorn",
     "general": "circle-info",
 }
+CLUSTER_ABOVE = 200  # reports in one layer beyond which markers are clustered
 CREDITS = (
     "행정동 경계: 통계청 SGIS 행정동 경계, 공공누리 제1유형; 가공: vuski/admdongkor (CC BY 4.0)"
     " | 의료기관: 행정안전부 LOCALDATA"
@@ -223,6 +226,10 @@ def build_reports_layer(
     group = folium.FeatureGroup(name=name, show=show)
     web = to_web(gdf, name="보고")
     now = now or dt.datetime.now()
+    # many markers are clustered (until zoomed in close); a zone's few stay one marker each
+    target = (
+        folium.plugins.MarkerCluster(disableClusteringAtZoom=18).add_to(group) if len(web) > CLUSTER_ABOVE else group
+    )
     for row, geom in zip(web.to_dict("records"), web.geometry, strict=True):
         headline = row.get("title") if _present(row.get("title")) else str(row.get("memo") or "")[:40]
         age = (now - pd.Timestamp(row["created_at"]).to_pydatetime()).days
@@ -246,7 +253,7 @@ def build_reports_layer(
             popup=folium.Popup("<br>".join(lines), max_width=260),
             tooltip=_esc(headline),
             title=f"보고 #{int(row['id'])}",  # a DOM property, never parsed as HTML
-        ).add_to(group)
+        ).add_to(target)
     return group
 
 
@@ -393,3 +400,63 @@ def density_legend_html(classes: object, *, what: str) -> str:
         for c, label in zip(classes.colours, classes.labels, strict=True)
     ]  # type: ignore[attr-defined]
     return "<br>".join(rows)
+
+
+# blind-spot type → Font Awesome icon
+BLIND_SPOT_ICONS = {
+    "road_surface": "road",
+    "street_tree": "tree",
+    "crosswalk": "person-walking",
+    "median": "grip-lines-vertical",
+    "signboard": "sign-hanging",
+    "school_route": "children",
+    "old_building": "house-crack",
+    "illegal_dumping": "trash-can",
+    "bus_stop": "bus",
+    "flood_snow": "cloud-showers-heavy",
+    "other": "circle-exclamation",
+}
+
+
+def build_blind_spots_layer(
+    gdf: gpd.GeoDataFrame, *, name: str = "안전 사각지대", show: bool = True
+) -> folium.FeatureGroup:
+    """Safety blind spots with an icon per type; popup with type, memo and date found."""
+    group = folium.FeatureGroup(name=name, show=show)
+    for row, geom in zip(to_web(gdf, name="안전 사각지대").to_dict("records"), to_web(gdf).geometry, strict=True):
+        kind = BLIND_SPOT_TYPES.label(row["type"])
+        lines = [f"<b>{_esc(kind)}</b>", _esc(row.get("memo"))]
+        if _present(row.get("found_on")):
+            lines.append(f"발견 {_esc(row['found_on'])}")
+        icon = folium.Icon(icon=BLIND_SPOT_ICONS.get(row["type"], "circle-exclamation"), prefix="fa", color="black")
+        folium.Marker(
+            [geom.y, geom.x], icon=icon, popup=folium.Popup("<br>".join(lines), max_width=240), tooltip=_esc(kind)
+        ).add_to(group)
+    return group
+
+
+def build_households_layer(
+    gdf: gpd.GeoDataFrame, *, name: str = "방문 세대 (개인정보)", show: bool = True, user: User
+) -> folium.FeatureGroup:
+    """Move-in households and care-needed neighbours: personal data, only for a user allowed to see it.
+
+    Raises
+    ------
+    PrivacyError
+        For a user who may not read personal data (the layer is never built for them).
+    """
+    if not can_read_personal(user):
+        raise PrivacyError(f"{user.name}({user.role})에게는 세대 지도를 만들 수 없습니다: 개인정보입니다.")
+    group = folium.FeatureGroup(name=name, show=show)
+    web = to_web(gdf, name="세대")
+    for row, geom in zip(web.to_dict("records"), web.geometry, strict=True):
+        kind = HOUSEHOLD_KINDS.label(row["kind"])
+        lines = [f"<b>{_esc(row.get('name'))}</b> ({_esc(kind)})", _esc(row.get("address"))]
+        if _present(row.get("last_visit")):
+            lines.append(f"최근 방문 {_esc(row['last_visit'])}")
+        colour = "pink" if row["kind"] == "care_needed" else "lightblue"
+        icon = folium.Icon(
+            icon="house-user" if row["kind"] == "care_needed" else "truck-moving", prefix="fa", color=colour
+        )
+        folium.Marker([geom.y, geom.x], icon=icon, popup=folium.Popup("<br>".join(lines), max_width=240)).add_to(group)
+    return group

@@ -7,6 +7,7 @@ import shutil
 from dataclasses import dataclass
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 
 from mapping.domain import RESOURCE_TYPES
@@ -249,3 +250,34 @@ def test_user_text_cannot_break_out_of_folium_js_template_literals(data: Data, s
     html = render([build_reports_layer(reports)], data.dong)
     assert "${window" not in html and "`+(window" not in html
     assert "&#36;{window.PWN1=1}" in html and "&#96;+(window.PWN2=1)+&#96;" in html
+
+
+def test_blind_spots_layer_has_one_marker_per_spot_with_the_korean_type(data: Data, sample_store) -> None:
+    from mapping.layers import build_blind_spots_layer
+
+    spots = sample_store.blind_spots("1144073000")
+    html = render([build_blind_spots_layer(spots)], data.dong)
+    decoded = re.sub(r"\\u([0-9a-fA-F]{4})", lambda x: chr(int(x.group(1), 16)), html)
+    assert html.count("L.marker(") == len(spots) > 0
+    assert "건널목" in decoded and "안전 사각지대" in decoded
+
+
+def test_households_layer_is_never_built_for_the_public(data: Data, sample_store) -> None:
+    from mapping.access import PUBLIC_USER, SAMPLE_USER
+    from mapping.errors import PrivacyError
+    from mapping.layers import build_households_layer
+
+    households = sample_store.households("1144073000", user=SAMPLE_USER)
+    with pytest.raises(PrivacyError, match="개인정보"):
+        build_households_layer(households, user=PUBLIC_USER)
+    html = render([build_households_layer(households, user=SAMPLE_USER)], data.dong)
+    assert html.count("L.marker(") == len(households) == 24
+
+
+def test_many_reports_are_clustered_a_few_are_not(data: Data, sample_store) -> None:
+    from mapping.layers import CLUSTER_ABOVE, build_reports_layer
+
+    reports = sample_store.reports("1144073000")
+    assert "markerClusterGroup" not in render([build_reports_layer(reports)], data.dong)
+    many = pd.concat([reports] * (CLUSTER_ABOVE // len(reports) + 1), ignore_index=True)
+    assert "markerClusterGroup" in render([build_reports_layer(many)], data.dong)
