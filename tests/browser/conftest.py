@@ -32,11 +32,18 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def app_url(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not (ROOT / "static" / "vendor" / "leaflet" / "leaflet.js").exists():
-        pytest.fail("static/vendor is missing: run `make assets` (make test does it).")
+def app_db(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The store file the browser tests' app serves (tests may add rows to it)."""
     db = tmp_path_factory.mktemp("app") / "app.sqlite"
     shutil.copy(sample_db, db)
+    return db
+
+
+@pytest.fixture(scope="session")
+def app_url(app_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not (ROOT / "static" / "vendor" / "leaflet" / "leaflet.js").exists():
+        pytest.fail("static/vendor is missing: run `make assets` (make test does it).")
+    db = app_db
     port = _free_port()
     env = os.environ | {"MAPPING_DB": str(db), "MAPPING_TILES": "none"}
     log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")  # noqa: SIM115

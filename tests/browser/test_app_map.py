@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from tests.browser.conftest import screenshot
-
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+from tests.browser.test_report_flow import map_frame
 
 
 def test_officer_map_shows_one_polygon_per_zone_without_network(page, app_url, sample_kit, tmp_path):
     page.goto(app_url + "/")
-    frame = page.frame_locator(MAP_FRAME)
+    frame = map_frame(page)
     zones = frame.locator("path.zone-polygon")
     zones.first.wait_for(timeout=30_000)
     expected = len([s for s in sample_kit.staff["tongs"] if s])

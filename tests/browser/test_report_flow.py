@@ -39,6 +39,14 @@ def choose(page, label: str, option: str, *, within=None, tries: int = 5) -> Non
     raise AssertionError(f"could not choose {option!r} in {label!r}")
 
 
+def map_frame(page):
+    """The folium map's live frame: a rerun can leave a stale, zero-size copy for a moment."""
+    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=30_000)  # no run in progress
+    live = page.locator(MAP_FRAME).filter(visible=True).first
+    live.wait_for(timeout=30_000)
+    return live.content_frame
+
+
 def go(page, title: str) -> None:
     """Navigate with the sidebar (keeps the session, unlike page.goto)."""
     page.get_by_role("link", name=title).click()
@@ -85,10 +93,10 @@ def test_file_report_with_photo_hand_over_and_see_it(page, app_url, tmp_path):
 
     go(page, "내 구역")
     choose(page, "주무관", "한서윤")  # tong 1 is in 한서윤's zone
-    marker = page.frame_locator(MAP_FRAME).locator(f'.leaflet-marker-pane [title="보고 #{rid}"]')
+    marker = map_frame(page).locator(f'.leaflet-marker-pane [title="보고 #{rid}"]')
     marker.wait_for(timeout=30_000)
     marker.dispatch_event("click")  # other markers may overlap it on screen
-    popup = page.frame_locator(MAP_FRAME).locator(".leaflet-popup-content")
+    popup = map_frame(page).locator(".leaflet-popup-content")
     expect(popup).to_contain_text("맨홀 뚜껑이 흔들립니다")
     expect(popup.locator('img[src^="data:image/jpeg;base64,"]')).to_have_count(1)
     screenshot(page, "report-on-map.png", tmp_path)
