@@ -281,3 +281,15 @@ def test_many_reports_are_clustered_a_few_are_not(data: Data, sample_store) -> N
     assert "markerClusterGroup" not in render([build_reports_layer(reports)], data.dong)
     many = pd.concat([reports] * (CLUSTER_ABOVE // len(reports) + 1), ignore_index=True)
     assert "markerClusterGroup" in render([build_reports_layer(many)], data.dong)
+
+
+def test_fast_clustered_reports_keep_user_text_escaped(data: Data, sample_store) -> None:
+    from mapping.layers import CLUSTER_ABOVE, build_reports_layer
+
+    reports = sample_store.reports("1144073000")
+    many = pd.concat([reports] * (CLUSTER_ABOVE // len(reports) + 1), ignore_index=True)
+    many.loc[0, "title"] = "<img src=x onerror=alert(1)>"
+    html = render([build_reports_layer(many)], data.dong)
+    decoded = re.sub(r"\\u([0-9a-fA-F]{4})", lambda x: chr(int(x.group(1), 16)), html)  # the rows are JSON
+    assert "<img src=x onerror" not in decoded and "&lt;img src=x onerror=alert(1)&gt;" in decoded
+    assert html.count("L.marker(") == 1  # one maker function in the browser, not a script line per report
