@@ -6,9 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import get_store, md, require_dong, show_map
-from mapping.density import UNITS, classify, count_reports
+from mapping.density import UNITS, classify, count_reports, month_span
 from mapping.domain import ACTIVITIES, FIELDS, OPEN_STATUSES, REPORT_STATUSES
-from mapping.layers import build_density_layer, build_dong_layer, build_map, density_legend_html
+from mapping.layers import build_density_layer, build_dong_layer, build_heat_layer, build_map, density_legend_html
 from mapping.zones import BALANCE_FACTOR, BALANCE_MEASURES, zone_balance
 
 store = get_store()
@@ -50,7 +50,11 @@ st.caption(
 )
 density_month = month if month != "전체" else (months[0] if months else None)
 if density_month:
-    c1, c2 = st.columns(2)
+    c0, c1, c2, c3 = st.columns(4)
+    later = [m for m in months if m > density_month]
+    until = c0.selectbox("까지 (기간)", ["-", *sorted(later)], key="density_until")
+    until = None if until == "-" else until
+    heat = c3.checkbox("히트맵", key="density_heat")
     by = c1.radio("단위", ["zone", "tong"], format_func=lambda b: UNITS[b][1], horizontal=True, key="density_by")
     per_km2 = c2.radio("값", ["건수", "km²당"], horizontal=True, key="density_value") == "km²당"
     f1, f2, f3 = st.columns(3)
@@ -60,17 +64,19 @@ if density_month:
     units = zones if by == "zone" else store.tongs(code)
     key, word = UNITS[by]
     counted = count_reports(
-        reports, units, by=by, month=density_month, fields=fields, activities=activities, statuses=statuses
+        reports, units, by=by, month=density_month, until=until, fields=fields, activities=activities, statuses=statuses
     )
     value = "per_km2" if per_km2 else "count"
     shown_units = units.merge(counted, on=key).assign(
         label=lambda t: t[key].astype(str) + ("" if by == "zone" else "통")
     )
     classes = classify(shown_units[value], unit="건/km²" if per_km2 else "건")
-    what = f"{density_month} 보고 {'km²당' if per_km2 else '건수'} · {word}별"
+    period = month_span(density_month, until)
+    what = f"{density_month}{'~' + until if until else ''} 보고 {'km²당' if per_km2 else '건수'} · {word}별"
     dong = store.dong(code)
     density_map = build_map(
-        [build_dong_layer(dong), build_density_layer(shown_units, value=value, classes=classes)],
+        [build_dong_layer(dong), build_density_layer(shown_units, value=value, classes=classes)]
+        + ([build_heat_layer(reports[reports["created_at"].dt.strftime("%Y-%m").isin(period)])] if heat else []),
         bounds=dong,
         legend=density_legend_html(classes, what=what),
         sample=bool(st.session_state.get("dong_sample")),
@@ -81,17 +87,17 @@ if density_month:
     with right:
         st.dataframe(
             counted.rename(
-                columns={key: word, "count": "건수", "per_km2": "km²당", "previous": "전월", "change": "증감"}
-            )[[word, "건수", "전월", "증감", "km²당"]],
+                columns={key: word, "count": "건수", "per_km2": "km²당", "previous": "직전", "change": "증감"}
+            )[[word, "건수", "직전", "증감", "km²당"]],
             hide_index=True,
             width="stretch",
         )
     picked = ((clicked or {}).get("last_active_drawing") or {}).get("properties", {}).get("unit")
     if picked:
         unit_key = picked if by == "zone" else int(picked.removesuffix("통"))
-        month_reports = reports[reports["created_at"].dt.strftime("%Y-%m") == density_month]
+        month_reports = reports[reports["created_at"].dt.strftime("%Y-%m").isin(period)]
         listed = month_reports[month_reports[key] == unit_key]
-        st.markdown(f"**{md(picked)}의 {density_month} 보고 {len(listed)}건**")
+        st.markdown(f"**{md(picked)}의 보고 {len(listed)}건 ({md(what)})**")
         st.dataframe(
             listed.assign(
                 분야=listed["field"].map(lambda f: FIELDS.label(f) if isinstance(f, str) else ""),

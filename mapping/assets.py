@@ -31,6 +31,7 @@ COPIES: dict[str, str] = {
     "awesome-markers": "leaflet.awesome-markers/dist",
     "markercluster": "leaflet.markercluster/dist",
     "fullscreen": "leaflet.fullscreen",
+    "heat/leaflet-heat.js": "leaflet.heat/dist/leaflet-heat.js",
 }
 OWN = ("leaflet-imagepath.js", "awesome-rotate.css")
 
@@ -51,6 +52,7 @@ RESOURCES: dict[str, str] = {
     "markerclusterdefaultcss": "markercluster/MarkerCluster.Default.css",
     "Control.Fullscreen.js": "fullscreen/Control.FullScreen.js",
     "Control.FullScreen.css": "fullscreen/Control.FullScreen.css",
+    "leaflet-heat.js": "heat/leaflet-heat.js",
 }
 # Bootstrap 3 glyphicons are not on npm; our maps use Font Awesome icons only.
 DROPPED = frozenset({"glyphicons_css"})

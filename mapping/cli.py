@@ -163,32 +163,41 @@ def _cmd_import_reports(args: argparse.Namespace) -> int:
 
 def _cmd_density(args: argparse.Namespace) -> int:
     from mapping.assets import install_assets
-    from mapping.density import UNITS, classify, count_reports
+    from mapping.density import UNITS, classify, count_reports, month_span
     from mapping.domain import FIELDS
-    from mapping.layers import build_density_layer, build_dong_layer, build_map, density_legend_html
+    from mapping.layers import build_density_layer, build_dong_layer, build_heat_layer, build_map, density_legend_html
     from mapping.store import open_store
 
     try:
         month = pd.Period(args.month, freq="M").strftime("%Y-%m")
+        until = pd.Period(args.until, freq="M").strftime("%Y-%m") if args.until else None
+        month_span(month, until)
         fields = [FIELDS.parse(f) for f in args.field] if args.field else None
     except ValueError as exc:
         raise ValidationError([Problem("density", None, "--month/--field", str(exc))], what="밀도 지도") from None
     store = open_store(args.db)
     code = args.dong or _only_dong(store)
     units = store.zones(code) if args.by == "zone" else store.tongs(code)
-    table = count_reports(store.reports(code), units, by=args.by, month=month, fields=fields)
+    reports = store.reports(code)
+    table = count_reports(reports, units, by=args.by, month=month, until=until, fields=fields)
     key, word = UNITS[args.by]
     shown = units.merge(table, on=key).assign(label=lambda t: t[key].astype(str) + ("" if args.by == "zone" else "통"))
     value = "per_km2" if args.per_km2 else "count"
     classes = classify(shown[value], unit="건/km²" if args.per_km2 else "건")
-    what = f"{month} 보고 {'밀도(건/km²)' if args.per_km2 else '건수'} · {word}별" + (
+    period = f"{month}~{until}" if until else month
+    what = f"{period} 보고 {'밀도(건/km²)' if args.per_km2 else '건수'} · {word}별" + (
         f" · {', '.join(args.field)}" if args.field else ""
     )
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     dong = store.dong(code)
     m = build_map(
-        [build_dong_layer(dong), build_density_layer(shown, value=value, classes=classes)],
+        [build_dong_layer(dong), build_density_layer(shown, value=value, classes=classes)]
+        + (
+            [build_heat_layer(reports[reports["created_at"].dt.strftime("%Y-%m").isin(month_span(month, until))])]
+            if args.heatmap
+            else []
+        ),
         bounds=dong,
         legend=density_legend_html(classes, what=what),
         base_url="vendor/",
@@ -197,7 +206,7 @@ def _cmd_density(args: argparse.Namespace) -> int:
     install_assets(out.parent / "vendor")
     print(f"{what}: 보고 {int(table['count'].sum())}건 → {out} (지도 파일은 vendor/ 폴더와 함께 옮기세요)")
     for row in table.head(5).itertuples():
-        print(f"  {getattr(row, key)}: {row.count}건 (전월 대비 {row.change:+d})")
+        print(f"  {getattr(row, key)}: {row.count}건 ({'직전 같은 기간' if until else '전월'} 대비 {row.change:+d})")
     return EXIT_OK
 
 
@@ -277,7 +286,9 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("file", metavar="FILE", help="reports.csv, .xlsx 또는 .geojson")
     importer.add_argument("--dong", help="행정동코드 (저장소에 동이 여럿일 때)")
     density = _add(sub, "density", common)
-    density.add_argument("--month", required=True, help="YYYY-MM")
+    density.add_argument("--month", required=True, help="YYYY-MM (범위의 첫 달)")
+    density.add_argument("--until", help="YYYY-MM: 이 달까지의 범위 (기본: --month 한 달)")
+    density.add_argument("--heatmap", action="store_true", help="보고 위치 히트맵 층을 더합니다")
     density.add_argument("--field", action="append", help="분야 (여러 번 가능): 복지, 환경, 안전, 민원, 홍보, 일반")
     density.add_argument("--by", choices=["zone", "tong"], default="zone", help="구역별(zone) 또는 통별(tong)")
     density.add_argument("--per-km2", action="store_true", help="건수 대신 km²당 건수")

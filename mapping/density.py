@@ -26,15 +26,23 @@ def previous_month(month: str) -> str:
     return (pd.Period(month, freq="M") - 1).strftime("%Y-%m")
 
 
+def month_span(month: str, until: str | None = None) -> list[str]:
+    """The months from ``month`` to ``until`` (inclusive): ``("2026-09", "2026-11")`` → 3 months."""
+    start, end = pd.Period(month, freq="M"), pd.Period(until or month, freq="M")
+    if end < start:
+        raise ValueError(f"기간이 거꾸로입니다: {month} ~ {until}")
+    return [p.strftime("%Y-%m") for p in pd.period_range(start, end, freq="M")]
+
+
 def _filter(
     reports: pd.DataFrame,
     *,
-    month: str,
+    months: list[str],
     fields: Iterable[str] | None,
     activities: Iterable[str] | None,
     statuses: Iterable[str] | None,
 ) -> pd.DataFrame:
-    keep = pd.to_datetime(reports["created_at"]).dt.strftime("%Y-%m") == month
+    keep = pd.to_datetime(reports["created_at"]).dt.strftime("%Y-%m").isin(months)
     for column, wanted in (("field", fields), ("activity", activities), ("status", statuses)):
         if wanted:
             keep &= reports[column].isin(list(wanted))
@@ -47,11 +55,13 @@ def count_reports(
     *,
     by: str = "zone",
     month: str,
+    until: str | None = None,
     fields: Iterable[str] | None = None,
     activities: Iterable[str] | None = None,
     statuses: Iterable[str] | None = None,
 ) -> pd.DataFrame:
-    """Reports per zone or tong in ``month`` (``"YYYY-MM"``), with the change against the month before.
+    """Reports per zone or tong in ``month`` (or ``month``…``until``), with the change against
+    the period of the same length just before.
 
     Parameters
     ----------
@@ -62,7 +72,9 @@ def count_reports(
     by : {"zone", "tong"}
         What to count per.
     month : str
-        The month, e.g. ``"2026-10"``.
+        The (first) month, e.g. ``"2026-10"``.
+    until : str, optional
+        The last month of a range (inclusive).
     fields, activities, statuses : iterable of str, optional
         Keys to keep (all when not given).
 
@@ -77,8 +89,11 @@ def count_reports(
     key = UNITS[by][0]
     area = to_metric(units, name="단위").geometry.area.to_numpy() / 1e6
     filters = {"fields": fields, "activities": activities, "statuses": statuses}
-    now = _filter(reports, month=month, **filters).groupby(key).size()
-    before = _filter(reports, month=previous_month(month), **filters).groupby(key).size()
+    months = month_span(month, until)
+    shift = len(months)
+    earlier = month_span(*((pd.Period(m, freq="M") - shift).strftime("%Y-%m") for m in (months[0], months[-1])))
+    now = _filter(reports, months=months, **filters).groupby(key).size()
+    before = _filter(reports, months=earlier, **filters).groupby(key).size()
     ids = units[key].to_numpy()
     table = pd.DataFrame({key: ids, "area_km2": area.round(4)})
     table["count"] = now.reindex(ids, fill_value=0).to_numpy().astype(int)

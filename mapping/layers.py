@@ -329,6 +329,7 @@ LEGEND_CSS = """<style>
 .map-legend i{display:inline-block;width:12px;height:12px;margin-right:5px;border-radius:50%;vertical-align:-1px}
 .map-legend .sq{border-radius:2px}
 .tong-label{font:11px sans-serif;color:#333;transform:translate(-50%,-50%);white-space:nowrap;text-shadow:0 0 2px #fff}
+.route-stop{width:24px;height:24px;border-radius:50%;background:#3b5bdb;color:#fff;font:bold 12px/24px sans-serif;text-align:center;box-shadow:0 0 0 2px #fff}
 .zone-label{font:bold 12px sans-serif;color:#111;transform:translate(-50%,-150%);white-space:nowrap;
   background:rgba(255,255,255,.75);padding:0 3px;border-radius:3px}
 </style>"""
@@ -504,4 +505,40 @@ def build_households_layer(
             icon="house-user" if row["kind"] == "care_needed" else "truck-moving", prefix="fa", color=colour
         )
         folium.Marker([geom.y, geom.x], icon=icon, popup=folium.Popup("<br>".join(lines), max_width=240)).add_to(group)
+    return group
+
+
+def build_heat_layer(gdf: gpd.GeoDataFrame, *, name: str = "보고 히트맵", show: bool = True) -> folium.FeatureGroup:
+    """Where report points crowd, as a heat map (positions only: no text reaches the page)."""
+    group = folium.FeatureGroup(name=name, show=show)
+    web = to_web(gdf, name="히트맵")
+    points = [[round(g.y, 6), round(g.x, 6)] for g in web.geometry if g is not None and not g.is_empty]
+    folium.plugins.HeatMap(points, radius=18, blur=14, min_opacity=0.3).add_to(group)
+    return group
+
+
+def build_route_layer(gdf: gpd.GeoDataFrame, *, name: str = "순회 경로", show: bool = True) -> folium.FeatureGroup:
+    """A walk: numbered stops (column ``order``, optional ``label`` and ``reason``) joined in order.
+
+    A ``path`` LineString (one row with ``order`` = None) is drawn as the walking path
+    when given; otherwise legs are straight lines between the stops.
+    """
+    group = folium.FeatureGroup(name=name, show=show)
+    web = to_web(gdf, name="경로")
+    stops = web[web["order"].notna()].sort_values("order")
+    paths = web[web["order"].isna() & (web.geom_type == "LineString")]
+    line = paths.geometry.iloc[0] if len(paths) else shapely.LineString(list(stops.geometry) + list(stops.geometry[:1]))
+    folium.PolyLine(
+        [(y, x) for x, y in line.coords], color="#3b5bdb", weight=4, opacity=0.8, class_name="route-line"
+    ).add_to(group)
+    for row, geom in zip(stops.to_dict("records"), stops.geometry, strict=True):
+        number = int(row["order"])
+        text = " · ".join(_esc(row.get(k)) for k in ("label", "reason") if _present(row.get(k)))
+        icon = folium.DivIcon(
+            html=f'<div class="route-stop">{number}</div>',
+            icon_size=(24, 24),
+            icon_anchor=(12, 12),
+            class_name="route-stop-icon",
+        )
+        folium.Marker([geom.y, geom.x], icon=icon, tooltip=f"{number}. {text}" if text else str(number)).add_to(group)
     return group

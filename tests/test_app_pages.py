@@ -169,8 +169,10 @@ def test_dashboard_density_map_and_table_with_change(app):
     assert "density-polygon" in _map_html(app)
     table = next(d.value for d in app.dataframe if "증감" in d.value.columns)
     assert list(table["건수"]) == sorted(table["건수"], reverse=True)
-    assert (table["증감"] == table["건수"] - table["전월"]).all()
+    assert (table["증감"] == table["건수"] - table["직전"]).all()
     app.radio(key="density_by").set_value("tong").run()
     assert not app.exception
     tongs = next(d.value for d in app.dataframe if "증감" in d.value.columns)
     assert len(tongs) == 36 and tongs["건수"].sum() == table["건수"].sum()
+    app.checkbox(key="density_heat").check().run()
+    assert not app.exception and "heatLayer" in _map_html(app)

@@ -124,3 +124,32 @@ def test_counts_do_not_need_a_spatial_join():
     """Reports far away from every zone still count for the zone they were filed in."""
     far = pd.DataFrame([report("Z03", "2026-10-02")] * 4)
     assert count_reports(far, ZONES, month="2026-10").set_index("zone_id").loc["Z03", "count"] == 4
+
+
+def test_a_range_counts_every_month_in_it_against_the_same_length_before():
+    table = count_reports(REPORTS, ZONES, month="2026-10", until="2026-11").set_index("zone_id")
+    assert table["count"].to_dict() == {"Z01": 3, "Z02": 1, "Z03": 1}  # October and November
+    assert table["previous"].to_dict() == {"Z01": 0, "Z02": 2, "Z03": 0}  # August and September
+    with pytest.raises(ValueError, match="거꾸로"):
+        count_reports(REPORTS, ZONES, month="2026-11", until="2026-10")
+
+
+def test_heat_layer_carries_positions_only(sample_store):
+    from mapping.layers import build_heat_layer
+
+    reports = sample_store.reports(SAMPLE_CODE).assign(memo="비밀 메모")
+    html = (
+        build_map([build_heat_layer(reports)], bounds=sample_store.dong(SAMPLE_CODE), tiles="none").get_root().render()
+    )
+    decoded = re.sub(r"\\u([0-9a-fA-F]{4})", lambda x: chr(int(x.group(1), 16)), html)
+    assert "L.heatLayer(" in html and "vendor/heat/leaflet-heat.js" in html and "비밀 메모" not in decoded
+
+
+def test_cli_density_range_and_heatmap(sample_store, tmp_path, capsys):
+    db = sample_store.url.removeprefix("sqlite:///")
+    out = tmp_path / "d.html"
+    assert (
+        main(["density", "--month", "2026-09", "--until", "2026-10", "--heatmap", "--out", str(out), "--db", db]) == 0
+    )
+    assert "2026-09~2026-10" in capsys.readouterr().out and "L.heatLayer(" in out.read_text(encoding="utf-8")
+    assert main(["density", "--month", "2026-10", "--until", "2026-09", "--out", str(out), "--db", db]) == 2

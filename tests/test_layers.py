@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from dataclasses import dataclass
@@ -293,3 +294,23 @@ def test_fast_clustered_reports_keep_user_text_escaped(data: Data, sample_store)
     decoded = re.sub(r"\\u([0-9a-fA-F]{4})", lambda x: chr(int(x.group(1), 16)), html)  # the rows are JSON
     assert "<img src=x onerror" not in decoded and "&lt;img src=x onerror=alert(1)&gt;" in decoded
     assert html.count("L.marker(") == 1  # one maker function in the browser, not a script line per report
+
+
+def test_route_layer_numbers_stops_in_order_and_joins_them(data: Data) -> None:
+    import geopandas as gpd
+    import shapely
+
+    from mapping.layers import build_route_layer
+
+    stops = gpd.GeoDataFrame(
+        {"order": [2, 1, 3], "label": ["경로당", "주민센터", "<b>맨홀</b>"], "reason": ["안부", "출발", "재확인"]},
+        geometry=[shapely.Point(126.9010, 37.5670), shapely.Point(126.9000, 37.5660), shapely.Point(126.9020, 37.5680)],
+        crs="EPSG:4326",
+    )
+    html = render([build_route_layer(stops)], data.dong)
+    decoded = re.sub(r"\\u([0-9a-fA-F]{4})", lambda x: chr(int(x.group(1), 16)), html)
+    numbers = re.findall(r'class=\\?"route-stop\\?">(\d+)<', decoded)
+    assert numbers == ["1", "2", "3"]
+    assert "1. 주민센터 · 출발" in decoded and "&lt;b&gt;맨홀&lt;/b&gt;" in decoded and "<b>맨홀</b>" not in decoded
+    line = re.search(r"L\.polyline\(\s*(\[\[.*?\]\])", html, re.S).group(1)
+    assert len(json.loads(line)) == 4  # 1 → 2 → 3 → back to 1
