@@ -1,0 +1,104 @@
+"""The one style table of the maps: colours, icons, credits, and making user text safe for them."""
+
+from __future__ import annotations
+
+import html
+import json
+
+import numpy as np
+
+ZONE_PALETTE = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#1f78b4")
+STYLE = {
+    "dong": {"color": "#222222", "weight": 3, "fill": False, "dashArray": "6 4"},
+    "tongs": {"color": "#555555", "weight": 1, "fillOpacity": 0.0},
+    "zones": {"weight": 2, "fillOpacity": 0.35},
+    "my_zone": {"weight": 5, "color": "#111111", "fillOpacity": 0.5},
+}
+# resource type → (Font Awesome 6 icon, awesome-markers colour, legend hex)
+RESOURCE_ICONS = {
+    "community_centre": ("building-flag", "darkblue", "#0067a3"),
+    "hospital": ("hospital", "red", "#d63e2a"),
+    "clinic": ("stethoscope", "lightred", "#ff8e7f"),
+    "pharmacy": ("prescription-bottle-medical", "orange", "#f69730"),
+    "school": ("school", "blue", "#38aadd"),
+    "daycare": ("baby", "pink", "#ff91ea"),
+    "senior_centre": ("person-cane", "purple", "#d252b9"),
+    "welfare_centre": ("hand-holding-heart", "darkpurple", "#5b396b"),
+    "library": ("book", "cadetblue", "#436978"),
+    "sharing_neighbour": ("handshake", "green", "#72b026"),
+    "sharing_shop": ("store", "darkgreen", "#728224"),
+    "other": ("circle-info", "gray", "#575757"),
+}
+# report status → marker colour; field → Font Awesome icon
+STATUS_COLOURS = {
+    "received": "orange",
+    "handed_over": "red",
+    "in_progress": "blue",
+    "resident_notified": "cadetblue",
+    "closed": "green",
+    "returned": "purple",
+    "duplicate": "gray",
+}
+FIELD_ICONS = {
+    "welfare": "hand-holding-heart",
+    "environment": "leaf",
+    "safety": "triangle-exclamation",
+    "petition": "comments",
+    "promotion": "bullhorn",
+    "general": "circle-info",
+}
+CLUSTER_ABOVE = 200  # reports in one layer beyond which markers are clustered
+CREDITS = (
+    "행정동 경계: 통계청 SGIS 행정동 경계, 공공누리 제1유형; 가공: vuski/admdongkor (CC BY 4.0)"
+    " | 의료기관: 행정안전부 LOCALDATA"
+)
+
+
+# blind-spot type → Font Awesome icon
+BLIND_SPOT_ICONS = {
+    "road_surface": "road",
+    "street_tree": "tree",
+    "crosswalk": "person-walking",
+    "median": "grip-lines-vertical",
+    "signboard": "sign-hanging",
+    "school_route": "children",
+    "old_building": "house-crack",
+    "illegal_dumping": "trash-can",
+    "bus_stop": "bus",
+    "flood_snow": "cloud-showers-heavy",
+    "other": "circle-exclamation",
+}
+
+
+LEGEND_CSS = """<style>
+.map-legend{background:rgba(255,255,255,.92);padding:5px 8px;border-radius:6px;font:11px/1.4 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:260px}
+.map-legend .types{column-count:2;column-gap:10px}
+.map-legend i{display:inline-block;width:12px;height:12px;margin-right:5px;border-radius:50%;vertical-align:-1px}
+.map-legend .sq{border-radius:2px}
+.tong-label{font:11px sans-serif;color:#333;transform:translate(-50%,-50%);white-space:nowrap;text-shadow:0 0 2px #fff}
+.route-stop{width:24px;height:24px;border-radius:50%;background:#3b5bdb;color:#fff;font:bold 12px/24px sans-serif;text-align:center;box-shadow:0 0 0 2px #fff}
+.zone-label{font:bold 12px sans-serif;color:#111;transform:translate(-50%,-150%);white-space:nowrap;
+  background:rgba(255,255,255,.75);padding:0 3px;border-radius:3px}
+</style>"""
+
+
+def present(value: object) -> bool:
+    """Whether a cell holds something to show (not None, NaN or blank)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return False
+    return bool(str(value).strip())
+
+
+# folium puts popup and tooltip HTML inside JavaScript template literals (`…`): besides HTML,
+# a backtick would end the literal and ${…} would run code, so those are escaped as entities too.
+JS_LITERAL = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
+
+
+def esc(value: object) -> str:
+    """User text made safe for a folium popup or tooltip (HTML and JS template literal)."""
+    return html.escape(str(value), quote=True).translate(JS_LITERAL) if present(value) else ""
+
+
+def json_safe(obj: object) -> str:
+    """JSON for embedding in a page's script (``</`` escaped)."""
+    return json.dumps(obj, ensure_ascii=False).replace("</", "<\\/")
