@@ -1,0 +1,257 @@
+"""The weekly walk: which stops, in which order, on foot, within the time the officer has.
+
+Distances are straight lines in EPSG:5186 times a detour factor (1.3 unless
+a pedestrian network is given later).  Up to :data:`EXACT_MAX` stops the
+order is exact (Held–Karp); above, OR-Tools' guided local search with a time
+limit.  With a time budget the highest-priority stops that fit are kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass, field
+from xml.sax.saxutils import escape
+
+import numpy as np
+import pandas as pd
+
+from mapping.crs import transform_xy
+from mapping.errors import MappingError
+
+WALK_KMH = 4.0
+DETOUR = 1.3
+EXACT_MAX = 12
+VISIT_MIN = 10.0  # minutes spent at a stop unless it says otherwise
+STALE_DAYS = 28  # a tong not walked, a blind spot not re-checked, for this long is due
+
+
+class RouteError(MappingError, ValueError):
+    """No route can be made (no stops, or none fits the budget)."""
+
+
+@dataclass(frozen=True)
+class Stop:
+    """A place to visit: why, how important (higher first) and for how long."""
+
+    key: str
+    label: str
+    reason: str
+    priority: int
+    lon: float
+    lat: float
+    minutes: float = VISIT_MIN
+
+
+@dataclass
+class Route:
+    """A closed walk from ``start`` through ``stops`` (in order) and back."""
+
+    start: Stop
+    stops: list[Stop]
+    legs_m: list[float]
+    left_out: list[Stop] = field(default_factory=list)
+    detour: float = DETOUR
+    kmh: float = WALK_KMH
+
+    @property
+    def total_m(self) -> float:
+        return float(sum(self.legs_m))
+
+    @property
+    def walk_min(self) -> float:
+        return self.total_m / 1000 / self.kmh * 60
+
+    @property
+    def total_min(self) -> float:
+        return self.walk_min + sum(s.minutes for s in self.stops)
+
+
+def distance_matrix(points: list[Stop], *, detour: float = DETOUR) -> np.ndarray:
+    """Walking metres between every pair: straight line in EPSG:5186 × ``detour``."""
+    x, y = transform_xy([p.lon for p in points], [p.lat for p in points], "EPSG:4326", "EPSG:5186")
+    return np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :]) * detour
+
+
+def tour_length(matrix: np.ndarray, order: list[int]) -> float:
+    """Length of the closed tour 0 → order… → 0."""
+    path = [0, *order, 0]
+    return float(sum(matrix[a, b] for a, b in itertools.pairwise(path)))
+
+
+def _held_karp(matrix: np.ndarray) -> list[int]:
+    """The exact shortest closed tour from node 0 (n ≤ 13 nodes)."""
+    n = len(matrix) - 1
+    if n <= 1:
+        return list(range(1, n + 1))
+    full = 1 << n
+    cost = np.full((full, n), np.inf)
+    parent = np.full((full, n), -1, dtype=int)
+    for j in range(n):
+        cost[1 << j, j] = matrix[0, j + 1]
+    for mask in range(1, full):
+        for j in range(n):
+            if not mask & (1 << j) or np.isinf(cost[mask, j]):
+                continue
+            rest = [k for k in range(n) if not mask & (1 << k)]
+            for k in rest:
+                nxt, value = mask | (1 << k), cost[mask, j] + matrix[j + 1, k + 1]
+                if value < cost[nxt, k]:
+                    cost[nxt, k], parent[nxt, k] = value, j
+    last = int(np.argmin(cost[full - 1] + matrix[1:, 0]))
+    order, mask = [], full - 1
+    while last != -1:
+        order.append(last + 1)
+        mask, last = mask ^ (1 << last), parent[mask, last]
+    return order[::-1]
+
+
+def _or_tools(matrix: np.ndarray, *, seconds: float) -> list[int]:
+    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+    manager = pywrapcp.RoutingIndexManager(len(matrix), 1, 0)
+    routing = pywrapcp.RoutingModel(manager)
+    transit = routing.RegisterTransitMatrix(np.rint(matrix).astype(int).tolist())
+    routing.SetArcCostEvaluatorOfAllVehicles(transit)
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
+    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    params.time_limit.FromMilliseconds(int(seconds * 1000))
+    solution = routing.SolveWithParameters(params)
+    index, order = routing.Start(0), []
+    while not routing.IsEnd(index := solution.Value(routing.NextVar(index))):
+        order.append(manager.IndexToNode(index))
+    return order
+
+
+def order_stops(matrix: np.ndarray, *, seconds: float = 1.0) -> list[int]:
+    """Visiting order (node indices, start = 0 excluded) of the shortest closed walk found."""
+    if len(matrix) - 1 <= EXACT_MAX:
+        return _held_karp(matrix)
+    return _or_tools(matrix, seconds=seconds)
+
+
+def plan_route(
+    stops: list[Stop],
+    *,
+    start: Stop,
+    budget_min: float | None = None,
+    detour: float = DETOUR,
+    kmh: float = WALK_KMH,
+    seconds: float = 1.0,
+) -> Route:
+    """Order ``stops`` into the shortest closed walk from ``start``, within ``budget_min`` if given.
+
+    With a budget, stops are taken highest priority first; one that would make
+    the walk (at ``kmh``, plus each stop's minutes) exceed the budget is left out.
+
+    Raises
+    ------
+    RouteError
+        With no stops, or when not even the most important stop fits the budget.
+    """
+    if not stops:
+        raise RouteError("방문할 곳이 없습니다: 지도에서 들를 곳을 고르거나 제안된 곳을 더하세요.")
+    ranked = sorted(stops, key=lambda s: -s.priority)
+    kept, left = [], []
+    for stop in ranked if budget_min else []:
+        trial = _solve([*kept, stop], start=start, detour=detour, kmh=kmh, seconds=seconds)
+        (kept if trial.total_min <= budget_min else left).append(stop)
+    if budget_min and not kept:
+        raise RouteError(f"{budget_min:g}분 안에 갈 수 있는 곳이 없습니다: 시간을 늘리거나 가까운 곳을 고르세요.")
+    route = _solve(kept if budget_min else ranked, start=start, detour=detour, kmh=kmh, seconds=seconds)
+    route.left_out = left
+    return route
+
+
+def _solve(stops: list[Stop], *, start: Stop, detour: float, kmh: float, seconds: float) -> Route:
+    matrix = distance_matrix([start, *stops], detour=detour)
+    order = order_stops(matrix, seconds=seconds)
+    path = [0, *order, 0]
+    legs = [float(matrix[a, b]) for a, b in itertools.pairwise(path)]
+    return Route(start, [stops[i - 1] for i in order], legs, detour=detour, kmh=kmh)
+
+
+def propose_stops(
+    *,
+    zone_tongs: list[int],
+    tongs: pd.DataFrame,
+    households: pd.DataFrame,
+    reports: pd.DataFrame,
+    blind_spots: pd.DataFrame,
+    officer: str,
+    week_start: dt.date,
+) -> list[Stop]:
+    """This week's stops for an officer's zone, each with its reason and priority (5 = most).
+
+    Care-needed neighbours due for a check-in (5), move-in households not yet
+    visited (4), open reports needing a site check (3), blind spots due for a
+    re-check (2), and tongs the officer has not walked for four weeks (1).
+    """
+    week_end = week_start + dt.timedelta(days=6)
+    stops: list[Stop] = []
+    mine = households[households["tong"].isin(zone_tongs)]
+    for h in mine.itertuples():
+        last = pd.Timestamp(h.last_visit).date() if pd.notna(h.last_visit) else None
+        if h.kind == "care_needed" and pd.notna(h.visit_every_days):
+            due = (last or dt.date.min) + dt.timedelta(days=int(h.visit_every_days)) if last else week_start
+            if due <= week_end:
+                reason = f"돌봄이웃 안부 확인 ({int(h.visit_every_days)}일 주기, 최근 방문 {last or '없음'})"
+                stops.append(Stop(f"household:{h.id}", f"돌봄이웃 {h.name}", reason, 5, h.lon, h.lat, 20))
+        elif h.kind == "move_in" and last is None:
+            stops.append(
+                Stop(
+                    f"household:{h.id}",
+                    f"전입세대 {h.name}",
+                    f"전입세대 첫 방문 (전입 {h.moved_in or '미상'})",
+                    4,
+                    h.lon,
+                    h.lat,
+                    15,
+                )
+            )
+    open_reports = reports[
+        reports["tong"].isin(zone_tongs) & reports["status"].isin(["received", "handed_over", "in_progress"])
+    ]
+    for r in open_reports.itertuples():
+        stops.append(
+            Stop(
+                f"report:{r.id}",
+                f"보고 #{r.id}",
+                f"처리 중 보고 현장 확인: {str(r.memo or '')[:30]}",
+                3,
+                r.lon,
+                r.lat,
+                5,
+            )
+        )
+    spots = blind_spots[blind_spots["tong"].isin(zone_tongs)]
+    for b in spots.itertuples():
+        if pd.isna(b.found_on) or (week_start - pd.Timestamp(b.found_on).date()).days >= STALE_DAYS:
+            stops.append(Stop(f"blind_spot:{b.id}", f"사각지대 #{b.id}", "안전 사각지대 재점검", 2, b.lon, b.lat, 5))
+    recent = reports[
+        (reports["finder"] == officer)
+        & (pd.to_datetime(reports["created_at"]).dt.date > week_start - dt.timedelta(days=STALE_DAYS))
+    ]
+    walked = set(recent["tong"].dropna().astype(int))
+    for tong in sorted(set(zone_tongs) - walked):
+        point = tongs.set_index("tong").loc[tong, "geometry"].representative_point()
+        stops.append(Stop(f"tong:{tong}", f"{tong}통", "4주 넘게 걷지 않은 통 (구역 돌보기)", 1, point.x, point.y, 10))
+    return stops
+
+
+def route_gpx(route: Route, *, name: str) -> str:
+    """GPX 1.1: the stops as ``wpt`` in visiting order (start first, not repeated), the walk as a ``trk``."""
+    points = [route.start, *route.stops]
+    wpts = "\n".join(
+        f'  <wpt lat="{p.lat:.7f}" lon="{p.lon:.7f}"><name>{escape(f"{i}. {p.label}" if i else p.label)}</name>'
+        f"<desc>{escape(p.reason)}</desc></wpt>"
+        for i, p in enumerate(points)
+    )
+    track = "\n".join(f'      <trkpt lat="{p.lat:.7f}" lon="{p.lon:.7f}"/>' for p in [*points, route.start])
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<gpx version="1.1" creator="udongju-map" xmlns="http://www.topografix.com/GPX/1/1">\n'
+        f"  <metadata><name>{escape(name)}</name></metadata>\n{wpts}\n"
+        f"  <trk><name>{escape(name)}</name><trkseg>\n{track}\n    </trkseg></trk>\n</gpx>\n"
+    )

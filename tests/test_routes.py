@@ -1,0 +1,132 @@
+"""The weekly walk: exact order, OR-Tools above 12 stops, the time budget, GPX 1.1, proposed stops."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+import xml.etree.ElementTree as ET
+
+import pytest
+import xmlschema
+
+from mapping.access import SAMPLE_USER
+from mapping.routes import (
+    EXACT_MAX,
+    RouteError,
+    Stop,
+    _held_karp,
+    _or_tools,
+    distance_matrix,
+    plan_route,
+    propose_stops,
+    route_gpx,
+    tour_length,
+)
+from tests.conftest import ROOT, SAMPLE_CODE
+
+START = Stop("centre", "성산2동 주민센터", "출발", 0, 126.9050, 37.5670, 0)
+GPX = "{http://www.topografix.com/GPX/1/1}"
+
+
+def random_stops(n: int, seed: int, *, priority: int | None = None) -> list[Stop]:
+    rng = random.Random(seed)
+    return [
+        Stop(
+            f"s{i}",
+            f"곳 {i}",
+            "이유",
+            priority if priority is not None else rng.randint(1, 5),
+            126.89 + rng.random() * 0.03,
+            37.56 + rng.random() * 0.015,
+        )
+        for i in range(n)
+    ]
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 5, 7, 8])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_exact_solver_matches_brute_force(n, seed):
+    matrix = distance_matrix([START, *random_stops(n, seed)])
+    best = min(tour_length(matrix, list(p)) for p in itertools.permutations(range(1, n + 1)))
+    order = _held_karp(matrix)
+    assert sorted(order) == list(range(1, n + 1))
+    assert tour_length(matrix, order) == pytest.approx(best)
+
+
+def test_or_tools_visits_every_stop_once_and_is_close_to_exact():
+    matrix = distance_matrix([START, *random_stops(10, 5)])
+    order = _or_tools(matrix, seconds=1.0)
+    assert sorted(order) == list(range(1, 11))
+    assert tour_length(matrix, order) <= 1.02 * tour_length(matrix, _held_karp(matrix))
+    long_walk = plan_route(random_stops(EXACT_MAX + 8, 3), start=START, seconds=0.5)  # goes to OR-Tools
+    assert len(long_walk.stops) == EXACT_MAX + 8 and len(long_walk.legs_m) == EXACT_MAX + 9
+
+
+def test_the_budget_keeps_the_highest_priorities_and_says_what_was_left_out():
+    stops = [Stop(f"p{p}", f"우선 {p}", "이유", p, 126.9050 + 0.001 * p, 37.5670) for p in range(1, 7)]
+    everything = plan_route(stops, start=START)
+    budget = plan_route(stops[-2:], start=START).total_min + 0.5  # room for the two most important only
+    route = plan_route(stops, start=START, budget_min=budget)
+    assert {s.priority for s in route.stops} == {5, 6}
+    assert {s.priority for s in route.left_out} == {1, 2, 3, 4}
+    assert route.total_min <= budget < everything.total_min
+
+
+def test_no_stops_or_no_room_is_a_clear_refusal():
+    with pytest.raises(RouteError, match="방문할 곳이 없습니다"):
+        plan_route([], start=START)
+    with pytest.raises(RouteError, match="갈 수 있는 곳이 없습니다"):
+        plan_route(random_stops(3, 1), start=START, budget_min=1)
+
+
+def test_walking_time_is_distance_at_4_kmh_plus_visits():
+    stop = Stop("a", "가", "이유", 1, 126.9050, 37.5670 + 0.009, 10)  # about 1 km north
+    route = plan_route([stop], start=START)
+    assert route.total_m == pytest.approx(2 * 1000 * 1.3, rel=0.01)  # there and back, × 1.3 detour
+    assert route.total_min == pytest.approx(route.total_m / 1000 / 4 * 60 + 10)
+
+
+def test_gpx_is_valid_gpx_1_1_with_stops_in_order_and_the_walk_as_a_track():
+    route = plan_route([*random_stops(5, 9), Stop("x", "<&> 표시", "a & b", 1, 126.90, 37.566)], start=START)
+    text = route_gpx(route, name="11월 4주 순회 & 점검")
+    xmlschema.XMLSchema(ROOT / "tests" / "data" / "gpx-1.1.xsd").validate(text)
+    root = ET.fromstring(text)
+    names = [w.find(f"{GPX}name").text for w in root.findall(f"{GPX}wpt")]
+    assert names[0] == START.label and names[1:] == [f"{i}. {s.label}" for i, s in enumerate(route.stops, start=1)]
+    assert len(names) == len(route.stops) + 1  # the start is not repeated at the end
+    track = root.findall(f"{GPX}trk/{GPX}trkseg/{GPX}trkpt")
+    assert len(track) == len(route.stops) + 2 and track[0].attrib == track[-1].attrib
+
+
+def test_proposed_stops_of_an_officer_are_in_their_zone_with_reasons(sample_store):
+    zones = sample_store.zones(SAMPLE_CODE).set_index("officer")
+    officer = "노아린"
+    zone_tongs = zones.loc[officer, "tongs"]
+    households = sample_store.households(SAMPLE_CODE, user=SAMPLE_USER)
+    stops = propose_stops(
+        zone_tongs=zone_tongs,
+        tongs=sample_store.tongs(SAMPLE_CODE),
+        households=households,
+        reports=sample_store.reports(SAMPLE_CODE),
+        blind_spots=sample_store.blind_spots(SAMPLE_CODE),
+        officer=officer,
+        week_start=dt.date(2026, 11, 30),
+    )
+    assert stops and all(s.reason for s in stops)
+    kinds = {s.key.split(":")[0] for s in stops}
+    assert "tong" in kinds  # the sample officer has not walked some tongs for four weeks
+    for s in stops:
+        if s.key.startswith("household:"):
+            row = households.set_index("id").loc[int(s.key.split(":")[1])]
+            assert row["tong"] in zone_tongs and s.priority in (4, 5)
+    reports = sample_store.reports(SAMPLE_CODE).set_index("id")
+    for s in (s for s in stops if s.key.startswith("report:")):
+        row = reports.loc[int(s.key.split(":")[1])]
+        assert (
+            row["tong"] in zone_tongs
+            and row["status"] in ("received", "handed_over", "in_progress")
+            and s.priority == 3
+        )
+    walked = reports[(reports["finder"] == officer) & (reports["created_at"] > "2026-11-02")]["tong"]
+    assert {int(s.key.split(":")[1]) for s in stops if s.key.startswith("tong:")} == set(zone_tongs) - set(walked)
