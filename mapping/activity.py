@@ -7,7 +7,6 @@ becomes a formula; the PDF writes text as text (fpdf2 reads no markup here).
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -362,10 +361,6 @@ _FONT = "NanumGothic"
 _HEAD_STYLE = FontFace(emphasis="BOLD", fill_color=(231, 236, 243))
 _PHOTO_BOX_H_MM = 62.0  # height of one photo's box; two boxes share the page width
 _PHOTO_GAP_MM = 6.0
-
-
-# fontTools explains on stderr which hinting tables it drops while embedding the font: not news to a user
-logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
 
 
 def export_activity_pdf(report: ActivityReport, path: Path) -> Path:

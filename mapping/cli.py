@@ -16,6 +16,7 @@ import pandas as pd
 
 from mapping.access import CLI_USER
 from mapping.errors import MappingError, NotFoundError, Problem, ValidationError
+from mapping.routes import RouteError
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -210,6 +211,38 @@ def _cmd_density(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_route(args: argparse.Namespace) -> int:
+    from mapping.route_sheet import export_route_pdf
+    from mapping.routes import plan_week, route_gpx, week_start_of
+    from mapping.store import open_store
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".gpx", ".pdf"):
+        raise ValidationError(
+            [Problem(str(out), None, "--out", "파일 이름은 .gpx 또는 .pdf로 끝나야 합니다.")], what="순회 경로"
+        )
+    try:
+        monday = week_start_of(args.week)
+    except ValueError as exc:
+        raise ValidationError([Problem("--week", None, None, str(exc))], what="순회 경로") from None
+    store = open_store(args.db)
+    code = args.dong or _only_dong(store)
+    route = plan_week(store, code, officer=args.officer, week_start=monday, user=CLI_USER, budget_min=args.budget_min)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix.lower() == ".gpx":
+        out.write_text(route_gpx(route, name=f"{args.officer} {args.week}"), encoding="utf-8")
+    else:
+        export_route_pdf(route, out, officer=args.officer, week=args.week)
+    print(
+        f"{args.officer} {args.week}: {len(route.stops)}곳, {route.total_m / 1000:.1f} km, {route.total_min:.0f}분 → {out}"
+    )
+    for number, stop in enumerate(route.stops, start=1):
+        print(f"  {number}. {stop.label} — {stop.reason}")
+    if route.left_out:
+        print(f"  시간이 모자라 빠진 곳 {len(route.left_out)}곳: {', '.join(s.label for s in route.left_out)}")
+    return EXIT_OK
+
+
 def _only_dong(store: object) -> str:
     codes = list(store.dongs()["dong_code"])  # type: ignore[attr-defined]
     if len(codes) != 1:
@@ -239,6 +272,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
     ),
     "import-reports": ("보고를 CSV, XLSX 또는 GeoJSON에서 가져옵니다 (이미 있는 보고는 건너뜀).", _cmd_import_reports),
     "density": ("한 달 보고를 구역(또는 통)별로 세어 밀도 지도 HTML을 만듭니다.", _cmd_density),
+    "route": ("한 주무관의 주간 순회 경로를 만들어 GPX 또는 PDF로 씁니다.", _cmd_route),
     "assets": ("지도용 Leaflet 등 프런트엔드 파일을 node_modules에서 복사합니다.", _cmd_assets),
 }
 
@@ -294,6 +328,12 @@ def build_parser() -> argparse.ArgumentParser:
     density.add_argument("--per-km2", action="store_true", help="건수 대신 km²당 건수")
     density.add_argument("--out", required=True, help="출력 HTML")
     density.add_argument("--dong", help="행정동코드 (저장소에 동이 여럿일 때)")
+    route = _add(sub, "route", common)
+    route.add_argument("--officer", required=True, help="주무관 성명")
+    route.add_argument("--week", required=True, help="ISO 주, 예: 2026-W48")
+    route.add_argument("--budget-min", type=float, help="쓸 수 있는 시간(분): 중요한 곳부터 이 안에 들어가는 곳만")
+    route.add_argument("--out", required=True, help="FILE.gpx 또는 FILE.pdf")
+    route.add_argument("--dong", help="행정동코드 (저장소에 동이 여럿일 때)")
     assets = sub.add_parser("assets", parents=[common], help=COMMANDS["assets"][0], description=COMMANDS["assets"][0])
     assets.add_argument("--dest", default="static/vendor", help="복사할 폴더 (기본: static/vendor)")
     return parser
@@ -307,7 +347,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as exc:
         print(exc, file=sys.stderr)
         return EXIT_BAD_INPUT
-    except NotFoundError as exc:
+    except (NotFoundError, RouteError) as exc:
         print(f"오류: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except MappingError as exc:

@@ -8,9 +8,13 @@ where Debian's ``fonts-nanum`` is not installed.
 from __future__ import annotations
 
 import importlib.util
+import logging
 from pathlib import Path
 
 DEBIAN_NANUM = Path("/usr/share/fonts/truetype/nanum")
+
+# fontTools explains on stderr which hinting tables it drops while embedding a font: not news to a user
+logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
 
 
 class FontError(RuntimeError):

@@ -255,3 +255,56 @@ def route_gpx(route: Route, *, name: str) -> str:
         f"  <metadata><name>{escape(name)}</name></metadata>\n{wpts}\n"
         f"  <trk><name>{escape(name)}</name><trkseg>\n{track}\n    </trkseg></trk>\n</gpx>\n"
     )
+
+
+def week_start_of(text: str) -> dt.date:
+    """The Monday of an ISO week: ``"2026-W48"`` → 2026-11-23.
+
+    Raises
+    ------
+    ValueError
+        For text that is not ``YYYY-Www``.
+    """
+    try:
+        year, week = str(text).upper().split("-W")
+        return dt.date.fromisocalendar(int(year), int(week), 1)
+    except ValueError:
+        raise ValueError(f"주 {text!r}를 읽을 수 없습니다: 2026-W48처럼 적으세요.") from None
+
+
+def start_of_walk(store: object, code: str) -> Stop:
+    """Where walks start and end: the dong's 주민센터 resource, else the middle of the dong."""
+    resources = store.resources(code)  # type: ignore[attr-defined]
+    centre = resources[resources["type"] == "community_centre"]
+    if len(centre):
+        return Stop(
+            "start",
+            str(centre["name"].iloc[0] or "주민센터"),
+            "출발·도착",
+            0,
+            float(centre["lon"].iloc[0]),
+            float(centre["lat"].iloc[0]),
+            0,
+        )
+    point = store.dong(code).geometry.iloc[0].representative_point()  # type: ignore[attr-defined]
+    return Stop("start", "동 중심", "출발·도착", 0, point.x, point.y, 0)
+
+
+def plan_week(
+    store: object, code: str, *, officer: str, week_start: dt.date, user: object, budget_min: float | None = None
+) -> Route:
+    """Propose an officer's stops for the week and order them into a walk (reads households: logged)."""
+    zones = store.zones(code)  # type: ignore[attr-defined]
+    zone = zones[zones["officer"] == officer]
+    if zone.empty:
+        raise RouteError(f"{officer}은(는) 맡은 구역이 없습니다.")
+    stops = propose_stops(
+        zone_tongs=list(zone["tongs"].iloc[0]),
+        tongs=store.tongs(code),  # type: ignore[attr-defined]
+        households=store.households(code, user=user),  # type: ignore[attr-defined]
+        reports=store.reports(code),  # type: ignore[attr-defined]
+        blind_spots=store.blind_spots(code),  # type: ignore[attr-defined]
+        officer=officer,
+        week_start=week_start,
+    )
+    return plan_route(stops, start=start_of_walk(store, code), budget_min=budget_min)

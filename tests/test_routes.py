@@ -130,3 +130,36 @@ def test_proposed_stops_of_an_officer_are_in_their_zone_with_reasons(sample_stor
         )
     walked = reports[(reports["finder"] == officer) & (reports["created_at"] > "2026-11-02")]["tong"]
     assert {int(s.key.split(":")[1]) for s in stops if s.key.startswith("tong:")} == set(zone_tongs) - set(walked)
+
+
+def test_cli_route_writes_gpx_and_a_korean_pdf(sample_store, tmp_path, capsys):
+    import subprocess
+
+    from mapping.cli import main
+
+    db = sample_store.url.removeprefix("sqlite:///")
+    gpx = tmp_path / "week.gpx"
+    assert main(["route", "--officer", "노아린", "--week", "2026-W49", "--out", str(gpx), "--db", db]) == 0
+    xmlschema.XMLSchema(ROOT / "tests" / "data" / "gpx-1.1.xsd").validate(gpx.read_text(encoding="utf-8"))
+    printed = capsys.readouterr().out
+    pdf = tmp_path / "week.pdf"
+    assert main(["route", "--officer", "노아린", "--week", "2026-W49", "--out", str(pdf), "--db", db]) == 0
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "주간 순회 경로" in text and "버스정류장" in text
+    first_stop = printed.splitlines()[1].split(". ", 1)[1].split(" — ")[0]
+    assert first_stop in text
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "(A4)" in info
+
+
+def test_cli_route_refuses_bad_weeks_and_officers_without_a_zone(sample_store, tmp_path, capsys):
+    from mapping.cli import main
+
+    db = sample_store.url.removeprefix("sqlite:///")
+    out = str(tmp_path / "w.gpx")
+    assert main(["route", "--officer", "노아린", "--week", "48주", "--out", out, "--db", db]) == 2
+    assert main(["route", "--officer", "신유나", "--week", "2026-W49", "--out", out, "--db", db]) == 2
+    assert "맡은 구역이 없습니다" in capsys.readouterr().err
+    assert (
+        main(["route", "--officer", "노아린", "--week", "2026-W49", "--out", str(tmp_path / "w.txt"), "--db", db]) == 2
+    )
