@@ -17,6 +17,7 @@ pages = {
         st.Page("app_pages/officer.py", title="내 구역", icon=":material/directions_walk:", default=True),
         st.Page("app_pages/intake.py", title="보고 접수", icon=":material/add_a_photo:", url_path="intake"),
         st.Page("app_pages/inbox.py", title="보고함", icon=":material/inbox:", url_path="inbox"),
+        st.Page("app_pages/walk.py", title="주간 순회", icon=":material/route:", url_path="walk"),
     ],
     "팀장": [
         st.Page("app_pages/dashboard.py", title="현황", icon=":material/bar_chart:", url_path="dashboard"),

@@ -181,6 +181,7 @@ def propose_stops(
     blind_spots: pd.DataFrame,
     officer: str,
     week_start: dt.date,
+    walks: pd.DataFrame | None = None,
 ) -> list[Stop]:
     """This week's stops for an officer's zone, each with its reason and priority (5 = most).
 
@@ -234,6 +235,12 @@ def propose_stops(
         & (pd.to_datetime(reports["created_at"]).dt.date > week_start - dt.timedelta(days=STALE_DAYS))
     ]
     walked = set(recent["tong"].dropna().astype(int))
+    if walks is not None and len(walks):  # tongs ticked on a recorded walk count as walked too
+        fresh = walks[
+            (walks["officer"] == officer)
+            & (pd.to_datetime(walks["on_date"]).dt.date > week_start - dt.timedelta(days=STALE_DAYS))
+        ]
+        walked |= set(fresh["tong"].dropna().astype(int))
     for tong in sorted(set(zone_tongs) - walked):
         point = tongs.set_index("tong").loc[tong, "geometry"].representative_point()
         stops.append(Stop(f"tong:{tong}", f"{tong}통", "4주 넘게 걷지 않은 통 (구역 돌보기)", 1, point.x, point.y, 10))
@@ -306,5 +313,6 @@ def plan_week(
         blind_spots=store.blind_spots(code),  # type: ignore[attr-defined]
         officer=officer,
         week_start=week_start,
+        walks=store.walks(code),  # type: ignore[attr-defined]
     )
     return plan_route(stops, start=start_of_walk(store, code), budget_min=budget_min)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-SCHEMA_VERSION = 2  # 1 → 2: report life (duty, title, resident, co-approval, photos, history)
+SCHEMA_VERSION = 3  # 1 → 2: report life (duty, title, resident, co-approval, photos, history); 2 → 3: walks
 
 
 def _dong() -> sa.Column:
@@ -207,4 +207,15 @@ REPORT_NOTIFICATIONS = sa.Table(
     sa.Column("on_date", sa.Date, nullable=False),
     sa.Column("by_whom", sa.Text, nullable=False),
     sa.Column("note", sa.Text),
+)
+
+WALKS = sa.Table(
+    "walks",
+    meta,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _dong(),
+    sa.Column("officer", sa.Text, nullable=False),
+    sa.Column("on_date", sa.Date, nullable=False),
+    sa.Column("stop_key", sa.Text, nullable=False),  # household:12, report:5, blind_spot:3, tong:7, own:…
+    sa.Column("tong", sa.Integer),
 )

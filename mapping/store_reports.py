@@ -30,6 +30,21 @@ REPORTS = POINT_TABLES["reports"]
 PERSONAL = ("resident_name", "resident_phone")
 EDITABLE = {"title", "memo", "activity", "field", "duty", "address", "action", "resident_name", "resident_phone"}
 VOCAB = {"activity": ACTIVITIES, "field": FIELDS, "duty": DUTIES}
+
+
+def attach_tong_zone_of(tongs: pd.DataFrame, lonlats: list[tuple[float, float]]) -> list[int | None]:
+    """The tong of each (lon, lat), ``None`` outside every tong."""
+    from mapping.store import attach_tong_zone
+
+    if not lonlats:
+        return []
+    points = gpd.GeoSeries([shapely.Point(x, y) for x, y in lonlats], crs="EPSG:4326")
+    return [
+        None if t is None or pd.isna(t) else int(t)
+        for t in attach_tong_zone(points, tongs, tongs.assign(zone_id=None, tongs=[[]] * len(tongs)))["tong"]
+    ]
+
+
 OVERDUE_DAYS = (7, 14)  # age at which an open report is 'late' and 'overdue'
 
 
@@ -434,6 +449,35 @@ class ReportsMixin:
             for report_id in ids:
                 self._history(conn, report_id, actor=actor, action="reported", note="활동보고서 제출")
         return int(done)
+
+    # ---- walks ---------------------------------------------------------------
+    def record_visits(self, code: str, *, officer: str, stops: list, on_date: dt.date, user: User) -> int:
+        """Tick stops of a walk as visited: households get their last-visit date, tongs count as walked."""
+        from mapping.schema import WALKS
+
+        households = POINT_TABLES["households"]
+        tongs = self.tongs(code)  # type: ignore[attr-defined]
+        point_tong = attach_tong_zone_of(tongs, [(s.lon, s.lat) for s in stops])
+        with self.engine.begin() as conn:
+            for stop, tong in zip(stops, point_tong, strict=True):
+                conn.execute(
+                    WALKS.insert().values(
+                        dong_code=code, officer=officer, on_date=on_date, stop_key=stop.key, tong=tong
+                    )
+                )
+                if stop.key.startswith("household:"):
+                    row_id = int(stop.key.split(":")[1])
+                    conn.execute(households.update().where(households.c.id == row_id).values(last_visit=on_date))
+                    self._log(conn, user, "변경", f"households:{row_id}", "last_visit")  # type: ignore[attr-defined]
+        return len(stops)
+
+    def walks(self, code: str) -> pd.DataFrame:
+        """Every recorded stop of every walk: officer, date, stop key, tong."""
+        from mapping.schema import WALKS
+
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(WALKS).where(WALKS.c.dong_code == code).order_by(WALKS.c.id)).mappings().all()
+        return pd.DataFrame(rows, columns=[c.name for c in WALKS.columns])
 
     # ---- reading -----------------------------------------------------------
     def _report_row(self, report_id: int) -> dict:

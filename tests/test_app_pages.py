@@ -176,3 +176,17 @@ def test_dashboard_density_map_and_table_with_change(app):
     assert len(tongs) == 36 and tongs["건수"].sum() == table["건수"].sum()
     app.checkbox(key="density_heat").check().run()
     assert not app.exception and "heatLayer" in _map_html(app)
+
+
+def test_walk_page_plans_a_route_with_numbered_stops(app):
+    app.switch_page("app_pages/walk.py").run()
+    app.selectbox(key="officer").set_value("노아린").run()
+    assert not app.exception and app.title[0].value == "주간 순회"
+    assert any("km" in s.value and "분" in s.value for s in app.success)
+    plan = app.text[0].value.splitlines()
+    assert plan[0].startswith("1. ") and len(plan) >= 1
+    html = _map_html(app)
+    assert "route-stop" in html and "route-line" in html
+    app.number_input(key="walk_budget").set_value(15).run()
+    assert not app.exception  # a tight budget leaves stops out or says nothing fits
+    assert any("빠진 곳" in w.value or "갈 수 있는 곳이 없습니다" in w.value for w in app.warning)

@@ -163,3 +163,25 @@ def test_cli_route_refuses_bad_weeks_and_officers_without_a_zone(sample_store, t
     assert (
         main(["route", "--officer", "노아린", "--week", "2026-W49", "--out", str(tmp_path / "w.txt"), "--db", db]) == 2
     )
+
+
+def test_visits_update_last_visit_and_tong_coverage(sample_store):
+    from mapping.routes import plan_week
+
+    monday = dt.date(2026, 11, 30)
+    route = plan_week(sample_store, SAMPLE_CODE, officer="노아린", week_start=monday, user=SAMPLE_USER)
+    tong_stops = [s for s in route.stops if s.key.startswith("tong:")]
+    assert tong_stops, "the sample officer has unwalked tongs this week"
+    households = sample_store.households(SAMPLE_CODE, user=SAMPLE_USER)
+    home = households[households["kind"] == "move_in"].iloc[0]
+    visit = Stop(f"household:{home['id']}", "전입세대", "첫 방문", 4, home["lon"], home["lat"])
+    before = len(sample_store.access_log())
+    sample_store.record_visits(
+        SAMPLE_CODE, officer="노아린", stops=[*tong_stops, visit], on_date=monday, user=SAMPLE_USER
+    )
+    after = plan_week(sample_store, SAMPLE_CODE, officer="노아린", week_start=monday, user=SAMPLE_USER)
+    assert not {s.key for s in after.stops} & {s.key for s in tong_stops}  # walked now
+    refreshed = sample_store.households(SAMPLE_CODE, user=SAMPLE_USER).set_index("id")
+    assert refreshed.loc[home["id"], "last_visit"] == monday
+    assert len(sample_store.access_log()) > before  # the household change was logged
+    assert set(sample_store.walks(SAMPLE_CODE)["stop_key"]) == {s.key for s in [*tong_stops, visit]}

@@ -36,7 +36,7 @@ def log_length(store: Store) -> int:
 def test_new_file_records_the_current_schema_version(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "new.sqlite"
     store = open_store(path)
-    assert store.schema_version == SCHEMA_VERSION == 2
+    assert store.schema_version == SCHEMA_VERSION == 3
     store.close()
     assert stored_schema_version(path) == str(SCHEMA_VERSION)
 
@@ -54,7 +54,7 @@ def test_a_version_1_store_is_migrated_keeping_its_reports(sample_db: Path, tmp_
     v2_columns = ["duty", "title", "resident_name", "resident_phone", "has_resident", "co_approver",
                   "co_approved_at", "duplicate_of", "return_reason", "updated_at"]  # fmt: skip
     with sqlite3.connect(path) as conn:
-        for table in ("report_photos", "report_history", "report_notifications"):
+        for table in ("report_photos", "report_history", "report_notifications", "walks"):
             conn.execute(f"DROP TABLE {table}")
         for column in v2_columns:
             conn.execute(f"ALTER TABLE reports DROP COLUMN {column}")
@@ -72,7 +72,7 @@ def test_other_schema_version_is_refused_naming_both(tmp_path: Path) -> None:
     open_store(path).close()
     with sqlite3.connect(path) as conn:
         conn.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
-    with pytest.raises(StoreError, match=r"스키마 버전은 999인데 이 프로그램은 2까지만 압니다") as info:
+    with pytest.raises(StoreError, match=r"스키마 버전은 999인데 이 프로그램은 3까지만 압니다") as info:
         open_store(path)
     assert isinstance(info.value, RuntimeError)
     assert str(path.resolve()) in str(info.value)

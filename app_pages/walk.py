@@ -1,0 +1,130 @@
+"""주간 순회 — plan the week's walk: which stops, in which order, within the time the officer has."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from app_pages.common import acting_user, get_store, md, pick_officer, require_dong, show_map
+from mapping.errors import MappingError
+from mapping.layers import build_dong_layer, build_map, build_route_layer, build_zones_layer
+from mapping.route_sheet import export_route_pdf
+from mapping.routes import DETOUR, WALK_KMH, RouteError, Stop, plan_route, propose_stops, route_gpx, start_of_walk
+
+store = get_store()
+code = require_dong()
+st.title("주간 순회")
+zones = store.zones(code)
+me = pick_officer(list(zones["officer"]))
+user = acting_user(me)
+zone = zones[zones["officer"] == me].iloc[0]
+today = dt.date.today()
+c1, c2 = st.columns(2)
+picked_day = c1.date_input(
+    "주 (그 주의 아무 날)", value=today + dt.timedelta(days=7 - today.weekday()), key="walk_week"
+)
+monday = picked_day - dt.timedelta(days=picked_day.weekday())
+budget = c2.number_input("쓸 수 있는 시간 (분, 0 = 제한 없음)", min_value=0, value=120, step=15, key="walk_budget")
+week = f"{monday.isocalendar().year}-W{monday.isocalendar().week:02d}"
+st.caption(
+    f"{week} ({monday:%m월 %d일}부터) · 거리는 직선거리 × {DETOUR:g}, 걸음 시속 {WALK_KMH:g} km, 곳마다 방문 시간을 더합니다."
+)
+
+proposed = propose_stops(
+    zone_tongs=list(zone["tongs"]),
+    tongs=store.tongs(code),
+    households=store.households(code, user=user),
+    reports=store.reports(code),
+    blind_spots=store.blind_spots(code),
+    officer=me,
+    week_start=monday,
+    walks=store.walks(code),
+)
+extra: list[Stop] = st.session_state.setdefault(f"extra_stops_{me}", [])
+stops = proposed + extra
+table = pd.DataFrame(
+    {
+        "포함": True,
+        "장소": [s.label for s in stops],
+        "이유": [s.reason for s in stops],
+        "중요도": [s.priority for s in stops],
+    }
+)
+chosen = st.data_editor(
+    table, key=f"walk_stops_{me}_{week}", disabled=["장소", "이유", "중요도"], hide_index=True, width="stretch"
+)
+selected = [s for s, keep in zip(stops, chosen["포함"], strict=True) if keep]
+
+start = start_of_walk(store, code)
+dong = store.dong(code)
+route = None
+if selected:
+    try:
+        route = plan_route(selected, start=start, budget_min=budget or None)
+    except RouteError as exc:
+        st.warning(str(exc))
+else:
+    st.info("들를 곳을 하나 이상 고르세요 (지도를 누르면 그곳을 더합니다).")
+layers = [build_dong_layer(dong), build_zones_layer(zones, highlight=zone["zone_id"])]
+if route:
+    frame = pd.DataFrame(
+        [
+            {"order": i, "label": s.label, "reason": s.reason, "lon": s.lon, "lat": s.lat}
+            for i, s in enumerate(route.stops, start=1)
+        ]
+    )
+
+    layers.append(
+        build_route_layer(
+            gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs="EPSG:4326")
+        )
+    )
+clicked = show_map(build_map(layers, bounds=dong), key="walk_map", height=480, returned_objects=["last_clicked"])
+point = (clicked or {}).get("last_clicked")
+if point and (point["lng"], point["lat"]) not in {(s.lon, s.lat) for s in extra}:
+    extra.append(
+        Stop(f"own:{len(extra) + 1}", f"직접 고른 곳 {len(extra) + 1}", "지도에서 더함", 3, point["lng"], point["lat"])
+    )
+    st.rerun()
+
+if route:
+    st.success(
+        f"{len(route.stops)}곳 · {route.total_m / 1000:.1f} km · 걷기 {route.walk_min:.0f}분 + 방문 = {route.total_min:.0f}분"
+    )
+    if route.left_out:
+        st.warning("시간이 모자라 빠진 곳: " + ", ".join(md(s.label) for s in route.left_out))
+    st.text("\n".join(f"{i}. {s.label} — {s.reason}" for i, s in enumerate(route.stops, start=1)))
+    d1, d2 = st.columns(2)
+    d1.download_button(
+        "GPX 받기 (휴대폰)", route_gpx(route, name=f"{me} {week}"), file_name=f"순회_{me}_{week}.gpx", key="walk_gpx"
+    )
+    if d2.button("A4 경로표 만들기 (PDF)", key="walk_make_pdf"):
+        with tempfile.TemporaryDirectory() as tmp:
+            st.session_state["walk_pdf"] = export_route_pdf(
+                route, Path(tmp) / "r.pdf", officer=me, week=week
+            ).read_bytes()
+    if st.session_state.get("walk_pdf"):
+        d2.download_button(
+            "PDF 받기", st.session_state["walk_pdf"], file_name=f"순회_{me}_{week}.pdf", key="walk_pdf_dl"
+        )
+
+    st.subheader("다녀온 뒤")
+    visited = st.multiselect("들른 곳", [s.label for s in route.stops], key="walk_visited")
+    on_date = st.date_input("다녀온 날", value=today, key="walk_on")
+    if st.button("방문 기록", key="walk_record", disabled=not visited):
+        try:
+            done = store.record_visits(
+                code, officer=me, stops=[s for s in route.stops if s.label in visited], on_date=on_date, user=user
+            )
+        except MappingError as exc:
+            st.error(str(exc))
+        else:
+            st.success(
+                f"{done}곳을 기록했습니다: 최근 방문일과 통 순회가 바뀌었습니다. 활동보고서는 보고함에서 {on_date}로 만드세요."
+            )
+    st.page_link("app_pages/inbox.py", label="보고함에서 활동보고서 만들기", icon=":material/description:")
