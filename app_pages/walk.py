@@ -8,6 +8,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 import streamlit as st
 
 from app_pages.common import acting_user, get_store, md, pick_officer, require_dong, show_map
@@ -92,10 +93,17 @@ if point and (point["lng"], point["lat"]) not in {(s.lon, s.lat) for s in extra}
     )
     st.rerun()
 
+outside = [s for s in selected if not zone.geometry.covers(shapely.Point(s.lon, s.lat))]
+if outside:
+    st.warning(
+        "내 구역 밖의 곳: " + ", ".join(md(s.label) for s in outside) + " — 해당 구역 주무관과 나눠 맡을 수 있습니다."
+    )
 if route:
     st.success(
         f"{len(route.stops)}곳 · {route.total_m / 1000:.1f} km · 걷기 {route.walk_min:.0f}분 + 방문 = {route.total_min:.0f}분"
     )
+    for warning in route.warnings:
+        st.warning(warning)
     if route.left_out:
         st.warning("시간이 모자라 빠진 곳: " + ", ".join(md(s.label) for s in route.left_out))
     st.text("\n".join(f"{i}. {s.label} — {s.reason}" for i, s in enumerate(route.stops, start=1)))

@@ -238,6 +238,8 @@ def _cmd_route(args: argparse.Namespace) -> int:
     )
     for number, stop in enumerate(route.stops, start=1):
         print(f"  {number}. {stop.label} — {stop.reason}")
+    for warning in route.warnings:
+        print(f"  경고: {warning}")
     if route.left_out:
         print(f"  시간이 모자라 빠진 곳 {len(route.left_out)}곳: {', '.join(s.label for s in route.left_out)}")
     return EXIT_OK

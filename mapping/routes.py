@@ -13,15 +13,19 @@ import itertools
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
+import geopandas as gpd
+import networkx as nx
 import numpy as np
 import pandas as pd
+import shapely
 
-from mapping.crs import transform_xy
+from mapping.crs import to_metric, transform_xy
 from mapping.errors import MappingError
 
 WALK_KMH = 4.0
 DETOUR = 1.3
 EXACT_MAX = 12
+SOLVER_SECONDS = 0.9  # OR-Tools' time limit: the whole plan stays under a second
 VISIT_MIN = 10.0  # minutes spent at a stop unless it says otherwise
 STALE_DAYS = 28  # a tong not walked, a blind spot not re-checked, for this long is due
 
@@ -43,6 +47,46 @@ class Stop:
     minutes: float = VISIT_MIN
 
 
+def network_from_lines(lines: gpd.GeoDataFrame, *, snap_m: float = 1.0) -> nx.Graph:
+    """A walking network from line features (GeoJSON of paths, or OSM ways), in EPSG:5186.
+
+    Line ends and vertices closer than ``snap_m`` become one node; edges weigh their length in metres.
+    """
+    graph = nx.Graph()
+    for geom in to_metric(lines, name="보행망").geometry:
+        for part in shapely.get_parts(geom):
+            coords = [(round(x / snap_m) * snap_m, round(y / snap_m) * snap_m) for x, y in part.coords]
+            for a, b in itertools.pairwise(coords):
+                if a != b:
+                    graph.add_edge(a, b, weight=float(np.hypot(a[0] - b[0], a[1] - b[1])))
+    return graph
+
+
+def network_matrix(points: list[Stop], graph: nx.Graph, *, detour: float = DETOUR) -> tuple[np.ndarray, list[str]]:
+    """Walking metres on the network (plus the walk to and from it); legs it cannot join fall back to
+    straight line × ``detour``, each with a warning."""
+    x, y = transform_xy([p.lon for p in points], [p.lat for p in points], "EPSG:4326", "EPSG:5186")
+    nodes = np.array(list(graph.nodes))
+    nearest = [int(np.argmin(np.hypot(nodes[:, 0] - px, nodes[:, 1] - py))) for px, py in zip(x, y, strict=True)]
+    snap = np.array([np.hypot(nodes[i, 0] - px, nodes[i, 1] - py) for i, px, py in zip(nearest, x, y, strict=True)])
+    straight = distance_matrix(points, detour=detour)
+    matrix, warnings = straight.copy(), []
+    for i, node in enumerate(nearest):
+        reach = nx.single_source_dijkstra_path_length(graph, tuple(nodes[node]), weight="weight")
+        for j, other in enumerate(nearest):
+            if i == j:
+                continue
+            length = reach.get(tuple(nodes[other]))
+            if length is None:
+                if i < j:
+                    warnings.append(
+                        f"{points[i].label} ↔ {points[j].label}: 보행망으로 이어지지 않아 직선거리 × {detour:g}를 씁니다."
+                    )
+            else:
+                matrix[i, j] = snap[i] + length + snap[j]
+    return matrix, warnings
+
+
 @dataclass
 class Route:
     """A closed walk from ``start`` through ``stops`` (in order) and back."""
@@ -53,6 +97,7 @@ class Route:
     left_out: list[Stop] = field(default_factory=list)
     detour: float = DETOUR
     kmh: float = WALK_KMH
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def total_m(self) -> float:
@@ -124,7 +169,7 @@ def _or_tools(matrix: np.ndarray, *, seconds: float) -> list[int]:
     return order
 
 
-def order_stops(matrix: np.ndarray, *, seconds: float = 1.0) -> list[int]:
+def order_stops(matrix: np.ndarray, *, seconds: float = SOLVER_SECONDS) -> list[int]:
     """Visiting order (node indices, start = 0 excluded) of the shortest closed walk found."""
     if len(matrix) - 1 <= EXACT_MAX:
         return _held_karp(matrix)
@@ -138,9 +183,13 @@ def plan_route(
     budget_min: float | None = None,
     detour: float = DETOUR,
     kmh: float = WALK_KMH,
-    seconds: float = 1.0,
+    seconds: float = SOLVER_SECONDS,
+    network: nx.Graph | None = None,
 ) -> Route:
     """Order ``stops`` into the shortest closed walk from ``start``, within ``budget_min`` if given.
+
+    With a walking ``network`` (:func:`network_from_lines`) distances follow it; otherwise
+    straight lines × ``detour``.
 
     With a budget, stops are taken highest priority first; one that would make
     the walk (at ``kmh``, plus each stop's minutes) exceed the budget is left out.
@@ -155,21 +204,29 @@ def plan_route(
     ranked = sorted(stops, key=lambda s: -s.priority)
     kept, left = [], []
     for stop in ranked if budget_min else []:
-        trial = _solve([*kept, stop], start=start, detour=detour, kmh=kmh, seconds=seconds)
+        trial = _solve([*kept, stop], start=start, detour=detour, kmh=kmh, seconds=seconds, network=network)
         (kept if trial.total_min <= budget_min else left).append(stop)
     if budget_min and not kept:
         raise RouteError(f"{budget_min:g}분 안에 갈 수 있는 곳이 없습니다: 시간을 늘리거나 가까운 곳을 고르세요.")
-    route = _solve(kept if budget_min else ranked, start=start, detour=detour, kmh=kmh, seconds=seconds)
+    route = _solve(
+        kept if budget_min else ranked, start=start, detour=detour, kmh=kmh, seconds=seconds, network=network
+    )
     route.left_out = left
     return route
 
 
-def _solve(stops: list[Stop], *, start: Stop, detour: float, kmh: float, seconds: float) -> Route:
-    matrix = distance_matrix([start, *stops], detour=detour)
+def _solve(
+    stops: list[Stop], *, start: Stop, detour: float, kmh: float, seconds: float, network: nx.Graph | None = None
+) -> Route:
+    warnings: list[str] = []
+    if network is not None and network.number_of_nodes():
+        matrix, warnings = network_matrix([start, *stops], network, detour=detour)
+    else:
+        matrix = distance_matrix([start, *stops], detour=detour)
     order = order_stops(matrix, seconds=seconds)
     path = [0, *order, 0]
     legs = [float(matrix[a, b]) for a, b in itertools.pairwise(path)]
-    return Route(start, [stops[i - 1] for i in order], legs, detour=detour, kmh=kmh)
+    return Route(start, [stops[i - 1] for i in order], legs, detour=detour, kmh=kmh, warnings=warnings)
 
 
 def propose_stops(

@@ -185,3 +185,29 @@ def test_visits_update_last_visit_and_tong_coverage(sample_store):
     assert refreshed.loc[home["id"], "last_visit"] == monday
     assert len(sample_store.access_log()) > before  # the household change was logged
     assert set(sample_store.walks(SAMPLE_CODE)["stop_key"]) == {s.key for s in [*tong_stops, visit]}
+
+
+def lines_5186(*coords: list[tuple[float, float]]):
+    import geopandas as gpd
+    import shapely
+
+    return gpd.GeoDataFrame(geometry=[shapely.LineString(c) for c in coords], crs="EPSG:5186")
+
+
+def test_the_walk_follows_the_network_and_falls_back_with_a_warning_where_it_cannot():
+    from mapping.crs import transform_xy
+    from mapping.routes import network_from_lines
+
+    def stop(key: str, x: float, y: float) -> Stop:
+        lon, lat = transform_xy([x], [y], "EPSG:5186", "EPSG:4326")
+        return Stop(key, key, "이유", 1, float(lon[0]), float(lat[0]), 0)
+
+    start, near, island = stop("출발", 0, 0), stop("가", 100, 0), stop("섬", 5000, 5000)
+    # the only path from 출발 to 가 goes 300 m north, 100 m east and back south: 700 m, not 100 m
+    network = network_from_lines(lines_5186([(0, 0), (0, 300), (100, 300), (100, 0)]), snap_m=1)
+    route = plan_route([near], start=start, network=network)
+    assert route.total_m == pytest.approx(2 * 700, abs=2) and route.warnings == []
+    assert plan_route([near], start=start).total_m == pytest.approx(2 * 100 * 1.3, abs=2)
+    network.add_edge((5000.0, 5000.0), (5010.0, 5000.0), weight=10.0)  # a separate piece of network
+    cut_off = plan_route([near, island], start=start, network=network)
+    assert any("섬" in w and "직선거리" in w for w in cut_off.warnings)
