@@ -15,7 +15,17 @@ from app_pages.common import acting_user, get_store, md, pick_officer, require_d
 from mapping.errors import MappingError
 from mapping.layers import build_dong_layer, build_map, build_route_layer, build_zones_layer
 from mapping.route_sheet import export_route_pdf
-from mapping.routes import DETOUR, WALK_KMH, RouteError, Stop, plan_route, propose_stops, route_gpx, start_of_walk
+from mapping.routes import (
+    DETOUR,
+    WALK_KMH,
+    RouteError,
+    Stop,
+    network_from_lines,
+    plan_route,
+    propose_stops,
+    route_gpx,
+    start_of_walk,
+)
 
 store = get_store()
 code = require_dong()
@@ -62,11 +72,13 @@ chosen = st.data_editor(
 selected = [s for s, keep in zip(stops, chosen["포함"], strict=True) if keep]
 
 start = start_of_walk(store, code)
+paths = store.paths(code)
+network = network_from_lines(paths) if len(paths) else None  # the kit's walking network, when it has one
 dong = store.dong(code)
 route = None
 if selected:
     try:
-        route = plan_route(selected, start=start, budget_min=budget or None)
+        route = plan_route(selected, start=start, budget_min=budget or None, network=network)
     except RouteError as exc:
         st.warning(str(exc))
 else:

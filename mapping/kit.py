@@ -118,6 +118,7 @@ class Kit:
     staff: pd.DataFrame
     tables: dict[str, gpd.GeoDataFrame]
     warnings: list[Problem] = field(default_factory=list)
+    paths: gpd.GeoDataFrame | None = None  # walking network lines (EPSG:4326), if the kit has one
 
     @property
     def adm_cd2(self) -> str:
@@ -409,6 +410,34 @@ def read_zone_inputs(
     return tong_frame, staff_frame.drop(columns="file"), boundary
 
 
+PATH_SUFFIXES = (".geojson", ".gpkg", ".graphml")
+
+
+def _graphml_lines(path: Path) -> gpd.GeoDataFrame:
+    """Edges of an OSM GraphML (osmnx: nodes with x = lon, y = lat) as lines in EPSG:4326."""
+    import networkx as nx
+
+    graph = nx.read_graphml(path)
+    xy = {n: (float(d["x"]), float(d["y"])) for n, d in graph.nodes(data=True)}
+    return gpd.GeoDataFrame(geometry=[shapely.LineString([xy[a], xy[b]]) for a, b in graph.edges()], crs=WEB_CRS)
+
+
+def _read_paths(folder: Path, problems: list[Problem]) -> gpd.GeoDataFrame | None:
+    """The optional walking network: ``paths.geojson`` / ``.gpkg`` lines or an OSM ``paths.graphml``."""
+    path = _find(folder, "paths", PATH_SUFFIXES)
+    if path is None:
+        return None
+    try:
+        lines = _graphml_lines(path) if path.suffix == ".graphml" else _read_geo(path)
+    except Exception as exc:
+        problems.append(Problem(path.name, None, None, f"보행망을 읽을 수 없습니다: {exc}"))
+        return None
+    if lines.crs is None or not lines.geom_type.isin(["LineString", "MultiLineString"]).all():
+        problems.append(Problem(path.name, None, None, "보행망은 좌표계가 있는 선(LineString) 자료여야 합니다."))
+        return None
+    return lines[["geometry"]].to_crs(WEB_CRS)
+
+
 def read_reports_file(path: str | Path, *, staff_names: set[str]) -> gpd.GeoDataFrame:
     """Read reports to import from CSV, XLSX (the kit's columns, as our exports write them) or GeoJSON.
 
@@ -470,6 +499,7 @@ def read_kit(folder: str | Path) -> Kit:
     tongs = _read_tongs(_find(folder, "tongs", TONG_SUFFIXES), dong, problems)
     staff = _read_staff(_find(folder, "staff", TABLE_SUFFIXES), problems)
     tables = {stem: _read_points(folder, stem, crs_defaults, problems) for stem in POINT_TABLES}
+    paths = _read_paths(folder, problems)
     if staff is not None and tongs is not None:
         problems += validate_assignments(tongs.attrs["numbers"], staff, file=staff["file"].iloc[0])
     if staff is not None and dong is not None:
@@ -477,4 +507,6 @@ def read_kit(folder: str | Path) -> Kit:
     if any(p.severity == "error" for p in problems) or dong is None or tongs is None or staff is None:
         raise ValidationError(problems, what=f"자료 키트 {folder.name}")
     clean = {stem: t.loc[np.isfinite(t.geometry.x)] if len(t) else t for stem, t in tables.items()}
-    return Kit(folder, dong, tongs, staff.drop(columns="file"), clean, [p for p in problems if p.severity == "warning"])
+    kit = Kit(folder, dong, tongs, staff.drop(columns="file"), clean, [p for p in problems if p.severity == "warning"])
+    kit.paths = paths
+    return kit

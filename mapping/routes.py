@@ -372,4 +372,6 @@ def plan_week(
         week_start=week_start,
         walks=store.walks(code),  # type: ignore[attr-defined]
     )
-    return plan_route(stops, start=start_of_walk(store, code), budget_min=budget_min)
+    paths = store.paths(code)  # type: ignore[attr-defined]
+    network = network_from_lines(paths) if len(paths) else None
+    return plan_route(stops, start=start_of_walk(store, code), budget_min=budget_min, network=network)

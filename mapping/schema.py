@@ -219,3 +219,11 @@ WALKS = sa.Table(
     sa.Column("stop_key", sa.Text, nullable=False),  # household:12, report:5, blind_spot:3, tong:7, own:…
     sa.Column("tong", sa.Integer),
 )
+
+PATHS = sa.Table(  # the dong's walking network, from the kit (optional)
+    "paths",
+    meta,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _dong(),
+    sa.Column("geom", sa.LargeBinary, nullable=False),
+)

@@ -26,7 +26,7 @@ from mapping.crs import WEB_CRS, require_crs
 from mapping.domain import OPEN_STATUSES
 from mapping.errors import NotFoundError, Problem, StoreError, ValidationError
 from mapping.kit import Kit
-from mapping.schema import ACCESS_LOG, ADDRESSES, POINT_TABLES, REPORT_HISTORY, SCHEMA_VERSION, meta
+from mapping.schema import ACCESS_LOG, ADDRESSES, PATHS, POINT_TABLES, REPORT_HISTORY, SCHEMA_VERSION, meta
 from mapping.store_reports import PERSONAL, ReportsMixin
 from mapping.zones import zones_from_tongs
 
@@ -148,6 +148,9 @@ class Store(ReportsMixin):
             self._replace_reference(conn, kit, sample=sample, now=now)
             self._write_staff_zones(conn, code, kit.staff, zones)
             self._record_owners(conn, code, kit.staff, now)
+            conn.execute(PATHS.delete().where(PATHS.c.dong_code == code))
+            if kit.paths is not None and len(kit.paths):
+                conn.execute(PATHS.insert(), [{"dong_code": code, "geom": _wkb(g)} for g in kit.paths.geometry])
             for name, frame in kit.tables.items():
                 added, removed = self._sync_points(conn, name, code, frame, kit.tongs, zones)
                 summary.added[name], summary.removed[name] = added, removed
@@ -546,6 +549,12 @@ class Store(ReportsMixin):
         with self.engine.begin() as conn:
             self._log(conn, user, "조회", f"households:{code}", f"rows={len(frame)}")
         return frame
+
+    def paths(self, code: str) -> gpd.GeoDataFrame:
+        """The dong's walking network lines (empty when the kit had none)."""
+        with self.engine.connect() as conn:
+            blobs = [r for (r,) in conn.execute(sa.select(PATHS.c.geom).where(PATHS.c.dong_code == code))]
+        return gpd.GeoDataFrame(geometry=list(shapely.from_wkb(blobs)) if blobs else [], crs=WEB_CRS)
 
     def household_zones(self, code: str) -> pd.DataFrame:
         """Kind, tong and zone of each household, without any personal field (for counts)."""

@@ -211,3 +211,33 @@ def test_the_walk_follows_the_network_and_falls_back_with_a_warning_where_it_can
     network.add_edge((5000.0, 5000.0), (5010.0, 5000.0), weight=10.0)  # a separate piece of network
     cut_off = plan_route([near, island], start=start, network=network)
     assert any("섬" in w and "직선거리" in w for w in cut_off.warnings)
+
+
+def test_a_kit_with_a_walking_network_is_used_by_plan_week(kit_copy, tmp_path):
+    import geopandas as gpd
+    import networkx as nx
+    import shapely
+
+    from mapping.kit import read_kit
+    from mapping.routes import plan_week
+    from mapping.store import open_store
+
+    dong = gpd.read_file(kit_copy / "dong.geojson").to_crs("EPSG:5186").geometry.iloc[0]
+    minx, miny, maxx, maxy = dong.bounds
+    grid = [shapely.LineString([(x, miny), (x, maxy)]) for x in range(int(minx), int(maxx), 150)]
+    grid += [shapely.LineString([(minx, y), (maxx, y)]) for y in range(int(miny), int(maxy), 150)]
+    gpd.GeoDataFrame(geometry=grid, crs="EPSG:5186").to_crs("EPSG:4326").to_file(kit_copy / "paths.geojson")
+    store = open_store(tmp_path / "net.sqlite")
+    store.load_kit(read_kit(kit_copy), user=SAMPLE_USER)
+    assert len(store.paths(SAMPLE_CODE)) == len(grid)
+    on_grid = plan_week(store, SAMPLE_CODE, officer="노아린", week_start=dt.date(2026, 11, 30), user=SAMPLE_USER)
+    straight = plan_route(on_grid.stops, start=on_grid.start)
+    assert on_grid.total_m != pytest.approx(straight.total_m, rel=0.01)  # the grid, not the 1.3 detour, set the length
+
+    graph = nx.Graph()  # an OSM GraphML as osmnx writes it: node x = lon, y = lat
+    graph.add_node("a", x="126.9000", y="37.5660")
+    graph.add_node("b", x="126.9010", y="37.5660")
+    graph.add_edge("a", "b")
+    (kit_copy / "paths.geojson").unlink()
+    nx.write_graphml(graph, kit_copy / "paths.graphml")
+    assert len(read_kit(kit_copy).paths) == 1
