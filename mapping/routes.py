@@ -159,7 +159,8 @@ def _or_tools(matrix: np.ndarray, *, seconds: float) -> list[int]:
     transit = routing.RegisterTransitMatrix(np.rint(matrix).astype(int).tolist())
     routing.SetArcCostEvaluatorOfAllVehicles(transit)
     params = pywrapcp.DefaultRoutingSearchParameters()
-    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
+    # measured on bench.routes: reaches the 30-second result within 0.9 s where PATH_CHEAPEST_ARC did not
+    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
     params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     params.time_limit.FromMilliseconds(int(seconds * 1000))
     solution = routing.SolveWithParameters(params)
