@@ -116,16 +116,9 @@ def _cmd_activity_report(args: argparse.Namespace) -> int:
     from mapping.store import open_store
     from mapping.tables import parse_date
 
-    out = Path(args.out)
-    writer = {".xlsx": export_activity_xlsx, ".pdf": export_activity_pdf}.get(out.suffix.lower())
-    if writer is None:
-        raise ValidationError(
-            [Problem(str(out), None, "--out", "파일 이름은 .xlsx 또는 .pdf로 끝나야 합니다.")], what="활동보고서"
-        )
-    try:
-        day = parse_date(args.date)
-    except ValueError as exc:
-        raise ValidationError([Problem("--date", None, None, str(exc))], what="활동보고서") from None
+    out = _out_path(args.out, (".xlsx", ".pdf"), what="활동보고서")
+    writer = {".xlsx": export_activity_xlsx, ".pdf": export_activity_pdf}[out.suffix.lower()]
+    day = _parsed(parse_date, args.date, option="--date", what="활동보고서")
     store = open_store(args.db)
     code = args.dong or _only_dong(store)
     report = activity_report_for(store, code, officer=args.officer, day=day)
@@ -216,15 +209,8 @@ def _cmd_route(args: argparse.Namespace) -> int:
     from mapping.routes import plan_week, route_gpx, week_start_of
     from mapping.store import open_store
 
-    out = Path(args.out)
-    if out.suffix.lower() not in (".gpx", ".pdf"):
-        raise ValidationError(
-            [Problem(str(out), None, "--out", "파일 이름은 .gpx 또는 .pdf로 끝나야 합니다.")], what="순회 경로"
-        )
-    try:
-        monday = week_start_of(args.week)
-    except ValueError as exc:
-        raise ValidationError([Problem("--week", None, None, str(exc))], what="순회 경로") from None
+    out = _out_path(args.out, (".gpx", ".pdf"), what="순회 경로")
+    monday = _parsed(week_start_of, args.week, option="--week", what="순회 경로")
     store = open_store(args.db)
     code = args.dong or _only_dong(store)
     route = plan_week(store, code, officer=args.officer, week_start=monday, user=CLI_USER, budget_min=args.budget_min)
@@ -243,6 +229,23 @@ def _cmd_route(args: argparse.Namespace) -> int:
     if route.left_out:
         print(f"  시간이 모자라 빠진 곳 {len(route.left_out)}곳: {', '.join(s.label for s in route.left_out)}")
     return EXIT_OK
+
+
+def _out_path(text: str, suffixes: tuple[str, ...], *, what: str) -> Path:
+    """``--out`` as a Path, refused (exit 2) unless it ends with one of ``suffixes``."""
+    out = Path(text)
+    if out.suffix.lower() not in suffixes:
+        message = f"파일 이름은 {' 또는 '.join(suffixes)}로 끝나야 합니다."
+        raise ValidationError([Problem(str(out), None, "--out", message)], what=what)
+    return out
+
+
+def _parsed(parse: Callable[[str], object], value: str, *, option: str, what: str) -> object:
+    """``parse(value)``, with a ValueError turned into bad input (exit 2) naming the option."""
+    try:
+        return parse(value)
+    except ValueError as exc:
+        raise ValidationError([Problem(option, None, None, str(exc))], what=what) from None
 
 
 def _only_dong(store: object) -> str:
