@@ -282,8 +282,8 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
 }
 
 
-def _add(sub: argparse._SubParsersAction, name: str, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    return sub.add_parser(name, parents=[common], help=COMMANDS[name][0], description=COMMANDS[name][0])
+def _add(sub: argparse._SubParsersAction, name: str, *parents: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    return sub.add_parser(name, parents=list(parents), help=COMMANDS[name][0], description=COMMANDS[name][0])
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -294,7 +294,9 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--db", default=None, help="저장소: 파일 경로 또는 postgresql://… (기본: MAPPING_DB 또는 data/mapping.sqlite)"
     )
-    load = sub.add_parser("load", parents=[common], help=COMMANDS["load"][0], description=COMMANDS["load"][0])
+    in_dong = argparse.ArgumentParser(add_help=False)
+    in_dong.add_argument("--dong", help="행정동코드 (저장소에 동이 여럿일 때)")
+    load = _add(sub, "load", common)
     load.add_argument("kit_dir", metavar="KIT_DIR", help="자료 키트 폴더 (docs/data-kit.md 참고)")
     zones = _add(sub, "zones", common)
     zones.add_argument("--tongs", required=True, help="통 경계 (.geojson, .gpkg, 압축한 shapefile .zip)")
@@ -307,24 +309,20 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--address", help="주소, 예: '마포구 성산동 200-22' 또는 도로명주소")
     addresses = _add(sub, "load-addresses", common)
     addresses.add_argument("file", metavar="FILE", help="entrc_*.txt (파이프 구분, CP949, 18개 필드)")
-    reassign = _add(sub, "reassign", common)
+    reassign = _add(sub, "reassign", common, in_dong)
     reassign.add_argument("--zone", required=True, help="구역 번호, 예: Z03")
     reassign.add_argument("--to", required=True, help="후임자 성명 (직원 명단에 있어야 함)")
-    reassign.add_argument("--dong", help="행정동코드 (저장소에 동이 여럿일 때)")
-    activity = _add(sub, "activity-report", common)
+    activity = _add(sub, "activity-report", common, in_dong)
     activity.add_argument("--officer", required=True, help="주무관 성명")
     activity.add_argument("--date", required=True, help="활동일 YYYY-MM-DD")
     activity.add_argument("--out", required=True, help="FILE.xlsx 또는 FILE.pdf")
     activity.add_argument("--submit", action="store_true", help="그날 보고를 보고완료로 표시 (월 집계에 들어감)")
-    activity.add_argument("--dong", help="행정동코드 (저장소에 동이 여럿일 때)")
-    export = _add(sub, "export-reports", common)
+    export = _add(sub, "export-reports", common, in_dong)
     export.add_argument("--format", required=True, choices=["csv", "xlsx", "geojson", "open311"])
     export.add_argument("--out", required=True, help="출력 파일")
-    export.add_argument("--dong", help="행정동코드 (저장소에 동이 여럿일 때)")
-    importer = _add(sub, "import-reports", common)
+    importer = _add(sub, "import-reports", common, in_dong)
     importer.add_argument("file", metavar="FILE", help="reports.csv, .xlsx 또는 .geojson")
-    importer.add_argument("--dong", help="행정동코드 (저장소에 동이 여럿일 때)")
-    density = _add(sub, "density", common)
+    density = _add(sub, "density", common, in_dong)
     density.add_argument("--month", required=True, help="YYYY-MM (범위의 첫 달)")
     density.add_argument("--until", help="YYYY-MM: 이 달까지의 범위 (기본: --month 한 달)")
     density.add_argument("--heatmap", action="store_true", help="보고 위치 히트맵 층을 더합니다")
@@ -332,14 +330,12 @@ def build_parser() -> argparse.ArgumentParser:
     density.add_argument("--by", choices=["zone", "tong"], default="zone", help="구역별(zone) 또는 통별(tong)")
     density.add_argument("--per-km2", action="store_true", help="건수 대신 km²당 건수")
     density.add_argument("--out", required=True, help="출력 HTML")
-    density.add_argument("--dong", help="행정동코드 (저장소에 동이 여럿일 때)")
-    route = _add(sub, "route", common)
+    route = _add(sub, "route", common, in_dong)
     route.add_argument("--officer", required=True, help="주무관 성명")
     route.add_argument("--week", required=True, help="ISO 주, 예: 2026-W48")
     route.add_argument("--budget-min", type=float, help="쓸 수 있는 시간(분): 중요한 곳부터 이 안에 들어가는 곳만")
     route.add_argument("--out", required=True, help="FILE.gpx 또는 FILE.pdf")
-    route.add_argument("--dong", help="행정동코드 (저장소에 동이 여럿일 때)")
-    assets = sub.add_parser("assets", parents=[common], help=COMMANDS["assets"][0], description=COMMANDS["assets"][0])
+    assets = _add(sub, "assets", common)
     assets.add_argument("--dest", default="static/vendor", help="복사할 폴더 (기본: static/vendor)")
     return parser
 

@@ -506,7 +506,7 @@ def read_kit(folder: str | Path) -> Kit:
         _check_references(tables, staff, dong, problems)
     if any(p.severity == "error" for p in problems) or dong is None or tongs is None or staff is None:
         raise ValidationError(problems, what=f"자료 키트 {folder.name}")
-    clean = {stem: t.loc[np.isfinite(t.geometry.x)] if len(t) else t for stem, t in tables.items()}
-    kit = Kit(folder, dong, tongs, staff.drop(columns="file"), clean, [p for p in problems if p.severity == "warning"])
+    # a row without a usable point is always an error above, so every table here is complete
+    kit = Kit(folder, dong, tongs, staff.drop(columns="file"), tables, [p for p in problems if p.severity == "warning"])
     kit.paths = paths
     return kit

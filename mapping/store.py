@@ -22,7 +22,7 @@ import shapely
 import sqlalchemy as sa
 
 from mapping.access import User, can_read_personal
-from mapping.crs import WEB_CRS, require_crs
+from mapping.crs import WEB_CRS
 from mapping.domain import OPEN_STATUSES
 from mapping.errors import NotFoundError, Problem, StoreError, ValidationError
 from mapping.kit import Kit
@@ -594,4 +594,4 @@ def open_store(url: str | Path | None = None) -> Store:
     return Store(url)
 
 
-__all__ = ["LoadSummary", "Store", "attach_tong_zone", "open_store", "require_crs"]
+__all__ = ["LoadSummary", "Store", "attach_tong_zone", "open_store"]

@@ -13,6 +13,13 @@ def db_of(store) -> str:
     return store.url.removeprefix("sqlite:///")
 
 
+def activity(store, officer: str, day: object, out: object, *extra: str) -> int:
+    """Run `python -m mapping activity-report` in-process against ``store``; its exit status."""
+    return main(
+        ["activity-report", "--officer", officer, "--date", str(day), "--out", str(out), *extra, "--db", db_of(store)]
+    )
+
+
 def test_activity_report_pdf_and_xlsx_then_submit(sample_store, tmp_path, capsys):
     reports = sample_store.reports(SAMPLE_CODE)
     unreported = reports[~reports["reported"].astype(bool)].iloc[0]
@@ -20,86 +27,24 @@ def test_activity_report_pdf_and_xlsx_then_submit(sample_store, tmp_path, capsys
     of_day = reports[(reports["finder"] == officer) & (reports["created_at"].dt.date == day)]
     for suffix in ("pdf", "xlsx"):
         out = tmp_path / f"a.{suffix}"
-        assert (
-            main(
-                [
-                    "activity-report",
-                    "--officer",
-                    officer,
-                    "--date",
-                    f"{day}",
-                    "--out",
-                    str(out),
-                    "--db",
-                    db_of(sample_store),
-                ]
-            )
-            == 0
-        )
+        assert activity(sample_store, officer, f"{day}", str(out)) == 0
         assert out.stat().st_size > 1000
     text = subprocess.run(
         ["pdftotext", str(tmp_path / "a.pdf"), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "우리동네주무관 활동보고서" in text and officer in text
     capsys.readouterr()
-    args = ["activity-report", "--officer", officer, "--date", f"{day}", "--out", str(tmp_path / "b.pdf"), "--submit"]
-    assert main([*args, "--db", db_of(sample_store)]) == 0
+    assert activity(sample_store, officer, day, tmp_path / "b.pdf", "--submit") == 0
     assert f"보고 {len(of_day)}건을 보고완료로" in capsys.readouterr().out
     after = sample_store.reports(SAMPLE_CODE).set_index("id").loc[of_day["id"]]
     assert after["reported"].astype(bool).all()
 
 
 def test_activity_report_bad_input_exits_2(sample_store, tmp_path, capsys):
-    db = db_of(sample_store)
-    assert (
-        main(
-            [
-                "activity-report",
-                "--officer",
-                "한서윤",
-                "--date",
-                "2026-01-01",
-                "--out",
-                str(tmp_path / "a.pdf"),
-                "--db",
-                db,
-            ]
-        )
-        == 2
-    )
+    assert activity(sample_store, "한서윤", "2026-01-01", str(tmp_path / "a.pdf")) == 2
     assert "활동 보고가 없습니다" in capsys.readouterr().err
-    assert (
-        main(
-            [
-                "activity-report",
-                "--officer",
-                "한서윤",
-                "--date",
-                "2026-13-01",
-                "--out",
-                str(tmp_path / "a.pdf"),
-                "--db",
-                db,
-            ]
-        )
-        == 2
-    )
-    assert (
-        main(
-            [
-                "activity-report",
-                "--officer",
-                "한서윤",
-                "--date",
-                "2026-10-05",
-                "--out",
-                str(tmp_path / "a.doc"),
-                "--db",
-                db,
-            ]
-        )
-        == 2
-    )
+    assert activity(sample_store, "한서윤", "2026-13-01", str(tmp_path / "a.pdf")) == 2
+    assert activity(sample_store, "한서윤", "2026-10-05", str(tmp_path / "a.doc")) == 2
     assert not (tmp_path / "a.pdf").exists()
 
 
@@ -130,21 +75,6 @@ def test_activity_report_survives_a_lost_photo_file(sample_store, tmp_path, monk
     sample_store.report_photos(rid)["path"].iloc[0].unlink()
     day = sample_store.report(rid, user=SAMPLE_USER)["created_at"].date()
     out = tmp_path / "a.pdf"
-    assert (
-        main(
-            [
-                "activity-report",
-                "--officer",
-                "강도윤",
-                "--date",
-                f"{day}",
-                "--out",
-                str(out),
-                "--db",
-                db_of(sample_store),
-            ]
-        )
-        == 0
-    )
+    assert activity(sample_store, "강도윤", f"{day}", str(out)) == 0
     images = subprocess.run(["pdfimages", "-list", str(out)], capture_output=True, text=True, check=True).stdout
     assert len([line for line in images.splitlines()[2:] if line.strip()]) == 1
