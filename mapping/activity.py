@@ -195,7 +195,8 @@ def _summary_text(today: pd.DataFrame) -> str:
     return f"구역 순회, 보고 {len(today)}건" + (f" ({parts})" if parts else "")
 
 
-def _count_label(activity: object) -> str:
+def activity_group(activity: object) -> str:
+    """The 활동현황 row (주민소통창구 … 기타) an activity key counts in."""
     for label, keys in COUNT_ROWS:
         if activity in keys:
             return label
@@ -206,7 +207,7 @@ def _counts(today: pd.DataFrame, cumulative: pd.DataFrame) -> pd.DataFrame:
     labels = [label for label, _ in COUNT_ROWS]
     columns = {}
     for name, frame in zip(COUNT_COLUMNS, (today, cumulative), strict=True):
-        per_label = frame["activity"].map(_count_label).value_counts()
+        per_label = frame["activity"].map(activity_group).value_counts()
         column = per_label.reindex(labels, fill_value=0).astype(int)
         column[TOTAL] = int(column.sum())
         columns[name] = column

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-SCHEMA_VERSION = 3  # 1 → 2: report life (duty, title, resident, co-approval, photos, history); 2 → 3: walks
+SCHEMA_VERSION = 4  # 1 → 2: report life (duty, title, resident, co-approval, photos, history); 2 → 3: walks;
+# 3 → 4: the team leader's month (aggregations, meetings, best cases, dong settings)
 
 
 def _dong() -> sa.Column:
@@ -226,4 +227,59 @@ PATHS = sa.Table(  # the dong's walking network, from the kit (optional)
     sa.Column("id", sa.Integer, primary_key=True),
     _dong(),
     sa.Column("geom", sa.LargeBinary, nullable=False),
+)
+
+
+# --- the team leader's month (schema version 4) ---------------------------------------------------------------
+
+AGGREGATIONS = sa.Table(  # the month's 취합, confirmed (the 5th's deadline)
+    "aggregations",
+    meta,
+    _dong(),
+    sa.Column("month", sa.String(7), nullable=False),
+    sa.Column("confirmed_at", sa.DateTime, nullable=False),
+    sa.Column("confirmed_by", sa.Text, nullable=False),
+    sa.Column("totals", sa.JSON),  # {"계": n, "복지": n, ...} as confirmed
+    sa.PrimaryKeyConstraint("dong_code", "month"),
+)
+MEETINGS = sa.Table(  # the monthly sharing meeting
+    "meetings",
+    meta,
+    _dong(),
+    sa.Column("month", sa.String(7), nullable=False),
+    sa.Column("held_at", sa.DateTime),
+    sa.Column("place", sa.Text),
+    sa.Column("attendees", sa.JSON),
+    sa.Column("discussion", sa.Text),  # 중점 토의사항
+    sa.Column("requests", sa.Text),  # 당부사항
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Column("updated_by", sa.Text, nullable=False),
+    sa.PrimaryKeyConstraint("dong_code", "month"),
+)
+BEST_CASES = sa.Table(  # 실천사례: the month's best case, to the gu (7th) and, if chosen, the city (10th)
+    "best_cases",
+    meta,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _dong(),
+    sa.Column("month", sa.String(7), nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("field", sa.String(16), nullable=False),
+    sa.Column("summary", sa.Text),
+    sa.Column("report_ids", sa.JSON, nullable=False),
+    sa.Column("chosen_by", sa.Text, nullable=False),
+    sa.Column("chosen_at", sa.DateTime, nullable=False),
+    sa.Column("gu_submitted_on", sa.Date),
+    sa.Column("gu_result", sa.String(16)),  # selected / not_selected; null while the gu decides
+    sa.Column("gu_result_on", sa.Date),
+    sa.Column("city_submitted_on", sa.Date),
+)
+DONG_SETTINGS = sa.Table(
+    "dong_settings",
+    meta,
+    _dong(),
+    sa.Column("key", sa.String(32), nullable=False),
+    sa.Column("value", sa.JSON),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Column("updated_by", sa.Text, nullable=False),
+    sa.PrimaryKeyConstraint("dong_code", "key"),
 )
