@@ -282,8 +282,15 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
 }
 
 
+def _all_commands() -> dict[str, tuple[str, Callable[[argparse.Namespace], int]]]:
+    from mapping import cli_month  # it imports this module's helpers
+
+    return COMMANDS | cli_month.COMMANDS
+
+
 def _add(sub: argparse._SubParsersAction, name: str, *parents: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    return sub.add_parser(name, parents=list(parents), help=COMMANDS[name][0], description=COMMANDS[name][0])
+    about = _all_commands()[name][0]
+    return sub.add_parser(name, parents=list(parents), help=about, description=about)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -337,6 +344,9 @@ def build_parser() -> argparse.ArgumentParser:
     route.add_argument("--out", required=True, help="FILE.gpx 또는 FILE.pdf")
     assets = _add(sub, "assets", common)
     assets.add_argument("--dest", default="static/vendor", help="복사할 폴더 (기본: static/vendor)")
+    from mapping import cli_month
+
+    cli_month.add_parsers(lambda name, *parents: _add(sub, name, *parents), common, in_dong)
     return parser
 
 
@@ -344,7 +354,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command and return its exit status."""
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command][1](args)
+        return _all_commands()[args.command][1](args)
     except ValidationError as exc:
         print(exc, file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -28,14 +28,12 @@ def _month_key(month: object) -> str:
     return parse_month(month).strftime("%Y-%m")
 
 
-def _required_text(value: object, *, what: str, field: str, limit: int) -> str:
-    text = " ".join(str(value or "").split()) if limit <= _TITLE_MAX else str(value or "").strip()
+def _text_problem(text: str, *, what: str, field: str, limit: int) -> Problem | None:
     if not text:
-        raise ValidationError([Problem(what, None, field, f"{field}이(가) 비어 있습니다. 내용을 적으세요.")], what=what)
+        return Problem(what, None, field, f"비어 있습니다. {field}을(를) 적으세요.")
     if len(text) > limit:
-        problem = Problem(what, None, field, f"{field}이(가) {len(text)}자로 너무 깁니다(최대 {limit}자). 줄이세요.")
-        raise ValidationError([problem], what=what)
-    return text
+        return Problem(what, None, field, f"{len(text)}자로 너무 깁니다(최대 {limit}자). 줄이세요.")
+    return None
 
 
 class MonthMixin:
@@ -85,10 +83,10 @@ class MonthMixin:
     ) -> None:
         """Save the month's sharing meeting (date, place, attendees, 중점 토의사항, 당부사항); again replaces it."""
         month = _month_key(month)
-        for label, text in (("중점 토의사항", discussion), ("당부사항", requests), ("장소", place)):
-            if len(text or "") > _TEXT_MAX:
-                problem = Problem("공유회의", None, label, f"{len(text)}자로 너무 깁니다(최대 {_TEXT_MAX}자).")
-                raise ValidationError([problem], what="공유회의")
+        texts = (("중점 토의사항", discussion), ("당부사항", requests), ("장소", place))
+        problems = [_text_problem(t or "-", what="공유회의", field=label, limit=_TEXT_MAX) for label, t in texts]
+        if any(problems):
+            raise ValidationError([p for p in problems if p], what="공유회의")
         values = {
             "held_at": held_at,
             "place": (place or "").strip(),
@@ -131,8 +129,8 @@ class MonthMixin:
             For an empty title, an unknown field, no reports, or a report not of this dong.
         """
         month = _month_key(month)
-        title = _required_text(title, what="실천사례", field="제목", limit=_TITLE_MAX)
-        problems = []
+        title = " ".join(str(title or "").split())
+        problems = [p for p in [_text_problem(title, what="실천사례", field="제목", limit=_TITLE_MAX)] if p]
         try:
             field = FIELDS.parse(field)
         except ValueError as err:
