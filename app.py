@@ -21,6 +21,7 @@ pages = {
     ],
     "팀장": [
         st.Page("app_pages/dashboard.py", title="현황", icon=":material/bar_chart:", url_path="dashboard"),
+        st.Page("app_pages/month.py", title="월간 취합", icon=":material/event_note:", url_path="month"),
         st.Page("app_pages/zones.py", title="구역 편집", icon=":material/edit_location_alt:", url_path="zones"),
     ],
     "주민": [st.Page("app_pages/public.py", title="공개 지도", icon=":material/public:", url_path="public")],

@@ -190,3 +190,50 @@ def test_walk_page_plans_a_route_with_numbered_stops(app):
     app.number_input(key="walk_budget").set_value(15).run()
     assert not app.exception  # a tight budget leaves stops out or says nothing fits
     assert any("빠진 곳" in w.value or "갈 수 있는 곳이 없습니다" in w.value for w in app.warning)
+
+
+def _table_with(at: AppTest, column: str):
+    """The first table on the page with ``column``."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def test_month_page_sheet_meeting_best_case_and_calendar(app):
+    from app_pages.common import get_store
+    from tests.conftest import SAMPLE_CODE
+
+    store = get_store()
+    app.switch_page("app_pages/month.py").run()
+    app.selectbox(key="month").set_value("2026-10").run()
+    assert not app.exception and app.title[0].value == "월간 취합"
+    sheet = _table_with(app, "담당통")
+    assert sheet.iloc[-1]["팀명"] == "합계" and int(sheet.iloc[-1]["계"]) == int(app.metric[0].value)
+    assert "density-polygon" in _map_html(app)
+    app.button(key="confirm").click().run()
+    assert store.aggregation(SAMPLE_CODE, "2026-10")["totals"]["계"] == int(app.metric[0].value)
+
+    app.text_input(key="meeting_place").input("2층 회의실")
+    app.text_area(key="meeting_discussion").input("폭염 대비 취약가구 점검")
+    next(b for b in app.button if b.label == "저장").click().run()
+    assert not app.exception and store.meeting(SAMPLE_CODE, "2026-10")["place"] == "2층 회의실"
+
+    first = int(app.multiselect(key="case_reports").options[0].split()[0].lstrip("#"))  # "#37 10/01 …"
+    app.multiselect(key="case_reports").select(first)
+    app.text_input(key="case_title").input("하수구 악취를 이웃과 함께 해결")
+    next(b for b in app.button if b.label == "실천사례로 정하기").click().run()
+    assert not app.exception
+    case = store.best_cases(SAMPLE_CODE).iloc[0]
+    assert case["title"] == "하수구 악취를 이웃과 함께 해결" and case["month"] == "2026-10"
+    cid = int(case["id"])
+    app.button(key=f"record_result{cid}").click().run()  # a result before the gu submission is refused
+    assert any("구에 제출한 뒤" in e.value for e in app.error)
+    app.button(key=f"gu{cid}").click().run()
+    app.button(key=f"record_result{cid}").click().run()
+    assert store.best_case(cid)["gu_result"] == "selected"
+    calendar = _table_with(app, "기한")
+    assert calendar.set_index("항목").loc["우수사례 구 제출", "상태"].endswith(("완료", "완료(지연)"))
+
+    app.number_input(key="target_count").set_value(3)
+    app.radio(key="target_unit").set_value("report")
+    next(b for b in app.button if b.label == "목표 저장").click().run()
+    assert store.outing_target(SAMPLE_CODE).count == 3
+    assert any("주 3건 보고" in s.value for s in app.subheader)
