@@ -58,8 +58,8 @@ class BestCaseDocument:
     @property
     def period(self) -> str:
         """The dates the reports span, e.g. "2026. 10. 5. ~ 2026. 10. 27."."""
-        days = sorted(self.details["일자"])
-        return days[0] if len(set(days)) == 1 else f"{days[0]} ~ {days[-1]}"
+        first, last = self.details["일자"].iloc[0], self.details["일자"].iloc[-1]  # details are in time order
+        return first if first == last else f"{first} ~ {last}"
 
 
 def build_best_case_document(

@@ -82,12 +82,14 @@ def _cmd_best_case_doc(args: argparse.Namespace) -> int:
 
     out = _out_path(args.out, (".pdf", ".xlsx"), what="실천사례 제출서")
     store = open_store(args.db)
+    step = "gu_submitted" if args.level == "gu" else "city_submitted"
+    if args.record:  # a step out of order is refused before any file is written
+        store.check_best_case_step(args.case_id, step)
     doc = best_case_document_for(store, args.case_id)
     out.parent.mkdir(parents=True, exist_ok=True)
     {".pdf": export_best_case_pdf, ".xlsx": export_best_case_xlsx}[out.suffix.lower()](doc, out, level=args.level)
     print(f"실천사례 {doc.case_id} ({doc.title}) {'구' if args.level == 'gu' else '시'} 제출서 → {out}")
     if args.record:
-        step = "gu_submitted" if args.level == "gu" else "city_submitted"
         store.record_best_case_step(doc.case_id, step, on=dt.date.today(), user=CLI_USER)
         print(f"제출일 {dt.date.today():%Y-%m-%d}을(를) 기록했습니다.")
     return EXIT_OK

@@ -183,6 +183,6 @@ def deadlines_for(store: object, code: str, *, month: str, today: dt.date) -> pd
         "gu": min(cases["gu_submitted_on"].dropna(), default=None),
         "city": min(cases["city_submitted_on"].dropna(), default=None),
     }
-    results = set(cases["gu_result"].dropna())
-    not_applicable = frozenset({"city"}) if results and results == {"not_selected"} else frozenset()
+    declined = len(cases) and (cases["gu_result"] == "not_selected").all()  # no case can go to the city
+    not_applicable = frozenset({"city"}) if declined else frozenset()
     return month_deadlines(month, done=done, not_applicable=not_applicable, today=today)

@@ -90,7 +90,11 @@ class MonthMixin:
         values = {
             "held_at": held_at,
             "place": (place or "").strip(),
-            "attendees": [a.strip() for a in attendees if a and a.strip()],
+            "attendees": [
+                a.strip()
+                for a in (attendees.split(",") if isinstance(attendees, str) else attendees)
+                if a and a.strip()
+            ],
             "discussion": (discussion or "").strip(),
             "requests": (requests or "").strip(),
             "updated_at": _now(),
@@ -186,6 +190,30 @@ class MonthMixin:
             rows = conn.execute(query.order_by(BEST_CASES.c.month.desc(), BEST_CASES.c.id)).mappings().all()
         return pd.DataFrame(rows, columns=[c.name for c in BEST_CASES.columns])
 
+    def check_best_case_step(self, case_id: int, step: str) -> None:
+        """Refuse a step out of order, before anything is written (see :meth:`record_best_case_step`).
+
+        Raises
+        ------
+        NotFoundError
+            If there is no such case.
+        ValidationError
+            For an unknown step or one out of order.
+        """
+        case = self.best_case(case_id)
+        not_submitted = None if case["gu_submitted_on"] else "구에 제출한 뒤에 구의 선정 결과를 적을 수 있습니다."
+        order_problem = {
+            "gu_submitted": None,
+            "selected": not_submitted,
+            "not_selected": not_submitted,
+            "city_submitted": None if case["gu_result"] == "selected" else "구가 선정한 사례만 시에 제출합니다.",
+        }
+        if step not in order_problem:
+            message = f"{step!r}는 단계가 아닙니다. 가능한 값: {', '.join(order_problem)}"
+            raise ValidationError([Problem("실천사례", None, "단계", message)], what="실천사례")
+        if order_problem[step]:
+            raise ValidationError([Problem("실천사례", None, "단계", order_problem[step])], what="실천사례")
+
     def record_best_case_step(self, case_id: int, step: str, *, on: dt.date, user: User) -> None:
         """Record a step of the case's way up: ``gu_submitted``, ``selected``, ``not_selected``, ``city_submitted``.
 
@@ -194,24 +222,7 @@ class MonthMixin:
         ValidationError
             For a step out of order (a city submission before the gu chose it, a result before submission).
         """
-        case = self.best_case(case_id)
-        order_problem = {
-            "gu_submitted": None,
-            "selected": None if case["gu_submitted_on"] else "구에 제출한 뒤에 구의 선정 결과를 적을 수 있습니다.",
-            "not_selected": None if case["gu_submitted_on"] else "구에 제출한 뒤에 구의 선정 결과를 적을 수 있습니다.",
-            "city_submitted": None if case["gu_result"] == "selected" else "구가 선정한 사례만 시에 제출합니다.",
-        }
-        if step not in order_problem:
-            raise ValidationError(
-                [
-                    Problem(
-                        "실천사례", None, "단계", f"{step!r}는 단계가 아닙니다. 가능한 값: {', '.join(order_problem)}"
-                    )
-                ],
-                what="실천사례",
-            )
-        if order_problem[step]:
-            raise ValidationError([Problem("실천사례", None, "단계", order_problem[step])], what="실천사례")
+        self.check_best_case_step(case_id, step)
         values = {
             "gu_submitted": {"gu_submitted_on": on},
             "selected": {"gu_result": "selected", "gu_result_on": on},

@@ -43,7 +43,9 @@ def _reports(*rows: tuple[str, str]) -> pd.DataFrame:
 
 def _walks(*rows: tuple[str, dt.date]) -> pd.DataFrame:
     """Walk stops from ``(officer, on_date)`` pairs."""
-    return pd.DataFrame({"officer": [r[0] for r in rows], "on_date": [r[1] for r in rows]}, columns=["officer", "on_date"])
+    return pd.DataFrame(
+        {"officer": [r[0] for r in rows], "on_date": [r[1] for r in rows]}, columns=["officer", "on_date"]
+    )
 
 
 STAFF = pd.DataFrame({"name": [KIM, LEE, PARK], "team": ["행정민원팀", "복지팀", "복지팀"]})
@@ -201,7 +203,7 @@ def test_weekly_outings_leaves_its_inputs_alone() -> None:
 def test_outing_target_labels_and_bad_values() -> None:
     assert OutingTarget().label == "주 1회 순회"
     assert OutingTarget(3, "report").label == "주 3건 보고"
-    with pytest.raises(ValueError, match="'day'.*outing, report"):
+    with pytest.raises(ValueError, match=r"'day'.*outing, report"):
         OutingTarget(1, "day")
     for count in (0, 21, -1):
         with pytest.raises(ValueError, match="1~20"):
@@ -286,3 +288,11 @@ def test_a_case_the_gu_did_not_choose_makes_the_city_step_not_applicable(sample_
         "gu": DONE,
         "city": NOT_APPLICABLE,
     }
+
+
+def test_the_city_step_applies_while_another_case_awaits_the_gu(sample_store: Store) -> None:
+    turned_down, waiting = _case(sample_store), _case(sample_store)
+    for case in (turned_down, waiting):
+        sample_store.record_best_case_step(case, "gu_submitted", on=D(2026, 11, 6), user=SAMPLE_USER)
+    sample_store.record_best_case_step(turned_down, "not_selected", on=D(2026, 11, 8), user=SAMPLE_USER)
+    assert _states(sample_store, today=D(2026, 11, 9))["city"] == DUE

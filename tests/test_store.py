@@ -36,7 +36,7 @@ def log_length(store: Store) -> int:
 def test_new_file_records_the_current_schema_version(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "new.sqlite"
     store = open_store(path)
-    assert store.schema_version == SCHEMA_VERSION == 3
+    assert store.schema_version == SCHEMA_VERSION == 4
     store.close()
     assert stored_schema_version(path) == str(SCHEMA_VERSION)
 
@@ -67,12 +67,25 @@ def test_a_version_1_store_is_migrated_keeping_its_reports(sample_db: Path, tmp_
     assert {"resident_name", "resident_phone"} <= set(store.report(int(reports["id"].iloc[0]), user=SAMPLE_USER))
 
 
+def test_a_version_3_store_gains_the_month_tables_keeping_its_data(sample_db: Path, tmp_path: Path) -> None:
+    path = tmp_path / "v3.sqlite"
+    shutil.copy(sample_db, path)
+    with sqlite3.connect(path) as conn:
+        for table in ("aggregations", "meetings", "best_cases", "dong_settings"):
+            conn.execute(f"DROP TABLE {table}")
+        conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    store = open_store(path)
+    assert store.schema_version == SCHEMA_VERSION
+    assert len(store.reports(SAMPLE_CODE)) == 90 and store.best_cases(SAMPLE_CODE).empty
+    assert store.outing_target(SAMPLE_CODE).count == 1  # the default until a team leader sets one
+
+
 def test_other_schema_version_is_refused_naming_both(tmp_path: Path) -> None:
     path = tmp_path / "future.sqlite"
     open_store(path).close()
     with sqlite3.connect(path) as conn:
         conn.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
-    with pytest.raises(StoreError, match=r"스키마 버전은 999인데 이 프로그램은 3까지만 압니다") as info:
+    with pytest.raises(StoreError, match=r"스키마 버전은 999인데 이 프로그램은 4까지만 압니다") as info:
         open_store(path)
     assert isinstance(info.value, RuntimeError)
     assert str(path.resolve()) in str(info.value)

@@ -1,0 +1,277 @@
+"""The monthly sharing meeting's pack: field summary, best-case history, density map, PDF and XLSX."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import geopandas as gpd
+import openpyxl
+import pandas as pd
+import pytest
+import shapely
+from PIL import Image
+
+from mapping.access import SAMPLE_USER
+from mapping.errors import CRSError
+from mapping.meeting import (
+    MeetingPack,
+    best_case_history,
+    density_png,
+    export_meeting_pdf,
+    export_meeting_xlsx,
+    field_summary,
+    meeting_pack_for,
+    report_kind,
+    zone_counts,
+)
+from mapping.store import Store, open_store
+from tests.conftest import SAMPLE_CODE
+from tests.helpers import without_crs
+
+ATTENDEES = ["오민재", "강도윤", "윤지호"]
+DISCUSSION = '=HYPERLINK("http://example.com","자료") 하수구 냄새 민원 대책'
+REQUESTS = "폭염 취약가구 방문을 이어 가세요"
+CASE_TITLE = "골목 안부 살피기"
+RESIDENT_NAME, RESIDENT_PHONE = "홍길동테스트", "010-1234-5678"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+# three 100 m squares side by side (EPSG:5186)
+ZONES = gpd.GeoDataFrame(
+    {"zone_id": ["Z01", "Z02", "Z03"], "officer": ["김하늘", "이도현", "박서연"], "team": ["가", "나", "다"]},
+    geometry=[shapely.box(200_000 + 100 * i, 550_000, 200_100 + 100 * i, 550_100) for i in range(3)],
+    crs="EPSG:5186",
+)
+
+
+def _counted(*rows: tuple[object, object, object]) -> pd.DataFrame:
+    """Counted reports from ``(field, title, memo)`` triples."""
+    return pd.DataFrame(rows, columns=["field", "title", "memo"])
+
+
+def _pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
+
+
+def _find_row(ws: openpyxl.worksheet.worksheet.Worksheet, label: str, *, after: int = 0) -> int:
+    for row in range(after + 1, ws.max_row + 1):
+        if ws.cell(row=row, column=1).value == label:
+            return row
+    raise AssertionError(f"{label!r} not in column A after row {after}")
+
+
+# --- the pieces --------------------------------------------------------------------------------------------------
+
+
+def test_report_kind_is_the_title_or_the_memos_first_line_without_tags() -> None:
+    assert report_kind(None, "[샘플] 하수구 냄새 민원\n둘째 줄") == "하수구 냄새 민원"
+    assert report_kind("[긴급][샘플] 맨홀 뚜껑 파손", "메모") == "맨홀 뚜껑 파손"
+    assert report_kind(" ", float("nan")) == ""
+    long = report_kind("아주 긴 제목 " * 10, None)
+    assert len(long) == 24 and long.endswith("…")
+
+
+def test_field_summary_lists_the_most_frequent_kinds_first_with_counts() -> None:
+    counted = _counted(
+        *[("welfare", None, "[샘플] 어르신 안부 확인")] * 3,
+        *[("welfare", "기초생활 상담", None)] * 2,
+        ("welfare", "[긴급][샘플] 폭염 방문", None),
+        ("welfare", "가스 점검", "메모"),
+        ("welfare", None, None),  # counted, but has nothing to list
+        ("environment", "하수구 냄새", None),
+        ("environment", None, "[샘플] 하수구 냄새\n둘째 줄"),
+        ("weather", "주민 모임", None),  # an unknown field counts as 일반
+        (None, "주민 모임", None),
+    )
+    table = field_summary(counted).set_index("분야")
+    assert table.index.tolist() == ["복지", "환경", "안전", "민원", "홍보", "일반", "합계"]
+    # three kinds at most; a tie is broken by name (가스 점검 before 폭염 방문)
+    assert table.loc["복지", "주요내용"] == "어르신 안부 확인 3건, 기초생활 상담 2건, 가스 점검 1건"
+    assert table.loc["환경", "주요내용"] == "하수구 냄새 2건"
+    assert table.loc["일반", "주요내용"] == "주민 모임 2건"
+    assert table["건수"].tolist() == [8, 2, 0, 0, 0, 2, 12]
+    assert (table.loc["안전", "주요내용"], table.loc["합계", "주요내용"]) == ("", "")
+    assert not table["주요내용"].str.contains("샘플").any()
+
+
+def test_best_case_history_shows_how_far_each_case_went() -> None:
+    cases = pd.DataFrame(
+        {
+            "month": ["2026-10", "2026-09", "2026-08", "2026-07", "2026-06"],
+            "title": ["다섯째", "넷째", "셋째", "둘째", "첫째"],
+            "field": ["welfare", "environment", "safety", "general", "welfare"],
+            "gu_submitted_on": [
+                None,
+                dt.date(2026, 10, 6),
+                dt.date(2026, 9, 7),
+                dt.date(2026, 8, 6),
+                dt.date(2026, 7, 7),
+            ],
+            "gu_result": [None, None, "selected", "not_selected", "selected"],
+            "city_submitted_on": [None, None, None, None, dt.date(2026, 7, 9)],
+        }
+    )
+    history = best_case_history(cases)
+    assert list(history.columns) == ["연월", "우수사례", "분야", "진행"]
+    assert history["연월"].tolist() == ["2026.10", "2026.09", "2026.08", "2026.07", "2026.06"]
+    assert history["분야"].tolist() == ["복지", "환경", "안전", "일반", "복지"]
+    assert history["진행"].tolist() == ["선정", "구 제출", "구 선정", "구 미선정", "시 제출"]
+    assert best_case_history(cases.iloc[0:0]).empty
+
+
+def test_zone_counts_count_the_months_activities_per_zone() -> None:
+    counted = pd.DataFrame({"zone_id": ["Z01", "Z01", "Z03", None]})
+    counts = zone_counts(ZONES, counted)
+    assert counts[["zone_id", "officer", "count"]].to_numpy().tolist() == [
+        ["Z01", "김하늘", 2],
+        ["Z02", "이도현", 0],
+        ["Z03", "박서연", 1],
+    ]
+    assert counts.crs == ZONES.crs
+    assert zone_counts(ZONES, pd.DataFrame({"zone_id": []}))["count"].tolist() == [0, 0, 0]
+    with pytest.raises(CRSError):
+        zone_counts(without_crs(ZONES), counted)
+
+
+def test_density_png_is_a_png_map() -> None:
+    counts = zone_counts(ZONES, pd.DataFrame({"zone_id": ["Z01", "Z01", "Z03"]}))
+    data = density_png(counts, title="2026년 10월 구역별 활동", dpi=60)
+    assert data.startswith(PNG_MAGIC)
+    image = Image.open(io.BytesIO(data))
+    image.verify()
+    assert image.format == "PNG"
+    assert image.size == (450, 360)  # 7.5 × 6 in at 60 dpi
+    with pytest.raises(CRSError):
+        density_png(without_crs(counts), title="x")
+
+
+# --- the pack from the store -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pack_store(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """The sample store with October's meeting saved, a best case chosen and a report naming a resident."""
+    path = tmp_path_factory.mktemp("meeting") / "store.sqlite"
+    shutil.copy(sample_db, path)
+    store = open_store(path)
+    reports = store.reports(SAMPLE_CODE)
+    october = reports[reports["created_at"].dt.strftime("%Y-%m") == "2026-10"]
+    personal = store.file_report(
+        SAMPLE_CODE,
+        finder="강도윤",
+        lonlat=(float(october["lon"].iloc[0]), float(october["lat"].iloc[0])),
+        memo="어르신 안부 확인",
+        title="어르신 안부 확인",
+        field="welfare",
+        resident_name=RESIDENT_NAME,
+        resident_phone=RESIDENT_PHONE,
+        created_at=dt.datetime(2026, 10, 27, 10, 0),
+        user=SAMPLE_USER,
+    )
+    store.mark_reported([personal], actor="강도윤")
+    store.save_meeting(
+        SAMPLE_CODE,
+        "2026-10",
+        held_at=dt.datetime(2026, 11, 4, 16, 0),
+        place="2층 회의실",
+        attendees=ATTENDEES,
+        discussion=DISCUSSION,
+        requests=REQUESTS,
+        by="오민재",
+        user=SAMPLE_USER,
+    )
+    store.choose_best_case(
+        SAMPLE_CODE, "2026-10", title=CASE_TITLE, field="복지", report_ids=[personal], by="오민재", user=SAMPLE_USER
+    )
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def pack(pack_store: Store) -> MeetingPack:
+    return meeting_pack_for(pack_store, SAMPLE_CODE, month="2026-10")
+
+
+@pytest.fixture(scope="module")
+def pack_pdf(pack: MeetingPack, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return export_meeting_pdf(pack, tmp_path_factory.mktemp("pdf") / "meeting.pdf")
+
+
+@pytest.fixture(scope="module")
+def pack_xlsx(pack: MeetingPack, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return export_meeting_xlsx(pack, tmp_path_factory.mktemp("xlsx") / "meeting.xlsx")
+
+
+def test_pack_gathers_the_month(pack: MeetingPack) -> None:
+    assert (pack.month, pack.dong, pack.sample) == ("2026-10", "서울특별시 마포구 성산2동", True)
+    assert pack.when == "2026년 11월 4일 (수) 16:00"
+    assert pack.attendees == ATTENDEES
+    assert pack.by_field.set_index("분야").loc["합계", "건수"] == 33  # the sample's 32 and the one filed here
+    assert pack.zone_counts["count"].sum() == 33
+    assert pack.best_cases["우수사례"].tolist() == [CASE_TITLE]
+
+
+def test_pdf_is_a4_and_shows_the_meeting(pack_pdf: Path) -> None:
+    info = subprocess.run(["pdfinfo", str(pack_pdf)], check=True, capture_output=True, text=True).stdout
+    width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info).groups())
+    assert abs(width - 595) <= 1 and abs(height - 842) <= 1
+    text = _pdf_text(pack_pdf)
+    for expected in (
+        "2026년 10월 우리동네주무관 월례 공유회의",
+        "2026년 11월 4일 (수) 16:00",
+        "2층 회의실",
+        "오민재, 강도윤, 윤지호 (3명)",
+        "2. 분야별 활동실적",
+        "하수구 냄새 민원 6건",
+        "3. 월별 우수사례",
+        CASE_TITLE,
+        DISCUSSION,
+        REQUESTS,
+        "6. 구역별 활동 밀도",
+    ):
+        assert expected in text
+    assert "[샘플]" not in text
+    listing = subprocess.run(["pdfimages", "-list", str(pack_pdf)], check=True, capture_output=True, text=True).stdout
+    assert len([line for line in listing.splitlines()[2:] if " image " in line]) == 1  # the density map
+
+
+def test_xlsx_holds_the_meeting_and_keeps_formulas_as_text(pack_xlsx: Path) -> None:
+    wb = openpyxl.load_workbook(pack_xlsx)
+    ws = wb["공유회의"]
+    assert ws["A1"].value == "2026년 10월 우리동네주무관 월례 공유회의"
+    assert ws.page_setup.paperSize in (9, "9") and ws.page_setup.orientation == "portrait"
+    assert ws.cell(_find_row(ws, "참석자"), 2).value == "오민재, 강도윤, 윤지호 (3명)"
+    head = _find_row(ws, "분야")
+    assert [ws.cell(head, c).value for c in (1, 2, 3)] == ["분야", "주요내용", "건수"]
+    total = _find_row(ws, "합계", after=head)
+    assert ws.cell(total, 3).value == 33
+    assert ws.cell(_find_row(ws, "복지", after=head), 3).value == 13
+    assert CASE_TITLE in [ws.cell(r, 2).value for r in range(total, ws.max_row + 1)]
+    discussion = ws.cell(_find_row(ws, "4. 중점 토의사항") + 1, 1)
+    assert discussion.data_type == "s"
+    assert discussion.value == "'" + DISCUSSION
+    assert ws.cell(_find_row(ws, "5. 당부사항") + 1, 1).value == REQUESTS
+    cells = [c for row in ws.iter_rows() for c in row if c.value is not None]
+    assert not any(str(c.value).startswith("=") for c in cells)
+    assert len(wb["지도"]._images) == 1
+
+
+def test_no_resident_contact_in_the_pack(pack_pdf: Path, pack_xlsx: Path) -> None:
+    ws = openpyxl.load_workbook(pack_xlsx)["공유회의"]
+    cells = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value is not None)
+    for text in (_pdf_text(pack_pdf), cells):
+        assert RESIDENT_NAME not in text and RESIDENT_PHONE not in text
+
+
+def test_a_month_without_activity_or_meeting_still_prints(sample_store: Store, tmp_path: Path) -> None:
+    pack = meeting_pack_for(sample_store, SAMPLE_CODE, month="2026-08")
+    assert pack.when == "미정"
+    assert pack.by_field["건수"].tolist() == [0] * 7
+    text = _pdf_text(export_meeting_pdf(pack, tmp_path / "empty.pdf"))
+    assert "미정" in text and "아직 없습니다" in text and "(없음)" in text
+    ws = openpyxl.load_workbook(export_meeting_xlsx(pack, tmp_path / "empty.xlsx"))["공유회의"]
+    assert ws.cell(_find_row(ws, "합계"), 3).value == 0
