@@ -61,6 +61,7 @@ STAFF_COLUMNS = [
     Column("phone", "연락처", required=False),
     Column("tongs", "담당통", required=False, parse=parse_tong_list),
     Column("substitute", "대직자", required=False),
+    Column("public_card", "공개동의", required=False, parse=parse_yes_no),  # name and office phone on public maps
 ]
 RESOURCE_COLUMNS = [
     Column("type", "유형", parse=RESOURCE_TYPES.parse),

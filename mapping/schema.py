@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 SCHEMA_VERSION = 4  # 1 → 2: report life (duty, title, resident, co-approval, photos, history); 2 → 3: walks;
-# 3 → 4: the team leader's month (aggregations, meetings, best cases, dong settings)
+# 3 → 4: the team leader's month (aggregations, meetings, best cases, dong settings), staff.public_card
 
 
 def _dong() -> sa.Column:
@@ -49,6 +49,7 @@ sa.Table(
     sa.Column("substitute", sa.Text),
     sa.Column("tongs", sa.JSON),
     sa.Column("sort_order", sa.Integer),
+    sa.Column("public_card", sa.Boolean),  # consented to name + office phone on public outputs (v4)
     sa.PrimaryKeyConstraint("dong_code", "name"),
 )
 sa.Table(

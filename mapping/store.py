@@ -188,6 +188,7 @@ class Store(ReportsMixin, MonthMixin):
                     "substitute": r["substitute"] or None,
                     "tongs": sorted(int(n) for n in _as_list(r["tongs"])),
                     "sort_order": i,
+                    "public_card": r.get("public_card") is True or r.get("public_card") == 1,
                 }
                 for i, r in enumerate(staff.to_dict("records"))
             ],

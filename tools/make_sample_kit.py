@@ -28,6 +28,7 @@ from mapping.sample import sample_tongs
 
 DONG_CODE = "1144073000"
 N_TONGS = 36
+NOT_CONSENTING = frozenset({"윤지호", "차은호"})  # sample: their name and phone stay off public outputs
 SEED = 20261125
 
 # (team, name, role, duties, tongs-count) — invented people, in the shape of the
@@ -129,7 +130,7 @@ def main(shared: Path, out: Path) -> None:
         encoding="utf-8",
     )
 
-    staff, officers = [], []
+    staff, officers = [], []  # two officers did not agree to be named on public maps
     pairs = iter(_pair_adjacent(tongs))
     for i, (team, name, role, duties, count) in enumerate(STAFF):
         owned = next(pairs) if count else []
@@ -143,6 +144,7 @@ def main(shared: Path, out: Path) -> None:
                 "연락처": f"02-0000-{3100 + i:04d}",
                 "담당통": ",".join(map(str, owned)),
                 "대직자": sub,
+                "공개동의": "N" if name in NOT_CONSENTING else "Y",
             }
         )
         if owned:
