@@ -6,18 +6,26 @@ resources that are not public, and refuses the households table outright:
 it is personal as a whole and may never reach a public output.  A table the
 filter does not know is refused too (fail closed).
 
-Staff and zone phones are *office* phones and are public.
+Staff and zone phones are *office* phones; an officer's name and phone reach a
+public output only when the officer agreed (``public_card``).  :func:`public_view`
+is what every public output (the public map, the tour map, public exports) is
+made from; reports reach it only as suppressed counts per zone and field.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TypeVar
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from mapping.disclosure import DEFAULT_K, SuppressedTable, check_k, suppress_small_counts
+from mapping.domain import FIELDS
 from mapping.errors import PrivacyError
 from mapping.schema import POINT_TABLES
 
@@ -42,6 +50,7 @@ REFUSED_TABLES = frozenset({"households"})
 """Tables that are personal as a whole: no public output may include them."""
 
 _MIN_LENGTH = 2
+_MIN_MEMO = 8  # shorter memos ("쓰레기") are words any text may hold
 _PHONE_RE = re.compile(r"^[\d\s().+-]+$")
 
 
@@ -128,7 +137,11 @@ def personal_values(frame: pd.DataFrame, *, table: str) -> set[str]:
     """
     columns = [c for c in frame.columns if c in PERSONAL_FIELDS.get(table, frozenset())]
     if table == "households":
-        columns = [c for c in columns if c not in {"geometry", "lon", "lat", "tong", "zone_id", "dong_code", "id"}]
+        columns = [
+            c
+            for c in columns
+            if c not in {"geometry", "lon", "lat", "tong", "zone_id", "dong_code", "id", "kit_key", "origin", "kind"}
+        ]
     values = (v for c in columns for v in frame[c].tolist())
     return {str(v).strip() for v in values if isinstance(v, str) and len(v.strip()) >= _MIN_LENGTH}
 
@@ -166,3 +179,134 @@ def _needles(values: Iterable[str]) -> list[str]:
         if _PHONE_RE.match(value) and len(digits) >= 7 and digits != value.strip():
             needles.append(digits)
     return needles
+
+
+# --- the public view: everything any public output may draw from -------------------------------------------------
+
+PUBLIC_TITLE = "우리동네주무관"  # what a card says in place of a name the officer did not agree to publish
+
+
+@dataclass(frozen=True, eq=False)
+class PublicView:
+    """What residents may see of a dong; every public output is made from this and nothing else.
+
+    ``zones`` carry the officer's public card (``officer``, ``team``, ``phone``; name and phone
+    are None unless the officer agreed, ``public_card``); ``resources`` are those marked 공개;
+    reports appear only as ``report_counts``: per zone by field, small counts suppressed.
+    """
+
+    dong_code: str
+    dong_name: str
+    dong: gpd.GeoDataFrame
+    zones: gpd.GeoDataFrame
+    resources: gpd.GeoDataFrame
+    report_counts: SuppressedTable
+    centre: dict[str, str | None]
+    sample: bool
+    period: str
+
+
+def public_cards(zones: gpd.GeoDataFrame, staff: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Zones with only what their officer agreed to publish: name and office phone, or neither."""
+    consent = dict(zip(staff["name"], staff.get("public_card", pd.Series(False, index=staff.index)), strict=True))
+    agreed = zones["officer"].map(lambda n: consent.get(n) is True or consent.get(n) == 1)
+    out = zones[["zone_id", "tongs", "team", "geometry"]].copy()
+    out.insert(1, "officer", zones["officer"].where(agreed, None))
+    out.insert(3, "phone", zones["phone"].where(agreed, None))
+    out["title"] = PUBLIC_TITLE
+    return out
+
+
+def public_view(store: object, code: str, *, k: int = DEFAULT_K, since: dt.date | None = None) -> PublicView:
+    """Everything a public output of dong ``code`` may show, through the one filter.
+
+    Parameters
+    ----------
+    store : Store
+        The store.
+    code : str
+        The dong.
+    k : int
+        Report counts below ``k`` are suppressed (default 5, never below 3).
+    since : datetime.date, optional
+        First day of the reports counted (default: one year back).
+
+    Returns
+    -------
+    PublicView
+    """
+    check_k(k)
+    since = since or (dt.date.today() - dt.timedelta(days=365))
+    dongs = store.dongs().set_index("dong_code")  # type: ignore[attr-defined]
+    zones = store.zones(code)  # type: ignore[attr-defined]
+    resources = strip_personal(store.resources(code), table="resources")  # type: ignore[attr-defined]
+    centre = resources[resources["type"] == "community_centre"].head(1)
+    return PublicView(
+        dong_code=code,
+        dong_name=str(dongs.loc[code, "name"]),
+        dong=store.dong(code)[["geometry"]],  # type: ignore[attr-defined]
+        zones=public_cards(zones, store.staff(code)),  # type: ignore[attr-defined]
+        resources=resources[["type", "name", "address", "phone", "hours", "tong", "zone_id", "geometry"]],
+        report_counts=zone_field_counts(store.reports(code), zones, since=since, k=k),  # type: ignore[attr-defined]
+        centre={c: (None if centre.empty else _text_or_none(centre.iloc[0][c])) for c in ("name", "address", "phone")},
+        sample=bool(dongs.loc[code, "sample"]),
+        period=f"{since:%Y.%m.%d}~",
+    )
+
+
+def zone_field_counts(reports: pd.DataFrame, zones: pd.DataFrame, *, since: dt.date, k: int) -> SuppressedTable:
+    """Reports since ``since`` per zone and field (not 중복), suppressed for publication."""
+    recent = reports[(pd.to_datetime(reports["created_at"]).dt.date >= since) & (reports["status"] != "duplicate")]
+    fields = recent["field"].where(recent["field"].isin(FIELDS.keys), "general")
+    table = pd.crosstab(recent["zone_id"], fields) if len(recent) else pd.DataFrame()
+    table = table.reindex(index=list(zones["zone_id"]), columns=list(FIELDS.keys), fill_value=0)
+    table.columns = list(FIELDS.labels)
+    return suppress_small_counts(table, k=k)
+
+
+def _text_or_none(value: object) -> str | None:
+    return (
+        None
+        if value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == ""
+        else str(value)
+    )
+
+
+def personal_values_of(store: object, code: str, *, user: object) -> set[str]:
+    """Every value in the store that no public output may contain (the read is logged).
+
+    Household names, phones and addresses; residents' names and phones on reports; report memos;
+    the names and phones of officers who did not agree to a public card; resources marked 공개=N.
+    """
+    values = personal_values(store.households(code, user=user), table="households")  # type: ignore[attr-defined]
+    contacts = store.resident_contacts(code, user=user)  # type: ignore[attr-defined]
+    values |= personal_values(contacts, table="reports")
+    memos = store.reports(code)["memo"].dropna().astype(str)  # type: ignore[attr-defined]
+    values |= {m.strip() for m in memos if len(m.strip()) >= _MIN_MEMO}
+    staff = store.staff(code)  # type: ignore[attr-defined]
+    private = staff[~staff.get("public_card", pd.Series(False, index=staff.index)).fillna(False).astype(bool)]
+    values |= {str(v) for v in [*private["name"], *private["phone"]] if isinstance(v, str) and len(v) >= _MIN_LENGTH}
+    resources = store.resources(code)  # type: ignore[attr-defined]
+    hidden = resources[~_public_rows(resources)]
+    values |= {
+        str(v) for c in ("name", "address", "phone") for v in hidden[c] if isinstance(v, str) and len(v) >= _MIN_LENGTH
+    }
+    return values
+
+
+def guard_public_text(text: str, values: Iterable[str], *, what: str) -> None:
+    """Refuse to publish ``text`` if it holds any personal value (fail closed).
+
+    Raises
+    ------
+    PrivacyError
+        Naming the output and how many values leaked (not the values themselves).
+    """
+    try:
+        assert_no_personal_values(text, values)
+    except AssertionError as err:
+        count = str(err).count(",") + 1
+        raise PrivacyError(
+            f"{what}에 개인정보로 보이는 값 {count}개가 들어 있어 내보내지 않았습니다. "
+            "자원의 공개 여부와 직원의 공개동의를 확인하세요."
+        ) from None

@@ -498,6 +498,23 @@ class ReportsMixin:
                 row |= {k: None for k in PERSONAL}
         return row
 
+    def resident_contacts(self, code: str, *, user: User) -> pd.DataFrame:
+        """``id, resident_name, resident_phone`` of the dong's reports that have them (personal; logged).
+
+        Raises
+        ------
+        PermissionError
+            If ``user`` may not read personal data.
+        """
+        if not can_read_personal(user):
+            raise PermissionError(f"{user.name}({user.role})은(는) 주민 연락처를 볼 수 없습니다.")
+        has = sa.or_(REPORTS.c.resident_name.is_not(None), REPORTS.c.resident_phone.is_not(None))
+        query = sa.select(REPORTS.c.id, REPORTS.c.resident_name, REPORTS.c.resident_phone)
+        with self.engine.begin() as conn:
+            rows = conn.execute(query.where(REPORTS.c.dong_code == code, has)).mappings().all()
+            self._log(conn, user, "조회", f"reports:{code}", f"resident contacts={len(rows)}")  # type: ignore[attr-defined]
+        return pd.DataFrame(rows, columns=["id", "resident_name", "resident_phone"])
+
     def report_history(self, report_id: int) -> pd.DataFrame:
         """Every change of a report, oldest first."""
         query = sa.select(REPORT_HISTORY).where(REPORT_HISTORY.c.report_id == report_id).order_by(REPORT_HISTORY.c.id)
