@@ -283,9 +283,9 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
 
 
 def _all_commands() -> dict[str, tuple[str, Callable[[argparse.Namespace], int]]]:
-    from mapping import cli_month  # it imports this module's helpers
+    from mapping import cli_month, cli_publish  # they import this module's helpers
 
-    return COMMANDS | cli_month.COMMANDS
+    return COMMANDS | cli_month.COMMANDS | cli_publish.COMMANDS
 
 
 def _add(sub: argparse._SubParsersAction, name: str, *parents: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -344,9 +344,10 @@ def build_parser() -> argparse.ArgumentParser:
     route.add_argument("--out", required=True, help="FILE.gpx 또는 FILE.pdf")
     assets = _add(sub, "assets", common)
     assets.add_argument("--dest", default="static/vendor", help="복사할 폴더 (기본: static/vendor)")
-    from mapping import cli_month
+    from mapping import cli_month, cli_publish
 
-    cli_month.add_parsers(lambda name, *parents: _add(sub, name, *parents), common, in_dong)
+    for module in (cli_month, cli_publish):
+        module.add_parsers(lambda name, *parents: _add(sub, name, *parents), common, in_dong)
     return parser
 
 

@@ -284,14 +284,17 @@ def personal_values_of(store: object, code: str, *, user: object) -> set[str]:
     memos = store.reports(code)["memo"].dropna().astype(str)  # type: ignore[attr-defined]
     values |= {m.strip() for m in memos if len(m.strip()) >= _MIN_MEMO}
     staff = store.staff(code)  # type: ignore[attr-defined]
-    private = staff[~staff.get("public_card", pd.Series(False, index=staff.index)).fillna(False).astype(bool)]
-    values |= {str(v) for v in [*private["name"], *private["phone"]] if isinstance(v, str) and len(v) >= _MIN_LENGTH}
+    agreed = staff.get("public_card", pd.Series(False, index=staff.index)).fillna(False).astype(bool)
+    values |= _texts(staff[~agreed], ("name", "phone")) - _texts(staff[agreed], ("name", "phone"))
     resources = store.resources(code)  # type: ignore[attr-defined]
-    hidden = resources[~_public_rows(resources)]
-    values |= {
-        str(v) for c in ("name", "address", "phone") for v in hidden[c] if isinstance(v, str) and len(v) >= _MIN_LENGTH
-    }
+    public = _public_rows(resources)
+    columns = ("name", "address", "phone")
+    values |= _texts(resources[~public], columns) - _texts(resources[public], columns)  # a shared value is public
     return values
+
+
+def _texts(frame: pd.DataFrame, columns: Iterable[str]) -> set[str]:
+    return {v.strip() for c in columns for v in frame[c] if isinstance(v, str) and len(v.strip()) >= _MIN_LENGTH}
 
 
 def guard_public_text(text: str, values: Iterable[str], *, what: str) -> None:
