@@ -323,7 +323,7 @@ def read_hsds(folder: Path) -> gpd.GeoDataFrame:
     -------
     GeoDataFrame
         :data:`RESOURCE_COLUMNS` and points in EPSG:4326; ``public`` is ``True`` and
-        ``kit_key`` is derived from the service and location ids.  Rows left out (no
+        ``kit_key`` is derived from the service_at_location, service and location ids.  Rows left out (no
         coordinates, a dangling location id) are listed in ``.attrs["warnings"]``.
 
     Raises
@@ -464,7 +464,7 @@ def _resource_row(by_id: dict, linked: dict, ids: dict[str, str], point: tuple[f
     schedules = _first_linked(linked, "schedule", ids)
     addresses = linked[("address", "location_id", ids["location_id"])]
     addresses = sorted(addresses, key=lambda a: a.get("address_type") != "physical")
-    key = hashlib.sha1(f"hsds:{ids['service_id']}:{ids['location_id']}".encode()).hexdigest()[:16]
+    key = hashlib.sha1(":".join(["hsds", *ids.values()]).encode()).hexdigest()[:16]  # stable: HSDS ids only
     return {
         "kit_key": key,
         "type": kind,

@@ -113,7 +113,7 @@ def page(browser: object) -> Iterator[object]:
 
     def guard(route: object) -> None:
         host = urlparse(route.request.url).hostname or ""
-        if route.request.url.startswith(("data:", "blob:", "about:")) or host in LOOPBACK:
+        if route.request.url.startswith(("data:", "blob:", "about:", "file:")) or host in LOOPBACK:
             route.continue_()
         else:
             blocked.append(route.request.url)

@@ -1,0 +1,68 @@
+"""The published welfare-resource map, opened from file:// with no network: markers, filters, legend, lookup."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from mapping.access import SAMPLE_USER
+from mapping.privacy import personal_values_of, public_view
+from mapping.public_site import export_public_site
+from mapping.store import open_store
+from tests.browser.conftest import screenshot
+from tests.conftest import SAMPLE_CODE
+
+
+@pytest.fixture(scope="module")
+def site(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
+    db = tmp_path_factory.mktemp("site-db") / "store.sqlite"
+    shutil.copy(sample_db, db)
+    store = open_store(db)
+    view = public_view(store, SAMPLE_CODE, since=dt.date(2026, 1, 1))
+    folder = tmp_path_factory.mktemp("site")
+    page = export_public_site(view, folder, personal_values=personal_values_of(store, SAMPLE_CODE, user=SAMPLE_USER))
+    return page, view
+
+
+def test_public_map_from_file_with_no_network(page, site, tmp_path):
+    index, view = site
+    page.goto(index.as_uri())
+    expect(page.get_by_role("heading", name=re.compile("복지자원 지도"))).to_be_visible(timeout=15_000)
+    markers = page.locator("path.resource")
+    expect(markers).to_have_count(len(view.resources), timeout=15_000)  # vector layers, no tiles needed
+    expect(page.locator("path.zone")).to_have_count(len(view.zones))
+    legend = page.locator("#filters")
+    expect(legend.get_by_text(re.compile(r"^약국 \(\d+\)$"))).to_be_visible()
+    pharmacies = int((view.resources["type"] == "pharmacy").sum())
+    legend.get_by_label(re.compile(r"^약국")).uncheck()
+    expect(markers).to_have_count(len(view.resources) - pharmacies)
+    legend.get_by_label(re.compile(r"^약국")).check()
+    page.get_by_placeholder(re.compile("이름이나 주소")).fill("경로당")
+    expect(markers).to_have_count(int((view.resources["type"] == "senior_centre").sum()))
+    expect(page.locator("#results li")).to_have_count(int((view.resources["type"] == "senior_centre").sum()))
+    page.get_by_placeholder(re.compile("이름이나 주소")).fill("")
+    screenshot(page, "public-map.png", tmp_path)
+    assert all("tile.openstreetmap.org" in url for url in page.blocked), page.blocked  # only the base tiles
+
+
+def test_clicking_a_zone_shows_its_officer_card(page, site):
+    index, view = site
+    page.goto(index.as_uri())
+    zones = view.zones.set_index("zone_id")
+    consenting = zones[zones["officer"].notna()].index[0]
+    declined = zones[zones["officer"].isna()].index[0]
+    card = page.locator("#officer-card")
+    for zone_id in (consenting, declined):
+        page.locator("path.zone").nth(list(view.zones["zone_id"]).index(zone_id)).click(force=True)
+        expect(card).to_contain_text(f"구역 {zone_id}")
+        if zone_id == consenting:
+            expect(card).to_contain_text(zones.loc[zone_id, "officer"])
+            expect(card).to_contain_text(zones.loc[zone_id, "phone"])
+        else:  # the officer did not agree: the centre's phone, no name
+            expect(card).to_contain_text("우리동네주무관")
+            expect(card).to_contain_text(view.centre["phone"])
