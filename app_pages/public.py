@@ -1,31 +1,45 @@
-"""공개 지도 — what residents may see: zones, officers' office contacts, public resources."""
+"""공개 지도 — what residents may see (the public view only), and the team leader's publishing of it."""
 
 from __future__ import annotations
 
+import io
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
 import streamlit as st
 
-from app_pages.common import get_store, require_dong, show_map
-from mapping.errors import NotFoundError
+from app_pages.common import acting_user, get_store, md, require_dong, show_map
+from mapping.disclosure import DEFAULT_K, MIN_K
+from mapping.errors import NotFoundError, PrivacyError, ValidationError
 from mapping.layers import build_dong_layer, build_map, build_resources_layer, build_zones_layer, legend_html
 from mapping.lookup import officer_for
+from mapping.privacy import PUBLIC_TITLE, personal_values_of, public_view
+from mapping.public_site import export_public_site
+
+EXPORTS = Path(os.environ.get("MAPPING_EXPORTS") or Path(__file__).resolve().parent.parent / "exports") / "public"
 
 store = get_store()
 code = require_dong()
 st.title("공개 지도")
 st.caption(
-    "주민에게 공개되는 지도입니다: 구역과 담당 주무관(사무실 전화), 공개에 동의한 복지자원만 보입니다. "
-    "세대·돌봄이웃·보고 내용은 나오지 않습니다."
+    "주민에게 공개되는 지도입니다: 구역과 공개에 동의한 주무관의 이름·사무실 전화, 공개로 표시된 복지자원, "
+    f"구역별 활동 건수({DEFAULT_K}건 미만은 가림)만 보입니다. 세대·돌봄이웃·보고 내용은 나오지 않습니다."
 )
-dong, zones = store.dong(code), store.zones(code)
-resources = store.resources(code, public_only=True)
-sample = bool(st.session_state.get("dong_sample"))
+view = public_view(store, code)
+sample = view.sample
 
 st.subheader("우리 동네 주무관 찾기")
 address = st.text_input("주소", placeholder="예: 마포구 성산동 200-22 또는 도로명주소", key="lookup_address")
 m = build_map(
-    [build_dong_layer(dong), build_zones_layer(zones), build_resources_layer(resources)],
-    bounds=dong,
-    legend=legend_html(list(resources["type"]), zones=True, sample=sample),
+    [
+        build_dong_layer(view.dong),
+        build_zones_layer(view.zones.assign(officer=view.zones["officer"].fillna(PUBLIC_TITLE))),
+        build_resources_layer(view.resources),
+    ],
+    bounds=view.dong,
+    legend=legend_html(list(view.resources["type"]), zones=True, sample=sample),
     sample=sample,
 )
 clicked = show_map(m, key="public_map", returned_objects=["last_clicked"])
@@ -42,24 +56,63 @@ if where:
     except NotFoundError as exc:
         st.warning(str(exc))
     else:
+        card = view.zones.set_index("zone_id").loc[found["zone_id"]] if found.get("zone_id") else None
         with st.container(border=True):
             tong = f"{found['tong']}통" + (" (샘플)" if sample else "")
             if found.get("matched_address"):
-                st.caption(f"찾은 주소: {found['matched_address']}")
-            if found["officer"]:
+                st.caption(f"찾은 주소: {md(found['matched_address'])}")
+            if card is not None:
+                name = card["officer"] if isinstance(card["officer"], str) else PUBLIC_TITLE
+                phone = card["phone"] if isinstance(card["phone"], str) else view.centre["phone"] or "-"
                 st.markdown(
-                    f"**{tong} · 구역 {found['zone_id']}**  \n우리동네주무관 **{found['officer']}** ({found['team']})  \n"
-                    f"☎ {found['phone'] or '-'}"
+                    f"**{md(tong)} · 구역 {md(found['zone_id'])}**  \n우리동네주무관 **{md(name)}** ({md(card['team'])})  \n"
+                    f"☎ {md(phone)}"
                 )
             else:
-                st.markdown(f"**{tong}**: 담당 주무관이 아직 정해지지 않았습니다. 동주민센터로 문의하세요.")
+                st.markdown(f"**{md(tong)}**: 담당 주무관이 아직 정해지지 않았습니다. 동주민센터로 문의하세요.")
 
 st.dataframe(
-    zones[["zone_id", "officer", "team", "phone"]]
-    .assign(tongs=[", ".join(f"{t}통" for t in ts) for ts in zones["tongs"]])
-    .rename(
-        columns={"zone_id": "구역", "officer": "담당 주무관", "team": "팀", "phone": "사무실 전화", "tongs": "담당통"}
+    view.zones.assign(
+        officer=view.zones["officer"].fillna(PUBLIC_TITLE),
+        phone=view.zones["phone"].fillna(view.centre["phone"] or "-"),
+        tongs=[", ".join(f"{t}통" for t in ts) for ts in view.zones["tongs"]],
+    )[["zone_id", "officer", "team", "phone", "tongs"]].rename(
+        columns={"zone_id": "구역", "officer": "담당 주무관", "team": "팀", "phone": "전화", "tongs": "담당통"}
     ),
     hide_index=True,
     width="stretch",
 )
+st.subheader("구역별 활동 (분야별 건수)")
+st.dataframe(view.report_counts.published().map(lambda v: "*" if v is None else str(v)), width="stretch")
+st.caption(f"{view.period} 보고. {view.report_counts.note}")
+
+with st.expander("공개 지도 내보내기 (팀장)", expanded=False):
+    st.caption(
+        "주민에게 올릴 정적 웹사이트(index.html과 자원 파일)를 만듭니다. 어떤 웹 서버에 올려도, 파일로 열어도 됩니다. "
+        "개인정보가 하나라도 섞이면 만들지 않습니다."
+    )
+    c1, c2 = st.columns([1, 3])
+    k = c1.number_input("가릴 기준 k", min_value=MIN_K, max_value=20, value=DEFAULT_K, key="publish_k")
+    url = c2.text_input("올릴 주소 (QR 코드에 들어감)", value=store.public_url(code) or "", key="publish_url")
+    if st.button("공개 지도 만들기", key="publish"):
+        user = acting_user(st.session_state.get("me") or "팀장")
+        try:
+            if url:
+                store.set_public_url(code, url, by=user.name, user=user)
+            folder = EXPORTS / code
+            shutil.rmtree(folder, ignore_errors=True)
+            index = export_public_site(
+                public_view(store, code, k=int(k)), folder, personal_values=personal_values_of(store, code, user=user)
+            )
+        except (PrivacyError, ValidationError) as err:
+            st.error(md(err))
+        else:
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                for path in sorted(folder.rglob("*")):
+                    if path.is_file():
+                        archive.write(path, path.relative_to(folder))
+            st.success(f"만들었습니다: {md(index)}")
+            st.download_button(
+                "공개 지도 내려받기 (ZIP)", buffer.getvalue(), file_name=f"공개지도_{code}.zip", mime="application/zip"
+            )

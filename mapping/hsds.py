@@ -37,8 +37,7 @@ from mapping.privacy import strip_personal
 
 _ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_PATHS = (
-    _ROOT / "data" / "schemas" / "hsds-3.0" / "datapackage.json",  # vendored copy, when there is one
-    _ROOT.parent / "shared" / "schemas" / "hsds-3.0" / "datapackage.json",
+    _ROOT / "data" / "schemas" / "hsds-3.0" / "datapackage.json",  # the official package, vendored (CC BY-SA 4.0)
 )
 """Where the official HSDS 3.0 data package is looked for, in order."""
 
@@ -58,6 +57,7 @@ TABLES = (
 
 REQUIRED_TABLES = ("service", "location", "service_at_location")
 """Tables :func:`read_hsds` cannot do without."""
+_READ_TABLES = (*REQUIRED_TABLES, "organization", "address", "phone", "schedule", "attribute", "taxonomy_term")
 
 TAXONOMY_NAME = "우동주 복지자원 유형"
 UNKNOWN_POSTAL_CODE = "-"  # HSDS requires a postal code; our addresses rarely carry one
@@ -158,15 +158,21 @@ def export_hsds(resources: gpd.GeoDataFrame, folder: Path, *, dong_name: str) ->
 
 def _check_resources(resources: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     public = to_web(strip_personal(resources, table="resources"), name="복지자원")
-    missing = [c for c in ("type",) if c not in public.columns]
-    if missing:
-        raise ExportError(f"복지자원 표에 {missing} 열이 없습니다. Store.resources()가 돌려준 표를 그대로 넘기세요.")
+    if "type" not in public.columns:
+        raise ExportError(
+            f"복지자원 표에 'type' 열이 없습니다 (있는 열: {', '.join(map(str, public.columns))}). "
+            "Store.resources()가 돌려준 표를 그대로 넘기세요."
+        )
     bad = sorted({str(t) for t in public["type"] if t not in RESOURCE_TYPES.keys})
     if bad:
         raise ExportError(f"알 수 없는 유형 {bad}: 유형은 {', '.join(RESOURCE_TYPES.keys)} 중 하나여야 합니다.")
-    keys = [_resource_key(row) for row in public.to_dict("records")]
-    if None in keys or len(set(keys)) != len(keys):
-        raise ExportError("kit_key(또는 id)가 없거나 겹치는 자원이 있어 안정된 HSDS id를 만들 수 없습니다.")
+    keys = pd.Series([_resource_key(row) for row in public.to_dict("records")], index=public.index)
+    clashing = list(public.index[keys.isna() | keys.duplicated(keep=False)])
+    if clashing:
+        raise ExportError(
+            f"kit_key(또는 id)가 없거나 겹치는 자원이 있어 안정된 HSDS id를 만들 수 없습니다 (행 번호 {clashing[:10]}). "
+            "Store.resources()가 돌려준 표를 그대로 넘기세요."
+        )
     return public
 
 
@@ -350,13 +356,15 @@ def _errors(problems: list[Problem]) -> bool:
 
 
 def _read_tables(folder: Path, problems: list[Problem]) -> dict[str, list[dict[str, str]]]:
-    """Rows of every HSDS table in ``folder`` (``_row`` = the row number as a spreadsheet shows it)."""
+    """Rows of the HSDS tables we use (``_row`` = the row number as a spreadsheet shows it)."""
     if not folder.is_dir():
         problems.append(Problem(str(folder), None, None, "폴더가 없습니다."))
         return {}
     tables = {}
     for resource in official_package()["resources"]:
         path = folder / resource["path"]
+        if resource["name"] not in _READ_TABLES:
+            continue
         if not path.is_file():
             if resource["name"] in REQUIRED_TABLES:
                 problems.append(Problem(path.name, None, None, f"HSDS 필수 표 {resource['path']}이(가) 없습니다."))
@@ -393,13 +401,13 @@ def _places(locations: list[dict[str, str]], problems: list[Problem]) -> dict[st
     places: dict[str, tuple[float, float] | None] = {}
     for row in locations:
         values = {c: _number(row, c, "locations.csv", problems) for c in ("longitude", "latitude")}
-        given = [c for c, v in values.items() if v is not None]
+        given = [c for c in values if row.get(c)]
         if len(given) == 1:
             missing = "latitude" if given == ["longitude"] else "longitude"
             problems.append(
                 Problem("locations.csv", row["_row"], missing, f"{given[0]}만 있고 {missing}가 비어 있습니다.")
             )
-        places[row["id"]] = (values["longitude"], values["latitude"]) if len(given) == 2 else None
+        places[row["id"]] = (values["longitude"], values["latitude"]) if None not in values.values() else None
     return places
 
 

@@ -117,9 +117,9 @@ def build_zones_layer(
     data = web.assign(
         colour=colours,
         label=[f"{esc(z)} · {esc(o)}" for z, o in zip(web["zone_id"], web["officer"], strict=True)],
-        detail=[
-            f"팀 {esc(t)} · 통 {esc(', '.join(map(str, ts)))} · 대직자 {esc(s)}"
-            for t, ts, s in zip(web["team"], web["tongs"], web["substitute"], strict=True)
+        detail=[  # a public view of the zones has no 대직자
+            f"팀 {esc(t)} · 통 {esc(', '.join(map(str, ts)))}" + (f" · 대직자 {esc(s)}" if "substitute" in web else "")
+            for t, ts, s in zip(web["team"], web["tongs"], web.get("substitute", [None] * len(web)), strict=True)
         ],
     )[["zone_id", "colour", "label", "detail", "geometry"]]
     folium.GeoJson(

@@ -234,24 +234,43 @@ class MonthMixin:
             self._log(conn, user, "변경", f"best_case:{case_id}", f"{step} {on:%Y-%m-%d}")  # type: ignore[attr-defined]
 
     # ---- settings -------------------------------------------------------------
+    def _setting(self, code: str, key: str) -> object:
+        query = sa.select(DONG_SETTINGS.c.value).where(DONG_SETTINGS.c.dong_code == code, DONG_SETTINGS.c.key == key)
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar()
+
+    def _set_setting(self, code: str, key: str, value: object, *, by: str, user: User) -> None:
+        where = (DONG_SETTINGS.c.dong_code == code) & (DONG_SETTINGS.c.key == key)
+        row = {"dong_code": code, "key": key, "value": value, "updated_at": _now(), "updated_by": by}
+        with self.engine.begin() as conn:
+            conn.execute(DONG_SETTINGS.delete().where(where))
+            conn.execute(DONG_SETTINGS.insert().values(**row))
+            self._log(conn, user, "변경", f"settings:{code}", f"{key}={value}")  # type: ignore[attr-defined]
+
     def outing_target(self, code: str) -> OutingTarget:
         """The dong's weekly outing target (주 1회 unless set)."""
-        query = sa.select(DONG_SETTINGS.c.value).where(
-            DONG_SETTINGS.c.dong_code == code, DONG_SETTINGS.c.key == "outing_target"
-        )
-        with self.engine.connect() as conn:
-            value = conn.execute(query).scalar()
-        return OutingTarget(**value) if value else OutingTarget()
+        value = self._setting(code, "outing_target")
+        return OutingTarget(**value) if value else OutingTarget()  # type: ignore[arg-type]
 
     def set_outing_target(self, code: str, target: OutingTarget, *, by: str, user: User) -> None:
         """Set the dong's weekly outing target."""
-        value = {"count": target.count, "unit": target.unit}
-        with self.engine.begin() as conn:
-            where = (DONG_SETTINGS.c.dong_code == code) & (DONG_SETTINGS.c.key == "outing_target")
-            conn.execute(DONG_SETTINGS.delete().where(where))
-            conn.execute(
-                DONG_SETTINGS.insert().values(
-                    dong_code=code, key="outing_target", value=value, updated_at=_now(), updated_by=by
-                )
-            )
-            self._log(conn, user, "변경", f"settings:{code}", f"outing_target={value}")  # type: ignore[attr-defined]
+        self._set_setting(code, "outing_target", {"count": target.count, "unit": target.unit}, by=by, user=user)
+
+    def public_url(self, code: str) -> str | None:
+        """Where the dong's public map is published (for QR codes), if set."""
+        value = self._setting(code, "public_url")
+        return str(value) if value else None
+
+    def set_public_url(self, code: str, url: str, *, by: str, user: User) -> None:
+        """Record where the dong's public map is published.
+
+        Raises
+        ------
+        ValidationError
+            Unless ``url`` is an http(s) address.
+        """
+        url = (url or "").strip()
+        if not url.startswith(("https://", "http://")) or len(url) > 500 or any(c.isspace() for c in url):
+            problem = Problem("공개 지도 주소", None, "주소", f"{url!r}: https://로 시작하는 인터넷 주소를 적으세요.")
+            raise ValidationError([problem], what="공개 지도 주소")
+        self._set_setting(code, "public_url", url, by=by, user=user)

@@ -121,7 +121,7 @@ def test_public_page_finds_the_officer_of_a_typed_address(app):
     app.switch_page("app_pages/public.py").run()
     app.text_input(key="lookup_address").input("마포구 성산동 200-22").run()
     assert not app.exception
-    card = " ".join(m.value for m in app.markdown)
+    card = " ".join(m.value for m in app.markdown).replace("\\", "")  # user text reaches Markdown escaped
     assert "우리동네주무관" in card and "02-0000-" in card
     app.text_input(key="lookup_address").input("강남구 역삼동 1").run()
     assert any("찾지 못했습니다" in w.value for w in app.warning)
@@ -190,6 +190,27 @@ def test_walk_page_plans_a_route_with_numbered_stops(app):
     app.number_input(key="walk_budget").set_value(15).run()
     assert not app.exception  # a tight budget leaves stops out or says nothing fits
     assert any("빠진 곳" in w.value or "갈 수 있는 곳이 없습니다" in w.value for w in app.warning)
+
+
+def test_public_page_publishes_the_site_and_hides_declining_officers(app, tmp_path, monkeypatch):
+    from app_pages.common import get_store
+    from tests.conftest import SAMPLE_CODE
+
+    monkeypatch.setenv("MAPPING_EXPORTS", str(tmp_path))
+    app.switch_page("app_pages/public.py").run()
+    shown = _table_with(app, "담당 주무관")
+    staff = get_store().staff(SAMPLE_CODE).set_index("name")
+    declined = [n for n in staff.index if not staff.loc[n, "public_card"]]
+    assert declined and not set(declined) & set(shown["담당 주무관"])
+    assert "*" in _table_with(app, "복지").to_numpy()
+    app.text_input(key="publish_url").input("ftp://nope")
+    app.button(key="publish").click().run()
+    assert any("https://" in e.value.replace("\\", "") for e in app.error)
+    app.text_input(key="publish_url").input("https://example.org/udongju/")
+    app.button(key="publish").click().run()
+    assert not app.exception and any("만들었습니다" in s.value for s in app.success)
+    assert get_store().public_url(SAMPLE_CODE) == "https://example.org/udongju/"
+    assert (tmp_path / "public" / SAMPLE_CODE / "index.html").exists()
 
 
 def _table_with(at: AppTest, column: str):
