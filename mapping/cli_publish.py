@@ -51,7 +51,42 @@ def _cmd_public_map(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_hsds_export(args: argparse.Namespace) -> int:
+    from mapping.hsds import export_hsds, validate_hsds
+
+    store, code = _store_and_dong(args)
+    name = str(store.dongs().set_index("dong_code").loc[code, "name"])  # type: ignore[attr-defined]
+    package = export_hsds(store.resources(code), Path(args.out), dong_name=name)  # type: ignore[attr-defined]
+    problems = validate_hsds(Path(args.out))
+    print(f"HSDS 3.0 → {package.parent} (공개 자원만, 검증 오류 {len(problems)}건)")
+    for problem in problems:
+        print(f"  {problem}")
+    return EXIT_OK if not problems else 1
+
+
+def _cmd_hsds_import(args: argparse.Namespace) -> int:
+    from mapping.crs import plausible_lonlat
+    from mapping.hsds import read_hsds
+
+    frame = read_hsds(Path(args.folder))
+    in_seoul = [plausible_lonlat(p.x, p.y) for p in frame.geometry]
+    store, code = _store_and_dong(args)
+    source = Path(args.folder).name
+    added, skipped = store.import_resources(code, frame[in_seoul], source=source, user=CLI_USER)  # type: ignore[attr-defined]
+    print(f"복지자원 {added}곳을 가져왔습니다 (이미 있어 건너뜀 {skipped}곳).")
+    if not all(in_seoul):
+        print(f"  경고: 서울 밖 좌표 {len(in_seoul) - sum(in_seoul)}곳은 가져오지 않았습니다.")
+    for problem in frame.attrs.get("warnings", []):
+        print(f"  {problem}")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
+    "hsds-export": (
+        "공개 복지자원을 Open Referral HSDS 3.0 표(CSV + datapackage.json)로 내보냅니다.",
+        _cmd_hsds_export,
+    ),
+    "hsds-import": ("HSDS 3.0 표 폴더에서 복지자원을 가져옵니다 (이미 있는 곳은 건너뜀).", _cmd_hsds_import),
     "public-map": (
         "주민용 복지자원 지도를 정적 웹사이트(index.html + 자원)로 만듭니다 (개인정보 필터, 작은 수 가림).",
         _cmd_public_map,
@@ -68,3 +103,7 @@ def add_parsers(
     site = add("public-map", common, in_dong, public)
     site.add_argument("--out", required=True, help="출력 폴더 (index.html과 자원 파일)")
     site.add_argument("--no-tiles", action="store_true", help="배경지도(OpenStreetMap)를 쓰지 않습니다")
+    export = add("hsds-export", common, in_dong)
+    export.add_argument("--out", required=True, help="출력 폴더")
+    importer = add("hsds-import", common, in_dong)
+    importer.add_argument("folder", metavar="DIR", help="HSDS 3.0 CSV 폴더 (organizations.csv, services.csv, …)")

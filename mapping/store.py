@@ -459,6 +459,45 @@ class Store(ReportsMixin, MonthMixin):
             self._log(conn, user, "입력", f"reports:{code}", f"imported={len(new)}")
         return len(new), len(frame) - len(new)
 
+    def import_resources(self, code: str, frame: gpd.GeoDataFrame, *, source: str, user: User) -> tuple[int, int]:
+        """Add welfare resources (e.g. from :func:`mapping.hsds.read_hsds`); ones already there are skipped.
+
+        A resource is already there when its ``kit_key`` is, or one of the same type, name and place
+        (to 0.1 m) is — so importing our own HSDS export adds nothing.
+
+        Returns
+        -------
+        (int, int)
+            Resources added and skipped.
+        """
+        t = POINT_TABLES["resources"]
+        have = self.resources(code)
+        known = {_resource_key(r.type, r.name, r.lon, r.lat) for r in have.itertuples()}
+        keys = set(have["kit_key"].dropna())
+        fresh = [
+            i
+            for i, (kind, name, pt, key) in enumerate(
+                zip(frame["type"], frame["name"], frame.geometry, frame["kit_key"], strict=True)
+            )
+            if key not in keys and _resource_key(kind, name, pt.x, pt.y) not in known
+        ]
+        new = frame.iloc[fresh]
+        with self.engine.begin() as conn:
+            if len(new):
+                where = attach_tong_zone(new.geometry, self.tongs(code), self.zones(code))
+                cols = {c.name for c in t.columns} - {"id"}
+                rows = [
+                    {k: v for k, v in rec.items() if k in cols and k not in ("lon", "lat")}
+                    | {"dong_code": code, "origin": "import", "lon": pt.x, "lat": pt.y, "tong": tong, "zone_id": zone}
+                    | {"public": bool(rec.get("public", True))}
+                    for rec, pt, tong, zone in zip(
+                        new.to_dict("records"), new.geometry, where["tong"], where["zone_id"], strict=True
+                    )
+                ]
+                conn.execute(t.insert(), rows)
+            self._log(conn, user, "입력", f"resources:{code}", f"imported={len(new)} from {source}")
+        return len(new), len(frame) - len(new)
+
     def _log(self, conn: sa.Connection, user: User, action: str, subject: str, detail: str = "") -> None:
         """Append to the tamper-evident access log (each entry hashes the previous)."""
         prev = conn.execute(sa.select(ACCESS_LOG.c.hash).order_by(ACCESS_LOG.c.id.desc()).limit(1)).scalar()
@@ -582,6 +621,11 @@ def _add_missing_columns(conn: sa.Connection) -> None:
             if column.name not in have:
                 kind = column.type.compile(dialect=conn.dialect)
                 conn.execute(sa.text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'))
+
+
+def _resource_key(kind: object, name: object, lon: float, lat: float) -> tuple[object, str, float, float]:
+    text = name.strip() if isinstance(name, str) else ""
+    return (kind, text, round(float(lon), 6), round(float(lat), 6))
 
 
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:

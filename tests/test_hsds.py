@@ -281,3 +281,20 @@ def test_validate_names_file_row_and_field(exported: Path) -> None:
     assert any(m.startswith("오류: locations.csv 2행 [location_type]") for m in messages)
     assert any(m.startswith("오류: taxonomy_terms.csv 2행 [taxonomy_id]: taxonomy 표가 없는데") for m in messages)
     assert validate_hsds(exported / "nothing")[0].endswith("HSDS 표(CSV)가 하나도 없습니다.")
+
+
+def test_commands_export_then_import_add_nothing_twice(
+    sample_store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mapping.cli import main
+
+    out = tmp_path / "hsds"
+    assert main(["hsds-export", "--db", sample_store.url, "--out", str(out)]) == 0
+    assert "검증 오류 0건" in capsys.readouterr().out
+    before = len(sample_store.resources(SAMPLE_CODE))
+    assert main(["hsds-import", "--db", sample_store.url, str(out)]) == 0  # our own export: all already there
+    assert "0곳을 가져왔습니다" in capsys.readouterr().out
+    assert len(sample_store.resources(SAMPLE_CODE)) == before
+    assert main(["hsds-import", "--db", sample_store.url, str(EXAMPLES)]) == 0  # the spec's examples lie abroad
+    assert "서울 밖 좌표" in capsys.readouterr().out
+    assert len(sample_store.resources(SAMPLE_CODE)) == before
