@@ -138,7 +138,11 @@ def _cmd_export_reports(args: argparse.Namespace) -> int:
     store = open_store(args.db)
     code = args.dong or _only_dong(store)
     path = export_reports(store.reports(code), Path(args.out), fmt=args.format)
-    note = "개인정보 제외" + (", 돌봄·복지 보고 제외 (공개용)" if args.format == "open311" else "")
+    note = "개인정보 제외" + (
+        ", 돌봄·복지 보고 제외; 구·시 시스템 교환용 (주민 공개는 public-map)"
+        if args.format == "open311"
+        else ", 내부용"
+    )
     print(f"보고 → {path} ({args.format}, {note})")
     return EXIT_OK
 

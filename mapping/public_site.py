@@ -96,6 +96,9 @@ def _script(data: dict) -> str:
 def export_public_site(view: PublicView, out: Path, *, tiles: bool = True, personal_values: Iterable[str] = ()) -> Path:
     """Write the public map site into folder ``out``; returns ``out / "index.html"``.
 
+    Beside the page: ``data.js`` (what it shows), ``counts.csv`` (the suppressed activity counts
+    as open data), ``app.js``, ``site.css`` and Leaflet under ``vendor/``.
+
     Parameters
     ----------
     view : PublicView
@@ -127,6 +130,8 @@ def export_public_site(view: PublicView, out: Path, *, tiles: bool = True, perso
     for name in ("app.js", "site.css"):
         shutil.copy2(SITE_FILES / name, out / name)
     (out / "data.js").write_text(script, encoding="utf-8")
+    counts = view.report_counts.published().map(lambda v: "*" if v is None else v)
+    counts.rename_axis("구역").to_csv(out / "counts.csv", encoding="utf-8-sig")  # the same table, as open data
     (out / "index.html").write_text(page, encoding="utf-8")
     return out / "index.html"
 
