@@ -66,3 +66,20 @@ def test_clicking_a_zone_shows_its_officer_card(page, site):
         else:  # the officer did not agree: the centre's phone, no name
             expect(card).to_contain_text("우리동네주무관")
             expect(card).to_contain_text(view.centre["phone"])
+
+
+def test_public_map_on_a_phone_screen(browser, site):
+    index, view = site
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="ko-KR"
+    )
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+    phone = context.new_page()
+    phone.goto(index.as_uri())
+    expect(phone.locator("path.resource")).to_have_count(len(view.resources), timeout=15_000)
+    map_box = phone.locator("#map").bounding_box()
+    panel_box = phone.locator("#panel").bounding_box()
+    assert map_box["width"] <= 390 and panel_box["y"] >= map_box["y"] + map_box["height"] - 1  # the list goes below
+    phone.locator("path.zone").first.tap(force=True)
+    expect(phone.locator("#officer-card")).to_contain_text("우리동네주무관")
+    context.close()
