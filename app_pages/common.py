@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import base64
 import re
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
 
 import folium
 import streamlit as st
@@ -88,3 +91,15 @@ def md(text: object) -> str:
 def acting_user(name: str) -> User:
     """The acting officer as the store's user (sample mode: every officer may see their dong's data)."""
     return User(account=name, name=name, role="sample")
+
+
+def file_bytes(write: Callable[[Path], object], suffix: str) -> Callable[[], bytes]:
+    """For a download button: a callable returning what ``write(path)`` writes, run only when clicked."""
+
+    def run() -> bytes:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"out{suffix}"
+            write(path)
+            return path.read_bytes()
+
+    return run

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-from collections.abc import Callable
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import acting_user, get_store, md, pick_officer, require_dong, show_map
+from app_pages.common import acting_user, file_bytes, get_store, md, pick_officer, require_dong, show_map
 from mapping.best_cases import best_case_document_for, export_best_case_pdf, export_best_case_xlsx
 from mapping.deadlines import DONE, LATE, NOT_APPLICABLE, OVERDUE, UNITS, OutingTarget, deadlines_for, weekly_outings
 from mapping.density import classify
@@ -23,18 +20,6 @@ from mapping.store_month import GU_RESULTS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATE_ICONS = {DONE: "✅", LATE: "☑️", OVERDUE: "⚠️", NOT_APPLICABLE: "➖"}
-
-
-def file_bytes(write: Callable[[Path], object], suffix: str) -> Callable[[], bytes]:
-    """For a download button: a callable returning what ``write(path)`` writes, run only when clicked."""
-
-    def run() -> bytes:
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / f"out{suffix}"
-            write(path)
-            return path.read_bytes()
-
-    return run
 
 
 store = get_store()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import acting_user, get_store, pick_officer, require_dong, show_map, thumb_uris
+from app_pages.common import acting_user, file_bytes, get_store, pick_officer, require_dong, show_map, thumb_uris
+from mapping.access import User
 from mapping.domain import FIELDS, HOUSEHOLD_KINDS, OPEN_STATUSES
 from mapping.layers import (
     build_blind_spots_layer,
@@ -18,6 +21,20 @@ from mapping.layers import (
     build_zones_layer,
     legend_html,
 )
+from mapping.privacy import public_view
+from mapping.tour_map import export_tour_pdf
+from mapping.welcome import export_welcome_csv, export_welcome_letters, welcome_messages_of
+
+
+def _welcome(store: object, code: str, user: User, zone_id: str, path: Path) -> None:
+    """The zone's welcome messages (CSV) or letters (PDF): personal data, read and logged when clicked."""
+    messages = welcome_messages_of(store, code, user=user)
+    messages = messages[messages["구역"] == zone_id]
+    if path.suffix == ".csv":
+        export_welcome_csv(messages, path)
+    else:
+        export_welcome_letters(messages, path, dong_name=str(store.dongs().set_index("dong_code").loc[code, "name"]))
+
 
 store = get_store()
 code = require_dong()
@@ -70,3 +87,40 @@ with right:
         hide_index=True,
         width="stretch",
     )
+
+with st.expander("전입세대 환영 문자·안내도"):
+    st.caption(
+        "내 구역 전입세대에게 보낼 환영 문자(동 문자 시스템에 올릴 CSV)와 안내 편지, 전입 안내도를 만듭니다. "
+        "이 도구는 문자를 보내지 않습니다. 내려받기는 접근 기록에 남습니다."
+    )
+    movers = here[here["kind"] == "move_in"]
+    c1, c2, c3 = st.columns(3)
+    c1.download_button(
+        f"환영 문자 CSV ({len(movers)}세대)",
+        file_bytes(lambda p: _welcome(store, code, user, zone["zone_id"], p), ".csv"),
+        file_name=f"전입환영문자_{zone['zone_id']}.csv",
+        mime="text/csv",
+        key=f"welcome_csv_{zone['zone_id']}",
+        disabled=movers.empty,
+    )
+    c2.download_button(
+        "안내 편지 PDF",
+        file_bytes(lambda p: _welcome(store, code, user, zone["zone_id"], p), ".pdf"),
+        file_name=f"전입환영편지_{zone['zone_id']}.pdf",
+        mime="application/pdf",
+        key=f"welcome_pdf_{zone['zone_id']}",
+        disabled=movers.empty,
+    )
+    url = store.public_url(code)
+    if url:
+        c3.download_button(
+            "전입 안내도 PDF (A4)",
+            file_bytes(
+                lambda p: export_tour_pdf(public_view(store, code), p, zone_id=zone["zone_id"], public_url=url), ".pdf"
+            ),
+            file_name=f"전입안내도_{zone['zone_id']}.pdf",
+            mime="application/pdf",
+            key=f"tour_pdf_{zone['zone_id']}",
+        )
+    else:
+        c3.caption("안내도의 QR에 넣을 공개 지도 주소가 아직 없습니다: '공개 지도'에서 팀장이 정합니다.")

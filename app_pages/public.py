@@ -10,13 +10,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages.common import acting_user, get_store, md, require_dong, show_map
+from app_pages.common import acting_user, file_bytes, get_store, md, require_dong, show_map
 from mapping.disclosure import DEFAULT_K, MIN_K
 from mapping.errors import NotFoundError, PrivacyError, ValidationError
 from mapping.layers import build_dong_layer, build_map, build_resources_layer, build_zones_layer, legend_html
 from mapping.lookup import officer_for
 from mapping.privacy import PUBLIC_TITLE, personal_values_of, public_view
 from mapping.public_site import export_public_site
+from mapping.tour_map import export_poster_pdf, export_tour_pdf
 
 EXPORTS = Path(os.environ.get("MAPPING_EXPORTS") or Path(__file__).resolve().parent.parent / "exports") / "public"
 
@@ -116,3 +117,37 @@ with st.expander("공개 지도 내보내기 (팀장)", expanded=False):
             st.download_button(
                 "공개 지도 내려받기 (ZIP)", buffer.getvalue(), file_name=f"공개지도_{code}.zip", mime="application/zip"
             )
+
+with st.expander("전입 안내도·게시판 포스터 (인쇄용)", expanded=False):
+    url = store.public_url(code)
+    if not url:
+        st.info("QR 코드에 넣을 공개 지도 주소를 먼저 위 '공개 지도 내보내기'에서 정하세요.")
+    else:
+        c1, c2, c3 = st.columns(3)
+        zone_id = c1.selectbox("구역", list(view.zones["zone_id"]), key="tour_zone")
+        size = c2.radio("크기", ["A4", "A3"], horizontal=True, key="tour_size")
+        orientation = c3.radio(
+            "방향",
+            ["portrait", "landscape"],
+            format_func={"portrait": "세로", "landscape": "가로"}.get,
+            key="tour_orient",
+        )
+        st.caption(f"전입 안내도: 구역 {zone_id} · {size} {'세로' if orientation == 'portrait' else '가로'}")
+        d1, d2 = st.columns(2)
+        d1.download_button(
+            "전입 안내도 PDF",
+            file_bytes(
+                lambda p: export_tour_pdf(view, p, zone_id=zone_id, public_url=url, size=size, orientation=orientation),
+                ".pdf",
+            ),
+            file_name=f"전입안내도_{zone_id}_{size}.pdf",
+            mime="application/pdf",
+            key=f"tour_download_{zone_id}_{size}_{orientation}",
+        )
+        d2.download_button(
+            "동 전체 A3 포스터 PDF",
+            file_bytes(lambda p: export_poster_pdf(view, p, public_url=url), ".pdf"),
+            file_name=f"우리동네주무관_포스터_{code}.pdf",
+            mime="application/pdf",
+            key="poster_download",
+        )

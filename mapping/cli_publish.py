@@ -51,6 +51,72 @@ def _cmd_public_map(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _zone_of(store: object, code: str, text: str) -> str:
+    """A zone id from ``--zone``: the id itself or the officer's name."""
+    from mapping.errors import NotFoundError
+
+    zones = store.zones(code)  # type: ignore[attr-defined]
+    if text in set(zones["zone_id"]):
+        return text
+    match = zones[zones["officer"] == text]
+    if match.empty:
+        raise NotFoundError(f"--zone {text!r}: 그런 구역도 담당 주무관도 없습니다. 구역: {', '.join(zones['zone_id'])}")
+    return str(match["zone_id"].iloc[0])
+
+
+def _cmd_tour_map(args: argparse.Namespace) -> int:
+    from mapping.cli import _out_path
+    from mapping.tour_map import export_tour_pdf
+
+    out = _out_path(args.out, (".pdf",), what="전입 안내도")
+    store, code = _store_and_dong(args)
+    view = _view(args, store, code)
+    zone_id = _zone_of(store, code, args.zone)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    export_tour_pdf(
+        view,
+        out,
+        zone_id=zone_id,
+        public_url=_public_url(args, store, code),
+        size=args.size,
+        orientation=args.orientation,
+    )
+    print(f"전입 안내도 → {out} (구역 {zone_id}, {args.size} {args.orientation})")
+    return EXIT_OK
+
+
+def _cmd_poster(args: argparse.Namespace) -> int:
+    from mapping.cli import _out_path
+    from mapping.tour_map import export_poster_pdf
+
+    out = _out_path(args.out, (".pdf",), what="게시판 포스터")
+    store, code = _store_and_dong(args)
+    view = _view(args, store, code)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    export_poster_pdf(view, out, public_url=_public_url(args, store, code))
+    print(f"동 전체 A3 포스터 → {out} (구역 {len(view.zones)}개)")  # type: ignore[attr-defined]
+    return EXIT_OK
+
+
+def _cmd_welcome(args: argparse.Namespace) -> int:
+    from mapping.cli import _out_path
+    from mapping.welcome import export_welcome_csv, export_welcome_letters, welcome_messages_of
+
+    out = _out_path(args.out, (".csv", ".pdf"), what="전입세대 환영 문자")
+    store, code = _store_and_dong(args)
+    messages = welcome_messages_of(store, code, user=CLI_USER, kind="lms" if args.lms else "sms")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix.lower() == ".csv":
+        export_welcome_csv(messages, out, encoding=args.encoding)
+    else:
+        name = str(store.dongs().set_index("dong_code").loc[code, "name"])  # type: ignore[attr-defined]
+        export_welcome_letters(messages, out, dong_name=name)
+    print(
+        f"전입세대 {len(messages)}곳의 환영 {'문자' if out.suffix == '.csv' else '편지'} → {out} (개인정보: 보내지 않음, 취급 주의)"
+    )
+    return EXIT_OK
+
+
 def _cmd_hsds_export(args: argparse.Namespace) -> int:
     from mapping.hsds import export_hsds, validate_hsds
 
@@ -82,6 +148,15 @@ def _cmd_hsds_import(args: argparse.Namespace) -> int:
 
 
 COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
+    "tour-map": (
+        "전입세대에게 줄 구역 안내도 PDF(번호 붙은 시설, 주무관 명함, QR, 방위표, 축척)를 만듭니다.",
+        _cmd_tour_map,
+    ),
+    "poster": ("아파트 게시판용 동 전체 A3 포스터 PDF(구역별 주무관, 주요 시설, QR)를 만듭니다.", _cmd_poster),
+    "welcome": (
+        "전입세대 환영 문자(CSV, 문자 시스템용) 또는 안내 편지(PDF)를 만듭니다. 보내지는 않습니다.",
+        _cmd_welcome,
+    ),
     "hsds-export": (
         "공개 복지자원을 Open Referral HSDS 3.0 표(CSV + datapackage.json)로 내보냅니다.",
         _cmd_hsds_export,
@@ -103,6 +178,19 @@ def add_parsers(
     site = add("public-map", common, in_dong, public)
     site.add_argument("--out", required=True, help="출력 폴더 (index.html과 자원 파일)")
     site.add_argument("--no-tiles", action="store_true", help="배경지도(OpenStreetMap)를 쓰지 않습니다")
+    url = argparse.ArgumentParser(add_help=False)
+    url.add_argument("--public-url", help="QR 코드에 넣을 공개 지도 주소 (기본: 저장된 주소 또는 MAPPING_PUBLIC_URL)")
+    tour = add("tour-map", common, in_dong, public, url)
+    tour.add_argument("--zone", required=True, help="구역 번호(Z03) 또는 담당 주무관 성명")
+    tour.add_argument("--size", choices=["A4", "A3"], default="A4")
+    tour.add_argument("--orientation", choices=["portrait", "landscape"], default="portrait")
+    tour.add_argument("--out", required=True, help="FILE.pdf")
+    poster = add("poster", common, in_dong, public, url)
+    poster.add_argument("--out", required=True, help="FILE.pdf (A3 세로)")
+    welcome = add("welcome", common, in_dong)
+    welcome.add_argument("--out", required=True, help="FILE.csv (문자 시스템용) 또는 FILE.pdf (편지)")
+    welcome.add_argument("--encoding", choices=["utf-8-sig", "cp949"], default="utf-8-sig", help="CSV 인코딩")
+    welcome.add_argument("--lms", action="store_true", help="긴 문자(LMS, 2000바이트)로")
     export = add("hsds-export", common, in_dong)
     export.add_argument("--out", required=True, help="출력 폴더")
     importer = add("hsds-import", common, in_dong)
