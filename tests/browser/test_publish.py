@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 
 import pandas as pd
@@ -10,7 +11,7 @@ from playwright.sync_api import expect
 from mapping.access import SAMPLE_USER
 from mapping.store import open_store
 from tests.browser.test_report_flow import choose
-from tests.conftest import SAMPLE_CODE
+from tests.conftest import ROOT, SAMPLE_CODE
 
 
 def _download(page, button: str, tmp_path):
@@ -36,6 +37,8 @@ def test_tour_map_downloads_from_the_public_page(page, app_url, app_db, tmp_path
     assert "595.28 x 841.89 pts" in info  # A4 portrait
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "우리동네주무관" in text and "Z09" in text
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1":  # the README shows this page
+        subprocess.run(["pdftoppm", "-png", "-r", "70", "-singlefile", str(pdf), str(ROOT / "docs" / "tour-map")], check=True)
     assert page.blocked == []
 
 
