@@ -252,6 +252,14 @@ def _parsed(parse: Callable[[str], object], value: str, *, option: str, what: st
         raise ValidationError([Problem(option, None, None, str(exc))], what=what) from None
 
 
+def _store_and_dong(args: argparse.Namespace) -> tuple[object, str]:
+    """The store of ``--db`` and the dong of ``--dong`` (or the only one it holds)."""
+    from mapping.store import open_store
+
+    store = open_store(args.db)
+    return store, args.dong or _only_dong(store)
+
+
 def _only_dong(store: object) -> str:
     codes = list(store.dongs()["dong_code"])  # type: ignore[attr-defined]
     if len(codes) != 1:

@@ -7,14 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from mapping.access import CLI_USER
-from mapping.cli import EXIT_OK, _only_dong, _out_path, _parsed
-
-
-def _store_and_dong(args: argparse.Namespace) -> tuple[object, str]:
-    from mapping.store import open_store
-
-    store = open_store(args.db)
-    return store, args.dong or _only_dong(store)
+from mapping.cli import EXIT_OK, _out_path, _parsed, _store_and_dong
 
 
 def _month(args: argparse.Namespace, *, what: str) -> str:

@@ -8,15 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from mapping.access import CLI_USER
-from mapping.cli import EXIT_OK, _only_dong, _parsed
+from mapping.cli import EXIT_OK, _out_path, _parsed, _store_and_dong
 from mapping.errors import Problem, ValidationError
-
-
-def _store_and_dong(args: argparse.Namespace) -> tuple[object, str]:
-    from mapping.store import open_store
-
-    store = open_store(args.db)
-    return store, args.dong or _only_dong(store)
 
 
 def _view(args: argparse.Namespace, store: object, code: str) -> object:
@@ -65,7 +58,6 @@ def _zone_of(store: object, code: str, text: str) -> str:
 
 
 def _cmd_tour_map(args: argparse.Namespace) -> int:
-    from mapping.cli import _out_path
     from mapping.tour_map import export_tour_pdf
 
     out = _out_path(args.out, (".pdf",), what="전입 안내도")
@@ -86,7 +78,6 @@ def _cmd_tour_map(args: argparse.Namespace) -> int:
 
 
 def _cmd_poster(args: argparse.Namespace) -> int:
-    from mapping.cli import _out_path
     from mapping.tour_map import export_poster_pdf
 
     out = _out_path(args.out, (".pdf",), what="게시판 포스터")
@@ -99,7 +90,6 @@ def _cmd_poster(args: argparse.Namespace) -> int:
 
 
 def _cmd_welcome(args: argparse.Namespace) -> int:
-    from mapping.cli import _out_path
     from mapping.welcome import export_welcome_csv, export_welcome_letters, welcome_messages_of
 
     out = _out_path(args.out, (".csv", ".pdf"), what="전입세대 환영 문자")
