@@ -1,0 +1,65 @@
+"""The commands that make what goes to residents: tour-map, poster, welcome (public-map and hsds-* have their own)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from mapping.cli import main
+from mapping.store import Store
+
+URL = "https://example.org/udongju/"
+
+
+def _pages(pdf: Path) -> str:
+    return subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+
+
+def test_tour_map_by_officer_name_in_a3_landscape(sample_store: Store, tmp_path: Path) -> None:
+    out = tmp_path / "tour.pdf"
+    args = ["tour-map", "--db", sample_store.url, "--zone", "노아린", "--size", "A3", "--orientation", "landscape"]
+    assert main([*args, "--public-url", URL, "--out", str(out)]) == 0
+    assert "1190.55 x 841.89 pts" in _pages(out)  # A3 landscape
+
+
+def test_tour_map_takes_the_saved_public_url(
+    sample_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mapping.access import SAMPLE_USER
+    from tests.conftest import SAMPLE_CODE
+
+    monkeypatch.delenv("MAPPING_PUBLIC_URL", raising=False)
+    args = ["tour-map", "--db", sample_store.url, "--zone", "Z09", "--out", str(tmp_path / "t.pdf")]
+    assert main(args) == 2  # no address for the QR yet
+    sample_store.set_public_url(SAMPLE_CODE, URL, by="팀장", user=SAMPLE_USER)
+    assert main(args) == 0 and (tmp_path / "t.pdf").exists()
+
+
+def test_bad_zone_and_suffix_are_bad_input(
+    sample_store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["tour-map", "--db", sample_store.url, "--public-url", URL]
+    assert main([*base, "--zone", "없는사람", "--out", str(tmp_path / "t.pdf")]) == 2
+    assert "Z01" in capsys.readouterr().err  # the zones there are, named
+    assert main([*base, "--zone", "Z09", "--out", str(tmp_path / "t.png")]) == 2
+
+
+def test_poster_is_a3_portrait(sample_store: Store, tmp_path: Path) -> None:
+    out = tmp_path / "poster.pdf"
+    assert main(["poster", "--db", sample_store.url, "--public-url", URL, "--out", str(out)]) == 0
+    assert "841.89 x 1190.55 pts" in _pages(out)
+
+
+def test_welcome_csv_in_cp949_is_logged(sample_store: Store, tmp_path: Path) -> None:
+    out = tmp_path / "welcome.csv"
+    before = len(sample_store.access_log())
+    assert main(["welcome", "--db", sample_store.url, "--out", str(out), "--encoding", "cp949"]) == 0
+    messages = pd.read_csv(out, encoding="cp949")
+    assert len(messages) > 0 and messages["메시지"].str.contains("전입을 환영합니다").all()
+    assert len(sample_store.access_log()) > before  # the households were read: logged
+    assert main(["welcome", "--db", sample_store.url, "--out", str(tmp_path / "letters.pdf")]) == 0
+    pages = next(line for line in _pages(tmp_path / "letters.pdf").splitlines() if line.startswith("Pages:"))
+    assert int(pages.split()[-1]) == len(messages)  # one letter per household
