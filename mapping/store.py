@@ -50,7 +50,11 @@ def resolve_url(url: str | Path | None = None) -> str:
     url = url or os.environ.get("MAPPING_DB") or DEFAULT_DB
     text = str(url)
     if "://" in text:
-        return text
+        return (
+            "postgresql+psycopg://" + text.split("://", 1)[1]
+            if text.startswith(("postgresql://", "postgres://"))
+            else text
+        )
     Path(text).expanduser().parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{Path(text).expanduser().resolve()}"
 
@@ -66,6 +70,23 @@ def _frame(frame: pd.DataFrame, geom: str) -> gpd.GeoDataFrame:
     else:
         geometry = shapely.from_wkb(frame.pop(geom).to_numpy())
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=WEB_CRS)
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as dicts of plain Python values, missing ones (NaN, NaT, NA) as None: PostgreSQL refuses NaN in integers."""
+    out = []
+    for record in frame.to_dict("records"):
+        for key, value in record.items():
+            if isinstance(value, float | np.floating | type(pd.NaT) | type(pd.NA)) and pd.isna(value):
+                record[key] = None
+            elif isinstance(value, np.generic):
+                record[key] = value.item()
+        out.append(record)
+    return out
+
+
+def _tong(value: object) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)  # type: ignore[arg-type]
 
 
 def _as_list(value: object) -> list:
@@ -95,14 +116,22 @@ class Store(ReportsMixin, MonthMixin):
 
     def __init__(self, url: str | Path | None = None) -> None:
         self.url = resolve_url(url)
-        self.engine = sa.create_engine(self.url)
-        if self.engine.dialect.name == "sqlite":
-            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.engine = _engine(self.url)
+        # writes take the write lock when they begin (SQLite: BEGIN IMMEDIATE), so a transaction that
+        # reads before it writes never fails half-way under concurrent writers
+        self.writer = self.engine.execution_options(write=True)
         self._ensure_schema()
         self.cleanup_photos()
 
+    @property
+    def backend(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self.engine.dialect.name
+
     def _ensure_schema(self) -> None:
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
+            if self.backend == "postgresql":  # two processes opening a new database must not both create it
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(7436001)"))
             t = meta.tables["meta"]
             meta.tables["meta"].create(conn, checkfirst=True)
             found = conn.execute(sa.select(t.c.value).where(t.c.key == "schema_version")).scalar()
@@ -112,6 +141,8 @@ class Store(ReportsMixin, MonthMixin):
                     "프로그램을 새 버전으로 올리세요."
                 )
             meta.create_all(conn)
+            if self.backend == "postgresql":
+                _add_postgis_columns(conn)
             if found is None:
                 conn.execute(t.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
             elif int(found) < SCHEMA_VERSION:
@@ -144,7 +175,7 @@ class Store(ReportsMixin, MonthMixin):
             if (kit.folder / "kit.json").exists()
             else False
         )
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
             code = kit.adm_cd2
             self._replace_reference(conn, kit, sample=sample, now=now)
             self._write_staff_zones(conn, code, kit.staff, zones)
@@ -190,7 +221,7 @@ class Store(ReportsMixin, MonthMixin):
                     "sort_order": i,
                     "public_card": r.get("public_card") is True or r.get("public_card") == 1,
                 }
-                for i, r in enumerate(staff.to_dict("records"))
+                for i, r in enumerate(_records(staff))
             ],
         )
         if len(zones):
@@ -267,7 +298,7 @@ class Store(ReportsMixin, MonthMixin):
             cols = {c.name for c in t.columns}
             rows = []
             for rec, tong, zone, pt in zip(
-                new.to_dict("records"), where["tong"], where["zone_id"], new.geometry, strict=True
+                _records(new), where["tong"], where["zone_id"], new.geometry, strict=True
             ):
                 row = {k: v for k, v in rec.items() if k in cols and k != "id"}
                 rows.append(
@@ -277,7 +308,7 @@ class Store(ReportsMixin, MonthMixin):
                         "origin": "kit",
                         "lon": pt.x,
                         "lat": pt.y,
-                        "tong": None if tong is None else int(tong),
+                        "tong": _tong(tong),
                         "zone_id": zone,
                     }
                 )
@@ -308,7 +339,7 @@ class Store(ReportsMixin, MonthMixin):
         """
         zones = zones_from_tongs(self.tongs(code), staff, dong=self.dong(code))
         now = dt.datetime.now().replace(microsecond=0)
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
             self._write_staff_zones(conn, code, staff, zones)
             self._record_owners(conn, code, staff, now)
             self._log(conn, user, "변경", f"zones:{code}", f"zones={len(zones)}")
@@ -359,7 +390,7 @@ class Store(ReportsMixin, MonthMixin):
         reports = POINT_TABLES["reports"]
         mine = sa.or_(reports.c.assignee == former, sa.and_(reports.c.assignee.is_(None), reports.c.finder == former))
         now = dt.datetime.now().replace(microsecond=0)
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
             self._write_staff_zones(conn, code, staff, new_zones)
             self._record_owners(conn, code, staff, now)
             moved = conn.execute(
@@ -390,10 +421,10 @@ class Store(ReportsMixin, MonthMixin):
         ``rows`` has ``address``, ``norm``, ``adm_cd2``, ``lon``, ``lat``.
         """
         records = rows.assign(source=source)[["source", "address", "norm", "adm_cd2", "lon", "lat"]]
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
             conn.execute(ADDRESSES.delete().where(ADDRESSES.c.source == source))
             if len(records):
-                conn.execute(ADDRESSES.insert(), records.to_dict("records"))
+                conn.execute(ADDRESSES.insert(), _records(records))
             self._log(conn, user, "입력", f"addresses:{source}", f"rows={len(records)}")
         return len(records)
 
@@ -429,7 +460,7 @@ class Store(ReportsMixin, MonthMixin):
             Reports added and reports skipped as already in the store.
         """
         t = POINT_TABLES["reports"]
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
             known = {k for (k,) in conn.execute(sa.select(t.c.kit_key).where(t.c.dong_code == code))}
             new = frame[~frame["kit_key"].isin(known)] if len(frame) else frame
             if len(new):
@@ -437,9 +468,9 @@ class Store(ReportsMixin, MonthMixin):
                 cols = {c.name for c in t.columns} - {"id"}
                 rows = [
                     {k: v for k, v in rec.items() if k in cols}
-                    | {"dong_code": code, "origin": "import", "lon": pt.x, "lat": pt.y, "tong": tong, "zone_id": zone}
+                    | {"dong_code": code, "origin": "import", "lon": pt.x, "lat": pt.y, "tong": _tong(tong), "zone_id": zone}
                     for rec, pt, tong, zone in zip(
-                        new.to_dict("records"), new.geometry, where["tong"], where["zone_id"], strict=True
+                        _records(new), new.geometry, where["tong"], where["zone_id"], strict=True
                     )
                 ]
                 conn.execute(t.insert(), rows)
@@ -482,16 +513,16 @@ class Store(ReportsMixin, MonthMixin):
             if key not in keys and _resource_key(kind, name, pt.x, pt.y) not in known
         ]
         new = frame.iloc[fresh]
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
             if len(new):
                 where = attach_tong_zone(new.geometry, self.tongs(code), self.zones(code))
                 cols = {c.name for c in t.columns} - {"id"}
                 rows = [
                     {k: v for k, v in rec.items() if k in cols and k not in ("lon", "lat")}
-                    | {"dong_code": code, "origin": "import", "lon": pt.x, "lat": pt.y, "tong": tong, "zone_id": zone}
+                    | {"dong_code": code, "origin": "import", "lon": pt.x, "lat": pt.y, "tong": _tong(tong), "zone_id": zone}
                     | {"public": bool(rec.get("public", True))}
                     for rec, pt, tong, zone in zip(
-                        new.to_dict("records"), new.geometry, where["tong"], where["zone_id"], strict=True
+                        _records(new), new.geometry, where["tong"], where["zone_id"], strict=True
                     )
                 ]
                 conn.execute(t.insert(), rows)
@@ -499,7 +530,13 @@ class Store(ReportsMixin, MonthMixin):
         return len(new), len(frame) - len(new)
 
     def _log(self, conn: sa.Connection, user: User, action: str, subject: str, detail: str = "") -> None:
-        """Append to the tamper-evident access log (each entry hashes the previous)."""
+        """Append to the tamper-evident access log (each entry hashes the previous).
+
+        Writers are serialised on the log (PostgreSQL: a table lock; SQLite: the write lock every
+        write transaction holds), so two entries never name the same previous one.
+        """
+        if self.backend == "postgresql":
+            conn.execute(sa.text("LOCK TABLE access_log IN SHARE ROW EXCLUSIVE MODE"))
         prev = conn.execute(sa.select(ACCESS_LOG.c.hash).order_by(ACCESS_LOG.c.id.desc()).limit(1)).scalar()
         at = dt.datetime.now().replace(microsecond=0)
         digest = hashlib.sha256(
@@ -587,7 +624,7 @@ class Store(ReportsMixin, MonthMixin):
         if not can_read_personal(user):
             raise PermissionError(f"{user.name}({user.role})은(는) 개인정보(세대)를 볼 수 없습니다.")
         frame = self._select("households", code, order="id", geom="point")
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
             self._log(conn, user, "조회", f"households:{code}", f"rows={len(frame)}")
         return frame
 
@@ -628,11 +665,46 @@ def _resource_key(kind: object, name: object, lon: float, lat: float) -> tuple[o
     return (kind, text, round(float(lon), 6), round(float(lat), 6))
 
 
+def _engine(url: str) -> sa.Engine:
+    """An engine for ``url``: SQLite with WAL, a 30 s busy wait and BEGIN IMMEDIATE for writes; PostgreSQL as is."""
+    if not url.startswith("sqlite"):
+        return sa.create_engine(url, pool_pre_ping=True)
+    engine = sa.create_engine(url, connect_args={"timeout": 30})
+    sa.event.listen(engine, "connect", _sqlite_pragmas)
+    sa.event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
+    dbapi_conn.isolation_level = None  # type: ignore[attr-defined]  # SQLAlchemy emits BEGIN itself (_sqlite_begin)
     cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
+
+
+def _sqlite_begin(conn: sa.Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
+
+
+def _add_postgis_columns(conn: sa.Connection) -> None:
+    """PostGIS geometry beside the portable WKB / lon-lat columns, computed by the database, GiST-indexed.
+
+    The tables stay the same on both backends (WKB in ``geom``, points as ``lon``/``lat``); on
+    PostgreSQL each also gets a generated ``geom_pg`` for spatial SQL and its index.
+    """
+    conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS postgis"))
+    polygons = ("dongs", "tongs", "zones", "paths")
+    for name in (*polygons, *POINT_TABLES):
+        expression = "ST_GeomFromWKB(geom, 4326)" if name in polygons else "ST_SetSRID(ST_MakePoint(lon, lat), 4326)"
+        conn.execute(
+            sa.text(
+                f'ALTER TABLE "{name}" ADD COLUMN IF NOT EXISTS geom_pg geometry '
+                f"GENERATED ALWAYS AS ({expression}) STORED"
+            )
+        )
+        conn.execute(sa.text(f'CREATE INDEX IF NOT EXISTS "{name}_geom_pg" ON "{name}" USING gist (geom_pg)'))
 
 
 def open_store(url: str | Path | None = None) -> Store:

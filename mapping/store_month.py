@@ -46,7 +46,7 @@ class MonthMixin:
         """Record that the month's 취합 was confirmed (and with which totals); again replaces it."""
         totals = {c: int(sheet.by_field[c].iloc[-1]) for c in ("계", *FIELDS.labels)}
         at = _now()
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
             conn.execute(
                 AGGREGATIONS.delete().where(AGGREGATIONS.c.dong_code == code, AGGREGATIONS.c.month == sheet.month)
             )
@@ -100,7 +100,7 @@ class MonthMixin:
             "updated_at": _now(),
             "updated_by": by,
         }
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
             conn.execute(MEETINGS.delete().where(MEETINGS.c.dong_code == code, MEETINGS.c.month == month))
             conn.execute(MEETINGS.insert().values(dong_code=code, month=month, **values))
             self._log(conn, user, "변경", f"meeting:{code}:{month}")  # type: ignore[attr-defined]
@@ -164,7 +164,7 @@ class MonthMixin:
             "chosen_by": by,
             "chosen_at": _now(),
         }
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
             case_id = conn.execute(BEST_CASES.insert().values(**values)).inserted_primary_key[0]
             self._log(conn, user, "입력", f"best_case:{case_id}", f"{month} reports={ids}")  # type: ignore[attr-defined]
         return int(case_id)
@@ -229,7 +229,7 @@ class MonthMixin:
             "not_selected": {"gu_result": "not_selected", "gu_result_on": on, "city_submitted_on": None},
             "city_submitted": {"city_submitted_on": on},
         }[step]
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
             conn.execute(BEST_CASES.update().where(BEST_CASES.c.id == int(case_id)).values(**values))
             self._log(conn, user, "변경", f"best_case:{case_id}", f"{step} {on:%Y-%m-%d}")  # type: ignore[attr-defined]
 
@@ -242,7 +242,7 @@ class MonthMixin:
     def _set_setting(self, code: str, key: str, value: object, *, by: str, user: User) -> None:
         where = (DONG_SETTINGS.c.dong_code == code) & (DONG_SETTINGS.c.key == key)
         row = {"dong_code": code, "key": key, "value": value, "updated_at": _now(), "updated_by": by}
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
             conn.execute(DONG_SETTINGS.delete().where(where))
             conn.execute(DONG_SETTINGS.insert().values(**row))
             self._log(conn, user, "변경", f"settings:{code}", f"{key}={value}")  # type: ignore[attr-defined]

@@ -87,7 +87,8 @@ class ReportsMixin:
         if self.url.startswith("sqlite:///"):  # one folder per store file: data/mapping.sqlite → data/mapping-photos
             db = Path(self.url.removeprefix("sqlite:///"))
             return db.with_name(f"{db.stem}-photos")
-        return Path(__file__).resolve().parent.parent / "data" / "photos"
+        database = sa.engine.make_url(self.url).database or "store"  # type: ignore[attr-defined]
+        return Path(__file__).resolve().parent.parent / "data" / "photos" / database
 
     def _write_photos(self, photos: Iterable[Photo]) -> list[Path]:
         written = []
@@ -185,7 +186,7 @@ class ReportsMixin:
         values |= {"status": "received", "reported": False, "created_at": created_at or _now(), "updated_at": _now()}
         written = self._write_photos(photos)
         try:
-            with self.engine.begin() as conn:
+            with self.writer.begin() as conn:
                 report_id = conn.execute(REPORTS.insert().values(**values)).inserted_primary_key[0]
                 self._insert_photos(conn, report_id, photos)
                 shown = {k: ("(개인정보)" if k in PERSONAL else v) for k, v in values.items() if k in EDITABLE and v}
@@ -227,7 +228,7 @@ class ReportsMixin:
         self._report_row(report_id)
         written = self._write_photos(photos)
         try:
-            with self.engine.begin() as conn:
+            with self.writer.begin() as conn:
                 self._insert_photos(conn, report_id, photos)
                 self._history(conn, report_id, actor=actor, action="photo", note=f"사진 {len(photos)}장")
         except BaseException:
@@ -263,7 +264,7 @@ class ReportsMixin:
             values["has_resident"] = bool(resident)
         diff = {k: [report.get(k), v] for k, v in values.items() if report.get(k) != v}
         shown = {k: ("(개인정보 변경)" if k in PERSONAL else v) for k, v in diff.items()}
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
             conn.execute(REPORTS.update().where(REPORTS.c.id == report_id).values(**values, updated_at=_now()))
             self._history(conn, report_id, actor=actor, action="edit", changes=shown)
             if any(k in PERSONAL for k in diff):
@@ -282,7 +283,7 @@ class ReportsMixin:
             )
         check_transition(report, "handed_over", actor=actor, staff=staff)
         co = co_approver_for(assignee, staff)
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
             conn.execute(
                 REPORTS.update()
                 .where(REPORTS.c.id == report_id)
@@ -316,7 +317,7 @@ class ReportsMixin:
         TransitionError
             Saying why the move is refused; nothing changes.
         """
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
             self._move(
                 conn, self._report_row(report_id), to, actor=actor, note=note, reason=reason, duplicate_of=duplicate_of
             )
@@ -383,7 +384,7 @@ class ReportsMixin:
         if not note.strip():
             raise ValidationError([Problem("보고", None, "진행", "진행 내용을 적으세요.")], what="진행 기록")
         self._check_editor(report, actor)
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
             self._history(conn, report_id, actor=actor, action="progress", note=note.strip())
 
     def notify_resident(
@@ -402,7 +403,7 @@ class ReportsMixin:
             )
         report = self._report_row(report_id)
         self._check_notification(report, by_whom=by_whom, on_date=on_date)
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
             conn.execute(
                 REPORT_NOTIFICATIONS.insert().values(
                     report_id=report_id, channel=key, on_date=on_date, by_whom=by_whom, note=note
@@ -431,7 +432,7 @@ class ReportsMixin:
         expected = report.get("co_approver") or co_approver_for(report.get("assignee") or report["finder"], staff)
         if expected != actor:
             raise TransitionError(f"보고 {report_id}의 협조결재자는 {expected or '없음'}입니다.")
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
             conn.execute(
                 REPORTS.update()
                 .where(REPORTS.c.id == report_id)
@@ -442,7 +443,7 @@ class ReportsMixin:
     def mark_reported(self, report_ids: Iterable[int], *, actor: str) -> int:
         """Mark reports as covered by a submitted activity report (counted in the month)."""
         ids = [int(i) for i in report_ids]
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
             pending = REPORTS.c.id.in_(ids) & sa.or_(REPORTS.c.reported.is_(False), REPORTS.c.reported.is_(None))
             ids = [int(i) for (i,) in conn.execute(sa.select(REPORTS.c.id).where(pending))]
             done = conn.execute(REPORTS.update().where(REPORTS.c.id.in_(ids)).values(reported=True)).rowcount
@@ -458,7 +459,7 @@ class ReportsMixin:
         households = POINT_TABLES["households"]
         tongs = self.tongs(code)  # type: ignore[attr-defined]
         point_tong = attach_tong_zone_of(tongs, [(s.lon, s.lat) for s in stops])
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
             for stop, tong in zip(stops, point_tong, strict=True):
                 conn.execute(
                     WALKS.insert().values(
@@ -492,7 +493,7 @@ class ReportsMixin:
         row = self._report_row(report_id)
         if row.get("resident_name") or row.get("resident_phone"):
             if can_read_personal(user):
-                with self.engine.begin() as conn:
+                with self.writer.begin() as conn:
                     self._log(conn, user, "조회", f"reports:{report_id}", "resident contact")  # type: ignore[attr-defined]
             else:
                 row |= {k: None for k in PERSONAL}
@@ -510,7 +511,7 @@ class ReportsMixin:
             raise PermissionError(f"{user.name}({user.role})은(는) 주민 연락처를 볼 수 없습니다.")
         has = sa.or_(REPORTS.c.resident_name.is_not(None), REPORTS.c.resident_phone.is_not(None))
         query = sa.select(REPORTS.c.id, REPORTS.c.resident_name, REPORTS.c.resident_phone)
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
             rows = conn.execute(query.where(REPORTS.c.dong_code == code, has)).mappings().all()
             self._log(conn, user, "조회", f"reports:{code}", f"resident contacts={len(rows)}")  # type: ignore[attr-defined]
         return pd.DataFrame(rows, columns=["id", "resident_name", "resident_phone"])

@@ -45,3 +45,56 @@ def kit_copy(tmp_path: Path) -> Path:
     dest = tmp_path / "kit"
     shutil.copytree(SAMPLE_KIT, dest)
     return dest
+
+
+# ---- both backends: the embedded SQLite file and PostgreSQL + PostGIS ---------------------------------------------
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throwaway PostgreSQL + PostGIS cluster on 127.0.0.1 (started once, when a test first needs it)."""
+    from tests.pg import Cluster
+
+    try:
+        cluster = Cluster()
+    except RuntimeError as err:
+        pytest.fail(str(err))
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_sample_template(pg_cluster, sample_kit: Kit) -> str:
+    """A PostgreSQL database holding the sample dong, used as the template of each test's copy."""
+    url = pg_cluster.new_database()
+    store = open_store(url)
+    store.load_kit(sample_kit, user=SAMPLE_USER)
+    store.close()
+    return url.rsplit("/", 1)[1]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend_store(
+    request: pytest.FixtureRequest, sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Store:
+    """A private writable sample store, once on each backend (the store's own tests use this)."""
+    monkeypatch.setenv("MAPPING_PHOTOS", str(tmp_path / "photos"))
+    if request.param == "sqlite":
+        path = tmp_path / "store.sqlite"
+        shutil.copy(sample_db, path)
+        store = open_store(path)
+    else:
+        cluster = request.getfixturevalue("pg_cluster")
+        store = open_store(cluster.new_database(template=request.getfixturevalue("pg_sample_template")))
+    yield store
+    store.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of a new, empty store on each backend."""
+    if request.param == "sqlite":
+        return str(tmp_path / "empty.sqlite")
+    return request.getfixturevalue("pg_cluster").new_database()

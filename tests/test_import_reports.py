@@ -12,8 +12,15 @@ from mapping.cli import main
 from mapping.errors import ValidationError
 from mapping.exports import export_reports
 from mapping.kit import read_kit, read_reports_file
-from mapping.store import open_store
+from mapping.store import Store, open_store
 from tests.conftest import SAMPLE_CODE, SAMPLE_KIT
+
+
+@pytest.fixture
+def sample_store(backend_store: Store) -> Store:
+    """The store's own tests run on both backends: the embedded SQLite file and PostgreSQL + PostGIS."""
+    return backend_store
+
 
 COMPARED = ["created_at", "finder", "activity", "field", "memo", "action", "status", "reported", "tong", "zone_id"]
 

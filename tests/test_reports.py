@@ -11,8 +11,16 @@ from mapping.access import PUBLIC_USER, SAMPLE_USER
 from mapping.errors import TransitionError, ValidationError
 from mapping.photos import read_photo
 from mapping.reports import TRANSITIONS, check_transition, co_approver_for, propose_assignee
+from mapping.store import Store
 from tests.conftest import SAMPLE_CODE
 from tests.test_photos import jpeg_with_gps
+
+
+@pytest.fixture
+def sample_store(backend_store: Store) -> Store:
+    """The store's own tests run on both backends: the embedded SQLite file and PostgreSQL + PostGIS."""
+    return backend_store
+
 
 STATUSES = list(TRANSITIONS)
 STAFF = pd.DataFrame(

@@ -18,6 +18,13 @@ from mapping.zones import zones_from_tongs
 from tests.conftest import SAMPLE_CODE
 from tests.helpers import CELL, X0, Y0, square, staff_frame, tong_frame
 
+
+@pytest.fixture
+def sample_store(backend_store: Store) -> Store:
+    """The store's own tests run on both backends: the embedded SQLite file and PostgreSQL + PostGIS."""
+    return backend_store
+
+
 PRIVATE_RESOURCE = "샘플 나눔이웃(비공개)"
 
 
@@ -116,12 +123,19 @@ def test_explicit_path_wins_over_mapping_db(tmp_path: Path, monkeypatch: pytest.
 
 
 @pytest.mark.parametrize(
-    "url", ["postgresql://mapping:secret@db.example:5432/mapping", "postgresql+psycopg://u@localhost/m"]
+    ("url", "expected"),
+    [
+        (
+            "postgresql://mapping:secret@db.example:5432/mapping",
+            "postgresql+psycopg://mapping:secret@db.example:5432/mapping",
+        ),
+        ("postgresql+psycopg://u@localhost/m", "postgresql+psycopg://u@localhost/m"),
+    ],
 )
-def test_postgresql_url_is_passed_through(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert resolve_url(url) == url
+def test_postgresql_url_uses_psycopg(url: str, expected: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert resolve_url(url) == expected  # MAPPING_DB=postgresql://… as a user writes it
     monkeypatch.setenv("MAPPING_DB", url)
-    assert resolve_url() == url
+    assert resolve_url() == expected
 
 
 # ---- points carry their tong and zone ------------------------------------------------

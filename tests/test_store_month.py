@@ -16,6 +16,13 @@ from mapping.store import Store, open_store
 from tests.conftest import SAMPLE_CODE
 from tests.helpers import problem_texts
 
+
+@pytest.fixture
+def sample_store(backend_store: Store) -> Store:
+    """The store's own tests run on both backends: the embedded SQLite file and PostgreSQL + PostGIS."""
+    return backend_store
+
+
 LEADER = "오민재"
 OTHER_DONG = "1144074000"
 

@@ -8,8 +8,15 @@ import pytest
 from mapping.access import SAMPLE_USER
 from mapping.cli import main
 from mapping.errors import NotFoundError, ValidationError
+from mapping.store import Store
 from mapping.zones import zone_balance
 from tests.conftest import SAMPLE_CODE
+
+
+@pytest.fixture
+def sample_store(backend_store: Store) -> Store:
+    """The store's own tests run on both backends: the embedded SQLite file and PostgreSQL + PostGIS."""
+    return backend_store
 
 
 def test_save_assignments_moves_a_tong_and_keeps_history(sample_store):

@@ -38,7 +38,9 @@ def test_tour_map_downloads_from_the_public_page(page, app_url, app_db, tmp_path
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "우리동네주무관" in text and "Z09" in text
     if os.environ.get("UPDATE_SCREENSHOTS") == "1":  # the README shows this page
-        subprocess.run(["pdftoppm", "-png", "-r", "70", "-singlefile", str(pdf), str(ROOT / "docs" / "tour-map")], check=True)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "70", "-singlefile", str(pdf), str(ROOT / "docs" / "tour-map")], check=True
+        )
     assert page.blocked == []
 
 
