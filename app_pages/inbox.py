@@ -43,6 +43,16 @@ def act(label: str, fn, *args, **kwargs) -> None:
     st.rerun()
 
 
+def version_of(row: pd.Series) -> int:
+    value = row.get("version")
+    return 1 if value is None or pd.isna(value) else int(value)  # rows from a kit or an old store: 1
+
+
+def seen(row: pd.Series) -> int:
+    """The version of the report this officer had on screen (the run before the click), not the one just read."""
+    return int(st.session_state.get(f"seen{int(row['id'])}", version_of(row)))
+
+
 def label_of(value: object, vocab) -> str:
     return vocab.label(value) if isinstance(value, str) and value else "미정"
 
@@ -98,7 +108,7 @@ def edit_form(row: pd.Series) -> None:
                 photos = [read_photo(f.getvalue(), name=f.name) for f in files or []]
                 changes = {"title": title or None, "action": action or None, "has_resident": resident}
                 changes |= {k: v or None for k, v in chosen.items()}
-                store.update_report(rid, changes, actor=me, user=user)
+                store.update_report(rid, changes, actor=me, user=user, expected_version=seen(row))
                 if photos:
                     store.add_photos(rid, photos, actor=me)
             except (MappingError, PermissionError, PhotoError) as exc:
@@ -122,9 +132,9 @@ def actions(row: pd.Series) -> None:
         st.caption(md(proposal.text))
         to = st.selectbox("인계할 직원", names, index=default, key=f"to{rid}")
         if st.button("인계", key=f"hand{rid}"):
-            act("인계", store.hand_over, rid, to, actor=me)
+            act("인계", store.hand_over, rid, to, actor=me, expected_version=seen(row))
     if "in_progress" in nexts and st.button("처리 시작" if status == "handed_over" else "직접 처리", key=f"start{rid}"):
-        act("처리 시작", store.move_report, rid, "in_progress", actor=me)
+        act("처리 시작", store.move_report, rid, "in_progress", actor=me, expected_version=seen(row))
     if status in ("in_progress", "handed_over", "resident_notified"):
         note = st.text_input("진행 내용 (작성자에게 보입니다)", key=f"note{rid}")
         if st.button("진행 기록", key=f"progress{rid}"):
@@ -136,15 +146,15 @@ def actions(row: pd.Series) -> None:
         if st.button("주민통보 기록", key=f"notify{rid}"):
             act("주민통보", store.notify_resident, rid, channel=channel, on_date=on, by_whom=me, actor=me)
     if "closed" in nexts and st.button("종료", key=f"close{rid}"):
-        act("종료", store.move_report, rid, "closed", actor=me)
+        act("종료", store.move_report, rid, "closed", actor=me, expected_version=seen(row))
     if "returned" in nexts:
         reason = st.text_input("반려 사유", key=f"reason{rid}")
         if st.button("반려", key=f"return{rid}"):
-            act("반려", store.move_report, rid, "returned", actor=me, reason=reason)
+            act("반려", store.move_report, rid, "returned", actor=me, reason=reason, expected_version=seen(row))
     if "duplicate" in nexts:
         other = st.number_input("중복인 원래 보고 번호", min_value=1, step=1, value=None, key=f"dup{rid}")
         if st.button("중복 처리", key=f"duplicate{rid}"):
-            act("중복", store.move_report, rid, "duplicate", actor=me, duplicate_of=other)
+            act("중복", store.move_report, rid, "duplicate", actor=me, duplicate_of=other, expected_version=seen(row))
 
 
 if "inbox_error" in st.session_state:
@@ -168,6 +178,7 @@ for tab, frame, empty in (
                 if isinstance(row.get("progress"), str):
                     st.text(f"최근 진행: {row['progress']}")
                 show_report(row)
+            st.session_state[f"seen{int(row['id'])}"] = version_of(row)  # what is on screen now
 
 st.divider()
 st.subheader("활동보고서")

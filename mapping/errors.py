@@ -81,3 +81,7 @@ class PrivacyError(MappingError, PermissionError):
 
 class ExportError(MappingError, ValueError):
     """An export cannot be written as asked (format, columns, CRS)."""
+
+
+class ConflictError(MappingError, RuntimeError):
+    """Someone else changed a record since it was read: nothing was overwritten."""

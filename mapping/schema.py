@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 SCHEMA_VERSION = 4  # 1 → 2: report life (duty, title, resident, co-approval, photos, history); 2 → 3: walks;
-# 3 → 4: the team leader's month (aggregations, meetings, best cases, dong settings), staff.public_card
+# 3 → 4: the team leader's month (aggregations, meetings, best cases, dong settings), staff.public_card, reports.version
 
 
 def _dong() -> sa.Column:
@@ -129,6 +129,7 @@ POINT_TABLES = {
         sa.Column("duplicate_of", sa.Integer),
         sa.Column("return_reason", sa.Text),
         sa.Column("updated_at", sa.DateTime),
+        sa.Column("version", sa.Integer),  # v4: bumped by every change; a stale edit is refused (None = 1)
     ),
     "households": _point_table(
         "households",

@@ -297,9 +297,7 @@ class Store(ReportsMixin, MonthMixin):
             where = attach_tong_zone(new.geometry, tongs, zones)
             cols = {c.name for c in t.columns}
             rows = []
-            for rec, tong, zone, pt in zip(
-                _records(new), where["tong"], where["zone_id"], new.geometry, strict=True
-            ):
+            for rec, tong, zone, pt in zip(_records(new), where["tong"], where["zone_id"], new.geometry, strict=True):
                 row = {k: v for k, v in rec.items() if k in cols and k != "id"}
                 rows.append(
                     row
@@ -398,7 +396,7 @@ class Store(ReportsMixin, MonthMixin):
                 .where(
                     reports.c.dong_code == code, reports.c.zone_id == zone_id, reports.c.status.in_(OPEN_STATUSES), mine
                 )
-                .values(assignee=successor)
+                .values(assignee=successor, version=sa.func.coalesce(reports.c.version, 1) + 1)
             ).rowcount
             households = POINT_TABLES["households"]
             visits = conn.execute(
@@ -468,7 +466,14 @@ class Store(ReportsMixin, MonthMixin):
                 cols = {c.name for c in t.columns} - {"id"}
                 rows = [
                     {k: v for k, v in rec.items() if k in cols}
-                    | {"dong_code": code, "origin": "import", "lon": pt.x, "lat": pt.y, "tong": _tong(tong), "zone_id": zone}
+                    | {
+                        "dong_code": code,
+                        "origin": "import",
+                        "lon": pt.x,
+                        "lat": pt.y,
+                        "tong": _tong(tong),
+                        "zone_id": zone,
+                    }
                     for rec, pt, tong, zone in zip(
                         _records(new), new.geometry, where["tong"], where["zone_id"], strict=True
                     )
@@ -519,7 +524,14 @@ class Store(ReportsMixin, MonthMixin):
                 cols = {c.name for c in t.columns} - {"id"}
                 rows = [
                     {k: v for k, v in rec.items() if k in cols and k not in ("lon", "lat")}
-                    | {"dong_code": code, "origin": "import", "lon": pt.x, "lat": pt.y, "tong": _tong(tong), "zone_id": zone}
+                    | {
+                        "dong_code": code,
+                        "origin": "import",
+                        "lon": pt.x,
+                        "lat": pt.y,
+                        "tong": _tong(tong),
+                        "zone_id": zone,
+                    }
                     | {"public": bool(rec.get("public", True))}
                     for rec, pt, tong, zone in zip(
                         _records(new), new.geometry, where["tong"], where["zone_id"], strict=True
@@ -528,6 +540,13 @@ class Store(ReportsMixin, MonthMixin):
                 conn.execute(t.insert(), rows)
             self._log(conn, user, "입력", f"resources:{code}", f"imported={len(new)} from {source}")
         return len(new), len(frame) - len(new)
+
+    @staticmethod
+    def _entry_hash(prev: str | None, at: dt.datetime, row: dict) -> str:
+        text = (
+            f"{prev}|{at.isoformat()}|{row['account']}|{row['client']}|{row['action']}|{row['subject']}|{row['detail']}"
+        )
+        return hashlib.sha256(text.encode()).hexdigest()
 
     def _log(self, conn: sa.Connection, user: User, action: str, subject: str, detail: str = "") -> None:
         """Append to the tamper-evident access log (each entry hashes the previous).
@@ -539,9 +558,8 @@ class Store(ReportsMixin, MonthMixin):
             conn.execute(sa.text("LOCK TABLE access_log IN SHARE ROW EXCLUSIVE MODE"))
         prev = conn.execute(sa.select(ACCESS_LOG.c.hash).order_by(ACCESS_LOG.c.id.desc()).limit(1)).scalar()
         at = dt.datetime.now().replace(microsecond=0)
-        digest = hashlib.sha256(
-            f"{prev}|{at.isoformat()}|{user.account}|{user.client}|{action}|{subject}|{detail}".encode()
-        ).hexdigest()
+        entry = {"account": user.account, "client": user.client, "action": action, "subject": subject, "detail": detail}
+        digest = self._entry_hash(prev, at, entry)
         conn.execute(
             ACCESS_LOG.insert().values(
                 at=at,
@@ -647,6 +665,20 @@ class Store(ReportsMixin, MonthMixin):
         """The access log, oldest first."""
         with self.engine.connect() as conn:
             return pd.DataFrame(conn.execute(sa.select(ACCESS_LOG).order_by(ACCESS_LOG.c.id)).mappings().all())
+
+    def verify_access_log(self) -> int | None:
+        """The id of the first entry that was changed, removed before or inserted (None: the chain is whole).
+
+        Each entry's hash covers the previous entry's hash and its own fields, so editing, deleting
+        or slipping in an entry breaks the chain from there on.
+        """
+        prev = None
+        with self.engine.connect() as conn:
+            for row in conn.execute(sa.select(ACCESS_LOG).order_by(ACCESS_LOG.c.id)).mappings():
+                if row["prev_hash"] != prev or row["hash"] != self._entry_hash(prev, row["at"], dict(row)):
+                    return int(row["id"])
+                prev = row["hash"]
+        return None
 
 
 def _add_missing_columns(conn: sa.Connection) -> None:

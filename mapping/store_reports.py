@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from mapping.access import User, can_read_personal
 from mapping.crs import plausible_lonlat
 from mapping.domain import ACTIVITIES, DUTIES, FIELDS, OPEN_STATUSES
-from mapping.errors import NotFoundError, Problem, TransitionError, ValidationError
+from mapping.errors import ConflictError, NotFoundError, Problem, TransitionError, ValidationError
 from mapping.photos import Photo, photo_paths, write_atomic
 from mapping.reports import DUTY_FOR_FIELD, NOTIFY_CHANNELS, check_transition, co_approver_for
 from mapping.schema import POINT_TABLES, REPORT_HISTORY, REPORT_NOTIFICATIONS, REPORT_PHOTOS
@@ -184,6 +184,7 @@ class ReportsMixin:
         }
         values |= {"tong": None if where["tong"] is None else int(where["tong"]), "zone_id": where["zone_id"]}
         values |= {"status": "received", "reported": False, "created_at": created_at or _now(), "updated_at": _now()}
+        values["version"] = 1
         written = self._write_photos(photos)
         try:
             with self.writer.begin() as conn:
@@ -235,7 +236,15 @@ class ReportsMixin:
             self._remove_unreferenced(written)
             raise
 
-    def update_report(self, report_id: int, changes: dict[str, object], *, actor: str, user: User) -> None:
+    def update_report(
+        self,
+        report_id: int,
+        changes: dict[str, object],
+        *,
+        actor: str,
+        user: User,
+        expected_version: int | None = None,
+    ) -> None:
         """Complete or correct a report's details; the history keeps what changed.
 
         Only its finder, its assignee or a supervisor may, and not once it is closed;
@@ -248,8 +257,10 @@ class ReportsMixin:
             For someone else, or a closed or duplicate report.
         PermissionError
             For a contact change by a user who may not see personal data.
+        ConflictError
+            If the report changed since ``expected_version`` (what the editor saw) or since it was read.
         """
-        report = self._report_row(report_id)
+        report = self._seen(report_id, expected_version)
         self._check_editor(report, actor)
         if report["status"] in ("closed", "duplicate"):
             raise TransitionError(f"보고 {report_id}은(는) 이미 끝났습니다: 고칠 수 없습니다.")
@@ -265,15 +276,23 @@ class ReportsMixin:
         diff = {k: [report.get(k), v] for k, v in values.items() if report.get(k) != v}
         shown = {k: ("(개인정보 변경)" if k in PERSONAL else v) for k, v in diff.items()}
         with self.writer.begin() as conn:
-            conn.execute(REPORTS.update().where(REPORTS.c.id == report_id).values(**values, updated_at=_now()))
+            self._write_report(conn, report, values | {"updated_at": _now()})
             self._history(conn, report_id, actor=actor, action="edit", changes=shown)
             if any(k in PERSONAL for k in diff):
                 self._log(conn, user, "변경", f"reports:{report_id}", "resident contact")  # type: ignore[attr-defined]
 
     # ---- the lifecycle -----------------------------------------------------
-    def hand_over(self, report_id: int, assignee: str, *, actor: str, note: str | None = None) -> None:
+    def hand_over(
+        self,
+        report_id: int,
+        assignee: str,
+        *,
+        actor: str,
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> None:
         """Hand a report to the colleague responsible for its duty (status 인계)."""
-        report = self._report_row(report_id)
+        report = self._seen(report_id, expected_version)
         staff = self.staff(report["dong_code"])  # type: ignore[attr-defined]
         if assignee not in set(staff["name"]):
             raise TransitionError(f"인계받을 {assignee!r}는 직원 명단에 없습니다.")
@@ -284,11 +303,8 @@ class ReportsMixin:
         check_transition(report, "handed_over", actor=actor, staff=staff)
         co = co_approver_for(assignee, staff)
         with self.writer.begin() as conn:
-            conn.execute(
-                REPORTS.update()
-                .where(REPORTS.c.id == report_id)
-                .values(status="handed_over", assignee=assignee, co_approver=co, co_approved_at=None, updated_at=_now())
-            )
+            values = {"status": "handed_over", "assignee": assignee, "co_approver": co, "co_approved_at": None}
+            self._write_report(conn, report, values | {"updated_at": _now()})
             self._history(
                 conn,
                 report_id,
@@ -309,6 +325,7 @@ class ReportsMixin:
         note: str | None = None,
         reason: str | None = None,
         duplicate_of: int | None = None,
+        expected_version: int | None = None,
     ) -> None:
         """Move a report to status ``to`` (처리중, 종료, 반려, 중복 …), if the lifecycle allows it.
 
@@ -316,11 +333,12 @@ class ReportsMixin:
         ------
         TransitionError
             Saying why the move is refused; nothing changes.
+        ConflictError
+            If someone else changed the report since ``expected_version``.
         """
+        report = self._seen(report_id, expected_version)
         with self.writer.begin() as conn:
-            self._move(
-                conn, self._report_row(report_id), to, actor=actor, note=note, reason=reason, duplicate_of=duplicate_of
-            )
+            self._move(conn, report, to, actor=actor, note=note, reason=reason, duplicate_of=duplicate_of)
 
     def _move(self, conn: sa.Connection, report: dict, to: str, *, actor: str, **kw: object) -> None:
         staff = self.staff(report["dong_code"])  # type: ignore[attr-defined]
@@ -357,7 +375,7 @@ class ReportsMixin:
             values |= {"assignee": None, "return_reason": kw.get("reason"), "co_approver": None}
         if to == "duplicate":
             values["duplicate_of"] = int(kw["duplicate_of"])  # type: ignore[arg-type]
-        conn.execute(REPORTS.update().where(REPORTS.c.id == report["id"]).values(**values))
+        self._write_report(conn, report, values)
         note = kw.get("reason") or kw.get("note")
         self._history(
             conn,
@@ -433,11 +451,7 @@ class ReportsMixin:
         if expected != actor:
             raise TransitionError(f"보고 {report_id}의 협조결재자는 {expected or '없음'}입니다.")
         with self.writer.begin() as conn:
-            conn.execute(
-                REPORTS.update()
-                .where(REPORTS.c.id == report_id)
-                .values(co_approver=expected, co_approved_at=_now(), updated_at=_now())
-            )
+            self._write_report(conn, report, {"co_approver": expected, "co_approved_at": _now(), "updated_at": _now()})
             self._history(conn, report_id, actor=actor, action="co_approve", note="협조결재")
 
     def mark_reported(self, report_ids: Iterable[int], *, actor: str) -> int:
@@ -481,6 +495,35 @@ class ReportsMixin:
         return pd.DataFrame(rows, columns=[c.name for c in WALKS.columns])
 
     # ---- reading -----------------------------------------------------------
+    def _seen(self, report_id: int, expected_version: int | None) -> dict:
+        """The report as the editor saw it: the stored row, checked against the version they had on screen."""
+        report = self._report_row(report_id)
+        if expected_version is not None:
+            self._check_version(report, int(expected_version))
+        return report
+
+    def _check_version(self, report: dict, expected: int) -> None:
+        if (report.get("version") or 1) != expected:
+            raise ConflictError(self._conflict_message(report))
+
+    def _conflict_message(self, report: dict) -> str:
+        last = self.report_history(int(report["id"])).tail(1)
+        who = f"{last['actor'].iloc[0]}({last['at'].iloc[0]:%H:%M})" if len(last) else "다른 사람"
+        return (
+            f"보고 {report['id']}을(를) 그 사이에 {who}이(가) 먼저 고쳤습니다. "
+            "덮어쓰지 않았습니다: 보고를 새로 불러와 바뀐 내용을 확인하고 다시 하세요."
+        )
+
+    def _write_report(self, conn: sa.Connection, report: dict, values: dict[str, object]) -> None:
+        """Update the report only if it is still the version read (optimistic locking); bump the version."""
+        seen = report.get("version") or 1
+        version = sa.func.coalesce(REPORTS.c.version, 1)
+        done = conn.execute(
+            REPORTS.update().where(REPORTS.c.id == report["id"], version == seen).values(**values, version=version + 1)
+        ).rowcount
+        if done != 1:
+            raise ConflictError(self._conflict_message(report))
+
     def _report_row(self, report_id: int) -> dict:
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(REPORTS).where(REPORTS.c.id == int(report_id))).mappings().first()
