@@ -21,7 +21,7 @@ import pandas as pd
 import shapely
 import sqlalchemy as sa
 
-from mapping.access import User, can_read_personal
+from mapping.access import WHOLE_DONG, User, personal_zones
 from mapping.crs import WEB_CRS
 from mapping.domain import OPEN_STATUSES
 from mapping.errors import NotFoundError, Problem, StoreError, ValidationError
@@ -637,14 +637,21 @@ class Store(ReportsMixin, MonthMixin):
         Raises
         ------
         PermissionError
-            If ``user`` may not read personal data.
+            If ``user`` may not read personal data of any zone of the dong.
         """
-        if not can_read_personal(user):
-            raise PermissionError(f"{user.name}({user.role})은(는) 개인정보(세대)를 볼 수 없습니다.")
+        reach = self.personal_zones(code, user=user)
+        if not reach:
+            raise PermissionError(f"{user.name}({user.role})은(는) 이 동의 개인정보(세대)를 볼 수 없습니다.")
         frame = self._select("households", code, order="id", geom="point")
+        if user.role not in WHOLE_DONG:  # only the zones in reach (a household outside every zone: the whole dong's)
+            frame = frame[frame["zone_id"].isin(reach)]
         with self.writer.begin() as conn:
-            self._log(conn, user, "조회", f"households:{code}", f"rows={len(frame)}")
+            self._log(conn, user, "조회", f"households:{code}", f"rows={len(frame)} zones={len(reach)}")
         return frame
+
+    def personal_zones(self, code: str, *, user: User) -> frozenset[str]:
+        """The zones of dong ``code`` whose personal data ``user`` may see (see :mod:`mapping.access`)."""
+        return personal_zones(user, code, self.zones(code), self.staff(code))
 
     def paths(self, code: str) -> gpd.GeoDataFrame:
         """The dong's walking network lines (empty when the kit had none)."""

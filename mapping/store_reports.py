@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 import sqlalchemy as sa
 
-from mapping.access import User, can_read_personal
+from mapping.access import WHOLE_DONG, User, can_read_personal, may_see_contact
 from mapping.crs import plausible_lonlat
 from mapping.domain import ACTIVITIES, DUTIES, FIELDS, OPEN_STATUSES
 from mapping.errors import ConflictError, NotFoundError, Problem, TransitionError, ValidationError
@@ -264,7 +264,7 @@ class ReportsMixin:
         self._check_editor(report, actor)
         if report["status"] in ("closed", "duplicate"):
             raise TransitionError(f"보고 {report_id}은(는) 이미 끝났습니다: 고칠 수 없습니다.")
-        if any(k in PERSONAL for k in changes) and not can_read_personal(user):
+        if any(k in PERSONAL for k in changes) and not self._may_see_contact(user, report):
             raise PermissionError(f"{user.name}은(는) 주민 연락처를 고칠 수 없습니다.")
         changes = dict(changes)
         resident = changes.pop("has_resident", None)
@@ -535,7 +535,7 @@ class ReportsMixin:
         """One report; the resident's contact only for a user allowed to see it (logged)."""
         row = self._report_row(report_id)
         if row.get("resident_name") or row.get("resident_phone"):
-            if can_read_personal(user):
+            if self._may_see_contact(user, row):
                 with self.writer.begin() as conn:
                     self._log(conn, user, "조회", f"reports:{report_id}", "resident contact")  # type: ignore[attr-defined]
             else:
@@ -553,11 +553,19 @@ class ReportsMixin:
         if not can_read_personal(user):
             raise PermissionError(f"{user.name}({user.role})은(는) 주민 연락처를 볼 수 없습니다.")
         has = sa.or_(REPORTS.c.resident_name.is_not(None), REPORTS.c.resident_phone.is_not(None))
-        query = sa.select(REPORTS.c.id, REPORTS.c.resident_name, REPORTS.c.resident_phone)
+        columns = (REPORTS.c.id, REPORTS.c.zone_id, REPORTS.c.finder, REPORTS.c.assignee)
+        query = sa.select(*columns, REPORTS.c.resident_name, REPORTS.c.resident_phone)
+        reach = self.personal_zones(code, user=user)  # type: ignore[attr-defined]
         with self.writer.begin() as conn:
             rows = conn.execute(query.where(REPORTS.c.dong_code == code, has)).mappings().all()
+            rows = [r for r in rows if user.role in WHOLE_DONG or may_see_contact(user, dict(r), reach)]
             self._log(conn, user, "조회", f"reports:{code}", f"resident contacts={len(rows)}")  # type: ignore[attr-defined]
         return pd.DataFrame(rows, columns=["id", "resident_name", "resident_phone"])
+
+    def _may_see_contact(self, user: User, report: dict) -> bool:
+        if user.role in WHOLE_DONG:
+            return True
+        return may_see_contact(user, report, self.personal_zones(report["dong_code"], user=user))  # type: ignore[attr-defined]
 
     def report_history(self, report_id: int) -> pd.DataFrame:
         """Every change of a report, oldest first."""
