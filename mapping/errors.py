@@ -85,3 +85,7 @@ class ExportError(MappingError, ValueError):
 
 class ConflictError(MappingError, RuntimeError):
     """Someone else changed a record since it was read: nothing was overwritten."""
+
+
+class AuthError(MappingError, PermissionError):
+    """A login was refused (wrong account or password, locked, disabled)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 SCHEMA_VERSION = 4  # 1 → 2: report life (duty, title, resident, co-approval, photos, history); 2 → 3: walks;
-# 3 → 4: the team leader's month (aggregations, meetings, best cases, dong settings), staff.public_card, reports.version
+# 3 → 4: the team leader's month (aggregations, meetings, best cases, dong settings), staff.public_card, reports.version, accounts
 
 
 def _dong() -> sa.Column:
@@ -284,4 +284,22 @@ DONG_SETTINGS = sa.Table(
     sa.Column("updated_at", sa.DateTime, nullable=False),
     sa.Column("updated_by", sa.Text, nullable=False),
     sa.PrimaryKeyConstraint("dong_code", "key"),
+)
+
+ACCOUNTS = sa.Table(  # one per person (v4); passwords only as argon2 hashes
+    "accounts",
+    meta,
+    sa.Column("account", sa.String(64), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("role", sa.String(24)),  # mapping.access.ACCOUNT_ROLES, or None (an admin without a role)
+    sa.Column("admin", sa.Boolean, nullable=False),
+    sa.Column("staff_name", sa.Text),
+    sa.Column("dong_code", sa.String(10)),
+    sa.Column("email", sa.Text, unique=True),  # for single sign-on (OIDC)
+    sa.Column("password_hash", sa.Text),
+    sa.Column("failed", sa.Integer, nullable=False),
+    sa.Column("locked", sa.Boolean, nullable=False),
+    sa.Column("disabled", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("last_login", sa.DateTime),
 )

@@ -27,6 +27,7 @@ from mapping.domain import OPEN_STATUSES
 from mapping.errors import NotFoundError, Problem, StoreError, ValidationError
 from mapping.kit import Kit
 from mapping.schema import ACCESS_LOG, ADDRESSES, PATHS, POINT_TABLES, REPORT_HISTORY, SCHEMA_VERSION, meta
+from mapping.store_accounts import AccountsMixin
 from mapping.store_month import MonthMixin
 from mapping.store_reports import PERSONAL, ReportsMixin
 from mapping.zones import zones_from_tongs
@@ -111,7 +112,7 @@ def attach_tong_zone(points: gpd.GeoSeries, tongs: gpd.GeoDataFrame, zones: gpd.
     return pd.DataFrame({"tong": pd.Series(tong, dtype=object), "zone_id": pd.Series(zone, dtype=object)})
 
 
-class Store(ReportsMixin, MonthMixin):
+class Store(ReportsMixin, MonthMixin, AccountsMixin):
     """The project's store; open it with :func:`open_store`."""
 
     def __init__(self, url: str | Path | None = None) -> None:
