@@ -1,34 +1,72 @@
-"""우동주 지도 — the Streamlit app: router and the frame shared by all pages."""
+"""우동주 지도 — the Streamlit app: router by role, and the frame shared by all pages.
+
+A visitor sees only the public map and the login page; a logged-in person sees the pages of their
+role (the store enforces what each may read; the menu only follows it).
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import streamlit as st
 
-from app_pages.common import dong_picker, get_store
+from app_pages.common import current_user, dong_picker, get_store, md, sign_in_from_sso
+from mapping.access import ACCOUNT_ROLES, SAMPLE_USER
 
 st.set_page_config(
     page_title="우동주 지도", page_icon=str(Path(__file__).parent / "static" / "favicon.png"), layout="wide"
 )
+store = get_store()
+sign_in_from_sso(store)
+if current_user() is None and os.environ.get("MAPPING_SAMPLE_AUTOLOGIN") == "1":
+    dongs = store.dongs()
+    if dongs.empty or dongs["sample"].all():  # sample data only: tests and demos skip the login page
+        st.session_state["user"] = SAMPLE_USER
+user = current_user()
 
-pages = {
-    "주무관": [
-        st.Page("app_pages/officer.py", title="내 구역", icon=":material/directions_walk:", default=True),
-        st.Page("app_pages/intake.py", title="보고 접수", icon=":material/add_a_photo:", url_path="intake"),
-        st.Page("app_pages/inbox.py", title="보고함", icon=":material/inbox:", url_path="inbox"),
-        st.Page("app_pages/walk.py", title="주간 순회", icon=":material/route:", url_path="walk"),
-    ],
-    "팀장": [
-        st.Page("app_pages/dashboard.py", title="현황", icon=":material/bar_chart:", url_path="dashboard"),
-        st.Page("app_pages/month.py", title="월간 취합", icon=":material/event_note:", url_path="month"),
-        st.Page("app_pages/zones.py", title="구역 편집", icon=":material/edit_location_alt:", url_path="zones"),
-    ],
-    "주민": [st.Page("app_pages/public.py", title="공개 지도", icon=":material/public:", url_path="public")],
-    "관리": [st.Page("app_pages/data.py", title="데이터", icon=":material/folder_open:", url_path="data")],
-}
+PUBLIC = st.Page("app_pages/public.py", title="공개 지도", icon=":material/public:", url_path="public")
+FIELD = {"officer", "team_leader", "admin_team_leader", "dong_head", "sample"}
+LEADERS = {"team_leader", "admin_team_leader", "dong_head", "gu", "sample"}
+pages: dict[str, list] = {}
+if user is None:
+    pages = {
+        "주민": [PUBLIC],
+        "직원": [st.Page("app_pages/login.py", title="로그인", icon=":material/login:", default=True)],
+    }
+else:
+    if user.role in FIELD:
+        pages["주무관"] = [
+            st.Page("app_pages/officer.py", title="내 구역", icon=":material/directions_walk:", default=True),
+            st.Page("app_pages/intake.py", title="보고 접수", icon=":material/add_a_photo:", url_path="intake"),
+            st.Page("app_pages/inbox.py", title="보고함", icon=":material/inbox:", url_path="inbox"),
+            st.Page("app_pages/walk.py", title="주간 순회", icon=":material/route:", url_path="walk"),
+        ]
+    if user.role in LEADERS:
+        pages["팀장"] = [
+            st.Page("app_pages/dashboard.py", title="현황", icon=":material/bar_chart:", url_path="dashboard"),
+            st.Page("app_pages/month.py", title="월간 취합", icon=":material/event_note:", url_path="month"),
+        ]
+        if user.role != "gu":
+            pages["팀장"].append(
+                st.Page("app_pages/zones.py", title="구역 편집", icon=":material/edit_location_alt:", url_path="zones")
+            )
+    pages["주민"] = [PUBLIC]
+    if user.admin or user.role == "sample":
+        pages["관리"] = [
+            st.Page("app_pages/data.py", title="데이터", icon=":material/folder_open:", url_path="data"),
+            st.Page("app_pages/accounts.py", title="계정", icon=":material/manage_accounts:", url_path="accounts"),
+        ]
 page = st.navigation(pages)
 st.sidebar.title("우동주 지도")
 st.sidebar.caption("우리동네주무관 활동 지도")
-dong_picker(get_store())
+if user is not None:
+    role = "샘플 모드" if user.role == "sample" else (ACCOUNT_ROLES.label(user.role) if user.role else "관리자")
+    st.sidebar.caption(f"로그인: **{md(user.name)}** ({md(role)})")
+    if st.sidebar.button("로그아웃", key="logout"):
+        st.session_state.clear()
+        if st.user.is_logged_in:
+            st.logout()
+        st.rerun()
+dong_picker(store)
 page.run()

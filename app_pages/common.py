@@ -13,6 +13,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from mapping.access import User
+from mapping.errors import AuthError
 from mapping.store import Store, open_store
 
 SAMPLE_NOTE = (
@@ -59,13 +60,51 @@ def show_map(m: folium.Map, *, key: str, height: int = 620, returned_objects: li
     return st_folium(m, key=key, height=height, use_container_width=True, returned_objects=returned_objects or [])
 
 
+def current_user() -> User | None:
+    """Who is logged in this session (None: a visitor, who sees only the public map)."""
+    return st.session_state.get("user")
+
+
+def sso_configured() -> bool:
+    """Whether single sign-on (OIDC, ``[auth]`` in ``.streamlit/secrets.toml``) is set up."""
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
+        return False
+
+
+def sign_in_from_sso(store: Store) -> None:
+    """After an OIDC login (``st.login``), map the identity's e-mail to its account, once per session."""
+    if current_user() is not None or not sso_configured() or not st.user.is_logged_in:
+        return
+    try:
+        st.session_state["user"] = store.user_for_email(str(st.user.get("email") or ""), client=client_address())
+    except AuthError as err:
+        st.sidebar.error(md(err))
+
+
+def client_address() -> str | None:
+    """The viewer's address, for the access log, where Streamlit knows it."""
+    value = getattr(st.context, "ip_address", None)
+    return value if isinstance(value, str) else None  # headless runs (AppTest) have none
+
+
 def pick_officer(names: list[str], *, label: str = "주무관") -> str:
-    """The acting officer (sample mode, until accounts exist), remembered across pages."""
+    """The acting staff member: the logged-in person; in sample mode any staff member, chosen here.
+
+    Stops the page for an account that is not on this dong's staff list (e.g. 구 담당, 관리자).
+    """
+    user = current_user()
+    if user is not None and user.role != "sample":
+        if user.staff_name not in names:
+            st.info(f"{md(user.name)} 계정은 이 동의 직원 명단에 없어 이 화면을 쓸 수 없습니다.")
+            st.stop()
+        st.caption(f"{label}: **{md(user.staff_name)}** (로그인한 계정)")
+        st.session_state["me"] = user.staff_name
+        return str(user.staff_name)
     current = st.session_state.get("me")
     index = names.index(current) if current in names else 0
-    me = st.selectbox(
-        label, names, index=index, key="officer", help="계정 기능이 생기기 전까지는 샘플 모드로 직원을 직접 고릅니다."
-    )
+    me = st.selectbox(label, names, index=index, key="officer", help="샘플 모드: 직원을 골라 그 사람으로 둘러봅니다.")
     st.session_state["me"] = me
     return me
 
@@ -89,8 +128,11 @@ def md(text: object) -> str:
 
 
 def acting_user(name: str) -> User:
-    """The acting officer as the store's user (sample mode: every officer may see their dong's data)."""
-    return User(account=name, name=name, role="sample")
+    """The store's user for what this session does: the logged-in account (sample mode: the chosen officer)."""
+    user = current_user()
+    if user is not None and user.role != "sample":
+        return User(user.account, user.name, user.role, client_address(), user.staff_name, user.dong_code, user.admin)
+    return User(account=name, name=name, role="sample", client=client_address())
 
 
 def file_bytes(write: Callable[[Path], object], suffix: str) -> Callable[[], bytes]:

@@ -10,8 +10,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import get_store
-from mapping.access import SAMPLE_USER
+from app_pages.common import current_user, get_store
 from mapping.errors import ValidationError
 from mapping.kit import read_kit
 
@@ -73,7 +72,7 @@ if files:
         for p in kit.warnings:
             st.warning(str(p))
         if st.button("저장소에 넣기", type="primary"):
-            summary = store.load_kit(kit, user=SAMPLE_USER)
+            summary = store.load_kit(kit, user=current_user())
             st.success(
                 f"{summary.dong_name}을(를) 불러왔습니다: " + ", ".join(f"{k} {v}" for k, v in summary.counts.items())
             )

@@ -54,7 +54,7 @@ class User:
     admin: bool = False
 
 
-SAMPLE_USER = User("sample", "샘플 사용자", "sample")
+SAMPLE_USER = User("sample", "샘플 사용자", "sample", admin=True)  # sample dongs: all of it, to look around
 PUBLIC_USER = User("public", "주민(공개)", "public")
 CLI_USER = User("cli", "명령줄", "sample")  # the command line works on the store as its owner
 SYSTEM_USER = User("system", "공개 출력 검사", "system")  # the tool checking its own public outputs

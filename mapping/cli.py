@@ -295,9 +295,9 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
 
 
 def _all_commands() -> dict[str, tuple[str, Callable[[argparse.Namespace], int]]]:
-    from mapping import cli_month, cli_publish  # they import this module's helpers
+    from mapping import cli_admin, cli_month, cli_publish  # they import this module's helpers
 
-    return COMMANDS | cli_month.COMMANDS | cli_publish.COMMANDS
+    return COMMANDS | cli_month.COMMANDS | cli_publish.COMMANDS | cli_admin.COMMANDS
 
 
 def _add(sub: argparse._SubParsersAction, name: str, *parents: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -356,9 +356,9 @@ def build_parser() -> argparse.ArgumentParser:
     route.add_argument("--out", required=True, help="FILE.gpx 또는 FILE.pdf")
     assets = _add(sub, "assets", common)
     assets.add_argument("--dest", default="static/vendor", help="복사할 폴더 (기본: static/vendor)")
-    from mapping import cli_month, cli_publish
+    from mapping import cli_admin, cli_month, cli_publish
 
-    for module in (cli_month, cli_publish):
+    for module in (cli_month, cli_publish, cli_admin):
         module.add_parsers(lambda name, *parents: _add(sub, name, *parents), common, in_dong)
     return parser
 

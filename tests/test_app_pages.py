@@ -22,6 +22,7 @@ def app(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     shutil.copy(sample_db, db)
     monkeypatch.setenv("MAPPING_DB", str(db))
     monkeypatch.setenv("MAPPING_TILES", "none")
+    monkeypatch.setenv("MAPPING_SAMPLE_AUTOLOGIN", "1")  # sample data: the pages open as the sample user
     monkeypatch.chdir(ROOT)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     at.run()
@@ -91,14 +92,54 @@ def test_data_page_lists_loaded_dong(app):
 
 def test_pages_without_data_point_to_the_data_page(tmp_path, monkeypatch):
     monkeypatch.setenv("MAPPING_DB", str(tmp_path / "empty.sqlite"))
+    monkeypatch.setenv("MAPPING_SAMPLE_AUTOLOGIN", "1")
     monkeypatch.chdir(ROOT)
     from app_pages.common import get_store
 
     get_store.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
-    assert not at.exception
-    assert "데이터" in at.info[0].value
+    try:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+        assert not at.exception
+        assert "데이터" in at.info[0].value
+    finally:
+        get_store.clear()
+
+
+def test_a_visitor_sees_only_the_public_map_and_the_login(sample_db, tmp_path, monkeypatch):
+    """Without login: the public map and the login page; a staff login opens that person's pages."""
+    from app_pages.common import get_store
+    from mapping.access import CLI_USER
+    from mapping.store import open_store
+    from tests.conftest import SAMPLE_CODE
+
+    db = tmp_path / "real.sqlite"
+    shutil.copy(sample_db, db)
+    store = open_store(db)
+    store.create_account("noarin", name="노아린", password="walk-2026-mapo", role="officer", staff_name="노아린",
+                         dong_code=SAMPLE_CODE, by=CLI_USER)  # fmt: skip
+    store.close()
+    monkeypatch.setenv("MAPPING_DB", str(db))
+    monkeypatch.setenv("MAPPING_TILES", "none")
+    monkeypatch.delenv("MAPPING_SAMPLE_AUTOLOGIN", raising=False)
+    monkeypatch.chdir(ROOT)
     get_store.clear()
+    try:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+        assert at.title[0].value == "로그인"
+        with pytest.raises(ValueError, match=r"public\.py.*login\.py"):  # a visitor's menu has only these two
+            at.switch_page("app_pages/officer.py")
+        at.text_input(key="login_account").input("noarin")
+        at.text_input(key="login_password").input("wrong-password-9")
+        next(b for b in at.button if b.label == "로그인").click().run()
+        assert any("맞지 않습니다" in e.value for e in at.error)
+        at.text_input(key="login_password").input("walk-2026-mapo")
+        next(b for b in at.button if b.label == "로그인").click().run()
+        assert not at.exception and at.title[0].value == "내 구역"
+        assert any("노아린" in c.value and "로그인한 계정" in c.value for c in at.caption)  # no choosing someone else
+        with pytest.raises(ValueError, match="Known pages"):  # an officer has no administrator's pages
+            at.switch_page("app_pages/accounts.py")
+    finally:
+        get_store.clear()
 
 
 def test_zone_editor_shows_preview_and_reassigns(app):
@@ -258,3 +299,26 @@ def test_month_page_sheet_meeting_best_case_and_calendar(app):
     next(b for b in app.button if b.label == "목표 저장").click().run()
     assert store.outing_target(SAMPLE_CODE).count == 3
     assert any("주 3건 보고" in s.value for s in app.subheader)
+
+
+def test_accounts_page_creates_changes_and_logs(app):
+    from app_pages.common import get_store
+
+    app.switch_page("app_pages/accounts.py").run()
+    assert not app.exception and app.title[0].value == "계정"
+    app.text_input(key="new_account_id").input("kangdy")
+    app.text_input(key="new_account_name").input("강도윤")
+    app.selectbox(key="new_account_role").set_value("officer")
+    app.text_input(key="new_account_staff").input("강도윤")
+    app.text_input(key="new_account_password").input("short")
+    next(b for b in app.button if b.label == "만들기").click().run()
+    assert any("10자 이상" in e.value for e in app.error)  # nothing made
+    assert get_store().accounts().empty
+    app.text_input(key="new_account_password").input("mapo-walk-2026")
+    next(b for b in app.button if b.label == "만들기").click().run()
+    assert get_store().accounts().set_index("account").loc["kangdy", "role"] == "officer"
+    app.selectbox(key="edit_role").set_value("team_leader")
+    app.button(key="change_role").click().run()
+    assert get_store().accounts().set_index("account").loc["kangdy", "role"] == "team_leader"
+    grants = get_store().access_log().query("action == '권한'")
+    assert len(grants) == 2 and set(grants["subject"]) == {"accounts:kangdy"}

@@ -45,7 +45,7 @@ def app_url(app_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         pytest.fail("static/vendor is missing: run `make assets` (make test does it).")
     db = app_db
     port = _free_port()
-    env = os.environ | {"MAPPING_DB": str(db), "MAPPING_TILES": "none"}
+    env = os.environ | {"MAPPING_DB": str(db), "MAPPING_TILES": "none", "MAPPING_SAMPLE_AUTOLOGIN": "1"}
     log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
         [

@@ -1,0 +1,32 @@
+"""로그인 — password login, single sign-on (OIDC via st.login) when configured, and sample mode on sample data."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages.common import client_address, get_store, md, sso_configured
+from mapping.access import SAMPLE_USER
+from mapping.errors import AuthError
+
+store = get_store()
+st.title("로그인")
+st.caption("직원만 로그인합니다. 주민은 로그인 없이 '공개 지도'를 봅니다. 비밀번호를 5번 틀리면 계정이 잠깁니다.")
+with st.form("login_form"):
+    account = st.text_input("계정", key="login_account")
+    password = st.text_input("비밀번호", type="password", key="login_password")
+    if st.form_submit_button("로그인"):
+        try:
+            st.session_state["user"] = store.authenticate(account.strip(), password, client=client_address())
+        except AuthError as err:
+            st.error(md(err))
+        else:
+            st.rerun()
+if sso_configured():  # single sign-on configured in .streamlit/secrets.toml ([auth])
+    st.button("통합 로그인 (SSO)", on_click=st.login, key="sso_login")
+dongs = store.dongs()
+if dongs.empty or dongs["sample"].all():
+    st.divider()
+    st.caption("저장소에 샘플 동만 있습니다: 가상의 직원·주민 자료라 로그인 없이 둘러볼 수 있습니다.")
+    if st.button("샘플 사용자로 둘러보기", key="sample_login"):
+        st.session_state["user"] = SAMPLE_USER
+        st.rerun()

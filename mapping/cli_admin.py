@@ -1,0 +1,103 @@
+"""Command line for the administrator: accounts and the access log (``account-create``, ``accounts``, …)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Callable
+
+from mapping.access import ACCOUNT_ROLES, CLI_USER
+from mapping.cli import EXIT_ERROR, EXIT_OK
+
+
+def _store(args: argparse.Namespace) -> object:
+    from mapping.store import open_store
+
+    return open_store(args.db)
+
+
+def _read_password(args: argparse.Namespace) -> str | None:
+    """The new password from standard input (``--password-stdin``) or asked twice; never from the command line."""
+    if args.sso_only:
+        return None
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("비밀번호: ")
+    if first != getpass.getpass("한 번 더: "):
+        raise ValueError("두 비밀번호가 다릅니다.")
+    return first
+
+
+def _cmd_account_create(args: argparse.Namespace) -> int:
+    store = _store(args)
+    store.create_account(  # type: ignore[attr-defined]
+        args.account,
+        name=args.name,
+        password=_read_password(args),
+        role=args.role,
+        by=CLI_USER,
+        staff_name=args.staff,
+        dong_code=args.dong,
+        admin=args.admin,
+        email=args.email,
+    )
+    print(f"계정 {args.account} ({args.name}, {ACCOUNT_ROLES.label(args.role) if args.role else '권한 없음'}"
+          f"{', 관리자' if args.admin else ''})을(를) 만들었습니다. 접근 기록에 남았습니다.")  # fmt: skip
+    return EXIT_OK
+
+
+def _cmd_account_unlock(args: argparse.Namespace) -> int:
+    _store(args).update_account(args.account, locked=False, by=CLI_USER)  # type: ignore[attr-defined]
+    print(f"계정 {args.account}의 잠금을 풀었습니다.")
+    return EXIT_OK
+
+
+def _cmd_accounts(args: argparse.Namespace) -> int:
+    for row in _store(args).accounts().itertuples():  # type: ignore[attr-defined]
+        state = "잠김" if row.locked else ("중지" if row.disabled else "사용")
+        role = ACCOUNT_ROLES.label(row.role) if isinstance(row.role, str) else "-"
+        print(f"{row.account}\t{row.name}\t{role}{' +관리자' if row.admin else ''}\t{row.staff_name or '-'}\t{state}")
+    return EXIT_OK
+
+
+def _cmd_verify_log(args: argparse.Namespace) -> int:
+    broken = _store(args).verify_access_log()  # type: ignore[attr-defined]
+    if broken is None:
+        print("접근 기록의 해시 사슬이 온전합니다.")
+        return EXIT_OK
+    print(
+        f"접근 기록 {broken}번부터 사슬이 끊겼습니다: 고쳐졌거나 지워졌거나 끼워 넣은 기록이 있습니다.", file=sys.stderr
+    )
+    return EXIT_ERROR
+
+
+COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
+    "account-create": (
+        "직원 계정을 만듭니다 (비밀번호는 묻거나 --password-stdin으로; 명령줄에 적지 않음).",
+        _cmd_account_create,
+    ),
+    "account-unlock": ("5회 실패로 잠긴 계정을 풉니다.", _cmd_account_unlock),
+    "accounts": ("계정 목록 (비밀번호 해시는 보이지 않음).", _cmd_accounts),
+    "verify-log": ("접근 기록의 해시 사슬을 검사합니다 (고치거나 지운 기록을 찾음).", _cmd_verify_log),
+}
+
+
+def add_parsers(
+    add: Callable[..., argparse.ArgumentParser], common: argparse.ArgumentParser, in_dong: argparse.ArgumentParser
+) -> None:
+    """Add this module's commands through ``add(name, *parents)``."""
+    create = add("account-create", common)
+    create.add_argument("account", metavar="ACCOUNT", help="계정 (영문 소문자·숫자·._-)")
+    create.add_argument("--name", required=True, help="이름")
+    create.add_argument("--role", choices=ACCOUNT_ROLES.keys, help="권한 (없으면 관리만)")
+    create.add_argument("--staff", help="직원 명단의 성명")
+    create.add_argument("--dong", help="행정동코드")
+    create.add_argument("--admin", action="store_true", help="계정·자료 관리자")
+    create.add_argument("--email", help="통합로그인(SSO) 이메일")
+    create.add_argument("--password-stdin", action="store_true", help="비밀번호를 표준 입력 한 줄로")
+    create.add_argument("--sso-only", action="store_true", help="비밀번호 없이 통합로그인으로만")
+    unlock = add("account-unlock", common)
+    unlock.add_argument("account", metavar="ACCOUNT")
+    add("accounts", common)
+    add("verify-log", common)

@@ -1,0 +1,48 @@
+"""Administrator commands: accounts from the command line (password never on it), the log check."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from mapping.cli import main
+from mapping.errors import AuthError
+from mapping.schema import ACCESS_LOG
+from mapping.store import Store
+
+
+def test_account_create_reads_the_password_from_stdin(
+    sample_store: Store, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("mapo-walk-2026\n"))
+    args = ["account-create", "noarin", "--db", sample_store.url, "--name", "노아린", "--role", "officer"]
+    assert main([*args, "--staff", "노아린", "--dong", "1144073000", "--password-stdin"]) == 0
+    assert sample_store.authenticate("noarin", "mapo-walk-2026").staff_name == "노아린"
+    monkeypatch.setattr("sys.stdin", io.StringIO("weak\n"))
+    assert main(["account-create", "other1", "--db", sample_store.url, "--name", "x", "--password-stdin"]) == 2
+    assert "10자 이상" in capsys.readouterr().err
+
+
+def test_unlock_and_list(sample_store: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    from mapping.access import CLI_USER
+
+    sample_store.create_account("kang", name="강도윤", password="mapo-walk-2026", role="officer", by=CLI_USER)
+    for _ in range(5):
+        with pytest.raises(AuthError):
+            sample_store.authenticate("kang", "nope-nope-nope1")
+    assert main(["accounts", "--db", sample_store.url]) == 0
+    assert "잠김" in capsys.readouterr().out
+    assert main(["account-unlock", "kang", "--db", sample_store.url]) == 0
+    assert sample_store.authenticate("kang", "mapo-walk-2026").account == "kang"
+
+
+def test_verify_log_finds_a_tampered_entry(sample_store: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    from mapping.access import SAMPLE_USER
+
+    sample_store.households("1144073000", user=SAMPLE_USER)
+    assert main(["verify-log", "--db", sample_store.url]) == 0
+    with sample_store.writer.begin() as conn:
+        conn.execute(ACCESS_LOG.update().values(detail="rows=0"))
+    assert main(["verify-log", "--db", sample_store.url]) == 1
+    assert "끊겼습니다" in capsys.readouterr().err
