@@ -6,9 +6,10 @@ import argparse
 import getpass
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from mapping.access import ACCOUNT_ROLES, CLI_USER
-from mapping.cli import EXIT_ERROR, EXIT_OK
+from mapping.cli import EXIT_BAD_INPUT, EXIT_ERROR, EXIT_OK
 
 
 def _store(args: argparse.Namespace) -> object:
@@ -72,7 +73,34 @@ def _cmd_verify_log(args: argparse.Namespace) -> int:
     return EXIT_ERROR
 
 
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from mapping.backup import backup_store
+
+    manifest = backup_store(_store(args), Path(args.out), user=CLI_USER)
+    rows = sum(t["rows"] for t in manifest["tables"].values())
+    print(
+        f"백업 → {args.out} (표 {len(manifest['tables'])}개, 행 {rows:,}, 사진 {manifest['photos']}장; 개인정보 포함: 안전하게 보관하세요)"
+    )
+    return EXIT_OK
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from mapping.backup import read_backup, restore_store
+
+    manifest, _ = read_backup(Path(args.file))  # checked whole before anything is touched
+    if not args.yes:
+        print(
+            f"{args.file} ({manifest['made_at']}, 스키마 {manifest['schema_version']})로 저장소 전체를 바꿉니다. --yes를 붙여 다시 실행하세요."
+        )
+        return EXIT_BAD_INPUT
+    restore_store(_store(args), Path(args.file), user=CLI_USER)
+    print(f"복원했습니다: {args.file} ({manifest['made_at']}의 백업)")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
+    "backup": ("저장소 전체(표와 사진)를 ZIP 하나로 백업합니다 (앱이 돌아가는 중에도 한 시점 그대로).", _cmd_backup),
+    "restore": ("백업 ZIP으로 저장소 전체를 한 번에 바꿉니다 (중간에 끊기면 그대로; --yes 필요).", _cmd_restore),
     "account-create": (
         "직원 계정을 만듭니다 (비밀번호는 묻거나 --password-stdin으로; 명령줄에 적지 않음).",
         _cmd_account_create,
@@ -101,3 +129,8 @@ def add_parsers(
     unlock.add_argument("account", metavar="ACCOUNT")
     add("accounts", common)
     add("verify-log", common)
+    backup = add("backup", common)
+    backup.add_argument("--out", required=True, help="FILE.zip")
+    restore = add("restore", common)
+    restore.add_argument("file", metavar="FILE", help="백업 ZIP")
+    restore.add_argument("--yes", action="store_true", help="정말로 바꿉니다")

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -144,10 +145,10 @@ class Store(ReportsMixin, MonthMixin, AccountsMixin):
             meta.create_all(conn)
             if self.backend == "postgresql":
                 _add_postgis_columns(conn)
+            _add_missing_columns(conn)  # every change so far is additive: a store of any older version gains them
             if found is None:
                 conn.execute(t.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
             elif int(found) < SCHEMA_VERSION:
-                _add_missing_columns(conn)
                 conn.execute(t.update().where(t.c.key == "schema_version").values(value=str(SCHEMA_VERSION)))
 
     def close(self) -> None:
@@ -693,7 +694,9 @@ def _add_missing_columns(conn: sa.Connection) -> None:
     """Migrate an older store whose changes were additive: add the columns it lacks."""
     inspector = sa.inspect(conn)
     for table in meta.sorted_tables:
-        have = {c["name"] for c in inspector.get_columns(table.name)}
+        with warnings.catch_warnings():  # PostGIS's geometry type (geom_pg) is unknown to plain SQLAlchemy
+            warnings.simplefilter("ignore", sa.exc.SAWarning)
+            have = {c["name"] for c in inspector.get_columns(table.name)}
         for column in table.columns:
             if column.name not in have:
                 kind = column.type.compile(dialect=conn.dialect)

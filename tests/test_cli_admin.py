@@ -46,3 +46,16 @@ def test_verify_log_finds_a_tampered_entry(sample_store: Store, capsys: pytest.C
         conn.execute(ACCESS_LOG.update().values(detail="rows=0"))
     assert main(["verify-log", "--db", sample_store.url]) == 1
     assert "끊겼습니다" in capsys.readouterr().err
+
+
+def test_backup_and_restore_commands(sample_store: Store, tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "backup.zip"
+    assert main(["backup", "--db", sample_store.url, "--out", str(out)]) == 0
+    assert "행" in capsys.readouterr().out and out.exists()
+    target = tmp_path / "restored.sqlite"
+    assert main(["restore", str(out), "--db", str(target)]) == 2  # asks for --yes first
+    assert main(["restore", str(out), "--db", str(target), "--yes"]) == 0
+    from mapping.store import open_store
+
+    assert len(open_store(target).reports("1144073000")) == len(sample_store.reports("1144073000"))
+    assert main(["restore", str(tmp_path / "nothing.zip"), "--db", str(target), "--yes"]) == 1
