@@ -10,6 +10,7 @@ from pathlib import Path
 
 from mapping.access import ACCOUNT_ROLES, CLI_USER
 from mapping.cli import EXIT_BAD_INPUT, EXIT_ERROR, EXIT_OK
+from mapping.errors import Problem, ValidationError
 
 
 def _store(args: argparse.Namespace) -> object:
@@ -98,7 +99,30 @@ def _cmd_restore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_purge(args: argparse.Namespace) -> int:
+    from mapping.retention import RetentionPolicy, purge_expired
+
+    try:
+        policy = RetentionPolicy(
+            closed_days=args.closed_days,
+            move_in_days=args.move_in_days,
+            care_days=args.care_days,
+            log_days=args.log_days,
+        )
+    except ValueError as err:
+        raise ValidationError([Problem("purge", None, "보존기간", str(err))], what="보존기간") from None
+    report = purge_expired(_store(args), policy=policy, user=CLI_USER, dry_run=args.dry_run)
+    print(
+        "보존기간이 지난 개인정보" + (" (시험 실행: 아무것도 지우지 않음)" if args.dry_run else "를 지웠습니다") + ":"
+    )
+    for line in report.lines():
+        print(f"  {line}")
+    print("  집계(월별·분야별 건수)는 그대로입니다.")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
+    "purge": ("보존기간이 지난 개인정보를 지우고 무엇을 지웠는지 알립니다 (집계는 남음; --dry-run).", _cmd_purge),
     "backup": ("저장소 전체(표와 사진)를 ZIP 하나로 백업합니다 (앱이 돌아가는 중에도 한 시점 그대로).", _cmd_backup),
     "restore": ("백업 ZIP으로 저장소 전체를 한 번에 바꿉니다 (중간에 끊기면 그대로; --yes 필요).", _cmd_restore),
     "account-create": (
@@ -129,6 +153,12 @@ def add_parsers(
     unlock.add_argument("account", metavar="ACCOUNT")
     add("accounts", common)
     add("verify-log", common)
+    purge = add("purge", common)
+    purge.add_argument("--dry-run", action="store_true", help="지울 것을 세기만 합니다")
+    purge.add_argument("--closed-days", type=int, default=1095, help="종료된 보고의 개인정보 보존일 (기본 1095)")
+    purge.add_argument("--move-in-days", type=int, default=365, help="전입세대 보존일 (기본 365)")
+    purge.add_argument("--care-days", type=int, default=1095, help="마지막 방문 뒤 돌봄이웃 보존일 (기본 1095)")
+    purge.add_argument("--log-days", type=int, default=730, help="접근 기록 보존일 (730 이상; 권한 기록은 3년)")
     backup = add("backup", common)
     backup.add_argument("--out", required=True, help="FILE.zip")
     restore = add("restore", common)

@@ -681,8 +681,10 @@ class Store(ReportsMixin, MonthMixin, AccountsMixin):
         Each entry's hash covers the previous entry's hash and its own fields, so editing, deleting
         or slipping in an entry breaks the chain from there on.
         """
-        prev = None
+        table = meta.tables["meta"]
         with self.engine.connect() as conn:
+            # after a retention purge the chain starts from the last removed entry's hash (mapping.retention)
+            prev = conn.execute(sa.select(table.c.value).where(table.c.key == "access_log_anchor")).scalar()
             for row in conn.execute(sa.select(ACCESS_LOG).order_by(ACCESS_LOG.c.id)).mappings():
                 if row["prev_hash"] != prev or row["hash"] != self._entry_hash(prev, row["at"], dict(row)):
                     return int(row["id"])

@@ -1,0 +1,80 @@
+"""Retention: personal data past its period goes, the monthly counts stay, the log chain still verifies."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from mapping.access import CLI_USER, SAMPLE_USER
+from mapping.monthly import monthly_sheet_for
+from mapping.photos import read_photo
+from mapping.retention import CLEARED, RetentionPolicy, purge_expired
+from mapping.store import Store
+from tests.conftest import SAMPLE_CODE
+
+LATER = dt.date(2030, 1, 1)
+
+
+def _jpeg() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 120, 40)).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+def test_purge_removes_expired_personal_data_and_keeps_the_counts(backend_store: Store) -> None:
+    store = backend_store
+    point = store.tongs(SAMPLE_CODE).geometry.iloc[2].representative_point()
+    rid = store.file_report(
+        SAMPLE_CODE, finder="노아린", lonlat=(point.x, point.y), memo="어르신 댁 보일러 고장", resident_name="박주민",
+        resident_phone="010-7777-8888", created_at=dt.datetime(2026, 10, 7, 10), user=SAMPLE_USER,
+        photos=[read_photo(_jpeg(), name="boiler.jpg")],
+    )  # fmt: skip
+    store.move_report(rid, "in_progress", actor="노아린")
+    store.notify_resident(rid, channel="phone", on_date=dt.date(2026, 10, 8), by_whom="노아린", actor="노아린")
+    store.co_approve(rid, actor="오민재")  # a welfare-team report needs the 협조결재 first
+    store.move_report(rid, "closed", actor="노아린")
+    store.mark_reported([rid], actor="노아린")
+    before = monthly_sheet_for(store, SAMPLE_CODE, month="2026-10").by_field
+    photo_files = [store.photo_dir / f for f in store.report_photos(rid)["file"]]
+    assert all(p.exists() for p in photo_files)
+
+    dry = purge_expired(store, policy=RetentionPolicy(), user=CLI_USER, today=LATER, dry_run=True)
+    assert dry.reports_cleared >= 1 and store.report(rid, user=SAMPLE_USER)["resident_name"] == "박주민"  # nothing yet
+
+    done = purge_expired(store, policy=RetentionPolicy(), user=CLI_USER, today=LATER)
+    assert (done.reports_cleared, done.move_ins_removed, done.care_removed) == (
+        dry.reports_cleared,
+        dry.move_ins_removed,
+        dry.care_removed,
+    )
+    report = store.report(rid, user=SAMPLE_USER)
+    assert (report["resident_name"], report["resident_phone"], report["memo"]) == (None, None, CLEARED)
+    assert store.report_photos(rid).empty and not any(p.exists() for p in photo_files)
+    assert store.households(SAMPLE_CODE, user=SAMPLE_USER).empty  # every sample household is long past its period
+    after = monthly_sheet_for(store, SAMPLE_CODE, month="2026-10").by_field
+    assert after.drop(columns="kind").equals(before.drop(columns="kind"))  # the aggregates stay
+    assert done.log_entries_removed > 0 and store.verify_access_log() is None  # the chain verifies from its anchor
+    assert (store.access_log()["subject"] == "retention").sum() == 1  # and the purge itself is on record
+    again = purge_expired(store, policy=RetentionPolicy(), user=CLI_USER, today=LATER)
+    assert again.reports_cleared == 0  # a purge is done once
+
+
+def test_open_cases_and_recent_data_are_kept(backend_store: Store) -> None:
+    point = backend_store.tongs(SAMPLE_CODE).geometry.iloc[2].representative_point()
+    rid = backend_store.file_report(SAMPLE_CODE, finder="노아린", lonlat=(point.x, point.y), memo="진행 중",
+                                    resident_name="최주민", created_at=dt.datetime(2026, 1, 5), user=SAMPLE_USER)  # fmt: skip
+    purge_expired(backend_store, policy=RetentionPolicy(), user=CLI_USER, today=LATER)
+    assert backend_store.report(rid, user=SAMPLE_USER)["resident_name"] == "최주민"  # not closed: still needed
+    households = len(backend_store.households(SAMPLE_CODE, user=SAMPLE_USER))
+    report = purge_expired(backend_store, policy=RetentionPolicy(), user=CLI_USER, today=dt.date(2026, 12, 1))
+    assert report.move_ins_removed == 0 and len(backend_store.households(SAMPLE_CODE, user=SAMPLE_USER)) == households
+
+
+def test_grants_are_kept_three_years_and_the_log_at_least_two() -> None:
+    with pytest.raises(ValueError, match="730"):
+        RetentionPolicy(log_days=365)
