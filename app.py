@@ -52,11 +52,15 @@ else:
                 st.Page("app_pages/zones.py", title="구역 편집", icon=":material/edit_location_alt:", url_path="zones")
             )
     pages["주민"] = [PUBLIC]
+    review = st.Page("app_pages/access_log.py", title="접근 기록", icon=":material/policy:", url_path="access-log")
     if user.admin or user.role == "sample":
         pages["관리"] = [
             st.Page("app_pages/data.py", title="데이터", icon=":material/folder_open:", url_path="data"),
             st.Page("app_pages/accounts.py", title="계정", icon=":material/manage_accounts:", url_path="accounts"),
+            review,
         ]
+    elif user.role in {"admin_team_leader", "dong_head"}:
+        pages["관리"] = [review]
 page = st.navigation(pages)
 st.sidebar.title("우동주 지도")
 st.sidebar.caption("우리동네주무관 활동 지도")

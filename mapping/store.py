@@ -543,6 +543,11 @@ class Store(ReportsMixin, MonthMixin, AccountsMixin):
             self._log(conn, user, "입력", f"resources:{code}", f"imported={len(new)} from {source}")
         return len(new), len(frame) - len(new)
 
+    def log_event(self, user: User, action: str, subject: str, detail: str = "") -> None:
+        """Append one entry to the access log on its own (a download with its reason, a monthly review)."""
+        with self.writer.begin() as conn:
+            self._log(conn, user, action, subject, detail)
+
     @staticmethod
     def _entry_hash(prev: str | None, at: dt.datetime, row: dict) -> str:
         text = (

@@ -322,3 +322,18 @@ def test_accounts_page_creates_changes_and_logs(app):
     assert get_store().accounts().set_index("account").loc["kangdy", "role"] == "team_leader"
     grants = get_store().access_log().query("action == '권한'")
     assert len(grants) == 2 and set(grants["subject"]) == {"accounts:kangdy"}
+
+
+def test_access_log_review_needs_a_reason_to_download(app):
+    from app_pages.common import get_store
+
+    app.switch_page("app_pages/access_log.py").run()
+    assert not app.exception and app.title[0].value == "접근 기록"
+    assert any("온전합니다" in s.value for s in app.success)
+    assert not [b for b in app.button if b.key == "log_prepare"]  # no reason, no download
+    app.text_input(key="log_reason").input("11월 정기 점검").run()
+    app.button(key="log_prepare").click().run()
+    last = get_store().access_log().iloc[-1]
+    assert (last["action"], last["detail"]) == ("다운로드", "reason=11월 정기 점검")
+    app.button(key="log_reviewed").click().run()
+    assert get_store().access_log().iloc[-1]["action"] == "검토"
