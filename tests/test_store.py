@@ -9,6 +9,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 from shapely.geometry import Point
 
 from mapping.access import CLI_USER, PUBLIC_USER, SAMPLE_USER
@@ -198,7 +199,9 @@ def test_point_on_a_shared_tong_edge_gets_a_tong() -> None:
 
 
 def test_public_user_may_not_read_households(sample_store: Store) -> None:
-    with pytest.raises(PermissionError, match=r"주민\(공개\)\(public\)은\(는\) 이 동의 개인정보\(세대\)를 볼 수 없습니다"):
+    with pytest.raises(
+        PermissionError, match=r"주민\(공개\)\(public\)은\(는\) 이 동의 개인정보\(세대\)를 볼 수 없습니다"
+    ):
         sample_store.households(SAMPLE_CODE, user=PUBLIC_USER)
 
 
@@ -224,3 +227,27 @@ def test_access_log_is_a_hash_chain(sample_store: Store) -> None:
     assert list(log["prev_hash"].iloc[1:]) == list(log["hash"].iloc[:-1])
     assert log["hash"].str.fullmatch(r"[0-9a-f]{64}").all()
     assert log["hash"].is_unique
+
+
+@pytest.mark.filterwarnings("ignore:Did not recognize type .geometry.")
+def test_migrations_from_empty_and_from_the_previous_version_on_both_backends(empty_store_url: str, sample_kit) -> None:
+    """Empty → current; then back to version 3 (v4 tables and columns gone) → reopened, migrated, data kept."""
+    from mapping.schema import meta as schema
+
+    store = open_store(empty_store_url)
+    assert store.schema_version == SCHEMA_VERSION
+    store.load_kit(sample_kit, user=SAMPLE_USER)
+    with store.writer.begin() as conn:
+        for table in ("aggregations", "meetings", "best_cases", "dong_settings", "accounts"):
+            conn.execute(sa.text(f'DROP TABLE "{table}"'))
+        for table, column in (("reports", "version"), ("staff", "public_card")):
+            conn.execute(sa.text(f'ALTER TABLE "{table}" DROP COLUMN "{column}"'))
+        conn.execute(sa.text("UPDATE meta SET value = '3' WHERE key = 'schema_version'"))
+    store.close()
+    again = open_store(empty_store_url)
+    assert again.schema_version == SCHEMA_VERSION
+    assert len(again.reports(SAMPLE_CODE)) == 90 and again.accounts().empty
+    inspector = sa.inspect(again.engine)
+    assert {"version"} <= {c["name"] for c in inspector.get_columns("reports")}
+    assert set(schema.tables) <= set(inspector.get_table_names())
+    again.close()
