@@ -30,6 +30,8 @@ def _welcome(store: object, code: str, user: User, zone_id: str, path: Path) -> 
     """The zone's welcome messages (CSV) or letters (PDF): personal data, read and logged when clicked."""
     messages = welcome_messages_of(store, code, user=user)
     messages = messages[messages["구역"] == zone_id]
+    kind = "다운로드" if path.suffix == ".csv" else "출력"
+    store.log_event(user, kind, f"households:{code}:{zone_id}", f"welcome {path.suffix[1:]} rows={len(messages)}")
     if path.suffix == ".csv":
         export_welcome_csv(messages, path)
     else:

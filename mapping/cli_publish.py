@@ -96,6 +96,8 @@ def _cmd_welcome(args: argparse.Namespace) -> int:
     store, code = _store_and_dong(args)
     messages = welcome_messages_of(store, code, user=CLI_USER, kind="lms" if args.lms else "sms")
     out.parent.mkdir(parents=True, exist_ok=True)
+    action = "다운로드" if out.suffix.lower() == ".csv" else "출력"
+    store.log_event(CLI_USER, action, f"households:{code}", f"welcome {out.name} rows={len(messages)}")  # type: ignore[attr-defined]
     if out.suffix.lower() == ".csv":
         export_welcome_csv(messages, out, encoding=args.encoding)
     else:

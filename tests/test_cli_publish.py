@@ -63,3 +63,9 @@ def test_welcome_csv_in_cp949_is_logged(sample_store: Store, tmp_path: Path) -> 
     assert main(["welcome", "--db", sample_store.url, "--out", str(tmp_path / "letters.pdf")]) == 0
     pages = next(line for line in _pages(tmp_path / "letters.pdf").splitlines() if line.startswith("Pages:"))
     assert int(pages.split()[-1]) == len(messages)  # one letter per household
+
+
+def test_welcome_export_is_logged_as_a_download(sample_store: Store, tmp_path: Path) -> None:
+    assert main(["welcome", "--db", sample_store.url, "--out", str(tmp_path / "w.csv")]) == 0
+    log = sample_store.access_log()
+    assert (log["action"] == "다운로드").any() and log.iloc[-1]["subject"].startswith("households:")
