@@ -337,3 +337,40 @@ def test_access_log_review_needs_a_reason_to_download(app):
     assert (last["action"], last["detail"]) == ("다운로드", "reason=11월 정기 점검")
     app.button(key="log_reviewed").click().run()
     assert get_store().access_log().iloc[-1]["action"] == "검토"
+
+
+def test_single_sign_on_logs_in_the_account_with_that_email(sample_db, tmp_path, monkeypatch):
+    """OIDC through st.login: the identity's e-mail picks the account; an unknown e-mail gets no pages."""
+    from app_pages.common import get_store
+    from mapping.access import CLI_USER
+    from mapping.store import open_store
+    from tests.conftest import SAMPLE_CODE
+
+    db = tmp_path / "sso.sqlite"
+    shutil.copy(sample_db, db)
+    store = open_store(db)
+    store.create_account("yujm", name="유정민", password=None, email="yu@mapo.go.kr", role="team_leader",
+                         staff_name="유정민", dong_code=SAMPLE_CODE, by=CLI_USER)  # fmt: skip
+    store.close()
+    monkeypatch.setenv("MAPPING_DB", str(db))
+    monkeypatch.setenv("MAPPING_TILES", "none")
+    monkeypatch.delenv("MAPPING_SAMPLE_AUTOLOGIN", raising=False)
+    monkeypatch.chdir(ROOT)
+    get_store.clear()
+    auth = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32, "client_id": "udongju",
+            "client_secret": "s", "server_metadata_url": "https://sso.example.org/.well-known/openid-configuration"}  # fmt: skip
+    try:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+        at.secrets["auth"] = auth
+        at.user = {"is_logged_in": True, "email": "yu@mapo.go.kr", "name": "유정민"}
+        at.run()
+        assert not at.exception and at.title[0].value == "내 구역"
+        assert any("유정민" in c.value for c in at.caption)
+        stranger = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+        stranger.secrets["auth"] = auth
+        stranger.user = {"is_logged_in": True, "email": "nobody@example.org"}
+        stranger.run()
+        assert stranger.title[0].value == "로그인"
+        assert any("계정이 없습니다" in e.value for e in stranger.sidebar.error)
+    finally:
+        get_store.clear()
