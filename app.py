@@ -42,15 +42,15 @@ else:
             st.Page("app_pages/inbox.py", title="보고함", icon=":material/inbox:", url_path="inbox"),
             st.Page("app_pages/walk.py", title="주간 순회", icon=":material/route:", url_path="walk"),
         ]
-    if user.role in LEADERS:
+    if user.role in LEADERS:  # 구 담당: the counts only
         pages["팀장"] = [
-            st.Page("app_pages/dashboard.py", title="현황", icon=":material/bar_chart:", url_path="dashboard"),
-            st.Page("app_pages/month.py", title="월간 취합", icon=":material/event_note:", url_path="month"),
+            st.Page("app_pages/dashboard.py", title="현황", icon=":material/bar_chart:", url_path="dashboard")
         ]
         if user.role != "gu":
-            pages["팀장"].append(
-                st.Page("app_pages/zones.py", title="구역 편집", icon=":material/edit_location_alt:", url_path="zones")
-            )
+            pages["팀장"] += [
+                st.Page("app_pages/month.py", title="월간 취합", icon=":material/event_note:", url_path="month"),
+                st.Page("app_pages/zones.py", title="구역 편집", icon=":material/edit_location_alt:", url_path="zones"),
+            ]
     pages["주민"] = [PUBLIC]
     review = st.Page("app_pages/access_log.py", title="접근 기록", icon=":material/policy:", url_path="access-log")
     if user.admin or user.role == "sample":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import get_store, md, require_dong, show_map
+from app_pages.common import current_user, get_store, md, require_dong, show_map
 from mapping.density import UNITS, classify, count_reports, month_span
 from mapping.domain import ACTIVITIES, FIELDS, OPEN_STATUSES, REPORT_STATUSES
 from mapping.layers import build_density_layer, build_dong_layer, build_heat_layer, build_map, density_legend_html
@@ -13,6 +13,7 @@ from mapping.zones import BALANCE_FACTOR, BALANCE_MEASURES, zone_balance
 
 store = get_store()
 code = require_dong()
+counts_only = getattr(current_user(), "role", None) == "gu"
 st.title("현황")
 zones, reports = store.zones(code), store.reports(code)
 months = sorted(reports["created_at"].dt.strftime("%Y-%m").unique(), reverse=True) if len(reports) else []
@@ -93,7 +94,7 @@ if density_month:
             width="stretch",
         )
     picked = ((clicked or {}).get("last_active_drawing") or {}).get("properties", {}).get("unit")
-    if picked:
+    if picked and not counts_only:  # 구 담당 sees counts, never the reports themselves
         unit_key = picked if by == "zone" else int(picked.removesuffix("통"))
         month_reports = reports[reports["created_at"].dt.strftime("%Y-%m").isin(period)]
         listed = month_reports[month_reports[key] == unit_key]
