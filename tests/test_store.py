@@ -251,3 +251,49 @@ def test_migrations_from_empty_and_from_the_previous_version_on_both_backends(em
     assert {"version"} <= {c["name"] for c in inspector.get_columns("reports")}
     assert set(schema.tables) <= set(inspector.get_table_names())
     again.close()
+
+
+def _table_counts(store: Store) -> dict[str, int]:
+    from mapping.schema import meta as schema
+
+    with store.engine.connect() as conn:
+        return {
+            t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one() for t in schema.sorted_tables
+        }
+
+
+def test_a_load_failing_midway_leaves_the_store_as_it_was(
+    sample_store: Store, sample_kit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kit's dong, tongs, staff and zones are rewritten before its points: a failure there undoes them all."""
+    before, zones = _table_counts(sample_store), sample_store.zones(SAMPLE_CODE)
+    real = Store._sync_points
+
+    def failing(self, conn, name, *args, **kwargs):
+        if name == "households":
+            raise OSError("디스크가 가득 찼습니다 (시험)")
+        return real(self, conn, name, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "_sync_points", failing)
+    with pytest.raises(OSError):
+        sample_store.load_kit(sample_kit, user=SAMPLE_USER)
+    assert _table_counts(sample_store) == before
+    assert sample_store.zones(SAMPLE_CODE)[["zone_id", "officer"]].equals(zones[["zone_id", "officer"]])
+
+
+def test_a_save_failing_midway_leaves_the_zones_as_they_were(
+    sample_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    staff = sample_store.staff(SAMPLE_CODE)
+    staff.loc[staff["name"] == "신유나", "tongs"] = pd.Series([[14]], index=staff.index[staff["name"] == "신유나"])
+    staff.loc[staff["name"] == "조예린", "tongs"] = pd.Series([[13]], index=staff.index[staff["name"] == "조예린"])
+    before = _table_counts(sample_store), sample_store.zones(SAMPLE_CODE)[["zone_id", "officer"]]
+
+    def failing(self, *args, **kwargs):
+        raise OSError("연결이 끊겼습니다 (시험)")
+
+    monkeypatch.setattr(Store, "_record_owners", failing)
+    with pytest.raises(OSError):
+        sample_store.save_assignments(SAMPLE_CODE, staff, user=SAMPLE_USER)
+    assert _table_counts(sample_store) == before[0]
+    assert sample_store.zones(SAMPLE_CODE)[["zone_id", "officer"]].equals(before[1])
