@@ -464,22 +464,7 @@ class Store(ReportsMixin, MonthMixin, AccountsMixin):
             known = {k for (k,) in conn.execute(sa.select(t.c.kit_key).where(t.c.dong_code == code))}
             new = frame[~frame["kit_key"].isin(known)] if len(frame) else frame
             if len(new):
-                where = attach_tong_zone(new.geometry, self.tongs(code), self.zones(code))
-                cols = {c.name for c in t.columns} - {"id"}
-                rows = [
-                    {k: v for k, v in rec.items() if k in cols}
-                    | {
-                        "dong_code": code,
-                        "origin": "import",
-                        "lon": pt.x,
-                        "lat": pt.y,
-                        "tong": _tong(tong),
-                        "zone_id": zone,
-                    }
-                    for rec, pt, tong, zone in zip(
-                        _records(new), new.geometry, where["tong"], where["zone_id"], strict=True
-                    )
-                ]
+                rows = self._import_rows(code, t, new)
                 conn.execute(t.insert(), rows)
                 keys = list(new["kit_key"])
                 ids = conn.execute(sa.select(t.c.id, t.c.status).where(t.c.dong_code == code, t.c.kit_key.in_(keys)))
@@ -496,6 +481,16 @@ class Store(ReportsMixin, MonthMixin, AccountsMixin):
                 conn.execute(REPORT_HISTORY.insert(), history)
             self._log(conn, user, "입력", f"reports:{code}", f"imported={len(new)}")
         return len(new), len(frame) - len(new)
+
+    def _import_rows(self, code: str, table: sa.Table, new: gpd.GeoDataFrame) -> list[dict]:
+        """Rows to insert for imported points: their own columns, the place, and the tong and zone it falls in."""
+        where = attach_tong_zone(new.geometry, self.tongs(code), self.zones(code))
+        cols = {c.name for c in table.columns} - {"id", "lon", "lat"}
+        return [
+            {k: v for k, v in rec.items() if k in cols}
+            | {"dong_code": code, "origin": "import", "lon": pt.x, "lat": pt.y, "tong": _tong(tong), "zone_id": zone}
+            for rec, pt, tong, zone in zip(_records(new), new.geometry, where["tong"], where["zone_id"], strict=True)
+        ]
 
     def import_resources(self, code: str, frame: gpd.GeoDataFrame, *, source: str, user: User) -> tuple[int, int]:
         """Add welfare resources (e.g. from :func:`mapping.hsds.read_hsds`); ones already there are skipped.
@@ -522,23 +517,7 @@ class Store(ReportsMixin, MonthMixin, AccountsMixin):
         new = frame.iloc[fresh]
         with self.writer.begin() as conn:
             if len(new):
-                where = attach_tong_zone(new.geometry, self.tongs(code), self.zones(code))
-                cols = {c.name for c in t.columns} - {"id"}
-                rows = [
-                    {k: v for k, v in rec.items() if k in cols and k not in ("lon", "lat")}
-                    | {
-                        "dong_code": code,
-                        "origin": "import",
-                        "lon": pt.x,
-                        "lat": pt.y,
-                        "tong": _tong(tong),
-                        "zone_id": zone,
-                    }
-                    | {"public": bool(rec.get("public", True))}
-                    for rec, pt, tong, zone in zip(
-                        _records(new), new.geometry, where["tong"], where["zone_id"], strict=True
-                    )
-                ]
+                rows = [r | {"public": bool(r.get("public", True))} for r in self._import_rows(code, t, new)]
                 conn.execute(t.insert(), rows)
             self._log(conn, user, "입력", f"resources:{code}", f"imported={len(new)} from {source}")
         return len(new), len(frame) - len(new)
