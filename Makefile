@@ -35,6 +35,7 @@ run: setup
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+	$(BIN)/python -m bench --quick  # proves the Seoul-scale benchmarks still run (figures: python -m bench)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .pytest_cache .ruff_cache

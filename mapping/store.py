@@ -101,16 +101,17 @@ def attach_tong_zone(points: gpd.GeoSeries, tongs: gpd.GeoDataFrame, zones: gpd.
 
     A point on the edge between tongs goes to the lower-numbered tong.
     """
-    order = np.argsort(tongs["tong"].to_numpy(), kind="stable")
+    numbers = tongs["tong"].to_numpy()
+    order = np.argsort(numbers, kind="stable")
     tree = shapely.STRtree(tongs.geometry.values[order])
     pt_idx, tong_idx = tree.query(points.values, predicate="intersects")
-    first = pd.DataFrame({"pt": pt_idx, "tong": tong_idx}).sort_values(["pt", "tong"]).drop_duplicates("pt")
-    tong: list[int | None] = [None] * len(points)
-    for pt, idx in zip(first["pt"], first["tong"], strict=True):
-        tong[pt] = int(tongs["tong"].to_numpy()[order][idx])
+    by_point = np.lexsort((tong_idx, pt_idx))  # per point, the lowest-numbered tong first
+    pts, first = np.unique(pt_idx[by_point], return_index=True)
+    tong = np.full(len(points), None, dtype=object)
+    tong[pts] = [int(t) for t in numbers[order][tong_idx[by_point][first]]]
     zone_of = {int(t): z for z, ts in zip(zones["zone_id"], zones["tongs"], strict=True) for t in ts}
-    zone = [zone_of.get(t) if t is not None else None for t in tong]
-    return pd.DataFrame({"tong": pd.Series(tong, dtype=object), "zone_id": pd.Series(zone, dtype=object)})
+    zone = np.array([None if t is None else zone_of.get(t) for t in tong], dtype=object)
+    return pd.DataFrame({"tong": tong, "zone_id": zone}, dtype=object)
 
 
 class Store(ReportsMixin, MonthMixin, AccountsMixin):

@@ -1,0 +1,120 @@
+"""The Seoul-scale benchmarks: each runs ours and the obvious alternative on the same data, in one run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import geopandas as gpd
+import pandas as pd
+
+from mapping.crs import METRIC_CRS
+from mapping.store import attach_tong_zone
+from mapping.zones import zones_from_tongs
+
+Timer = Callable[..., tuple[float, object]]
+
+
+def _per_dong(data: dict) -> list[tuple[str, gpd.GeoDataFrame, pd.DataFrame, gpd.GeoDataFrame]]:
+    tongs, staff, dongs = data["tongs"], data["staff"], data["dongs"]
+    out = []
+    for code, own in tongs.groupby("dong_code", sort=True):
+        people = staff[staff["dong_code"] == code].groupby("officer", sort=True)["tong"].apply(list).reset_index()
+        frame = pd.DataFrame({"name": people["officer"], "team": "팀", "tongs": people["tong"], "substitute": None})
+        dong = dongs[dongs["adm_cd2"].astype(str) == code][["geometry"]]
+        out.append((code, own[["tong", "geometry"]].reset_index(drop=True), frame, dong))
+    return out
+
+
+def zones_benchmark(data: dict, *, median_time: Timer, quick: bool) -> dict:
+    """Build every zone of Seoul from its tongs, validating (ours) vs a bare dissolve."""
+    dongs = _per_dong(data)
+
+    def ours() -> int:
+        return sum(len(zones_from_tongs(tongs, staff, dong=dong)) for _, tongs, staff, dong in dongs)
+
+    keyed = data["tongs"].merge(data["staff"], on=["dong_code", "tong"])
+
+    def baseline() -> int:
+        return len(keyed.dissolve(by="officer"))
+
+    ours_s, made = median_time(ours)
+    base_s, _ = median_time(baseline)
+    ok = (quick or ours_s <= 1.0) and ours_s <= 2 * base_s
+    return {
+        "name": "zones from tongs, validated",
+        "ours_s": ours_s,
+        "baseline_s": base_s,
+        "target": "≤ 1.0 s; ≤ 2× dissolve",
+        "passed": ok,
+        "note": f"{made:,} zones",
+    }
+
+
+def attach_benchmark(data: dict, *, median_time: Timer, quick: bool) -> dict:
+    """Attach every report to its tong and zone: ours (:func:`mapping.store.attach_tong_zone`) vs ``sjoin``."""
+    reports = data["reports"]
+    points = gpd.GeoSeries(gpd.points_from_xy(reports["x"], reports["y"]), crs=METRIC_CRS)
+    tongs = data["tongs"].reset_index(drop=True).assign(tong=lambda t: range(1, len(t) + 1))  # one numbering for Seoul
+    staff = data["staff"].reset_index(drop=True).assign(tong=lambda s: range(1, len(s) + 1))
+    zones = (
+        staff.groupby("officer")["tong"]
+        .apply(list)
+        .reset_index()
+        .rename(columns={"officer": "zone_id", "tong": "tongs"})
+    )
+    left = gpd.GeoDataFrame(geometry=points)
+    right = tongs[["tong", "geometry"]]
+    right.sindex  # noqa: B018  (the baseline's index is built before timing, as the target says)
+
+    def ours() -> int:
+        return int(attach_tong_zone(points, tongs, zones)["tong"].notna().sum())
+
+    def baseline() -> int:
+        return int(gpd.sjoin(left, right, predicate="within", how="left")["tong"].notna().sum())
+
+    ours_s, found = median_time(ours)
+    base_s, _ = median_time(baseline)
+    return {
+        "name": f"attach {len(points):,} reports to tong + zone",
+        "ours_s": ours_s,
+        "baseline_s": base_s,
+        "target": "≥ 2× faster than sjoin(within)",
+        "passed": ours_s * 2 <= base_s,
+        "note": f"{found:,} inside a tong",
+    }
+
+
+def monthly_benchmark(data: dict, *, median_time: Timer, quick: bool) -> dict:
+    """A month's counts per zone and field for all dongs: a group-by on attached reports vs sjoin at query time."""
+    reports = data["reports"]
+    points = gpd.GeoSeries(gpd.points_from_xy(reports["x"], reports["y"]), crs=METRIC_CRS)
+    tongs = data["tongs"].reset_index(drop=True).assign(tong=lambda t: range(1, len(t) + 1))
+    staff = data["staff"].reset_index(drop=True).assign(tong=lambda s: range(1, len(s) + 1))
+    zone_of = dict(zip(staff["tong"], staff["officer"], strict=True))
+    attached = reports.assign(tong=attach_tong_zone(points, tongs, pd.DataFrame({"zone_id": [], "tongs": []}))["tong"])
+    attached["zone_id"] = attached["tong"].map(zone_of)  # attached when each report was written (not timed)
+    month = attached["created_at"].dt.month == 10
+
+    def ours() -> int:
+        counted = attached[month & attached["reported"]]
+        return int(pd.crosstab(counted["zone_id"], counted["field"]).to_numpy().sum())
+
+    right = tongs[["tong", "geometry"]].assign(zone_id=lambda t: t["tong"].map(zone_of))
+    right.sindex  # noqa: B018
+
+    def baseline() -> int:
+        raw = reports[(reports["created_at"].dt.month == 10) & reports["reported"]]
+        joined = gpd.sjoin(gpd.GeoDataFrame(raw, geometry=gpd.points_from_xy(raw["x"], raw["y"]), crs=METRIC_CRS),
+                           right, predicate="within")  # fmt: skip
+        return int(joined.groupby(["zone_id", "field"]).size().sum())
+
+    ours_s, total = median_time(ours)
+    base_s, check = median_time(baseline)
+    return {
+        "name": "monthly 취합, all dongs, a year of reports",
+        "ours_s": ours_s,
+        "baseline_s": base_s,
+        "target": "≤ 0.3 s; ≥ 10× faster",
+        "passed": ours_s <= 0.3 and ours_s * 10 <= base_s and total == check,
+        "note": f"{total:,} counted (baseline {check:,})",
+    }
