@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -252,6 +253,34 @@ def format_tongs(tongs: Iterable[int]) -> str:
         else:
             runs.append([n])
     return ", ".join(f"{r[0]}~{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)
+
+
+def month_counts(
+    created_at: np.ndarray,
+    zone_codes: np.ndarray,
+    field_codes: np.ndarray,
+    reported: np.ndarray,
+    *,
+    month: str,
+    zones: int,
+    fields: int,
+) -> np.ndarray:
+    """Submitted reports of ``month`` per zone × field, for any number of dongs at once.
+
+    The arrays are the reports' columns as the store keeps them, sorted by ``created_at``: the zone and
+    field as integer codes (attached when each report was written; -1 = none).  A month is then a
+    slice (binary search) and the table one ``bincount``: no spatial work at query time.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``zones × fields`` integer counts.
+    """
+    period = parse_month(month)
+    lo, hi = np.searchsorted(created_at, [np.datetime64(period.start_time), np.datetime64((period + 1).start_time)])
+    zone, field, submitted = zone_codes[lo:hi], field_codes[lo:hi], reported[lo:hi]
+    keep = submitted & (zone >= 0) & (field >= 0)
+    return np.bincount(zone[keep] * fields + field[keep], minlength=zones * fields).reshape(zones, fields)
 
 
 def monthly_sheet_for(store: object, code: str, *, month: str) -> MonthlySheet:

@@ -18,7 +18,9 @@ from mapping.photos import read_photo
 from mapping.store import Store
 from tests.conftest import SAMPLE_CODE, SAMPLE_KIT
 
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)  # the same examples on every run: CI is never the first to meet a case
 # text as people and machines really send it: Korean, control characters, lone surrogates excluded (not encodable)
 HOSTILE = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200) | st.sampled_from(
     ["", " ", "=cmd|' /C calc'!A0", "<script>alert(1)</script>", "\x00\x1b[31m", "9" * 400, "NaN", "-inf", "1e309",

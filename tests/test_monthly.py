@@ -277,3 +277,23 @@ def test_formats_and_bad_months() -> None:
     for bad in ("2026-13", "october", "1899-01"):
         with pytest.raises(ValueError, match="YYYY-MM"):
             parse_month(bad)
+
+
+def test_month_counts_for_many_dongs_match_a_plain_crosstab() -> None:
+    import numpy as np
+
+    from mapping.monthly import month_counts
+
+    rng = np.random.default_rng(7)
+    n = 5000
+    at = np.sort(np.datetime64("2026-09-25") + rng.integers(0, 45 * 24 * 3600, n).astype("timedelta64[s]"))
+    at[:2] = [np.datetime64("2026-09-30T23:59:59"), np.datetime64("2026-10-01T00:00:00")]
+    at = np.sort(at)
+    zone, field, reported = rng.integers(-1, 30, n), rng.integers(0, 6, n), rng.random(n) < 0.8
+    table = month_counts(at, zone, field, reported, month="2026-10", zones=30, fields=6)
+    frame = pd.DataFrame({"at": at, "zone": zone, "field": field, "reported": reported})
+    mine = frame[
+        (frame["at"] >= "2026-10-01") & (frame["at"] < "2026-11-01") & frame["reported"] & (frame["zone"] >= 0)
+    ]
+    expected = pd.crosstab(mine["zone"], mine["field"]).reindex(index=range(30), columns=range(6), fill_value=0)
+    assert (table == expected.to_numpy()).all() and table.sum() == len(mine)
