@@ -126,3 +126,55 @@ def monthly_benchmark(data: dict, *, median_time: Timer, quick: bool) -> dict:
         "passed": ours_s <= 0.3 and ours_s * 10 <= base_s and total == check,
         "note": f"{total:,} counted (baseline {check:,})",
     }
+
+
+def choropleth_benchmark(data: dict, *, median_time: Timer, quick: bool) -> dict:
+    """Every zone of Seoul as a density map (HTML): ours (coverage-simplified) vs ``folium.GeoJson`` of the raw polygons."""
+    import folium
+    import shapely
+
+    from mapping.density import classify, simplified_units
+    from mapping.layers import build_density_layer, build_map
+
+    keyed = data["tongs"].merge(data["staff"], on=["dong_code", "tong"])
+    zones = keyed.dissolve(by="officer").reset_index()[["officer", "geometry"]]
+    zones["label"] = zones["officer"]
+    zones["count"] = (zones.index * 7919) % 97  # any counts: the map's size and speed are what is measured
+    bounds = data["dongs"][["geometry"]]
+
+    def ours() -> int:
+        classes = classify(zones["count"])
+        return len(
+            build_map([build_density_layer(zones, classes=classes)], bounds=bounds, tiles="none").get_root().render()
+        )
+
+    def baseline() -> int:
+        m = folium.Map(tiles=None)
+        folium.GeoJson(zones.to_crs("EPSG:4326").to_json()).add_to(m)
+        return len(m.get_root().render())
+
+    ours_s, size = median_time(ours)
+    base_s, base_size = median_time(baseline)
+    drawn = simplified_units(zones).to_crs(METRIC_CRS).geometry.values
+    overlap = float(shapely.area(drawn).sum() - shapely.union_all(drawn).area)
+    gap = _hole_area(shapely.union_all(drawn)) - _hole_area(
+        shapely.union_all(zones.geometry.values)
+    )  # slivers between zones
+    mb, base_mb = size / 1e6, base_size / 1e6
+    ok = (quick or (mb <= 3 and ours_s <= 2)) and overlap < 1e3 and gap < 1e3
+    return {
+        "name": f"density map of {len(zones):,} zones (HTML)",
+        "ours_s": ours_s,
+        "baseline_s": base_s,
+        "target": "≤ 3 MB and ≤ 2 s; no gap or overlap",
+        "passed": ok,
+        "note": f"{mb:.2f} MB vs {base_mb:.2f} MB; overlap {overlap:.0f} m², gap {gap:.0f} m²",
+    }
+
+
+def _hole_area(geom: object) -> float:
+    """Area of the holes inside a union: slivers opened between neighbouring zones show up here."""
+    import shapely
+
+    rings = [r for part in shapely.get_parts(geom) for r in part.interiors]
+    return float(sum(shapely.Polygon(r).area for r in rings))

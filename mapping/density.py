@@ -10,15 +10,36 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import geopandas as gpd
 import mapclassify
 import numpy as np
 import pandas as pd
+import shapely
 
-from mapping.crs import to_metric
+from mapping.crs import WEB_CRS, to_metric
 
 UNITS = {"zone": ("zone_id", "구역"), "tong": ("tong", "통")}
 SAMPLE_ABOVE = 1_000  # units
 PALETTE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")  # YlOrRd, light to dark
+
+
+SIMPLIFY_M = 4.0  # a map of zones loses nothing visible at this tolerance, and a city's map shrinks tenfold
+
+
+def simplified_units(gdf: gpd.GeoDataFrame, *, tolerance_m: float = SIMPLIFY_M) -> gpd.GeoDataFrame:
+    """Zones or tongs for drawing: simplified together so shared edges stay shared (no gap, no overlap).
+
+    The units are simplified as one coverage (:func:`shapely.coverage_simplify`) in metres, then put in
+    EPSG:4326 with coordinates rounded to 6 decimals (~0.1 m): a vertex shared by two units rounds the
+    same way in both.  Units that are not a clean coverage are only rounded.
+    """
+    metric = to_metric(gdf, name="구역")
+    geoms = metric.geometry.values
+    if len(geoms) > 1 and bool(shapely.coverage_is_valid(geoms)):
+        geoms = shapely.coverage_simplify(geoms, tolerance_m)
+    web = gpd.GeoSeries(geoms, index=gdf.index, crs=metric.crs).to_crs(WEB_CRS)
+    rounded = shapely.transform(web.values, lambda xy: np.round(xy, 6))
+    return gdf.set_geometry(gpd.GeoSeries(rounded, index=gdf.index, crs=WEB_CRS))
 
 
 def previous_month(month: str) -> str:

@@ -232,10 +232,10 @@ def build_density_layer(
 
     ``gdf`` has a ``label`` (what the unit is called) and the ``value`` column.
     """
-    from mapping.density import classify
+    from mapping.density import classify, simplified_units
 
     classes = classes or classify(gdf[value])
-    web = to_web(gdf, name="밀도")
+    web = simplified_units(gdf)  # shared edges stay shared: a city of zones draws small, with no slivers
     data = web.assign(
         colour=[classes.colour_of(v) for v in web[value]],  # type: ignore[attr-defined]
         tip=[f"{esc(label)}: {v:g}" for label, v in zip(web["label"], web[value], strict=True)],

@@ -153,3 +153,23 @@ def test_cli_density_range_and_heatmap(sample_store, tmp_path, capsys):
     )
     assert "2026-09~2026-10" in capsys.readouterr().out and "L.heatLayer(" in out.read_text(encoding="utf-8")
     assert main(["density", "--month", "2026-10", "--until", "2026-09", "--out", str(out), "--db", db]) == 2
+
+
+def test_drawn_units_keep_their_shared_edges() -> None:
+    """Simplified together: a wiggly shared edge is straightened the same way on both sides (no sliver)."""
+    import geopandas as gpd
+    import shapely
+
+    from mapping.crs import METRIC_CRS
+    from mapping.density import simplified_units
+
+    x0, y0 = 195_000.0, 551_000.0
+    edge = [(x0 + 100 + (1.5 if i % 2 else -1.5), y0 + i * 5.0) for i in range(21)]  # a 3 m zig-zag, 100 m long
+    left = shapely.Polygon([(x0, y0), *edge, (x0, y0 + 100)])
+    right = shapely.Polygon([*edge, (x0 + 200, y0 + 100), (x0 + 200, y0)])
+    units = gpd.GeoDataFrame({"label": ["A", "B"]}, geometry=[left, right], crs=METRIC_CRS)
+    drawn = simplified_units(units).to_crs(METRIC_CRS).geometry.values
+    assert sum(len(g.exterior.coords) for g in drawn) < len(left.exterior.coords) + len(right.exterior.coords)
+    assert shapely.area(drawn).sum() == pytest.approx(shapely.union_all(drawn).area, abs=1.0)  # no overlap
+    assert shapely.get_num_interior_rings(shapely.union_all(drawn)) == 0  # no gap
+    assert shapely.union_all(drawn).area == pytest.approx(left.area + right.area, rel=1e-3)
