@@ -40,3 +40,19 @@ def korean_font_path(*, bold: bool = False) -> Path:
     raise FontError(
         f"한글 글꼴 {name}이(가) 없습니다: `make setup`(koreanize-matplotlib) 또는 `apt-get install fonts-nanum`."
     )
+
+
+def matplotlib_korean_family() -> str:
+    """Register NanumGothic (regular and bold) with matplotlib once and return its family name.
+
+    Raises
+    ------
+    FontError
+        If no Korean font is installed.
+    """
+    from matplotlib import font_manager
+
+    added = {f.fname for f in font_manager.fontManager.ttflist}
+    for path in {str(korean_font_path()), str(korean_font_path(bold=True))} - added:
+        font_manager.fontManager.addfont(path)
+    return font_manager.FontProperties(fname=str(korean_font_path())).get_name()

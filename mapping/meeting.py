@@ -191,25 +191,23 @@ def meeting_pack_for(store: object, code: str, *, month: str) -> MeetingPack:
 def density_png(counts: gpd.GeoDataFrame, *, title: str, dpi: int = 150) -> bytes:
     """A PNG map of activities per zone: classed colours, each zone labelled with its officer and count."""
     import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib import font_manager
+    from matplotlib.figure import Figure  # not pyplot: no global state shared between Streamlit sessions
     from matplotlib.patches import Patch
 
-    from mapping.fonts import korean_font_path
+    from mapping.fonts import matplotlib_korean_family
 
-    font_manager.fontManager.addfont(str(korean_font_path()))
-    family = font_manager.FontProperties(fname=str(korean_font_path())).get_name()
+    family = matplotlib_korean_family()
     metric = to_metric(counts, name="구역")
     classes = classify(metric["count"])
     colours = [classes.colour_of(v) for v in metric["count"]]
-    with plt.rc_context({"font.family": family, "axes.unicode_minus": False}):
-        fig, ax = plt.subplots(figsize=(7.5, 6.0))
+    with matplotlib.rc_context({"font.family": family, "axes.unicode_minus": False}):
+        fig = Figure(figsize=(7.5, 6.0))
+        ax = fig.add_subplot()
         metric.plot(ax=ax, color=colours, edgecolor="#444444", linewidth=0.8)
         for geom, officer, n in zip(metric.geometry, metric["officer"], metric["count"], strict=True):
             p = geom.representative_point()
-            ax.annotate(f"{text_of(officer)}\n{n}건", (p.x, p.y), ha="center", va="center", fontsize=7)
+            label = text_of(officer).replace("$", r"\$")  # a "$" in a name must not start matplotlib's mathtext
+            ax.annotate(f"{label}\n{n}건", (p.x, p.y), ha="center", va="center", fontsize=7)
         handles = [
             Patch(facecolor=c, edgecolor="#444444", label=lab)
             for c, lab in zip(classes.colours, classes.labels, strict=True)
@@ -220,7 +218,6 @@ def density_png(counts: gpd.GeoDataFrame, *, title: str, dpi: int = 150) -> byte
         fig.tight_layout()
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=dpi)
-        plt.close(fig)
     return buffer.getvalue()
 
 

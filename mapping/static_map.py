@@ -14,7 +14,7 @@ import geopandas as gpd
 import shapely
 
 from mapping.crs import to_metric
-from mapping.fonts import korean_font_path
+from mapping.fonts import matplotlib_korean_family
 from mapping.layers import neighbour_colours
 from mapping.printing import text_of
 from mapping.privacy import PublicView
@@ -67,13 +67,9 @@ def map_png(
     Labels are sized relative to ``text_pt`` (matplotlib's "medium").
     """
     import matplotlib
-    from matplotlib import font_manager
     from matplotlib.figure import Figure  # not pyplot: no global state shared between Streamlit sessions
 
-    added = {f.fname for f in font_manager.fontManager.ttflist}
-    for path in {str(korean_font_path()), str(korean_font_path(bold=True))} - added:
-        font_manager.fontManager.addfont(path)
-    family = font_manager.FontProperties(fname=str(korean_font_path())).get_name()
+    family = matplotlib_korean_family()
     with matplotlib.rc_context({"font.family": family, "font.size": text_pt, "axes.unicode_minus": False}):
         fig = Figure(figsize=(size_mm[0] / 25.4, size_mm[1] / 25.4), dpi=DPI)
         ax = fig.add_axes((0, 0, 1, 1))
