@@ -202,11 +202,16 @@ def validate_assignments(tongs: Iterable[int], staff: pd.DataFrame, *, file: str
     for number, who in sorted(owner.items()):
         if len(who) > 1:
             problems.append(
-                Problem(file, None, "담당통", f"통 {number}이(가) 여러 명에게 배정되었습니다: {', '.join(who)}.")
+                Problem(file, None, "담당통", f"통 {number}이(가) 여러 명에게 배정되었습니다: {', '.join(_who(w) for w in who)}.")
             )
     for number in sorted(existing - set(owner)):
         problems.append(Problem(file, None, "담당통", f"통 {number}을(를) 담당하는 직원이 없습니다.", "warning"))
     return problems
+
+
+def _who(name: object) -> str:
+    """A staff member's name for a message (a row whose 성명 is empty is reported on its own)."""
+    return name if isinstance(name, str) and name else "(성명 없음)"
 
 
 def zones_from_tongs(

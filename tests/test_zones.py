@@ -328,3 +328,13 @@ def test_validate_assignments_names_excel_rows() -> None:
 def test_validate_assignments_reads_tong_lists_written_as_text() -> None:
     staff = pd.DataFrame({"name": ["김하나", "이두리"], "tongs": ["1,2", "3, 4"], "substitute": [None, None]})
     assert validate_assignments([1, 2, 3, 4], staff) == []
+
+
+def test_a_tong_given_to_two_nameless_rows_is_a_clear_problem() -> None:
+    """Found by the hostile-input tests: two staff rows without a name sharing a tong."""
+    from mapping.errors import ValidationError
+    from tests.helpers import square, staff_frame, tong_frame
+
+    staff = staff_frame((None, [1], None), (None, [1], None))
+    with pytest.raises(ValidationError, match=r"통 1이\(가\) 여러 명에게 배정되었습니다: \(성명 없음\), \(성명 없음\)"):
+        zones_from_tongs(tong_frame({1: square(0, 0)}), staff)
