@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import acting_user, current_user, get_store, md
+from mapping.exports import safe_cell
 
 REVIEWERS = {"admin_team_leader", "dong_head", "sample"}
 MIN_REASON = 5
@@ -55,7 +56,8 @@ reason = st.text_input(
 if len(reason.strip()) >= MIN_REASON:
     if st.button("이 달 기록 CSV 준비", key="log_prepare"):
         store.log_event(me, "다운로드", f"access_log:{month}", f"reason={reason.strip()}")
-        st.session_state["log_csv"] = shown.to_csv(index=False).encode("utf-8-sig")
+        cells = shown.map(safe_cell)  # a typed reason or name never becomes a spreadsheet formula
+        st.session_state["log_csv"] = cells.to_csv(index=False).encode("utf-8-sig")
     if "log_csv" in st.session_state:
         st.download_button(
             "CSV 내려받기", st.session_state["log_csv"], file_name=f"접근기록_{month}.csv", key="log_download"

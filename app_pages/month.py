@@ -159,7 +159,7 @@ with tab_cases:
     cases = store.best_cases(code)
     for case in cases[cases["month"] == month].to_dict("records"):
         cid = int(case["id"])
-        with st.expander(f"#{cid} {case['title']} · {FIELDS.label(case['field'])}", expanded=True):
+        with st.expander(f"#{cid} {md(case['title'])} · {FIELDS.label(case['field'])}", expanded=True):
             doc = best_case_document_for(store, cid)
             st.dataframe(doc.details, hide_index=True, width="stretch", key=f"case_details{cid}")
             steps = [

@@ -107,9 +107,9 @@ def _cmd_deadlines(args: argparse.Namespace) -> int:
     store, code = _store_and_dong(args)
     calendar = deadlines_for(store, code, month=month, today=today)
     print(f"{month} 활동의 월간 일정 (기준일 {today:%Y-%m-%d})")
-    for row in calendar.itertuples():
-        left = f" (D-{row._6})" if row.상태 == "예정" else ""
-        print(f"  {row.기한:%m/%d} {row.항목}: {row.상태}{left}")
+    for row in calendar.to_dict("records"):
+        left = f" (D-{row['남은 날']})" if row["상태"] == "예정" else ""
+        print(f"  {row['기한']:%m/%d} {row['항목']}: {row['상태']}{left}")
     target = store.outing_target(code)  # type: ignore[attr-defined]
     outings = weekly_outings(
         store.reports(code),  # type: ignore[attr-defined]

@@ -235,6 +235,8 @@ def public_view(store: object, code: str, *, k: int = DEFAULT_K, since: dt.date 
     -------
     PublicView
     """
+    from mapping.printing import text_of  # printing → exports → privacy: imported here, not at the top
+
     check_k(k)
     since = since or (dt.date.today() - dt.timedelta(days=365))
     dongs = store.dongs().set_index("dong_code")  # type: ignore[attr-defined]
@@ -248,7 +250,9 @@ def public_view(store: object, code: str, *, k: int = DEFAULT_K, since: dt.date 
         zones=public_cards(zones, store.staff(code)),  # type: ignore[attr-defined]
         resources=resources[["type", "name", "address", "phone", "hours", "tong", "zone_id", "geometry"]],
         report_counts=zone_field_counts(store.reports(code), zones, since=since, k=k),  # type: ignore[attr-defined]
-        centre={c: (None if centre.empty else _text_or_none(centre.iloc[0][c])) for c in ("name", "address", "phone")},
+        centre={
+            c: (None if centre.empty else text_of(centre.iloc[0][c]) or None) for c in ("name", "address", "phone")
+        },
         sample=bool(dongs.loc[code, "sample"]),
         period=f"{since:%Y.%m.%d}~",
     )
@@ -262,14 +266,6 @@ def zone_field_counts(reports: pd.DataFrame, zones: pd.DataFrame, *, since: dt.d
     table = table.reindex(index=list(zones["zone_id"]), columns=list(FIELDS.keys), fill_value=0)
     table.columns = list(FIELDS.labels)
     return suppress_small_counts(table, k=k)
-
-
-def _text_or_none(value: object) -> str | None:
-    return (
-        None
-        if value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == ""
-        else str(value)
-    )
 
 
 def personal_values_of(store: object, code: str, *, user: object) -> set[str]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from mapping.assets import NODE_MODULES, OWN_FILES
 from mapping.crs import to_web
 from mapping.domain import RESOURCE_TYPES
+from mapping.printing import text_of
 from mapping.privacy import PublicView, guard_public_text
 from mapping.style import CREDITS, RESOURCE_ICONS
 
@@ -50,10 +51,10 @@ def site_data(view: PublicView, *, tiles: bool = True) -> dict:
                 "type": r.type,
                 "type_label": RESOURCE_TYPES.label(r.type),
                 "colour": RESOURCE_ICONS.get(r.type, RESOURCE_ICONS["other"])[2],
-                "name": _text(r.name),
-                "address": _text(r.address),
-                "phone": _text(r.phone),
-                "hours": _text(r.hours),
+                "name": text_of(r.name) or None,
+                "address": text_of(r.address) or None,
+                "phone": text_of(r.phone) or None,
+                "hours": text_of(r.hours) or None,
                 "lon": round(float(r.geometry.x), 7),
                 "lat": round(float(r.geometry.y), 7),
             }
@@ -78,12 +79,6 @@ def site_data(view: PublicView, *, tiles: bool = True) -> dict:
         "credits_short": "SGIS·공공누리 제1유형 / LOCALDATA",
         "tiles": OSM if tiles else None,
     }
-
-
-def _text(value: object) -> str | None:
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    return str(value).strip() or None
 
 
 def _script(data: dict) -> str:

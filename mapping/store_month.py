@@ -84,9 +84,13 @@ class MonthMixin:
         """Save the month's sharing meeting (date, place, attendees, 중점 토의사항, 당부사항); again replaces it."""
         month = _month_key(month)
         texts = (("중점 토의사항", discussion), ("당부사항", requests), ("장소", place))
-        problems = [_text_problem(t or "-", what="공유회의", field=label, limit=_TEXT_MAX) for label, t in texts]
-        if any(problems):
-            raise ValidationError([p for p in problems if p], what="공유회의")
+        problems = [  # every text is optional; only its length is limited
+            Problem("공유회의", None, label, f"{len(t)}자로 너무 깁니다(최대 {_TEXT_MAX}자). 줄이세요.")
+            for label, t in texts
+            if len(t or "") > _TEXT_MAX
+        ]
+        if problems:
+            raise ValidationError(problems, what="공유회의")
         values = {
             "held_at": held_at,
             "place": (place or "").strip(),

@@ -79,7 +79,7 @@ def test_kit_loader_with_a_hostile_staff_list(cells: list[tuple[str, ...]], enco
         try:
             read_kit(kit)
         except MappingError as err:
-            assert "staff" in str(err) or "직원" in str(err) or str(err)
+            assert str(err)  # a message a person can read
 
 
 @SETTINGS
@@ -91,7 +91,7 @@ def test_reports_file_of_random_bytes(data: bytes) -> None:
         try:
             read_reports_file(path, staff_names={"노아린"})
         except MappingError as err:
-            assert "reports.csv" in str(err) or str(err)
+            assert str(err)
 
 
 @SETTINGS
