@@ -31,6 +31,7 @@ from mapping.schema import ACCESS_LOG, ADDRESSES, PATHS, POINT_TABLES, REPORT_HI
 from mapping.store_accounts import AccountsMixin
 from mapping.store_month import MonthMixin
 from mapping.store_reports import PERSONAL, ReportsMixin
+from mapping.tong_index import attach_tong_zone
 from mapping.zones import zones_from_tongs
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "mapping.sqlite"
@@ -94,24 +95,6 @@ def _tong(value: object) -> int | None:
 def _as_list(value: object) -> list:
     """A list from a JSON/list cell that may be ``None`` or NaN."""
     return list(value) if isinstance(value, list | tuple | np.ndarray) else []
-
-
-def attach_tong_zone(points: gpd.GeoSeries, tongs: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Tong number and zone id of each point (``None`` outside every tong).
-
-    A point on the edge between tongs goes to the lower-numbered tong.
-    """
-    numbers = tongs["tong"].to_numpy()
-    order = np.argsort(numbers, kind="stable")
-    tree = shapely.STRtree(tongs.geometry.values[order])
-    pt_idx, tong_idx = tree.query(points.values, predicate="intersects")
-    by_point = np.lexsort((tong_idx, pt_idx))  # per point, the lowest-numbered tong first
-    pts, first = np.unique(pt_idx[by_point], return_index=True)
-    tong = np.full(len(points), None, dtype=object)
-    tong[pts] = [int(t) for t in numbers[order][tong_idx[by_point][first]]]
-    zone_of = {int(t): z for z, ts in zip(zones["zone_id"], zones["tongs"], strict=True) for t in ts}
-    zone = np.array([None if t is None else zone_of.get(t) for t in tong], dtype=object)
-    return pd.DataFrame({"tong": tong, "zone_id": zone}, dtype=object)
 
 
 class Store(ReportsMixin, MonthMixin, AccountsMixin):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -70,90 +71,158 @@ def validate_tongs(
         ``make_valid`` (each repair listed as a warning), and the problems.
     """
     require_crs(tongs, name=file)
-    problems: list[Problem] = []
+    boundaries = None
+    if dong is not None:
+        require_crs(dong, name="dong")
+        boundaries = [shapely.union_all(_metric(dong).geometry.values)]
+    return _validate(tongs, np.zeros(len(tongs), dtype=np.int64), boundaries, labels=[""], file=file)
+
+
+def _metric(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    return frame if frame.crs == METRIC_CRS else frame.to_crs(METRIC_CRS)
+
+
+def _validate(
+    tongs: gpd.GeoDataFrame,
+    group: np.ndarray,
+    boundaries: list[BaseGeometry] | None,
+    *,
+    labels: list[str],
+    file: str,
+) -> tuple[gpd.GeoDataFrame, list[Problem]]:
+    """The checks of :func:`validate_tongs` for tongs of one or many dongs (``group``: the dong of each)."""
+    found: list[tuple[int, Problem]] = []  # (row, problem): reported in row order
+    geoms = np.asarray(tongs.geometry.values, dtype=object)
+    numbers = tongs["tong"].to_numpy()
+
+    def label(i: int) -> str:
+        return f"{labels[group[i]]}통 {numbers[i]}"
+
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))  # Polygon, MultiPolygon
+    valid = shapely.is_valid(geoms)
     out = tongs.copy()
-    keep = []
-    for idx, row in out.iterrows():
-        label = f"통 {row['tong']}"
-        geom = row.geometry
-        if geom is None or geom.is_empty:
-            problems.append(Problem(file, None, label, "도형이 비어 있습니다."))
+    for i in np.flatnonzero(missing):
+        found.append((i, Problem(file, None, label(i), "도형이 비어 있습니다.")))
+    for i in np.flatnonzero(~missing & ~polygonal):
+        found.append((i, Problem(file, None, label(i), f"폴리곤이어야 하는데 {geoms[i].geom_type}입니다.")))
+    broken = ~missing & polygonal & ~valid
+    for i in np.flatnonzero(broken):
+        reason = shapely.is_valid_reason(geoms[i])
+        fixed = shapely.union_all(
+            [g for g in shapely.get_parts(shapely.make_valid(geoms[i])) if g.geom_type in POLYGONAL]
+        )
+        if fixed.is_empty or fixed.area == 0:
+            found.append((i, Problem(file, None, label(i), f"유효하지 않은 폴리곤이고 고칠 수 없습니다 ({reason}).")))
+            broken[i] = False
+            missing[i] = True  # dropped like an empty one
             continue
-        if geom.geom_type not in POLYGONAL:
-            problems.append(Problem(file, None, label, f"폴리곤이어야 하는데 {geom.geom_type}입니다."))
-            continue
-        if not geom.is_valid:
-            reason = shapely.is_valid_reason(geom)
-            fixed = shapely.union_all(
-                [g for g in shapely.get_parts(shapely.make_valid(geom)) if g.geom_type in POLYGONAL]
-            )
-            if fixed.is_empty or fixed.area == 0:
-                problems.append(Problem(file, None, label, f"유효하지 않은 폴리곤이고 고칠 수 없습니다 ({reason})."))
-                continue
-            out.loc[idx, "geometry"] = fixed
-            problems.append(
-                Problem(
-                    file, None, label, f"유효하지 않은 폴리곤을 자동으로 고쳤습니다 ({reason}). 확인하세요.", "warning"
-                )
-            )
-        keep.append(idx)
-    dupes = out["tong"][out["tong"].duplicated(keep=False)]
-    for number in sorted(set(dupes)):
+        out.iloc[i, out.columns.get_loc(out.geometry.name)] = fixed
+        note = f"유효하지 않은 폴리곤을 자동으로 고쳤습니다 ({reason}). 확인하세요."
+        found.append((i, Problem(file, None, label(i), note, "warning")))
+    problems = [p for _, p in sorted(found, key=lambda f: f[0])]
+    keys = pd.Series(list(zip(group, numbers, strict=True)))
+    dupes = keys[keys.duplicated(keep=False)]
+    for g, number in sorted(set(dupes)):
+        times = int((dupes == (g, number)).sum())
         problems.append(
             Problem(
-                file,
-                None,
-                f"통 {number}",
-                f"통 번호 {number}이(가) {int((dupes == number).sum())}번 나옵니다. 하나만 남기세요.",
+                file, None, f"{labels[g]}통 {number}", f"통 번호 {number}이(가) {times}번 나옵니다. 하나만 남기세요."
             )
         )
-    out = out.loc[keep]
-    metric = out.to_crs(METRIC_CRS)
-    problems += _overlap_problems(metric, file=file)
-    if dong is not None:
-        problems += _coverage_problems(metric, dong, file=file)
+    keep = ~missing & polygonal
+    out = out.iloc[np.flatnonzero(keep)]
+    group = group[keep]
+    metric = _metric(out)
+    suspect = _coverage_suspects(np.asarray(metric.geometry.values, dtype=object), group)
+    problems += _overlap_problems(metric, group, suspect, labels, file=file)
+    if boundaries is not None:
+        problems += _coverage_problems(metric, group, boundaries, labels, file=file)
+    out.attrs["coverage_suspects"] = suspect  # for the zones' union (a valid coverage merges cheaply)
     return out, problems
 
 
-def _overlap_problems(metric: gpd.GeoDataFrame, *, file: str) -> list[Problem]:
-    geoms = metric.geometry.values
-    left, right = metric.sindex.query(geoms, predicate="intersects")
+def _coverage_suspects(geoms: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Tongs whose edges do not match their dong neighbours' (GEOS CoverageValidator, per dong).
+
+    Only these can overlap another tong of their dong; a dong without any is a valid coverage.
+    """
+    suspect = np.zeros(len(geoms), dtype=bool)
+    order = np.argsort(group, kind="stable")
+    starts = np.flatnonzero(np.r_[True, group[order][1:] != group[order][:-1]]) if len(order) else []
+    for start, stop in zip(starts, [*starts[1:], len(order)], strict=True):
+        members = order[start:stop]
+        if len(members) > 1:
+            suspect[members] = ~shapely.is_empty(shapely.coverage_invalid_edges(geoms[members]))
+    return suspect
+
+
+def _overlap_problems(
+    metric: gpd.GeoDataFrame, group: np.ndarray, suspect: np.ndarray, labels: list[str], *, file: str
+) -> list[Problem]:
+    """Overlaps between tongs of the same dong (across dongs, an overlap is an overhang of one of them)."""
+    if not suspect.any():
+        return []
+    geoms = np.asarray(metric.geometry.values, dtype=object)
+    left, right = shapely.STRtree(geoms).query(geoms[suspect], predicate="intersects")
+    left = np.flatnonzero(suspect)[left]
+    same = (group[left] == group[right]) & (left != right)
+    pairs = sorted({(min(i, j), max(i, j)) for i, j in zip(left[same], right[same], strict=True)})
+    numbers = metric["tong"].to_numpy()
     problems = []
-    for i, j in zip(left, right, strict=True):
-        if i >= j:
-            continue
+    for i, j in pairs:
         overlap = geoms[i].intersection(geoms[j])
-        area = overlap.area
         if _significant(overlap):
-            a, b = metric["tong"].iloc[i], metric["tong"].iloc[j]
-            problems.append(Problem(file, None, f"통 {a}", f"통 {a}와(과) 통 {b}이(가) {area:,.1f} m² 겹칩니다."))
+            message = f"통 {numbers[i]}와(과) 통 {numbers[j]}이(가) {overlap.area:,.1f} m² 겹칩니다."
+            problems.append(Problem(file, None, f"{labels[group[i]]}통 {numbers[i]}", message))
     return problems
 
 
-def _coverage_problems(metric: gpd.GeoDataFrame, dong: gpd.GeoDataFrame, *, file: str) -> list[Problem]:
-    require_crs(dong, name="dong")
-    boundary = shapely.union_all(dong.to_crs(METRIC_CRS).geometry.values)
-    union = shapely.union_all(metric.geometry.values)
+def _coverage_problems(
+    metric: gpd.GeoDataFrame, group: np.ndarray, boundaries: list[BaseGeometry], labels: list[str], *, file: str
+) -> list[Problem]:
+    """Tongs reaching out of their dong, and parts of a dong in no tong.
+
+    Exact, but cheap when the tongs fit: a tong covered by its dong cannot overhang, and a dong whose
+    tongs' areas add up to its own (within :data:`MIN_AREA_M2`, no overlaps) cannot hide a gap.
+    """
+    geoms = np.asarray(metric.geometry.values, dtype=object)
+    numbers = metric["tong"].to_numpy()
+    dongs = np.asarray(boundaries, dtype=object)
+    shapely.prepare(dongs)
+    covered = shapely.covers(dongs[group], geoms) if len(geoms) else np.zeros(0, bool)
+    inside_area = shapely.area(geoms)
     problems = []
-    for number, geom in zip(metric["tong"], metric.geometry, strict=True):
-        for part in _parts(geom.difference(boundary)):
+    out_idx = np.flatnonzero(~covered)
+    boxes = shapely.bounds(geoms[out_idx])
+    near = [  # the dong around the tong is all that matters, and clipping is far cheaper than an overlay
+        shapely.clip_by_rect(dongs[group[i]], x0 - 1, y0 - 1, x1 + 1, y1 + 1)
+        for i, (x0, y0, x1, y1) in zip(out_idx, boxes, strict=True)
+    ]
+    outsides = shapely.difference(geoms[out_idx], np.asarray(near, dtype=object)) if len(out_idx) else []
+    for i, outside in zip(out_idx, outsides, strict=True):
+        inside_area[i] -= outside.area
+        for part in _parts(outside):
             problems.append(
                 Problem(
                     file,
                     None,
-                    f"통 {number}",
+                    f"{labels[group[i]]}통 {numbers[i]}",
                     f"동 경계 밖으로 {part.area:,.1f} m² 나가 있습니다 {_where(part, METRIC_CRS)}.",
                 )
             )
-    for part in _parts(boundary.difference(union)):
-        problems.append(
-            Problem(
-                file,
-                None,
-                None,
-                f"어느 통에도 속하지 않는 빈 곳 {part.area:,.1f} m²가 있습니다 {_where(part, METRIC_CRS)}.",
+    filled = np.bincount(group, weights=inside_area, minlength=len(dongs))
+    for g in np.flatnonzero(shapely.area(dongs) - filled > MIN_AREA_M2 / 2):  # room for a gap: look for it
+        union = shapely.union_all(geoms[group == g])
+        for part in _parts(dongs[g].difference(union)):
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    labels[g].strip() or None,
+                    f"어느 통에도 속하지 않는 빈 곳 {part.area:,.1f} m²가 있습니다 {_where(part, METRIC_CRS)}.",
+                )
             )
-        )
     return problems
 
 
@@ -178,11 +247,14 @@ def validate_assignments(tongs: Iterable[int], staff: pd.DataFrame, *, file: str
     file : str
         File name used in the problems.
     """
-    existing = set(int(t) for t in tongs)
+    return _assignment_problems(set(int(t) for t in tongs), staff.to_dict("records"), file=file)
+
+
+def _assignment_problems(existing: set[int], people: list[dict], *, file: str) -> list[Problem]:
     problems: list[Problem] = []
-    names = list(staff["name"])
+    names = {person["name"] for person in people}
     owner: dict[int, list[str]] = {}
-    for _, person in staff.iterrows():
+    for person in people:
         row = person.get("_row")
         row = int(row) if row is not None and not pd.isna(row) else None
         for number in _tong_list(person.get("tongs")):
@@ -202,7 +274,12 @@ def validate_assignments(tongs: Iterable[int], staff: pd.DataFrame, *, file: str
     for number, who in sorted(owner.items()):
         if len(who) > 1:
             problems.append(
-                Problem(file, None, "담당통", f"통 {number}이(가) 여러 명에게 배정되었습니다: {', '.join(_who(w) for w in who)}.")
+                Problem(
+                    file,
+                    None,
+                    "담당통",
+                    f"통 {number}이(가) 여러 명에게 배정되었습니다: {', '.join(_who(w) for w in who)}.",
+                )
             )
     for number in sorted(existing - set(owner)):
         problems.append(Problem(file, None, "담당통", f"통 {number}을(를) 담당하는 직원이 없습니다.", "warning"))
@@ -246,46 +323,137 @@ def zones_from_tongs(
     problems += validate_assignments(fixed["tong"], staff)
     if any(p.severity == "error" for p in problems):
         raise ValidationError(problems, what="구역 입력")
-    return _assemble_zones(fixed, staff, problems)
+    zones = _assemble_zones(_metric(fixed), [None] * len(fixed), staff, [None] * len(staff))
+    return _finish(zones.drop(columns="dong_code"), tongs.crs, problems)
 
 
-def _assemble_zones(tongs: gpd.GeoDataFrame, staff: pd.DataFrame, warnings: list[Problem]) -> gpd.GeoDataFrame:
-    metric = tongs.to_crs(METRIC_CRS).set_index("tong")
-    rows, without = [], []
-    for _, person in staff.iterrows():
+def _merge(geoms: np.ndarray, members: list[list[int]], suspect: np.ndarray | None) -> np.ndarray:
+    """Each zone's tongs merged: tongs of a valid coverage edge by edge, in one vectorised call per round."""
+    out = np.empty(len(members), dtype=object)
+    if not members:
+        return out
+    clean = np.array([suspect is not None and not suspect[m].any() for m in members], dtype=bool)
+    for k in np.flatnonzero(~clean):
+        out[k] = geoms[members[k][0]] if len(members[k]) == 1 else shapely.union_all(geoms[members[k]])
+    todo = np.flatnonzero(clean)
+    if len(todo):
+        table = np.full((len(todo), max(len(members[k]) for k in todo)), None, dtype=object)
+        for row, k in enumerate(todo):
+            table[row, : len(members[k])] = geoms[members[k]]
+        out[todo] = shapely.coverage_union_all(table, axis=1)  # None cells are ignored
+    return out
+
+
+def _finish(zones: gpd.GeoDataFrame, crs: object, problems: list[Problem]) -> gpd.GeoDataFrame:
+    """Zones in ``crs`` with the warnings found and the staff without tongs in ``.attrs``."""
+    without = zones.attrs.pop("without_tongs")
+    out = zones if zones.crs == crs else zones.to_crs(crs)
+    for person, numbers in zip(out["officer"][~out["contiguous"]], out["tongs"][~out["contiguous"]], strict=True):
+        problems.append(
+            Problem(
+                "staff",
+                None,
+                "담당통",
+                f"{person}의 구역(통 {', '.join(map(str, numbers))})이 서로 떨어져 있습니다.",
+                "warning",
+            )
+        )
+    out.attrs["warnings"] = problems  # set last: pandas deep-copies attrs on every operation
+    out.attrs["without_tongs"] = without
+    return out
+
+
+def zones_for_dongs(tongs: gpd.GeoDataFrame, staff: pd.DataFrame, dongs: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Build the zones of many dongs at once (a gu, or all of Seoul), with every check of :func:`zones_from_tongs`.
+
+    Parameters
+    ----------
+    tongs : GeoDataFrame
+        Columns ``dong_code``, ``tong`` and polygons, any CRS.
+    staff : DataFrame
+        Columns ``dong_code``, ``name``, ``team``, ``tongs``, ``substitute`` (optionally ``phone``, ``_row``).
+    dongs : GeoDataFrame
+        Columns ``dong_code`` and the dong boundaries (for the overhang and gap checks).
+
+    Returns
+    -------
+    GeoDataFrame
+        As :func:`zones_from_tongs`, with ``dong_code`` first; zone ids are per dong.
+
+    Raises
+    ------
+    ValidationError
+        With every problem of every dong (each labelled ``[dong_code]``), if any is an error.
+    """
+    require_crs(tongs, name="tongs")
+    require_crs(dongs, name="dong")
+    codes = sorted(set(tongs["dong_code"].astype(str)) | set(staff["dong_code"].astype(str)))
+    index = {c: i for i, c in enumerate(codes)}
+    labels = [f"[{c}] " for c in codes]
+    boundary_of = dict(zip(dongs["dong_code"].astype(str), _metric(dongs).geometry.values, strict=True))
+    unknown = [c for c in codes if c not in boundary_of]
+    if unknown:
+        raise ValidationError(
+            [
+                Problem(
+                    "dongs", None, "dong_code", f"동 경계가 없는 동 코드: {', '.join(unknown[:10])}. 경계를 넣으세요."
+                )
+            ],
+            what="구역 입력",
+        )
+    group = tongs["dong_code"].astype(str).map(index).to_numpy()
+    fixed, problems = _validate(tongs, group, [boundary_of[c] for c in codes], labels=labels, file="tongs")
+    fixed_codes = fixed["dong_code"].astype(str)
+    staff_codes = staff["dong_code"].astype(str)
+    existing: dict[str, set[int]] = {}
+    for code, number in zip(fixed_codes, fixed["tong"], strict=True):
+        existing.setdefault(code, set()).add(int(number))
+    people: dict[str, list[dict]] = {}
+    for code, person in zip(staff_codes, staff.astype(object).to_dict("records"), strict=True):
+        people.setdefault(code, []).append(person)
+    for code in sorted(people):
+        for p in _assignment_problems(existing.get(code, set()), people[code], file="staff"):
+            problems.append(Problem(p.file, p.row, p.column, f"[{code}] {p.message}", p.severity))
+    if any(p.severity == "error" for p in problems):
+        raise ValidationError(problems, what="구역 입력")
+    zones = _assemble_zones(_metric(fixed), list(fixed_codes), staff, list(staff_codes))
+    return _finish(zones, tongs.crs, problems)
+
+
+def _assemble_zones(
+    metric: gpd.GeoDataFrame, tong_dongs: list, staff: pd.DataFrame, staff_dongs: list
+) -> gpd.GeoDataFrame:
+    """One zone per officer with tongs, in :data:`METRIC_CRS`, ordered by dong and zone number."""
+    position = {(d, int(t)): i for i, (d, t) in enumerate(zip(tong_dongs, metric["tong"], strict=True))}
+    geoms = np.asarray(metric.geometry.values, dtype=object)
+    rows, member_lists, without = [], [], []
+    for code, person in zip(staff_dongs, staff.to_dict("records"), strict=True):
         numbers = sorted(_tong_list(person.get("tongs")))
         if not numbers:
             without.append(person["name"])
             continue
-        geom = shapely.union_all(metric.loc[numbers].geometry.values)
+        member_lists.append([position[(code, n)] for n in numbers])
         sub = person.get("substitute")
         rows.append(
             {
-                "zone_id": zone_id_for(numbers),
+                "dong_code": code,
+                "zone_id": f"Z{numbers[0]:02d}",  # zone_id_for(numbers): they are sorted
                 "officer": person["name"],
                 "team": person.get("team"),
                 "substitute": sub if sub and not pd.isna(sub) else None,
                 "phone": person.get("phone"),
                 "tongs": numbers,
-                "area_m2": round(geom.area, 1),
-                "contiguous": geom.geom_type == "Polygon",
-                "geometry": geom,
             }
         )
-        if geom.geom_type != "Polygon":
-            warnings.append(
-                Problem(
-                    "staff",
-                    None,
-                    "담당통",
-                    f"{person['name']}의 구역(통 {', '.join(map(str, numbers))})이 서로 떨어져 있습니다.",
-                    "warning",
-                )
-            )
-    columns = ["zone_id", "officer", "team", "substitute", "phone", "tongs", "area_m2", "contiguous", "geometry"]
-    zones = gpd.GeoDataFrame(pd.DataFrame(rows, columns=columns), geometry="geometry", crs=METRIC_CRS)
-    zones = zones.sort_values("zone_id", key=lambda z: z.str[1:].astype(int)).reset_index(drop=True).to_crs(tongs.crs)
-    zones.attrs["warnings"] = warnings
+    columns = ["dong_code", "zone_id", "officer", "team", "substitute", "phone", "tongs"]
+    zones = pd.DataFrame(rows, columns=columns)
+    shape_array = _merge(geoms, member_lists, metric.attrs.get("coverage_suspects"))
+    zones["area_m2"] = np.round(shapely.area(shape_array), 1) if len(shape_array) else []
+    zones["contiguous"] = shapely.get_type_id(shape_array) == 3 if len(shape_array) else []
+    zones = gpd.GeoDataFrame(zones, geometry=list(shape_array), crs=METRIC_CRS)
+    number = zones["zone_id"].str[1:].astype(int)
+    order = np.lexsort((number.to_numpy(), zones["dong_code"].astype(str).to_numpy()))
+    zones = zones.iloc[order].reset_index(drop=True)
     zones.attrs["without_tongs"] = without
     return zones
 

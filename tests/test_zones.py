@@ -338,3 +338,54 @@ def test_a_tong_given_to_two_nameless_rows_is_a_clear_problem() -> None:
     staff = staff_frame((None, [1], None), (None, [1], None))
     with pytest.raises(ValidationError, match=r"통 1이\(가\) 여러 명에게 배정되었습니다: \(성명 없음\), \(성명 없음\)"):
         zones_from_tongs(tong_frame({1: square(0, 0)}), staff)
+
+
+# ---- many dongs at once (a gu, or all of Seoul) -------------------------------
+
+
+def _two_dongs(east_t4: shapely.Geometry | None = None) -> tuple[gpd.GeoDataFrame, pd.DataFrame, gpd.GeoDataFrame]:
+    """The grid dong twice, side by side (the second moved 1 km east), as one city's inputs."""
+    west = grid()
+    east = grid(**({"t4": east_t4} if east_t4 is not None else {}))
+    east["geometry"] = east.geometry.translate(1000, 0)
+    tongs = pd.concat([west.assign(dong_code="A"), east.assign(dong_code="B")], ignore_index=True)
+    staff = pd.concat([pairs().assign(dong_code="A"), pairs().assign(dong_code="B")], ignore_index=True)
+    dongs = gpd.GeoDataFrame(
+        {"dong_code": ["A", "B"]}, geometry=[DONG, shapely.affinity.translate(DONG, 1000, 0)], crs=west.crs
+    )
+    return gpd.GeoDataFrame(tongs, geometry="geometry", crs=west.crs), staff, dongs
+
+
+def test_zones_for_dongs_gives_each_dong_the_zones_it_gets_alone() -> None:
+    from mapping.zones import zones_for_dongs
+
+    tongs, staff, dongs = _two_dongs()
+    together = zones_for_dongs(tongs, staff, dongs)
+    assert list(together["dong_code"]) == ["A", "A", "B", "B"]
+    for code in ("A", "B"):
+        alone = zones_from_tongs(
+            tongs[tongs["dong_code"] == code].drop(columns="dong_code").reset_index(drop=True),
+            staff[staff["dong_code"] == code].drop(columns="dong_code"),
+            dong=dongs[dongs["dong_code"] == code],
+        )
+        mine = together[together["dong_code"] == code].reset_index(drop=True)
+        assert list(mine["zone_id"]) == list(alone["zone_id"])
+        assert list(mine["officer"]) == list(alone["officer"])
+        assert list(mine["area_m2"]) == list(alone["area_m2"])
+        assert all(a.equals(b) for a, b in zip(mine.geometry, alone.geometry, strict=True))
+    assert together.attrs["without_tongs"] == ["박세나", "박세나"]
+
+
+def test_zones_for_dongs_names_the_dong_of_each_problem() -> None:
+    from mapping.zones import zones_for_dongs
+
+    tongs, staff, dongs = _two_dongs(east_t4=box(195050, 551000, 195250, 551150))  # t4 overlaps t3 and t2 in B
+    with pytest.raises(ValidationError) as caught:
+        zones_for_dongs(tongs, staff, dongs)
+    overlaps = [p for p in caught.value.problems if "겹칩니다" in p.message]
+    assert overlaps and all(p.column.startswith("[B] 통") for p in overlaps)
+    staff.loc[0, "substitute"] = "없는사람"
+    with pytest.raises(ValidationError) as caught:
+        zones_for_dongs(*_two_dongs()[:1], staff, dongs)
+    (problem,) = caught.value.problems
+    assert problem.message.startswith("[A] 대직자") and problem.column == "대직자"
