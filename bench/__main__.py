@@ -20,8 +20,8 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from bench import outputs, seoul
 from bench.generate import generate
-from bench.seoul import attach_benchmark, choropleth_benchmark, monthly_benchmark, zones_benchmark
 
 HERE = Path(__file__).resolve().parent
 
@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     data = load(folder)
     started = time.perf_counter()
     results: list[Result] = []
-    for bench in (zones_benchmark, attach_benchmark, monthly_benchmark, choropleth_benchmark):
+    for bench in (*seoul.BENCHMARKS, *outputs.BENCHMARKS):
         result = Result(**bench(data, median_time=median_time, quick=args.quick))
         results.append(result)
         print(result.line(), flush=True)

@@ -178,3 +178,6 @@ def _hole_area(geom: object) -> float:
 
     rings = [r for part in shapely.get_parts(geom) for r in part.interiors]
     return float(sum(shapely.Polygon(r).area for r in rings))
+
+
+BENCHMARKS = (zones_benchmark, attach_benchmark, monthly_benchmark, choropleth_benchmark)

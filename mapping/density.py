@@ -36,6 +36,10 @@ def simplified_units(gdf: gpd.GeoDataFrame, *, tolerance_m: float = SIMPLIFY_M) 
     metric = to_metric(gdf, name="구역")
     geoms = metric.geometry.values
     if len(geoms) > 1:  # zones and tongs are validated as a coverage (no overlap, no gap)
+        if not shapely.coverage_is_valid(geoms):
+            # units of different dongs (or a file's hairlines) whose shared edges' vertices differ: snapped
+            # together first (GEOS CoverageCleaner, a few centimetres), else simplifying opens slivers between them
+            geoms = shapely.coverage_clean(geoms)
         # simplified as one coverage: edges that two units share are straightened once, for both
         geoms = shapely.coverage_simplify(geoms, tolerance_m)
     web = gpd.GeoSeries(geoms, index=gdf.index, crs=metric.crs).to_crs(WEB_CRS)

@@ -14,6 +14,7 @@ import os
 import folium
 import folium.plugins
 import geopandas as gpd
+import numpy as np
 import shapely
 from branca.element import MacroElement
 from jinja2 import Template
@@ -22,6 +23,8 @@ from mapping.assets import STREAMLIT_BASE, localize_assets
 from mapping.crs import to_web
 from mapping.domain import RESOURCE_TYPES
 from mapping.marker_layers import (  # noqa: F401 - re-exported: every builder is importable from here
+    _script_json,
+    _ScriptAsIs,
     build_blind_spots_layer,
     build_households_layer,
     build_reports_layer,
@@ -208,6 +211,7 @@ def build_map(
         location=[(miny + maxy) / 2, (minx + maxx) / 2],
         tiles=None,
         max_zoom=19,
+        maxZoom=19,  # for the map itself: without tiles, a clustered layer needs it (folium gives it only to tiles)
         control_scale=True,
         zoomSnap=0.25,
         zoomDelta=0.5,
@@ -236,24 +240,63 @@ def build_density_layer(
 
     classes = classes or classify(gdf[value])
     web = simplified_units(gdf)  # shared edges stay shared: a city of zones draws small, with no slivers
-    data = web.assign(
-        colour=[classes.colour_of(v) for v in web[value]],  # type: ignore[attr-defined]
-        tip=[f"{esc(label)}: {v:g}" for label, v in zip(web["label"], web[value], strict=True)],
-        unit=web["label"].astype(str),
-    )[["unit", "tip", "colour", "geometry"]]
-    folium.GeoJson(
-        data.to_json(),
-        className="density-polygon",
-        style_function=lambda f: {
-            "color": "#555",
-            "weight": 1,
-            "fillColor": f["properties"]["colour"],
-            "fillOpacity": 0.75,
-        },
-        highlight_function=lambda _f: {"weight": 3, "color": "#000"},
-        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
-    ).add_to(group := folium.FeatureGroup(name=name, show=show))
+    colours = list(classes.colours)  # type: ignore[attr-defined]
+    rows = [
+        [f"{esc(label)}: {v:g}", colours.index(classes.colour_of(v)), _encoded_polygons(geom)]  # type: ignore[attr-defined]
+        for label, v, geom in zip(web["label"], web[value], web.geometry, strict=True)
+        if geom is not None and not geom.is_empty
+    ]
+    group = folium.FeatureGroup(name=name, show=show)
+    _BrowserMadePolygons([colours, rows]).add_to(group)
     return group
+
+
+def _encoded_polygons(geom: shapely.Geometry) -> list[list[list[int]]]:
+    """Polygons → rings → flat ``[x0, y0, dx, dy, …]`` in millionths of a degree (a shared vertex stays shared)."""
+    polygons = []
+    for part in shapely.get_parts(geom):
+        rings = []
+        for ring in (part.exterior, *part.interiors):
+            xy = np.round(np.asarray(ring.coords)[:-1] * 1e6).astype(np.int64)
+            xy[1:] -= xy[:-1].copy()
+            rings.append(xy.ravel().tolist())
+        polygons.append(rings)
+    return polygons
+
+
+class _BrowserMadePolygons(_ScriptAsIs):
+    """Density polygons made in the browser from delta-encoded rings: a city of zones in a third of the bytes.
+
+    Each unit is ``[tooltip HTML (escaped), colour index, polygons]``; hovering outlines it.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var data = {{ this.data }};
+            var decode = function (ring) {
+                var x = 0, y = 0, out = [];
+                for (var i = 0; i < ring.length; i += 2) { x += ring[i]; y += ring[i + 1]; out.push([y / 1e6, x / 1e6]); }
+                return out;
+            };
+            data[1].forEach(function (unit) {
+                var shape = L.polygon(unit[2].map(function (p) { return p.map(decode); }), {
+                    className: "density-polygon", color: "#555", weight: 1, fillColor: data[0][unit[1]], fillOpacity: 0.75
+                });
+                shape.bindTooltip("<div>" + unit[0] + "</div>", {sticky: true});
+                shape.on("mouseover", function () { shape.setStyle({weight: 3, color: "#000"}); });
+                shape.on("mouseout", function () { shape.setStyle({weight: 1, color: "#555"}); });
+                shape.addTo({{ this._parent.get_name() }});
+            });
+        })();
+        {% endmacro %}"""
+    )
+
+    def __init__(self, data: list) -> None:  # arrays only: _script_json escapes braces
+        super().__init__()
+        self._name = "BrowserMadePolygons"
+        self.data = _script_json(data)
 
 
 def density_legend_html(classes: object, *, what: str) -> str:

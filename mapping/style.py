@@ -91,7 +91,9 @@ def present(value: object) -> bool:
 
 # folium puts popup and tooltip HTML inside JavaScript template literals (`…`): besides HTML,
 # a backtick would end the literal and ${…} would run code, so those are escaped as entities too.
-JS_LITERAL = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
+# ` $ \ would act inside a JS template literal; { } inside a Jinja template, which folium compiles
+# rendered popups and tooltips into once more ({{ 7*7 }} in a memo became 49 on the server)
+JS_LITERAL = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;"})
 
 
 def esc(value: object) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import geopandas as gpd
@@ -100,11 +101,9 @@ def test_density_layer_renders_one_feature_per_unit_and_a_legend():
         .render()
     )
     decoded = re.sub(r"\\u([0-9a-fA-F]{4})", lambda x: chr(int(x.group(1), 16)), html)
-    assert sorted(re.findall(r'"unit": "(Z0\d)"', decoded)) == ["Z01", "Z02", "Z03"]
-    colours = {
-        unit: colour
-        for colour, unit in re.findall(r'"colour": "(#[0-9a-f]{6})", "tip": "[^"]*", "unit": "(Z0\d)"', decoded)
-    }
+    palette, rows = json.loads(re.search(r"var data = (\[.*\]);", decoded).group(1))
+    assert sorted(row[0].split(":")[0] for row in rows) == ["Z01", "Z02", "Z03"]
+    colours = {row[0].split(":")[0]: palette[row[1]] for row in rows}
     assert colours["Z01"] == classes.colour_of(3) != colours["Z03"] == classes.colour_of(0)
     assert "10월 보고 건수" in decoded and all(label in decoded for label in classes.labels)
 

@@ -67,6 +67,12 @@ def render(layers: list, bounds: gpd.GeoDataFrame, **kwargs) -> str:
     return m.get_root().render()
 
 
+def browser_markers(html: str) -> list[list]:
+    """Rows of the browser-made markers: [lat, lon, icon, colour, popup HTML, width, tooltip HTML, title]."""
+    found = re.finditer(r"^\s*(\[.*\])\.map\(function \(row\)", html, re.M)
+    return [row for match in found for row in json.loads(match.group(1))]
+
+
 def resources_html(data: Data, resources: gpd.GeoDataFrame) -> str:
     return render([build_resources_layer(resources)], data.dong)
 
@@ -101,8 +107,8 @@ def test_one_tong_outline_per_tong(full_html: str, data: Data) -> None:
 
 
 def test_every_resource_has_a_popup_with_its_title(full_html: str, data: Data) -> None:
-    assert full_html.count(".bindPopup(") == len(data.resources)
-    popups = re.findall(r"\$\(`(<div id=\"html_\w+\".*?)`\)\[0\]", full_html)
+    assert full_html.count(".bindPopup(") == 1  # one maker function, not a script line per resource
+    popups = [row[4] for row in browser_markers(full_html)]
     assert len(popups) == len(data.resources)
     named = data.resources["name"].dropna()
     assert len(named) > 0
@@ -250,7 +256,8 @@ def test_user_text_cannot_break_out_of_folium_js_template_literals(data: Data, s
     reports["memo"] = ["back\\slash", "plain"]
     html = render([build_reports_layer(reports)], data.dong)
     assert "${window" not in html and "`+(window" not in html
-    assert "&#36;{window.PWN1=1}" in html and "&#96;+(window.PWN2=1)+&#96;" in html
+    decoded = unescape_js(html)
+    assert "&#36;&#123;window.PWN1=1&#125;" in decoded and "&#96;+(window.PWN2=1)+&#96;" in decoded
 
 
 def test_blind_spots_layer_has_one_marker_per_spot_with_the_korean_type(data: Data, sample_store) -> None:
@@ -259,7 +266,7 @@ def test_blind_spots_layer_has_one_marker_per_spot_with_the_korean_type(data: Da
     spots = sample_store.blind_spots("1144073000")
     html = render([build_blind_spots_layer(spots)], data.dong)
     decoded = re.sub(r"\\u([0-9a-fA-F]{4})", lambda x: chr(int(x.group(1), 16)), html)
-    assert html.count("L.marker(") == len(spots) > 0
+    assert len(browser_markers(html)) == len(spots) > 0
     assert "건널목" in decoded and "안전 사각지대" in decoded
 
 
@@ -272,7 +279,7 @@ def test_households_layer_is_never_built_for_the_public(data: Data, sample_store
     with pytest.raises(PrivacyError, match="개인정보"):
         build_households_layer(households, user=PUBLIC_USER)
     html = render([build_households_layer(households, user=SAMPLE_USER)], data.dong)
-    assert html.count("L.marker(") == len(households) == 24
+    assert len(browser_markers(html)) == len(households) == 24
 
 
 def test_many_reports_are_clustered_a_few_are_not(data: Data, sample_store) -> None:
@@ -314,3 +321,86 @@ def test_route_layer_numbers_stops_in_order_and_joins_them(data: Data) -> None:
     assert "1. 주민센터 · 출발" in decoded and "&lt;b&gt;맨홀&lt;/b&gt;" in decoded and "<b>맨홀</b>" not in decoded
     line = re.search(r"L\.polyline\(\s*(\[\[.*?\]\])", html, re.S).group(1)
     assert len(json.loads(line)) == 4  # 1 → 2 → 3 → back to 1
+
+
+def _unpacked_reports(html: str) -> list[list]:
+    """The browser's rows of a clustered report layer, unpacked as its script does."""
+    from mapping.marker_layers import _DIGITS, _FAST_STATUSES
+
+    numbers, bases, widths, texts, report_id = json.loads(re.search(r"unpack\((\[.*?\])\)\.map", html).group(1))
+    digit = {c: i for i, c in enumerate(_DIGITS)}
+    rows, at, kinds = [], 0, len(_FAST_STATUSES)
+    for r in range(len(numbers) // sum(widths)):
+        values = []
+        for base, width in zip(bases, widths, strict=True):
+            x = 0
+            for c in numbers[at : at + width]:
+                x = x * 64 + digit[c]
+            at += width
+            values.append(x + base)
+        report_id += values[2]
+        rows.append(
+            [
+                values[0] / 1e6,
+                values[1] / 1e6,
+                report_id,
+                *texts[2 * r : 2 * r + 2],
+                *divmod(values[3], kinds),
+                values[4],
+            ]
+        )
+    return rows
+
+
+def test_packed_report_rows_give_back_every_report(data: Data, sample_store) -> None:
+    import datetime as dt
+
+    from mapping.layers import CLUSTER_ABOVE, build_reports_layer
+    from mapping.marker_layers import _FAST_FIELDS, _FAST_STATUSES
+
+    reports = sample_store.reports("1144073000")
+    many = pd.concat([reports] * (CLUSTER_ABOVE // len(reports) + 1), ignore_index=True)
+    many["id"] = range(len(many), 0, -1)  # any order: the layer sorts by id
+    many.loc[3, ["title", "memo", "field"]] = ["제목", "메모 & 내용", None]
+    now = dt.datetime(2026, 12, 1, 9)
+    rows = _unpacked_reports(render([build_reports_layer(many, now=now)], data.dong))
+    assert [row[2] for row in rows] == sorted(many["id"])
+    want = many.set_index("id")
+    for lat, lon, rid, _headline, _memo, field, status, age in rows:
+        report = want.loc[rid]
+        assert (lat, lon) == (round(report.geometry.y, 6), round(report.geometry.x, 6))
+        assert _FAST_STATUSES[status] == report["status"] and age == (now - report["created_at"]).days
+        assert _FAST_FIELDS[field] == ("" if pd.isna(report["field"]) else report["field"])
+    row = next(r for r in rows if r[2] == many.loc[3, "id"])
+    assert row[3:6] == ["제목", "메모 &amp; 내용", _FAST_FIELDS.index("")]
+
+
+@pytest.mark.parametrize("many", [False, True], ids=["markers", "clustered"])
+def test_report_text_is_never_run_as_a_template(data: Data, sample_store, many: bool) -> None:
+    from mapping.layers import CLUSTER_ABOVE, build_reports_layer
+
+    reports = sample_store.reports("1144073000")
+    if many:
+        reports = pd.concat([reports] * (CLUSTER_ABOVE // len(reports) + 1), ignore_index=True)
+    reports.loc[0, ["title", "memo"]] = ["{{ 7*7 }}", "{{ 'PWN' * 3 }}"]
+    decoded = unescape_js(render([build_reports_layer(reports)], data.dong))
+    assert "&#123;&#123; 7*7 &#125;&#125;" in decoded  # text, not Jinja
+    assert "&#123;&#123; &#x27;PWN&#x27; * 3 &#125;&#125;" in decoded
+    assert "PWNPWNPWN" not in decoded
+
+
+def test_template_syntax_in_user_text_is_never_evaluated(data: Data) -> None:
+    """folium compiles rendered popups/tooltips as Jinja once more: ``{{ 7*7 }}`` must stay text."""
+    zones = data.zones.copy()
+    zones.loc[zones.index[0], "officer"] = "{{ 7*7 }}김{% if true %}X{% endif %}"
+    resources = data.resources.copy()
+    resources.loc[resources.index[0], "name"] = "{{ 6*7 }}약국"
+    html = render([build_zones_layer(zones), build_resources_layer(resources)], data.dong)
+    assert "49김" not in html and "42약국" not in html and "XX" not in html
+    assert "&#123;&#123; 7*7 &#125;&#125;김" in unescape_js(html)
+    assert "&#123;&#123; 6*7 &#125;&#125;약국" in unescape_js(html)
+
+
+def test_a_map_without_tiles_still_has_a_max_zoom_for_clusters(data: Data) -> None:
+    html = render([build_zones_layer(data.zones)], data.dong)
+    assert '"maxZoom": 19' in html
