@@ -1,4 +1,5 @@
-"""Command line for what goes to residents: ``public-map``, ``tour-map``, ``poster``, ``welcome``, ``hsds-export``, ``hsds-import``."""
+"""Command line for what goes to residents: ``public-map``, ``tour-map``, ``poster``, ``business-cards``, ``welcome``,
+``hsds-export``, ``hsds-import``."""
 
 from __future__ import annotations
 
@@ -89,6 +90,30 @@ def _cmd_poster(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_business_cards(args: argparse.Namespace) -> int:
+    from mapping.cards import MAX_COPIES, PER_PAGE, cards_for, export_business_cards_pdf
+
+    out = _out_path(args.out, (".pdf",), what="명함")
+    if args.copies is not None and not 1 <= args.copies <= MAX_COPIES:
+        message = f"{args.copies}: 1~{MAX_COPIES} 사이로 적으세요 (A4 한 쪽은 {PER_PAGE}장)."
+        raise ValidationError([Problem("--copies", None, None, message)], what="명함")
+    store, code = _store_and_dong(args)
+    cards = cards_for(store, code, args.officer)
+    dong = store.dongs().set_index("dong_code").loc[code]  # type: ignore[attr-defined]
+    url = args.public_url or store.public_url(code) or os.environ.get("MAPPING_PUBLIC_URL") or None  # type: ignore[attr-defined]
+    copies = args.copies or (PER_PAGE if len(cards) == 1 else 1)
+    pdf = export_business_cards_pdf(
+        cards, dong_name=str(dong["name"]), public_url=url, copies=copies, sample=bool(dong["sample"])
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(pdf)
+    pages = -(-len(cards) * copies // PER_PAGE)
+    print(f"명함 {len(cards)}명 × {copies}장 → {out} (A4 {pages}쪽, 한 쪽에 {PER_PAGE}장)")
+    if not url:
+        print("  QR 코드 없이 만들었습니다: --public-url 또는 공개 지도 주소(MAPPING_PUBLIC_URL)를 주면 넣습니다.")
+    return EXIT_OK
+
+
 def _cmd_welcome(args: argparse.Namespace) -> int:
     from mapping.welcome import export_welcome_csv, export_welcome_letters, welcome_messages_of
 
@@ -145,6 +170,10 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
         _cmd_tour_map,
     ),
     "poster": ("아파트 게시판용 동 전체 A3 포스터 PDF(구역별 주무관, 주요 시설, QR)를 만듭니다.", _cmd_poster),
+    "business-cards": (
+        "우리동네주무관 명함 PDF(A4 한 쪽에 90×50mm 10장, 재단선, 공개 지도 QR)를 만듭니다.",
+        _cmd_business_cards,
+    ),
     "welcome": (
         "전입세대 환영 문자(CSV, 문자 시스템용) 또는 안내 편지(PDF)를 만듭니다. 보내지는 않습니다.",
         _cmd_welcome,
@@ -179,6 +208,17 @@ def add_parsers(
     tour.add_argument("--out", required=True, help="FILE.pdf")
     poster = add("poster", common, in_dong, public, url)
     poster.add_argument("--out", required=True, help="FILE.pdf (A3 세로)")
+    cards = add("business-cards", common, in_dong, url)
+    cards.add_argument(
+        "--officer",
+        action="append",
+        metavar="NAME",
+        help="성명 또는 구역 번호(Z03); 여러 번 쓸 수 있음 (기본: 동 전체 직원)",
+    )
+    cards.add_argument(
+        "--copies", type=int, help="한 사람당 장수 (기본: 한 사람이면 A4 한 쪽 10장, 여러 사람이면 1장씩)"
+    )
+    cards.add_argument("--out", required=True, help="FILE.pdf (A4 세로)")
     welcome = add("welcome", common, in_dong)
     welcome.add_argument("--out", required=True, help="FILE.csv (문자 시스템용) 또는 FILE.pdf (편지)")
     welcome.add_argument("--encoding", choices=["utf-8-sig", "cp949"], default="utf-8-sig", help="CSV 인코딩")

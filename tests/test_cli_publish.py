@@ -69,3 +69,39 @@ def test_welcome_export_is_logged_as_a_download(sample_store: Store, tmp_path: P
     assert main(["welcome", "--db", sample_store.url, "--out", str(tmp_path / "w.csv")]) == 0
     log = sample_store.access_log()
     assert (log["action"] == "다운로드").any() and log.iloc[-1]["subject"].startswith("households:")
+
+
+def _text(pdf: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_business_cards_of_one_officer_fill_an_a4_page(sample_store: Store, tmp_path: Path) -> None:
+    out = tmp_path / "명함.pdf"
+    args = ["business-cards", "--db", sample_store.url, "--officer", "강도윤", "--public-url", URL]
+    assert main([*args, "--out", str(out)]) == 0
+    assert "595.28 x 841.89 pts (A4)" in _pages(out) and "Pages:           1" in _pages(out)
+    assert _text(out).count("강도윤") == 10 and "02-0000-3102" in _text(out)
+
+
+def test_business_cards_of_the_whole_dong_one_each_without_a_url(
+    sample_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("MAPPING_PUBLIC_URL", raising=False)
+    out = tmp_path / "cards.pdf"
+    assert main(["business-cards", "--db", sample_store.url, "--out", str(out)]) == 0
+    assert "Pages:           2" in _pages(out)  # 20 officers, one card each
+    assert "QR 코드 없이" in capsys.readouterr().out
+    args = ["business-cards", "--db", sample_store.url, "--officer", "Z03", "--officer", "윤지호", "--copies", "5"]
+    assert main([*args, "--out", str(out)]) == 0
+    assert "Pages:           1" in _pages(out) and _text(out).count("윤지호") == 5
+
+
+def test_business_cards_bad_officer_or_copies_are_bad_input(
+    sample_store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["business-cards", "--db", sample_store.url, "--out", str(tmp_path / "c.pdf")]
+    assert main([*base, "--officer", "없는사람"]) == 2
+    assert "강도윤" in capsys.readouterr().err  # the staff there are, named
+    assert main([*base, "--copies", "0"]) == 2
+    assert "--copies" in capsys.readouterr().err
+    assert main(["business-cards", "--db", sample_store.url, "--out", str(tmp_path / "c.png")]) == 2
