@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from mapping.contacts import CONTACT_COLUMNS
 from mapping.crs import WEB_CRS, parse_crs
 from mapping.domain import (
     ACTIVITIES,
@@ -30,6 +31,7 @@ from mapping.domain import (
 )
 from mapping.errors import CRSError, Problem, ValidationError
 from mapping.tables import (
+    POINT_COLUMNS,
     Column,
     cell_text,
     match_columns,
@@ -120,6 +122,7 @@ class Kit:
     tables: dict[str, gpd.GeoDataFrame]
     warnings: list[Problem] = field(default_factory=list)
     paths: gpd.GeoDataFrame | None = None  # walking network lines (EPSG:4326), if the kit has one
+    contacts: pd.DataFrame | None = None  # the contact book (personal data): lon/lat NaN where no place was given
 
     @property
     def adm_cd2(self) -> str:
@@ -146,7 +149,7 @@ def _read_manifest(folder: Path, problems: list[Problem]) -> dict[str, str]:
     try:
         crs = json.loads(path.read_text(encoding="utf-8")).get("crs", {})
         if isinstance(crs, str):
-            crs = {stem: crs for stem in POINT_TABLES}
+            crs = {stem: crs for stem in (*POINT_TABLES, "contacts")}
         return {stem: parse_crs(value) for stem, value in crs.items()}
     except (ValueError, AttributeError, CRSError) as exc:
         problems.append(Problem("kit.json", None, "crs", f"읽을 수 없습니다: {exc}"))
@@ -383,6 +386,59 @@ def _check_references(
             )
 
 
+def _optional_points(
+    frame: pd.DataFrame, *, file: str, default_crs: str | None, problems: list[Problem]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Lon/lat of the rows that give a place (NaN for the others), read like every kit point (any CRS)."""
+    lon, lat = np.full(len(frame), np.nan), np.full(len(frame), np.nan)
+    found, _ = match_columns(frame, POINT_COLUMNS, file=file)
+    given = [found[c] for c in ("lon", "lat", "x", "y") if c in found]
+    if not given:
+        return lon, lat
+    has = (frame[given] != "").any(axis=1).to_numpy()
+    if has.any():
+        part = frame[has].copy()
+        part.attrs = dict(frame.attrs)  # keep the Excel row numbers
+        lo, la, bad = parse_points(part, file=file, default_crs=default_crs)
+        problems += bad
+        lon[has], lat[has] = lo, la
+    return lon, lat
+
+
+def _read_contacts(
+    folder: Path, default_crs: str | None, numbers: list[int] | None, problems: list[Problem]
+) -> pd.DataFrame | None:
+    """The optional contact book ``contacts.csv|xlsx``: 통 must be a tong of the kit; a place is optional."""
+    columns = [c.key for c in CONTACT_COLUMNS] + ["lon", "lat", "_row", "kit_key"]
+    path = _find(folder, "contacts", TABLE_SUFFIXES)
+    if path is None:
+        return pd.DataFrame({c: [] for c in columns})
+    frame, rows = _table_rows(path, CONTACT_COLUMNS, problems)
+    if frame is None or rows is None:
+        return None
+    lon, lat = _optional_points(frame, file=path.name, default_crs=default_crs, problems=problems)
+    known = set(numbers or [])
+    records: list[dict[str, object]] = []
+    seen: dict[str, int] = {}
+    for row, x, y in zip(rows, lon, lat, strict=True):
+        if numbers is not None and row["tong"] is not None and row["tong"] not in known:
+            shown = f"{min(known)}–{max(known)}" if known else "없음"
+            message = f"통 {row['tong']}은(는) 통 경계 파일에 없습니다 (있는 통: {shown}). 통 번호를 고치세요."
+            problems.append(Problem(path.name, row["_row"], "통", message))
+        row["lon"], row["lat"] = (None, None) if np.isnan(x) else (round(float(x), 7), round(float(y), 7))
+        key = _row_key(row)
+        if key in seen:
+            problems.append(
+                Problem(path.name, row["_row"], None, f"{seen[key]}행과 똑같은 행이라 한 번만 넣습니다.", "warning")
+            )
+            continue
+        seen[key] = int(row["_row"])  # type: ignore[arg-type]
+        records.append(row | {"kit_key": key})
+    table = pd.DataFrame(records, columns=columns)
+    table.attrs["file"] = path.name
+    return table
+
+
 def read_zone_inputs(
     tongs: str | Path, staff: str | Path, *, dong: str | Path | None = None
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame, gpd.GeoDataFrame | None]:
@@ -479,7 +535,7 @@ def read_kit(folder: str | Path) -> Kit:
     ----------
     folder : str or Path
         The kit folder (``dong.geojson``, ``tongs.*``, ``staff.*`` and the
-        optional ``resources``, ``reports``, ``households``, ``blind_spots``).
+        optional ``resources``, ``reports``, ``households``, ``blind_spots``, ``contacts``).
 
     Returns
     -------
@@ -501,6 +557,8 @@ def read_kit(folder: str | Path) -> Kit:
     staff = _read_staff(_find(folder, "staff", TABLE_SUFFIXES), problems)
     tables = {stem: _read_points(folder, stem, crs_defaults, problems) for stem in POINT_TABLES}
     paths = _read_paths(folder, problems)
+    numbers = tongs.attrs["numbers"] if tongs is not None else None
+    contacts = _read_contacts(folder, crs_defaults.get("contacts"), numbers, problems)
     if staff is not None and tongs is not None:
         problems += validate_assignments(tongs.attrs["numbers"], staff, file=staff["file"].iloc[0])
     if staff is not None and dong is not None:
@@ -510,4 +568,5 @@ def read_kit(folder: str | Path) -> Kit:
     # a row without a usable point is always an error above, so every table here is complete
     kit = Kit(folder, dong, tongs, staff.drop(columns="file"), tables, [p for p in problems if p.severity == "warning"])
     kit.paths = paths
+    kit.contacts = contacts
     return kit

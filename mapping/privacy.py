@@ -272,7 +272,8 @@ def personal_values_of(store: object, code: str, *, user: object) -> set[str]:
     """Every value in the store that no public output may contain (the read is logged).
 
     Household names, phones and addresses; residents' names and phones on reports; report memos;
-    the names and phones of officers who did not agree to a public card; resources marked 공개=N.
+    the names and phones of officers who did not agree to a public card; resources marked 공개=N;
+    the zone contact book's names, phones and notes.
     """
     values = personal_values(store.households(code, user=user), table="households")  # type: ignore[attr-defined]
     contacts = store.resident_contacts(code, user=user)  # type: ignore[attr-defined]
@@ -286,6 +287,10 @@ def personal_values_of(store: object, code: str, *, user: object) -> set[str]:
     public = _public_rows(resources)
     columns = ("name", "address", "phone")
     values |= _texts(resources[~public], columns) - _texts(resources[public], columns)  # a shared value is public
+    if hasattr(store, "contacts"):  # the zone contact book: names, phones, notes of residents
+        book = store.contacts(code, user=user)
+        values |= _texts(book, [c for c in ("name", "phone", "note") if c in book.columns])
+        values -= _texts(staff[agreed], ("name", "phone")) | _texts(resources[public], columns)
     return values
 
 

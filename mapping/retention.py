@@ -6,7 +6,9 @@ What goes (defaults, each configurable, never below the legal minimum for the lo
   the memo, title and action text, and their photos — the report row stays (date, zone, tong, field,
   activity, finder, status, reported), so every monthly count and density map is unchanged;
 - move-in households ``move_in_days`` (1 year) after moving in; care-needed neighbours not visited for
-  ``care_days`` (3 years): the whole row;
+  ``care_days`` (3 years): the whole row, with the referrals of their needs to community bodies;
+- entries of the contact book's log (만남·통화·소개) older than ``contact_log_days`` (3 years); the
+  contacts themselves stay until someone deletes them;
 - access-log entries older than ``log_days`` (at least 2 years), except that grants and changes of
   permissions (``권한``) are kept 3 years: only a contiguous oldest part is removed, and the hash of the
   last removed entry is kept as the chain's new anchor, so :meth:`verify_access_log` still checks
@@ -21,7 +23,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from mapping.access import User
-from mapping.schema import ACCESS_LOG, POINT_TABLES, REPORT_PHOTOS, meta
+from mapping.schema import ACCESS_LOG, CONTACT_LOG, POINT_TABLES, REFERRAL_HISTORY, REFERRALS, REPORT_PHOTOS, meta
 
 MIN_LOG_DAYS = 730  # 안전성 확보조치 기준 제8조: 2 years where sensitive data is held
 GRANT_DAYS = 1095  # 제5조: records of grants and changes, 3 years
@@ -37,11 +39,12 @@ class RetentionPolicy:
     move_in_days: int = 365
     care_days: int = 1095
     log_days: int = MIN_LOG_DAYS
+    contact_log_days: int = 1095
 
     def __post_init__(self) -> None:
         if self.log_days < MIN_LOG_DAYS:
             raise ValueError(f"접근 기록은 {MIN_LOG_DAYS}일(2년) 이상 보관해야 합니다: log_days={self.log_days}")
-        for name in ("closed_days", "move_in_days", "care_days"):
+        for name in ("closed_days", "move_in_days", "care_days", "contact_log_days"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name}={getattr(self, name)}: 1일 이상이어야 합니다.")
 
@@ -55,6 +58,8 @@ class PurgeReport:
     move_ins_removed: int = 0
     care_removed: int = 0
     log_entries_removed: int = 0
+    contact_log_removed: int = 0
+    referrals_removed: int = 0
     files: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -62,7 +67,8 @@ class PurgeReport:
         return [
             f"종료된 보고의 개인정보(주민 연락처·내용·사진) 지움: {self.reports_cleared}건 (사진 {self.photos_removed}장)",
             f"전입세대 삭제: {self.move_ins_removed}곳",
-            f"돌봄이웃 삭제: {self.care_removed}곳",
+            f"돌봄이웃 삭제: {self.care_removed}곳 (그 세대의 연계 의뢰 {self.referrals_removed}건)",
+            f"연락처 연락 기록 삭제: {self.contact_log_removed}건",
             f"접근 기록 삭제: {self.log_entries_removed}건",
         ]
 
@@ -108,6 +114,11 @@ def purge_expired(
         out.reports_cleared, out.photos_removed = len(ids), len(photos)
         out.move_ins_removed = conn.execute(sa.select(sa.func.count()).where(move_ins)).scalar_one()
         out.care_removed = conn.execute(sa.select(sa.func.count()).where(care)).scalar_one()
+        gone = sa.select(households.c.id).where(move_ins | care)
+        referrals = REFERRALS.c.household_id.in_(gone)
+        out.referrals_removed = conn.execute(sa.select(sa.func.count()).where(referrals)).scalar_one()
+        old_contacts = CONTACT_LOG.c.on_date < today - dt.timedelta(days=policy.contact_log_days)
+        out.contact_log_removed = conn.execute(sa.select(sa.func.count()).where(old_contacts)).scalar_one()
         cut = _log_cut(conn, now, policy)
         out.log_entries_removed = (
             conn.execute(sa.select(sa.func.count()).where(ACCESS_LOG.c.id < cut)).scalar_one() if cut else 0
@@ -118,7 +129,14 @@ def purge_expired(
         cleared = {"resident_name": None, "resident_phone": None, "memo": CLEARED, "title": None, "action": None}
         conn.execute(reports.update().where(reports.c.id.in_(ids)).values(**cleared))
         conn.execute(REPORT_PHOTOS.delete().where(REPORT_PHOTOS.c.report_id.in_(ids)))
+        conn.execute(
+            REFERRAL_HISTORY.delete().where(
+                REFERRAL_HISTORY.c.referral_id.in_(sa.select(REFERRALS.c.id).where(referrals))
+            )
+        )
+        conn.execute(REFERRALS.delete().where(referrals))
         conn.execute(households.delete().where(move_ins | care))
+        conn.execute(CONTACT_LOG.delete().where(old_contacts))
         if cut:
             _cut_log(conn, cut)
         detail = "; ".join(out.lines())

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-SCHEMA_VERSION = 4  # 1 → 2: report life (duty, title, resident, co-approval, photos, history); 2 → 3: walks;
-# 3 → 4: the team leader's month (aggregations, meetings, best cases, dong settings), staff.public_card, reports.version, accounts
+SCHEMA_VERSION = 5  # 1 → 2: report life (duty, title, resident, co-approval, photos, history); 2 → 3: walks;
+# 3 → 4: the team leader's month (aggregations, meetings, best cases, dong settings), staff.public_card, reports.version, accounts;
+# 4 → 5: relationships and outreach (contacts and their log, missions, referrals, notice posts), reports.mission_id
 
 
 def _dong() -> sa.Column:
@@ -130,6 +131,7 @@ POINT_TABLES = {
         sa.Column("return_reason", sa.Text),
         sa.Column("updated_at", sa.DateTime),
         sa.Column("version", sa.Integer),  # v4: bumped by every change; a stale edit is refused (None = 1)
+        sa.Column("mission_id", sa.Integer),  # v5: the month's mission or dong issue it serves (missions.id)
     ),
     "households": _point_table(
         "households",
@@ -302,4 +304,95 @@ ACCOUNTS = sa.Table(  # one per person (v4); passwords only as argon2 hashes
     sa.Column("disabled", sa.Boolean, nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("last_login", sa.DateTime),
+)
+
+
+# --- relationships and outreach (schema version 5) ----------------------------------------------------------------
+
+CONTACTS = sa.Table(  # the zone's contact book: personal data, seen zone by zone (mapping.contacts)
+    "contacts",
+    meta,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _dong(),
+    sa.Column("origin", sa.String(8), nullable=False),  # kit / app
+    sa.Column("kit_key", sa.String(16)),
+    sa.Column("kind", sa.String(24), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("organisation", sa.Text),
+    sa.Column("phone", sa.Text),
+    sa.Column("tong", sa.Integer, nullable=False),  # its zone is the tong's current zone
+    sa.Column("lon", sa.Float),
+    sa.Column("lat", sa.Float),
+    sa.Column("note", sa.Text),  # 비고: how to reach them (상시 연락체계)
+    sa.Column("added_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime),
+    sa.Column("updated_by", sa.Text),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.UniqueConstraint("dong_code", "kit_key"),
+)
+CONTACT_LOG = sa.Table(  # 만남 / 통화 / 동장 동행 소개
+    "contact_log",
+    meta,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("contact_id", sa.Integer, nullable=False, index=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("on_date", sa.Date, nullable=False),
+    sa.Column("by_whom", sa.Text, nullable=False),
+    sa.Column("note", sa.Text),
+    sa.Column("recorded_at", sa.DateTime, nullable=False),
+)
+MISSIONS = sa.Table(  # 이달의 미션 and 동 현안사항, per dong and month
+    "missions",
+    meta,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _dong(),
+    sa.Column("month", sa.String(7), nullable=False),
+    sa.Column("kind", sa.String(8), nullable=False),  # mission / issue
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("description", sa.Text),
+    sa.Column("set_by", sa.Text, nullable=False),
+    sa.Column("set_at", sa.DateTime, nullable=False),
+)
+REFERRALS = sa.Table(  # a report or a household's need referred to a community body
+    "referrals",
+    meta,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _dong(),
+    sa.Column("report_id", sa.Integer, index=True),
+    sa.Column("household_id", sa.Integer, index=True),  # personal data: seen like the household
+    sa.Column("body", sa.String(32), nullable=False),
+    sa.Column("body_name", sa.Text),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+REFERRAL_HISTORY = sa.Table(
+    "referral_history",
+    meta,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("referral_id", sa.Integer, nullable=False, index=True),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("from_status", sa.String(16)),
+    sa.Column("to_status", sa.String(16), nullable=False),
+    sa.Column("note", sa.Text),
+)
+NOTICE_POSTS = sa.Table(  # 게시 현황: where the officer's notice is posted (places, officer-internal)
+    "notice_posts",
+    meta,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _dong(),
+    sa.Column("kind", sa.String(24), nullable=False),
+    sa.Column("place_name", sa.Text, nullable=False),
+    sa.Column("lon", sa.Float),
+    sa.Column("lat", sa.Float),
+    sa.Column("tong", sa.Integer),
+    sa.Column("zone_id", sa.String(8)),  # attached when written, like a report's
+    sa.Column("posted_on", sa.Date, nullable=False),
+    sa.Column("removed_on", sa.Date),
+    sa.Column("posted_by", sa.Text, nullable=False),
+    sa.Column("note", sa.Text),
+    sa.Column("created_at", sa.DateTime, nullable=False),
 )

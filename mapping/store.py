@@ -30,6 +30,7 @@ from mapping.kit import Kit
 from mapping.schema import ACCESS_LOG, ADDRESSES, PATHS, POINT_TABLES, REPORT_HISTORY, SCHEMA_VERSION, meta
 from mapping.store_accounts import AccountsMixin
 from mapping.store_month import MonthMixin
+from mapping.store_outreach import OutreachMixin
 from mapping.store_reports import PERSONAL, ReportsMixin
 from mapping.tong_index import attach_tong_zone
 from mapping.zones import zones_from_tongs
@@ -97,7 +98,7 @@ def _as_list(value: object) -> list:
     return list(value) if isinstance(value, list | tuple | np.ndarray) else []
 
 
-class Store(ReportsMixin, MonthMixin, AccountsMixin):
+class Store(ReportsMixin, MonthMixin, AccountsMixin, OutreachMixin):
     """The project's store; open it with :func:`open_store`."""
 
     def __init__(self, url: str | Path | None = None) -> None:
@@ -173,6 +174,9 @@ class Store(ReportsMixin, MonthMixin, AccountsMixin):
                 added, removed = self._sync_points(conn, name, code, frame, kit.tongs, zones)
                 summary.added[name], summary.removed[name] = added, removed
                 summary.counts[name] = len(frame)
+            added, removed = self._sync_contacts(conn, code, kit.contacts)
+            summary.added["contacts"], summary.removed["contacts"] = added, removed
+            summary.counts["contacts"] = 0 if kit.contacts is None else len(kit.contacts)
             summary.counts |= {"tongs": len(kit.tongs), "staff": len(kit.staff), "zones": len(zones)}
             self._log(conn, user, "입력", f"kit:{code}", f"households={len(kit.tables['households'])}")
         return summary

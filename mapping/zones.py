@@ -149,7 +149,9 @@ def _coverage_suspects(geoms: np.ndarray, group: np.ndarray) -> np.ndarray:
     """
     suspect = np.zeros(len(geoms), dtype=bool)
     order = np.argsort(group, kind="stable")
-    starts = np.flatnonzero(np.r_[True, group[order][1:] != group[order][:-1]]) if len(order) else []
+    if not len(order):
+        return suspect
+    starts = np.flatnonzero(np.r_[True, group[order][1:] != group[order][:-1]])
     for start, stop in zip(starts, [*starts[1:], len(order)], strict=True):
         members = order[start:stop]
         if len(members) > 1:

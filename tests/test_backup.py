@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from mapping.access import CLI_USER, SAMPLE_USER
 from mapping.backup import backup_store, read_backup, restore_store
 from mapping.errors import StoreError
-from mapping.schema import meta
+from mapping.schema import SCHEMA_VERSION, meta
 from mapping.store import Store, open_store
 from tests.conftest import ROOT, SAMPLE_CODE
 
@@ -122,7 +122,7 @@ def test_a_damaged_or_newer_backup_is_refused_before_anything_changes(sample_sto
             data = src.read(item)
             dst.writestr(
                 item,
-                data.replace(b'"schema_version": 4', b'"schema_version": 99')
+                data.replace(f'"schema_version": {SCHEMA_VERSION}'.encode(), b'"schema_version": 99')
                 if item.filename == "manifest.json"
                 else data,
             )

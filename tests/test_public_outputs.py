@@ -73,6 +73,9 @@ def personal(store: Store) -> set[str]:
         *households["name"],
         *households["phone"],
     }
+    contacts = store.contacts(SAMPLE_CODE, user=SAMPLE_USER)  # the zone contact book (issue 11)
+    assert len(contacts) >= 10
+    expected |= set(contacts["name"]) | set(contacts["phone"].dropna())
     assert expected <= values  # the scan looks for what matters
     return values
 

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from mapping.access import CLI_USER, SAMPLE_USER
+from mapping.errors import NotFoundError
 from mapping.monthly import monthly_sheet_for
 from mapping.photos import read_photo
 from mapping.retention import CLEARED, RetentionPolicy, purge_expired
@@ -78,3 +79,25 @@ def test_open_cases_and_recent_data_are_kept(backend_store: Store) -> None:
 def test_grants_are_kept_three_years_and_the_log_at_least_two() -> None:
     with pytest.raises(ValueError, match="730"):
         RetentionPolicy(log_days=365)
+
+
+def test_contact_log_entries_go_after_three_years_and_referrals_with_their_household(backend_store: Store) -> None:
+    store = backend_store
+    book = store.contacts(SAMPLE_CODE, user=SAMPLE_USER)
+    contact = int(book["id"].iloc[0])
+    old = store.log_contact(contact, kind="만남", on_date=dt.date(2026, 10, 1), by_whom="노아린", user=SAMPLE_USER)
+    recent = store.log_contact(contact, kind="통화", on_date=dt.date.today(), by_whom="노아린", user=SAMPLE_USER)
+    household = int(store.households(SAMPLE_CODE, user=SAMPLE_USER)["id"].iloc[0])
+    referral = store.refer_household(household, body="복지관", actor="노아린", note="방문 상담", user=SAMPLE_USER)
+    cutoff = dt.date(2026, 10, 1) + dt.timedelta(days=1096)  # three years and a day after the old entry
+
+    done = purge_expired(store, policy=RetentionPolicy(), user=CLI_USER, today=cutoff)
+    assert done.contact_log_removed == 1 and done.referrals_removed == 1
+    assert "연락처 연락 기록 삭제: 1건" in done.lines()
+    assert list(store.contact_log(contact, user=SAMPLE_USER)["id"]) == [recent] != [old]
+    assert len(store.contacts(SAMPLE_CODE, user=SAMPLE_USER)) == len(book)  # the contacts themselves stay
+    assert store.household_referrals(SAMPLE_CODE, user=SAMPLE_USER).empty  # gone with the household
+    with pytest.raises(NotFoundError):
+        store.referral_history(referral, user=SAMPLE_USER)
+    with pytest.raises(ValueError, match="contact_log_days=0"):
+        RetentionPolicy(contact_log_days=0)
