@@ -20,7 +20,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from bench import outputs, seoul
+from bench import outputs, seoul, work
 from bench.generate import generate
 
 HERE = Path(__file__).resolve().parent
@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     data = load(folder)
     started = time.perf_counter()
     results: list[Result] = []
-    for bench in (*seoul.BENCHMARKS, *outputs.BENCHMARKS):
+    for bench in (*seoul.BENCHMARKS, *outputs.BENCHMARKS, *work.BENCHMARKS):
         result = Result(**bench(data, median_time=median_time, quick=args.quick))
         results.append(result)
         print(result.line(), flush=True)

@@ -48,9 +48,32 @@ from mapping.style import (  # noqa: F401 - STYLE tables re-exported for callers
 )
 
 
-def _label_marker(point: shapely.Point, text: str, css: str) -> folium.Marker:
-    icon = folium.DivIcon(html=f'<div class="{css}">{esc(text)}</div>', icon_size=(0, 0), class_name="map-label")
-    return folium.Marker([point.y, point.x], icon=icon, interactive=False)
+class _BrowserMadeLabels(_ScriptAsIs):
+    """Text labels on the map (tong numbers, officers), made in the browser from ``[lat, lon, text]`` rows.
+
+    One folium Marker per label cost two Jinja compilations per page run; the text is escaped here.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this.rows }}.forEach(function (row) {
+            L.marker([row[0], row[1]], {
+                icon: L.divIcon({html: '<div class="{{ this.css }}">' + row[2] + "</div>", iconSize: [0, 0], className: "map-label"}),
+                interactive: false
+            }).addTo({{ this._parent.get_name() }});
+        });
+        {% endmacro %}"""
+    )
+
+    def __init__(self, geoms: object, texts: object, css: str) -> None:
+        super().__init__()
+        self._name = "BrowserMadeLabels"
+        self.css = css
+        points = [g.representative_point() for g in geoms]  # type: ignore[attr-defined]
+        self.rows = _script_json(
+            [[round(p.y, 6), round(p.x, 6), esc(t)] for p, t in zip(points, texts, strict=True)]  # type: ignore[call-overload]
+        )
 
 
 def neighbour_colours(gdf: gpd.GeoDataFrame) -> list[int]:
@@ -102,8 +125,7 @@ def build_tongs_layer(
         className="tong-polygon",
         tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
     ).add_to(group)
-    for tong, geom in zip(web["tong"], web.geometry, strict=True):
-        _label_marker(geom.representative_point(), f"{int(tong)}", "tong-label").add_to(group)
+    _BrowserMadeLabels(web.geometry, [f"{int(t)}" for t in web["tong"]], "tong-label").add_to(group)
     return group
 
 
@@ -135,8 +157,7 @@ def build_zones_layer(
         ),
         tooltip=folium.GeoJsonTooltip(fields=["label", "detail"], labels=False),
     ).add_to(group)
-    for officer, geom in zip(web["officer"], web.geometry, strict=True):
-        _label_marker(geom.representative_point(), officer, "zone-label").add_to(group)
+    _BrowserMadeLabels(web.geometry, web["officer"], "zone-label").add_to(group)
     return group
 
 

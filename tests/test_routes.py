@@ -1,4 +1,4 @@
-"""The weekly walk: exact order, OR-Tools above 12 stops, the time budget, GPX 1.1, proposed stops."""
+"""The weekly walk: exact order, local search above 12 stops, the time budget, GPX 1.1, proposed stops."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import itertools
 import random
 import xml.etree.ElementTree as ET
 
+import numpy as np
 import pytest
 import xmlschema
 
@@ -18,6 +19,7 @@ from mapping.routes import (
     _held_karp,
     _or_tools,
     distance_matrix,
+    order_stops,
     plan_route,
     propose_stops,
     route_gpx,
@@ -59,8 +61,62 @@ def test_or_tools_visits_every_stop_once_and_is_close_to_exact():
     order = _or_tools(matrix, seconds=1.0)
     assert sorted(order) == list(range(1, 11))
     assert tour_length(matrix, order) <= 1.02 * tour_length(matrix, _held_karp(matrix))
-    long_walk = plan_route(random_stops(EXACT_MAX + 8, 3), start=START, seconds=0.5)  # goes to OR-Tools
+    long_walk = plan_route(random_stops(EXACT_MAX + 8, 3), start=START, seconds=0.5)  # the local search
     assert len(long_walk.stops) == EXACT_MAX + 8 and len(long_walk.legs_m) == EXACT_MAX + 9
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 4, 9])
+def test_order_stops_is_the_brute_force_optimum_on_small_walks(n):
+    matrix = distance_matrix([START, *random_stops(n, 11)])
+    order = order_stops(matrix)
+    best = min(tour_length(matrix, list(p)) for p in itertools.permutations(range(1, n + 1)))
+    assert sorted(order) == list(range(1, n + 1))
+    assert tour_length(matrix, order) == pytest.approx(best)
+
+
+def test_the_benchmarks_exact_yardstick_agrees_with_ours_and_with_brute_force():
+    from bench.work import exact_tour
+
+    for n, seed in ((6, 1), (8, 2), (EXACT_MAX, 3)):
+        matrix = distance_matrix([START, *random_stops(n, seed)])
+        theirs, ours = exact_tour(matrix), order_stops(matrix)
+        assert sorted(theirs) == list(range(1, n + 1))
+        assert tour_length(matrix, ours) == pytest.approx(tour_length(matrix, theirs))
+        if n <= 8:
+            best = min(tour_length(matrix, list(p)) for p in itertools.permutations(range(1, n + 1)))
+            assert tour_length(matrix, theirs) == pytest.approx(best)
+
+
+@pytest.mark.parametrize("seed", [4, 5, 6])
+def test_just_above_the_exact_limit_the_walk_is_still_the_optimum(seed):
+    from bench.work import exact_tour
+
+    matrix = distance_matrix([START, *random_stops(EXACT_MAX + 1, seed)])
+    order = order_stops(matrix)  # the local search
+    assert sorted(order) == list(range(1, EXACT_MAX + 2))
+    assert tour_length(matrix, order) <= 1.001 * tour_length(matrix, exact_tour(matrix))
+
+
+def test_a_long_walk_cannot_be_shortened_by_reversing_a_stretch_or_moving_one_stop():
+    matrix = distance_matrix([START, *random_stops(30, 8)])
+    order = order_stops(matrix, seconds=10)
+    found = tour_length(matrix, order)
+    assert sorted(order) == list(range(1, 31))
+    for i, j in itertools.combinations(range(len(order) + 1), 2):
+        assert tour_length(matrix, order[:i] + order[i:j][::-1] + order[j:]) >= found - 1e-6
+    for i, stop in enumerate(order):
+        rest = order[:i] + order[i + 1 :]
+        for k in range(len(rest) + 1):
+            assert tour_length(matrix, [*rest[:k], stop, *rest[k:]]) >= found - 1e-6
+
+
+def test_the_long_walk_is_the_same_every_time_and_handles_one_way_distances():
+    matrix = distance_matrix([START, *random_stops(20, 9)])
+    assert order_stops(matrix, seconds=10) == order_stops(matrix, seconds=10)  # seeded: not load-dependent
+    one_way = matrix * (1 + 0.2 * (np.arange(21)[:, None] > np.arange(21)[None, :]))
+    order = order_stops(one_way)
+    assert sorted(order) == list(range(1, 21))
+    assert tour_length(one_way, order) <= tour_length(one_way, order[::-1])  # the shorter direction
 
 
 def test_the_budget_keeps_the_highest_priorities_and_says_what_was_left_out():
