@@ -90,9 +90,8 @@ def present(value: object) -> bool:
 
 
 # folium puts popup and tooltip HTML inside JavaScript template literals (`…`): besides HTML,
-# a backtick would end the literal and ${…} would run code, so those are escaped as entities too.
-# ` $ \ would act inside a JS template literal; { } inside a Jinja template, which folium compiles
-# rendered popups and tooltips into once more ({{ 7*7 }} in a memo became 49 on the server)
+# a backtick would end the literal and ${…} would run code, so those are escaped as entities too;
+# and it compiles rendered popups and tooltips as a Jinja template once more, so braces are too.
 JS_LITERAL = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;"})
 
 

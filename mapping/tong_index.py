@@ -272,14 +272,11 @@ def attach_tong_zone(
     else:
         index = index or TongIndex.build(tongs)
         number = index.locate(shapely.get_x(geoms), shapely.get_y(geoms))
-    pairs = [(int(t), z) for z, ts in zip(zones["zone_id"], zones["tongs"], strict=True) for t in ts]
-    known = np.array(sorted({t for t, _ in pairs}), dtype=np.int64)
-    names = dict(pairs)
-    zone_names = np.array([None, *(names[t] for t in known)], dtype=object)
-    slot = np.searchsorted(known, number) + 1  # 0: no zone
-    slot[(slot > len(known)) | (number < 0)] = 0
-    has = slot > 0
-    slot[has] *= known[slot[has] - 1] == number[has]
+    zone_of = pd.Series(
+        {int(t): z for z, ts in zip(zones["zone_id"], zones["tongs"], strict=True) for t in ts}, dtype=object
+    )
+    zone = np.array(zone_of.reindex(number), dtype=object)  # -1 and unowned tongs: NaN
+    zone[pd.isna(zone)] = None
     tong = number.astype(object)  # plain Python ints
     tong[number < 0] = None
-    return pd.DataFrame({"tong": tong, "zone_id": zone_names[slot]}, dtype=object)
+    return pd.DataFrame({"tong": tong, "zone_id": zone}, dtype=object)

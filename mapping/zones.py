@@ -70,6 +70,13 @@ def validate_tongs(
         Tongs in their input CRS with invalid polygons repaired by
         ``make_valid`` (each repair listed as a warning), and the problems.
     """
+    fixed, problems, _ = _validate_one_dong(tongs, dong, file=file)
+    return fixed, problems
+
+
+def _validate_one_dong(
+    tongs: gpd.GeoDataFrame, dong: gpd.GeoDataFrame | None, *, file: str
+) -> tuple[gpd.GeoDataFrame, list[Problem], np.ndarray]:
     require_crs(tongs, name=file)
     boundaries = None
     if dong is not None:
@@ -89,8 +96,11 @@ def _validate(
     *,
     labels: list[str],
     file: str,
-) -> tuple[gpd.GeoDataFrame, list[Problem]]:
-    """The checks of :func:`validate_tongs` for tongs of one or many dongs (``group``: the dong of each)."""
+) -> tuple[gpd.GeoDataFrame, list[Problem], np.ndarray]:
+    """The checks of :func:`validate_tongs` for tongs of one or many dongs (``group``: the dong of each).
+
+    Also returns which kept tongs are coverage suspects (see :func:`_coverage_suspects`).
+    """
     found: list[tuple[int, Problem]] = []  # (row, problem): reported in row order
     geoms = np.asarray(tongs.geometry.values, dtype=object)
     numbers = tongs["tong"].to_numpy()
@@ -106,15 +116,13 @@ def _validate(
         found.append((i, Problem(file, None, label(i), "도형이 비어 있습니다.")))
     for i in np.flatnonzero(~missing & ~polygonal):
         found.append((i, Problem(file, None, label(i), f"폴리곤이어야 하는데 {geoms[i].geom_type}입니다.")))
-    broken = ~missing & polygonal & ~valid
-    for i in np.flatnonzero(broken):
+    for i in np.flatnonzero(~missing & polygonal & ~valid):
         reason = shapely.is_valid_reason(geoms[i])
         fixed = shapely.union_all(
             [g for g in shapely.get_parts(shapely.make_valid(geoms[i])) if g.geom_type in POLYGONAL]
         )
         if fixed.is_empty or fixed.area == 0:
             found.append((i, Problem(file, None, label(i), f"유효하지 않은 폴리곤이고 고칠 수 없습니다 ({reason}).")))
-            broken[i] = False
             missing[i] = True  # dropped like an empty one
             continue
         out.iloc[i, out.columns.get_loc(out.geometry.name)] = fixed
@@ -137,9 +145,8 @@ def _validate(
     suspect = _coverage_suspects(np.asarray(metric.geometry.values, dtype=object), group)
     problems += _overlap_problems(metric, group, suspect, labels, file=file)
     if boundaries is not None:
-        problems += _coverage_problems(metric, group, boundaries, labels, file=file)
-    out.attrs["coverage_suspects"] = suspect  # for the zones' union (a valid coverage merges cheaply)
-    return out, problems
+        problems += _coverage_problems(metric, group, suspect, boundaries, labels, file=file)
+    return out, problems, suspect
 
 
 def _coverage_suspects(geoms: np.ndarray, group: np.ndarray) -> np.ndarray:
@@ -181,12 +188,19 @@ def _overlap_problems(
 
 
 def _coverage_problems(
-    metric: gpd.GeoDataFrame, group: np.ndarray, boundaries: list[BaseGeometry], labels: list[str], *, file: str
+    metric: gpd.GeoDataFrame,
+    group: np.ndarray,
+    suspect: np.ndarray,
+    boundaries: list[BaseGeometry],
+    labels: list[str],
+    *,
+    file: str,
 ) -> list[Problem]:
     """Tongs reaching out of their dong, and parts of a dong in no tong.
 
     Exact, but cheap when the tongs fit: a tong covered by its dong cannot overhang, and a dong whose
-    tongs' areas add up to its own (within :data:`MIN_AREA_M2`, no overlaps) cannot hide a gap.
+    tongs form a valid coverage (no suspects: no overlap) and whose areas add up to its own (within
+    :data:`MIN_AREA_M2`) cannot hide a gap.
     """
     geoms = np.asarray(metric.geometry.values, dtype=object)
     numbers = metric["tong"].to_numpy()
@@ -214,7 +228,8 @@ def _coverage_problems(
                 )
             )
     filled = np.bincount(group, weights=inside_area, minlength=len(dongs))
-    for g in np.flatnonzero(shapely.area(dongs) - filled > MIN_AREA_M2 / 2):  # room for a gap: look for it
+    overlapping = np.bincount(group, weights=suspect, minlength=len(dongs)) > 0  # areas could hide a gap
+    for g in np.flatnonzero((shapely.area(dongs) - filled > MIN_AREA_M2 / 2) | overlapping):  # look for it
         union = shapely.union_all(geoms[group == g])
         for part in _parts(dongs[g].difference(union)):
             problems.append(
@@ -321,20 +336,20 @@ def zones_from_tongs(
     ValidationError
         With every problem, if any is an error.
     """
-    fixed, problems = validate_tongs(tongs, dong=dong)
+    fixed, problems, suspect = _validate_one_dong(tongs, dong, file="tongs")
     problems += validate_assignments(fixed["tong"], staff)
     if any(p.severity == "error" for p in problems):
         raise ValidationError(problems, what="구역 입력")
-    zones = _assemble_zones(_metric(fixed), [None] * len(fixed), staff, [None] * len(staff))
+    zones = _assemble_zones(_metric(fixed), [None] * len(fixed), staff, [None] * len(staff), suspect)
     return _finish(zones.drop(columns="dong_code"), tongs.crs, problems)
 
 
-def _merge(geoms: np.ndarray, members: list[list[int]], suspect: np.ndarray | None) -> np.ndarray:
+def _merge(geoms: np.ndarray, members: list[list[int]], suspect: np.ndarray) -> np.ndarray:
     """Each zone's tongs merged: tongs of a valid coverage edge by edge, in one vectorised call per round."""
     out = np.empty(len(members), dtype=object)
     if not members:
         return out
-    clean = np.array([suspect is not None and not suspect[m].any() for m in members], dtype=bool)
+    clean = np.array([not suspect[m].any() for m in members], dtype=bool)
     for k in np.flatnonzero(~clean):
         out[k] = geoms[members[k][0]] if len(members[k]) == 1 else shapely.union_all(geoms[members[k]])
     todo = np.flatnonzero(clean)
@@ -404,7 +419,7 @@ def zones_for_dongs(tongs: gpd.GeoDataFrame, staff: pd.DataFrame, dongs: gpd.Geo
             what="구역 입력",
         )
     group = tongs["dong_code"].astype(str).map(index).to_numpy()
-    fixed, problems = _validate(tongs, group, [boundary_of[c] for c in codes], labels=labels, file="tongs")
+    fixed, problems, suspect = _validate(tongs, group, [boundary_of[c] for c in codes], labels=labels, file="tongs")
     fixed_codes = fixed["dong_code"].astype(str)
     staff_codes = staff["dong_code"].astype(str)
     existing: dict[str, set[int]] = {}
@@ -418,12 +433,12 @@ def zones_for_dongs(tongs: gpd.GeoDataFrame, staff: pd.DataFrame, dongs: gpd.Geo
             problems.append(Problem(p.file, p.row, p.column, f"[{code}] {p.message}", p.severity))
     if any(p.severity == "error" for p in problems):
         raise ValidationError(problems, what="구역 입력")
-    zones = _assemble_zones(_metric(fixed), list(fixed_codes), staff, list(staff_codes))
+    zones = _assemble_zones(_metric(fixed), list(fixed_codes), staff, list(staff_codes), suspect)
     return _finish(zones, tongs.crs, problems)
 
 
 def _assemble_zones(
-    metric: gpd.GeoDataFrame, tong_dongs: list, staff: pd.DataFrame, staff_dongs: list
+    metric: gpd.GeoDataFrame, tong_dongs: list, staff: pd.DataFrame, staff_dongs: list, suspect: np.ndarray
 ) -> gpd.GeoDataFrame:
     """One zone per officer with tongs, in :data:`METRIC_CRS`, ordered by dong and zone number."""
     position = {(d, int(t)): i for i, (d, t) in enumerate(zip(tong_dongs, metric["tong"], strict=True))}
@@ -439,7 +454,7 @@ def _assemble_zones(
         rows.append(
             {
                 "dong_code": code,
-                "zone_id": f"Z{numbers[0]:02d}",  # zone_id_for(numbers): they are sorted
+                "zone_id": zone_id_for(numbers),
                 "officer": person["name"],
                 "team": person.get("team"),
                 "substitute": sub if sub and not pd.isna(sub) else None,
@@ -449,7 +464,7 @@ def _assemble_zones(
         )
     columns = ["dong_code", "zone_id", "officer", "team", "substitute", "phone", "tongs"]
     zones = pd.DataFrame(rows, columns=columns)
-    shape_array = _merge(geoms, member_lists, metric.attrs.get("coverage_suspects"))
+    shape_array = _merge(geoms, member_lists, suspect)
     zones["area_m2"] = np.round(shapely.area(shape_array), 1) if len(shape_array) else []
     zones["contiguous"] = shapely.get_type_id(shape_array) == 3 if len(shape_array) else []
     zones = gpd.GeoDataFrame(zones, geometry=list(shape_array), crs=METRIC_CRS)
