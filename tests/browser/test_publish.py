@@ -6,6 +6,7 @@ import os
 import subprocess
 
 import pandas as pd
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from mapping.access import SAMPLE_USER
@@ -16,8 +17,16 @@ from tests.conftest import ROOT, SAMPLE_CODE
 
 def _download(page, button: str, tmp_path):
     expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=30_000)  # the rerun after a choice is over
-    with page.expect_download(timeout=60_000) as info:
-        page.get_by_role("button", name=button).click()
+    target = page.get_by_role("button", name=button)
+    expect(target).to_be_enabled(timeout=30_000)
+    for attempt in range(3):  # a click that lands while a rerun swaps the button is lost: click again
+        try:
+            with page.expect_download(timeout=20_000) as info:
+                target.click()
+            break
+        except PlaywrightTimeoutError:
+            if attempt == 2:
+                raise
     path = tmp_path / info.value.suggested_filename
     info.value.save_as(path)
     return path
