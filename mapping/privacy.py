@@ -273,7 +273,7 @@ def personal_values_of(store: object, code: str, *, user: object) -> set[str]:
 
     Household names, phones and addresses; residents' names and phones on reports; report memos;
     the names and phones of officers who did not agree to a public card; resources marked 공개=N;
-    the zone contact book's names, phones and notes.
+    the zone contact book's names, phones and notes; contact-log and referral notes.
     """
     values = personal_values(store.households(code, user=user), table="households")  # type: ignore[attr-defined]
     contacts = store.resident_contacts(code, user=user)  # type: ignore[attr-defined]
@@ -290,6 +290,7 @@ def personal_values_of(store: object, code: str, *, user: object) -> set[str]:
     book = store.contacts(code, user=user)  # type: ignore[attr-defined]  # the zone contact book
     shown = _texts(staff[agreed], ("name", "phone")) | _texts(resources[public], columns)  # public anyway
     values |= _texts(book, ("name", "phone", "note")) - shown
+    values |= {n for n in store.outreach_notes(code, user=user) if len(n) >= _MIN_MEMO}  # type: ignore[attr-defined]
     return values
 
 

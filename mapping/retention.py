@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from mapping.access import User
-from mapping.schema import ACCESS_LOG, CONTACT_LOG, POINT_TABLES, REFERRAL_HISTORY, REFERRALS, REPORT_PHOTOS, meta
+from mapping.schema import ACCESS_LOG, CONTACT_LOG, POINT_TABLES, REFERRALS, REPORT_PHOTOS, meta
 
 MIN_LOG_DAYS = 730  # 안전성 확보조치 기준 제8조: 2 years where sensitive data is held
 GRANT_DAYS = 1095  # 제5조: records of grants and changes, 3 years
@@ -129,12 +129,7 @@ def purge_expired(
         cleared = {"resident_name": None, "resident_phone": None, "memo": CLEARED, "title": None, "action": None}
         conn.execute(reports.update().where(reports.c.id.in_(ids)).values(**cleared))
         conn.execute(REPORT_PHOTOS.delete().where(REPORT_PHOTOS.c.report_id.in_(ids)))
-        conn.execute(
-            REFERRAL_HISTORY.delete().where(
-                REFERRAL_HISTORY.c.referral_id.in_(sa.select(REFERRALS.c.id).where(referrals))
-            )
-        )
-        conn.execute(REFERRALS.delete().where(referrals))
+        store._drop_household_referrals(conn, gone)
         conn.execute(households.delete().where(move_ins | care))
         conn.execute(CONTACT_LOG.delete().where(old_contacts))
         if cut:

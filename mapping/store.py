@@ -33,7 +33,7 @@ from mapping.store_month import MonthMixin
 from mapping.store_outreach import OutreachMixin
 from mapping.store_reports import PERSONAL, ReportsMixin
 from mapping.tong_index import attach_tong_zone
-from mapping.zones import zones_from_tongs
+from mapping.zones import zone_of_tong, zones_from_tongs
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "mapping.sqlite"
 
@@ -240,7 +240,7 @@ class Store(ReportsMixin, MonthMixin, AccountsMixin, OutreachMixin):
 
         Reports keep the zone they were filed in: that is history.
         """
-        zone_of = {int(n): z for z, ns in zip(zones["zone_id"], zones["tongs"], strict=True) for n in ns}
+        zone_of = zone_of_tong(zones)
         for name in ("resources", "households", "blind_spots"):
             t = POINT_TABLES[name]
             conn.execute(t.update().where(t.c.dong_code == code).values(zone_id=None))
@@ -281,6 +281,8 @@ class Store(ReportsMixin, MonthMixin, AccountsMixin, OutreachMixin):
         wanted = set(frame["kit_key"]) if len(frame) else set()
         gone = [i for k, i in existing.items() if k not in wanted]
         if gone:
+            if name == "households":  # a household the kit no longer has takes its referrals (and notes) with it
+                self._drop_household_referrals(conn, gone)
             conn.execute(t.delete().where(t.c.id.in_(gone)))
         new = frame[~frame["kit_key"].isin(existing)] if len(frame) else frame
         if len(new):

@@ -36,6 +36,7 @@ from mapping.outreach import (
     mission_progress,
     parse_body,
 )
+from mapping.printing import text_of
 from mapping.schema import (
     CONTACT_LOG,
     CONTACTS,
@@ -46,6 +47,7 @@ from mapping.schema import (
     REFERRALS,
 )
 from mapping.tables import parse_tong
+from mapping.zones import zone_of_tong
 
 CONTACT_FIELDS = ("kind", "name", "organisation", "phone", "tong", "lonlat", "note")
 _TEXT_MAX = 2_000
@@ -56,8 +58,7 @@ def _now() -> dt.datetime:
 
 
 def _text(value: object) -> str | None:
-    text = " ".join(str(value).split()) if value is not None else ""
-    return text or None
+    return " ".join(text_of(value).split()) or None
 
 
 def _too_long(what: str, field: str, value: str | None) -> list[Problem]:
@@ -108,10 +109,18 @@ class OutreachMixin:
             conn.execute(CONTACTS.insert(), rows)
         return len(rows), len(gone)
 
+    @staticmethod
+    def _drop_household_referrals(conn: sa.Connection, households: object) -> None:
+        """Delete the referrals (and their history) of ``households`` (ids, or a select of ids)."""
+        referrals = REFERRALS.c.household_id.in_(households)
+        steps = REFERRAL_HISTORY.c.referral_id.in_(sa.select(REFERRALS.c.id).where(referrals))
+        conn.execute(REFERRAL_HISTORY.delete().where(steps))
+        conn.execute(REFERRALS.delete().where(referrals))
+
     # ---- contacts: reading -------------------------------------------------------------------------------------
     def _zone_of_tong(self, code: str) -> dict[int, str]:
         zones = self.zones(code)  # type: ignore[attr-defined]
-        return {int(n): str(z) for z, ns in zip(zones["zone_id"], zones["tongs"], strict=True) for n in ns}
+        return zone_of_tong(zones)
 
     def _reach(self, code: str, user: User, what: str) -> frozenset[str]:
         reach = self.personal_zones(code, user=user)  # type: ignore[attr-defined]
@@ -168,8 +177,7 @@ class OutreachMixin:
                 ).all(),
                 columns=["contact_id", "on_date"],
             )
-        with self.writer.begin() as conn:
-            self._log(conn, user, "조회", f"contacts:{code}", f"rows={len(frame)} zones={len(reach)}")  # type: ignore[attr-defined]
+        self.log_event(user, "조회", f"contacts:{code}", f"rows={len(frame)} zones={len(reach)}")  # type: ignore[attr-defined]
         return contact_status(frame, log, today=today or dt.date.today())
 
     def contact(self, contact_id: int, *, user: User) -> dict:
@@ -183,8 +191,7 @@ class OutreachMixin:
             If its zone is not in ``user``'s reach.
         """
         contact = self._contact_row(contact_id, user)
-        with self.writer.begin() as conn:
-            self._log(conn, user, "조회", f"contacts:{contact_id}")  # type: ignore[attr-defined]
+        self.log_event(user, "조회", f"contacts:{contact_id}")  # type: ignore[attr-defined]
         return contact
 
     def contact_log(self, contact_id: int, *, user: User) -> pd.DataFrame:
@@ -684,9 +691,24 @@ class OutreachMixin:
             rows = conn.execute(query.order_by(REFERRALS.c.id)).mappings().all()
         frame = pd.DataFrame(rows, columns=[*(c.name for c in REFERRALS.columns), "zone_id"])
         frame = frame[self._reach_mask(user, reach, frame["zone_id"])].reset_index(drop=True)
-        with self.writer.begin() as conn:
-            self._log(conn, user, "조회", f"referrals:{code}", f"households rows={len(frame)}")  # type: ignore[attr-defined]
+        self.log_event(user, "조회", f"referrals:{code}", f"households rows={len(frame)}")  # type: ignore[attr-defined]
         return self._with_last_note(frame)
+
+    def outreach_notes(self, code: str, *, user: User) -> set[str]:
+        """Free-text notes of the contact log and of referrals, for the public-output scan (personal; logged).
+
+        Contacts and household referrals only within ``user``'s reach (their reads are logged as such).
+        """
+        contacts = [int(i) for i in self.contacts(code, user=user)["id"]]
+        households = [int(i) for i in self.household_referrals(code, user=user)["id"]]
+        about_reports = sa.select(REFERRALS.c.id).where(
+            REFERRALS.c.dong_code == code, REFERRALS.c.report_id.is_not(None)
+        )
+        steps = REFERRAL_HISTORY.c.referral_id.in_(about_reports) | REFERRAL_HISTORY.c.referral_id.in_(households)
+        with self.engine.connect() as conn:
+            notes = conn.execute(sa.select(CONTACT_LOG.c.note).where(CONTACT_LOG.c.contact_id.in_(contacts))).scalars()
+            notes = [*notes, *conn.execute(sa.select(REFERRAL_HISTORY.c.note).where(steps)).scalars()]
+        return {n.strip() for n in notes if n and n.strip()}
 
     def _with_last_note(self, frame: pd.DataFrame) -> pd.DataFrame:
         ids = [int(i) for i in frame["id"]]
@@ -704,8 +726,7 @@ class OutreachMixin:
         with self.engine.connect() as conn:
             rows = conn.execute(query.order_by(REFERRAL_HISTORY.c.id)).mappings().all()
         if referral["household_id"] is not None:
-            with self.writer.begin() as conn:
-                self._log(conn, user, "조회", f"referrals:{referral_id}", "history")  # type: ignore[attr-defined]
+            self.log_event(user, "조회", f"referrals:{referral_id}", "history")  # type: ignore[attr-defined]
         return pd.DataFrame(rows, columns=[c.name for c in REFERRAL_HISTORY.columns])
 
     # ---- 게시 현황 -------------------------------------------------------------------------------------------------

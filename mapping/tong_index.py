@@ -25,6 +25,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from mapping.zones import zone_of_tong
+
 _CELLS_PER_TONG_WIDTH = 12
 _CHUNK = 250_000  # points per pass: bounds the temporary arrays (a few hundred MB at most)
 
@@ -272,9 +274,7 @@ def attach_tong_zone(
     else:
         index = index or TongIndex.build(tongs)
         number = index.locate(shapely.get_x(geoms), shapely.get_y(geoms))
-    zone_of = pd.Series(
-        {int(t): z for z, ts in zip(zones["zone_id"], zones["tongs"], strict=True) for t in ts}, dtype=object
-    )
+    zone_of = pd.Series(zone_of_tong(zones), dtype=object)
     zone = np.array(zone_of.reindex(number), dtype=object)  # -1 and unowned tongs: NaN
     zone[pd.isna(zone)] = None
     tong = number.astype(object)  # plain Python ints

@@ -85,6 +85,11 @@ def _validate_one_dong(
     return _validate(tongs, np.zeros(len(tongs), dtype=np.int64), boundaries, labels=[""], file=file)
 
 
+def zone_of_tong(zones: pd.DataFrame) -> dict[int, str]:
+    """Tong number → zone id, from zones with ``zone_id`` and ``tongs`` (a list per zone)."""
+    return {int(t): str(z) for z, ts in zip(zones["zone_id"], zones["tongs"], strict=True) for t in ts}
+
+
 def _metric(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return frame if frame.crs == METRIC_CRS else frame.to_crs(METRIC_CRS)
 

@@ -67,7 +67,10 @@ def test_an_officer_sees_only_the_contacts_of_their_zones_and_every_view_is_logg
     assert {"가상통장03", "가상검침원09", "가상배달원10", "가상관리소장06", "가상대표07"} == set(mine["name"])
     assert list(sample_store.contacts(SAMPLE_CODE, user=KANG)["name"]) == ["가상반장02"]
     assert len(sample_store.contacts(SAMPLE_CODE, user=HEAD)) == 15  # the dong head: the whole dong
-    assert {"Z27", "Z28"} <= set(sample_store.contacts(SAMPLE_CODE, user=LEADER)["zone_id"])  # 복지팀's zones
+    staff, zones = sample_store.staff(SAMPLE_CODE), sample_store.zones(SAMPLE_CODE)
+    team_zones = set(zones.loc[zones["officer"].isin(staff.loc[staff["team"] == "복지팀", "name"]), "zone_id"])
+    seen = sample_store.contacts(SAMPLE_CODE, user=LEADER)  # 복지팀's leader: the team's zones only
+    assert {"Z27", "Z28"} <= set(seen["zone_id"]) <= team_zones and "가상반장02" not in set(seen["name"])
     last = sample_store.access_log().iloc[-1]
     assert (last["account"], last["action"], last["subject"]) == ("yoo", "조회", f"contacts:{SAMPLE_CODE}")
     sample_store.contact(_id_of(sample_store, "가상반장02"), user=KANG)
@@ -112,7 +115,8 @@ def test_adding_a_contact_checks_every_field_and_the_zone(sample_store: Store) -
     assert (contact["phone"], contact["tong"], contact["zone_id"], contact["kind"]) == (
         "010-0000-9999", 36, "Z28", "yogurt_delivery",
     )  # fmt: skip
-    assert sample_store.access_log()["subject"].eq(f"contacts:{new}").any()
+    log = sample_store.access_log()
+    assert ((log["subject"] == f"contacts:{new}") & (log["action"] == "입력")).any()  # the addition itself
 
 
 def test_a_stale_edit_is_refused_and_a_contact_can_be_deleted(sample_store: Store) -> None:
@@ -120,7 +124,7 @@ def test_a_stale_edit_is_refused_and_a_contact_can_be_deleted(sample_store: Stor
     version = sample_store.contact(office, user=NOAH)["version"]
     sample_store.update_contact(office, {"phone": "02 0000 5107"}, user=NOAH, expected_version=version)
     assert sample_store.contact(office, user=NOAH)["phone"] == "02-0000-5107"
-    with pytest.raises(ConflictError, match=r"먼저 고쳤습니다. 덮어쓰지 않았습니다"):
+    with pytest.raises(ConflictError, match=r"노아린\(\d\d:\d\d\)이\(가\) 먼저 고쳤습니다. 덮어쓰지 않았습니다"):
         sample_store.update_contact(office, {"note": "늦은 수정"}, user=LEADER, expected_version=version)
     with pytest.raises(ValidationError, match="고칠 수 없는 항목입니다"):
         sample_store.update_contact(office, {"dong_code": "1144074000"}, user=NOAH)
@@ -128,6 +132,10 @@ def test_a_stale_edit_is_refused_and_a_contact_can_be_deleted(sample_store: Stor
     sample_store.delete_contact(office, user=NOAH)
     with pytest.raises(NotFoundError, match="없습니다"):
         sample_store.contact(office, user=NOAH)
+    from mapping.schema import CONTACT_LOG
+
+    with sample_store.engine.connect() as conn:  # its log went with it
+        assert conn.execute(sa.select(CONTACT_LOG.c.id).where(CONTACT_LOG.c.contact_id == office)).all() == []
     assert sample_store.access_log().iloc[-1]["action"] == "삭제"
 
 
@@ -348,3 +356,36 @@ def test_backup_and_restore_carry_the_outreach_tables(
     assert target.report_referrals(int(report["id"]))["body"].tolist() == ["village_planning"]
     assert target.notice_posts(SAMPLE_CODE)["zone_id"].tolist() == ["Z28"]
     target.close()
+
+
+def test_a_household_the_kit_no_longer_has_takes_its_referrals_and_notes_along(
+    sample_store: Store, kit_copy: Path
+) -> None:
+    from mapping.kit import read_kit
+    from mapping.schema import REFERRAL_HISTORY, REFERRALS
+
+    households = sample_store.households(SAMPLE_CODE, user=SAMPLE_USER)
+    first = int(households.loc[households["phone"] == "010-0000-0001", "id"].iloc[0])
+    sample_store.refer_household(first, body="복지관", actor="노아린", note="개인 메모: 밑반찬", user=SAMPLE_USER)
+    path = kit_copy / "households.csv"
+    path.write_bytes(path.read_bytes().decode("cp949").replace("010-0000-0001", "010-0000-0099").encode("cp949"))
+    sample_store.load_kit(read_kit(kit_copy), user=SAMPLE_USER)  # the changed row is a new household
+    with sample_store.engine.connect() as conn:
+        left = conn.execute(sa.select(REFERRALS.c.id).where(REFERRALS.c.household_id == first)).all()
+        notes = conn.execute(sa.select(REFERRAL_HISTORY.c.note)).scalars().all()
+    assert left == [] and "개인 메모: 밑반찬" not in notes
+
+
+def test_contact_log_and_referral_notes_are_guarded_from_public_outputs(sample_store: Store) -> None:
+    from mapping.privacy import personal_values_of
+
+    meter = _id_of(sample_store, "가상검침원09")
+    sample_store.log_contact(
+        meter, kind="통화", on_date=TODAY, by_whom="노아린", note="가상 어르신 댁 가스 점검 동행", user=NOAH
+    )
+    household = int(sample_store.households(SAMPLE_CODE, user=SAMPLE_USER)["id"].iloc[0])
+    sample_store.refer_household(
+        household, body="복지관", actor="노아린", note="가상 밑반찬 지원 요청", user=SAMPLE_USER
+    )
+    values = personal_values_of(sample_store, SAMPLE_CODE, user=SAMPLE_USER)
+    assert {"가상 어르신 댁 가스 점검 동행", "가상 밑반찬 지원 요청"} <= values
