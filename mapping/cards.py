@@ -18,7 +18,6 @@ officer's cards fill a page (:data:`PER_PAGE` copies) and a dong's cards come on
 from __future__ import annotations
 
 import io
-import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from fpdf import FPDF
 from mapping.domain import ROLES
 from mapping.errors import ExportError, NotFoundError
 from mapping.fonts import korean_font_path
-from mapping.printing import PDF_FONT, fit_text, text_of
+from mapping.printing import PDF_FONT, fit_text, text_of, without_city
 from mapping.privacy import PUBLIC_TITLE, strip_personal
 
 CARD_W, CARD_H = 90.0, 50.0  # mm, the standard Korean business card
@@ -45,7 +44,6 @@ _TEXT_W = CARD_W - 2 * _PAD - _QR - _GAP  # text beside the QR code
 _MARK, _MARK_GAP = 4.0, 1.5  # cut marks: length and distance from the sheet of cards
 _ACCENT = (30, 80, 160)
 _GREY = (90, 90, 90)
-_CITY = re.compile(r"^서울(특별)?시\s*")
 _DROP_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn"}  # control, format (bidi overrides…), surrogates, unassigned
 
 
@@ -81,7 +79,7 @@ class BusinessCard:
 # --- public API -------------------------------------------------------------------------------------------------
 
 
-def cards_for(store: object, code: str, officers: Sequence[str] | None = None) -> list[BusinessCard]:
+def cards_for(store: object, code: str, *, officers: Sequence[str] | None = None) -> list[BusinessCard]:
     """The business cards of dong ``code``: every staff member, or those named in ``officers``.
 
     Parameters
@@ -244,7 +242,7 @@ def _team_line(card: BusinessCard) -> str:
 
 
 def _footer(dong_name: str) -> str:
-    dong = _CITY.sub("", _clean(dong_name))
+    dong = without_city(_clean(dong_name))
     return f"{dong} 주민센터" if dong else "주민센터"
 
 

@@ -98,7 +98,7 @@ def _cmd_business_cards(args: argparse.Namespace) -> int:
         message = f"{args.copies}: 1~{MAX_COPIES} 사이로 적으세요 (A4 한 쪽은 {PER_PAGE}장)."
         raise ValidationError([Problem("--copies", None, None, message)], what="명함")
     store, code = _store_and_dong(args)
-    cards = cards_for(store, code, args.officer)
+    cards = cards_for(store, code, officers=args.officer)
     dong = store.dongs().set_index("dong_code").loc[code]  # type: ignore[attr-defined]
     url = args.public_url or store.public_url(code) or os.environ.get("MAPPING_PUBLIC_URL") or None  # type: ignore[attr-defined]
     copies = args.copies or (PER_PAGE if len(cards) == 1 else 1)

@@ -43,7 +43,6 @@ from mapping.style import (  # noqa: F401 - STYLE tables re-exported for callers
     STYLE,
     ZONE_PALETTE,
     esc,
-    json_safe,
     present,
 )
 

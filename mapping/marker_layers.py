@@ -22,6 +22,7 @@ from mapping.access import User, can_read_personal
 from mapping.crs import to_web
 from mapping.domain import BLIND_SPOT_TYPES, FIELDS, HOUSEHOLD_KINDS, REPORT_STATUSES, RESOURCE_TYPES
 from mapping.errors import PrivacyError
+from mapping.printing import text_of
 from mapping.style import (
     BLIND_SPOT_ICONS,
     CLUSTER_ABOVE,
@@ -127,7 +128,7 @@ def build_resources_layer(gdf: gpd.GeoDataFrame, *, name: str = "복지자원", 
 
 def _report_popup(row: dict, *, now: dt.datetime) -> tuple[str, str]:
     """(popup HTML, headline) of a report; every user string escaped."""
-    headline = row.get("title") if present(row.get("title")) else str(row.get("memo") or "")[:40]
+    headline = row.get("title") if present(row.get("title")) else text_of(row.get("memo"))[:40]
     age = (now - pd.Timestamp(row["created_at"]).to_pydatetime()).days
     lines = [
         f"<b>#{int(row['id'])} {esc(headline)}</b>",
@@ -249,7 +250,7 @@ def _packed_reports(web: gpd.GeoDataFrame, *, now: dt.datetime) -> str:
     texts: list[str] = []
     for title, memo in zip(titles, memos, strict=True):
         titled = present(title)
-        texts.append(esc(title if titled else str(memo or "")[:40]))
+        texts.append(esc(title if titled else text_of(memo)[:40]))
         texts.append(esc(memo) if titled and present(memo) else "")
     field_of = {key: i for i, key in enumerate(_FAST_FIELDS)}
     status_of = {key: i for i, key in enumerate(_FAST_STATUSES)}

@@ -7,6 +7,7 @@ the Korean font embedded.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -39,6 +40,14 @@ def present(value: object) -> bool:
         return not bool(pd.isna(value))
     except (TypeError, ValueError):  # lists and other containers
         return True
+
+
+_CITY = re.compile(r"^서울(특별)?시\s*")
+
+
+def without_city(address: str) -> str:
+    """An address or place name without the leading 서울특별시 (every place here is in Seoul)."""
+    return _CITY.sub("", address)
 
 
 def text_of(value: object) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import json
 
 import numpy as np
 
@@ -98,8 +97,3 @@ JS_LITERAL = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#1
 def esc(value: object) -> str:
     """User text made safe for a folium popup or tooltip (HTML and JS template literal)."""
     return html.escape(str(value), quote=True).translate(JS_LITERAL) if present(value) else ""
-
-
-def json_safe(obj: object) -> str:
-    """JSON for embedding in a page's script (``</`` escaped)."""
-    return json.dumps(obj, ensure_ascii=False).replace("</", "<\\/")

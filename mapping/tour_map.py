@@ -15,7 +15,6 @@ any; the list on the page then takes as many as fit (at most :data:`MAX_MARKERS`
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -30,7 +29,7 @@ from mapping.crs import to_metric
 from mapping.domain import RESOURCE_TYPES
 from mapping.errors import ExportError, NotFoundError
 from mapping.fonts import korean_font_path
-from mapping.printing import PDF_FONT, fit_text, text_of
+from mapping.printing import PDF_FONT, fit_text, text_of, without_city
 from mapping.privacy import PUBLIC_TITLE, PublicView
 from mapping.static_map import Extent, fit_extent, map_png, scale_denominator, tong_label
 from mapping.style import CREDITS
@@ -48,7 +47,6 @@ SAMPLE_NOTE = "통 경계·직원은 샘플"
 QR_CAPTION = "QR을 찍으면 온라인 동네 지도가 열립니다"
 _M, _GAP, _TITLE_H, _CREDITS_H = 10.0, 3.0, 18.0, 8.0
 _LIST_SIZES = (8.5, 8.0, 7.5, 7.0, 6.5, 6.0)
-_CITY = re.compile(r"^서울(특별)?시\s*")
 
 
 class Box(NamedTuple):
@@ -218,7 +216,7 @@ def _entry(row: pd.Series) -> str:
     kind = RESOURCE_TYPES.label(row["type"])
     label = row["label"] if kind in row["label"] else f"{row['label']}({kind})"
     phone = f"☎ {text_of(row['phone'])}" if text_of(row["phone"]) else ""
-    parts = [f"{row['no']}. {label}", _CITY.sub("", text_of(row["address"])), phone, text_of(row["hours"])]
+    parts = [f"{row['no']}. {label}", without_city(text_of(row["address"])), phone, text_of(row["hours"])]
     return " · ".join(p for p in parts if p)
 
 
