@@ -11,6 +11,7 @@ from app_pages.common import acting_user, file_bytes, get_store, pick_officer, r
 from mapping.access import User
 from mapping.domain import FIELDS, HOUSEHOLD_KINDS, OPEN_STATUSES
 from mapping.layers import (
+    CLUSTER_ABOVE,
     build_blind_spots_layer,
     build_dong_layer,
     build_households_layer,
@@ -50,7 +51,8 @@ left, right = st.columns([3, 1])
 user = acting_user(me)
 households = store.households(code, user=user)  # personal data: this read is logged under the officer
 reports = store.reports(code)
-reports = reports.assign(thumb_uri=reports["id"].map(thumb_uris(store, code)))
+if len(reports) <= CLUSTER_ABOVE:  # a clustered layer shows no thumbnails: don't read them
+    reports = reports.assign(thumb_uri=reports["id"].map(thumb_uris(store, code)))
 with left:
     resources = store.resources(code)
     dong = store.dong(code)

@@ -71,6 +71,14 @@ def network_from_lines(lines: gpd.GeoDataFrame, *, snap_m: float = 1.0) -> nx.Gr
 def network_matrix(points: list[Stop], graph: nx.Graph, *, detour: float = DETOUR) -> tuple[np.ndarray, list[str]]:
     """Walking metres on the network (plus the walk to and from it); legs it cannot join fall back to
     straight line × ``detour``, each with a warning."""
+    matrix, notes = _network_matrix(points, graph, detour=detour)
+    return matrix, [text for _, _, text in notes]
+
+
+def _network_matrix(
+    points: list[Stop], graph: nx.Graph, *, detour: float
+) -> tuple[np.ndarray, list[tuple[int, int, str]]]:
+    """:func:`network_matrix` with each warning's pair of points (``i < j``)."""
     x, y = transform_xy([p.lon for p in points], [p.lat for p in points], "EPSG:4326", "EPSG:5186")
     nodes = np.array(list(graph.nodes))
     nearest = [int(np.argmin(np.hypot(nodes[:, 0] - px, nodes[:, 1] - py))) for px, py in zip(x, y, strict=True)]
@@ -85,9 +93,8 @@ def network_matrix(points: list[Stop], graph: nx.Graph, *, detour: float = DETOU
             length = reach.get(tuple(nodes[other]))
             if length is None:
                 if i < j:
-                    warnings.append(
-                        f"{points[i].label} ↔ {points[j].label}: 보행망으로 이어지지 않아 직선거리 × {detour:g}를 씁니다."
-                    )
+                    text = f"{points[i].label} ↔ {points[j].label}: 보행망으로 이어지지 않아 직선거리 × {detour:g}를 씁니다."
+                    warnings.append((i, j, text))
             else:
                 matrix[i, j] = snap[i] + length + snap[j]
     return matrix, warnings
@@ -328,31 +335,28 @@ def plan_route(
     if not stops:
         raise RouteError("방문할 곳이 없습니다: 지도에서 들를 곳을 고르거나 제안된 곳을 더하세요.")
     ranked = sorted(stops, key=lambda s: -s.priority)
-    kept, left = [], []
-    for stop in ranked if budget_min else []:
-        trial = _solve([*kept, stop], start=start, detour=detour, kmh=kmh, seconds=seconds, network=network)
-        (kept if trial.total_min <= budget_min else left).append(stop)
-    if budget_min and not kept:
-        raise RouteError(f"{budget_min:g}분 안에 갈 수 있는 곳이 없습니다: 시간을 늘리거나 가까운 곳을 고르세요.")
-    route = _solve(
-        kept if budget_min else ranked, start=start, detour=detour, kmh=kmh, seconds=seconds, network=network
-    )
-    route.left_out = left
-    return route
-
-
-def _solve(
-    stops: list[Stop], *, start: Stop, detour: float, kmh: float, seconds: float, network: nx.Graph | None = None
-) -> Route:
-    warnings: list[str] = []
-    if network is not None and network.number_of_nodes():
-        matrix, warnings = network_matrix([start, *stops], network, detour=detour)
+    points = [start, *ranked]
+    notes: list[tuple[int, int, str]] = []
+    if network is not None and network.number_of_nodes():  # distances once, for every trial below
+        matrix, notes = _network_matrix(points, network, detour=detour)
     else:
-        matrix = distance_matrix([start, *stops], detour=detour)
-    order = order_stops(matrix, seconds=seconds)
-    path = [0, *order, 0]
-    legs = [float(matrix[a, b]) for a, b in itertools.pairwise(path)]
-    return Route(start, [stops[i - 1] for i in order], legs, detour=detour, kmh=kmh, warnings=warnings)
+        matrix = distance_matrix(points, detour=detour)
+
+    def solve(chosen: list[int]) -> Route:  # indices into ``points`` (0: the start)
+        sub = matrix[np.ix_(chosen, chosen)]
+        order = order_stops(sub, seconds=seconds)
+        legs = [float(sub[a, b]) for a, b in itertools.pairwise([0, *order, 0])]
+        warnings = [text for i, j, text in notes if i in chosen and j in chosen]
+        return Route(start, [points[chosen[k]] for k in order], legs, detour=detour, kmh=kmh, warnings=warnings)
+
+    kept, left = [0], []
+    for k in range(1, len(points)) if budget_min else []:
+        (kept if solve([*kept, k]).total_min <= budget_min else left).append(k)
+    if budget_min and len(kept) == 1:
+        raise RouteError(f"{budget_min:g}분 안에 갈 수 있는 곳이 없습니다: 시간을 늘리거나 가까운 곳을 고르세요.")
+    route = solve(kept if budget_min else list(range(len(points))))
+    route.left_out = [points[k] for k in left]
+    return route
 
 
 def propose_stops(
