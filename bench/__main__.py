@@ -11,51 +11,18 @@ import argparse
 import json
 import platform
 import resource
-import statistics
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
 from bench import outputs, seoul, work
+from bench.common import Result, run
 from bench.generate import generate
 
 HERE = Path(__file__).resolve().parent
-
-
-@dataclass
-class Result:
-    """One benchmark's line."""
-
-    name: str
-    ours_s: float
-    baseline_s: float | None
-    target: str
-    passed: bool
-    note: str = ""
-
-    @property
-    def ratio(self) -> float | None:
-        return self.ours_s / self.baseline_s if self.baseline_s else None
-
-    def line(self) -> str:
-        base = f"{self.baseline_s:8.3f} s" if self.baseline_s is not None else "       — "
-        ratio = f"{self.ratio:6.3f}×" if self.ratio is not None else "     — "
-        verdict = "PASS" if self.passed else "FAIL"
-        return f"{self.name:<44} {self.ours_s:8.3f} s {base} {ratio}  {self.target:<40} {verdict}  {self.note}"
-
-
-def median_time(run: Callable[[], object], *, repeat: int = 3) -> tuple[float, object]:
-    """Median wall time of ``repeat`` runs, and the last run's result."""
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def load(folder: Path) -> dict[str, object]:
@@ -77,11 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         generate(folder, quick=args.quick)
     data = load(folder)
     started = time.perf_counter()
-    results: list[Result] = []
-    for bench in (*seoul.BENCHMARKS, *outputs.BENCHMARKS, *work.BENCHMARKS):
-        result = Result(**bench(data, median_time=median_time, quick=args.quick))
-        results.append(result)
-        print(result.line(), flush=True)
+    results = run((*seoul.BENCHMARKS, *outputs.BENCHMARKS, *work.BENCHMARKS), data, quick=args.quick)
     peak_gib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     memory = Result("memory peak of the run", round(peak_gib, 3), None, "≤ 4 GiB", peak_gib <= 4, "GiB, not seconds")
     results.append(memory)

@@ -11,19 +11,18 @@ correctness fail a benchmark (absolute times do not: machines are shared).
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
-import os
 import re
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import folium
 import geopandas as gpd
 
+from bench.common import Timer, environment, module_main
 from bench.map_reports import CODE, ROOT, plain_markers, synthetic_reports
 from mapping.access import SAMPLE_USER
 from mapping.kit import read_kit
@@ -31,7 +30,6 @@ from mapping.schema import POINT_TABLES
 from mapping.store import attach_tong_zone, open_store
 from mapping.style import esc
 
-Timer = Callable[..., tuple[float, object]]
 KIT = ROOT / "data" / "sample_kit"
 PUBLIC_URL = "https://example.org/seongsan2"
 
@@ -168,20 +166,6 @@ def tour_map_benchmark(data: dict, *, median_time: Timer, quick: bool) -> dict:
     }
 
 
-@contextlib.contextmanager
-def _environment(**values: str) -> Iterator[None]:
-    before = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in before.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
 def officer_page_benchmark(data: dict, *, median_time: Timer, quick: bool) -> dict:
     """The officer page (AppTest) re-run with 10,000 reports in the dong: median of 3 re-runs after the first."""
     from streamlit.testing.v1 import AppTest
@@ -191,7 +175,7 @@ def officer_page_benchmark(data: dict, *, median_time: Timer, quick: bool) -> di
     reports = synthetic_reports(read_kit(KIT).dong, _reports_count(quick))
     with (
         _sample_store(reports) as db,
-        _environment(MAPPING_DB=str(db), MAPPING_TILES="none", MAPPING_SAMPLE_AUTOLOGIN="1"),
+        environment(MAPPING_DB=str(db), MAPPING_TILES="none", MAPPING_SAMPLE_AUTOLOGIN="1"),
         contextlib.chdir(ROOT),
     ):
         get_store.clear()  # one store per process: this run's, not an earlier one's
@@ -220,21 +204,10 @@ BENCHMARKS = (dong_map_benchmark, public_map_benchmark, tour_map_benchmark, offi
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run every benchmark of this module and print one line each."""
-    from bench.__main__ import Result, median_time
-
-    parser = argparse.ArgumentParser(prog="python -m bench.outputs", description="우동주 지도 output benchmarks")
-    parser.add_argument("--quick", action="store_true", help="2,000 reports; absolute targets do not fail")
-    args = parser.parse_args(argv)
-    started = time.perf_counter()
-    results = []
-    for bench in BENCHMARKS:
-        result = Result(**bench({}, median_time=median_time, quick=args.quick))
-        results.append(result)
-        print(result.line(), flush=True)
-    passed = sum(r.passed for r in results)
-    print(f"{passed}/{len(results)} PASS ({time.perf_counter() - started:.1f} s)")
-    return 0
+    """Run this module's benchmarks alone and print one line each."""
+    return module_main(
+        BENCHMARKS, argv, prog="python -m bench.outputs", quick_help="2,000 reports; absolute targets do not fail"
+    )
 
 
 if __name__ == "__main__":

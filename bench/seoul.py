@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 import geopandas as gpd
 import pandas as pd
 
+from bench.common import Timer
 from mapping.crs import METRIC_CRS
 from mapping.monthly import month_counts
 from mapping.tong_index import TongIndex, attach_tong_zone
 from mapping.zones import zones_for_dongs
-
-Timer = Callable[..., tuple[float, object]]
 
 
 def zones_benchmark(data: dict, *, median_time: Timer, quick: bool) -> dict:

@@ -13,27 +13,20 @@ Run on its own: ``python -m bench.work [--quick]`` (one line per benchmark, as `
 
 from __future__ import annotations
 
-import argparse
 import contextlib
-import glob
-import os
-import pwd
 import random
-import shutil
-import socket
 import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
+from bench.common import Timer, environment, module_main
 from mapping.routes import Stop, _or_tools, distance_matrix, order_stops, tour_length
-
-Timer = Callable[..., tuple[float, object]]
 
 ROUTE_SEEDS = (0, 1, 2)
 BASELINE_SECONDS, QUICK_BASELINE_SECONDS = 30.0, 1.0
@@ -152,15 +145,6 @@ def route_50_benchmark(data: dict, *, median_time: Timer, quick: bool) -> dict:
 # ---- 20 writers at once -------------------------------------------------------------------------------------------
 
 
-def _pg_bin(name: str) -> str | None:
-    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}")) or [shutil.which(name) or ""]
-    return found[-1] or None
-
-
-def _as_postgres(args: list[str]) -> list[str]:
-    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
-
-
 @contextlib.contextmanager
 def _postgres() -> Iterator[str]:
     """A throwaway PostgreSQL + PostGIS cluster on 127.0.0.1 (fsync on, as a real server); yields a database URL.
@@ -170,60 +154,13 @@ def _postgres() -> Iterator[str]:
     RuntimeError
         When the PostgreSQL binaries or PostGIS are not installed.
     """
-    initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
-    if not (initdb and pg_ctl and glob.glob("/usr/share/postgresql/*/extension/postgis.control")):
-        raise RuntimeError(
-            "PostgreSQL + PostGIS are not installed (apt-get install postgresql postgresql-15-postgis-3)"
-        )
-    folder = Path(tempfile.mkdtemp(prefix="udongju-bench-pg-"))
-    data = folder / "data"
-    data.mkdir()
-    if os.geteuid() == 0:
-        user = pwd.getpwnam("postgres")
-        for path in (folder, data):
-            os.chown(path, user.pw_uid, user.pw_gid)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    try:
-        subprocess.run(
-            _as_postgres(
-                [
-                    initdb,
-                    "-D",
-                    str(data),
-                    "-U",
-                    "postgres",
-                    "--auth=trust",
-                    "-E",
-                    "UTF8",
-                    "--locale=C.UTF-8",
-                    "--no-sync",
-                ]
-            ),
-            check=True,
-            capture_output=True,
-        )
-        options = f"-c listen_addresses=127.0.0.1 -p {port} -k {data}"
-        subprocess.run(
-            _as_postgres([pg_ctl, "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w", "start"]),
-            check=True,
-            capture_output=True,
-        )
-        import sqlalchemy as sa
+    from tests.pg import Cluster
 
-        admin = sa.create_engine(
-            f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", isolation_level="AUTOCOMMIT"
-        )
-        with admin.connect() as conn:
-            conn.execute(sa.text('CREATE DATABASE "bench"'))
-        admin.dispose()
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/bench"
+    cluster = Cluster(fsync=True)
+    try:
+        yield cluster.new_database()
     finally:
-        subprocess.run(
-            _as_postgres([pg_ctl, "-D", str(data), "-m", "immediate", "stop"]), check=False, capture_output=True
-        )
-        shutil.rmtree(folder, ignore_errors=True)
+        cluster.stop()
 
 
 def _loaded_store(url: str) -> object:
@@ -327,23 +264,12 @@ def _writers_benchmark(backend: str, url: str, *, quick: bool) -> dict:
     }
 
 
-@contextlib.contextmanager
-def _photos_in(folder: Path) -> Iterator[None]:
-    """Photos (none are written here) go to a temporary folder, never to the project's data/."""
-    old = os.environ.get("MAPPING_PHOTOS")
-    os.environ["MAPPING_PHOTOS"] = str(folder)
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop("MAPPING_PHOTOS", None)
-        else:
-            os.environ["MAPPING_PHOTOS"] = old
-
-
 def writers_sqlite_benchmark(data: dict, *, median_time: Timer, quick: bool) -> dict:
     """Twenty threads of one server filing reports into the embedded SQLite store."""
-    with tempfile.TemporaryDirectory(prefix="udongju-bench-") as tmp, _photos_in(Path(tmp) / "photos"):
+    with (
+        tempfile.TemporaryDirectory(prefix="udongju-bench-") as tmp,
+        environment(MAPPING_PHOTOS=str(Path(tmp) / "photos")),
+    ):
         return _writers_benchmark("SQLite", str(Path(tmp) / "store.sqlite"), quick=quick)
 
 
@@ -352,7 +278,7 @@ def writers_postgresql_benchmark(data: dict, *, median_time: Timer, quick: bool)
     name = f"{WRITERS} writers × {QUICK_EACH if quick else EACH} reports, PostgreSQL"
     with contextlib.ExitStack() as stack:
         tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="udongju-bench-"))
-        stack.enter_context(_photos_in(Path(tmp) / "photos"))
+        stack.enter_context(environment(MAPPING_PHOTOS=str(Path(tmp) / "photos")))
         try:
             url = stack.enter_context(_postgres())
         except (RuntimeError, subprocess.CalledProcessError, OSError) as err:
@@ -371,20 +297,10 @@ BENCHMARKS = (
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run these benchmarks alone and print one line each; exit 0 (a FAIL is a finding, not an error)."""
-    from bench.__main__ import Result, median_time
-
-    parser = argparse.ArgumentParser(prog="python -m bench.work", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="one seed, 1 s baseline, 5 reports per writer")
-    args = parser.parse_args(argv)
-    started = time.perf_counter()
-    results = []
-    for bench in BENCHMARKS:
-        result = Result(**bench({}, median_time=median_time, quick=args.quick))
-        results.append(result)
-        print(result.line(), flush=True)
-    print(f"{sum(r.passed for r in results)}/{len(results)} PASS ({time.perf_counter() - started:.1f} s)")
-    return 0
+    """Run this module's benchmarks alone and print one line each."""
+    return module_main(
+        BENCHMARKS, argv, prog="python -m bench.work", quick_help="one seed, 1 s baseline, 5 reports per writer"
+    )
 
 
 if __name__ == "__main__":

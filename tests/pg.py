@@ -43,9 +43,12 @@ def _free_port() -> int:
 
 
 class Cluster:
-    """One running cluster; :meth:`new_database` hands out fresh databases."""
+    """One running cluster; :meth:`new_database` hands out fresh databases.
 
-    def __init__(self) -> None:
+    ``fsync=False`` (tests) trades durability for speed; the writers' benchmark keeps it on, as a server does.
+    """
+
+    def __init__(self, *, fsync: bool = False) -> None:
         if not glob.glob("/usr/share/postgresql/*/extension/postgis.control"):
             raise RuntimeError(INSTALL)
         # straight under /tmp: pytest's own temporary folders are closed to the postgres user
@@ -60,7 +63,8 @@ class Cluster:
         self.port = _free_port()
         init = [_bin("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]
         subprocess.run(_as_postgres(init), check=True, capture_output=True)
-        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {data} -c fsync=off -c max_connections=200"
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {data} -c max_connections=200"
+        options += "" if fsync else " -c fsync=off"
         start = [_bin("pg_ctl"), "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w", "start"]
         subprocess.run(_as_postgres(start), check=True, capture_output=True)
         self.data = data
