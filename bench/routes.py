@@ -11,7 +11,8 @@ import argparse
 import random
 import time
 
-from mapping.routes import Stop, _or_tools, distance_matrix, order_stops, tour_length
+from bench.work import or_tools_tour
+from mapping.routes import Stop, distance_matrix, order_stops, tour_length
 
 START = Stop("start", "주민센터", "출발", 0, 126.9050, 37.5670, 0)
 
@@ -35,7 +36,7 @@ def main() -> None:
             t0 = time.perf_counter()
             ours = tour_length(matrix, order_stops(matrix))
             ours_s = time.perf_counter() - t0
-            base = tour_length(matrix, _or_tools(matrix, seconds=args.baseline_seconds))
+            base = tour_length(matrix, or_tools_tour(matrix, seconds=args.baseline_seconds))
             ratio = ours / base
             ok = ratio <= target_ratio + 1e-9 and ours_s < 1.0
             print(

@@ -164,30 +164,6 @@ def _held_karp(matrix: np.ndarray) -> list[int]:
     return order[::-1]
 
 
-def _or_tools(matrix: np.ndarray, *, seconds: float) -> list[int]:
-    """OR-Tools' guided local search for ``seconds``: the yardstick of ``bench.routes`` and ``bench.work``.
-
-    Not used by :func:`order_stops` any more: with a wall-clock limit its tour got worse on a busy
-    machine (50 stops: 2.2 % long while the test suite ran), where the seeded local search does not.
-    """
-    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
-
-    manager = pywrapcp.RoutingIndexManager(len(matrix), 1, 0)
-    routing = pywrapcp.RoutingModel(manager)
-    transit = routing.RegisterTransitMatrix(np.rint(matrix).astype(int).tolist())
-    routing.SetArcCostEvaluatorOfAllVehicles(transit)
-    params = pywrapcp.DefaultRoutingSearchParameters()
-    # measured on bench.routes: reaches the 30-second result within 0.9 s where PATH_CHEAPEST_ARC did not
-    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
-    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
-    params.time_limit.FromMilliseconds(int(seconds * 1000))
-    solution = routing.SolveWithParameters(params)
-    index, order = routing.Start(0), []
-    while not routing.IsEnd(index := solution.Value(routing.NextVar(index))):
-        order.append(manager.IndexToNode(index))
-    return order
-
-
 def order_stops(matrix: np.ndarray, *, seconds: float = SOLVER_SECONDS) -> list[int]:
     """Visiting order of the shortest closed walk found from node 0.
 

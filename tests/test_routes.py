@@ -17,7 +17,6 @@ from mapping.routes import (
     RouteError,
     Stop,
     _held_karp,
-    _or_tools,
     distance_matrix,
     order_stops,
     plan_route,
@@ -56,11 +55,16 @@ def test_the_exact_solver_matches_brute_force(n, seed):
     assert tour_length(matrix, order) == pytest.approx(best)
 
 
-def test_or_tools_visits_every_stop_once_and_is_close_to_exact():
+def test_the_benchmarks_or_tools_yardstick_visits_every_stop_once_and_is_close_to_exact():
+    from bench.work import or_tools_tour
+
     matrix = distance_matrix([START, *random_stops(10, 5)])
-    order = _or_tools(matrix, seconds=1.0)
+    order = or_tools_tour(matrix, seconds=1.0)
     assert sorted(order) == list(range(1, 11))
     assert tour_length(matrix, order) <= 1.02 * tour_length(matrix, _held_karp(matrix))
+
+
+def test_a_walk_longer_than_the_exact_limit_visits_every_stop_once():
     long_walk = plan_route(random_stops(EXACT_MAX + 8, 3), start=START, seconds=0.5)  # the local search
     assert len(long_walk.stops) == EXACT_MAX + 8 and len(long_walk.legs_m) == EXACT_MAX + 9
 
