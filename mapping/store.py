@@ -29,6 +29,7 @@ from mapping.errors import NotFoundError, Problem, StoreError, ValidationError
 from mapping.kit import Kit
 from mapping.schema import ACCESS_LOG, ADDRESSES, PATHS, POINT_TABLES, REPORT_HISTORY, SCHEMA_VERSION, meta
 from mapping.store_accounts import AccountsMixin
+from mapping.store_contacts import ContactsMixin
 from mapping.store_month import MonthMixin
 from mapping.store_outreach import OutreachMixin
 from mapping.store_reports import PERSONAL, ReportsMixin
@@ -98,7 +99,7 @@ def _as_list(value: object) -> list:
     return list(value) if isinstance(value, list | tuple | np.ndarray) else []
 
 
-class Store(ReportsMixin, MonthMixin, AccountsMixin, OutreachMixin):
+class Store(ReportsMixin, MonthMixin, AccountsMixin, ContactsMixin, OutreachMixin):
     """The project's store; open it with :func:`open_store`."""
 
     def __init__(self, url: str | Path | None = None) -> None:
