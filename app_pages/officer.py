@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import acting_user, file_bytes, get_store, pick_officer, require_dong, show_map, thumb_uris
+from app_pages.missions_ui import render_mission_banner
 from mapping.access import User
 from mapping.domain import FIELDS, HOUSEHOLD_KINDS, OPEN_STATUSES
 from mapping.layers import (
@@ -42,6 +43,7 @@ def _welcome(store: object, code: str, user: User, zone_id: str, path: Path) -> 
 store = get_store()
 code = require_dong()
 st.title("내 구역")
+render_mission_banner(store, code)
 zones, staff = store.zones(code), store.staff(code)
 officers = list(zones["officer"])
 me = pick_officer(officers)
