@@ -24,7 +24,7 @@ import sqlalchemy as sa
 
 from mapping.access import User
 from mapping.errors import StoreError
-from mapping.schema import SCHEMA_VERSION, meta
+from mapping.schema import SCHEMA_VERSION, bump_reference_revision, meta
 
 FORMAT = "udongju-backup/1"
 
@@ -147,6 +147,7 @@ def restore_store(store: object, path: Path, *, user: User) -> dict:
                 ]
             if rows:
                 conn.execute(table.insert(), rows)
+        bump_reference_revision(conn)  # a Store's cached dongs, tongs, zones and staff are stale now
         if writer.dialect.name == "postgresql":  # explicit ids were inserted: move each id sequence past them
             for table in meta.sorted_tables:
                 if "id" in table.c and table.c.id.primary_key:

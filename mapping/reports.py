@@ -105,11 +105,15 @@ def co_approver_for(owner: str | None, staff: pd.DataFrame) -> str | None:
     """The administrative team leader, when ``owner`` is in a welfare team (협조결재)."""
     if not owner:
         return None
-    people = staff.set_index("name")
-    if owner not in people.index or WELFARE_TEAM_WORD not in str(people.loc[owner, "team"]):
+    team_of = dict(zip(staff["name"], staff["team"], strict=True))  # plain Python: this runs on every report filed
+    if owner not in team_of or WELFARE_TEAM_WORD not in str(team_of[owner]):
         return None
-    leaders = staff[(staff["role"] == "team_leader") & staff["team"].astype(str).str.contains(ADMIN_TEAM_WORD)]
-    return None if leaders.empty else str(leaders["name"].iloc[0])
+    leaders = (
+        str(name)
+        for name, team, role in zip(staff["name"], staff["team"], staff["role"], strict=True)
+        if role == "team_leader" and ADMIN_TEAM_WORD in str(team)
+    )
+    return next(leaders, None)
 
 
 def check_transition(

@@ -6,6 +6,8 @@ Geometry is WKB in EPSG:4326; points are ``lon``/``lat`` columns.  Bump
 
 from __future__ import annotations
 
+import uuid
+
 import sqlalchemy as sa
 
 SCHEMA_VERSION = 5  # 1 → 2: report life (duty, title, resident, co-approval, photos, history); 2 → 3: walks;
@@ -21,6 +23,10 @@ meta = sa.MetaData()
 
 
 sa.Table("meta", meta, sa.Column("key", sa.String(64), primary_key=True), sa.Column("value", sa.Text))
+# The reference tables (a dong's boundary, tongs, zones, staff) change only on a kit load, a zone save, a
+# hand-over or a restore; each of those writes a new token under this key in the same transaction, and a
+# Store keeps what it read per (table, dong) until the token, read first, differs.
+REVISION_KEY = "reference_revision"
 sa.Table(
     "dongs",
     meta,
@@ -396,3 +402,11 @@ NOTICE_POSTS = sa.Table(  # 게시 현황: where the officer's notice is posted 
     sa.Column("note", sa.Text),
     sa.Column("created_at", sa.DateTime, nullable=False),
 )
+
+
+def bump_reference_revision(conn: sa.Connection) -> None:
+    """Mark the reference tables changed (call inside the transaction that changes them)."""
+    t = meta.tables["meta"]
+    token = uuid.uuid4().hex
+    if conn.execute(t.update().where(t.c.key == REVISION_KEY).values(value=token)).rowcount == 0:
+        conn.execute(t.insert().values(key=REVISION_KEY, value=token))

@@ -27,7 +27,17 @@ from mapping.crs import WEB_CRS
 from mapping.domain import OPEN_STATUSES
 from mapping.errors import NotFoundError, Problem, StoreError, ValidationError
 from mapping.kit import Kit
-from mapping.schema import ACCESS_LOG, ADDRESSES, PATHS, POINT_TABLES, REPORT_HISTORY, SCHEMA_VERSION, meta
+from mapping.schema import (
+    ACCESS_LOG,
+    ADDRESSES,
+    PATHS,
+    POINT_TABLES,
+    REPORT_HISTORY,
+    REVISION_KEY,
+    SCHEMA_VERSION,
+    bump_reference_revision,
+    meta,
+)
 from mapping.store_accounts import AccountsMixin
 from mapping.store_contacts import ContactsMixin
 from mapping.store_month import MonthMixin
@@ -37,6 +47,13 @@ from mapping.tong_index import attach_tong_zone
 from mapping.zones import zone_of_tong, zones_from_tongs
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "mapping.sqlite"
+REFERENCE_TABLES = {
+    "dongs": ("dong_code", "geom"),
+    "tongs": ("tong", "geom"),
+    "zones": ("zone_id", "geom"),
+    "staff": ("sort_order", None),
+}
+LIST_COLUMNS = ("tongs", "duties")  # list cells: copied per read so that no caller can edit the cached lists
 
 
 @dataclass
@@ -108,6 +125,7 @@ class Store(ReportsMixin, MonthMixin, AccountsMixin, ContactsMixin, OutreachMixi
         # writes take the write lock when they begin (SQLite: BEGIN IMMEDIATE), so a transaction that
         # reads before it writes never fails half-way under concurrent writers
         self.writer = self.engine.execution_options(write=True)
+        self._reference_cache: dict[tuple[str, str], tuple[str, pd.DataFrame]] = {}
         self._ensure_schema()
         self.cleanup_photos()
 
@@ -136,6 +154,8 @@ class Store(ReportsMixin, MonthMixin, AccountsMixin, ContactsMixin, OutreachMixi
                 conn.execute(t.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
             elif int(found) < SCHEMA_VERSION:
                 conn.execute(t.update().where(t.c.key == "schema_version").values(value=str(SCHEMA_VERSION)))
+            if found is None or int(found) < SCHEMA_VERSION:
+                bump_reference_revision(conn)
 
     def close(self) -> None:
         """Close every connection (SQLite then folds its write-ahead log into the file)."""
@@ -184,6 +204,7 @@ class Store(ReportsMixin, MonthMixin, AccountsMixin, ContactsMixin, OutreachMixi
 
     def _replace_reference(self, conn: sa.Connection, kit: Kit, *, sample: bool, now: dt.datetime) -> None:
         code, t = kit.adm_cd2, meta.tables
+        bump_reference_revision(conn)
         for name in ("dongs", "tongs"):
             conn.execute(t[name].delete().where(t[name].c.dong_code == code))
         dong_row = {"dong_code": code, "name": kit.adm_nm, "geom": _wkb(kit.dong.geometry.iloc[0])}
@@ -195,6 +216,7 @@ class Store(ReportsMixin, MonthMixin, AccountsMixin, ContactsMixin, OutreachMixi
 
     def _write_staff_zones(self, conn: sa.Connection, code: str, staff: pd.DataFrame, zones: gpd.GeoDataFrame) -> None:
         t = meta.tables
+        bump_reference_revision(conn)
         for name in ("staff", "zones"):
             conn.execute(t[name].delete().where(t[name].c.dong_code == code))
         conn.execute(
@@ -576,21 +598,51 @@ class Store(ReportsMixin, MonthMixin, AccountsMixin, ContactsMixin, OutreachMixi
     def _select(self, table: str, code: str, *, order: str, geom: str = "geom") -> gpd.GeoDataFrame:
         return _frame(self._rows(table, code, order=order), geom)
 
+    def _shared(self, code: str, *tables: str) -> list[pd.DataFrame]:
+        """Reference tables' rows of one dong, kept by this Store while the revision token is unchanged.
+
+        The frames are shared between calls: read them, never change them (the public readers return copies).
+        The token is read once, before any rows, so a change committed in between makes the next call reload.
+        """
+        with self.engine.connect() as conn:
+            t = meta.tables["meta"]
+            token = conn.execute(sa.select(t.c.value).where(t.c.key == REVISION_KEY)).scalar()
+        frames = []
+        for table in tables:
+            hit = self._reference_cache.get((table, code))
+            if hit is not None and token is not None and hit[0] == token:
+                frames.append(hit[1])
+                continue
+            order, geom = REFERENCE_TABLES[table]
+            rows = self._rows(table, code, order=order)
+            frame = rows if geom is None else _frame(rows, geom)
+            if token is not None:
+                self._reference_cache[(table, code)] = (token, frame)
+            frames.append(frame)
+        return frames
+
+    def _reference(self, table: str, code: str) -> pd.DataFrame:
+        copy = self._shared(code, table)[0].copy()
+        for column in LIST_COLUMNS:
+            if column in copy.columns:
+                copy[column] = [list(v) if isinstance(v, list) else v for v in copy[column]]
+        return copy
+
     def dong(self, code: str) -> gpd.GeoDataFrame:
         """The dong boundary (one row)."""
-        return self._select("dongs", code, order="dong_code")
+        return self._reference("dongs", code)  # type: ignore[return-value]
 
     def tongs(self, code: str) -> gpd.GeoDataFrame:
         """Tong polygons, by number."""
-        return self._select("tongs", code, order="tong")
+        return self._reference("tongs", code)  # type: ignore[return-value]
 
     def zones(self, code: str) -> gpd.GeoDataFrame:
         """Zones with officer, team, substitute, office phone, tongs and area."""
-        return self._select("zones", code, order="zone_id")
+        return self._reference("zones", code)  # type: ignore[return-value]
 
     def staff(self, code: str) -> pd.DataFrame:
         """Staff list in the kit's order (office phones only, no personal data)."""
-        return self._rows("staff", code, order="sort_order")
+        return self._reference("staff", code)
 
     def resources(self, code: str, *, public_only: bool = False) -> gpd.GeoDataFrame:
         """Welfare resources; ``public_only`` drops those marked 공개=N."""

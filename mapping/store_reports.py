@@ -167,14 +167,15 @@ class ReportsMixin:
         if not (math.isfinite(lon) and math.isfinite(lat) and plausible_lonlat(lon, lat)):
             problem = Problem("보고", None, "위치", f"위치 ({lon}, {lat})가 서울이 아닙니다. 지도에서 다시 고르세요.")
             raise ValidationError([problem], what="보고")
-        values = self._clean_details(details, finder=finder, memo=memo, code=code)
+        staff, tongs, zones = self._shared(code, "staff", "tongs", "zones")  # type: ignore[attr-defined]
+        values = self._clean_details(details, finder=finder, memo=memo, code=code, staff=staff)
         values["has_resident"] = bool(has_resident)
-        values["co_approver"] = co_approver_for(finder, self.staff(code))  # type: ignore[attr-defined]
+        values["co_approver"] = co_approver_for(finder, staff)
         photos = list(photos)
         point = gpd.GeoSeries([shapely.Point(*lonlat)], crs="EPSG:4326")
         from mapping.store import attach_tong_zone
 
-        where = attach_tong_zone(point, self.tongs(code), self.zones(code)).iloc[0]  # type: ignore[attr-defined]
+        where = attach_tong_zone(point, tongs, zones).iloc[0]
         values |= {
             "dong_code": code,
             "origin": "app",
@@ -188,7 +189,9 @@ class ReportsMixin:
         written = self._write_photos(photos)
         try:
             with self.writer.begin() as conn:
-                report_id = conn.execute(REPORTS.insert().values(**values)).inserted_primary_key[0]
+                report_id = conn.execute(REPORTS.insert(), values).inserted_primary_key[
+                    0
+                ]  # parameters: one compiled statement
                 self._insert_photos(conn, report_id, photos)
                 shown = {k: ("(개인정보)" if k in PERSONAL else v) for k, v in values.items() if k in EDITABLE and v}
                 self._history(conn, report_id, actor=finder, action="create", to_status="received", changes=shown)
@@ -199,9 +202,12 @@ class ReportsMixin:
             raise
         return int(report_id)
 
-    def _clean_details(self, details: dict, *, finder: str, memo: str | None, code: str) -> dict[str, object]:
+    def _clean_details(
+        self, details: dict, *, finder: str, memo: str | None, code: str, staff: pd.DataFrame | None = None
+    ) -> dict[str, object]:
         problems, values = [], {}
-        if finder not in set(self.staff(code)["name"]):  # type: ignore[attr-defined]
+        staff = self._shared(code, "staff")[0] if staff is None else staff  # type: ignore[attr-defined]
+        if finder not in set(staff["name"]):
             problems.append(Problem("보고", None, "작성자", f"작성자 {finder!r}는 직원 명단에 없습니다."))
         if memo is not None and not str(memo).strip():
             problems.append(
@@ -643,5 +649,5 @@ class ReportsMixin:
 
     def _history(self, conn: sa.Connection, report_id: int, *, actor: str, action: str, **kw: object) -> None:
         conn.execute(
-            REPORT_HISTORY.insert().values(report_id=int(report_id), at=_now(), actor=actor, action=action, **kw)
+            REPORT_HISTORY.insert(), {"report_id": int(report_id), "at": _now(), "actor": actor, "action": action} | kw
         )

@@ -274,9 +274,12 @@ def attach_tong_zone(
     else:
         index = index or TongIndex.build(tongs)
         number = index.locate(shapely.get_x(geoms), shapely.get_y(geoms))
-    zone_of = pd.Series(zone_of_tong(zones), dtype=object)
-    zone = np.array(zone_of.reindex(number), dtype=object)  # -1 and unowned tongs: NaN
-    zone[pd.isna(zone)] = None
+    zone_of = zone_of_tong(zones)
+    if len(number) <= 1_000:  # a report being filed: a dict lookup beats building a pandas index
+        zone = np.array([zone_of.get(int(n)) for n in number], dtype=object)
+    else:
+        zone = np.array(pd.Series(zone_of, dtype=object).reindex(number), dtype=object)  # -1, unowned: NaN
+        zone[pd.isna(zone)] = None
     tong = number.astype(object)  # plain Python ints
     tong[number < 0] = None
     return pd.DataFrame({"tong": tong, "zone_id": zone}, dtype=object)

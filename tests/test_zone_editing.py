@@ -107,3 +107,35 @@ def test_balance_flags_zones_over_twice_the_median():
 def test_household_counts_carry_no_personal_field(sample_store):
     counts = sample_store.household_zones(SAMPLE_CODE)
     assert set(counts.columns) == {"kind", "tong", "zone_id"} and len(counts) == 24
+
+
+def test_another_store_sees_a_zone_save_a_hand_over_and_a_restore_at_once(sample_store, tmp_path):
+    """Each Store keeps a dong's zones and staff between reads: a change made through another must not leave it stale."""
+    from mapping.backup import backup_store, restore_store
+    from mapping.store import open_store
+
+    other = open_store(sample_store.url)  # another process's Store, say the officer's page
+    tongs_of = lambda store: store.zones(SAMPLE_CODE).set_index("officer")["tongs"].to_dict()  # noqa: E731
+    assert tongs_of(other)["한서윤"] == [1, 7]
+    backup_store(sample_store, tmp_path / "before.zip", user=SAMPLE_USER)
+    staff = sample_store.staff(SAMPLE_CODE)
+    staff.at[0, "tongs"], staff.at[1, "tongs"] = [1, 2, 7], [8]
+    sample_store.save_assignments(SAMPLE_CODE, staff, user=SAMPLE_USER)
+    assert tongs_of(other)["한서윤"] == [1, 2, 7] and other.staff(SAMPLE_CODE).at[1, "tongs"] == [8]
+    sample_store.reassign(SAMPLE_CODE, "Z03", "엄채원", user=SAMPLE_USER)
+    assert other.zones(SAMPLE_CODE).set_index("zone_id").at["Z03", "officer"] == "엄채원"
+    restore_store(sample_store, tmp_path / "before.zip", user=SAMPLE_USER)
+    assert tongs_of(other)["한서윤"] == [1, 7]
+    assert other.zones(SAMPLE_CODE).set_index("zone_id").at["Z03", "officer"] == "강도윤"
+    other.close()
+
+
+def test_editing_what_a_read_returned_does_not_change_the_next_read(sample_store):
+    staff = sample_store.staff(SAMPLE_CODE)
+    staff.at[0, "tongs"].append(99)  # a caller editing a list in place
+    staff.at[0, "name"] = "바뀐이름"
+    zones = sample_store.zones(SAMPLE_CODE)
+    zones.loc[:, "officer"] = "누군가"
+    assert sample_store.staff(SAMPLE_CODE).at[0, "tongs"] == [1, 7]
+    assert sample_store.staff(SAMPLE_CODE).at[0, "name"] == "한서윤"
+    assert "누군가" not in set(sample_store.zones(SAMPLE_CODE)["officer"])
