@@ -49,6 +49,7 @@ else:
         if user.role != "gu":
             pages["팀장"] += [
                 st.Page("app_pages/month.py", title="월간 취합", icon=":material/event_note:", url_path="month"),
+                st.Page("app_pages/missions_ui.py", title="이달의 미션", icon=":material/flag:", url_path="missions"),
                 st.Page("app_pages/zones.py", title="구역 편집", icon=":material/edit_location_alt:", url_path="zones"),
             ]
     pages["주민"] = [PUBLIC]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import folium
 import shapely
 import streamlit as st
 
 from app_pages.common import acting_user, get_store, md, pick_officer, require_dong, show_map
+from app_pages.missions_ui import mission_choices
 from mapping.addresses import match_address, normalize_address
 from mapping.domain import ACTIVITIES, DUTIES, FIELDS
 from mapping.errors import MappingError, NotFoundError
@@ -84,6 +87,16 @@ if lonlat:
     elif not my_zone.empty and not my_zone.geometry.iloc[0].covers(shapely.Point(*lonlat)):
         st.warning("내 구역 밖입니다: 해당 구역 주무관에게 인계가 필요할 수 있습니다.")
 memo = st.text_area("내용 (메모)", key=f"memo{form}", placeholder="본 것, 들은 것")
+missions = mission_choices(store.missions(code, dt.date.today().replace(day=1)))
+mission_id = None
+if len(missions) > 1:  # only when the dong head set this month's missions or issues
+    mission_id = st.selectbox(
+        "미션·현안 (선택)",
+        list(missions),
+        format_func=missions.get,
+        key=f"mission{form}",
+        help="동장이 정한 이달의 미션·동 현안사항",
+    )
 with st.expander("자세히 (나중에 채워도 됩니다)"):
     title = st.text_input("제목", key=f"title{form}")
     activity = st.selectbox("활동유형", ["", *ACTIVITIES.labels], key=f"activity{form}")
@@ -117,11 +130,17 @@ if st.button("저장", type="primary", key="save_report", disabled=not (lonlat a
     except MappingError as exc:
         st.error(str(exc))
     else:
+        saved = f"보고 #{rid}을(를) 저장했습니다 (사진 {len(photos)}장). 인계·진행은 '보고함'에서 합니다."
+        if mission_id is not None:  # file_report takes no tag: tag the report just filed
+            try:
+                store.tag_report(rid, mission_id, actor=me, user=acting_user(me))
+            except (MappingError, PermissionError) as exc:
+                saved += f" 미션·현안 태그는 하지 못했습니다 ({md(exc)}): 보고함에서 다시 고르세요."
+            else:
+                saved += f" 미션·현안: {md(missions[mission_id])}"
         st.session_state.pop("picked", None)
         st.session_state["intake_round"] = form + 1
-        st.session_state["intake_saved"] = (
-            f"보고 #{rid}을(를) 저장했습니다 (사진 {len(photos)}장). 인계·진행은 '보고함'에서 합니다."
-        )
+        st.session_state["intake_saved"] = saved
         st.rerun()
 elif not lonlat or not memo.strip():
     st.caption("저장하려면 위치와 내용이 필요합니다.")

@@ -111,10 +111,19 @@ with tab_meeting:
             except ValidationError as err:
                 st.error(md(err))
     pack = build_meeting_pack(
-        sheet, store.zones(code), meeting=store.meeting(code, month), best_cases=store.best_cases(code)
+        sheet,
+        store.zones(code),
+        meeting=store.meeting(code, month),
+        best_cases=store.best_cases(code),
+        missions=store.mission_progress(code, month),
     )
     st.subheader("분야별 활동실적")
     st.dataframe(pack.by_field, hide_index=True, width="stretch", key="meeting_fields")
+    st.subheader("이달의 미션·현안 진행")
+    if pack.missions.empty:
+        st.caption(f"{period.month}월에 정한 미션·현안이 없습니다 ('이달의 미션'에서 정합니다).")
+    else:
+        st.dataframe(pack.missions, hide_index=True, width="stretch", key="meeting_missions")
     st.subheader("월별 우수사례")
     st.dataframe(pack.best_cases, hide_index=True, width="stretch", key="meeting_cases")
     c1, c2 = st.columns(2)

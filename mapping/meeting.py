@@ -1,10 +1,13 @@
 """The monthly sharing meeting's pack (공유회의 자료), as PDF and XLSX, with the month's density map.
 
 What it shows: 일시, 장소, 참석자; 분야별 활동실적 (field, 주요내용 = the most
-frequent kinds of report in that field, count); the history of monthly best
+frequent kinds of report in that field, count); the progress of the month's
+미션·현안 (reports tagged with each, by status); the history of monthly best
 cases; 중점 토의사항 and 당부사항 as the team leader wrote them; a map of the
 month's counted activities per zone.  No resident's name or contact is in
 it: the counted reports come without them (:meth:`mapping.store.Store.reports`).
+Every text a person typed (mission titles too) reaches the XLSX through
+:func:`mapping.printing.safe_text` and the PDF as plain text.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import datetime as dt
 import io
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -23,8 +26,9 @@ from openpyxl.drawing.image import Image as XLImage
 
 from mapping.crs import require_crs, to_metric
 from mapping.density import classify
-from mapping.domain import FIELDS
+from mapping.domain import FIELDS, REPORT_STATUSES
 from mapping.monthly import MonthlySheet
+from mapping.outreach import MISSION_KINDS, PROGRESS_LABELS
 from mapping.printing import (
     HEAD_STYLE,
     new_pdf,
@@ -44,6 +48,14 @@ TITLE = "우리동네주무관 월례 공유회의"
 TOP_KINDS = 3
 KIND_CHARS = 24
 _TAG = re.compile(r"^\s*(\[[^\]]*\]\s*)+")  # leading tags such as "[샘플]"
+# the by-status columns of the mission table: 종료 is already there as 처리완료
+_MISSION_STATUSES = tuple(s for s in REPORT_STATUSES.keys if s != "closed")
+MISSION_COLUMNS = [
+    "구분",
+    "미션·현안",
+    *(PROGRESS_LABELS[k] for k in ("total", "done", "open")),
+    *(PROGRESS_LABELS[s] for s in _MISSION_STATUSES),
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,6 +73,7 @@ class MeetingPack:
     requests: str
     zone_counts: gpd.GeoDataFrame  # zone_id, officer, count, geometry
     sample: bool = False
+    missions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MISSION_COLUMNS))  # mission_table
 
     @property
     def when(self) -> str:
@@ -123,6 +136,44 @@ def _progress(gu_on: object, result: object, city_on: object) -> str:
     return "구 제출" if text_of(gu_on) else "선정"
 
 
+def mission_table(progress: pd.DataFrame) -> pd.DataFrame:
+    """The month's missions and issues with their tagged reports by status, under Korean headers.
+
+    Parameters
+    ----------
+    progress : DataFrame
+        As :func:`mapping.outreach.mission_progress` (or :meth:`Store.mission_progress`) returns it.
+
+    Returns
+    -------
+    DataFrame
+        :data:`MISSION_COLUMNS`: 구분, 미션·현안, 계, 처리완료 (종료), 미완료, then one column per status
+        other than 종료; one row per mission, in the order given.
+    """
+    keys = ["total", "done", "open", *_MISSION_STATUSES]
+    table = progress[["kind", "title", *keys]].copy()
+    table["kind"] = [MISSION_KINDS.label(k) for k in table["kind"]]
+    table[keys] = table[keys].astype("int64")
+    table.columns = MISSION_COLUMNS
+    return table.reset_index(drop=True)
+
+
+def _mission_rows(table: pd.DataFrame) -> list[list[object]]:
+    """Rows for print: 구분, the title with its open statuses on a second line, 계, 처리완료."""
+    total, done = PROGRESS_LABELS["total"], PROGRESS_LABELS["done"]
+    rows = []
+    for record in table.to_dict("records"):
+        parts = [f"{PROGRESS_LABELS[s]} {record[PROGRESS_LABELS[s]]}" for s in _MISSION_STATUSES]
+        detail = " · ".join(p for p in parts if not p.endswith(" 0"))
+        title = text_of(record["미션·현안"]) + (f"\n{detail}" if detail else "")
+        rows.append([record["구분"], title, int(record[total]), int(record[done])])
+    return rows or [["-", "이 달에 정한 미션·현안이 없습니다", "-", "-"]]
+
+
+def _mission_head() -> list[str]:
+    return ["구분", "미션·현안 (상태별)", PROGRESS_LABELS["total"], PROGRESS_LABELS["done"]]
+
+
 def zone_counts(zones: gpd.GeoDataFrame, counted: pd.DataFrame) -> gpd.GeoDataFrame:
     """The zones with the month's counted activities (by the zone a report was written in)."""
     require_crs(zones, name="구역")
@@ -138,6 +189,7 @@ def build_meeting_pack(
     *,
     meeting: dict | None,
     best_cases: pd.DataFrame,
+    missions: pd.DataFrame | None = None,
 ) -> MeetingPack:
     """Gather the month's 취합, the saved meeting and the best cases into the meeting pack.
 
@@ -151,6 +203,9 @@ def build_meeting_pack(
         As :meth:`mapping.store.Store.meeting` returns it (None: not planned yet).
     best_cases : DataFrame
         As :meth:`mapping.store.Store.best_cases` returns it.
+    missions : DataFrame, optional
+        The month's mission progress, as :meth:`mapping.store.Store.mission_progress` returns it
+        (None: no mission was set).
 
     Returns
     -------
@@ -169,6 +224,7 @@ def build_meeting_pack(
         requests=text_of(meeting.get("requests")),
         zone_counts=zone_counts(zones, sheet.counted),
         sample=sheet.sample,
+        missions=mission_table(missions) if missions is not None else pd.DataFrame(columns=MISSION_COLUMNS),
     )
 
 
@@ -182,6 +238,7 @@ def meeting_pack_for(store: object, code: str, *, month: str) -> MeetingPack:
         store.zones(code),  # type: ignore[attr-defined]
         meeting=store.meeting(code, sheet.month),  # type: ignore[attr-defined]
         best_cases=store.best_cases(code),  # type: ignore[attr-defined]
+        missions=store.mission_progress(code, sheet.month),  # type: ignore[attr-defined]
     )
 
 
@@ -257,7 +314,14 @@ def export_meeting_pdf(pack: MeetingPack, path: Path) -> Path:
     rows = [[r["분야"], r["주요내용"], str(r["건수"])] for r in pack.by_field.to_dict("records")]
     rows[-1] = [{"text": v, "style": HEAD_STYLE} for v in rows[-1]]
     pdf_table(pdf, [["분야", "주요내용", "건수"], *rows], widths=(1, 5, 1), align=("CENTER", "LEFT", "CENTER"))
-    pdf_section(pdf, "3. 월별 우수사례")
+    pdf_section(pdf, "3. 이달의 미션·현안 진행")
+    pdf_table(
+        pdf,
+        [_mission_head(), *_mission_rows(pack.missions)],
+        widths=(1.2, 4.4, 0.7, 1),
+        align=("CENTER", "LEFT", "CENTER", "CENTER"),
+    )
+    pdf_section(pdf, "4. 월별 우수사례")
     cases = pack.best_cases.to_numpy().tolist() or [["-", "아직 없습니다", "-", "-"]]
     pdf_table(
         pdf,
@@ -265,10 +329,10 @@ def export_meeting_pdf(pack: MeetingPack, path: Path) -> Path:
         widths=(1, 4, 1, 1.2),
         align=("CENTER", "LEFT", "CENTER", "CENTER"),
     )
-    for i, (label, text) in enumerate(_texts(pack), 4):
+    for i, (label, text) in enumerate(_texts(pack), 5):
         pdf_section(pdf, f"{i}. {label}", need=20)
         pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
-    pdf_section(pdf, "6. 구역별 활동 밀도", need=120)
+    pdf_section(pdf, "7. 구역별 활동 밀도", need=120)
     image = io.BytesIO(density_png(pack.zone_counts, title=_map_title(pack)))
     pdf.image(
         image,
@@ -300,17 +364,20 @@ def export_meeting_xlsx(pack: MeetingPack, path: Path) -> Path:
     row = xlsx_section(ws, row + 1, "2. 분야별 활동실적")
     rows = [[r["분야"], r["주요내용"], int(r["건수"])] for r in pack.by_field.to_dict("records")]
     row = xlsx_table(ws, row, [["분야", "주요내용", "건수"], *rows], widths=_WIDTHS, centre=(0, 2))
-    row = xlsx_section(ws, row + 1, "3. 월별 우수사례")
+    row = xlsx_section(ws, row + 1, "3. 이달의 미션·현안 진행")
+    missions = [_mission_head(), *_mission_rows(pack.missions)]
+    row = xlsx_table(ws, row, missions, widths=_WIDTHS, centre=(0, 2, 3))
+    row = xlsx_section(ws, row + 1, "4. 월별 우수사례")
     cases = pack.best_cases.to_numpy().tolist() or [["-", "아직 없습니다", "-", "-"]]
     row = xlsx_table(ws, row, [list(pack.best_cases.columns), *cases], widths=_WIDTHS, centre=(0, 2, 3))
-    for i, (label, text) in enumerate(_texts(pack), 4):
+    for i, (label, text) in enumerate(_texts(pack), 5):
         row = xlsx_section(ws, row + 1, f"{i}. {label}")
         xlsx_cell(ws, row, 1, text, merge_to=4)
         ws.row_dimensions[row].height = 6 + 14 * max(1, sum(-(-len(line) // 45) or 1 for line in text.split("\n")))
         row += 1
     xlsx_page_setup(ws, widths=_WIDTHS, last_row=row)
     maps = wb.create_sheet("지도")
-    maps.cell(row=1, column=1, value="6. 구역별 활동 밀도")
+    maps.cell(row=1, column=1, value="7. 구역별 활동 밀도")
     picture = XLImage(io.BytesIO(density_png(pack.zone_counts, title=_map_title(pack), dpi=110)))
     maps.add_image(picture, "A2")
     maps.page_setup.paperSize = maps.PAPERSIZE_A4

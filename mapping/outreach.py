@@ -56,8 +56,9 @@ NOTICE_PLACES = Vocabulary(
     ),
 )
 
-# columns of :func:`mission_progress` and their Korean headers (for the meeting pack)
-PROGRESS_LABELS = {"total": "계", "done": "처리완료", "open": "처리중"} | dict(REPORT_STATUSES.items)
+# columns of :func:`mission_progress` and their Korean headers (for the meeting pack); "open" is not 처리중,
+# which is the label of the status in_progress: two columns must not share a header
+PROGRESS_LABELS = {"total": "계", "done": "처리완료", "open": "미완료"} | dict(REPORT_STATUSES.items)
 
 
 def parse_body(value: object) -> str:

@@ -26,9 +26,11 @@ from mapping.meeting import (
     export_meeting_xlsx,
     field_summary,
     meeting_pack_for,
+    mission_table,
     report_kind,
     zone_counts,
 )
+from mapping.outreach import mission_progress
 from mapping.store import Store, open_store
 from tests.conftest import SAMPLE_CODE
 from tests.helpers import without_crs
@@ -37,6 +39,8 @@ ATTENDEES = ["오민재", "강도윤", "윤지호"]
 DISCUSSION = '=HYPERLINK("http://example.com","자료") 하수구 냄새 민원 대책'
 REQUESTS = "폭염 취약가구 방문을 이어 가세요"
 CASE_TITLE = "골목 안부 살피기"
+MISSION_TITLE = '=HYPERLINK("http://example.com","미션") 골목 쓰레기 줄이기'
+ISSUE_TITLE = "성산로 통학로 안전"
 RESIDENT_NAME, RESIDENT_PHONE = "홍길동테스트", "010-1234-5678"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -123,6 +127,41 @@ def test_best_case_history_shows_how_far_each_case_went() -> None:
     assert best_case_history(cases.iloc[0:0]).empty
 
 
+def test_mission_table_counts_tagged_reports_by_status_under_distinct_korean_headers() -> None:
+    missions = pd.DataFrame({"id": [7, 8], "kind": ["mission", "issue"], "title": ["골목 환경", "빈집"]})
+    reports = pd.DataFrame(
+        {
+            "mission_id": [7, 7, 7, 7, None, 9],
+            "status": ["closed", "received", "in_progress", "duplicate", "closed", "closed"],
+        }
+    )
+    table = mission_table(mission_progress(missions, reports))
+    assert list(table.columns) == [
+        "구분",
+        "미션·현안",
+        "계",
+        "처리완료",
+        "미완료",
+        "접수",
+        "인계",
+        "처리중",
+        "주민통보",
+        "반려",
+        "중복",
+    ]
+    assert table.columns.is_unique  # 미완료 (any open status) is not the status 처리중
+    first = table.iloc[0]
+    assert (first["구분"], first["계"], first["처리완료"], first["미완료"], first["처리중"], first["중복"]) == (
+        "이달의 미션",
+        4,
+        1,
+        2,
+        1,
+        1,
+    )
+    assert table.iloc[1][["구분", "미션·현안", "계"]].tolist() == ["동 현안사항", "빈집", 0]
+
+
 def test_zone_counts_count_the_months_activities_per_zone() -> None:
     counted = pd.DataFrame({"zone_id": ["Z01", "Z01", "Z03", None]})
     counts = zone_counts(ZONES, counted)
@@ -187,6 +226,18 @@ def pack_store(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Sto
     store.choose_best_case(
         SAMPLE_CODE, "2026-10", title=CASE_TITLE, field="복지", report_ids=[personal], by="오민재", user=SAMPLE_USER
     )
+    mission = store.add_mission(SAMPLE_CODE, "2026-10", kind="mission", title=MISSION_TITLE, user=SAMPLE_USER)
+    store.add_mission(SAMPLE_CODE, "2026-10", kind="issue", title=ISSUE_TITLE, user=SAMPLE_USER)
+    closed = october[october["status"] == "closed"].head(1)  # the sample's October is all closed
+    in_progress = reports[reports["status"] == "in_progress"].head(1)
+    tagged = [
+        *zip(closed["id"], closed["finder"], strict=True),
+        *zip(in_progress["id"], in_progress["finder"], strict=True),
+        (personal, "강도윤"),
+    ]
+    assert len(tagged) == 3
+    for report_id, finder in tagged:
+        store.tag_report(int(report_id), mission, actor=finder, user=SAMPLE_USER)
     yield store
     store.close()
 
@@ -215,6 +266,13 @@ def test_pack_gathers_the_month(pack: MeetingPack) -> None:
     assert pack.best_cases["우수사례"].tolist() == [CASE_TITLE]
 
 
+def test_pack_counts_the_reports_tagged_with_each_mission(pack: MeetingPack) -> None:
+    table = pack.missions.set_index("미션·현안")
+    assert table.index.tolist() == [MISSION_TITLE, ISSUE_TITLE]  # missions before issues
+    assert table.loc[MISSION_TITLE, ["구분", "계", "처리완료", "미완료"]].tolist() == ["이달의 미션", 3, 1, 2]
+    assert table.loc[ISSUE_TITLE, ["구분", "계", "처리완료"]].tolist() == ["동 현안사항", 0, 0]
+
+
 def test_pdf_is_a4_and_shows_the_meeting(pack_pdf: Path) -> None:
     info = subprocess.run(["pdfinfo", str(pack_pdf)], check=True, capture_output=True, text=True).stdout
     width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info).groups())
@@ -227,11 +285,14 @@ def test_pdf_is_a4_and_shows_the_meeting(pack_pdf: Path) -> None:
         "오민재, 강도윤, 윤지호 (3명)",
         "2. 분야별 활동실적",
         "하수구 냄새 민원 6건",
-        "3. 월별 우수사례",
+        "3. 이달의 미션·현안 진행",
+        MISSION_TITLE,
+        ISSUE_TITLE,
+        "4. 월별 우수사례",
         CASE_TITLE,
         DISCUSSION,
         REQUESTS,
-        "6. 구역별 활동 밀도",
+        "7. 구역별 활동 밀도",
     ):
         assert expected in text
     assert "[샘플]" not in text
@@ -251,13 +312,25 @@ def test_xlsx_holds_the_meeting_and_keeps_formulas_as_text(pack_xlsx: Path) -> N
     assert ws.cell(total, 3).value == 33
     assert ws.cell(_find_row(ws, "복지", after=head), 3).value == 13
     assert CASE_TITLE in [ws.cell(r, 2).value for r in range(total, ws.max_row + 1)]
-    discussion = ws.cell(_find_row(ws, "4. 중점 토의사항") + 1, 1)
+    discussion = ws.cell(_find_row(ws, "5. 중점 토의사항") + 1, 1)
     assert discussion.data_type == "s"
     assert discussion.value == "'" + DISCUSSION
-    assert ws.cell(_find_row(ws, "5. 당부사항") + 1, 1).value == REQUESTS
+    assert ws.cell(_find_row(ws, "6. 당부사항") + 1, 1).value == REQUESTS
     cells = [c for row in ws.iter_rows() for c in row if c.value is not None]
     assert not any(str(c.value).startswith("=") for c in cells)
     assert len(wb["지도"]._images) == 1
+
+
+def test_xlsx_mission_section_counts_by_status_and_keeps_the_title_as_text(pack_xlsx: Path) -> None:
+    ws = openpyxl.load_workbook(pack_xlsx)["공유회의"]
+    head = _find_row(ws, "3. 이달의 미션·현안 진행") + 1
+    assert [ws.cell(head, c).value for c in (1, 2, 3, 4)] == ["구분", "미션·현안 (상태별)", "계", "처리완료"]
+    mission = _find_row(ws, "이달의 미션", after=head)
+    title = ws.cell(mission, 2)
+    assert title.data_type == "s" and title.value.startswith("'" + MISSION_TITLE)  # a formula stays text
+    assert (ws.cell(mission, 3).value, ws.cell(mission, 4).value) == (3, 1)
+    issue = _find_row(ws, "동 현안사항", after=head)
+    assert (ws.cell(issue, 2).value, ws.cell(issue, 3).value) == (ISSUE_TITLE, 0)
 
 
 def test_no_resident_contact_in_the_pack(pack_pdf: Path, pack_xlsx: Path) -> None:
@@ -273,5 +346,6 @@ def test_a_month_without_activity_or_meeting_still_prints(sample_store: Store, t
     assert pack.by_field["건수"].tolist() == [0] * 7
     text = _pdf_text(export_meeting_pdf(pack, tmp_path / "empty.pdf"))
     assert "미정" in text and "아직 없습니다" in text and "(없음)" in text
+    assert "이 달에 정한 미션·현안이 없습니다" in text
     ws = openpyxl.load_workbook(export_meeting_xlsx(pack, tmp_path / "empty.xlsx"))["공유회의"]
     assert ws.cell(_find_row(ws, "합계"), 3).value == 0

@@ -1,0 +1,160 @@
+"""The month's missions, report tagging and referrals to community bodies, as a user sees them (AppTest)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from mapping.access import SAMPLE_USER, User
+from tests.conftest import ROOT, SAMPLE_CODE
+
+TIMEOUT = 60
+THIS_MONTH = dt.date.today().replace(day=1)
+
+
+@pytest.fixture
+def app(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    db = tmp_path / "app.sqlite"
+    shutil.copy(sample_db, db)
+    monkeypatch.setenv("MAPPING_DB", str(db))
+    monkeypatch.setenv("MAPPING_TILES", "none")
+    monkeypatch.setenv("MAPPING_PHOTOS", str(tmp_path / "photos"))
+    monkeypatch.setenv("MAPPING_SAMPLE_AUTOLOGIN", "1")  # sample data: the pages open as the sample user
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    yield at
+    from app_pages.common import get_store
+
+    get_store.clear()  # cached per process: the next test opens its own file
+
+
+def _store():
+    from app_pages.common import get_store
+
+    return get_store()
+
+
+def _button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def _plain(text: str) -> str:
+    return text.replace("\\", "")  # user text reaches Markdown escaped
+
+
+def _expander(at: AppTest, rid: int):
+    return next(e for e in at.expander if f"#{rid} " in e.label)
+
+
+def test_a_mission_set_on_the_missions_page_shows_on_the_officer_page(app):
+    app.switch_page("app_pages/missions_ui.py").run()
+    assert not app.exception and app.title[0].value == "이달의 미션·동 현안"
+    assert any("정한 미션·현안이 없습니다" in i.value for i in app.info)
+    _button(app, "더하기").click().run()  # no title: refused, with the reason
+    assert not app.exception and any("제목을 적으세요" in e.value for e in app.error)
+    app.radio(key="mission_kind").set_value("mission")
+    app.text_input(key="mission_title").input("홀몸 어르신 폭염 안부")
+    app.text_area(key="mission_description").input("12일까지 담당 구역 모두")
+    _button(app, "더하기").click().run()
+    assert not app.exception and any("저장했습니다" in s.value for s in app.success)
+    app.radio(key="mission_kind").set_value("issue")
+    app.text_input(key="mission_title").input("성산로 통학로 안전")
+    _button(app, "더하기").click().run()
+    table = app.dataframe[0].value
+    assert table["미션·현안"].tolist() == ["홀몸 어르신 폭염 안부", "성산로 통학로 안전"]
+    assert table["계"].tolist() == [0, 0]
+
+    app.switch_page("app_pages/officer.py").run()
+    app.selectbox(key="officer").set_value("노아린").run()
+    assert not app.exception
+    banner = _plain(app.info[0].value)
+    assert f"{THIS_MONTH.month}월 동장 미션·현안" in banner
+    assert "이달의 미션** 홀몸 어르신 폭염 안부 — 12일까지 담당 구역 모두 (보고 0건" in banner
+    assert "동 현안사항** 성산로 통학로 안전" in banner
+
+
+def test_a_leader_of_another_dong_is_told_they_cannot_set_missions(app):
+    app.session_state["user"] = User("x", "유정민", "team_leader", staff_name="유정민", dong_code="1144074000")
+    app.switch_page("app_pages/missions_ui.py").run()
+    app.text_input(key="mission_title").input("골목 쓰레기 줄이기")
+    _button(app, "더하기").click().run()
+    assert not app.exception
+    assert any("이 동의 동장이나 팀장만 정합니다" in _plain(e.value) for e in app.error)
+    assert _store().missions(SAMPLE_CODE).empty
+
+
+def test_a_report_filed_with_a_mission_counts_in_its_progress_and_the_tag_can_change(app):
+    store = _store()
+    mission = store.add_mission(SAMPLE_CODE, THIS_MONTH, kind="mission", title="골목 쓰레기 줄이기", user=SAMPLE_USER)
+    issue = store.add_mission(SAMPLE_CODE, THIS_MONTH, kind="issue", title="빈집 관리", user=SAMPLE_USER)
+    app.switch_page("app_pages/intake.py").run()
+    app.selectbox(key="officer").set_value("한서윤").run()
+    app.radio(key="place_how").set_value("주소").run()
+    app.text_input(key="intake_address0").input("마포구 성산동 200-22").run()
+    app.text_area(key="memo0").input("골목 무단투기 더미")
+    app.selectbox(key="mission0").set_value(mission).run()
+    app.button(key="save_report").click().run()
+    assert not app.exception
+    assert any("미션·현안: [이달의 미션] 골목 쓰레기 줄이기" in _plain(s.value) for s in app.success)
+    rid = int(store.reports(SAMPLE_CODE).sort_values("id").iloc[-1]["id"])
+    progress = store.mission_progress(SAMPLE_CODE, THIS_MONTH).set_index("title")
+    assert progress.loc["골목 쓰레기 줄이기", ["total", "received"]].tolist() == [1, 1]
+
+    app.switch_page("app_pages/missions_ui.py").run()
+    table = app.dataframe[0].value.set_index("미션·현안")
+    assert table.loc["골목 쓰레기 줄이기", ["계", "접수", "처리완료"]].tolist() == [1, 1, 0]
+
+    app.switch_page("app_pages/inbox.py").run()
+    assert "미션·현안: 골목 쓰레기 줄이기" in [t.value for t in app.text]
+    app.selectbox(key=f"mission{rid}").set_value(issue).run()
+    app.button(key=f"tag{rid}").click().run()
+    assert not app.exception and any("미션·현안 태그" in s.value for s in app.success)
+    progress = store.mission_progress(SAMPLE_CODE, THIS_MONTH).set_index("title")
+    assert progress["total"].to_dict() == {"골목 쓰레기 줄이기": 0, "빈집 관리": 1}
+
+
+def test_an_inbox_referral_moves_through_its_states_and_its_finder_sees_where_it_went(app):
+    store = _store()
+    rid = store.file_report(
+        SAMPLE_CODE, finder="한서윤", lonlat=(126.8979, 37.5717), memo="어르신 밑반찬 필요", user=SAMPLE_USER
+    )
+    store.hand_over(rid, "강도윤", actor="한서윤")
+    app.switch_page("app_pages/inbox.py").run()
+    app.selectbox(key="officer").set_value("강도윤").run()
+    assert any("아직 연계 의뢰가 없습니다" in c.value for c in app.caption)
+    app.selectbox(key=f"ref_body{rid}").set_value("welfare_centre")
+    app.text_input(key=f"ref_name{rid}").input("성산샘플복지관")
+    app.text_input(key=f"ref_new_note{rid}").input("밑반찬 지원 요청")
+    app.button(key=f"refer{rid}").click().run()
+    assert not app.exception and any("연계 의뢰" in s.value for s in app.success)
+    ref = int(store.report_referrals(rid)["id"].iloc[0])
+    assert _plain(_expander(app, rid).label).endswith("연계: 복지관(성산샘플복지관) · 의뢰")
+
+    app.selectbox(key=f"ref_to{ref}").set_value("linked").run()  # 의뢰 → 연계완료 skips 협의중
+    app.button(key=f"ref_move{ref}").click().run()
+    assert not app.exception
+    assert any("'의뢰'에서 '연계완료'(으)로 바꿀 수 없습니다" in _plain(e.value) for e in app.error)
+    assert store.report_referrals(rid)["status"].tolist() == ["referred"]
+
+    app.selectbox(key=f"ref_to{ref}").set_value("discussing")
+    app.text_input(key=f"ref_note{ref}").input("사례회의 11/5")
+    app.button(key=f"ref_move{ref}").click().run()
+    app.selectbox(key=f"ref_to{ref}").set_value("linked")
+    app.text_input(key=f"ref_note{ref}").input("주 2회 밑반찬 배달")
+    app.button(key=f"ref_move{ref}").click().run()
+    assert not app.exception and store.report_referrals(rid)["status"].tolist() == ["linked"]
+    assert any("끝난 연계입니다" in c.value for c in app.caption)
+
+    app.selectbox(key="officer").set_value("한서윤").run()  # the finder
+    assert _plain(_expander(app, rid).label).endswith("연계: 복지관(성산샘플복지관) · 연계완료")
+    shown = "\n".join(t.value for t in app.text)
+    assert f"연계 #{ref} 복지관(성산샘플복지관) · 연계완료" in shown and "최근 메모: 주 2회 밑반찬 배달" in shown
+    app.checkbox(key=f"ref_history{ref}").check().run()
+    history = next(d.value for d in app.dataframe if "후" in d.value.columns)
+    assert history["후"].tolist() == ["의뢰", "협의중", "연계완료"]
+    assert history["메모"].tolist() == ["밑반찬 지원 요청", "사례회의 11/5", "주 2회 밑반찬 배달"]
