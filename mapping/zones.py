@@ -23,6 +23,9 @@ MIN_AREA_M2 = 1.0  # overlaps, gaps and overhangs smaller than this are ignored
 # ... and so are slivers thinner than this: reprojecting a file (e.g. from EPSG:5174) moves
 # vertices by millimetres, which along a long edge adds up to square metres of sliver.
 SLIVER_M = 0.05
+# Tongs cut from their dong carry floating-point noise along its edge: a tong within this distance of its
+# dong has no overhang worth reporting (far below SLIVER_M), and only skips the exact clip and difference.
+NOISE_M = 1e-6
 POLYGONAL = ("Polygon", "MultiPolygon")
 
 
@@ -70,13 +73,13 @@ def validate_tongs(
         Tongs in their input CRS with invalid polygons repaired by
         ``make_valid`` (each repair listed as a warning), and the problems.
     """
-    fixed, problems, _ = _validate_one_dong(tongs, dong, file=file)
+    fixed, problems, _, _ = _validate_one_dong(tongs, dong, file=file)
     return fixed, problems
 
 
 def _validate_one_dong(
     tongs: gpd.GeoDataFrame, dong: gpd.GeoDataFrame | None, *, file: str
-) -> tuple[gpd.GeoDataFrame, list[Problem], np.ndarray]:
+) -> tuple[gpd.GeoDataFrame, list[Problem], np.ndarray, gpd.GeoDataFrame]:
     require_crs(tongs, name=file)
     boundaries = None
     if dong is not None:
@@ -101,10 +104,11 @@ def _validate(
     *,
     labels: list[str],
     file: str,
-) -> tuple[gpd.GeoDataFrame, list[Problem], np.ndarray]:
+) -> tuple[gpd.GeoDataFrame, list[Problem], np.ndarray, gpd.GeoDataFrame]:
     """The checks of :func:`validate_tongs` for tongs of one or many dongs (``group``: the dong of each).
 
-    Also returns which kept tongs are coverage suspects (see :func:`_coverage_suspects`).
+    Returns the kept tongs, the problems, which kept tongs are coverage suspects (see
+    :func:`_coverage_suspects`) and the kept tongs in :data:`METRIC_CRS`.
     """
     found: list[tuple[int, Problem]] = []  # (row, problem): reported in row order
     geoms = np.asarray(tongs.geometry.values, dtype=object)
@@ -151,7 +155,7 @@ def _validate(
     problems += _overlap_problems(metric, group, suspect, labels, file=file)
     if boundaries is not None:
         problems += _coverage_problems(metric, group, suspect, boundaries, labels, file=file)
-    return out, problems, suspect
+    return out, problems, suspect, metric
 
 
 def _coverage_suspects(geoms: np.ndarray, group: np.ndarray) -> np.ndarray:
@@ -212,6 +216,12 @@ def _coverage_problems(
     dongs = np.asarray(boundaries, dtype=object)
     shapely.prepare(dongs)
     covered = shapely.covers(dongs[group], geoms) if len(geoms) else np.zeros(0, bool)
+    noisy = np.flatnonzero(~covered)
+    grown = shapely.buffer(dongs, NOISE_M, quad_segs=1)  # inscribed arcs: inside the true NOISE_M band
+    shapely.prepare(grown)
+    covered[noisy] = shapely.covers(grown[group[noisy]], geoms[noisy])
+    # what such a tong has outside lies in the band along its dong's edge: bound it for the gap test below
+    slack = NOISE_M * shapely.length(dongs) * np.bincount(group[noisy[covered[noisy]]], minlength=len(dongs)).clip(0, 1)
     inside_area = shapely.area(geoms)
     problems = []
     out_idx = np.flatnonzero(~covered)
@@ -234,7 +244,7 @@ def _coverage_problems(
             )
     filled = np.bincount(group, weights=inside_area, minlength=len(dongs))
     overlapping = np.bincount(group, weights=suspect, minlength=len(dongs)) > 0  # areas could hide a gap
-    for g in np.flatnonzero((shapely.area(dongs) - filled > MIN_AREA_M2 / 2) | overlapping):  # look for it
+    for g in np.flatnonzero((shapely.area(dongs) - filled + 2 * slack > MIN_AREA_M2 / 2) | overlapping):  # look
         union = shapely.union_all(geoms[group == g])
         for part in _parts(dongs[g].difference(union)):
             problems.append(
@@ -341,11 +351,12 @@ def zones_from_tongs(
     ValidationError
         With every problem, if any is an error.
     """
-    fixed, problems, suspect = _validate_one_dong(tongs, dong, file="tongs")
+    fixed, problems, suspect, metric = _validate_one_dong(tongs, dong, file="tongs")
     problems += validate_assignments(fixed["tong"], staff)
     if any(p.severity == "error" for p in problems):
         raise ValidationError(problems, what="구역 입력")
-    zones = _assemble_zones(_metric(fixed), [None] * len(fixed), staff, [None] * len(staff), suspect)
+    people = staff.to_dict("records")
+    zones = _assemble_zones(metric, [None] * len(fixed), people, [None] * len(staff), suspect)
     return _finish(zones.drop(columns="dong_code"), tongs.crs, problems)
 
 
@@ -424,32 +435,35 @@ def zones_for_dongs(tongs: gpd.GeoDataFrame, staff: pd.DataFrame, dongs: gpd.Geo
             what="구역 입력",
         )
     group = tongs["dong_code"].astype(str).map(index).to_numpy()
-    fixed, problems, suspect = _validate(tongs, group, [boundary_of[c] for c in codes], labels=labels, file="tongs")
+    fixed, problems, suspect, metric = _validate(
+        tongs, group, [boundary_of[c] for c in codes], labels=labels, file="tongs"
+    )
     fixed_codes = fixed["dong_code"].astype(str)
     staff_codes = staff["dong_code"].astype(str)
     existing: dict[str, set[int]] = {}
     for code, number in zip(fixed_codes, fixed["tong"], strict=True):
         existing.setdefault(code, set()).add(int(number))
+    records = staff.astype(object).to_dict("records")
     people: dict[str, list[dict]] = {}
-    for code, person in zip(staff_codes, staff.astype(object).to_dict("records"), strict=True):
+    for code, person in zip(staff_codes, records, strict=True):
         people.setdefault(code, []).append(person)
     for code in sorted(people):
         for p in _assignment_problems(existing.get(code, set()), people[code], file="staff"):
             problems.append(Problem(p.file, p.row, p.column, f"[{code}] {p.message}", p.severity))
     if any(p.severity == "error" for p in problems):
         raise ValidationError(problems, what="구역 입력")
-    zones = _assemble_zones(_metric(fixed), list(fixed_codes), staff, list(staff_codes), suspect)
+    zones = _assemble_zones(metric, list(fixed_codes), records, list(staff_codes), suspect)
     return _finish(zones, tongs.crs, problems)
 
 
 def _assemble_zones(
-    metric: gpd.GeoDataFrame, tong_dongs: list, staff: pd.DataFrame, staff_dongs: list, suspect: np.ndarray
+    metric: gpd.GeoDataFrame, tong_dongs: list, people: list[dict], staff_dongs: list, suspect: np.ndarray
 ) -> gpd.GeoDataFrame:
-    """One zone per officer with tongs, in :data:`METRIC_CRS`, ordered by dong and zone number."""
+    """One zone per officer with tongs (``people``: staff records), in :data:`METRIC_CRS`, by dong and zone."""
     position = {(d, int(t)): i for i, (d, t) in enumerate(zip(tong_dongs, metric["tong"], strict=True))}
     geoms = np.asarray(metric.geometry.values, dtype=object)
     rows, member_lists, without = [], [], []
-    for code, person in zip(staff_dongs, staff.to_dict("records"), strict=True):
+    for code, person in zip(staff_dongs, people, strict=True):
         numbers = sorted(_tong_list(person.get("tongs")))
         if not numbers:
             without.append(person["name"])

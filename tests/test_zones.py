@@ -403,3 +403,18 @@ def test_a_gap_is_found_even_when_a_hairline_overlap_balances_the_areas() -> Non
         zones_for(grid(t4=t4, t2=t2), pairs(), area_frame(DONG))
     assert any("빈 곳 1.1 m²" in text for text in problem_texts(caught.value))
     assert not any("겹칩니다" in text for text in problem_texts(caught.value))
+
+
+def test_tongs_off_their_dong_by_rounding_noise_pass_but_a_gap_beside_them_is_found() -> None:
+    # tongs cut from a dong end a fraction of a micrometre outside it (floating-point noise): not an overhang
+    x0, y0, x1, y1 = GRID[4].bounds
+    noisy = box(x0, y0 - 3e-7, x1 + 3e-7, y1)  # reaches out of the dong's bottom and right edges
+    zones = zones_for(grid(t4=noisy), pairs(), area_frame(DONG))
+    assert len(zones) == 2 and not zones.attrs["warnings"]
+    # the same noisy tong beside a real 1.1 m² gap in t2's corner: the gap is still reported
+    *_, bx1, by1 = GRID[2].bounds
+    t2 = GRID[2].difference(box(bx1 - 1.0, by1 - 1.1, bx1, by1))
+    with pytest.raises(ValidationError) as caught:
+        zones_for(grid(t4=noisy, t2=t2), pairs(), area_frame(DONG))
+    assert any("빈 곳 1.1 m²" in text for text in problem_texts(caught.value))
+    assert not any("밖으로" in text for text in problem_texts(caught.value))
