@@ -1,18 +1,44 @@
-"""구역 편집 — the team leader's zone editor: tongs per officer, substitutes, hand-over."""
+"""구역 편집 — the team leader's zone editor: tongs per officer, substitutes, hand-over, zone profile sheets."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import get_store, require_dong, show_map
+from app_pages.common import client_address, current_user, file_bytes, get_store, require_dong, show_map
 from app_pages.zones_layout import EDITOR_WIDTHS
-from mapping.access import SAMPLE_USER
+from mapping.access import SAMPLE_USER, User
 from mapping.domain import ROLES
 from mapping.errors import NotFoundError, Problem, ValidationError
 from mapping.layers import build_dong_layer, build_map, build_tongs_layer, build_zones_layer, legend_html
 from mapping.tables import FIRST_DATA_ROW, parse_tong_list
+from mapping.zone_profile import MARK, write_zone_profiles
 from mapping.zones import zones_from_tongs
+
+
+def _reader() -> User:
+    """Who reads the zone profile (contacts: personal data): the logged-in account, else the sample user."""
+    user = current_user()
+    if user is None or user.role == "sample":
+        return SAMPLE_USER
+    return dataclasses.replace(user, client=client_address())
+
+
+def _profile_button(where: object, label: str, zone_ids: list[str] | None, suffix: str, *, key: str) -> None:
+    """A download of the zone profile sheet, made (and logged as 출력/다운로드) only when clicked."""
+    name = "_".join(zone_ids) if zone_ids else "전체"
+    where.download_button(  # type: ignore[attr-defined]
+        label,
+        file_bytes(lambda p: write_zone_profiles(store, code, p, user=_reader(), zone_ids=zone_ids), suffix),
+        file_name=f"구역현황_{name}{suffix}",
+        mime="application/pdf"
+        if suffix == ".pdf"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=key,
+    )
+
 
 store = get_store()
 code = require_dong()
@@ -85,11 +111,36 @@ successor = col2.selectbox("후임자 (구역 없는 직원)", free or ["-"])
 if col3.button("인계", disabled=not free, key="reassign"):
     try:
         done = store.reassign(code, zone_id, successor, user=SAMPLE_USER)
-        st.success(
-            f"{done['zone_id']}: {done['former']} → {done['successor']} (처리 중 보고 {done['reports']}건, 세대 {done['households']}곳)"
-        )
+        st.session_state["handed_over"] = done | {"dong_code": code}
     except (ValidationError, NotFoundError) as exc:
         st.error(str(exc))
+done = st.session_state.get("handed_over")
+if done and done["dong_code"] == code:
+    st.success(
+        f"{done['zone_id']}: {done['former']} → {done['successor']} (처리 중 보고 {done['reports']}건, 세대 {done['households']}곳)"
+    )
+    _profile_button(
+        st,
+        f"후임자 {done['successor']}에게 줄 {done['zone_id']} 구역 현황 PDF",
+        [done["zone_id"]],
+        ".pdf",
+        key="handover_profile",
+    )
+
+st.subheader("구역 현황 (인계·신임 주무관용)")
+st.caption(
+    f"구역마다 A4 한 쪽: 통, 주요 시설, 연락처, 돌봄이웃 수, 취약지점, 평소 순회 경로. {MARK}: "
+    "내려받기는 접근 기록에 남고, 돌봄이웃은 세대 수만 들어갑니다."
+)
+reach = sorted(store.personal_zones(code, user=_reader()))
+if reach:
+    p1, p2, p3, p4 = st.columns([1, 1, 1, 1])
+    chosen = p1.selectbox("현황 구역", reach, key="profile_zone")
+    _profile_button(p2, f"{chosen} PDF", [chosen], ".pdf", key="profile_pdf")
+    _profile_button(p3, f"{chosen} XLSX", [chosen], ".xlsx", key="profile_xlsx")
+    _profile_button(p4, f"볼 수 있는 구역 전체 PDF ({len(reach)}쪽)", reach, ".pdf", key="profile_all")
+else:
+    st.info("이 계정은 이 동의 연락처를 볼 수 없어 구역 현황을 만들 수 없습니다.")
 with st.expander("통 담당 이력"):
     st.dataframe(
         store.ownership(code).rename(columns={"tong": "통", "officer": "담당", "since": "부터", "until": "까지"}),

@@ -1,5 +1,5 @@
 """Command line for what goes to residents: ``public-map``, ``tour-map``, ``poster``, ``business-cards``, ``welcome``,
-``hsds-export``, ``hsds-import``."""
+``hsds-export``, ``hsds-import``; and the internal zone profile sheet for officers, ``zone-profile``."""
 
 from __future__ import annotations
 
@@ -134,6 +134,28 @@ def _cmd_welcome(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_zone_profile(args: argparse.Namespace) -> int:
+    from mapping.zone_profile import MARK, write_zone_profiles
+
+    out = _out_path(args.out, (".pdf", ".xlsx"), what="구역 현황")
+    store, code = _store_and_dong(args)
+    zone_ids = [_zone_of(store, code, z) for z in args.zone] if args.zone else None
+    if args.handover_to:
+        if not zone_ids or len(zone_ids) != 1:
+            message = f"인계할 구역 하나를 --zone으로 주세요 (받은 구역: {', '.join(zone_ids or []) or '없음'})."
+            raise ValidationError([Problem("--handover-to", None, None, message)], what="구역 인계")
+        done = store.reassign(code, zone_ids[0], args.handover_to, user=CLI_USER)  # type: ignore[attr-defined]
+        print(
+            f"구역 {done['zone_id']}: {done['former']} → {done['successor']} "
+            f"(처리 중 보고 {done['reports']}건, 세대 {done['households']}곳 인계)"
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_zone_profiles(store, code, out, user=CLI_USER, zone_ids=zone_ids)
+    count = len(zone_ids) if zone_ids else len(store.zones(code))  # type: ignore[attr-defined]
+    print(f"구역 현황 {count}개 구역 → {out} ({MARK}: 취급 주의, 출력은 접근 기록에 남습니다)")
+    return EXIT_OK
+
+
 def _cmd_hsds_export(args: argparse.Namespace) -> int:
     from mapping.hsds import export_hsds, validate_hsds
 
@@ -182,6 +204,11 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
         "공개 복지자원을 Open Referral HSDS 3.0 표(CSV + datapackage.json)로 내보냅니다.",
         _cmd_hsds_export,
     ),
+    "zone-profile": (
+        "구역 현황(인계·신임 주무관용, 구역당 A4 한 쪽: 통, 주요 시설, 연락처, 돌봄이웃 수, 취약지점, 순회 경로)을 "
+        "PDF 또는 XLSX로 만듭니다 (내부용, 개인정보 포함).",
+        _cmd_zone_profile,
+    ),
     "hsds-import": ("HSDS 3.0 표 폴더에서 복지자원을 가져옵니다 (이미 있는 곳은 건너뜀).", _cmd_hsds_import),
     "public-map": (
         "주민용 복지자원 지도를 정적 웹사이트(index.html + 자원)로 만듭니다 (개인정보 필터, 작은 수 가림).",
@@ -226,6 +253,16 @@ def add_parsers(
     welcome.add_argument("--out", required=True, help="FILE.csv (문자 시스템용) 또는 FILE.pdf (편지)")
     welcome.add_argument("--encoding", choices=["utf-8-sig", "cp949"], default="utf-8-sig", help="CSV 인코딩")
     welcome.add_argument("--lms", action="store_true", help="긴 문자(LMS, 2000바이트)로")
+    profile = add("zone-profile", common, in_dong)
+    profile.add_argument(
+        "--zone", action="append", help="구역 번호(Z03) 또는 담당 주무관 성명; 여러 번 쓸 수 있음 (기본: 동 전체 구역)"
+    )
+    profile.add_argument("--out", required=True, help="FILE.pdf (구역당 A4 한 쪽) 또는 FILE.xlsx (구역당 시트 하나)")
+    profile.add_argument(
+        "--handover-to",
+        metavar="NAME",
+        help="먼저 --zone 구역을 이 후임자에게 인계하고 (reassign과 같음) 현황을 만듭니다",
+    )
     export = add("hsds-export", common, in_dong)
     export.add_argument("--out", required=True, help="출력 폴더")
     importer = add("hsds-import", common, in_dong)

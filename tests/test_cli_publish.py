@@ -105,3 +105,46 @@ def test_business_cards_bad_officer_or_copies_are_bad_input(
     assert main([*base, "--copies", "0"]) == 2
     assert "--copies" in capsys.readouterr().err
     assert main(["business-cards", "--db", sample_store.url, "--out", str(tmp_path / "c.png")]) == 2
+
+
+def test_zone_profile_of_one_zone_by_officer_name_is_one_logged_page(sample_store: Store, tmp_path: Path) -> None:
+    out = tmp_path / "현황.pdf"
+    assert main(["zone-profile", "--db", sample_store.url, "--zone", "노아린", "--out", str(out)]) == 0
+    (page,) = _text(out).split("\f")[:-1]
+    assert "Z28 구역 현황" in page and "가상통장03" in page
+    last = sample_store.access_log().iloc[-1]
+    assert (last["action"], last["subject"]) == ("출력", "contacts:1144073000:Z28")
+
+
+def test_zone_profile_xlsx_of_the_whole_dong_has_a_sheet_per_zone(sample_store: Store, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "현황.xlsx"
+    assert main(["zone-profile", "--db", sample_store.url, "--dong", "1144073000", "--out", str(out)]) == 0
+    assert load_workbook(out).sheetnames == list(sample_store.zones("1144073000")["zone_id"])
+    assert sample_store.access_log().iloc[-1]["action"] == "다운로드"
+
+
+def test_zone_profile_refuses_an_unknown_zone_and_a_bad_suffix(
+    sample_store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["zone-profile", "--db", sample_store.url]
+    assert main([*base, "--zone", "Z99", "--out", str(tmp_path / "z.pdf")]) == 2
+    assert "Z01" in capsys.readouterr().err
+    assert main([*base, "--zone", "Z03", "--out", str(tmp_path / "z.docx")]) == 2
+    assert ".pdf 또는 .xlsx" in capsys.readouterr().err
+
+
+def test_zone_profile_hands_over_first_and_names_the_successor(
+    sample_store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "인계.pdf"
+    base = ["zone-profile", "--db", sample_store.url, "--handover-to", "엄채원"]
+    assert main([*base, "--out", str(out)]) == 2  # which zone?
+    assert "--zone" in capsys.readouterr().err and not out.exists()
+    assert main([*base, "--zone", "Z05", "--out", str(out)]) == 0
+    assert "윤지호 → 엄채원" in capsys.readouterr().out
+    zones = sample_store.zones("1144073000").set_index("zone_id")
+    assert zones.loc["Z05", "officer"] == "엄채원"
+    officer = next(line for line in _text(out).splitlines() if line.strip().startswith("담당 주무관"))
+    assert "엄채원" in officer  # the sheet is the successor's

@@ -1,0 +1,601 @@
+"""구역 현황 — the one printable page per zone a new officer needs on day one (internal: personal data).
+
+A zone's profile gathers its officer, team and substitute, its tongs (labelled 샘플 in a sample dong)
+and area, its key places (welfare resources such as 경로당, and the apartment offices, senior-centre
+and residents' representatives of the contact book), its contact book with the last contact and the
+90-day flag, the number of care-needed and move-in households (counts only: no household name,
+address or place ever reaches the sheet), its vulnerable spots (cleaning and safety), its open
+reports by field, and the usual walk round the zone.
+
+The usual walk is the zone's standing circuit, not a week's plan: from the community centre round
+every tong, key place and vulnerable spot of the zone and back, ordered by :func:`mapping.routes.plan_route`
+(households are left out: they change week by week and are personal).
+
+The sheet holds personal data (the contacts), so it is marked "내부용 · 개인정보 포함" in its header
+and footer; it is read through the store with the acting user (the contact read is logged) and only
+for zones in that user's reach; :func:`write_zone_profiles` logs the print (PDF, ``출력``) or the
+download (XLSX, ``다운로드``).  PDFs embed NanumGothic and fit one A4 page per zone (long lists end
+with "외 N건"); XLSX cells pass :func:`mapping.printing.safe_text`, so no text becomes a formula.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import pandas as pd
+from fpdf import FPDF
+from openpyxl import Workbook
+
+from mapping.access import User
+from mapping.contacts import CONTACT_KINDS
+from mapping.crs import to_metric, transform_xy
+from mapping.domain import BLIND_SPOT_TYPES, FIELDS, OPEN_STATUSES, RESOURCE_TYPES
+from mapping.errors import ExportError, NotFoundError
+from mapping.fonts import korean_font_path, matplotlib_korean_family
+from mapping.printing import (
+    PDF_FONT,
+    fit_text,
+    present,
+    text_of,
+    xlsx_cell,
+    xlsx_page_setup,
+    xlsx_section,
+    xlsx_table,
+    xlsx_title,
+)
+from mapping.routes import Route, RouteError, Stop, network_from_lines, plan_route, start_of_walk
+from mapping.sample import SAMPLE_LABEL
+from mapping.static_map import fit_extent, scale_bar_length
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+MARK = "내부용 · 개인정보 포함"
+HANDLING = "복사·게시·외부 반출 금지, 인계가 끝나면 파기"
+KEY_PLACE_TYPES = (
+    "community_centre",
+    "senior_centre",
+    "welfare_centre",
+    "library",
+    "school",
+    "daycare",
+    "sharing_shop",
+    "hospital",
+)
+MEDICAL_TYPES = ("clinic", "pharmacy")  # too many to list: counted on one line
+KEY_CONTACT_KINDS = ("apartment_office", "senior_centre_rep", "residents_rep")  # places as much as people
+CLEANING_SPOTS = frozenset({"illegal_dumping"})  # every other blind-spot type is a safety check
+MAX_PLACES, MAX_CONTACTS, MAX_SPOTS, ROUTE_LINES = 6, 10, 6, 4  # what one A4 page holds
+CONTACT_HEAD = ("구분", "성명", "소속", "연락처", "통", "최근 연락", "90일")
+PLACE_HEAD = ("구분", "이름", "통", "전화·비고")
+SPOT_HEAD = ("구분", "유형", "내용", "통", "발견일")
+_STOP_MIN = 5.0  # minutes at each stop of the usual walk
+
+
+@dataclass(frozen=True)
+class ZoneProfile:
+    """What the zone profile sheet says about one zone (tables hold display text, Korean headers).
+
+    ``places``, ``contacts`` and ``spots`` are complete; the PDF trims them to its page, the XLSX
+    keeps all.  ``shapes`` (EPSG:5186: every zone of the dong, ``zone_id``) and ``tong_shapes``
+    (the zone's tongs, ``tong``) draw the small map; ``walk`` is ``None`` when none could be made
+    (``walk_note`` says why).
+    """
+
+    dong_code: str
+    dong_name: str
+    sample: bool
+    zone_id: str
+    officer: str
+    team: str
+    phone: str
+    substitute: str
+    tongs: tuple[int, ...]
+    area_m2: float
+    places: pd.DataFrame
+    contacts: pd.DataFrame
+    care_needed: int
+    move_ins: int
+    spots: pd.DataFrame
+    open_reports: dict[str, int]
+    walk: Route | None
+    walk_note: str
+    shapes: gpd.GeoDataFrame
+    tong_shapes: gpd.GeoDataFrame
+    made_on: dt.date
+    made_by: str
+
+    @property
+    def tong_text(self) -> str:
+        """``"3·4통"``, or ``"3·4통 (샘플)"`` in a sample dong."""
+        return "·".join(map(str, self.tongs)) + "통" + (f" ({SAMPLE_LABEL})" if self.sample else "")
+
+    @property
+    def stale_contacts(self) -> int:
+        return int((self.contacts["90일"] != "").sum())
+
+    @property
+    def summary(self) -> list[tuple[str, str]]:
+        """(label, text) lines of the zone's facts, shared by the PDF and the XLSX."""
+        reports = " · ".join(f"{k} {v}" for k, v in self.open_reports.items() if v) or "없음"
+        return [
+            ("담당 주무관", f"{self.officer} ({self.team}) ☎ {self.phone or '-'}"),
+            ("대직자", self.substitute or "-"),
+            ("담당 통", self.tong_text),
+            ("면적", f"{self.area_m2 / 1e6:.3f} km²"),
+            ("돌봄이웃", f"{self.care_needed}세대 (명단은 '내 구역' 화면)"),
+            ("전입세대", f"{self.move_ins}세대"),
+            ("처리 중 보고", f"{sum(self.open_reports.values())}건 ({reports})"),
+            ("연락처", f"{len(self.contacts)}명 (90일 넘게 연락 없음 {self.stale_contacts}명)"),
+        ]
+
+
+# --- building -----------------------------------------------------------------------------------------------------
+
+
+def zone_profiles(
+    store: object, code: str, *, user: User, zone_ids: Sequence[str] | None = None, today: dt.date | None = None
+) -> list[ZoneProfile]:
+    """The profiles of ``zone_ids`` (default: every zone of the dong), reading the store once.
+
+    Parameters
+    ----------
+    store : mapping.store.Store
+        The store.
+    code : str
+        The dong's 행정동코드.
+    user : User
+        Who asks: the contacts are read as this user (the read is logged).
+    zone_ids : sequence of str, optional
+        The zones, in the order wanted; default every zone of the dong.
+    today : datetime.date, optional
+        The day the 90-day flag counts from (default today).
+
+    Raises
+    ------
+    mapping.errors.NotFoundError
+        If a zone is not in the dong (naming every one, and the zones there are).
+    PermissionError
+        If ``user`` may not see the personal data of a zone asked for.
+
+    Returns
+    -------
+    list of ZoneProfile
+        One per zone, in the order asked.
+    """
+    zones = store.zones(code)  # type: ignore[attr-defined]
+    wanted = _check_zones(store, code, zones, list(zone_ids) if zone_ids is not None else None, user)
+    today = today or dt.date.today()
+    dong = store.dongs().set_index("dong_code").loc[code]  # type: ignore[attr-defined]
+    facts = {
+        "contacts": store.contacts(code, user=user, today=today),  # type: ignore[attr-defined]
+        "households": store.household_zones(code),  # type: ignore[attr-defined]  # kind and zone only: counts
+        "resources": store.resources(code),  # type: ignore[attr-defined]
+        "spots": store.blind_spots(code),  # type: ignore[attr-defined]
+        "reports": store.reports(code),  # type: ignore[attr-defined]
+        "tongs": to_metric(store.tongs(code), name="통"),  # type: ignore[attr-defined]
+        "shapes": to_metric(zones[["zone_id", "geometry"]], name="구역"),
+    }
+    paths = store.paths(code)  # type: ignore[attr-defined]
+    walk = {"start": start_of_walk(store, code), "network": network_from_lines(paths) if len(paths) else None}
+    head = {"dong_code": code, "dong_name": str(dong["name"]), "sample": bool(dong["sample"])}
+    head |= {"made_on": today, "made_by": user.name}
+    by_id = zones.set_index("zone_id")
+    return [_assemble(head, by_id.loc[z], z, facts, walk) for z in wanted]
+
+
+def zone_profile(store: object, code: str, zone_id: str, *, user: User, today: dt.date | None = None) -> ZoneProfile:
+    """The profile of one zone (see :func:`zone_profiles`)."""
+    return zone_profiles(store, code, user=user, zone_ids=[zone_id], today=today)[0]
+
+
+def _check_zones(store: object, code: str, zones: pd.DataFrame, asked: list[str] | None, user: User) -> list[str]:
+    known = [str(z) for z in zones["zone_id"]]
+    wanted = known if asked is None else [str(z) for z in asked]
+    missing = [z for z in wanted if z not in known]
+    if missing or not wanted:
+        got = ", ".join(missing) or "(없음)"
+        raise NotFoundError(f"구역 {got}이(가) 동 {code}에 없습니다. 있는 구역 중에서 고르세요: {', '.join(known)}")
+    reach = store.personal_zones(code, user=user)  # type: ignore[attr-defined]
+    barred = [z for z in wanted if z not in reach]
+    if barred:
+        raise PermissionError(
+            f"{user.name}은(는) 구역 {', '.join(barred)}의 현황(연락처 포함)을 볼 수 없습니다: "
+            "그 구역 담당·대직자·팀장·동장만 출력합니다."
+        )
+    return wanted
+
+
+def _assemble(head: dict, zone: pd.Series, zone_id: str, facts: dict, walk: dict) -> ZoneProfile:
+    tongs = tuple(int(t) for t in zone["tongs"])
+    resources = facts["resources"][facts["resources"]["zone_id"] == zone_id]
+    contacts = facts["contacts"][facts["contacts"]["zone_id"] == zone_id]
+    spots = facts["spots"][facts["spots"]["zone_id"] == zone_id]
+    homes = facts["households"][facts["households"]["zone_id"] == zone_id]
+    reports = facts["reports"][
+        (facts["reports"]["zone_id"] == zone_id) & facts["reports"]["status"].isin(OPEN_STATUSES)
+    ]
+    route, note = _usual_walk(tongs, facts["tongs"], resources, contacts, spots, walk)
+    return ZoneProfile(
+        **head,
+        zone_id=zone_id,
+        officer=text_of(zone["officer"]),
+        team=text_of(zone["team"]),
+        phone=text_of(zone["phone"]),
+        substitute=text_of(zone["substitute"]),
+        tongs=tongs,
+        area_m2=float(zone["area_m2"]),
+        places=_places(resources, contacts),
+        contacts=_contacts(contacts),
+        care_needed=int((homes["kind"] == "care_needed").sum()),
+        move_ins=int((homes["kind"] == "move_in").sum()),
+        spots=_spots(spots),
+        open_reports={label: int((reports["field"] == key).sum()) for key, label in FIELDS.items},
+        walk=route,
+        walk_note=note,
+        shapes=facts["shapes"],
+        tong_shapes=facts["tongs"][facts["tongs"]["tong"].isin(tongs)],
+    )
+
+
+def _places(resources: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:
+    order = {t: i for i, t in enumerate(KEY_PLACE_TYPES)}
+    key = resources[resources["type"].isin(KEY_PLACE_TYPES)]
+    key = key.iloc[key["type"].map(order).argsort(kind="stable")]
+    rows = [
+        [
+            RESOURCE_TYPES.label(r["type"]),
+            text_of(r["name"]) or RESOURCE_TYPES.label(r["type"]),
+            _tong(r["tong"]),
+            r["phone"],
+        ]
+        for _, r in key.iterrows()
+    ]
+    for _, c in contacts[contacts["kind"].isin(KEY_CONTACT_KINDS)].iterrows():
+        rows.append([CONTACT_KINDS.label(c["kind"]), text_of(c["organisation"]) or c["name"], _tong(c["tong"]), ""])
+    medical = resources["type"].value_counts()
+    counted = [f"{RESOURCE_TYPES.label(t)} {int(medical[t])}곳" for t in MEDICAL_TYPES if t in medical]
+    if counted:
+        rows.append(["의료", " · ".join(counted), "", ""])
+    return pd.DataFrame(rows, columns=list(PLACE_HEAD)).map(_one_line)
+
+
+def _contacts(contacts: pd.DataFrame) -> pd.DataFrame:
+    rows = [
+        [
+            CONTACT_KINDS.label(c["kind"]),
+            c["name"],
+            c["organisation"],
+            c["phone"],
+            _tong(c["tong"]),
+            c["last_contacted"].isoformat() if present(c["last_contacted"]) else "없음",
+            f"{int(c['days_since'])}일" if c["stale"] else "",
+        ]
+        for _, c in contacts.iterrows()
+    ]
+    return pd.DataFrame(rows, columns=list(CONTACT_HEAD)).map(_one_line)
+
+
+def _spots(spots: pd.DataFrame) -> pd.DataFrame:
+    rows = [
+        [
+            "청소" if s["type"] in CLEANING_SPOTS else "안전",
+            BLIND_SPOT_TYPES.label(s["type"]),
+            s["memo"],
+            _tong(s["tong"]),
+            pd.Timestamp(s["found_on"]).date().isoformat() if present(s["found_on"]) else "",
+        ]
+        for _, s in spots.iterrows()
+    ]
+    return pd.DataFrame(rows, columns=list(SPOT_HEAD)).map(_one_line)
+
+
+def _usual_walk(
+    tongs: tuple[int, ...],
+    tong_shapes: gpd.GeoDataFrame,
+    resources: pd.DataFrame,
+    contacts: pd.DataFrame,
+    spots: pd.DataFrame,
+    walk: dict,
+) -> tuple[Route | None, str]:
+    """The zone's standing circuit: every tong, key place and vulnerable spot, from the centre and back."""
+    stops = []
+    centres = tong_shapes.set_index("tong").geometry.representative_point().to_crs("EPSG:4326")
+    for tong in tongs:
+        stops.append(Stop(f"tong:{tong}", f"{tong}통", "통 한 바퀴", 1, centres[tong].x, centres[tong].y, _STOP_MIN))
+    for _, r in resources[
+        resources["type"].isin(KEY_PLACE_TYPES) & (resources["type"] != "community_centre")
+    ].iterrows():
+        label = _one_line(text_of(r["name"]) or RESOURCE_TYPES.label(r["type"]))
+        stops.append(Stop(f"resource:{r['id']}", label, "주요 시설", 2, r["lon"], r["lat"], _STOP_MIN))
+    offices = contacts[contacts["kind"].isin(KEY_CONTACT_KINDS) & contacts["lon"].notna()]
+    for _, c in offices.drop_duplicates(["lon", "lat"]).iterrows():
+        label = _one_line(text_of(c["organisation"]) or CONTACT_KINDS.label(c["kind"]))
+        stops.append(Stop(f"contact:{c['id']}", label, "주요 시설", 2, c["lon"], c["lat"], _STOP_MIN))
+    for _, s in spots.iterrows():
+        label = f"취약지점 #{s['id']} {BLIND_SPOT_TYPES.label(s['type'])}"
+        stops.append(Stop(f"blind_spot:{s['id']}", label, "취약지점 점검", 2, s["lon"], s["lat"], _STOP_MIN))
+    try:
+        return plan_route(stops, start=walk["start"], network=walk["network"]), ""
+    except RouteError as exc:
+        return None, str(exc)
+
+
+# --- writing ------------------------------------------------------------------------------------------------------
+
+
+def write_zone_profiles(
+    store: object, code: str, path: Path, *, user: User, zone_ids: Sequence[str] | None = None
+) -> Path:
+    """Build the profiles of ``zone_ids`` (default every zone), write them to ``path`` and log it.
+
+    A ``.pdf`` is a print (logged ``출력``), a ``.xlsx`` a download (``다운로드``); the subject is the
+    contact book of the zones, as in :meth:`mapping.store.Store.contacts`.
+
+    Raises
+    ------
+    mapping.errors.ExportError
+        If ``path`` ends in neither ``.pdf`` nor ``.xlsx`` (nothing is read).
+    mapping.errors.NotFoundError, PermissionError
+        See :func:`zone_profiles`.
+    """
+    path = Path(path)
+    writers = {".pdf": (export_zone_profile_pdf, "출력"), ".xlsx": (export_zone_profile_xlsx, "다운로드")}
+    if path.suffix.lower() not in writers:
+        raise ExportError(f"구역 현황 파일 {path.name!r}: 이름이 .pdf 또는 .xlsx로 끝나야 합니다.")
+    profiles = zone_profiles(store, code, user=user, zone_ids=zone_ids)
+    write, action = writers[path.suffix.lower()]
+    write(profiles, path)
+    zones = ",".join(p.zone_id for p in profiles)
+    subject = f"contacts:{code}:{zones}" if zone_ids is not None else f"contacts:{code}"
+    detail = f"구역 현황 {path.suffix[1:]} zones={len(profiles)} rows={sum(len(p.contacts) for p in profiles)}"
+    store.log_event(user, action, subject, detail)  # type: ignore[attr-defined]
+    return path
+
+
+def export_zone_profile_xlsx(profiles: ZoneProfile | Sequence[ZoneProfile], path: Path) -> Path:
+    """Write one print-ready sheet per zone (named by zone id; every row of every list) and return ``path``.
+
+    Every text cell passes :func:`mapping.printing.safe_text`: a contact named ``=HYPERLINK(…)`` stays text.
+    """
+    wb = Workbook()
+    wb.remove(wb.active)
+    widths = (12, 16, 24, 15, 7, 12, 9)
+    for profile in _as_list(profiles):
+        ws = wb.create_sheet(_sheet_name(profile.zone_id, wb.sheetnames))
+        subtitle = f"{_dong_line(profile)} · {MARK} · 출력 {profile.made_on} {profile.made_by}"
+        row = xlsx_title(ws, f"{profile.zone_id} 구역 현황", last_col=len(widths), subtitle=subtitle)
+        row = xlsx_section(ws, row, "1. 구역")
+        for label, text in profile.summary:
+            xlsx_cell(ws, row, 1, label, head=True)
+            xlsx_cell(ws, row, 2, text, merge_to=len(widths))
+            row += 1
+        for title, frame in (("2. 주요 시설", profile.places), ("3. 연락처", profile.contacts)):
+            row = xlsx_section(ws, row + 1, title)
+            row = xlsx_table(ws, row, [list(frame.columns), *frame.to_numpy().tolist()], widths=widths, centre=(0,))
+        row = xlsx_section(ws, row + 1, "4. 취약지점 (청소·안전)")
+        row = xlsx_table(ws, row, [list(SPOT_HEAD), *profile.spots.to_numpy().tolist()], widths=widths, centre=(0,))
+        row = xlsx_section(ws, row + 1, "5. 평소 순회 경로")
+        xlsx_cell(ws, row, 1, _walk_summary(profile), merge_to=len(widths), border=False)
+        stops = [[str(i), s.label, s.reason] for i, s in enumerate(profile.walk.stops if profile.walk else [], 1)]
+        row = xlsx_table(ws, row + 1, [["순번", "장소", "이유"], *stops], widths=widths, centre=(0,))
+        xlsx_page_setup(ws, widths=widths, last_row=row - 1)
+        ws.page_setup.fitToHeight = 1  # one page per zone
+        ws.oddHeader.right.text = MARK
+        ws.oddFooter.center.text = f"{MARK} — {HANDLING}"
+    wb.save(path)
+    return Path(path)
+
+
+def export_zone_profile_pdf(profiles: ZoneProfile | Sequence[ZoneProfile], path: Path) -> Path:
+    """Write one A4 portrait page per zone (NanumGothic embedded) and return ``path``.
+
+    Raises
+    ------
+    mapping.fonts.FontError
+        If no Korean font is installed.
+    """
+    profiles = _as_list(profiles)
+    pdf = FPDF(unit="mm", format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.add_font(PDF_FONT, "", fname=korean_font_path())
+    pdf.add_font(PDF_FONT, "B", fname=korean_font_path(bold=True))
+    pdf.set_title(f"구역 현황 — {profiles[0].dong_name if profiles else ''} ({MARK})")
+    pdf.set_lang("ko")
+    for profile in profiles:
+        pdf.add_page()
+        _pdf_page(pdf, profile)
+    pdf.output(str(path))
+    return Path(path)
+
+
+_M = 10.0  # page margin, mm
+
+
+def _pdf_page(pdf: FPDF, p: ZoneProfile) -> None:
+    w = pdf.w - 2 * _M
+    pdf.set_xy(_M, _M)
+    pdf.set_font(PDF_FONT, "B", 16)
+    pdf.cell(w, 8, f"{p.zone_id} 구역 현황")
+    _mark(pdf, _M, _M, w)
+    pdf.set_xy(_M, _M + 9)
+    pdf.set_font(PDF_FONT, "", 9)
+    pdf.cell(w, 5, fit_text(pdf, f"{_dong_line(p)} · {p.tong_text} · 새 담당 주무관이 첫날 볼 것", w))
+    top, map_w, map_h = _M + 17, 92.0, 78.0
+    _summary_box(pdf, p, _M, top, w - map_w - 4)
+    png = _map_png(p, (map_w, map_h))
+    pdf.image(io.BytesIO(png), x=pdf.w - _M - map_w, y=top, w=map_w, h=map_h)
+    pdf.set_draw_color(120, 120, 120)
+    pdf.rect(pdf.w - _M - map_w, top, map_w, map_h)
+    y = top + map_h + 4
+    y = _pdf_table(pdf, y, "주요 시설", p.places, (26, 80, 12, 72), MAX_PLACES)
+    y = _pdf_table(pdf, y, "연락처 (개인정보)", p.contacts, (24, 24, 56, 30, 10, 26, 20), MAX_CONTACTS)
+    y = _pdf_table(pdf, y, "취약지점 (청소·안전)", p.spots, (14, 24, 112, 12, 28), MAX_SPOTS)
+    _walk_text(pdf, y, p, w)
+    pdf.set_xy(_M, pdf.h - _M - 4)
+    pdf.set_font(PDF_FONT, "", 7)
+    pdf.set_text_color(200, 40, 40)
+    footer = f"{MARK} — {HANDLING} · 출력 {p.made_on} {p.made_by}"
+    pdf.cell(w, 4, fit_text(pdf, footer, w), align="C")
+    pdf.set_text_color(0, 0, 0)
+
+
+def _mark(pdf: FPDF, x: float, y: float, w: float) -> None:
+    pdf.set_xy(x, y)
+    pdf.set_font(PDF_FONT, "B", 10)
+    pdf.set_text_color(200, 40, 40)
+    pdf.cell(w, 8, MARK, align="R")
+    pdf.set_text_color(0, 0, 0)
+
+
+def _summary_box(pdf: FPDF, p: ZoneProfile, x: float, y: float, w: float) -> None:
+    lines = p.summary + ([("샘플", "통 경계·직원·연락처는 가상입니다")] if p.sample else [])
+    for label, text in lines:
+        pdf.set_xy(x, y)
+        pdf.set_font(PDF_FONT, "B", 8.5)
+        pdf.cell(22, 6.5, label, border="B")
+        pdf.set_font(PDF_FONT, "", 8.5)
+        pdf.cell(w - 22, 6.5, fit_text(pdf, text, w - 23), border="B")
+        y += 7.5
+
+
+def _pdf_table(pdf: FPDF, y: float, title: str, frame: pd.DataFrame, widths: tuple[float, ...], limit: int) -> float:
+    """A one-line-a-row table of at most ``limit`` rows (the last says "외 N건"); returns the next y."""
+    pdf.set_xy(_M, y)
+    pdf.set_font(PDF_FONT, "B", 10)
+    pdf.cell(0, 6, f"{title} {len(frame)}건")
+    y += 6.5
+    rows = frame.to_numpy().tolist()
+    shown = rows if len(rows) <= limit else rows[: limit - 1]
+    pdf.set_fill_color(231, 236, 243)
+    for i, values in enumerate([list(frame.columns), *shown]):
+        pdf.set_xy(_M, y)
+        pdf.set_font(PDF_FONT, "B" if i == 0 else "", 7.5)
+        for value, width in zip(values, widths, strict=True):
+            pdf.cell(width, 5, fit_text(pdf, str(value), width - 1.5), border=1, fill=i == 0)
+        y += 5
+    if len(rows) > len(shown):
+        pdf.set_xy(_M, y)
+        pdf.set_font(PDF_FONT, "", 7.5)
+        pdf.cell(sum(widths), 5, f"외 {len(rows) - len(shown)}건 (XLSX에 모두 있습니다)", border=1)
+        y += 5
+    if not rows:
+        pdf.set_xy(_M, y)
+        pdf.set_font(PDF_FONT, "", 7.5)
+        pdf.cell(sum(widths), 5, "없음", border=1)
+        y += 5
+    return y + 3
+
+
+def _walk_text(pdf: FPDF, y: float, p: ZoneProfile, w: float) -> None:
+    pdf.set_xy(_M, y)
+    pdf.set_font(PDF_FONT, "B", 10)
+    pdf.cell(w, 6, "평소 순회 경로 (지도 번호)")
+    pdf.set_xy(_M, y + 6.5)
+    pdf.set_font(PDF_FONT, "", 8)
+    pdf.multi_cell(w, 4, _walk_summary(p), new_x="LMARGIN", new_y="NEXT")
+    stops = [f"{i}. {s.label}" for i, s in enumerate(p.walk.stops if p.walk else [], 1)]
+    for shown in range(len(stops), -1, -1):
+        rest = len(stops) - shown
+        text = " → ".join(["출발", *stops[:shown], *([f"외 {rest}건"] if rest else []), "도착"])
+        if len(pdf.multi_cell(w, 4, text, dry_run=True, output="LINES")) <= ROUTE_LINES:
+            break
+    pdf.set_x(_M)
+    pdf.multi_cell(w, 4, text if stops else "", new_x="LMARGIN", new_y="NEXT")
+
+
+def _walk_summary(p: ZoneProfile) -> str:
+    if p.walk is None:
+        return f"경로를 만들 수 없습니다: {p.walk_note}"
+    r = p.walk
+    return (
+        f"출발·도착 {r.start.label} · {len(r.stops)}곳 · {r.total_m / 1000:.1f} km · 걷기 약 {r.walk_min:.0f}분 "
+        f"(+ 곳마다 {_STOP_MIN:g}분 = {r.total_min:.0f}분, 직선거리 × {r.detour:g}) · 통·주요 시설·취약지점을 한 바퀴"
+    )
+
+
+# --- the small map ------------------------------------------------------------------------------------------------
+
+
+def _map_png(p: ZoneProfile, size_mm: tuple[float, float]) -> bytes:
+    """The zone (others in grey), its tongs, the walk and its numbered stops; north arrow and scale bar."""
+    import matplotlib
+    from matplotlib.figure import Figure  # not pyplot: no global state shared between Streamlit sessions
+
+    zone = p.shapes[p.shapes["zone_id"] == p.zone_id]
+    stops = p.walk.stops if p.walk else []
+    x, y = transform_xy([s.lon for s in stops], [s.lat for s in stops], "EPSG:4326", "EPSG:5186")
+    bounds = gpd.GeoSeries([*zone.geometry, *gpd.points_from_xy(x, y)], crs=zone.crs).buffer(60).total_bounds
+    extent = fit_extent(tuple(bounds), size_mm[0] / size_mm[1])
+    with matplotlib.rc_context({"font.family": matplotlib_korean_family(), "font.size": 6.5}):
+        fig = Figure(figsize=(size_mm[0] / 25.4, size_mm[1] / 25.4), dpi=200)
+        ax = fig.add_axes((0, 0, 1, 1))
+        p.shapes.plot(ax=ax, color="#f1f1f1", edgecolor="#bbbbbb", linewidth=0.6, aspect=None)
+        zone.plot(ax=ax, color="#ffe08a", edgecolor="#d95f02", linewidth=2.0, aspect=None)
+        p.tong_shapes.boundary.plot(ax=ax, color="#8a6d00", linewidth=0.7, linestyle="--", aspect=None)
+        for _, t in p.tong_shapes.iterrows():
+            at = t.geometry.representative_point()
+            label = f"{int(t['tong'])}통"
+            ax.annotate(label, (at.x, at.y), xytext=(0, 9), textcoords="offset points", **_CENTRED, color="#6b5500")
+        if p.walk:
+            sx, sy = transform_xy([p.walk.start.lon], [p.walk.start.lat], "EPSG:4326", "EPSG:5186")
+            ax.plot([sx[0], *x, sx[0]], [sy[0], *y, sy[0]], color="#1f5fbf", linewidth=1.2, alpha=0.8)
+        for i, (px, py) in enumerate(zip(x, y, strict=True), 1):
+            box = {"boxstyle": "circle,pad=0.25", "fc": "#1f5fbf", "ec": "white", "lw": 0.6}
+            ax.annotate(str(i), (px, py), **_CENTRED, color="white", fontsize=6, bbox=box, zorder=5)
+        ax.set_xlim(extent[0], extent[2])
+        ax.set_ylim(extent[1], extent[3])
+        ax.set_axis_off()
+        _scale_and_north(ax, extent)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=200, facecolor="white")
+    return buffer.getvalue()
+
+
+def _scale_and_north(ax: Axes, extent: tuple[float, float, float, float]) -> None:
+    x0, y0, x1, y1 = extent
+    length = scale_bar_length(x1 - x0)
+    bx, by = x0 + 0.04 * (x1 - x0), y0 + 0.05 * (y1 - y0)
+    ax.plot([bx, bx + length], [by, by], color="#222222", linewidth=2)
+    ax.text(bx + length / 2, by + 0.025 * (y1 - y0), f"{length:,} m", ha="center", va="bottom")
+    arrow = {"facecolor": "#222222", "width": 2, "headwidth": 7, "headlength": 6}
+    where = {"xy": (0.95, 0.97), "xytext": (0.95, 0.88), "xycoords": "axes fraction"}
+    ax.annotate("N", **where, **_CENTRED, arrowprops=arrow)
+
+
+# --- text ---------------------------------------------------------------------------------------------------------
+
+_CENTRED = {"ha": "center", "va": "center"}
+_DROP = {"Cc", "Cf", "Cs", "Co", "Cn"}  # control, format (bidi overrides…), surrogates, unassigned
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+
+
+def _one_line(value: object) -> str:
+    """``value`` as text on one line, without control or bidi characters (they would break the page)."""
+    text = "".join(ch for ch in " ".join(text_of(value).split()) if unicodedata.category(ch) not in _DROP)
+    return " ".join(text.split())
+
+
+def _tong(value: object) -> str:
+    return str(int(value)) if present(value) else ""
+
+
+def _dong_line(p: ZoneProfile) -> str:
+    return f"{p.dong_name}{' (샘플 자료)' if p.sample else ''}"
+
+
+def _as_list(profiles: ZoneProfile | Sequence[ZoneProfile]) -> list[ZoneProfile]:
+    return [profiles] if isinstance(profiles, ZoneProfile) else list(profiles)
+
+
+def _sheet_name(zone_id: str, taken: list[str]) -> str:
+    name = _SHEET_BAD.sub("_", zone_id)[:28] or "구역"
+    return name if name not in taken else f"{name}_{len(taken)}"
