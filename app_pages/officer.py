@@ -1,13 +1,15 @@
-"""내 구역 — the officer's page: the dong map with zones, tongs and resources."""
+"""내 구역 — the officer's page: the dong map with zones, tongs and resources; the zone's contact book and notices."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from app_pages.common import acting_user, file_bytes, get_store, pick_officer, require_dong, show_map, thumb_uris
+from app_pages.contact_book import BOOK_KEY, POSTS_KEY, render_contact_book, render_notice_posts, zone_contacts
 from app_pages.missions_ui import render_mission_banner
 from mapping.access import User
 from mapping.domain import FIELDS, HOUSEHOLD_KINDS, OPEN_STATUSES
@@ -23,6 +25,7 @@ from mapping.layers import (
     build_zones_layer,
     legend_html,
 )
+from mapping.outreach_layers import build_contacts_layer, build_notice_posts_layer
 from mapping.privacy import public_view
 from mapping.tour_map import export_tour_pdf
 from mapping.welcome import export_welcome_csv, export_welcome_letters, welcome_messages_of
@@ -53,6 +56,13 @@ left, right = st.columns([3, 1])
 user = acting_user(me)
 households = store.households(code, user=user)  # personal data: this read is logged under the officer
 reports = store.reports(code)
+posts = store.notice_posts(code, on=dt.date.today())  # the whole dong's: the team sees every zone's notices
+contacts = None
+if st.session_state.get(BOOK_KEY):  # the 구역 연락망 panel below the map is open: personal data, read and logged
+    try:
+        contacts = zone_contacts(store, code, user, zone["zone_id"])
+    except PermissionError:
+        contacts = None  # no layer; the panel says why
 if len(reports) <= CLUSTER_ABOVE:  # a clustered layer shows no thumbnails: don't read them
     reports = reports.assign(thumb_uri=reports["id"].map(thumb_uris(store, code)))
 with left:
@@ -68,7 +78,9 @@ with left:
             build_reports_layer(reports[reports["zone_id"] == zone["zone_id"]], name="내 구역 보고"),
             build_reports_layer(reports[reports["zone_id"] != zone["zone_id"]], name="다른 구역 보고", show=False),
             build_blind_spots_layer(store.blind_spots(code), show=False),
+            build_notice_posts_layer(posts),
             build_households_layer(households[households["zone_id"] == zone["zone_id"]], user=user, show=False),
+            *([build_contacts_layer(contacts)] if contacts is not None and not contacts.empty else []),
         ],
         bounds=dong,
         legend=legend_html(list(resources["type"]), sample=sample),
@@ -93,6 +105,15 @@ with right:
         hide_index=True,
         width="stretch",
     )
+
+book = st.expander("구역 연락망", key=BOOK_KEY, on_change="rerun", icon=":material/lock:")
+if book.open:  # closed: the contacts are not read at all
+    with book:
+        render_contact_book(store, code, user, zone["zone_id"], contacts=contacts)
+board = st.expander("게시 현황", key=POSTS_KEY, on_change="rerun", icon=":material/push_pin:")
+if board.open:
+    with board:
+        render_notice_posts(store, code, user, zone["zone_id"], posts=posts)
 
 with st.expander("전입세대 환영 문자·안내도"):
     st.caption(

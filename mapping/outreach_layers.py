@@ -1,0 +1,180 @@
+"""Outreach layers of the officer's map: the zone's contact book and where the officer's notices hang.
+
+Both take the store's frames as they are (``lon``/``lat`` columns in degrees, :data:`mapping.crs.WEB_CRS`;
+a row without them has no place and is only counted) and make their markers with the machinery of
+:mod:`mapping.marker_layers` (one JSON array, every user string through :func:`mapping.style.esc`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import folium
+import pandas as pd
+import shapely
+
+from mapping.contacts import CONTACT_KINDS, STALE_DAYS
+from mapping.marker_layers import _BrowserMadeMarkers, _marker
+from mapping.outreach import NOTICE_PLACES
+from mapping.style import esc, present
+
+# contact kind → Font Awesome 6 icon; colour by whether the contact is stale (untouched STALE_DAYS days).
+# (Kept here until mapping/style.py, the one style table, takes them.)
+CONTACT_ICONS = {
+    "tong_leader": "user-tie",
+    "ban_leader": "user",
+    "association": "people-group",
+    "apartment_office": "building",
+    "residents_rep": "building-user",
+    "senior_centre_rep": "person-cane",
+    "gas_reader": "fire-flame-simple",
+    "yogurt_delivery": "cart-shopping",
+    "sharing_neighbour": "handshake",
+    "other": "address-book",
+}
+CONTACT_COLOURS = {"fresh": "cadetblue", "stale": "red"}
+STALE_LABEL = f"⚠ {STALE_DAYS}일 넘음"
+# notice place kind → Font Awesome 6 icon; one colour for all notices
+NOTICE_ICONS = {
+    "apartment_board": "building",
+    "supermarket": "store",
+    "hair_salon": "scissors",
+    "senior_centre": "person-cane",
+    "other": "thumbtack",
+}
+NOTICE_COLOUR = "darkpurple"
+
+
+def _point(row: dict) -> shapely.Point | None:
+    """The row's place, or None when it has none."""
+    if present(row.get("lon")) and present(row.get("lat")):
+        return shapely.Point(float(row["lon"]), float(row["lat"]))
+    return None
+
+
+def _day(value: object) -> str:
+    """A date cell as ``2026-11-26`` (empty when there is none)."""
+    return str(pd.Timestamp(value).date()) if present(value) else ""
+
+
+def _tong(value: object) -> str:
+    """A tong number as ``28통`` (a float column's ``28.0`` too)."""
+    try:
+        return f"{int(float(value))}통"  # type: ignore[arg-type]
+    except ValueError:
+        return f"{esc(value)}통"
+
+
+def _contact_popup(row: dict) -> str:
+    """Popup HTML of one contact; every user string escaped."""
+    kind = CONTACT_KINDS.label(str(row.get("kind") or "other"))
+    lines = [f"<b>{esc(row.get('name'))}</b> ({esc(kind)})"]
+    lines += [
+        f"{label}: {esc(row.get(key))}"
+        for key, label in (("organisation", "소속"), ("phone", "연락처"), ("note", "연락 방법"))
+        if present(row.get(key))
+    ]
+    if present(row.get("tong")):
+        lines.append(_tong(row["tong"]))
+    last = _day(row.get("last_contacted"))
+    lines.append(f"마지막 연락: {esc(last) if last else '기록 없음'}")
+    if bool(row.get("stale")):
+        days = f" ({int(row['days_since'])}일)" if present(row.get("days_since")) else ""
+        lines.append(f'<b style="color:#c0392b">{STALE_LABEL}{days}</b>')
+    return "<br>".join(lines)
+
+
+def build_contacts_layer(
+    contacts: pd.DataFrame, *, name: str = "구역 연락망 (개인정보)", show: bool = False
+) -> folium.FeatureGroup:
+    """The contact book as markers: icon by kind, red when untouched :data:`~mapping.contacts.STALE_DAYS` days.
+
+    Personal data: pass only what :meth:`mapping.store.Store.contacts` gave the acting user (the store
+    decides who may see which zone and logs the read).  Contacts without a place are not on the map;
+    the layer's name says how many.
+
+    Parameters
+    ----------
+    contacts : DataFrame
+        The store's contacts: ``kind, name, organisation, phone, tong, note, lon, lat,
+        last_contacted, days_since, stale``.
+    name : str
+        The layer's name in the layer control.
+    show : bool
+        Whether the layer is on when the map opens (off by default: personal data).
+
+    Returns
+    -------
+    folium.FeatureGroup
+        One marker per placed contact; popup with 구분, 성명, 소속, 연락처, 연락 방법, 통, 마지막 연락
+        and the stale flag.
+    """
+    markers, unplaced = [], 0
+    for row in contacts.to_dict("records"):
+        point = _point(row)
+        if point is None:
+            unplaced += 1
+            continue
+        icon = CONTACT_ICONS.get(row.get("kind"), CONTACT_ICONS["other"])
+        colour = CONTACT_COLOURS["stale" if bool(row.get("stale")) else "fresh"]
+        markers.append(_marker(point, icon, colour, _contact_popup(row), 260))
+    label = f"{name} · 위치 없는 {unplaced}명은 목록에만" if unplaced else name
+    group = folium.FeatureGroup(name=label, show=show)
+    _BrowserMadeMarkers(markers).add_to(group)
+    return group
+
+
+def _notice_popup(row: dict) -> str:
+    """Popup HTML of one notice post; every user string escaped."""
+    kind = NOTICE_PLACES.label(str(row.get("kind") or "other"))
+    lines = [f"<b>{esc(row.get('place_name'))}</b>", esc(kind), f"게시 {esc(_day(row.get('posted_on')))}부터"]
+    lines.append(f"게시자 {esc(row.get('posted_by'))}")
+    where = []
+    if present(row.get("zone_id")):
+        where.append(f"구역 {esc(row['zone_id'])}")
+    if present(row.get("tong")):
+        where.append(_tong(row["tong"]))
+    if where:
+        lines.append(" · ".join(where))
+    if present(row.get("note")):
+        lines.append(esc(row["note"]))
+    return "<br>".join(lines)
+
+
+def build_notice_posts_layer(
+    posts: pd.DataFrame, *, name: str = "게시 현황", show: bool = True, today: dt.date | None = None
+) -> folium.FeatureGroup:
+    """Where the officer's notice hangs now: one marker per placed post, icon by kind of place.
+
+    Parameters
+    ----------
+    posts : DataFrame
+        The store's notice posts (:meth:`mapping.store.Store.notice_posts`): ``kind, place_name, lon, lat,
+        tong, zone_id, posted_on, removed_on, posted_by, note``.
+    name : str
+        The layer's name in the layer control.
+    show : bool
+        Whether the layer is on when the map opens.
+    today : datetime.date, optional
+        Posts taken down on or before this day (default today) are left out.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        Popup with the place's name, its kind, since when, who posted it, zone and tong, and the note.
+    """
+    today = today or dt.date.today()
+    markers, unplaced = [], 0
+    for row in posts.to_dict("records"):
+        if present(row.get("removed_on")) and pd.Timestamp(row["removed_on"]).date() <= today:
+            continue
+        point = _point(row)
+        if point is None:
+            unplaced += 1
+            continue
+        icon = NOTICE_ICONS.get(row.get("kind"), NOTICE_ICONS["other"])
+        markers.append(_marker(point, icon, NOTICE_COLOUR, _notice_popup(row), 240, tooltip=esc(row.get("place_name"))))
+    label = f"{name} · 위치 없는 {unplaced}곳은 목록에만" if unplaced else name
+    group = folium.FeatureGroup(name=label, show=show)
+    _BrowserMadeMarkers(markers).add_to(group)
+    return group
