@@ -19,7 +19,7 @@ import shapely
 from mapping.crs import WEB_CRS, to_metric
 
 UNITS = {"zone": ("zone_id", "구역"), "tong": ("tong", "통")}
-SAMPLE_ABOVE = 1_000  # units
+SAMPLE_ABOVE = 1_000  # units: above, classes come from jenks_bounds (mapclassify is quadratic without numba)
 PALETTE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")  # YlOrRd, light to dark
 
 
@@ -149,12 +149,12 @@ def classify(values: Iterable[float], *, unit: str = "건", k: int = 5) -> Class
     distinct = np.unique(data)
     if len(distinct) <= k:  # few values: one class each
         bounds = tuple(float(v) for v in distinct)
-    else:
+    elif len(data) <= SAMPLE_ABOVE:
         with warnings.catch_warnings():  # "Numba not installed": fine at these sizes
             warnings.simplefilter("ignore", UserWarning)
-            # exact Fisher–Jenks is quadratic in pure Python: sample it for a city's thousands of zones
-            method = mapclassify.FisherJenks if len(data) <= SAMPLE_ABOVE else mapclassify.FisherJenksSampled
-            bounds = tuple(float(b) for b in method(data, k=k).bins)
+            bounds = tuple(float(b) for b in mapclassify.FisherJenks(data, k=k).bins)
+    else:  # a city's thousands of zones: the same optimum, found over the distinct values (few for counts)
+        bounds = jenks_bounds(data, k=k)
     colours = PALETTE[-len(bounds) :] if len(bounds) < len(PALETTE) else PALETTE
     fmt = (lambda v: f"{v:g}") if all(float(b).is_integer() for b in bounds) else (lambda v: f"{v:.1f}")
     labels, low = [], float(data.min()) if len(data) else None
@@ -162,6 +162,63 @@ def classify(values: Iterable[float], *, unit: str = "건", k: int = 5) -> Class
         labels.append(f"{fmt(bound)}{unit}" if low is None or low == bound else f"{fmt(low)}–{fmt(bound)}{unit}")
         low = _next_above(bound, data)
     return Classes(bounds, tuple(colours), tuple(labels))
+
+
+def jenks_bounds(values: Iterable[float], *, k: int = 5, most: int = 1_000) -> tuple[float, ...]:
+    """Upper bounds of the ``k`` Fisher–Jenks classes of ``values`` (least within-class squared deviation).
+
+    Exact and deterministic: a dynamic programme over the distinct values, each weighted by how often it
+    occurs, so thousands of zones with a few dozen distinct counts take milliseconds (mapclassify's exact
+    method is quadratic in the number of values, and its sampled one is random).  Above ``most`` distinct
+    values (densities per km²), neighbouring values are pooled into ``most`` groups of equal weight first.
+
+    Parameters
+    ----------
+    values : iterable of float
+        The values to classify (at least ``k`` distinct ones).
+    k : int
+        Number of classes.
+    most : int
+        Largest number of distinct values worked on exactly.
+
+    Returns
+    -------
+    tuple of float
+        ``k`` increasing upper bounds; the last is the largest value.
+    """
+    distinct, weight = np.unique(np.asarray(list(values), dtype=float), return_counts=True)
+    uppers = distinct  # the largest value of each group worked on
+    if len(distinct) > most:  # pool runs of neighbouring values (by cumulative weight) into one weighted value
+        group = np.minimum((np.cumsum(weight) - weight) * most // weight.sum(), most - 1).astype(np.int64)
+        starts = np.r_[0, np.flatnonzero(np.diff(group)) + 1]
+        uppers = np.maximum.reduceat(distinct, starts)
+        pooled = np.add.reduceat(weight, starts).astype(float)
+        distinct, weight = np.add.reduceat(weight * distinct, starts) / pooled, pooled
+    m = len(distinct)
+    w = np.r_[0.0, np.cumsum(weight)]
+    s1 = np.r_[0.0, np.cumsum(weight * distinct)]
+    s2 = np.r_[0.0, np.cumsum(weight * distinct**2)]
+
+    def cost(starts: np.ndarray, end: int) -> np.ndarray:  # squared deviation of distinct[start:end]
+        n = w[end] - w[starts]
+        return s2[end] - s2[starts] - (s1[end] - s1[starts]) ** 2 / n
+
+    best = np.array([0.0] + [cost(np.array([0]), e)[0] for e in range(1, m + 1)])  # one class: [0, e)
+    cut = np.zeros((k, m + 1), dtype=np.int64)
+    for c in range(1, k):
+        new = np.full(m + 1, np.inf)
+        for e in range(c + 1, m + 1):  # classes 0..c over [0, e): the last one is [s, e)
+            starts = np.arange(c, e)
+            total = best[starts] + cost(starts, e)
+            i = int(np.argmin(total))
+            new[e], cut[c, e] = total[i], starts[i]
+        best = new
+    ends, e = [], m
+    for c in range(k - 1, 0, -1):
+        ends.append(e)
+        e = int(cut[c, e])
+    ends.append(e)
+    return tuple(float(uppers[end - 1]) for end in sorted(ends))
 
 
 def _next_above(bound: float, data: np.ndarray) -> float | None:

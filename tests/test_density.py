@@ -6,12 +6,13 @@ import json
 import re
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 import shapely
 
 from mapping.cli import main
-from mapping.density import classify, count_reports, previous_month
+from mapping.density import classify, count_reports, jenks_bounds, previous_month
 from mapping.layers import build_density_layer, build_map, density_legend_html
 from tests.conftest import SAMPLE_CODE
 
@@ -172,3 +173,37 @@ def test_drawn_units_keep_their_shared_edges() -> None:
     assert shapely.area(drawn).sum() == pytest.approx(shapely.union_all(drawn).area, abs=1.0)  # no overlap
     assert shapely.get_num_interior_rings(shapely.union_all(drawn)) == 0  # no gap
     assert shapely.union_all(drawn).area == pytest.approx(left.area + right.area, rel=1e-3)
+
+
+def _within_class_deviation(data: np.ndarray, bounds: tuple[float, ...]) -> float:
+    total, low = 0.0, -np.inf
+    for bound in bounds:
+        part = data[(data > low) & (data <= bound)]
+        total += float(((part - part.mean()) ** 2).sum()) if len(part) else 0.0
+        low = bound
+    return total
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_city_scale_classes_are_as_good_as_exact_fisher_jenks(seed):
+    import warnings
+
+    import mapclassify
+
+    rng = np.random.default_rng(seed)
+    data = rng.poisson(rng.uniform(1, 30), 200).astype(float) if seed % 2 else rng.gamma(2, 3, 200).round(1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        exact = tuple(float(b) for b in mapclassify.FisherJenks(data, k=5).bins)
+    ours = jenks_bounds(data, k=5)
+    assert list(ours) == sorted(ours) and ours[-1] == data.max()
+    assert _within_class_deviation(data, ours) == pytest.approx(_within_class_deviation(data, exact), rel=1e-9)
+
+
+def test_classes_of_thousands_of_zones_are_the_same_every_time():
+    counts = (np.arange(6_800) * 7919) % 97  # a city's zones: more than SAMPLE_ABOVE, so not mapclassify's
+    first = classify(counts)
+    assert first == classify(counts) and first.bounds[-1] == 96 and len(first.bounds) == 5
+    densities = np.random.default_rng(3).gamma(2, 30, 6_800)  # thousands of distinct values: pooled first
+    bounds = jenks_bounds(densities)
+    assert bounds == jenks_bounds(densities) and bounds[-1] == densities.max() and len(set(bounds)) == 5
