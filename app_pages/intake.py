@@ -126,18 +126,14 @@ if st.button("저장", type="primary", key="save_report", disabled=not (lonlat a
             has_resident=not no_resident,
             resident_name=resident_name or None,
             resident_phone=resident_phone or None,
+            mission_id=mission_id,
         )
     except MappingError as exc:
         st.error(str(exc))
     else:
         saved = f"보고 #{rid}을(를) 저장했습니다 (사진 {len(photos)}장). 인계·진행은 '보고함'에서 합니다."
-        if mission_id is not None:  # file_report takes no tag: tag the report just filed
-            try:
-                store.tag_report(rid, mission_id, actor=me, user=acting_user(me))
-            except (MappingError, PermissionError) as exc:
-                saved += f" 미션·현안 태그는 하지 못했습니다 ({md(exc)}): 보고함에서 다시 고르세요."
-            else:
-                saved += f" 미션·현안: {md(missions[mission_id])}"
+        if mission_id is not None:
+            saved += f" 미션·현안: {md(missions[mission_id])}"
         st.session_state.pop("picked", None)
         st.session_state["intake_round"] = form + 1
         st.session_state["intake_saved"] = saved

@@ -215,17 +215,25 @@ class OutreachMixin:
         """
         report = self._seen(report_id, expected_version)  # type: ignore[attr-defined]
         self._check_editor(report, actor)  # type: ignore[attr-defined]
-        if mission_id is not None and self.mission(mission_id)["dong_code"] != report["dong_code"]:
-            problem = Problem(
-                "보고", None, "미션", f"미션 {mission_id}은(는) 이 보고의 동({report['dong_code']}) 것이 아닙니다."
-            )
-            raise ValidationError([problem], what="미션 태그")
+        if mission_id is not None:
+            self._mission_of_dong(mission_id, report["dong_code"])
         with self.writer.begin() as conn:
             values = {"mission_id": None if mission_id is None else int(mission_id), "updated_at": _now()}
             self._write_report(conn, report, values)  # type: ignore[attr-defined]
             changes = {"mission_id": [report.get("mission_id"), values["mission_id"]]}
             self._history(conn, report_id, actor=actor, action="mission", changes=changes)  # type: ignore[attr-defined]
             self._log(conn, user, "변경", f"reports:{report_id}", f"mission={mission_id}")  # type: ignore[attr-defined]
+
+    def _mission_of_dong(self, mission_id: int, code: str) -> int:
+        """``mission_id`` as an int if it is one of dong ``code``'s missions or issues, else a ValidationError."""
+        try:
+            found = self.mission(mission_id)
+        except NotFoundError as err:
+            raise ValidationError([Problem("보고", None, "미션", str(err))], what="미션 태그") from err
+        if found["dong_code"] != code:
+            problem = Problem("보고", None, "미션", f"미션 {mission_id}은(는) 이 보고의 동({code}) 것이 아닙니다.")
+            raise ValidationError([problem], what="미션 태그")
+        return int(mission_id)
 
     def mission_progress(self, code: str, month: object) -> pd.DataFrame:
         """Per mission or issue of the month, its tagged reports by status (see :func:`mapping.outreach.mission_progress`)."""

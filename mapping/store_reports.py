@@ -149,6 +149,7 @@ class ReportsMixin:
         photos: Iterable[Photo] = (),
         created_at: dt.datetime | None = None,
         has_resident: bool = True,
+        mission_id: int | None = None,
         **details: object,
     ) -> int:
         """File a new report (status 접수); only a place and a memo are needed.
@@ -157,11 +158,12 @@ class ReportsMixin:
         resident_name and resident_phone (keys or Korean labels).
         ``has_resident=False`` marks a report no resident needs to hear about
         (a broken manhole): it can be closed without a notification record.
+        ``mission_id`` tags it with one of the dong's missions or issues (이달의 미션, 동 현안사항) at once.
 
         Raises
         ------
         ValidationError
-            For an unknown finder, an empty memo or a bad detail; nothing is stored.
+            For an unknown finder, an empty memo, a bad detail or another dong's mission; nothing is stored.
         """
         lon, lat = (float(v) for v in lonlat)
         if not (math.isfinite(lon) and math.isfinite(lat) and plausible_lonlat(lon, lat)):
@@ -170,6 +172,8 @@ class ReportsMixin:
         staff, tongs, zones = self._shared(code, "staff", "tongs", "zones")  # type: ignore[attr-defined]
         values = self._clean_details(details, finder=finder, memo=memo, code=code, staff=staff)
         values["has_resident"] = bool(has_resident)
+        if mission_id is not None:
+            values["mission_id"] = self._mission_of_dong(mission_id, code)  # type: ignore[attr-defined]
         values["co_approver"] = co_approver_for(finder, staff)
         photos = list(photos)
         point = gpd.GeoSeries([shapely.Point(*lonlat)], crs="EPSG:4326")

@@ -203,6 +203,22 @@ def test_reports_tagged_with_a_mission_are_counted_by_status(sample_store: Store
     assert sample_store.reports(SAMPLE_CODE)["mission_id"].isna().all()
 
 
+def test_a_report_filed_with_a_mission_is_tagged_at_once(sample_store: Store) -> None:
+    mission = sample_store.add_mission(SAMPLE_CODE, "2026-10", kind="mission", title="골목 환경", user=HEAD)
+    place = sample_store.tongs(SAMPLE_CODE).geometry.iloc[2].representative_point()
+    rid = sample_store.file_report(
+        SAMPLE_CODE, finder="강도윤", lonlat=(place.x, place.y), memo="골목 쓰레기", user=KANG, mission_id=mission
+    )
+    assert sample_store.mission_progress(SAMPLE_CODE, "2026-10").set_index("mission_id").at[mission, "total"] == 1
+    before = len(sample_store.reports(SAMPLE_CODE))
+    with pytest.raises(ValidationError, match="9999이\\(가\\) 없습니다"):  # no such mission: nothing filed
+        sample_store.file_report(
+            SAMPLE_CODE, finder="강도윤", lonlat=(place.x, place.y), memo="다른 보고", user=KANG, mission_id=9999
+        )
+    assert len(sample_store.reports(SAMPLE_CODE)) == before
+    assert sample_store.reports(SAMPLE_CODE).set_index("id").at[rid, "mission_id"] == mission
+
+
 def test_a_stale_tag_is_refused(sample_store: Store) -> None:
     mission = sample_store.add_mission(SAMPLE_CODE, "2026-10", kind="mission", title="골목 환경", user=HEAD)
     report = sample_store.reports(SAMPLE_CODE).iloc[0]
