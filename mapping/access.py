@@ -35,6 +35,7 @@ ACCOUNT_ROLES = Vocabulary(
     ),
 )
 WHOLE_DONG = frozenset({"admin_team_leader", "dong_head", "sample", "system"})
+STAFF_ROLES = frozenset({"officer", "team_leader", "admin_team_leader", "dong_head"})  # a dong's own staff
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import pandas as pd
 import shapely
 import sqlalchemy as sa
 
-from mapping.access import ACCOUNT_ROLES, WHOLE_DONG, User
+from mapping.access import ACCOUNT_ROLES, STAFF_ROLES, WHOLE_DONG, User
 from mapping.crs import WEB_CRS, plausible_lonlat
 from mapping.errors import ConflictError, NotFoundError, Problem, ValidationError
 from mapping.monthly import parse_month
@@ -374,13 +374,20 @@ class OutreachMixin:
         Raises
         ------
         TransitionError
-            For a move the lifecycle does not allow (e.g. 의뢰 → 연계완료, or anything after 연계완료).
+            For a move the lifecycle does not allow (e.g. 의뢰 → 연계완료, or anything after 연계완료), or by
+            someone who is not the report's finder, assignee or a supervisor.
+        ValidationError
+            For a household's referral moved by someone not on the staff list.
         ConflictError
             If it changed since ``expected_version``.
         PermissionError
             For a household's referral out of ``user``'s reach.
         """
         referral = self._referral_row(referral_id, user)
+        if referral["report_id"] is not None:  # the report's finder, assignee or a supervisor
+            self._check_editor(self._report_row(referral["report_id"]), actor)  # type: ignore[attr-defined]
+        elif actor not in set(self.staff(referral["dong_code"])["name"]):  # type: ignore[attr-defined]
+            _raise([Problem("연계", None, "담당", f"{actor!r}는 직원 명단에 없습니다.")], "연계 진행")
         target = REFERRAL_STATUSES.parse(to) if to in (*REFERRAL_STATUSES.labels, *REFERRAL_STATUSES.keys) else to
         check_referral_transition(referral["status"], target)
         _raise(_too_long("연계", "메모", _text(note)), "연계 진행")
@@ -486,10 +493,13 @@ class OutreachMixin:
 
         Raises
         ------
+        PermissionError
+            Unless ``user`` works in this dong.
         ValidationError
             For an unknown kind, an empty place name, neither a place nor a known tong, a point outside
             Seoul, a date in the future, or ``posted_by`` not on the staff list.
         """
+        self._check_notice_keeper(code, user)
         problems, values = [], {"place_name": _text(place_name), "note": _text(note)}
         try:
             values["kind"] = NOTICE_PLACES.parse(kind)
@@ -508,6 +518,13 @@ class OutreachMixin:
             post_id = int(conn.execute(NOTICE_POSTS.insert().values(**row)).inserted_primary_key[0])
             self._log(conn, user, "입력", f"notice_posts:{post_id}", f"zone={values['zone_id']}")  # type: ignore[attr-defined]
         return post_id
+
+    @staticmethod
+    def _check_notice_keeper(code: str, user: User) -> None:
+        """Only this dong's staff (or the sample/command-line user) keep its notice-post log."""
+        if user.role in {"sample", "system"} or (user.dong_code == code and user.role in STAFF_ROLES):
+            return
+        raise PermissionError(f"{user.name}은(는) 동 {code}의 게시 현황을 적을 수 없습니다: 이 동 직원만 적습니다.")
 
     def _notice_place(
         self, code: str, lonlat: tuple[float, float] | None, tong: int | None, values: dict
@@ -542,6 +559,8 @@ class OutreachMixin:
 
         Raises
         ------
+        PermissionError
+            Unless ``user`` works in the post's dong.
         ValidationError
             If ``removed_on`` is before it was posted or in the future.
         """
@@ -549,6 +568,7 @@ class OutreachMixin:
             row = conn.execute(sa.select(NOTICE_POSTS).where(NOTICE_POSTS.c.id == int(post_id))).mappings().first()
         if row is None:
             raise NotFoundError(f"게시 기록 {post_id}이(가) 없습니다.")
+        self._check_notice_keeper(row["dong_code"], user)
         if not row["posted_on"] <= removed_on <= dt.date.today():
             message = f"철거일 {removed_on}은(는) 게시일({row['posted_on']})과 오늘 사이여야 합니다."
             raise ValidationError([Problem("게시", None, "철거일", message)], what="게시 현황")

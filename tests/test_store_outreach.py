@@ -325,6 +325,32 @@ def test_notice_posts_get_their_zone_and_are_listed_per_zone(sample_store: Store
     assert list(sample_store.notice_posts(SAMPLE_CODE, on=TODAY - dt.timedelta(days=5))["id"]) == [board]
 
 
+def test_only_the_dongs_staff_keep_its_notice_posts(sample_store: Store) -> None:
+    stranger = User("x", "타동직원", "officer", staff_name="타동직원", dong_code="1100000000")
+    gu = User("gu", "구청담당", "gu")
+    for user in (stranger, gu):
+        with pytest.raises(PermissionError, match="이 동 직원만"):
+            sample_store.add_notice_post(
+                SAMPLE_CODE, kind="경로당", place_name="샘플경로당", posted_on=TODAY, posted_by="노아린", tong=28,
+                user=user,
+            )  # fmt: skip
+    post = sample_store.add_notice_post(
+        SAMPLE_CODE, kind="경로당", place_name="샘플경로당", posted_on=TODAY, posted_by="노아린", tong=28, user=NOAH
+    )
+    with pytest.raises(PermissionError, match="이 동 직원만"):
+        sample_store.end_notice_post(post, removed_on=TODAY, user=gu)
+    assert list(sample_store.notice_posts(SAMPLE_CODE, on=TODAY)["id"]) == [post]  # still up
+
+
+def test_a_referral_is_moved_only_by_the_reports_people_or_a_supervisor(sample_store: Store) -> None:
+    report = sample_store.reports(SAMPLE_CODE).query("finder == '노아린' and assignee != '강도윤'").iloc[0]
+    ref = sample_store.refer_report(int(report["id"]), body="복지관", actor="노아린", user=NOAH)
+    with pytest.raises(TransitionError, match="작성자·담당자·팀장만"):
+        sample_store.move_referral(ref, "협의중", actor="강도윤", user=KANG)
+    sample_store.move_referral(ref, "협의중", actor="한서윤", user=HEAD)  # the dong head may
+    assert sample_store.report_referrals(int(report["id"]))["status"].tolist() == ["discussing"]
+
+
 # ---- schema, backup ------------------------------------------------------------------------------------------------
 
 V5_TABLES = ("contacts", "contact_log", "missions", "referrals", "referral_history", "notice_posts")
