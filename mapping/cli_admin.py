@@ -108,6 +108,7 @@ def _cmd_purge(args: argparse.Namespace) -> int:
             move_in_days=args.move_in_days,
             care_days=args.care_days,
             log_days=args.log_days,
+            contact_log_days=args.contact_log_days,
         )
     except ValueError as err:
         raise ValidationError([Problem("purge", None, "보존기간", str(err))], what="보존기간") from None
@@ -159,6 +160,9 @@ def add_parsers(
     purge.add_argument("--move-in-days", type=int, default=365, help="전입세대 보존일 (기본 365)")
     purge.add_argument("--care-days", type=int, default=1095, help="마지막 방문 뒤 돌봄이웃 보존일 (기본 1095)")
     purge.add_argument("--log-days", type=int, default=730, help="접근 기록 보존일 (730 이상; 권한 기록은 3년)")
+    purge.add_argument(
+        "--contact-log-days", type=int, default=1095, help="연락망의 연락 기록(만남·통화·소개) 보존일 (기본 1095)"
+    )
     backup = add("backup", common)
     backup.add_argument("--out", required=True, help="FILE.zip")
     restore = add("restore", common)

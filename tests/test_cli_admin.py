@@ -6,6 +6,7 @@ import io
 
 import pytest
 
+from mapping.access import CLI_USER
 from mapping.cli import main
 from mapping.errors import AuthError
 from mapping.schema import ACCESS_LOG
@@ -25,7 +26,6 @@ def test_account_create_reads_the_password_from_stdin(
 
 
 def test_unlock_and_list(sample_store: Store, capsys: pytest.CaptureFixture[str]) -> None:
-    from mapping.access import CLI_USER
 
     sample_store.create_account("kang", name="강도윤", password="mapo-walk-2026", role="officer", by=CLI_USER)
     for _ in range(5):
@@ -59,3 +59,24 @@ def test_backup_and_restore_commands(sample_store: Store, tmp_path, capsys: pyte
 
     assert len(open_store(target).reports("1144073000")) == len(sample_store.reports("1144073000"))
     assert main(["restore", str(tmp_path / "nothing.zip"), "--db", str(target), "--yes"]) == 1
+
+
+def test_purge_from_the_command_line_counts_first_and_refuses_a_bad_period(
+    sample_store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import datetime as dt
+
+    book = sample_store.contacts("1144073000", user=CLI_USER)
+    contact = int(book["id"].iloc[0])
+    sample_store.log_contact(
+        contact, kind="통화", on_date=dt.date.today() - dt.timedelta(days=40), by_whom="한서윤", user=CLI_USER
+    )
+    before = len(sample_store.contact_log(contact, user=CLI_USER))
+    assert main(["purge", "--db", sample_store.url, "--dry-run", "--contact-log-days", "30"]) == 0
+    out = capsys.readouterr().out
+    assert "시험 실행" in out and "연락처 연락 기록 삭제: 1건" in out
+    assert len(sample_store.contact_log(contact, user=CLI_USER)) == before  # a dry run deletes nothing
+    assert main(["purge", "--db", sample_store.url, "--contact-log-days", "0"]) == 2
+    assert "contact_log_days=0" in capsys.readouterr().err
+    assert main(["purge", "--db", sample_store.url, "--contact-log-days", "30"]) == 0
+    assert len(sample_store.contact_log(contact, user=CLI_USER)) == before - 1
