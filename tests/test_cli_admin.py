@@ -26,7 +26,6 @@ def test_account_create_reads_the_password_from_stdin(
 
 
 def test_unlock_and_list(sample_store: Store, capsys: pytest.CaptureFixture[str]) -> None:
-
     sample_store.create_account("kang", name="강도윤", password="mapo-walk-2026", role="officer", by=CLI_USER)
     for _ in range(5):
         with pytest.raises(AuthError):
