@@ -18,12 +18,15 @@ from mapping.zone_profile import MARK, write_zone_profiles
 from mapping.zones import zones_from_tongs
 
 
-def _reader() -> User:
-    """Who reads the zone profile (contacts: personal data): the logged-in account, else the sample user."""
-    user = current_user()
-    if user is None or user.role == "sample":
+def _page_user() -> User:
+    """Who acts on this page (saves, hands over, reads the zone profile): the logged-in account, else the sample user.
+
+    The store logs every save, hand-over and profile under this user, so a team leader's changes carry their account.
+    """
+    me = current_user()
+    if me is None or me.role == "sample":
         return SAMPLE_USER
-    return dataclasses.replace(user, client=client_address())
+    return dataclasses.replace(me, client=client_address())
 
 
 def _profile_button(where: object, label: str, zone_ids: list[str] | None, suffix: str, *, key: str) -> None:
@@ -31,7 +34,7 @@ def _profile_button(where: object, label: str, zone_ids: list[str] | None, suffi
     name = "_".join(zone_ids) if zone_ids else "전체"
     where.download_button(  # type: ignore[attr-defined]
         label,
-        file_bytes(lambda p: write_zone_profiles(store, code, p, user=_reader(), zone_ids=zone_ids), suffix),
+        file_bytes(lambda p: write_zone_profiles(store, code, p, user=user, zone_ids=zone_ids), suffix),
         file_name=f"구역현황_{name}{suffix}",
         mime="application/pdf"
         if suffix == ".pdf"
@@ -42,6 +45,7 @@ def _profile_button(where: object, label: str, zone_ids: list[str] | None, suffi
 
 store = get_store()
 code = require_dong()
+user = _page_user()
 st.title("구역 편집")
 st.caption(
     "담당통과 대직자를 고치면 바로 검사하고 지도에 미리 보여 줍니다. 문제가 없을 때만 저장할 수 있고, 저장은 한 번에 이루어집니다."
@@ -97,7 +101,7 @@ else:
         height=480,
     )
     if st.button("저장", type="primary", key="save_zones"):
-        saved = store.save_assignments(code, candidate.drop(columns="_row"), user=SAMPLE_USER)
+        saved = store.save_assignments(code, candidate.drop(columns="_row"), user=user)
         st.success(f"저장했습니다: 구역 {len(saved)}개.")
 
 st.subheader("구역 인계 (전보·휴직)")
@@ -110,7 +114,7 @@ zone_id = col1.selectbox(
 successor = col2.selectbox("후임자 (구역 없는 직원)", free or ["-"])
 if col3.button("인계", disabled=not free, key="reassign"):
     try:
-        done = store.reassign(code, zone_id, successor, user=SAMPLE_USER)
+        done = store.reassign(code, zone_id, successor, user=user)
         st.session_state["handed_over"] = done | {"dong_code": code}
     except (ValidationError, NotFoundError) as exc:
         st.error(str(exc))
@@ -132,7 +136,7 @@ st.caption(
     f"구역마다 A4 한 쪽: 통, 주요 시설, 연락처, 돌봄이웃 수, 취약지점, 평소 순회 경로. {MARK}: "
     "내려받기는 접근 기록에 남고, 돌봄이웃은 세대 수만 들어갑니다."
 )
-reach = sorted(store.personal_zones(code, user=_reader()))
+reach = sorted(store.personal_zones(code, user=user))
 if reach:
     p1, p2, p3, p4 = st.columns([1, 1, 1, 1])
     chosen = p1.selectbox("현황 구역", reach, key="profile_zone")

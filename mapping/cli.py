@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
+import shlex
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -19,6 +21,7 @@ from mapping.errors import MappingError, NotFoundError, Problem, ValidationError
 from mapping.routes import RouteError
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
+_PLAIN_WORD = re.compile(r"[\w@%+=:,./-]+")  # what a shell reads as one word without quotes
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
@@ -108,7 +111,15 @@ def _cmd_reassign(args: argparse.Namespace) -> int:
     print(
         f"구역 {done['zone_id']}: {done['former']} → {done['successor']} (처리 중 보고 {done['reports']}건, 세대 {done['households']}곳 인계)"
     )
+    print(f"후임자 {done['successor']}의 첫날 자료(구역 현황): {_zone_profile_command(args, str(done['zone_id']))}")
     return EXIT_OK
+
+
+def _zone_profile_command(args: argparse.Namespace, zone_id: str) -> str:
+    """The ``zone-profile`` command line for ``zone_id``, on the same store and dong as ``args``."""
+    words = ["python", "-m", "mapping", "zone-profile", "--zone", zone_id, "--out", f"구역현황_{zone_id}.pdf"]
+    words += [w for option, value in (("--db", args.db), ("--dong", args.dong)) if value for w in (option, str(value))]
+    return " ".join(w if _PLAIN_WORD.fullmatch(w) else shlex.quote(w) for w in words)  # Korean names need no quotes
 
 
 def _cmd_activity_report(args: argparse.Namespace) -> int:

@@ -14,49 +14,32 @@ every tong, key place and vulnerable spot of the zone and back, ordered by :func
 The sheet holds personal data (the contacts), so it is marked "내부용 · 개인정보 포함" in its header
 and footer; it is read through the store with the acting user (the contact read is logged) and only
 for zones in that user's reach; :func:`write_zone_profiles` logs the print (PDF, ``출력``) or the
-download (XLSX, ``다운로드``).  PDFs embed NanumGothic and fit one A4 page per zone (long lists end
-with "외 N건"); XLSX cells pass :func:`mapping.printing.safe_text`, so no text becomes a formula.
+download (XLSX, ``다운로드``).  The PDF (:mod:`mapping.zone_profile_pdf`) embeds NanumGothic and fits
+one A4 page per zone (long lists end with "외 N건"); the XLSX, written here, keeps every row, and its
+cells pass :func:`mapping.printing.safe_text`, so no text becomes a formula.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
-from fpdf import FPDF
 from openpyxl import Workbook
 
 from mapping.access import User
 from mapping.contacts import CONTACT_KINDS
-from mapping.crs import to_metric, transform_xy
+from mapping.crs import WEB_CRS, to_metric
 from mapping.domain import BLIND_SPOT_TYPES, FIELDS, OPEN_STATUSES, RESOURCE_TYPES
 from mapping.errors import ExportError, NotFoundError
-from mapping.fonts import korean_font_path, matplotlib_korean_family
-from mapping.printing import (
-    PDF_FONT,
-    fit_text,
-    present,
-    text_of,
-    xlsx_cell,
-    xlsx_page_setup,
-    xlsx_section,
-    xlsx_table,
-    xlsx_title,
-)
+from mapping.printing import present, text_of, xlsx_cell, xlsx_page_setup, xlsx_section, xlsx_table, xlsx_title
 from mapping.routes import Route, RouteError, Stop, network_from_lines, plan_route, start_of_walk
 from mapping.sample import SAMPLE_LABEL
-from mapping.static_map import fit_extent, scale_bar_length
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
 
 MARK = "내부용 · 개인정보 포함"
 HANDLING = "복사·게시·외부 반출 금지, 인계가 끝나면 파기"
@@ -73,7 +56,6 @@ KEY_PLACE_TYPES = (
 MEDICAL_TYPES = ("clinic", "pharmacy")  # too many to list: counted on one line
 KEY_CONTACT_KINDS = ("apartment_office", "senior_centre_rep", "residents_rep")  # places as much as people
 CLEANING_SPOTS = frozenset({"illegal_dumping"})  # every other blind-spot type is a safety check
-MAX_PLACES, MAX_CONTACTS, MAX_SPOTS, ROUTE_LINES = 6, 10, 6, 4  # what one A4 page holds
 CONTACT_HEAD = ("구분", "성명", "소속", "연락처", "통", "최근 연락", "90일")
 PLACE_HEAD = ("구분", "이름", "통", "전화·비고")
 SPOT_HEAD = ("구분", "유형", "내용", "통", "발견일")
@@ -84,10 +66,10 @@ _STOP_MIN = 5.0  # minutes at each stop of the usual walk
 class ZoneProfile:
     """What the zone profile sheet says about one zone (tables hold display text, Korean headers).
 
-    ``places``, ``contacts`` and ``spots`` are complete; the PDF trims them to its page, the XLSX
-    keeps all.  ``shapes`` (EPSG:5186: every zone of the dong, ``zone_id``) and ``tong_shapes``
-    (the zone's tongs, ``tong``) draw the small map; ``walk`` is ``None`` when none could be made
-    (``walk_note`` says why).
+    ``places``, ``contacts`` and ``spots`` are complete; the PDF (:mod:`mapping.zone_profile_pdf`)
+    trims them to its page, the XLSX keeps all.  ``shapes`` (EPSG:5186: every zone of the dong,
+    ``zone_id``) and ``tong_shapes`` (the zone's tongs, ``tong``) draw the small map; ``walk`` is
+    ``None`` when none could be made (``walk_note`` says why).
     """
 
     dong_code: str
@@ -120,6 +102,7 @@ class ZoneProfile:
 
     @property
     def stale_contacts(self) -> int:
+        """How many contacts have not been contacted for over 90 days."""
         return int((self.contacts["90일"] != "").sum())
 
     @property
@@ -136,6 +119,27 @@ class ZoneProfile:
             ("처리 중 보고", f"{sum(self.open_reports.values())}건 ({reports})"),
             ("연락처", f"{len(self.contacts)}명 (90일 넘게 연락 없음 {self.stale_contacts}명)"),
         ]
+
+    @property
+    def dong_line(self) -> str:
+        """The dong's name, with " (샘플 자료)" in a sample dong."""
+        return f"{self.dong_name}{' (샘플 자료)' if self.sample else ''}"
+
+    @property
+    def walk_summary(self) -> str:
+        """One line on the usual walk (start, stops, distance, minutes), or why there is none."""
+        if self.walk is None:
+            return f"경로를 만들 수 없습니다: {self.walk_note}"
+        r = self.walk
+        return (
+            f"출발·도착 {r.start.label} · {len(r.stops)}곳 · {r.total_m / 1000:.1f} km · 걷기 약 {r.walk_min:.0f}분 "
+            f"(+ 곳마다 {_STOP_MIN:g}분 = {r.total_min:.0f}분, 직선거리 × {r.detour:g}) · 통·주요 시설·취약지점을 한 바퀴"
+        )
+
+
+def profile_list(profiles: ZoneProfile | Sequence[ZoneProfile]) -> list[ZoneProfile]:
+    """``profiles`` as a list: one profile becomes a list of one (the writers take either)."""
+    return [profiles] if isinstance(profiles, ZoneProfile) else list(profiles)
 
 
 # --- building -----------------------------------------------------------------------------------------------------
@@ -193,7 +197,13 @@ def zone_profiles(
 
 
 def zone_profile(store: object, code: str, zone_id: str, *, user: User, today: dt.date | None = None) -> ZoneProfile:
-    """The profile of one zone (see :func:`zone_profiles`)."""
+    """The profile of one zone ``zone_id``; the parameters and errors are those of :func:`zone_profiles`.
+
+    Returns
+    -------
+    ZoneProfile
+        The zone's profile.
+    """
     return zone_profiles(store, code, user=user, zone_ids=[zone_id], today=today)[0]
 
 
@@ -308,7 +318,7 @@ def _usual_walk(
 ) -> tuple[Route | None, str]:
     """The zone's standing circuit: every tong, key place and vulnerable spot, from the centre and back."""
     stops = []
-    centres = tong_shapes.set_index("tong").geometry.representative_point().to_crs("EPSG:4326")
+    centres = tong_shapes.set_index("tong").geometry.representative_point().to_crs(WEB_CRS)
     for tong in tongs:
         stops.append(Stop(f"tong:{tong}", f"{tong}통", "통 한 바퀴", 1, centres[tong].x, centres[tong].y, _STOP_MIN))
     for _, r in resources[
@@ -340,6 +350,24 @@ def write_zone_profiles(
     A ``.pdf`` is a print (logged ``출력``), a ``.xlsx`` a download (``다운로드``); the subject is the
     contact book of the zones, as in :meth:`mapping.store.Store.contacts`.
 
+    Parameters
+    ----------
+    store : mapping.store.Store
+        The store.
+    code : str
+        The dong's 행정동코드.
+    path : Path
+        The file to write: ``.pdf`` (one A4 page per zone) or ``.xlsx`` (one sheet per zone).
+    user : User
+        Who prints: the contacts are read, and the file logged, as this user.
+    zone_ids : sequence of str, optional
+        The zones, in the order wanted; default every zone of the dong.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
     Raises
     ------
     mapping.errors.ExportError
@@ -347,6 +375,8 @@ def write_zone_profiles(
     mapping.errors.NotFoundError, PermissionError
         See :func:`zone_profiles`.
     """
+    from mapping.zone_profile_pdf import export_zone_profile_pdf  # it imports ZoneProfile from here
+
     path = Path(path)
     writers = {".pdf": (export_zone_profile_pdf, "출력"), ".xlsx": (export_zone_profile_xlsx, "다운로드")}
     if path.suffix.lower() not in writers:
@@ -365,13 +395,25 @@ def export_zone_profile_xlsx(profiles: ZoneProfile | Sequence[ZoneProfile], path
     """Write one print-ready sheet per zone (named by zone id; every row of every list) and return ``path``.
 
     Every text cell passes :func:`mapping.printing.safe_text`: a contact named ``=HYPERLINK(…)`` stays text.
+
+    Parameters
+    ----------
+    profiles : ZoneProfile or sequence of ZoneProfile
+        The zones, one sheet each, in this order (see :func:`zone_profiles`).
+    path : Path
+        The workbook to write.
+
+    Returns
+    -------
+    Path
+        ``path``.
     """
     wb = Workbook()
     wb.remove(wb.active)
     widths = (12, 16, 24, 15, 7, 12, 9)
-    for profile in _as_list(profiles):
+    for profile in profile_list(profiles):
         ws = wb.create_sheet(_sheet_name(profile.zone_id, wb.sheetnames))
-        subtitle = f"{_dong_line(profile)} · {MARK} · 출력 {profile.made_on} {profile.made_by}"
+        subtitle = f"{profile.dong_line} · {MARK} · 출력 {profile.made_on} {profile.made_by}"
         row = xlsx_title(ws, f"{profile.zone_id} 구역 현황", last_col=len(widths), subtitle=subtitle)
         row = xlsx_section(ws, row, "1. 구역")
         for label, text in profile.summary:
@@ -384,7 +426,7 @@ def export_zone_profile_xlsx(profiles: ZoneProfile | Sequence[ZoneProfile], path
         row = xlsx_section(ws, row + 1, "4. 취약지점 (청소·안전)")
         row = xlsx_table(ws, row, [list(SPOT_HEAD), *profile.spots.to_numpy().tolist()], widths=widths, centre=(0,))
         row = xlsx_section(ws, row + 1, "5. 평소 순회 경로")
-        xlsx_cell(ws, row, 1, _walk_summary(profile), merge_to=len(widths), border=False)
+        xlsx_cell(ws, row, 1, profile.walk_summary, merge_to=len(widths), border=False)
         stops = [[str(i), s.label, s.reason] for i, s in enumerate(profile.walk.stops if profile.walk else [], 1)]
         row = xlsx_table(ws, row + 1, [["순번", "장소", "이유"], *stops], widths=widths, centre=(0,))
         xlsx_page_setup(ws, widths=widths, last_row=row - 1)
@@ -395,185 +437,8 @@ def export_zone_profile_xlsx(profiles: ZoneProfile | Sequence[ZoneProfile], path
     return Path(path)
 
 
-def export_zone_profile_pdf(profiles: ZoneProfile | Sequence[ZoneProfile], path: Path) -> Path:
-    """Write one A4 portrait page per zone (NanumGothic embedded) and return ``path``.
-
-    Raises
-    ------
-    mapping.fonts.FontError
-        If no Korean font is installed.
-    """
-    profiles = _as_list(profiles)
-    pdf = FPDF(unit="mm", format="A4")
-    pdf.set_auto_page_break(False)
-    pdf.add_font(PDF_FONT, "", fname=korean_font_path())
-    pdf.add_font(PDF_FONT, "B", fname=korean_font_path(bold=True))
-    pdf.set_title(f"구역 현황 — {profiles[0].dong_name if profiles else ''} ({MARK})")
-    pdf.set_lang("ko")
-    for profile in profiles:
-        pdf.add_page()
-        _pdf_page(pdf, profile)
-    pdf.output(str(path))
-    return Path(path)
-
-
-_M = 10.0  # page margin, mm
-
-
-def _pdf_page(pdf: FPDF, p: ZoneProfile) -> None:
-    w = pdf.w - 2 * _M
-    pdf.set_xy(_M, _M)
-    pdf.set_font(PDF_FONT, "B", 16)
-    pdf.cell(w, 8, f"{p.zone_id} 구역 현황")
-    _mark(pdf, _M, _M, w)
-    pdf.set_xy(_M, _M + 9)
-    pdf.set_font(PDF_FONT, "", 9)
-    pdf.cell(w, 5, fit_text(pdf, f"{_dong_line(p)} · {p.tong_text} · 새 담당 주무관이 첫날 볼 것", w))
-    top, map_w, map_h = _M + 17, 92.0, 78.0
-    _summary_box(pdf, p, _M, top, w - map_w - 4)
-    png = _map_png(p, (map_w, map_h))
-    pdf.image(io.BytesIO(png), x=pdf.w - _M - map_w, y=top, w=map_w, h=map_h)
-    pdf.set_draw_color(120, 120, 120)
-    pdf.rect(pdf.w - _M - map_w, top, map_w, map_h)
-    y = top + map_h + 4
-    y = _pdf_table(pdf, y, "주요 시설", p.places, (26, 80, 12, 72), MAX_PLACES)
-    y = _pdf_table(pdf, y, "연락처 (개인정보)", p.contacts, (24, 24, 56, 30, 10, 26, 20), MAX_CONTACTS)
-    y = _pdf_table(pdf, y, "취약지점 (청소·안전)", p.spots, (14, 24, 112, 12, 28), MAX_SPOTS)
-    _walk_text(pdf, y, p, w)
-    pdf.set_xy(_M, pdf.h - _M - 4)
-    pdf.set_font(PDF_FONT, "", 7)
-    pdf.set_text_color(200, 40, 40)
-    footer = f"{MARK} — {HANDLING} · 출력 {p.made_on} {p.made_by}"
-    pdf.cell(w, 4, fit_text(pdf, footer, w), align="C")
-    pdf.set_text_color(0, 0, 0)
-
-
-def _mark(pdf: FPDF, x: float, y: float, w: float) -> None:
-    pdf.set_xy(x, y)
-    pdf.set_font(PDF_FONT, "B", 10)
-    pdf.set_text_color(200, 40, 40)
-    pdf.cell(w, 8, MARK, align="R")
-    pdf.set_text_color(0, 0, 0)
-
-
-def _summary_box(pdf: FPDF, p: ZoneProfile, x: float, y: float, w: float) -> None:
-    lines = p.summary + ([("샘플", "통 경계·직원·연락처는 가상입니다")] if p.sample else [])
-    for label, text in lines:
-        pdf.set_xy(x, y)
-        pdf.set_font(PDF_FONT, "B", 8.5)
-        pdf.cell(22, 6.5, label, border="B")
-        pdf.set_font(PDF_FONT, "", 8.5)
-        pdf.cell(w - 22, 6.5, fit_text(pdf, text, w - 23), border="B")
-        y += 7.5
-
-
-def _pdf_table(pdf: FPDF, y: float, title: str, frame: pd.DataFrame, widths: tuple[float, ...], limit: int) -> float:
-    """A one-line-a-row table of at most ``limit`` rows (the last says "외 N건"); returns the next y."""
-    pdf.set_xy(_M, y)
-    pdf.set_font(PDF_FONT, "B", 10)
-    pdf.cell(0, 6, f"{title} {len(frame)}건")
-    y += 6.5
-    rows = frame.to_numpy().tolist()
-    shown = rows if len(rows) <= limit else rows[: limit - 1]
-    pdf.set_fill_color(231, 236, 243)
-    for i, values in enumerate([list(frame.columns), *shown]):
-        pdf.set_xy(_M, y)
-        pdf.set_font(PDF_FONT, "B" if i == 0 else "", 7.5)
-        for value, width in zip(values, widths, strict=True):
-            pdf.cell(width, 5, fit_text(pdf, str(value), width - 1.5), border=1, fill=i == 0)
-        y += 5
-    if len(rows) > len(shown):
-        pdf.set_xy(_M, y)
-        pdf.set_font(PDF_FONT, "", 7.5)
-        pdf.cell(sum(widths), 5, f"외 {len(rows) - len(shown)}건 (XLSX에 모두 있습니다)", border=1)
-        y += 5
-    if not rows:
-        pdf.set_xy(_M, y)
-        pdf.set_font(PDF_FONT, "", 7.5)
-        pdf.cell(sum(widths), 5, "없음", border=1)
-        y += 5
-    return y + 3
-
-
-def _walk_text(pdf: FPDF, y: float, p: ZoneProfile, w: float) -> None:
-    pdf.set_xy(_M, y)
-    pdf.set_font(PDF_FONT, "B", 10)
-    pdf.cell(w, 6, "평소 순회 경로 (지도 번호)")
-    pdf.set_xy(_M, y + 6.5)
-    pdf.set_font(PDF_FONT, "", 8)
-    pdf.multi_cell(w, 4, _walk_summary(p), new_x="LMARGIN", new_y="NEXT")
-    stops = [f"{i}. {s.label}" for i, s in enumerate(p.walk.stops if p.walk else [], 1)]
-    for shown in range(len(stops), -1, -1):
-        rest = len(stops) - shown
-        text = " → ".join(["출발", *stops[:shown], *([f"외 {rest}건"] if rest else []), "도착"])
-        if len(pdf.multi_cell(w, 4, text, dry_run=True, output="LINES")) <= ROUTE_LINES:
-            break
-    pdf.set_x(_M)
-    pdf.multi_cell(w, 4, text if stops else "", new_x="LMARGIN", new_y="NEXT")
-
-
-def _walk_summary(p: ZoneProfile) -> str:
-    if p.walk is None:
-        return f"경로를 만들 수 없습니다: {p.walk_note}"
-    r = p.walk
-    return (
-        f"출발·도착 {r.start.label} · {len(r.stops)}곳 · {r.total_m / 1000:.1f} km · 걷기 약 {r.walk_min:.0f}분 "
-        f"(+ 곳마다 {_STOP_MIN:g}분 = {r.total_min:.0f}분, 직선거리 × {r.detour:g}) · 통·주요 시설·취약지점을 한 바퀴"
-    )
-
-
-# --- the small map ------------------------------------------------------------------------------------------------
-
-
-def _map_png(p: ZoneProfile, size_mm: tuple[float, float]) -> bytes:
-    """The zone (others in grey), its tongs, the walk and its numbered stops; north arrow and scale bar."""
-    import matplotlib
-    from matplotlib.figure import Figure  # not pyplot: no global state shared between Streamlit sessions
-
-    zone = p.shapes[p.shapes["zone_id"] == p.zone_id]
-    stops = p.walk.stops if p.walk else []
-    x, y = transform_xy([s.lon for s in stops], [s.lat for s in stops], "EPSG:4326", "EPSG:5186")
-    bounds = gpd.GeoSeries([*zone.geometry, *gpd.points_from_xy(x, y)], crs=zone.crs).buffer(60).total_bounds
-    extent = fit_extent(tuple(bounds), size_mm[0] / size_mm[1])
-    with matplotlib.rc_context({"font.family": matplotlib_korean_family(), "font.size": 6.5}):
-        fig = Figure(figsize=(size_mm[0] / 25.4, size_mm[1] / 25.4), dpi=200)
-        ax = fig.add_axes((0, 0, 1, 1))
-        p.shapes.plot(ax=ax, color="#f1f1f1", edgecolor="#bbbbbb", linewidth=0.6, aspect=None)
-        zone.plot(ax=ax, color="#ffe08a", edgecolor="#d95f02", linewidth=2.0, aspect=None)
-        p.tong_shapes.boundary.plot(ax=ax, color="#8a6d00", linewidth=0.7, linestyle="--", aspect=None)
-        for _, t in p.tong_shapes.iterrows():
-            at = t.geometry.representative_point()
-            label = f"{int(t['tong'])}통"
-            ax.annotate(label, (at.x, at.y), xytext=(0, 9), textcoords="offset points", **_CENTRED, color="#6b5500")
-        if p.walk:
-            sx, sy = transform_xy([p.walk.start.lon], [p.walk.start.lat], "EPSG:4326", "EPSG:5186")
-            ax.plot([sx[0], *x, sx[0]], [sy[0], *y, sy[0]], color="#1f5fbf", linewidth=1.2, alpha=0.8)
-        for i, (px, py) in enumerate(zip(x, y, strict=True), 1):
-            box = {"boxstyle": "circle,pad=0.25", "fc": "#1f5fbf", "ec": "white", "lw": 0.6}
-            ax.annotate(str(i), (px, py), **_CENTRED, color="white", fontsize=6, bbox=box, zorder=5)
-        ax.set_xlim(extent[0], extent[2])
-        ax.set_ylim(extent[1], extent[3])
-        ax.set_axis_off()
-        _scale_and_north(ax, extent)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=200, facecolor="white")
-    return buffer.getvalue()
-
-
-def _scale_and_north(ax: Axes, extent: tuple[float, float, float, float]) -> None:
-    x0, y0, x1, y1 = extent
-    length = scale_bar_length(x1 - x0)
-    bx, by = x0 + 0.04 * (x1 - x0), y0 + 0.05 * (y1 - y0)
-    ax.plot([bx, bx + length], [by, by], color="#222222", linewidth=2)
-    ax.text(bx + length / 2, by + 0.025 * (y1 - y0), f"{length:,} m", ha="center", va="bottom")
-    arrow = {"facecolor": "#222222", "width": 2, "headwidth": 7, "headlength": 6}
-    where = {"xy": (0.95, 0.97), "xytext": (0.95, 0.88), "xycoords": "axes fraction"}
-    ax.annotate("N", **where, **_CENTRED, arrowprops=arrow)
-
-
 # --- text ---------------------------------------------------------------------------------------------------------
 
-_CENTRED = {"ha": "center", "va": "center"}
 _DROP = {"Cc", "Cf", "Cs", "Co", "Cn"}  # control, format (bidi overrides…), surrogates, unassigned
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
@@ -586,14 +451,6 @@ def _one_line(value: object) -> str:
 
 def _tong(value: object) -> str:
     return str(int(value)) if present(value) else ""
-
-
-def _dong_line(p: ZoneProfile) -> str:
-    return f"{p.dong_name}{' (샘플 자료)' if p.sample else ''}"
-
-
-def _as_list(profiles: ZoneProfile | Sequence[ZoneProfile]) -> list[ZoneProfile]:
-    return [profiles] if isinstance(profiles, ZoneProfile) else list(profiles)
 
 
 def _sheet_name(zone_id: str, taken: list[str]) -> str:

@@ -15,13 +15,8 @@ from openpyxl import load_workbook
 from mapping.access import SAMPLE_USER, User
 from mapping.errors import ExportError, NotFoundError
 from mapping.store import Store
-from mapping.zone_profile import (
-    MARK,
-    MAX_CONTACTS,
-    export_zone_profile_pdf,
-    write_zone_profiles,
-    zone_profile,
-)
+from mapping.zone_profile import MARK, write_zone_profiles, zone_profile
+from mapping.zone_profile_pdf import MAX_CONTACTS, export_zone_profile_pdf
 from tests.conftest import ROOT, SAMPLE_CODE
 
 FORMULA = '=HYPERLINK("http://evil.example/","click")'
@@ -175,6 +170,24 @@ def test_an_officer_gets_their_own_zone_but_not_anothers(sample_store: Store, tm
     with pytest.raises(PermissionError, match=r"강도윤.*Z28.*담당·대직자·팀장·동장"):
         write_zone_profiles(sample_store, SAMPLE_CODE, tmp_path / "z.pdf", user=officer, zone_ids=["Z28"])
     assert len(sample_store.access_log()) == before and not (tmp_path / "z.pdf").exists()
+
+
+def test_cli_reassign_hints_the_successors_zone_profile_command_and_it_works(
+    sample_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shlex
+
+    from mapping.cli import main
+
+    assert main(["reassign", "--db", sample_store.url, "--zone", "Z03", "--to", "엄채원"]) == 0
+    hint = capsys.readouterr().out.splitlines()[-1]
+    assert hint.startswith("후임자 엄채원의 첫날 자료") and "python -m mapping zone-profile --zone Z03 --out" in hint
+    words = shlex.split(hint.split(": ", 1)[1])
+    monkeypatch.chdir(tmp_path)  # the hinted --out is relative
+    assert words[:3] == ["python", "-m", "mapping"] and main(words[3:]) == 0
+    (page,) = _pages(tmp_path / "구역현황_Z03.pdf")
+    officer = next(line for line in page.splitlines() if line.strip().startswith("담당 주무관"))
+    assert "엄채원" in officer
 
 
 # ---- the zone editor page ----------------------------------------------------------------------------------------

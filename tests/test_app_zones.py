@@ -1,0 +1,101 @@
+"""The zone editor page (구역 편집) acts as the logged-in account: saves and hand-overs are logged under it."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from mapping.access import CLI_USER, SAMPLE_USER
+from mapping.store import open_store
+from tests.conftest import ROOT, SAMPLE_CODE
+
+TIMEOUT = 60
+PASSWORD = "성산2동-walk-2026"
+
+
+def _log_since(before: int) -> pd.DataFrame:
+    from app_pages.common import get_store
+
+    return get_store().access_log().iloc[before:]
+
+
+def _open_zone_page(at: AppTest) -> int:
+    """Switch to the zone editor; return the length of the access log before anything is done there."""
+    from app_pages.common import get_store
+
+    at.switch_page("app_pages/zones.py").run()
+    assert not at.exception and at.title[0].value == "구역 편집"
+    return len(get_store().access_log())
+
+
+def _hand_over(at: AppTest, zone_id: str, successor: str) -> None:
+    next(s for s in at.selectbox if s.label == "구역").set_value(zone_id)
+    next(s for s in at.selectbox if s.label.startswith("후임자")).set_value(successor)
+    at.button(key="reassign").click().run()
+    assert not at.exception
+
+
+@pytest.fixture
+def app_env(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A writable copy of the sample store with a team leader's account (유정민, 복지팀), for the app."""
+    from app_pages.common import get_store
+
+    db = tmp_path / "app.sqlite"
+    shutil.copy(sample_db, db)
+    store = open_store(db)
+    store.create_account("yujm", name="유정민", password=PASSWORD, role="team_leader", staff_name="유정민",
+                         dong_code=SAMPLE_CODE, by=CLI_USER)  # fmt: skip
+    store.close()
+    monkeypatch.setenv("MAPPING_DB", str(db))
+    monkeypatch.setenv("MAPPING_TILES", "none")
+    monkeypatch.chdir(ROOT)
+    get_store.clear()
+    yield db
+    get_store.clear()  # cached per process: the next test opens its own file
+
+
+@pytest.fixture
+def leader(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The app with the team leader logged in through the login page."""
+    monkeypatch.delenv("MAPPING_SAMPLE_AUTOLOGIN", raising=False)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    at.text_input(key="login_account").input("yujm")
+    at.text_input(key="login_password").input(PASSWORD)
+    next(b for b in at.button if b.label == "로그인").click().run()
+    assert not at.exception and at.title[0].value == "내 구역"
+    return at
+
+
+def test_a_logged_in_team_leaders_zone_save_is_logged_under_their_account(leader: AppTest) -> None:
+    before = _open_zone_page(leader)
+    leader.button(key="save_zones").click().run()
+    assert not leader.exception and any("저장했습니다" in s.value for s in leader.success)
+    log = _log_since(before)
+    saved = log[log["subject"] == f"zones:{SAMPLE_CODE}"]
+    assert list(saved["action"]) == ["변경"] and list(saved["account"]) == ["yujm"]
+    assert SAMPLE_USER.account not in set(log["account"])
+
+
+def test_a_logged_in_team_leaders_hand_over_is_logged_under_their_account(leader: AppTest) -> None:
+    before = _open_zone_page(leader)
+    _hand_over(leader, "Z05", "엄채원")
+    assert any("윤지호 → 엄채원" in s.value for s in leader.success)
+    log = _log_since(before)
+    handed = log[log["subject"] == f"zones:{SAMPLE_CODE}:Z05"]
+    assert list(handed["account"]) == ["yujm"] and list(handed["detail"]) == ["윤지호 -> 엄채원"]
+
+
+def test_in_sample_mode_the_zone_save_is_the_sample_users(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MAPPING_SAMPLE_AUTOLOGIN", "1")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    before = _open_zone_page(at)
+    at.button(key="save_zones").click().run()
+    assert not at.exception
+    saved = _log_since(before)
+    saved = saved[saved["subject"] == f"zones:{SAMPLE_CODE}"]
+    assert list(saved["account"]) == [SAMPLE_USER.account]
