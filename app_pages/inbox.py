@@ -1,13 +1,15 @@
 """보고함 — an officer's inbox: reports handed to them and reports they found, overdue first.
 
 A report's detail also carries its 미션·현안 tag and its referrals to community bodies (연계 의뢰:
-의뢰 → 협의중 → 연계완료 / 연계불가), so the finder sees where the report went.
+의뢰 → 협의중 → 연계완료 / 연계불가, drawn by :mod:`app_pages.referrals_ui`), so the finder sees where the
+report went.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -15,10 +17,10 @@ import streamlit as st
 
 from app_pages.common import acting_user, get_store, md, pick_officer, require_dong
 from app_pages.missions_ui import mission_choices
+from app_pages.referrals_ui import referral_badge, render_refer_form, render_referrals
 from mapping.activity import activity_report_for, export_activity_pdf, export_activity_xlsx
 from mapping.domain import ACTIVITIES, DUTIES, FIELDS, REPORT_STATUSES
 from mapping.errors import MappingError, NotFoundError
-from mapping.outreach import REFERRAL_BODIES, REFERRAL_STATUSES, REFERRAL_TRANSITIONS
 from mapping.photos import PhotoError, read_photo
 from mapping.reports import NOTIFY_CHANNELS, TRANSITIONS, propose_assignee
 from mapping.store_reports import overdue_thresholds
@@ -67,22 +69,6 @@ def label_of(value: object, vocab) -> str:
 def mission_of(row: pd.Series) -> int | None:
     value = row.get("mission_id")
     return None if value is None or pd.isna(value) else int(value)
-
-
-def body_of(referral: pd.Series) -> str:
-    """Where a referral went: the body's kind, and its name when one was given."""
-    kind = REFERRAL_BODIES.label(referral["body"])
-    name = referral["body_name"] if isinstance(referral["body_name"], str) and referral["body_name"] else None
-    return name if name and referral["body"] == "other" else f"{kind}({name})" if name else kind
-
-
-def referral_badge(referrals: pd.DataFrame) -> str:
-    """For the list: the latest referral (e.g. " · 연계: 복지관 · 협의중"), and how many more."""
-    if referrals.empty:
-        return ""
-    last = referrals.iloc[-1]
-    more = f" 외 {len(referrals) - 1}건" if len(referrals) > 1 else ""
-    return f" · 연계: {md(body_of(last))} · {REFERRAL_STATUSES.label(last['status'])}{more}"
 
 
 def show_report(row: pd.Series, referrals: pd.DataFrame) -> None:
@@ -148,77 +134,9 @@ def referral_section(row: pd.Series, referrals: pd.DataFrame) -> None:
     rid = int(row["id"])
     editor = me in (row["finder"], row["assignee"])
     st.markdown("**연계 의뢰** (동 지역사회보장협의체·마을계획단·주민자치회·복지관)")
-    if referrals.empty:
-        st.caption("아직 연계 의뢰가 없습니다.")
-    for _, referral in referrals.iterrows():
-        ref_id = int(referral["id"])
-        note = f"\n최근 메모: {referral['last_note']}" if isinstance(referral["last_note"], str) else ""
-        st.text(
-            f"연계 #{ref_id} {body_of(referral)} · {REFERRAL_STATUSES.label(referral['status'])} · "
-            f"{referral['created_at']:%Y-%m-%d} {referral['created_by']} 의뢰{note}"
-        )
-        if st.checkbox("이력 보기", key=f"ref_history{ref_id}"):
-            history = store.referral_history(ref_id, user=user)
-            labels = history[["from_status", "to_status"]].map(
-                lambda s: REFERRAL_STATUSES.label(s) if isinstance(s, str) else ""
-            )
-            st.dataframe(
-                history.assign(from_status=labels["from_status"], to_status=labels["to_status"])[
-                    ["at", "actor", "from_status", "to_status", "note"]
-                ].rename(
-                    columns={"at": "일시", "actor": "누가", "from_status": "전", "to_status": "후", "note": "메모"}
-                ),
-                hide_index=True,
-                width="stretch",
-            )
-        if editor:
-            move_referral(referral)
+    render_referrals(store, referrals, user=user, actor=me, act=act, editable=editor)
     if editor and row["status"] != "duplicate":
-        refer_form(rid)
-
-
-def move_referral(referral: pd.Series) -> None:
-    """Move a referral on; every later state is offered, the store explains a step that is not allowed."""
-    ref_id, status = int(referral["id"]), referral["status"]
-    if not REFERRAL_TRANSITIONS[status]:
-        st.caption("끝난 연계입니다. 다시 필요하면 새로 의뢰하세요.")
-        return
-    later = list(REFERRAL_STATUSES.keys)[list(REFERRAL_STATUSES.keys).index(status) + 1 :]
-    c1, c2, c3 = st.columns([1, 2, 1], vertical_alignment="bottom")
-    to = c1.selectbox("바꿀 상태", later, format_func=REFERRAL_STATUSES.label, key=f"ref_to{ref_id}")
-    note = c2.text_input("메모 (협의 내용·결과)", key=f"ref_note{ref_id}")
-    if c3.button("연계 상태 바꾸기", key=f"ref_move{ref_id}"):
-        seen_version = int(st.session_state.get(f"ref_seen{ref_id}", referral["version"]))
-        act(
-            "연계 상태",
-            store.move_referral,
-            ref_id,
-            to,
-            actor=me,
-            user=user,
-            note=note or None,
-            expected_version=seen_version,
-        )
-    st.session_state[f"ref_seen{ref_id}"] = int(referral["version"])  # what is on screen now
-
-
-def refer_form(rid: int) -> None:
-    """Refer the report to a body outside the staff list (의뢰)."""
-    c1, c2 = st.columns(2)
-    body = c1.selectbox("연계 기관", REFERRAL_BODIES.keys, format_func=REFERRAL_BODIES.label, key=f"ref_body{rid}")
-    name = c2.text_input("기관명 ('기타'는 꼭 적기)", key=f"ref_name{rid}", placeholder="예: 성산종합사회복지관")
-    note = st.text_input("의뢰 내용", key=f"ref_new_note{rid}", help="주민 성명·연락처는 적지 마세요.")
-    if st.button("연계 의뢰", key=f"refer{rid}"):
-        act(
-            "연계 의뢰",
-            store.refer_report,
-            rid,
-            body=body,
-            body_name=name or None,
-            note=note or None,
-            actor=me,
-            user=user,
-        )
+        render_refer_form(str(rid), refer=partial(store.refer_report, rid, actor=me, user=user), act=act)
 
 
 def edit_form(row: pd.Series) -> None:

@@ -1,4 +1,8 @@
-"""내 구역 — the officer's page: the dong map with zones, tongs and resources; the zone's contact book and notices."""
+"""내 구역 — the officer's page: the dong map with zones, tongs and resources; the zone's contact book and notices.
+
+Also the zone's households (personal data, every read logged), referrals of a household's need to a community
+body (세대 연계 의뢰, read only while its panel is open) and the zone profile for a hand-over (made on click).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import streamlit as st
 from app_pages.common import acting_user, file_bytes, get_store, pick_officer, require_dong, show_map, thumb_uris
 from app_pages.contact_book import BOOK_KEY, POSTS_KEY, render_contact_book, render_notice_posts, zone_contacts
 from app_pages.missions_ui import render_mission_banner
+from app_pages.referrals_ui import HOUSEHOLD_REFERRALS_KEY, render_household_referrals
 from mapping.access import User
 from mapping.domain import FIELDS, HOUSEHOLD_KINDS, OPEN_STATUSES
 from mapping.layers import (
@@ -29,6 +34,7 @@ from mapping.outreach_layers import build_contacts_layer, build_notice_posts_lay
 from mapping.privacy import public_view
 from mapping.tour_map import export_tour_pdf
 from mapping.welcome import export_welcome_csv, export_welcome_letters, welcome_messages_of
+from mapping.zone_profile import write_zone_profiles
 
 
 def _welcome(store: object, code: str, user: User, zone_id: str, path: Path) -> None:
@@ -65,6 +71,7 @@ if st.session_state.get(BOOK_KEY):  # the 구역 연락망 panel below the map i
         contacts = None  # no layer; the panel says why
 if len(reports) <= CLUSTER_ABOVE:  # a clustered layer shows no thumbnails: don't read them
     reports = reports.assign(thumb_uri=reports["id"].map(thumb_uris(store, code)))
+with_contacts = contacts is not None and not contacts.empty
 with left:
     resources = store.resources(code)
     dong = store.dong(code)
@@ -80,10 +87,10 @@ with left:
             build_blind_spots_layer(store.blind_spots(code), show=False),
             build_notice_posts_layer(posts),
             build_households_layer(households[households["zone_id"] == zone["zone_id"]], user=user, show=False),
-            *([build_contacts_layer(contacts)] if contacts is not None and not contacts.empty else []),
+            *([build_contacts_layer(contacts)] if with_contacts else []),
         ],
         bounds=dong,
-        legend=legend_html(list(resources["type"]), sample=sample),
+        legend=legend_html(list(resources["type"]), sample=sample, contacts=with_contacts, notice_posts=True),
         sample=sample,
     )
     show_map(m, key="officer_map")
@@ -105,7 +112,24 @@ with right:
         hide_index=True,
         width="stretch",
     )
+    st.download_button(
+        "구역 현황 (인수인계용)",
+        file_bytes(lambda p: write_zone_profiles(store, code, p, user=user, zone_ids=[zone["zone_id"]]), ".pdf"),
+        file_name=f"구역현황_{zone['zone_id']}.pdf",
+        mime="application/pdf",
+        key=f"profile_pdf_{zone['zone_id']}",
+        icon=":material/download:",
+        help=(
+            "새 담당자에게 넘길 내 구역 한 장 (PDF): 담당통, 주요 장소, 연락망, 돌봄·전입 세대 수, 취약 지점, "
+            "처리 중인 보고, 순회 경로. 연락망(개인정보)이 들어 있어 출력이 접근 기록에 남습니다."
+        ),
+        width="stretch",
+    )
 
+referrals = st.expander("세대 연계 의뢰", key=HOUSEHOLD_REFERRALS_KEY, on_change="rerun", icon=":material/lock:")
+if referrals.open:  # closed: the households' referrals are not read at all
+    with referrals:
+        render_household_referrals(store, code, here, user=user, actor=me)
 book = st.expander("구역 연락망", key=BOOK_KEY, on_change="rerun", icon=":material/lock:")
 if book.open:  # closed: the contacts are not read at all
     with book:

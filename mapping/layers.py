@@ -31,13 +31,17 @@ from mapping.marker_layers import (  # noqa: F401 - re-exported: every builder i
     build_resources_layer,
     resource_title,
 )
+from mapping.outreach_layers import STALE_LABEL
 from mapping.sample import SAMPLE_LABEL
 from mapping.style import (  # noqa: F401 - STYLE tables re-exported for callers and tests
     BLIND_SPOT_ICONS,
     CLUSTER_ABOVE,
+    CONTACT_COLOURS,
     CREDITS,
     FIELD_ICONS,
     LEGEND_CSS,
+    MARKER_HEX,
+    NOTICE_COLOUR,
     RESOURCE_ICONS,
     STATUS_COLOURS,
     STYLE,
@@ -181,20 +185,61 @@ class _Legend(MacroElement):
         self.html, self.credits = html_text, credits
 
 
-def legend_html(resource_types: list[str], *, zones: bool = True, sample: bool = False) -> str:
-    """Korean legend: zone colours and one line per resource type shown."""
+def legend_html(
+    resource_types: list[str],
+    *,
+    zones: bool = True,
+    sample: bool = False,
+    contacts: bool = False,
+    notice_posts: bool = False,
+) -> str:
+    """Korean legend: zone colours, one line per resource type shown, and the officer's own layers.
+
+    Parameters
+    ----------
+    resource_types : list of str
+        Resource type keys on the map; only their lines are drawn.
+    zones : bool
+        Whether zones and tongs are on the map.
+    sample : bool
+        Whether the tongs are the sample's made-up ones (said in their line).
+    contacts : bool
+        Whether the 구역 연락망 layer (personal data, officer page only) is on the map: a cadet blue
+        marker, red when untouched for :data:`mapping.contacts.STALE_DAYS` days.
+    notice_posts : bool
+        Whether the 게시 현황 layer (officer page only) is on the map: a dark purple marker.
+
+    Returns
+    -------
+    str
+        HTML for :func:`build_map`'s ``legend``.
+    """
     rows = ["<b>범례</b>"]
     if zones:
         rows.append('<i class="sq" style="background:#1b9e77"></i>구역 (이웃 구역은 다른 색)')
         rows.append(
             f'<i class="sq" style="border:1px solid #555;background:#fff"></i>통 경계{" (" + SAMPLE_LABEL + ")" if sample else ""}'
         )
+    rows += _outreach_rows(contacts=contacts, notice_posts=notice_posts)
     types = [
         f'<i style="background:{RESOURCE_ICONS[key][2]}"></i>{esc(RESOURCE_TYPES.label(key))}'
         for key in RESOURCE_TYPES.keys
         if key in resource_types
     ]
     return "<br>".join(rows) + (f'<div class="types">{"<br>".join(types)}</div>' if types else "")
+
+
+def _outreach_rows(*, contacts: bool, notice_posts: bool) -> list[str]:
+    """Legend lines of the officer page's contact-book and notice-post layers, those asked for."""
+    rows = []
+    if contacts:
+        fresh, stale = (MARKER_HEX[CONTACT_COLOURS[k]] for k in ("fresh", "stale"))
+        rows.append(
+            f'<i style="background:{fresh}"></i>구역 연락망 · <i style="background:{stale}"></i>{esc(STALE_LABEL)}'
+        )
+    if notice_posts:
+        rows.append(f'<i style="background:{MARKER_HEX[NOTICE_COLOUR]}"></i>게시 현황')
+    return rows
 
 
 def build_map(

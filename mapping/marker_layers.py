@@ -82,8 +82,20 @@ _MARKER = """function (row) {
 }"""
 
 
-class _BrowserMadeMarkers(_ScriptAsIs):
-    """Markers the browser makes from rows (see :data:`_MARKER`), added to the parent layer."""
+class BrowserMadeMarkers(_ScriptAsIs):
+    """Markers the browser makes from rows (see :data:`_MARKER`), added to the parent layer.
+
+    Parameters
+    ----------
+    rows : list of list
+        One row per marker, as :func:`marker` makes them.
+
+    Examples
+    --------
+    >>> group = folium.FeatureGroup(name="복지자원")
+    >>> rows = [marker(shapely.Point(126.9, 37.57), "book", "cadetblue", "<b>도서관</b>", 240)]
+    >>> _ = BrowserMadeMarkers(rows).add_to(group)
+    """
 
     _template = Template(
         """
@@ -101,10 +113,33 @@ class _BrowserMadeMarkers(_ScriptAsIs):
         self.maker = _MARKER
 
 
-def _marker(
+def marker(
     geom: shapely.Point, icon: str, colour: str, popup: str, width: int, *, tooltip: str = "", title: str = ""
 ) -> list:
-    """One row of :class:`_BrowserMadeMarkers` (popup and tooltip: HTML already escaped)."""
+    """One row of :class:`BrowserMadeMarkers`.
+
+    Parameters
+    ----------
+    geom : shapely.Point
+        Where, in web coordinates (:data:`mapping.crs.WEB_CRS`: x longitude, y latitude).
+    icon : str
+        A Font Awesome 6 icon name (``"book"``).
+    colour : str
+        An awesome-markers colour (``"cadetblue"``; :data:`mapping.style.MARKER_HEX` lists them).
+    popup : str
+        Popup HTML, every user string already through :func:`mapping.style.esc`.
+    width : int
+        The popup's greatest width in pixels.
+    tooltip : str
+        Tooltip HTML, escaped likewise (empty: none).
+    title : str
+        The marker's plain-text title (empty: none).
+
+    Returns
+    -------
+    list
+        ``[lat, lon, icon, colour, popup, width, tooltip, title]``.
+    """
     return [round(geom.y, 7), round(geom.x, 7), icon, colour, popup, width, tooltip, title]
 
 
@@ -121,8 +156,8 @@ def build_resources_layer(gdf: gpd.GeoDataFrame, *, name: str = "복지자원", 
             for key, label in (("address", "주소"), ("phone", "전화"), ("hours", "운영시간"))
             if present(row.get(key))
         ]
-        markers.append(_marker(geom, icon, colour, "<br>".join(lines), 280, tooltip=esc(resource_title(row))))
-    _BrowserMadeMarkers(markers).add_to(group)
+        markers.append(marker(geom, icon, colour, "<br>".join(lines), 280, tooltip=esc(resource_title(row))))
+    BrowserMadeMarkers(markers).add_to(group)
     return group
 
 
@@ -291,8 +326,8 @@ def build_reports_layer(
         popup, headline = _report_popup(row, now=now)
         colour, icon = STATUS_COLOURS.get(row["status"], "gray"), FIELD_ICONS.get(row.get("field"), "circle-info")
         title = f"보고 #{int(row['id'])}"  # a DOM property, never parsed as HTML
-        markers.append(_marker(geom, icon, colour, popup, 260, tooltip=esc(headline), title=title))
-    _BrowserMadeMarkers(markers).add_to(group)
+        markers.append(marker(geom, icon, colour, popup, 260, tooltip=esc(headline), title=title))
+    BrowserMadeMarkers(markers).add_to(group)
     return group
 
 
@@ -309,8 +344,8 @@ def build_blind_spots_layer(
         if present(row.get("found_on")):
             lines.append(f"발견 {esc(row['found_on'])}")
         icon = BLIND_SPOT_ICONS.get(row["type"], "circle-exclamation")
-        markers.append(_marker(geom, icon, "black", "<br>".join(lines), 240, tooltip=esc(kind)))
-    _BrowserMadeMarkers(markers).add_to(group)
+        markers.append(marker(geom, icon, "black", "<br>".join(lines), 240, tooltip=esc(kind)))
+    BrowserMadeMarkers(markers).add_to(group)
     return group
 
 
@@ -336,6 +371,6 @@ def build_households_layer(
             lines.append(f"최근 방문 {esc(row['last_visit'])}")
         care = row["kind"] == "care_needed"
         icon, colour = ("house-user", "pink") if care else ("truck-moving", "lightblue")
-        markers.append(_marker(geom, icon, colour, "<br>".join(lines), 240))
-    _BrowserMadeMarkers(markers).add_to(group)
+        markers.append(marker(geom, icon, colour, "<br>".join(lines), 240))
+    BrowserMadeMarkers(markers).add_to(group)
     return group

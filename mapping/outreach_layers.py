@@ -2,7 +2,8 @@
 
 Both take the store's frames as they are (``lon``/``lat`` columns in degrees, :data:`mapping.crs.WEB_CRS`;
 a row without them has no place and is only counted) and make their markers with the machinery of
-:mod:`mapping.marker_layers` (one JSON array, every user string through :func:`mapping.style.esc`).
+:mod:`mapping.marker_layers` (one JSON array, every user string through :func:`mapping.style.esc`); their icons
+and colours are in the style table, :mod:`mapping.style`.
 """
 
 from __future__ import annotations
@@ -14,35 +15,11 @@ import pandas as pd
 import shapely
 
 from mapping.contacts import CONTACT_KINDS, STALE_DAYS
-from mapping.marker_layers import _BrowserMadeMarkers, _marker
+from mapping.marker_layers import BrowserMadeMarkers, marker
 from mapping.outreach import NOTICE_PLACES
-from mapping.style import esc, present
+from mapping.style import CONTACT_COLOURS, CONTACT_ICONS, NOTICE_COLOUR, NOTICE_ICONS, esc, present
 
-# contact kind → Font Awesome 6 icon; colour by whether the contact is stale (untouched STALE_DAYS days).
-# (Kept here until mapping/style.py, the one style table, takes them.)
-CONTACT_ICONS = {
-    "tong_leader": "user-tie",
-    "ban_leader": "user",
-    "association": "people-group",
-    "apartment_office": "building",
-    "residents_rep": "building-user",
-    "senior_centre_rep": "person-cane",
-    "gas_reader": "fire-flame-simple",
-    "yogurt_delivery": "cart-shopping",
-    "sharing_neighbour": "handshake",
-    "other": "address-book",
-}
-CONTACT_COLOURS = {"fresh": "cadetblue", "stale": "red"}
 STALE_LABEL = f"⚠ {STALE_DAYS}일 넘음"
-# notice place kind → Font Awesome 6 icon; one colour for all notices
-NOTICE_ICONS = {
-    "apartment_board": "building",
-    "supermarket": "store",
-    "hair_salon": "scissors",
-    "senior_centre": "person-cane",
-    "other": "thumbtack",
-}
-NOTICE_COLOUR = "darkpurple"
 
 
 def _point(row: dict) -> shapely.Point | None:
@@ -117,10 +94,10 @@ def build_contacts_layer(
             continue
         icon = CONTACT_ICONS.get(row.get("kind"), CONTACT_ICONS["other"])
         colour = CONTACT_COLOURS["stale" if bool(row.get("stale")) else "fresh"]
-        markers.append(_marker(point, icon, colour, _contact_popup(row), 260))
+        markers.append(marker(point, icon, colour, _contact_popup(row), 260))
     label = f"{name} · 위치 없는 {unplaced}명은 목록에만" if unplaced else name
     group = folium.FeatureGroup(name=label, show=show)
-    _BrowserMadeMarkers(markers).add_to(group)
+    BrowserMadeMarkers(markers).add_to(group)
     return group
 
 
@@ -173,8 +150,8 @@ def build_notice_posts_layer(
             unplaced += 1
             continue
         icon = NOTICE_ICONS.get(row.get("kind"), NOTICE_ICONS["other"])
-        markers.append(_marker(point, icon, NOTICE_COLOUR, _notice_popup(row), 240, tooltip=esc(row.get("place_name"))))
+        markers.append(marker(point, icon, NOTICE_COLOUR, _notice_popup(row), 240, tooltip=esc(row.get("place_name"))))
     label = f"{name} · 위치 없는 {unplaced}곳은 목록에만" if unplaced else name
     group = folium.FeatureGroup(name=label, show=show)
-    _BrowserMadeMarkers(markers).add_to(group)
+    BrowserMadeMarkers(markers).add_to(group)
     return group

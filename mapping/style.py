@@ -69,6 +69,52 @@ BLIND_SPOT_ICONS = {
 }
 
 
+# contact kind → Font Awesome 6 icon; colour by whether the contact is stale (untouched STALE_DAYS days)
+CONTACT_ICONS = {
+    "tong_leader": "user-tie",
+    "ban_leader": "user",
+    "association": "people-group",
+    "apartment_office": "building",
+    "residents_rep": "building-user",
+    "senior_centre_rep": "person-cane",
+    "gas_reader": "fire-flame-simple",
+    "yogurt_delivery": "cart-shopping",
+    "sharing_neighbour": "handshake",
+    "other": "address-book",
+}
+CONTACT_COLOURS = {"fresh": "black", "stale": "darkred"}  # no resource uses these: legend dots stay telling
+# notice place kind → Font Awesome 6 icon; one colour for all notices
+NOTICE_ICONS = {
+    "apartment_board": "building",
+    "supermarket": "store",
+    "hair_salon": "scissors",
+    "senior_centre": "person-cane",
+    "other": "thumbtack",
+}
+NOTICE_COLOUR = "lightgreen"  # no resource uses it
+# awesome-markers colour → the hex the legend draws it with (the marker images' own colours)
+MARKER_HEX = {
+    "red": "#d63e2a",
+    "darkred": "#a23336",
+    "lightred": "#ff8e7f",
+    "orange": "#f69730",
+    "beige": "#ffcb92",
+    "green": "#72b026",
+    "darkgreen": "#728224",
+    "lightgreen": "#bbf970",
+    "blue": "#38aadd",
+    "darkblue": "#0067a3",
+    "lightblue": "#8adaff",
+    "purple": "#d252b9",
+    "darkpurple": "#5b396b",
+    "pink": "#ff91ea",
+    "cadetblue": "#436978",
+    "white": "#fbfbfb",
+    "gray": "#575757",
+    "lightgray": "#a3a3a3",
+    "black": "#303030",
+}
+
 LEGEND_CSS = """<style>
 .map-legend{background:rgba(255,255,255,.92);padding:5px 8px;border-radius:6px;font:11px/1.4 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:260px}
 .map-legend .types{column-count:2;column-gap:10px}

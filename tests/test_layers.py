@@ -23,7 +23,9 @@ from mapping.layers import (
     legend_html,
     neighbour_colours,
 )
+from mapping.outreach_layers import STALE_LABEL
 from mapping.store import open_store
+from mapping.style import CONTACT_COLOURS, MARKER_HEX, NOTICE_COLOUR, RESOURCE_ICONS
 from tests.conftest import SAMPLE_CODE
 from tests.helpers import (
     asset_urls,
@@ -125,6 +127,22 @@ def test_legend_lists_the_korean_labels_of_types_shown(full_html: str, data: Dat
     for key, label in RESOURCE_TYPES.items:
         assert (label in legend) == (key in shown), label
     assert "범례" in legend and "구역" in legend
+
+
+def test_legend_has_the_contact_book_and_notice_posts_only_when_asked(full_html: str) -> None:
+    public = js_string_after(full_html, "div.innerHTML =")
+    assert "연락망" not in public and "게시 현황" not in public and STALE_LABEL not in public
+    contacts = legend_html([], contacts=True)
+    assert "구역 연락망" in contacts and STALE_LABEL in contacts and "게시 현황" not in contacts
+    fresh, stale = (MARKER_HEX[CONTACT_COLOURS[k]] for k in ("fresh", "stale"))  # the markers' own colours
+    assert f"background:{fresh}" in contacts and f"background:{stale}" in contacts
+    taken = {hex_ for _, _, hex_ in RESOURCE_ICONS.values()}  # a legend dot must not look like a resource's
+    assert not {fresh, stale, MARKER_HEX[NOTICE_COLOUR]} & taken and fresh != stale
+    posts = legend_html([], notice_posts=True)
+    assert "게시 현황" in posts and "연락망" not in posts
+    assert f"background:{MARKER_HEX[NOTICE_COLOUR]}" in posts
+    both = legend_html(["library"], contacts=True, notice_posts=True)
+    assert both.index("구역 연락망") < both.index("게시 현황") < both.index("도서관")
 
 
 def test_credits_name_the_data_sources(full_html: str) -> None:

@@ -12,12 +12,8 @@ import pytest
 import shapely
 
 from mapping.layers import build_map
-from mapping.outreach_layers import (
-    CONTACT_COLOURS,
-    STALE_LABEL,
-    build_contacts_layer,
-    build_notice_posts_layer,
-)
+from mapping.outreach_layers import STALE_LABEL, build_contacts_layer, build_notice_posts_layer
+from mapping.style import CONTACT_COLOURS
 from tests.helpers import overlay_names, unescape_js
 
 DONG = gpd.GeoDataFrame(geometry=[shapely.box(126.89, 37.56, 126.91, 37.58)], crs="EPSG:4326")

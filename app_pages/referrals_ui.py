@@ -1,0 +1,242 @@
+"""연계 의뢰 — referrals of a report or of a household's need to a body outside the staff list.
+
+동 지역사회보장협의체, 마을계획단, 주민자치회 (주민자치위원회), 복지관 or another named body; each referral
+goes 의뢰 → 협의중 → 연계완료 / 연계불가 with a dated note.  Used by the inbox (a report's referrals) and by
+the officer page (a household's, personal data).  The store decides who may refer, see and move what, and
+logs every read of a household's referral; these functions only show what it returns and pass on what the
+user typed, with the version they saw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+from app_pages.common import md
+from mapping.access import User
+from mapping.domain import HOUSEHOLD_KINDS
+from mapping.errors import MappingError
+from mapping.outreach import REFERRAL_BODIES, REFERRAL_STATUSES, REFERRAL_TRANSITIONS
+from mapping.store import Store
+
+Act = Callable[[str, Callable[[], object]], None]
+"""Run a store change under a label; the page keeps its refusal or success for the next run and reruns."""
+
+HOUSEHOLD_REFERRALS_KEY = "household_referrals_open"  # the 세대 연계 의뢰 expander: read only while it is open
+HOUSEHOLD_BOX = "household_referrals"  # where the household panel keeps its last message
+HOUSEHOLD_PICK = "household_ref_pick"  # the chosen household's id
+
+
+def body_of(referral: pd.Series) -> str:
+    """Where a referral went: the body's kind, and its name when one was given (plain text)."""
+    kind = REFERRAL_BODIES.label(referral["body"])
+    name = referral["body_name"] if isinstance(referral["body_name"], str) and referral["body_name"] else None
+    return name if name and referral["body"] == "other" else f"{kind}({name})" if name else kind
+
+
+def referral_badge(referrals: pd.DataFrame) -> str:
+    """For a list's label: the latest referral (e.g. ``" · 연계: 복지관 · 협의중"``) and how many more.
+
+    Parameters
+    ----------
+    referrals : DataFrame
+        The store's referrals of one report or household, oldest first.
+
+    Returns
+    -------
+    str
+        Markdown-safe text; empty when there is no referral.
+    """
+    if referrals.empty:
+        return ""
+    last = referrals.iloc[-1]
+    more = f" 외 {len(referrals) - 1}건" if len(referrals) > 1 else ""
+    return f" · 연계: {md(body_of(last))} · {REFERRAL_STATUSES.label(last['status'])}{more}"
+
+
+def render_referrals(
+    store: Store, referrals: pd.DataFrame, *, user: User, actor: str, act: Act, editable: bool = True
+) -> None:
+    """List referrals: body, state, date, who referred and the last note; history on request; state moves.
+
+    Parameters
+    ----------
+    store : Store
+        Where the history is read (a household's read is logged) and moves are saved.
+    referrals : DataFrame
+        As :meth:`Store.report_referrals` or :meth:`Store.household_referrals` give them (with ``last_note``).
+    user : User
+        Who acts, for the store's permission check and access log.
+    actor : str
+        The staff member named in the referral's history.
+    act : Act
+        How the page runs a store change (keeps the message, reruns).
+    editable : bool
+        Whether to offer the move-state control under each referral.
+    """
+    if referrals.empty:
+        st.caption("아직 연계 의뢰가 없습니다.")
+    for _, referral in referrals.iterrows():
+        ref_id = int(referral["id"])
+        note = f"\n최근 메모: {referral['last_note']}" if isinstance(referral["last_note"], str) else ""
+        st.text(
+            f"연계 #{ref_id} {body_of(referral)} · {REFERRAL_STATUSES.label(referral['status'])} · "
+            f"{referral['created_at']:%Y-%m-%d} {referral['created_by']} 의뢰{note}"
+        )
+        if st.checkbox("이력 보기", key=f"ref_history{ref_id}"):
+            _history_table(store.referral_history(ref_id, user=user))
+        if editable:
+            render_move(store, referral, user=user, actor=actor, act=act)
+
+
+def _history_table(history: pd.DataFrame) -> None:
+    """A referral's dated steps with Korean headers and state labels."""
+    labels = history[["from_status", "to_status"]].map(
+        lambda s: REFERRAL_STATUSES.label(s) if isinstance(s, str) else ""
+    )
+    st.dataframe(
+        history.assign(from_status=labels["from_status"], to_status=labels["to_status"])[
+            ["at", "actor", "from_status", "to_status", "note"]
+        ].rename(columns={"at": "일시", "actor": "누가", "from_status": "전", "to_status": "후", "note": "메모"}),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def render_move(store: Store, referral: pd.Series, *, user: User, actor: str, act: Act) -> None:
+    """Move a referral on: every later state is offered, and the store explains a step that is not allowed.
+
+    Parameters
+    ----------
+    store : Store
+        Where the move is saved (:meth:`Store.move_referral`, with the version on screen).
+    referral : Series
+        One referral row (``id``, ``status``, ``version``).
+    user : User
+        Who acts, for the store's permission check and access log.
+    actor : str
+        The staff member named in the history.
+    act : Act
+        How the page runs the change; the store's refusal (e.g. 의뢰 → 연계완료) is its Korean message.
+    """
+    ref_id, status = int(referral["id"]), referral["status"]
+    if not REFERRAL_TRANSITIONS[status]:
+        st.caption("끝난 연계입니다. 다시 필요하면 새로 의뢰하세요.")
+        return
+    later = list(REFERRAL_STATUSES.keys)[list(REFERRAL_STATUSES.keys).index(status) + 1 :]
+    c1, c2, c3 = st.columns([1, 2, 1], vertical_alignment="bottom")
+    to = c1.selectbox("바꿀 상태", later, format_func=REFERRAL_STATUSES.label, key=f"ref_to{ref_id}")
+    note = c2.text_input("메모 (협의 내용·결과)", key=f"ref_note{ref_id}")
+    if c3.button("연계 상태 바꾸기", key=f"ref_move{ref_id}"):
+        seen = int(st.session_state.get(f"ref_seen{ref_id}", referral["version"]))
+        move = partial(
+            store.move_referral, ref_id, to, actor=actor, user=user, note=note or None, expected_version=seen
+        )
+        act("연계 상태", move)
+    st.session_state[f"ref_seen{ref_id}"] = int(referral["version"])  # what is on screen now
+
+
+def render_refer_form(key: str, *, refer: Callable[..., object], act: Act, clear: bool = False) -> None:
+    """Refer to a body outside the staff list (의뢰): body, its name and what is asked.
+
+    Parameters
+    ----------
+    key : str
+        Suffix of the widgets' keys (``ref_body{key}``, ``ref_name{key}``, ``ref_new_note{key}``, ``refer{key}``).
+    refer : callable
+        The store call with its target bound, taking ``body``, ``body_name`` and ``note``
+        (e.g. ``partial(store.refer_report, report_id, actor=…, user=…)``).
+    act : Act
+        How the page runs the change.
+    clear : bool
+        Whether to empty the form after a referral is saved (a refusal keeps what was typed).
+    """
+    c1, c2 = st.columns(2)
+    body = c1.selectbox("연계 기관", REFERRAL_BODIES.keys, format_func=REFERRAL_BODIES.label, key=f"ref_body{key}")
+    name = c2.text_input("기관명 ('기타'는 꼭 적기)", key=f"ref_name{key}", placeholder="예: 성산종합사회복지관")
+    note = st.text_input("의뢰 내용", key=f"ref_new_note{key}", help="주민 성명·연락처는 적지 마세요.")
+    if st.button("연계 의뢰", key=f"refer{key}"):
+
+        def run() -> None:
+            refer(body=body, body_name=name or None, note=note or None)
+            if clear:
+                for field in ("ref_body", "ref_name", "ref_new_note"):
+                    st.session_state.pop(f"{field}{key}", None)
+
+        act("연계 의뢰", run)
+
+
+def act_in(box: str) -> Act:
+    """An :data:`Act` that keeps the store's refusal or the success under ``box`` and reruns.
+
+    :func:`show_messages` shows what was kept, on the next run.
+    """
+
+    def act(label: str, fn: Callable[[], object]) -> None:
+        try:
+            fn()
+        except (MappingError, PermissionError) as exc:  # ValidationError, TransitionError, ConflictError …
+            st.session_state[f"{box}_error"] = str(exc)
+        else:
+            st.session_state[f"{box}_done"] = label
+        st.rerun()
+
+    return act
+
+
+def show_messages(box: str) -> None:
+    """The message :func:`act_in` kept before its rerun: the store's Korean refusal, or what was saved."""
+    if f"{box}_error" in st.session_state:
+        st.error(md(st.session_state.pop(f"{box}_error")).replace("\n", "  \n"))
+    if f"{box}_done" in st.session_state:
+        st.success(f"{md(st.session_state.pop(f'{box}_done'))}: 저장했습니다.")
+
+
+def household_label(row: pd.Series) -> str:
+    """How a household is picked: ``구분 · 성명 · 통`` (e.g. ``돌봄이웃 · 가상주민01 · 28통``)."""
+    tong = f"{int(row['tong'])}통" if pd.notna(row["tong"]) else "통 없음"
+    return f"{HOUSEHOLD_KINDS.label(row['kind'])} · {row['name']} · {tong}"
+
+
+def render_household_referrals(store: Store, code: str, households: pd.DataFrame, *, user: User, actor: str) -> None:
+    """The 세대 연계 의뢰 panel: pick one of the zone's households, refer its need, follow its referrals.
+
+    Personal data: call it only while the panel is open, since the chosen household's referrals are read
+    (and the read logged) on every run.
+
+    Parameters
+    ----------
+    store : Store
+        The store.
+    code : str
+        The dong's code.
+    households : DataFrame
+        The zone's households as the store gave them to ``user`` (``id``, ``kind``, ``name``, ``tong``).
+    user : User
+        Who acts, for the store's permission check and access log.
+    actor : str
+        The staff member named as the one who referred or moved.
+    """
+    st.caption(
+        ":material/lock: 개인정보: 세대의 필요를 동 지역사회보장협의체·마을계획단·주민자치회·복지관에 의뢰하고 "
+        "진행을 기록합니다. 이 목록을 볼 때마다 접근 기록이 남습니다."
+    )
+    show_messages(HOUSEHOLD_BOX)
+    if households.empty:
+        st.info("이 구역에 등록된 세대가 없습니다.")
+        return
+    labels = {int(row["id"]): household_label(row) for _, row in households.iterrows()}
+    household_id = st.selectbox("세대", list(labels), format_func=labels.get, key=HOUSEHOLD_PICK)
+    act = act_in(HOUSEHOLD_BOX)
+    try:
+        referrals = store.household_referrals(code, user=user, household_id=household_id)
+    except PermissionError as err:
+        st.error(md(err))
+        return
+    render_referrals(store, referrals, user=user, actor=actor, act=act)
+    st.markdown("**새로 의뢰**")
+    refer = partial(store.refer_household, household_id, actor=actor, user=user)
+    render_refer_form(f"h{household_id}", refer=refer, act=act, clear=True)
