@@ -10,9 +10,11 @@ import uuid
 
 import sqlalchemy as sa
 
-SCHEMA_VERSION = 5  # 1 → 2: report life (duty, title, resident, co-approval, photos, history); 2 → 3: walks;
+SCHEMA_VERSION = 6  # 1 → 2: report life (duty, title, resident, co-approval, photos, history); 2 → 3: walks;
 # 3 → 4: the team leader's month (aggregations, meetings, best cases, dong settings), staff.public_card, reports.version, accounts;
-# 4 → 5: relationships and outreach (contacts and their log, missions, referrals, notice posts), reports.mission_id
+# 4 → 5: relationships and outreach (contacts and their log, missions, referrals, notice posts), reports.mission_id;
+# 5 → 6: no new table; every write to dongs, tongs, zones or staff also writes meta.reference_revision (a program
+# of version 5 would not, and would leave other processes' cached reference data stale: it must refuse this store)
 
 
 def _dong() -> sa.Column:

@@ -154,7 +154,8 @@ class Store(ReportsMixin, MonthMixin, AccountsMixin, ContactsMixin, OutreachMixi
                 conn.execute(t.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
             elif int(found) < SCHEMA_VERSION:
                 conn.execute(t.update().where(t.c.key == "schema_version").values(value=str(SCHEMA_VERSION)))
-            if found is None or int(found) < SCHEMA_VERSION:
+            revision = conn.execute(sa.select(t.c.value).where(t.c.key == REVISION_KEY)).scalar()
+            if revision is None or found is None or int(found) < SCHEMA_VERSION:  # under the lock: one INSERT
                 bump_reference_revision(conn)
 
     def close(self) -> None:

@@ -103,6 +103,16 @@ class OutreachMixin:
         return np.array([self._in_reach(user, reach, z) for z in zones], dtype=bool)
 
     # ---- 이달의 미션 / 동 현안사항 ---------------------------------------------------------------------------------
+    @staticmethod
+    def _check_actor(user: User, actor: str) -> None:
+        """A logged-in person records under their own staff name only (the sample and command-line users may name anyone)."""
+        if user.role in {"sample", "system"} or (user.staff_name is not None and actor == user.staff_name):
+            return
+        raise PermissionError(
+            f"{user.name}은(는) {actor!r}의 이름으로 기록할 수 없습니다: 직원 명단의 자기 이름"
+            f"({user.staff_name or '연결된 직원 없음'})으로만 기록합니다."
+        )
+
     def _check_mission_setter(self, code: str, user: User) -> None:
         if user.role == "sample" or (user.role in MISSION_ROLES and user.dong_code == code):
             return
@@ -176,7 +186,8 @@ class OutreachMixin:
         old = self.mission(mission_id)
         self._check_mission_setter(old["dong_code"], user)
         reports = POINT_TABLES["reports"]
-        with self.writer.begin() as conn:
+        with self.writer.begin() as conn:  # the row first: a report being tagged with it waits, then is untagged
+            conn.execute(sa.select(MISSIONS.c.id).where(MISSIONS.c.id == int(mission_id)).with_for_update())
             untagged = conn.execute(
                 reports.update().where(reports.c.mission_id == int(mission_id)).values(mission_id=None)
             ).rowcount
@@ -213,27 +224,43 @@ class OutreachMixin:
         ConflictError
             If the report changed since ``expected_version``.
         """
+        self._check_actor(user, actor)
         report = self._seen(report_id, expected_version)  # type: ignore[attr-defined]
         self._check_editor(report, actor)  # type: ignore[attr-defined]
         if mission_id is not None:
-            self._mission_of_dong(mission_id, report["dong_code"])
+            _raise(self._mission_problems(mission_id, report["dong_code"]), "미션 태그")
         with self.writer.begin() as conn:
+            if mission_id is not None:
+                self._hold_mission(conn, int(mission_id), report["dong_code"])
             values = {"mission_id": None if mission_id is None else int(mission_id), "updated_at": _now()}
             self._write_report(conn, report, values)  # type: ignore[attr-defined]
             changes = {"mission_id": [report.get("mission_id"), values["mission_id"]]}
             self._history(conn, report_id, actor=actor, action="mission", changes=changes)  # type: ignore[attr-defined]
             self._log(conn, user, "변경", f"reports:{report_id}", f"mission={mission_id}")  # type: ignore[attr-defined]
 
-    def _mission_of_dong(self, mission_id: int, code: str) -> int:
-        """``mission_id`` as an int if it is one of dong ``code``'s missions or issues, else a ValidationError."""
+    def _mission_problems(self, mission_id: int, code: str) -> list[Problem]:
+        """Nothing if ``mission_id`` is one of dong ``code``'s missions or issues, else the problem."""
         try:
             found = self.mission(mission_id)
         except NotFoundError as err:
-            raise ValidationError([Problem("보고", None, "미션", str(err))], what="미션 태그") from err
+            return [Problem("보고", None, "미션", str(err))]
         if found["dong_code"] != code:
-            problem = Problem("보고", None, "미션", f"미션 {mission_id}은(는) 이 보고의 동({code}) 것이 아닙니다.")
+            return [Problem("보고", None, "미션", f"미션 {mission_id}은(는) 이 보고의 동({code}) 것이 아닙니다.")]
+        return []
+
+    @staticmethod
+    def _hold_mission(conn: sa.Connection, mission_id: int, code: str) -> None:
+        """Inside a write: keep the mission from being deleted until this commits (PostgreSQL: FOR SHARE).
+
+        :meth:`delete_mission` locks the row before it untags reports, so a tag written here is either
+        seen and removed by it or refused here because the mission is gone.
+        """
+        query = sa.select(MISSIONS.c.id).where(MISSIONS.c.id == int(mission_id), MISSIONS.c.dong_code == code)
+        if conn.execute(query.with_for_update(read=True)).first() is None:
+            problem = Problem(
+                "보고", None, "미션", f"미션·현안 {mission_id}이(가) 그 사이에 지워졌습니다. 다시 고르세요."
+            )
             raise ValidationError([problem], what="미션 태그")
-        return int(mission_id)
 
     def mission_progress(self, code: str, month: object) -> pd.DataFrame:
         """Per mission or issue of the month, its tagged reports by status (see :func:`mapping.outreach.mission_progress`)."""
@@ -288,6 +315,7 @@ class OutreachMixin:
         ValidationError
             For an unknown body, 기타 without a name, or a note too long.
         """
+        self._check_actor(user, actor)
         report = self._report_row(report_id)  # type: ignore[attr-defined]
         self._check_editor(report, actor)  # type: ignore[attr-defined]
         values, note = self._referral_values(body, body_name, note)
@@ -339,6 +367,7 @@ class OutreachMixin:
         ValidationError
             As for :meth:`refer_report`, or ``actor`` not on the staff list.
         """
+        self._check_actor(user, actor)
         household = self._household(household_id)
         self._check_household_reach(household, user)
         values, note = self._referral_values(body, body_name, note)
@@ -383,6 +412,7 @@ class OutreachMixin:
         PermissionError
             For a household's referral out of ``user``'s reach.
         """
+        self._check_actor(user, actor)
         referral = self._referral_row(referral_id, user)
         if referral["report_id"] is not None:  # the report's finder, assignee or a supervisor
             self._check_editor(self._report_row(referral["report_id"]), actor)  # type: ignore[attr-defined]

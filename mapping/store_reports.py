@@ -170,10 +170,8 @@ class ReportsMixin:
             problem = Problem("보고", None, "위치", f"위치 ({lon}, {lat})가 서울이 아닙니다. 지도에서 다시 고르세요.")
             raise ValidationError([problem], what="보고")
         staff, tongs, zones = self._shared(code, "staff", "tongs", "zones")  # type: ignore[attr-defined]
-        values = self._clean_details(details, finder=finder, memo=memo, code=code, staff=staff)
+        values = self._clean_details(details, finder=finder, memo=memo, code=code, staff=staff, mission_id=mission_id)
         values["has_resident"] = bool(has_resident)
-        if mission_id is not None:
-            values["mission_id"] = self._mission_of_dong(mission_id, code)  # type: ignore[attr-defined]
         values["co_approver"] = co_approver_for(finder, staff)
         photos = list(photos)
         point = gpd.GeoSeries([shapely.Point(*lonlat)], crs="EPSG:4326")
@@ -193,9 +191,9 @@ class ReportsMixin:
         written = self._write_photos(photos)
         try:
             with self.writer.begin() as conn:
-                report_id = conn.execute(REPORTS.insert(), values).inserted_primary_key[
-                    0
-                ]  # parameters: one compiled statement
+                if values.get("mission_id") is not None:  # still there: a mission deleted meanwhile tags nothing
+                    self._hold_mission(conn, int(values["mission_id"]), code)  # type: ignore[attr-defined]
+                report_id = conn.execute(REPORTS.insert(), values).inserted_primary_key[0]  # one compiled statement
                 self._insert_photos(conn, report_id, photos)
                 shown = {k: ("(개인정보)" if k in PERSONAL else v) for k, v in values.items() if k in EDITABLE and v}
                 self._history(conn, report_id, actor=finder, action="create", to_status="received", changes=shown)
@@ -207,12 +205,22 @@ class ReportsMixin:
         return int(report_id)
 
     def _clean_details(
-        self, details: dict, *, finder: str, memo: str | None, code: str, staff: pd.DataFrame | None = None
+        self,
+        details: dict,
+        *,
+        finder: str,
+        memo: str | None,
+        code: str,
+        staff: pd.DataFrame | None = None,
+        mission_id: int | None = None,
     ) -> dict[str, object]:
         problems, values = [], {}
         staff = self._shared(code, "staff")[0] if staff is None else staff  # type: ignore[attr-defined]
         if finder not in set(staff["name"]):
             problems.append(Problem("보고", None, "작성자", f"작성자 {finder!r}는 직원 명단에 없습니다."))
+        if mission_id is not None:
+            problems += self._mission_problems(mission_id, code)  # type: ignore[attr-defined]
+            values["mission_id"] = int(mission_id)
         if memo is not None and not str(memo).strip():
             problems.append(
                 Problem("보고", None, "내용", "내용(메모)을 적으세요: 장소와 메모만 있으면 저장할 수 있습니다.")

@@ -44,7 +44,7 @@ def log_length(store: Store) -> int:
 def test_new_file_records_the_current_schema_version(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "new.sqlite"
     store = open_store(path)
-    assert store.schema_version == SCHEMA_VERSION == 5
+    assert store.schema_version == SCHEMA_VERSION == 6
     store.close()
     assert stored_schema_version(path) == str(SCHEMA_VERSION)
 
@@ -93,7 +93,7 @@ def test_other_schema_version_is_refused_naming_both(tmp_path: Path) -> None:
     open_store(path).close()
     with sqlite3.connect(path) as conn:
         conn.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
-    with pytest.raises(StoreError, match=r"스키마 버전은 999인데 이 프로그램은 5까지만 압니다") as info:
+    with pytest.raises(StoreError, match=rf"스키마 버전은 999인데 이 프로그램은 {SCHEMA_VERSION}까지만 압니다") as info:
         open_store(path)
     assert isinstance(info.value, RuntimeError)
     assert str(path.resolve()) in str(info.value)

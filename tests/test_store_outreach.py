@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
@@ -219,6 +220,32 @@ def test_a_report_filed_with_a_mission_is_tagged_at_once(sample_store: Store) ->
     assert sample_store.reports(SAMPLE_CODE).set_index("id").at[rid, "mission_id"] == mission
 
 
+def test_a_mission_deleted_while_a_report_is_filed_tags_nothing(
+    sample_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mission = sample_store.add_mission(SAMPLE_CODE, "2026-10", kind="mission", title="골목 환경", user=HEAD)
+    place = sample_store.tongs(SAMPLE_CODE).geometry.iloc[2].representative_point()
+    sample_store.delete_mission(mission, user=HEAD)
+    monkeypatch.setattr(type(sample_store), "_mission_problems", lambda *_: [])  # it was there when checked
+    before = len(sample_store.reports(SAMPLE_CODE))
+    with pytest.raises(ValidationError, match="그 사이에 지워졌습니다"):
+        sample_store.file_report(
+            SAMPLE_CODE, finder="강도윤", lonlat=(place.x, place.y), memo="골목", user=KANG, mission_id=mission
+        )
+    assert len(sample_store.reports(SAMPLE_CODE)) == before  # no report with a dangling tag
+
+
+def test_a_logged_in_officer_records_referrals_and_tags_only_under_their_own_name(sample_store: Store) -> None:
+    report = sample_store.reports(SAMPLE_CODE).query("finder == '노아린'").iloc[0]
+    with pytest.raises(PermissionError, match="자기 이름"):  # 강도윤 claiming to be the finder
+        sample_store.refer_report(int(report["id"]), body="복지관", actor="노아린", user=KANG)
+    mission = sample_store.add_mission(SAMPLE_CODE, "2026-10", kind="mission", title="골목 환경", user=HEAD)
+    with pytest.raises(PermissionError, match="자기 이름"):
+        sample_store.tag_report(int(report["id"]), mission, actor="한서윤", user=KANG)
+    assert sample_store.report_referrals(int(report["id"])).empty
+    assert pd.isna(sample_store.reports(SAMPLE_CODE).set_index("id").at[int(report["id"]), "mission_id"])
+
+
 def test_a_stale_tag_is_refused(sample_store: Store) -> None:
     mission = sample_store.add_mission(SAMPLE_CODE, "2026-10", kind="mission", title="골목 환경", user=HEAD)
     report = sample_store.reports(SAMPLE_CODE).iloc[0]
@@ -367,7 +394,7 @@ def test_a_version_4_store_gains_the_outreach_tables_keeping_its_data(empty_stor
         conn.execute(sa.text("UPDATE meta SET value = '4' WHERE key = 'schema_version'"))
     store.close()
     again = open_store(empty_store_url)
-    assert again.schema_version == SCHEMA_VERSION == 5
+    assert again.schema_version == SCHEMA_VERSION == 6
     inspector = sa.inspect(again.engine)
     assert set(V5_TABLES) <= set(inspector.get_table_names())
     assert "mission_id" in {c["name"] for c in inspector.get_columns("reports")}
