@@ -6,12 +6,10 @@ month is a group-by, not a spatial join.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import geopandas as gpd
-import mapclassify
 import numpy as np
 import pandas as pd
 import shapely
@@ -19,7 +17,7 @@ import shapely
 from mapping.crs import WEB_CRS, to_metric
 
 UNITS = {"zone": ("zone_id", "구역"), "tong": ("tong", "통")}
-SAMPLE_ABOVE = 1_000  # units: above, classes come from jenks_bounds (mapclassify is quadratic without numba)
+EXACT_UP_TO = 2_000  # distinct values classified exactly (above: pooled first; 6,800 values exactly take 0.7 s)
 PALETTE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")  # YlOrRd, light to dark
 
 
@@ -144,16 +142,12 @@ class Classes:
 
 
 def classify(values: Iterable[float], *, unit: str = "건", k: int = 5) -> Classes:
-    """Fisher–Jenks classes (mapclassify) of ``values``, at most ``k``, labelled for the legend."""
+    """Fisher–Jenks classes (:func:`jenks_bounds`) of ``values``, at most ``k``, labelled for the legend."""
     data = np.asarray(list(values), dtype=float)
     distinct = np.unique(data)
     if len(distinct) <= k:  # few values: one class each
         bounds = tuple(float(v) for v in distinct)
-    elif len(data) <= SAMPLE_ABOVE:
-        with warnings.catch_warnings():  # "Numba not installed": fine at these sizes
-            warnings.simplefilter("ignore", UserWarning)
-            bounds = tuple(float(b) for b in mapclassify.FisherJenks(data, k=k).bins)
-    else:  # a city's thousands of zones: the same optimum, found over the distinct values (few for counts)
+    else:
         bounds = jenks_bounds(data, k=k)
     colours = PALETTE[-len(bounds) :] if len(bounds) < len(PALETTE) else PALETTE
     fmt = (lambda v: f"{v:g}") if all(float(b).is_integer() for b in bounds) else (lambda v: f"{v:.1f}")
@@ -164,36 +158,49 @@ def classify(values: Iterable[float], *, unit: str = "건", k: int = 5) -> Class
     return Classes(bounds, tuple(colours), tuple(labels))
 
 
-def jenks_bounds(values: Iterable[float], *, k: int = 5, most: int = 1_000) -> tuple[float, ...]:
+def jenks_bounds(values: Iterable[float], *, k: int = 5, most: int = EXACT_UP_TO) -> tuple[float, ...]:
     """Upper bounds of the ``k`` Fisher–Jenks classes of ``values`` (least within-class squared deviation).
 
-    Exact and deterministic: a dynamic programme over the distinct values, each weighted by how often it
-    occurs, so thousands of zones with a few dozen distinct counts take milliseconds (mapclassify's exact
-    method is quadratic in the number of values, and its sampled one is random).  Above ``most`` distinct
-    values (densities per km²), neighbouring values are pooled into ``most`` groups of equal weight first.
+    A dynamic programme over the distinct values, each weighted by how often it occurs: exact and
+    deterministic up to ``most`` distinct values, so a city's thousands of zones with a few dozen distinct
+    counts take milliseconds (mapclassify's exact method is quadratic in the number of values without
+    numba, and its sampled one is random).  Above ``most`` distinct values (densities per km²), runs of
+    neighbouring values are first pooled into ``most`` groups of equal weight: near-optimal, not exact
+    (on 6,800 random densities the bounds moved by under 0.5 %).
 
     Parameters
     ----------
     values : iterable of float
-        The values to classify (at least ``k`` distinct ones).
+        The values to classify.
     k : int
-        Number of classes.
+        Number of classes (at least 1).
     most : int
-        Largest number of distinct values worked on exactly.
+        Largest number of distinct values worked on exactly (at least ``k``).
 
     Returns
     -------
     tuple of float
         ``k`` increasing upper bounds; the last is the largest value.
+
+    Raises
+    ------
+    ValueError
+        If there are fewer than ``k`` distinct values (give each value its own class instead), or ``most < k``.
     """
     distinct, weight = np.unique(np.asarray(list(values), dtype=float), return_counts=True)
+    if k < 1 or most < k or len(distinct) < k:
+        raise ValueError(
+            f"Fisher–Jenks {k}개 구간에는 서로 다른 값이 {k}개 이상 필요합니다 (받은 값: {len(distinct)}개, most={most}). "
+            "값이 적으면 값마다 한 구간으로 나누세요."
+        )
     uppers = distinct  # the largest value of each group worked on
     if len(distinct) > most:  # pool runs of neighbouring values (by cumulative weight) into one weighted value
         group = np.minimum((np.cumsum(weight) - weight) * most // weight.sum(), most - 1).astype(np.int64)
         starts = np.r_[0, np.flatnonzero(np.diff(group)) + 1]
-        uppers = np.maximum.reduceat(distinct, starts)
-        pooled = np.add.reduceat(weight, starts).astype(float)
-        distinct, weight = np.add.reduceat(weight * distinct, starts) / pooled, pooled
+        if len(starts) >= k:  # a few very heavy values can leave fewer groups than classes: then stay exact
+            uppers = np.maximum.reduceat(distinct, starts)
+            pooled = np.add.reduceat(weight, starts).astype(float)
+            distinct, weight = np.add.reduceat(weight * distinct, starts) / pooled, pooled
     m = len(distinct)
     w = np.r_[0.0, np.cumsum(weight)]
     s1 = np.r_[0.0, np.cumsum(weight * distinct)]

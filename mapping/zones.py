@@ -217,9 +217,10 @@ def _coverage_problems(
     shapely.prepare(dongs)
     covered = shapely.covers(dongs[group], geoms) if len(geoms) else np.zeros(0, bool)
     noisy = np.flatnonzero(~covered)
-    grown = shapely.buffer(dongs, NOISE_M, quad_segs=1)  # inscribed arcs: inside the true NOISE_M band
-    shapely.prepare(grown)
-    covered[noisy] = shapely.covers(grown[group[noisy]], geoms[noisy])
+    if len(noisy):
+        grown = shapely.buffer(dongs, NOISE_M, quad_segs=1)  # inscribed arcs: inside the true NOISE_M band
+        shapely.prepare(grown)
+        covered[noisy] = shapely.covers(grown[group[noisy]], geoms[noisy])
     # what such a tong has outside lies in the band along its dong's edge: bound it for the gap test below
     slack = NOISE_M * shapely.length(dongs) * np.bincount(group[noisy[covered[noisy]]], minlength=len(dongs)).clip(0, 1)
     inside_area = shapely.area(geoms)
