@@ -14,7 +14,7 @@ import pytest
 from frictionless import Package
 from shapely.geometry import Point
 
-from mapping import hsds
+from mapping import hsds, hsds_package
 from mapping.domain import RESOURCE_TYPES
 from mapping.errors import CRSError, ExportError, NotFoundError, ValidationError
 from mapping.hsds import TABLES, export_hsds, read_hsds, validate_hsds
@@ -190,7 +190,7 @@ def test_export_refuses_what_it_cannot_write(resources: gpd.GeoDataFrame, tmp_pa
 
 
 def test_missing_official_package_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(hsds, "PACKAGE_PATHS", (tmp_path / "nowhere.json",))
+    monkeypatch.setattr(hsds_package, "PACKAGE_PATHS", (tmp_path / "nowhere.json",))
     with pytest.raises(NotFoundError, match=r"nowhere\.json"):
         hsds.official_package()
 
