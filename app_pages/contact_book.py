@@ -17,7 +17,7 @@ from mapping.access import User
 from mapping.contacts import CONTACT_EVENTS, CONTACT_KINDS, STALE_DAYS
 from mapping.errors import ConflictError, MappingError
 from mapping.outreach import NOTICE_PLACES
-from mapping.outreach_layers import STALE_LABEL
+from mapping.outreach_layers import STALE_LABEL, day_text, tong_label
 from mapping.store import Store
 
 BOOK_KEY = "contact_book_open"  # the 구역 연락망 expander's state: contacts are read only while it is open
@@ -96,10 +96,6 @@ def _lonlat(lon: float | None, lat: float | None) -> tuple[float, float] | None:
     return (float(lon), float(lat))
 
 
-def _day(value: object) -> str:
-    return str(pd.Timestamp(value).date()) if value is not None and not pd.isna(value) else ""
-
-
 def contact_table(book: pd.DataFrame) -> pd.DataFrame:
     """The contact book as the officer reads it: Korean headers, last contact and the stale flag."""
     return pd.DataFrame(
@@ -110,7 +106,7 @@ def contact_table(book: pd.DataFrame) -> pd.DataFrame:
             "연락처": book["phone"].fillna(""),
             "통": book["tong"].astype(int),
             "연락 방법": book["note"].fillna(""),
-            "마지막 연락": [_day(d) or "기록 없음" for d in book["last_contacted"]],
+            "마지막 연락": [day_text(d) or "기록 없음" for d in book["last_contacted"]],
             f"{STALE_DAYS}일": [
                 f"{STALE_LABEL} ({d}일)" if s else "" for s, d in zip(book["stale"], book["days_since"], strict=True)
             ],
@@ -151,10 +147,10 @@ def _one_contact(store: Store, user: User, book: pd.DataFrame) -> None:
     """Pick a contact: log a contact with them, show their log, edit or delete them."""
     rows = {int(r["id"]): r for r in book.to_dict("records")}
 
-    def label(cid: int) -> str:
+    def label(cid: int) -> str:  # a select's option: plain text, not Markdown
         r = rows[cid]
         flag = f" {STALE_LABEL}" if r["stale"] else ""
-        return f"{r['name']} ({CONTACT_KINDS.label(r['kind'])}, {int(r['tong'])}통){flag}"
+        return f"{r['name']} ({CONTACT_KINDS.label(r['kind'])}, {tong_label(r['tong'])}){flag}"
 
     cid = st.selectbox("연락처 고르기", list(rows), format_func=label, key="contact_pick")
     row = rows[cid]
@@ -171,7 +167,7 @@ def _one_contact(store: Store, user: User, book: pd.DataFrame) -> None:
         _edit_form(store, user, row, seen, seen_key)
     with tab_delete:
         sure = st.checkbox(
-            f"{row['name']} 연락처를 지웁니다 (연락 기록도 함께 지워집니다)", key=f"contact_del_sure_{cid}"
+            f"{md(row['name'])} 연락처를 지웁니다 (연락 기록도 함께 지워집니다)", key=f"contact_del_sure_{cid}"
         )
         if st.button("연락처 삭제", key=f"contact_del_{cid}", disabled=not sure):
             _act(
@@ -211,7 +207,7 @@ def _show_log(store: Store, user: User, cid: int) -> None:
         return
     table = pd.DataFrame(
         {
-            "날짜": [_day(d) for d in log["on_date"]],
+            "날짜": [day_text(d) for d in log["on_date"]],
             "방법": log["kind"].map(CONTACT_EVENTS.label),
             "담당": log["by_whom"],
             "비고": log["note"].fillna(""),
@@ -260,7 +256,7 @@ def _add_contact_form(store: Store, code: str, user: User, zone_id: str) -> None
         st.markdown("**연락처 더하기**")
         c1, c2 = st.columns(2)
         kind = c1.selectbox("구분", list(CONTACT_KINDS.labels), key="contact_add_kind")
-        tong = c2.selectbox("통", tongs, format_func=lambda t: f"{t}통", key="contact_add_tong")
+        tong = c2.selectbox("통", tongs, format_func=tong_label, key="contact_add_tong")
         name = st.text_input("성명", key="contact_add_name")
         organisation = st.text_input("소속", key="contact_add_organisation")
         phone = st.text_input("연락처", placeholder="010-1234-5678", key="contact_add_phone")
@@ -290,9 +286,9 @@ def post_table(posts: pd.DataFrame) -> pd.DataFrame:
         {
             "장소 유형": posts["kind"].map(NOTICE_PLACES.label),
             "장소명": posts["place_name"],
-            "게시일": [_day(d) for d in posts["posted_on"]],
+            "게시일": [day_text(d) for d in posts["posted_on"]],
             "게시자": posts["posted_by"],
-            "통": [f"{int(t)}통" if pd.notna(t) else "" for t in posts["tong"]],
+            "통": [tong_label(t) for t in posts["tong"]],
             "지도": ["있음" if p else "위치 없음" for p in placed],
             "비고": posts["note"].fillna(""),
         }
@@ -354,7 +350,7 @@ def _add_post_form(store: Store, code: str, user: User, zone_id: str) -> None:
         c1, c2, c3 = st.columns(3)
         kind = c1.selectbox(NOTICE_PLACES.name, list(NOTICE_PLACES.labels), key="notice_add_kind")
         on = c2.date_input("게시일", value=today, max_value=today, key="notice_add_on")
-        tong = c3.selectbox("통", tongs, format_func=lambda t: f"{t}통", key="notice_add_tong")
+        tong = c3.selectbox("통", tongs, format_func=tong_label, key="notice_add_tong")
         place = st.text_input("장소명", placeholder="예: 성산샘플아파트 101동 게시판", key="notice_add_place")
         c4, c5 = st.columns(2)
         lon = c4.number_input("경도 (선택: 지도에 표시)", value=None, format="%.6f", key="notice_add_lon")

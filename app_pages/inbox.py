@@ -164,7 +164,7 @@ def edit_form(row: pd.Series) -> None:
                 if photos:
                     store.add_photos(rid, photos, actor=me)
             except (MappingError, PermissionError, PhotoError) as exc:
-                st.error(str(exc))
+                st.error(md(exc).replace("\n", "  \n"))  # may quote a file name or what was typed
             else:
                 st.session_state["inbox_done"] = "보고 내용"
                 st.rerun()
@@ -209,10 +209,10 @@ def actions(row: pd.Series) -> None:
             act("중복", store.move_report, rid, "duplicate", actor=me, duplicate_of=other, expected_version=seen(row))
 
 
-if "inbox_error" in st.session_state:
-    st.error(st.session_state.pop("inbox_error"))
+if "inbox_error" in st.session_state:  # the store's refusal may quote names and what was typed
+    st.error(md(st.session_state.pop("inbox_error")).replace("\n", "  \n"))
 if "inbox_done" in st.session_state:
-    st.success(f"{st.session_state.pop('inbox_done')}: 저장했습니다.")
+    st.success(f"{md(st.session_state.pop('inbox_done'))}: 저장했습니다.")
 assigned, found = boxes["assigned"], boxes["found"]
 tab_in, tab_mine = st.tabs([f"나에게 온 보고 ({len(assigned)})", f"내가 찾은 보고 ({len(found)})"])
 for tab, frame, empty in (
@@ -243,7 +243,7 @@ day = st.date_input("활동일", value=dt.date.today(), key="activity_day")
 try:
     activity = activity_report_for(store, code, officer=me, day=day)
 except NotFoundError as exc:
-    st.info(str(exc))
+    st.info(md(exc))
 else:
     st.text(f"일시 {activity.when}\n장소 {activity.place}\n내용 {activity.summary}")
     st.dataframe(activity.counts, width="stretch")

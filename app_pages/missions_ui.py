@@ -122,9 +122,9 @@ def render_missions_page(*, today: dt.date | None = None) -> None:
         "동장이나 팀장이 정합니다. 모든 주무관의 '내 구역' 화면 위에 보이고, 보고를 미션·현안에 태그할 수 있습니다."
     )
     if "missions_error" in st.session_state:
-        st.error(md(st.session_state.pop("missions_error")))
+        st.error(md(st.session_state.pop("missions_error")).replace("\n", "  \n"))
     if "missions_done" in st.session_state:
-        st.success(f"{st.session_state.pop('missions_done')}: 저장했습니다.")
+        st.success(f"{md(st.session_state.pop('missions_done'))}: 저장했습니다.")
     staff = store.staff(code)
     rank = staff["role"].map({"dong_head": 0, "team_leader": 1}).fillna(2)
     names = list(staff.assign(rank=rank).sort_values("rank", kind="stable")["name"])  # 동장, 팀장 first

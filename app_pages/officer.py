@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import acting_user, file_bytes, get_store, pick_officer, require_dong, show_map, thumb_uris
+from app_pages.common import acting_user, file_bytes, get_store, md, pick_officer, require_dong, show_map, thumb_uris
 from app_pages.contact_book import BOOK_KEY, POSTS_KEY, render_contact_book, render_notice_posts, zone_contacts
 from app_pages.missions_ui import render_mission_banner
 from app_pages.referrals_ui import HOUSEHOLD_REFERRALS_KEY, render_household_referrals
@@ -95,9 +95,9 @@ with left:
     )
     show_map(m, key="officer_map")
 with right:
-    st.subheader(f"{zone['zone_id']} 구역")
-    st.markdown(
-        f"**담당** {me} ({zone['team']})  \n**대직자** {zone['substitute'] or '-'}  \n"
+    st.subheader(f"{md(zone['zone_id'])} 구역")
+    st.markdown(  # names and the team come from the kit: Markdown-escaped
+        f"**담당** {md(me)} ({md(zone['team'])})  \n**대직자** {md(zone['substitute'] or '-')}  \n"
         f"**담당통** {', '.join(f'{t}통' for t in zone['tongs'])}  \n**면적** {zone['area_m2'] / 1e6:.3f} km²"
     )
     mine = reports[reports["zone_id"] == zone["zone_id"]]

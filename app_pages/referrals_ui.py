@@ -20,6 +20,7 @@ from mapping.access import User
 from mapping.domain import HOUSEHOLD_KINDS
 from mapping.errors import MappingError
 from mapping.outreach import REFERRAL_BODIES, REFERRAL_STATUSES, REFERRAL_TRANSITIONS
+from mapping.outreach_layers import tong_label
 from mapping.store import Store
 
 Act = Callable[[str, Callable[[], object]], None]
@@ -196,9 +197,8 @@ def show_messages(box: str) -> None:
 
 
 def household_label(row: pd.Series) -> str:
-    """How a household is picked: ``구분 · 성명 · 통`` (e.g. ``돌봄이웃 · 가상주민01 · 28통``)."""
-    tong = f"{int(row['tong'])}통" if pd.notna(row["tong"]) else "통 없음"
-    return f"{HOUSEHOLD_KINDS.label(row['kind'])} · {row['name']} · {tong}"
+    """How a household is picked: ``구분 · 성명 · 통`` (e.g. ``돌봄이웃 · 가상주민01 · 28통``; plain text, a select's option)."""
+    return f"{HOUSEHOLD_KINDS.label(row['kind'])} · {row['name']} · {tong_label(row['tong']) or '통 없음'}"
 
 
 def render_household_referrals(store: Store, code: str, households: pd.DataFrame, *, user: User, actor: str) -> None:

@@ -7,14 +7,14 @@ import dataclasses
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import client_address, current_user, file_bytes, get_store, require_dong, show_map
+from app_pages.common import client_address, current_user, file_bytes, get_store, md, require_dong, show_map
 from app_pages.zones_layout import EDITOR_WIDTHS
 from mapping.access import SAMPLE_USER, User
 from mapping.domain import ROLES
 from mapping.errors import NotFoundError, Problem, ValidationError
 from mapping.layers import build_dong_layer, build_map, build_tongs_layer, build_zones_layer, legend_html
 from mapping.tables import FIRST_DATA_ROW, parse_tong_list
-from mapping.zone_profile import MARK, write_zone_profiles
+from mapping.zone_profile import MARK, handover_message, write_zone_profiles
 from mapping.zones import zones_from_tongs
 
 
@@ -86,13 +86,13 @@ if not problems:
         problems = exc.problems
 errors = [p for p in problems if p.severity == "error"]
 if errors:
-    lines = "\n".join(
-        f"- {p.row}행 [{p.column}] {p.message}" if p.row else f"- [{p.column}] {p.message}" for p in errors
+    lines = "\n".join(  # what was typed comes back in the messages: Markdown-escaped
+        "- " + md(f"{p.row}행 [{p.column}] {p.message}" if p.row else f"[{p.column}] {p.message}") for p in errors
     )
     st.error(f"저장할 수 없습니다: 문제 {len(errors)}건을 고치세요.\n\n{lines}")
 else:
     for p in zones.attrs["warnings"]:
-        st.warning(p.message)
+        st.warning(md(p.message))
     sample = bool(st.session_state.get("dong_sample"))
     layers = [build_dong_layer(dong), build_zones_layer(zones), build_tongs_layer(tongs, sample=sample)]
     show_map(
@@ -108,40 +108,46 @@ st.subheader("구역 인계 (전보·휴직)")
 current = store.zones(code)
 free = [n for n, t in zip(staff["name"], staff["tongs"], strict=True) if not t]
 col1, col2, col3 = st.columns([1, 1, 1])
-zone_id = col1.selectbox(
-    "구역", list(current["zone_id"]), format_func=lambda z: f"{z} · {current.set_index('zone_id').loc[z, 'officer']}"
-)
-successor = col2.selectbox("후임자 (구역 없는 직원)", free or ["-"])
+officers = dict(zip(current["zone_id"], current["officer"], strict=True))
+# keyed: a hand-over changes the options' labels, and an unkeyed select would then fall back to its first option
+zone_id = col1.selectbox("구역", list(officers), format_func=lambda z: f"{z} · {officers[z]}", key="handover_zone")
+successor = col2.selectbox("후임자 (구역 없는 직원)", free or ["-"], key="handover_successor")
 if col3.button("인계", disabled=not free, key="reassign"):
     try:
         done = store.reassign(code, zone_id, successor, user=user)
-        st.session_state["handed_over"] = done | {"dong_code": code}
     except (ValidationError, NotFoundError) as exc:
-        st.error(str(exc))
+        st.error(md(exc).replace("\n", "  \n"))
+    else:
+        st.session_state["handed_over"] = done | {"dong_code": code}
+        st.rerun()  # the table, the zones and who is free were drawn before the hand-over
+reach = sorted(store.personal_zones(code, user=user))  # the profiles hold contacts: only zones this user may see
 done = st.session_state.get("handed_over")
 if done and done["dong_code"] == code:
-    st.success(
-        f"{done['zone_id']}: {done['former']} → {done['successor']} (처리 중 보고 {done['reports']}건, 세대 {done['households']}곳)"
-    )
-    _profile_button(
-        st,
-        f"후임자 {done['successor']}에게 줄 {done['zone_id']} 구역 현황 PDF",
-        [done["zone_id"]],
-        ".pdf",
-        key="handover_profile",
-    )
+    st.success(md(handover_message(done)))
+    if done["zone_id"] in reach:
+        _profile_button(
+            st,
+            f"후임자 {md(done['successor'])}에게 줄 {md(done['zone_id'])} 구역 현황 PDF",
+            [done["zone_id"]],
+            ".pdf",
+            key="handover_profile",
+        )
+    else:
+        st.caption(
+            f"{md(done['zone_id'])} 구역 현황은 이 계정이 볼 수 없는 구역이라 여기서 만들지 않습니다: "
+            f"후임자 {md(done['successor'])}의 '내 구역' 화면이나 그 팀의 팀장이 만듭니다."
+        )
 
 st.subheader("구역 현황 (인계·신임 주무관용)")
 st.caption(
     f"구역마다 A4 한 쪽: 통, 주요 시설, 연락처, 돌봄이웃 수, 취약지점, 평소 순회 경로. {MARK}: "
     "내려받기는 접근 기록에 남고, 돌봄이웃은 세대 수만 들어갑니다."
 )
-reach = sorted(store.personal_zones(code, user=user))
 if reach:
     p1, p2, p3, p4 = st.columns([1, 1, 1, 1])
     chosen = p1.selectbox("현황 구역", reach, key="profile_zone")
-    _profile_button(p2, f"{chosen} PDF", [chosen], ".pdf", key="profile_pdf")
-    _profile_button(p3, f"{chosen} XLSX", [chosen], ".xlsx", key="profile_xlsx")
+    _profile_button(p2, f"{md(chosen)} PDF", [chosen], ".pdf", key="profile_pdf")
+    _profile_button(p3, f"{md(chosen)} XLSX", [chosen], ".xlsx", key="profile_xlsx")
     _profile_button(p4, f"볼 수 있는 구역 전체 PDF ({len(reach)}쪽)", reach, ".pdf", key="profile_all")
 else:
     st.info("이 계정은 이 동의 연락처를 볼 수 없어 구역 현황을 만들 수 없습니다.")

@@ -22,6 +22,7 @@ from mapping.routes import RouteError
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
 _PLAIN_WORD = re.compile(r"[\w@%+=:,./-]+")  # what a shell reads as one word without quotes
+_URL_PASSWORD = re.compile(r"(://[^:/@]*:).*@", re.DOTALL)  # scheme://user:PASSWORD@host, up to the last @
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
@@ -31,7 +32,7 @@ def _cmd_load(args: argparse.Namespace) -> int:
     kit = read_kit(args.kit_dir)
     store = open_store(args.db)
     summary = store.load_kit(kit, user=CLI_USER)
-    print(f"불러옴: {summary.dong_name} ({summary.dong_code}) → {store.url}")
+    print(f"불러옴: {summary.dong_name} ({summary.dong_code}) → {shown_db(store.url)}")
     for name, count in summary.counts.items():
         change = f" (추가 {summary.added[name]}, 삭제 {summary.removed[name]})" if name in summary.added else ""
         print(f"  {name}: {count}{change}")
@@ -104,22 +105,63 @@ def _cmd_load_addresses(args: argparse.Namespace) -> int:
 
 def _cmd_reassign(args: argparse.Namespace) -> int:
     from mapping.store import open_store
+    from mapping.zone_profile import handover_message
 
     store = open_store(args.db)
     code = args.dong or _only_dong(store)
     done = store.reassign(code, args.zone, args.to, user=CLI_USER)
-    print(
-        f"구역 {done['zone_id']}: {done['former']} → {done['successor']} (처리 중 보고 {done['reports']}건, 세대 {done['households']}곳 인계)"
-    )
-    print(f"후임자 {done['successor']}의 첫날 자료(구역 현황): {_zone_profile_command(args, str(done['zone_id']))}")
+    print(handover_message(done))
+    if masked_db(args):
+        print("  (아래 명령의 --db 비밀번호는 ***로 가렸습니다: 실행할 때 넣으세요.)")
+    print(f"후임자 {done['successor']}의 첫날 자료(구역 현황): {zone_profile_command(args, str(done['zone_id']))}")
     return EXIT_OK
 
 
-def _zone_profile_command(args: argparse.Namespace, zone_id: str) -> str:
-    """The ``zone-profile`` command line for ``zone_id``, on the same store and dong as ``args``."""
-    words = ["python", "-m", "mapping", "zone-profile", "--zone", zone_id, "--out", f"구역현황_{zone_id}.pdf"]
-    words += [w for option, value in (("--db", args.db), ("--dong", args.dong)) if value for w in (option, str(value))]
+def zone_profile_command(args: argparse.Namespace, zone_id: str, *, out: str | None = None) -> str:
+    """The ``zone-profile`` command line that makes ``zone_id``'s sheet alone, on the store and dong of ``args``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The command's arguments: ``db`` and ``dong`` are repeated (a password in ``--db`` as ``***``).
+    zone_id : str
+        The zone.
+    out : str, optional
+        The file to write; default ``구역현황_<zone_id>.pdf`` in the current folder.
+
+    Returns
+    -------
+    str
+        One shell line, each word quoted where the shell needs it.
+    """
+    words = ["python", "-m", "mapping", "zone-profile", "--zone", zone_id, "--out", out or f"구역현황_{zone_id}.pdf"]
+    db = shown_db(str(args.db)) if args.db else None
+    words += [w for option, value in (("--db", db), ("--dong", args.dong)) if value for w in (option, str(value))]
     return " ".join(w if _PLAIN_WORD.fullmatch(w) else shlex.quote(w) for w in words)  # Korean names need no quotes
+
+
+def shown_db(db: str) -> str:
+    """``--db`` (a path or a database URL) as it may be printed: a URL's password replaced by ``***``.
+
+    Everything from ``user:`` to the last ``@`` is masked, so a password holding a raw ``@`` does not
+    show either (a later ``@`` in the query masks a little more than needed, never less).
+
+    Parameters
+    ----------
+    db : str
+        A file path or a URL such as ``postgresql://user:secret@host/db``.
+
+    Returns
+    -------
+    str
+        ``db`` as given, except for the password.
+    """
+    return _URL_PASSWORD.sub(r"\1***@", db)
+
+
+def masked_db(args: argparse.Namespace) -> bool:
+    """Whether :func:`shown_db` hides a password of ``args.db`` (a printed command then needs it put back)."""
+    return bool(args.db) and shown_db(str(args.db)) != str(args.db)
 
 
 def _cmd_activity_report(args: argparse.Namespace) -> int:

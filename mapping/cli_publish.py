@@ -5,11 +5,21 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from mapping.access import CLI_USER
-from mapping.cli import EXIT_OK, _out_path, _parsed, _store_and_dong
+from mapping.cli import (
+    EXIT_ERROR,
+    EXIT_OK,
+    _out_path,
+    _parsed,
+    _store_and_dong,
+    masked_db,
+    zone_profile_command,
+)
 from mapping.errors import Problem, ValidationError
 
 
@@ -135,21 +145,66 @@ def _cmd_welcome(args: argparse.Namespace) -> int:
 
 
 def _cmd_zone_profile(args: argparse.Namespace) -> int:
-    from mapping.zone_profile import MARK, write_zone_profiles
+    from mapping.zone_profile import handover_message
 
     out = _out_path(args.out, (".pdf", ".xlsx"), what="구역 현황")
     store, code = _store_and_dong(args)
     zone_ids = [_zone_of(store, code, z) for z in args.zone] if args.zone else None
-    if args.handover_to:
-        if not zone_ids or len(zone_ids) != 1:
-            message = f"인계할 구역 하나를 --zone으로 주세요 (받은 구역: {', '.join(zone_ids or []) or '없음'})."
-            raise ValidationError([Problem("--handover-to", None, None, message)], what="구역 인계")
-        done = store.reassign(code, zone_ids[0], args.handover_to, user=CLI_USER)  # type: ignore[attr-defined]
+    if args.handover_to and (not zone_ids or len(zone_ids) != 1):
+        message = f"인계할 구역 하나를 --zone으로 주세요 (받은 구역: {', '.join(zone_ids or []) or '없음'})."
+        raise ValidationError([Problem("--handover-to", None, None, message)], what="구역 인계")
+    _check_output(out)  # before a hand-over: it cannot be undone, so the sheet must be writable first
+    if not args.handover_to:
+        return _write_profiles(store, code, out, zone_ids)
+    done = store.reassign(code, zone_ids[0], args.handover_to, user=CLI_USER)  # type: ignore[attr-defined,index]
+    print(handover_message(done))
+    existed = out.exists()
+    try:
+        return _write_profiles(store, code, out, zone_ids)
+    except Exception as exc:  # whatever failed, the hand-over is done and stays: say how to make the sheet alone
+        if not existed:
+            out.unlink(missing_ok=True)  # no half-written sheet
         print(
-            f"구역 {done['zone_id']}: {done['former']} → {done['successor']} "
-            f"(처리 중 보고 {done['reports']}건, 세대 {done['households']}곳 인계)"
+            f"오류: 구역 인계는 끝났지만 구역 현황을 만들지 못했습니다 ({type(exc).__name__}: {exc}).", file=sys.stderr
         )
-    out.parent.mkdir(parents=True, exist_ok=True)
+        if masked_db(args):
+            print("  (아래 명령의 --db 비밀번호는 ***로 가렸습니다: 실행할 때 넣으세요.)", file=sys.stderr)
+        command = zone_profile_command(args, str(done["zone_id"]), out=args.out)
+        print(f"인계는 다시 하지 말고(--handover-to 없이) 원인을 고친 뒤 현황만 만드세요: {command}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _check_output(out: Path) -> None:
+    """Refuse (exit 2) an ``--out`` that cannot be written: its folder, the file itself, a PDF's Korean font.
+
+    Every problem is gathered into one message; the folder is created when missing.
+    """
+    from mapping.fonts import FontError, korean_font_path
+
+    problems = []
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out.parent):
+            pass
+    except OSError as exc:
+        message = f"폴더 {str(out.parent)!r}에 쓸 수 없습니다 ({exc.strerror or exc}). 쓸 수 있는 폴더를 고르세요."
+        problems.append(Problem(str(out), None, "--out", message))
+    if out.is_dir() or (out.exists() and not os.access(out, os.W_OK)):
+        message = "같은 이름의 폴더나 쓸 수 없는 파일이 있습니다. 다른 파일 이름을 주세요."
+        problems.append(Problem(str(out), None, "--out", message))
+    if out.suffix.lower() == ".pdf":
+        try:
+            for bold in (False, True):
+                korean_font_path(bold=bold)
+        except FontError as exc:
+            problems.append(Problem(str(out), None, "--out", f"{exc} (또는 .xlsx로 만드세요)"))
+    if problems:
+        raise ValidationError(problems, what="구역 현황")
+
+
+def _write_profiles(store: object, code: str, out: Path, zone_ids: list[str] | None) -> int:
+    from mapping.zone_profile import MARK, write_zone_profiles
+
     write_zone_profiles(store, code, out, user=CLI_USER, zone_ids=zone_ids)
     count = len(zone_ids) if zone_ids else len(store.zones(code))  # type: ignore[attr-defined]
     print(f"구역 현황 {count}개 구역 → {out} ({MARK}: 취급 주의, 출력은 접근 기록에 남습니다)")

@@ -29,17 +29,53 @@ def _point(row: dict) -> shapely.Point | None:
     return None
 
 
-def _day(value: object) -> str:
-    """A date cell as ``2026-11-26`` (empty when there is none)."""
-    return str(pd.Timestamp(value).date()) if present(value) else ""
+def _missing(value: object) -> bool:
+    """Whether a cell holds nothing: None, NaN, NaT, NA or blank text."""
+    if not present(value):
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a container is something
+        return False
 
 
-def _tong(value: object) -> str:
-    """A tong number as ``28통`` (a float column's ``28.0`` too)."""
+def day_text(value: object) -> str:
+    """A date cell as ``2026-11-26``; empty when there is none (None, NaN, NaT).
+
+    The one date format of the officer's outreach lists and popups (the contact book's page uses it too).
+
+    Parameters
+    ----------
+    value : object
+        A date, datetime, Timestamp or ISO text.
+
+    Returns
+    -------
+    str
+        The day, or ``""``.
+    """
+    return "" if _missing(value) else str(pd.Timestamp(value).date())  # type: ignore[arg-type]
+
+
+def tong_label(value: object) -> str:
+    """A tong number as ``28통`` (a float column's ``28.0`` too); empty when there is none.
+
+    Parameters
+    ----------
+    value : object
+        The tong: a number, or text as it was stored.
+
+    Returns
+    -------
+    str
+        Plain text: escape it where it goes (HTML popups, Markdown labels).
+    """
+    if _missing(value):
+        return ""
     try:
         return f"{int(float(value))}통"  # type: ignore[arg-type]
-    except ValueError:
-        return f"{esc(value)}통"
+    except (TypeError, ValueError):
+        return f"{value}통"
 
 
 def _contact_popup(row: dict) -> str:
@@ -52,8 +88,8 @@ def _contact_popup(row: dict) -> str:
         if present(row.get(key))
     ]
     if present(row.get("tong")):
-        lines.append(_tong(row["tong"]))
-    last = _day(row.get("last_contacted"))
+        lines.append(esc(tong_label(row["tong"])))
+    last = day_text(row.get("last_contacted"))
     lines.append(f"마지막 연락: {esc(last) if last else '기록 없음'}")
     if bool(row.get("stale")):
         days = f" ({int(row['days_since'])}일)" if present(row.get("days_since")) else ""
@@ -104,13 +140,13 @@ def build_contacts_layer(
 def _notice_popup(row: dict) -> str:
     """Popup HTML of one notice post; every user string escaped."""
     kind = NOTICE_PLACES.label(str(row.get("kind") or "other"))
-    lines = [f"<b>{esc(row.get('place_name'))}</b>", esc(kind), f"게시 {esc(_day(row.get('posted_on')))}부터"]
+    lines = [f"<b>{esc(row.get('place_name'))}</b>", esc(kind), f"게시 {esc(day_text(row.get('posted_on')))}부터"]
     lines.append(f"게시자 {esc(row.get('posted_by'))}")
     where = []
     if present(row.get("zone_id")):
         where.append(f"구역 {esc(row['zone_id'])}")
     if present(row.get("tong")):
-        where.append(_tong(row["tong"]))
+        where.append(esc(tong_label(row["tong"])))
     if where:
         lines.append(" · ".join(where))
     if present(row.get("note")):

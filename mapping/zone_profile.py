@@ -339,6 +339,31 @@ def _usual_walk(
         return None, str(exc)
 
 
+# --- hand-over ----------------------------------------------------------------------------------------------------
+
+
+def handover_message(done: dict) -> str:
+    """Say what a hand-over moved, e.g. ``구역 Z03: 강도윤 → 엄채원 (처리 중 보고 2건, 세대 1곳 인계)``.
+
+    The command line and the zone editor page say the same thing after :meth:`mapping.store.Store.reassign`.
+
+    Parameters
+    ----------
+    done : dict
+        What :meth:`mapping.store.Store.reassign` returned: ``zone_id``, ``former``, ``successor``,
+        ``reports`` and ``households``.
+
+    Returns
+    -------
+    str
+        Plain text (names as they are): escape it where it goes, e.g. Streamlit Markdown.
+    """
+    return (
+        f"구역 {done['zone_id']}: {done['former']} → {done['successor']} "
+        f"(처리 중 보고 {done['reports']}건, 세대 {done['households']}곳 인계)"
+    )
+
+
 # --- writing ------------------------------------------------------------------------------------------------------
 
 

@@ -11,14 +11,20 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app_pages.common import md
 from app_pages.contact_book import BOOK_KEY, POSTS_KEY
-from mapping.access import SAMPLE_USER
+from mapping.access import CLI_USER, SAMPLE_USER
 from mapping.outreach_layers import STALE_LABEL
+from mapping.store import open_store
 from tests.conftest import ROOT, SAMPLE_CODE
 from tests.helpers import unescape_js
 
 TIMEOUT = 60
 OFFICER, ZONE = "노아린", "Z28"  # the sample's Z28 (tongs 28, 36) has three contacts, two of them placed
+Z28_CONTACTS = ["가상검침원09", "가상배달원10", "가상통장03"]
+Z27_CONTACTS = ["가상관리소장06", "가상대표07"]  # 남궁현's zone: 노아린 is its 대직자
+EVIL = "![x](https://evil.example/p.png)"  # rendered as Markdown, the browser would fetch this image
+PASSWORD = "성산2동-walk-2026"
 IN_TONG_28 = (126.904374, 37.566203)  # where the sample's 28통 통장 lives
 
 
@@ -66,6 +72,13 @@ def book_table(at: AppTest) -> pd.DataFrame:
 
 def map_html(at: AppTest) -> str:
     return unescape_js(json.loads(at.get("component_instance")[0].proto.json_args)["script"])
+
+
+def rendered_as_markdown(at: AppTest) -> list[str]:
+    """Every text on the page that Streamlit renders as Markdown: messages, and the labels of widgets and panels."""
+    texts = [e.value for kind in (at.markdown, at.caption, at.info, at.success, at.error, at.warning) for e in kind]
+    widgets = (at.checkbox, at.toggle, at.button, at.expander, at.tabs, at.text_input, at.selectbox)
+    return texts + [w.label for kind in widgets for w in kind]
 
 
 def click(at: AppTest, label: str) -> AppTest:
@@ -196,3 +209,61 @@ def test_a_notice_post_appears_in_the_list_and_on_the_map_until_taken_down(app):
     assert any("철거를 기록했습니다" in s.value for s in app.success)
     assert "샘플미용실" not in map_html(app)
     assert not any("장소명" in d.value.columns for d in app.dataframe)
+
+
+def test_a_contact_named_in_markdown_shows_as_literal_text(app):
+    from markdown_it import MarkdownIt
+
+    cid = store().add_contact(SAMPLE_CODE, kind="tong_leader", name=EVIL, tong=28, user=SAMPLE_USER)
+    open_book(app)
+    assert EVIL in set(book_table(app)["성명"])  # a table cell is plain text: shown as typed
+    app.selectbox(key="contact_pick").set_value(cid).run()
+    sure = app.checkbox(key=f"contact_del_sure_{cid}")
+    assert sure.label == f"{md(EVIL)} 연락처를 지웁니다 (연락 기록도 함께 지워집니다)"
+    html = MarkdownIt().render(sure.label)
+    assert "<img" not in html and "evil.example/p.png" in html  # the name, as text: no image to fetch
+    assert not [text for text in rendered_as_markdown(app) if EVIL in text]
+    sure.check().run()
+    app.button(key=f"contact_del_{cid}").click().run()
+    assert not app.exception
+    assert any(md(EVIL) in s.value for s in app.success)  # "… 연락처를 지웠습니다." names it, escaped
+    assert not [text for text in rendered_as_markdown(app) if EVIL in text]
+
+
+@pytest.fixture
+def officer_app(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The officer page as 노아린 logged in with her own account (not sample mode), in a private store copy."""
+    from app_pages.common import get_store
+
+    db = tmp_path / "app.sqlite"
+    shutil.copy(sample_db, db)
+    with_account = open_store(db)
+    with_account.create_account("noar", name=OFFICER, password=PASSWORD, role="officer", staff_name=OFFICER,
+                                dong_code=SAMPLE_CODE, by=CLI_USER)  # fmt: skip
+    with_account.close()
+    monkeypatch.setenv("MAPPING_DB", str(db))
+    monkeypatch.setenv("MAPPING_TILES", "none")
+    monkeypatch.delenv("MAPPING_SAMPLE_AUTOLOGIN", raising=False)
+    monkeypatch.chdir(ROOT)
+    get_store.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    at.text_input(key="login_account").input("noar")
+    at.text_input(key="login_password").input(PASSWORD)
+    next(b for b in at.button if b.label == "로그인").click().run()
+    assert not at.exception and at.title[0].value == "내 구역"
+    yield at
+    get_store.clear()
+
+
+def test_a_logged_in_officers_book_holds_only_their_own_zones_contacts(officer_app):
+    assert not any(s.key == "officer" for s in officer_app.selectbox)  # no choosing someone else
+    before = len(store().access_log())
+    table = book_table(open_book(officer_app))
+    assert sorted(table["성명"]) == Z28_CONTACTS  # not the zone she stands in for (Z27), nor any other
+    reads = store().access_log().iloc[before:]
+    reads = reads[reads["subject"].str.startswith(f"contacts:{SAMPLE_CODE}")]
+    assert len(reads) and set(reads["account"]) == {"noar"}  # logged under her account
+    html = map_html(officer_app)
+    assert "가상통장03" in html and "구역 연락망 (개인정보)" in html  # Z28's contacts are on the map
+    others = set(store().contacts(SAMPLE_CODE, user=SAMPLE_USER)["name"]) - set(Z28_CONTACTS)
+    assert set(Z27_CONTACTS) <= others and not [name for name in others if name in html]

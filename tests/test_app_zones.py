@@ -99,3 +99,36 @@ def test_in_sample_mode_the_zone_save_is_the_sample_users(app_env: Path, monkeyp
     saved = _log_since(before)
     saved = saved[saved["subject"] == f"zones:{SAMPLE_CODE}"]
     assert list(saved["account"]) == [SAMPLE_USER.account]
+
+
+def _downloads(at: AppTest) -> set[str]:
+    return {b.proto.label for b in at.get("download_button")}
+
+
+def _team_zones(team: str) -> list[str]:
+    from app_pages.common import get_store
+
+    zones = get_store().zones(SAMPLE_CODE)
+    return sorted(zones.loc[zones["team"] == team, "zone_id"])
+
+
+def test_a_logged_in_team_leader_is_offered_profiles_of_their_teams_zones_only(leader: AppTest) -> None:
+    _open_zone_page(leader)
+    welfare = _team_zones("복지팀")  # 유정민's team
+    assert welfare == ["Z21", "Z27", "Z28", "Z29", "Z31", "Z33"]
+    assert leader.selectbox(key="profile_zone").options == welfare
+    assert _downloads(leader) == {"Z21 PDF", "Z21 XLSX", f"볼 수 있는 구역 전체 PDF ({len(welfare)}쪽)"}
+    leader.selectbox(key="profile_zone").set_value("Z28").run()
+    assert not leader.exception and {"Z28 PDF", "Z28 XLSX"} <= _downloads(leader)
+
+
+def test_after_handing_over_another_teams_zone_the_leader_is_not_offered_its_profile(leader: AppTest) -> None:
+    _open_zone_page(leader)
+    _hand_over(leader, "Z03", "신유나")  # 행정민원팀's zone to 행정민원팀's 신유나: not 유정민's to see
+    assert any("강도윤 → 신유나" in s.value for s in leader.success)
+    assert not [label for label in _downloads(leader) if label.startswith("후임자")]
+    assert any("볼 수 없는 구역" in c.value for c in leader.caption)
+    assert "Z03" not in leader.selectbox(key="profile_zone").options
+    _hand_over(leader, "Z05", "엄채원")  # into 유정민's team (엄채원 is 복지팀): hers to see now
+    assert any("윤지호 → 엄채원" in s.value for s in leader.success)  # the zone and person picked, not the first ones
+    assert "후임자 엄채원에게 줄 Z05 구역 현황 PDF" in _downloads(leader)

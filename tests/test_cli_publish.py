@@ -148,3 +148,66 @@ def test_zone_profile_hands_over_first_and_names_the_successor(
     assert zones.loc["Z05", "officer"] == "엄채원"
     officer = next(line for line in _text(out).splitlines() if line.strip().startswith("담당 주무관"))
     assert "엄채원" in officer  # the sheet is the successor's
+
+
+def _officer_of(store: Store, zone_id: str) -> str:
+    return str(store.zones("1144073000").set_index("zone_id").loc[zone_id, "officer"])
+
+
+def test_zone_profile_checks_the_sheet_can_be_written_before_handing_over(
+    sample_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import mapping.fonts
+    from mapping.fonts import FontError
+
+    base = ["zone-profile", "--db", sample_store.url, "--zone", "Z05", "--handover-to", "엄채원"]
+    assert main([*base, "--out", str(tmp_path / "인계.txt")]) == 2  # a suffix of neither kind
+    assert ".pdf 또는 .xlsx" in capsys.readouterr().err
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    assert main([*base, "--out", str(blocker / "인계.pdf")]) == 2  # its folder cannot be made
+    assert "쓸 수 없습니다" in capsys.readouterr().err
+    (tmp_path / "인계.pdf").mkdir()
+    assert main([*base, "--out", str(tmp_path / "인계.pdf")]) == 2  # a folder stands where the file would go
+    assert "같은 이름의 폴더" in capsys.readouterr().err
+
+    def no_font(*, bold: bool = False) -> Path:
+        raise FontError("한글 글꼴 NanumGothic.ttf이(가) 없습니다")
+
+    monkeypatch.setattr(mapping.fonts, "korean_font_path", no_font)
+    assert main([*base, "--out", str(tmp_path / "인계2.pdf")]) == 2
+    assert "글꼴" in capsys.readouterr().err
+    assert _officer_of(sample_store, "Z05") == "윤지호"  # nothing was handed over
+    assert not (sample_store.access_log()["subject"] == "zones:1144073000:Z05").any()
+    assert main([*base, "--out", str(tmp_path / "인계.xlsx")]) == 0  # a workbook needs no font
+    assert _officer_of(sample_store, "Z05") == "엄채원"
+
+
+def test_zone_profile_that_fails_after_the_hand_over_says_how_to_make_the_sheet_alone(
+    sample_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shlex
+
+    import mapping.zone_profile
+
+    real = mapping.zone_profile.write_zone_profiles
+
+    def broken(*args: object, **kwargs: object) -> Path:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(mapping.zone_profile, "write_zone_profiles", broken)
+    out = tmp_path / "인계.pdf"
+    argv = ["zone-profile", "--db", sample_store.url, "--zone", "Z05", "--handover-to", "엄채원", "--out", str(out)]
+    assert main(argv) == 1
+    captured = capsys.readouterr()
+    assert "윤지호 → 엄채원" in captured.out and _officer_of(sample_store, "Z05") == "엄채원"  # done, and stays
+    assert "구역 인계는 끝났지만" in captured.err and "No space left on device" in captured.err
+    assert not out.exists()
+    command = captured.err.strip().splitlines()[-1].split(": ", 1)[1]
+    words = shlex.split(command)
+    assert words[:3] == ["python", "-m", "mapping"] and "--handover-to" not in words
+    assert main(argv) == 2  # a second hand-over is refused: 엄채원 has the zone now
+    monkeypatch.setattr(mapping.zone_profile, "write_zone_profiles", real)  # the cause fixed
+    assert main(words[3:]) == 0
+    officer = next(line for line in _text(out).splitlines() if line.strip().startswith("담당 주무관"))
+    assert "엄채원" in officer

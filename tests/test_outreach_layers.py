@@ -12,7 +12,7 @@ import pytest
 import shapely
 
 from mapping.layers import build_map
-from mapping.outreach_layers import STALE_LABEL, build_contacts_layer, build_notice_posts_layer
+from mapping.outreach_layers import STALE_LABEL, build_contacts_layer, build_notice_posts_layer, day_text, tong_label
 from mapping.style import CONTACT_COLOURS
 from tests.helpers import overlay_names, unescape_js
 
@@ -152,3 +152,27 @@ def test_empty_frames_make_empty_layers() -> None:
     html = render(build_contacts_layer(contacts().iloc[:0]), build_notice_posts_layer(posts().iloc[:0]))
     assert markers(html) == []
     assert overlay_names(html) == ["구역 연락망 (개인정보)", "게시 현황"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (dt.date(2026, 11, 26), "2026-11-26"),
+        (pd.Timestamp("2026-11-26 14:30"), "2026-11-26"),
+        ("2026-11-26", "2026-11-26"),
+        (None, ""),
+        (float("nan"), ""),
+        (pd.NaT, ""),
+        ("", ""),
+    ],
+)
+def test_day_text_is_the_day_or_nothing(value: object, expected: str) -> None:
+    assert day_text(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(28, "28통"), (28.0, "28통"), ("36", "36통"), ("가", "가통"), (None, ""), (float("nan"), ""), (pd.NA, "")],
+)
+def test_tong_label_is_the_tong_or_nothing(value: object, expected: str) -> None:
+    assert tong_label(value) == expected

@@ -6,9 +6,10 @@ import pandas as pd
 import pytest
 
 from mapping.access import SAMPLE_USER
-from mapping.cli import main
+from mapping.cli import main, shown_db, zone_profile_command
 from mapping.errors import NotFoundError, ValidationError
 from mapping.store import Store
+from mapping.zone_profile import handover_message
 from mapping.zones import zone_balance
 from tests.conftest import SAMPLE_CODE
 
@@ -84,6 +85,47 @@ def test_cli_reassign(sample_store, capsys):
     assert main(["reassign", "--zone", "Z03", "--to", "엄채원", "--db", db]) == 0
     assert "강도윤 → 엄채원" in capsys.readouterr().out
     assert main(["reassign", "--zone", "Z03", "--to", "한서윤", "--db", db]) == 2
+
+
+def test_cli_reassign_hint_hides_a_database_password(sample_store, capsys):
+    url = sample_store.url
+    if url.startswith("postgresql"):
+        url = url.replace("://postgres@", "://postgres:s3cret-pw@")  # the test cluster trusts any password
+    assert main(["reassign", "--zone", "Z03", "--to", "엄채원", "--db", url]) == 0
+    out = capsys.readouterr().out
+    assert "s3cret-pw" not in out
+    hint = out.splitlines()[-1]
+    if url == sample_store.url:  # a SQLite file: the hint repeats --db as given
+        assert f"--db {url}" in hint and "***" not in out
+    else:
+        assert "postgres:***@127.0.0.1" in hint and "비밀번호는 ***로 가렸습니다" in out
+
+
+@pytest.mark.parametrize(
+    ("db", "shown"),
+    [
+        (
+            "postgresql+psycopg://udongju:s3cret@db.example:5432/mapping",
+            "postgresql+psycopg://udongju:***@db.example:5432/mapping",
+        ),
+        ("postgresql://udongju:p@ss:w/rd@db.example/mapping", "postgresql://udongju:***@db.example/mapping"),
+        ("postgresql://:s3cret@db.example/mapping", "postgresql://:***@db.example/mapping"),
+        ("postgresql://udongju@db.example:5432/mapping", "postgresql://udongju@db.example:5432/mapping"),
+        ("sqlite:////srv/우동주/mapping.sqlite", "sqlite:////srv/우동주/mapping.sqlite"),
+        ("data/mapping.sqlite", "data/mapping.sqlite"),
+    ],
+)
+def test_shown_db_masks_only_the_password(db, shown):
+    import argparse
+
+    assert shown_db(db) == shown
+    hint = zone_profile_command(argparse.Namespace(db=db, dong=None), "Z03")
+    assert "s3cret" not in hint and "p@ss" not in hint
+
+
+def test_the_hand_over_message_names_both_officers_and_what_moved():
+    done = {"zone_id": "Z03", "former": "강도윤", "successor": "엄채원", "reports": 2, "households": 1}
+    assert handover_message(done) == "구역 Z03: 강도윤 → 엄채원 (처리 중 보고 2건, 세대 1곳 인계)"
 
 
 def test_balance_flags_zones_over_twice_the_median():

@@ -1,0 +1,74 @@
+"""The inbox page (보고함), run headless (Streamlit AppTest) on the sample store."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app_pages.common import md
+from mapping.access import SAMPLE_USER
+from tests.conftest import ROOT, SAMPLE_CODE
+
+TIMEOUT = 60
+OFFICER = "강도윤"
+IN_TONG_3 = (126.8979, 37.5717)  # a place in the sample dong
+
+
+@pytest.fixture
+def app(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
+    """The app in sample mode, in a private copy of the sample store."""
+    from app_pages.common import get_store
+
+    db = tmp_path / "app.sqlite"
+    shutil.copy(sample_db, db)
+    monkeypatch.setenv("MAPPING_DB", str(db))
+    monkeypatch.setenv("MAPPING_TILES", "none")
+    monkeypatch.setenv("MAPPING_SAMPLE_AUTOLOGIN", "1")
+    monkeypatch.chdir(ROOT)
+    get_store.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    yield at
+    get_store.clear()  # one store per process: the next test opens its own file
+
+
+def _store():
+    from app_pages.common import get_store
+
+    return get_store()
+
+
+def _inbox_of(at: AppTest, officer: str) -> AppTest:
+    at.switch_page("app_pages/inbox.py").run()
+    at.selectbox(key="officer").set_value(officer).run()
+    assert not at.exception
+    return at
+
+
+def test_a_report_found_and_taken_on_by_the_same_officer_is_in_both_tabs_without_a_key_clash(app: AppTest) -> None:
+    store = _store()
+    rid = store.file_report(SAMPLE_CODE, finder=OFFICER, lonlat=IN_TONG_3, memo="보도블록 파손", user=SAMPLE_USER)
+    store.move_report(rid, "in_progress", actor=OFFICER)  # 직접 처리: the finder is now its assignee too
+    report = store.reports(SAMPLE_CODE).set_index("id").loc[rid]
+    assert (report["finder"], report["assignee"]) == (OFFICER, OFFICER)
+    _inbox_of(app, OFFICER)  # once raised StreamlitDuplicateElementKey: the same widgets in both tabs
+    assert [t.label.split(" (")[0] for t in app.tabs] == ["나에게 온 보고", "내가 찾은 보고"]
+    assert len([e for e in app.expander if f"#{rid} " in e.label]) == 2  # listed in both tabs
+    assert any("내가 맡은 보고이기도 합니다" in c.value for c in app.caption)
+    app.text_input(key=f"note{rid}").input("시공업체에 연락함")
+    app.button(key=f"progress{rid}").click().run()  # its controls, in 나에게 온 보고, still work
+    assert not app.exception and any("진행 기록" in s.value for s in app.success)
+
+
+def test_a_report_title_in_markdown_stays_text_in_the_list(app: AppTest) -> None:
+    evil = "![x](https://evil.example/p.png)"
+    store = _store()
+    rid = store.file_report(
+        SAMPLE_CODE, finder=OFFICER, lonlat=IN_TONG_3, memo="가로등 고장", user=SAMPLE_USER, title=evil
+    )
+    _inbox_of(app, OFFICER)
+    (label,) = [e.label for e in app.expander if f"#{rid} " in e.label]
+    assert md(evil) in label and evil not in label
