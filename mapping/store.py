@@ -4,35 +4,34 @@ The embedded default is one SQLite file (``MAPPING_DB`` or
 ``data/mapping.sqlite``); the same SQLAlchemy Core tables will run on
 PostgreSQL + PostGIS.  Geometry is kept as WKB in EPSG:4326.  A point's tong
 and zone are attached when it is written, never recomputed per query.
+
+The :class:`Store` itself holds the engine, the schema, the access log and the
+reads of reference data (cached per revision); the rest comes from mixins:
+:mod:`mapping.store_loading` (kit, zone ownership), :mod:`mapping.store_imports`
+(files, address points), :mod:`mapping.store_reports` and :mod:`mapping.store_report_flow`
+(reports), :mod:`mapping.store_month`, :mod:`mapping.store_accounts`,
+:mod:`mapping.store_contacts` and :mod:`mapping.store_outreach`.  The database
+plumbing is in :mod:`mapping.store_engine`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
-import os
-import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import shapely
 import sqlalchemy as sa
 
 from mapping.access import WHOLE_DONG, User, personal_zones
 from mapping.crs import WEB_CRS
-from mapping.domain import OPEN_STATUSES
-from mapping.errors import NotFoundError, Problem, StoreError, ValidationError
-from mapping.kit import Kit
+from mapping.errors import NotFoundError, StoreError
 from mapping.schema import (
     ACCESS_LOG,
-    ADDRESSES,
     PATHS,
     POINT_TABLES,
-    REPORT_HISTORY,
     REVISION_KEY,
     SCHEMA_VERSION,
     bump_reference_revision,
@@ -40,13 +39,16 @@ from mapping.schema import (
 )
 from mapping.store_accounts import AccountsMixin
 from mapping.store_contacts import ContactsMixin
+from mapping.store_engine import DEFAULT_DB as DEFAULT_DB
+from mapping.store_engine import _add_missing_columns, _add_postgis_columns, _engine, _frame, resolve_url
+from mapping.store_imports import ImportsMixin
+from mapping.store_loading import LoadingMixin, LoadSummary
 from mapping.store_month import MonthMixin
 from mapping.store_outreach import OutreachMixin
+from mapping.store_report_flow import ReportFlowMixin
 from mapping.store_reports import PERSONAL, ReportsMixin
 from mapping.tong_index import attach_tong_zone
-from mapping.zones import zone_of_tong, zones_from_tongs
 
-DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "mapping.sqlite"
 REFERENCE_TABLES = {
     "dongs": ("dong_code", "geom"),
     "tongs": ("tong", "geom"),
@@ -56,67 +58,16 @@ REFERENCE_TABLES = {
 LIST_COLUMNS = ("tongs", "duties")  # list cells: copied per read so that no caller can edit the cached lists
 
 
-@dataclass
-class LoadSummary:
-    """What :meth:`Store.load_kit` did, table by table."""
-
-    dong_code: str
-    dong_name: str
-    counts: dict[str, int] = field(default_factory=dict)
-    added: dict[str, int] = field(default_factory=dict)
-    removed: dict[str, int] = field(default_factory=dict)
-
-
-def resolve_url(url: str | Path | None = None) -> str:
-    """SQLAlchemy URL for a path, a URL or ``MAPPING_DB`` (default ``data/mapping.sqlite``)."""
-    url = url or os.environ.get("MAPPING_DB") or DEFAULT_DB
-    text = str(url)
-    if "://" in text:
-        return (
-            "postgresql+psycopg://" + text.split("://", 1)[1]
-            if text.startswith(("postgresql://", "postgres://"))
-            else text
-        )
-    Path(text).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{Path(text).expanduser().resolve()}"
-
-
-def _wkb(geom: shapely.Geometry) -> bytes:
-    return shapely.to_wkb(geom)
-
-
-def _frame(frame: pd.DataFrame, geom: str) -> gpd.GeoDataFrame:
-    """Rows with a WKB column (``geom="geom"``) or lon/lat (``geom="point"``) as a GeoDataFrame."""
-    if geom == "point":
-        geometry = gpd.points_from_xy(frame["lon"], frame["lat"])
-    else:
-        geometry = shapely.from_wkb(frame.pop(geom).to_numpy())
-    return gpd.GeoDataFrame(frame, geometry=geometry, crs=WEB_CRS)
-
-
-def _records(frame: pd.DataFrame) -> list[dict]:
-    """Rows as dicts of plain Python values, missing ones (NaN, NaT, NA) as None: PostgreSQL refuses NaN in integers."""
-    out = []
-    for record in frame.to_dict("records"):
-        for key, value in record.items():
-            if isinstance(value, float | np.floating | type(pd.NaT) | type(pd.NA)) and pd.isna(value):
-                record[key] = None
-            elif isinstance(value, np.generic):
-                record[key] = value.item()
-        out.append(record)
-    return out
-
-
-def _tong(value: object) -> int | None:
-    return None if value is None or pd.isna(value) else int(value)  # type: ignore[arg-type]
-
-
-def _as_list(value: object) -> list:
-    """A list from a JSON/list cell that may be ``None`` or NaN."""
-    return list(value) if isinstance(value, list | tuple | np.ndarray) else []
-
-
-class Store(ReportsMixin, MonthMixin, AccountsMixin, ContactsMixin, OutreachMixin):
+class Store(
+    LoadingMixin,
+    ImportsMixin,
+    ReportsMixin,
+    ReportFlowMixin,
+    MonthMixin,
+    AccountsMixin,
+    ContactsMixin,
+    OutreachMixin,
+):
     """The project's store; open it with :func:`open_store`."""
 
     def __init__(self, url: str | Path | None = None) -> None:
@@ -168,374 +119,7 @@ class Store(ReportsMixin, MonthMixin, AccountsMixin, ContactsMixin, OutreachMixi
             t = meta.tables["meta"]
             return int(conn.execute(sa.select(t.c.value).where(t.c.key == "schema_version")).scalar_one())
 
-    # ---- writing ---------------------------------------------------------
-    def load_kit(self, kit: Kit, *, user: User) -> LoadSummary:
-        """Load a checked kit in one transaction; loading it again duplicates nothing.
-
-        Reference data (dong, tongs, staff, zones) is replaced; kit rows of the
-        point tables are matched by content, so unchanged rows keep their ids
-        and rows added in the app are left alone.
-        """
-        zones = zones_from_tongs(kit.tongs, kit.staff, dong=kit.dong)
-        summary = LoadSummary(kit.adm_cd2, kit.adm_nm)
-        now = dt.datetime.now().replace(microsecond=0)
-        sample = (
-            bool(json.loads((kit.folder / "kit.json").read_text(encoding="utf-8")).get("sample"))
-            if (kit.folder / "kit.json").exists()
-            else False
-        )
-        with self.writer.begin() as conn:
-            code = kit.adm_cd2
-            self._replace_reference(conn, kit, sample=sample, now=now)
-            self._write_staff_zones(conn, code, kit.staff, zones)
-            self._record_owners(conn, code, kit.staff, now)
-            conn.execute(PATHS.delete().where(PATHS.c.dong_code == code))
-            if kit.paths is not None and len(kit.paths):
-                conn.execute(PATHS.insert(), [{"dong_code": code, "geom": _wkb(g)} for g in kit.paths.geometry])
-            for name, frame in kit.tables.items():
-                added, removed = self._sync_points(conn, name, code, frame, kit.tongs, zones)
-                summary.added[name], summary.removed[name] = added, removed
-                summary.counts[name] = len(frame)
-            added, removed = self._sync_contacts(conn, code, kit.contacts)
-            summary.added["contacts"], summary.removed["contacts"] = added, removed
-            summary.counts["contacts"] = 0 if kit.contacts is None else len(kit.contacts)
-            summary.counts |= {"tongs": len(kit.tongs), "staff": len(kit.staff), "zones": len(zones)}
-            self._log(conn, user, "입력", f"kit:{code}", f"households={len(kit.tables['households'])}")
-        return summary
-
-    def _replace_reference(self, conn: sa.Connection, kit: Kit, *, sample: bool, now: dt.datetime) -> None:
-        code, t = kit.adm_cd2, meta.tables
-        bump_reference_revision(conn)
-        for name in ("dongs", "tongs"):
-            conn.execute(t[name].delete().where(t[name].c.dong_code == code))
-        dong_row = {"dong_code": code, "name": kit.adm_nm, "geom": _wkb(kit.dong.geometry.iloc[0])}
-        conn.execute(t["dongs"].insert().values(**dong_row, sample=sample, loaded_at=now))
-        conn.execute(
-            t["tongs"].insert(),
-            [{"dong_code": code, "tong": int(r.tong), "geom": _wkb(r.geometry)} for r in kit.tongs.itertuples()],
-        )
-
-    def _write_staff_zones(self, conn: sa.Connection, code: str, staff: pd.DataFrame, zones: gpd.GeoDataFrame) -> None:
-        t = meta.tables
-        bump_reference_revision(conn)
-        for name in ("staff", "zones"):
-            conn.execute(t[name].delete().where(t[name].c.dong_code == code))
-        conn.execute(
-            t["staff"].insert(),
-            [
-                {
-                    "dong_code": code,
-                    "name": r["name"],
-                    "team": r["team"],
-                    "role": r["role"],
-                    "duties": r["duties"] or [],
-                    "phone": r["phone"],
-                    "substitute": r["substitute"] or None,
-                    "tongs": sorted(int(n) for n in _as_list(r["tongs"])),
-                    "sort_order": i,
-                    "public_card": r.get("public_card") is True or r.get("public_card") == 1,
-                }
-                for i, r in enumerate(_records(staff))
-            ],
-        )
-        if len(zones):
-            conn.execute(
-                t["zones"].insert(),
-                [
-                    {
-                        "dong_code": code,
-                        "zone_id": z.zone_id,
-                        "officer": z.officer,
-                        "team": z.team,
-                        "substitute": z.substitute,
-                        "phone": z.phone,
-                        "tongs": [int(n) for n in z.tongs],
-                        "area_m2": float(z.area_m2),
-                        "contiguous": bool(z.contiguous),
-                        "geom": _wkb(z.geometry),
-                    }
-                    for z in zones.itertuples()
-                ],
-            )
-        self._reattach_zones(conn, code, zones)
-
-    def _reattach_zones(self, conn: sa.Connection, code: str, zones: gpd.GeoDataFrame) -> None:
-        """Resources, households and blind spots follow their tong's current zone.
-
-        Reports keep the zone they were filed in: that is history.
-        """
-        zone_of = zone_of_tong(zones)
-        for name in ("resources", "households", "blind_spots"):
-            t = POINT_TABLES[name]
-            conn.execute(t.update().where(t.c.dong_code == code).values(zone_id=None))
-            for tong, zone in zone_of.items():
-                conn.execute(t.update().where(t.c.dong_code == code, t.c.tong == tong).values(zone_id=zone))
-
-    def _record_owners(self, conn: sa.Connection, code: str, staff: pd.DataFrame, now: dt.datetime) -> None:
-        t = meta.tables["tong_owners"]
-        current = {
-            r.tong: (r.id, r.officer)
-            for r in conn.execute(sa.select(t).where(t.c.dong_code == code, t.c.until.is_(None)))
-        }
-        wanted = {int(n): p["name"] for p in staff.to_dict("records") for n in _as_list(p["tongs"])}
-        for tong, (row_id, officer) in current.items():
-            if wanted.get(tong) != officer:
-                conn.execute(t.update().where(t.c.id == row_id).values(until=now))
-        new = [
-            {"dong_code": code, "tong": n, "officer": o, "since": now}
-            for n, o in wanted.items()
-            if current.get(n, (None, None))[1] != o
-        ]
-        if new:
-            conn.execute(t.insert(), new)
-
-    def _sync_points(
-        self,
-        conn: sa.Connection,
-        name: str,
-        code: str,
-        frame: gpd.GeoDataFrame,
-        tongs: gpd.GeoDataFrame,
-        zones: gpd.GeoDataFrame,
-    ) -> tuple[int, int]:
-        t = POINT_TABLES[name]
-        existing = dict(
-            conn.execute(sa.select(t.c.kit_key, t.c.id).where(t.c.dong_code == code, t.c.origin == "kit")).all()
-        )
-        wanted = set(frame["kit_key"]) if len(frame) else set()
-        gone = [i for k, i in existing.items() if k not in wanted]
-        if gone:
-            if name == "households":  # a household the kit no longer has takes its referrals (and notes) with it
-                self._drop_household_referrals(conn, gone)
-            conn.execute(t.delete().where(t.c.id.in_(gone)))
-        new = frame[~frame["kit_key"].isin(existing)] if len(frame) else frame
-        if len(new):
-            where = attach_tong_zone(new.geometry, tongs, zones)
-            cols = {c.name for c in t.columns}
-            rows = []
-            for rec, tong, zone, pt in zip(_records(new), where["tong"], where["zone_id"], new.geometry, strict=True):
-                row = {k: v for k, v in rec.items() if k in cols and k != "id"}
-                rows.append(
-                    row
-                    | {
-                        "dong_code": code,
-                        "origin": "kit",
-                        "lon": pt.x,
-                        "lat": pt.y,
-                        "tong": _tong(tong),
-                        "zone_id": zone,
-                    }
-                )
-            conn.execute(t.insert(), rows)
-        return len(new), len(gone)
-
-    def save_assignments(self, code: str, staff: pd.DataFrame, *, user: User) -> gpd.GeoDataFrame:
-        """Save who owns which tong (and substitutes) in one transaction, after full validation.
-
-        Parameters
-        ----------
-        code : str
-            The dong.
-        staff : DataFrame
-            The whole staff list as :meth:`staff` returns it, edited.
-        user : User
-            Who is saving (logged).
-
-        Returns
-        -------
-        GeoDataFrame
-            The new zones.
-
-        Raises
-        ------
-        ValidationError
-            With every problem; nothing is saved.
-        """
-        zones = zones_from_tongs(self.tongs(code), staff, dong=self.dong(code))
-        now = dt.datetime.now().replace(microsecond=0)
-        with self.writer.begin() as conn:
-            self._write_staff_zones(conn, code, staff, zones)
-            self._record_owners(conn, code, staff, now)
-            self._log(conn, user, "변경", f"zones:{code}", f"zones={len(zones)}")
-        return zones
-
-    def reassign(self, code: str, zone_id: str, successor: str, *, user: User) -> dict[str, object]:
-        """Hand a zone, its open reports and its households to a successor, in one transaction.
-
-        The former officer keeps the credit for the past: ownership history
-        (:meth:`ownership`) records who owned each tong from when to when.
-
-        Raises
-        ------
-        NotFoundError
-            If the zone or the successor is not there.
-        ValidationError
-            If the successor already owns a zone.
-        """
-        staff, zones = self.staff(code), self.zones(code)
-        match = zones[zones["zone_id"] == zone_id]
-        if match.empty:
-            raise NotFoundError(f"구역 {zone_id}이(가) 없습니다. 있는 구역: {', '.join(zones['zone_id'])}")
-        if successor not in set(staff["name"]):
-            raise NotFoundError(f"후임자 {successor!r}가 직원 명단에 없습니다. 먼저 직원으로 추가하세요.")
-        zone = match.iloc[0]
-        former = zone["officer"]
-        owned = zones[zones["officer"] == successor]
-        if not owned.empty:
-            raise ValidationError(
-                [
-                    Problem(
-                        "reassign",
-                        None,
-                        "후임자",
-                        f"{successor}은(는) 이미 구역 {owned.iloc[0]['zone_id']}를 맡고 있습니다.",
-                    )
-                ],
-                what="구역 인계",
-            )
-        staff = staff.copy()
-        staff["tongs"] = staff["tongs"].astype(object)
-        is_former, is_successor = staff["name"] == former, staff["name"] == successor
-        staff.loc[is_former, "tongs"] = pd.Series([[]] * int(is_former.sum()), index=staff.index[is_former])
-        staff.loc[is_successor, "tongs"] = pd.Series([list(zone["tongs"])], index=staff.index[is_successor])
-        if not staff.loc[is_successor, "substitute"].iloc[0] and zone["substitute"] != successor:
-            staff.loc[is_successor, "substitute"] = zone["substitute"]
-        new_zones = zones_from_tongs(self.tongs(code), staff, dong=self.dong(code))
-        reports = POINT_TABLES["reports"]
-        mine = sa.or_(reports.c.assignee == former, sa.and_(reports.c.assignee.is_(None), reports.c.finder == former))
-        now = dt.datetime.now().replace(microsecond=0)
-        with self.writer.begin() as conn:
-            self._write_staff_zones(conn, code, staff, new_zones)
-            self._record_owners(conn, code, staff, now)
-            moved = conn.execute(
-                reports.update()
-                .where(
-                    reports.c.dong_code == code, reports.c.zone_id == zone_id, reports.c.status.in_(OPEN_STATUSES), mine
-                )
-                .values(assignee=successor, version=sa.func.coalesce(reports.c.version, 1) + 1)
-            ).rowcount
-            households = POINT_TABLES["households"]
-            visits = conn.execute(
-                sa.select(sa.func.count()).where(households.c.dong_code == code, households.c.zone_id == zone_id)
-            ).scalar_one()
-            self._log(conn, user, "변경", f"zones:{code}:{zone_id}", f"{former} -> {successor}")
-        return {"zone_id": zone_id, "former": former, "successor": successor, "reports": moved, "households": visits}
-
-    def ownership(self, code: str) -> pd.DataFrame:
-        """Who owned which tong from when (``since``) to when (``until``; open = now)."""
-        t = meta.tables["tong_owners"]
-        query = sa.select(t.c.tong, t.c.officer, t.c.since, t.c.until).where(t.c.dong_code == code)
-        with self.engine.connect() as conn:
-            rows = conn.execute(query.order_by(t.c.tong, t.c.since)).mappings().all()
-        return pd.DataFrame(rows, columns=["tong", "officer", "since", "until"])
-
-    def load_addresses(self, rows: pd.DataFrame, *, source: str, user: User) -> int:
-        """Replace the address points of ``source`` with ``rows`` in one transaction.
-
-        ``rows`` has ``address``, ``norm``, ``adm_cd2``, ``lon``, ``lat``.
-        """
-        records = rows.assign(source=source)[["source", "address", "norm", "adm_cd2", "lon", "lat"]]
-        with self.writer.begin() as conn:
-            conn.execute(ADDRESSES.delete().where(ADDRESSES.c.source == source))
-            if len(records):
-                conn.execute(ADDRESSES.insert(), _records(records))
-            self._log(conn, user, "입력", f"addresses:{source}", f"rows={len(records)}")
-        return len(records)
-
-    def address_candidates(self, norm: str, *, limit: int = 20) -> pd.DataFrame:
-        """Known addresses whose normalised form starts with ``norm``.
-
-        Searched: loaded juso address points, and the addresses of resources,
-        reports and households (only their positions are used, never shown).
-        """
-        pattern = norm.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        with self.engine.connect() as conn:
-            found = (
-                conn.execute(
-                    sa.select(ADDRESSES.c.address, ADDRESSES.c.norm, ADDRESSES.c.lon, ADDRESSES.c.lat)
-                    .where(ADDRESSES.c.norm.like(pattern, escape="\\"))
-                    .limit(limit)
-                )
-                .mappings()
-                .all()
-            )
-            stored = []
-            for t in (t for t in POINT_TABLES.values() if "address" in t.c):
-                rows = conn.execute(sa.select(t.c.address, t.c.lon, t.c.lat).where(t.c.address.is_not(None)))
-                stored += [dict(r) for r in rows.mappings()]
-        return pd.DataFrame([*map(dict, found), *stored], columns=["address", "norm", "lon", "lat"])
-
-    def import_reports(self, code: str, frame: gpd.GeoDataFrame, *, user: User) -> tuple[int, int]:
-        """Add reports read by :func:`mapping.kit.read_reports_file`; ones already there are skipped.
-
-        Returns
-        -------
-        (int, int)
-            Reports added and reports skipped as already in the store.
-        """
-        t = POINT_TABLES["reports"]
-        with self.writer.begin() as conn:
-            known = {k for (k,) in conn.execute(sa.select(t.c.kit_key).where(t.c.dong_code == code))}
-            new = frame[~frame["kit_key"].isin(known)] if len(frame) else frame
-            if len(new):
-                rows = self._import_rows(code, t, new)
-                conn.execute(t.insert(), rows)
-                keys = list(new["kit_key"])
-                ids = conn.execute(sa.select(t.c.id, t.c.status).where(t.c.dong_code == code, t.c.kit_key.in_(keys)))
-                history = [
-                    {
-                        "report_id": i,
-                        "at": dt.datetime.now().replace(microsecond=0),
-                        "actor": user.name,
-                        "action": "import",
-                        "to_status": s,
-                    }
-                    for i, s in ids
-                ]
-                conn.execute(REPORT_HISTORY.insert(), history)
-            self._log(conn, user, "입력", f"reports:{code}", f"imported={len(new)}")
-        return len(new), len(frame) - len(new)
-
-    def _import_rows(self, code: str, table: sa.Table, new: gpd.GeoDataFrame) -> list[dict]:
-        """Rows to insert for imported points: their own columns, the place, and the tong and zone it falls in."""
-        where = attach_tong_zone(new.geometry, self.tongs(code), self.zones(code))
-        cols = {c.name for c in table.columns} - {"id", "lon", "lat"}
-        return [
-            {k: v for k, v in rec.items() if k in cols}
-            | {"dong_code": code, "origin": "import", "lon": pt.x, "lat": pt.y, "tong": _tong(tong), "zone_id": zone}
-            for rec, pt, tong, zone in zip(_records(new), new.geometry, where["tong"], where["zone_id"], strict=True)
-        ]
-
-    def import_resources(self, code: str, frame: gpd.GeoDataFrame, *, source: str, user: User) -> tuple[int, int]:
-        """Add welfare resources (e.g. from :func:`mapping.hsds.read_hsds`); ones already there are skipped.
-
-        A resource is already there when its ``kit_key`` is, or one of the same type, name and place
-        (to 0.1 m) is — so importing our own HSDS export adds nothing.
-
-        Returns
-        -------
-        (int, int)
-            Resources added and skipped.
-        """
-        t = POINT_TABLES["resources"]
-        have = self.resources(code)
-        known = {_resource_key(r.type, r.name, r.lon, r.lat) for r in have.itertuples()}
-        keys = set(have["kit_key"].dropna())
-        fresh = [
-            i
-            for i, (kind, name, pt, key) in enumerate(
-                zip(frame["type"], frame["name"], frame.geometry, frame["kit_key"], strict=True)
-            )
-            if key not in keys and _resource_key(kind, name, pt.x, pt.y) not in known
-        ]
-        new = frame.iloc[fresh]
-        with self.writer.begin() as conn:
-            if len(new):
-                rows = [r | {"public": bool(r.get("public", True))} for r in self._import_rows(code, t, new)]
-                conn.execute(t.insert(), rows)
-            self._log(conn, user, "입력", f"resources:{code}", f"imported={len(new)} from {source}")
-        return len(new), len(frame) - len(new)
-
+    # ---- the access log ----------------------------------------------------
     def log_event(self, user: User, action: str, subject: str, detail: str = "") -> None:
         """Append one entry to the access log on its own (a download with its reason, a monthly review)."""
         with self.writer.begin() as conn:
@@ -718,66 +302,6 @@ class Store(ReportsMixin, MonthMixin, AccountsMixin, ContactsMixin, OutreachMixi
                     return int(row["id"])
                 prev = row["hash"]
         return None
-
-
-def _add_missing_columns(conn: sa.Connection) -> None:
-    """Migrate an older store whose changes were additive: add the columns it lacks."""
-    inspector = sa.inspect(conn)
-    for table in meta.sorted_tables:
-        with warnings.catch_warnings():  # PostGIS's geometry type (geom_pg) is unknown to plain SQLAlchemy
-            warnings.simplefilter("ignore", sa.exc.SAWarning)
-            have = {c["name"] for c in inspector.get_columns(table.name)}
-        for column in table.columns:
-            if column.name not in have:
-                kind = column.type.compile(dialect=conn.dialect)
-                conn.execute(sa.text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'))
-
-
-def _resource_key(kind: object, name: object, lon: float, lat: float) -> tuple[object, str, float, float]:
-    text = name.strip() if isinstance(name, str) else ""
-    return (kind, text, round(float(lon), 6), round(float(lat), 6))
-
-
-def _engine(url: str) -> sa.Engine:
-    """An engine for ``url``: SQLite with WAL, a 30 s busy wait and BEGIN IMMEDIATE for writes; PostgreSQL as is."""
-    if not url.startswith("sqlite"):
-        return sa.create_engine(url, pool_pre_ping=True)
-    engine = sa.create_engine(url, connect_args={"timeout": 30})
-    sa.event.listen(engine, "connect", _sqlite_pragmas)
-    sa.event.listen(engine, "begin", _sqlite_begin)
-    return engine
-
-
-def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
-    dbapi_conn.isolation_level = None  # type: ignore[attr-defined]  # SQLAlchemy emits BEGIN itself (_sqlite_begin)
-    cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
-    cur.close()
-
-
-def _sqlite_begin(conn: sa.Connection) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
-
-
-def _add_postgis_columns(conn: sa.Connection) -> None:
-    """PostGIS geometry beside the portable WKB / lon-lat columns, computed by the database, GiST-indexed.
-
-    The tables stay the same on both backends (WKB in ``geom``, points as ``lon``/``lat``); on
-    PostgreSQL each also gets a generated ``geom_pg`` for spatial SQL and its index.
-    """
-    conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS postgis"))
-    polygons = ("dongs", "tongs", "zones", "paths")
-    for name in (*polygons, *POINT_TABLES):
-        expression = "ST_GeomFromWKB(geom, 4326)" if name in polygons else "ST_SetSRID(ST_MakePoint(lon, lat), 4326)"
-        conn.execute(
-            sa.text(
-                f'ALTER TABLE "{name}" ADD COLUMN IF NOT EXISTS geom_pg geometry '
-                f"GENERATED ALWAYS AS ({expression}) STORED"
-            )
-        )
-        conn.execute(sa.text(f'CREATE INDEX IF NOT EXISTS "{name}_geom_pg" ON "{name}" USING gist (geom_pg)'))
 
 
 def open_store(url: str | Path | None = None) -> Store:
