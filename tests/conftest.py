@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -98,3 +99,48 @@ def empty_store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return str(tmp_path / "empty.sqlite")
     return request.getfixturevalue("pg_cluster").new_database()
+
+
+APP_TIMEOUT = 60  # seconds an AppTest run may take on a busy machine
+
+
+@pytest.fixture
+def app_env(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The app's environment on a private copy of the sample store (its path): no tiles, photos in tmp.
+
+    The app keeps one store per process (``get_store``): it is forgotten before and after, so each test
+    opens its own file.
+    """
+    from app_pages.common import get_store
+
+    db = tmp_path / "app.sqlite"
+    shutil.copy(sample_db, db)
+    monkeypatch.setenv("MAPPING_DB", str(db))
+    monkeypatch.setenv("MAPPING_TILES", "none")
+    monkeypatch.setenv("MAPPING_PHOTOS", str(tmp_path / "photos"))
+    monkeypatch.chdir(ROOT)
+    get_store.clear()
+    yield db
+    get_store.clear()
+
+
+@pytest.fixture
+def sample_app(app_env: Path, monkeypatch: pytest.MonkeyPatch):
+    """The app run once in sample mode (sample data: the pages open as the sample user), as an AppTest."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("MAPPING_SAMPLE_AUTOLOGIN", "1")
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT).run()
+
+
+def log_in(account: str, password: str, *, monkeypatch: pytest.MonkeyPatch):
+    """The app (in :func:`app_env`'s environment, not sample mode) after logging in through the login page."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.delenv("MAPPING_SAMPLE_AUTOLOGIN", raising=False)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT).run()
+    at.text_input(key="login_account").input(account)
+    at.text_input(key="login_password").input(password)
+    next(b for b in at.button if b.label == "로그인").click().run()
+    assert not at.exception and at.title[0].value == "내 구역"
+    return at

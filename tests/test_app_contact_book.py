@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +15,7 @@ from app_pages.contact_book import BOOK_KEY, POSTS_KEY
 from mapping.access import CLI_USER, SAMPLE_USER
 from mapping.outreach_layers import STALE_LABEL
 from mapping.store import open_store
-from tests.conftest import ROOT, SAMPLE_CODE
+from tests.conftest import SAMPLE_CODE, log_in
 from tests.helpers import unescape_js
 
 TIMEOUT = 60
@@ -29,23 +28,12 @@ IN_TONG_28 = (126.904374, 37.566203)  # where the sample's 28통 통장 lives
 
 
 @pytest.fixture
-def app(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def app(sample_app):
     """The officer page as 노아린, in a private copy of the sample store."""
-    db = tmp_path / "app.sqlite"
-    shutil.copy(sample_db, db)
-    monkeypatch.setenv("MAPPING_DB", str(db))
-    monkeypatch.setenv("MAPPING_TILES", "none")
-    monkeypatch.setenv("MAPPING_SAMPLE_AUTOLOGIN", "1")
-    monkeypatch.chdir(ROOT)
-    from app_pages.common import get_store
-
-    get_store.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    at.run()
+    at = sample_app
     at.selectbox(key="officer").set_value(OFFICER).run()
     assert not at.exception
-    yield at
-    get_store.clear()  # one store per process: the next test opens its own file
+    return at
 
 
 def store():
@@ -231,28 +219,13 @@ def test_a_contact_named_in_markdown_shows_as_literal_text(app):
 
 
 @pytest.fixture
-def officer_app(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def officer_app(app_env: Path, monkeypatch: pytest.MonkeyPatch):
     """The officer page as 노아린 logged in with her own account (not sample mode), in a private store copy."""
-    from app_pages.common import get_store
-
-    db = tmp_path / "app.sqlite"
-    shutil.copy(sample_db, db)
-    with_account = open_store(db)
+    with_account = open_store(app_env)
     with_account.create_account("noar", name=OFFICER, password=PASSWORD, role="officer", staff_name=OFFICER,
                                 dong_code=SAMPLE_CODE, by=CLI_USER)  # fmt: skip
     with_account.close()
-    monkeypatch.setenv("MAPPING_DB", str(db))
-    monkeypatch.setenv("MAPPING_TILES", "none")
-    monkeypatch.delenv("MAPPING_SAMPLE_AUTOLOGIN", raising=False)
-    monkeypatch.chdir(ROOT)
-    get_store.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
-    at.text_input(key="login_account").input("noar")
-    at.text_input(key="login_password").input(PASSWORD)
-    next(b for b in at.button if b.label == "로그인").click().run()
-    assert not at.exception and at.title[0].value == "내 구역"
-    yield at
-    get_store.clear()
+    return log_in("noar", PASSWORD, monkeypatch=monkeypatch)
 
 
 def test_a_logged_in_officers_book_holds_only_their_own_zones_contacts(officer_app):

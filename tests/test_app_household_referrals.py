@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +14,7 @@ from app_pages.referrals_ui import HOUSEHOLD_PICK, HOUSEHOLD_REFERRALS_KEY
 from mapping.access import SAMPLE_USER
 from mapping.privacy import assert_no_personal_values, personal_values_of, public_view
 from mapping.public_site import export_public_site
-from tests.conftest import ROOT, SAMPLE_CODE
+from tests.conftest import SAMPLE_CODE
 from tests.helpers import unescape_js
 
 TIMEOUT = 60
@@ -24,23 +23,12 @@ NOTE = "가상 어르신 밑반찬 지원 요청 (세대 연계)"
 
 
 @pytest.fixture
-def app(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def app(sample_app):
     """The officer page as 노아린, in a private copy of the sample store."""
-    db = tmp_path / "app.sqlite"
-    shutil.copy(sample_db, db)
-    monkeypatch.setenv("MAPPING_DB", str(db))
-    monkeypatch.setenv("MAPPING_TILES", "none")
-    monkeypatch.setenv("MAPPING_SAMPLE_AUTOLOGIN", "1")
-    monkeypatch.chdir(ROOT)
-    from app_pages.common import get_store
-
-    get_store.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    at.run()
+    at = sample_app
     at.selectbox(key="officer").set_value(OFFICER).run()
     assert not at.exception
-    yield at
-    get_store.clear()  # one store per process: the next test opens its own file
+    return at
 
 
 def store():

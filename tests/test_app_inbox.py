@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_pages.common import md
 from mapping.access import SAMPLE_USER
-from tests.conftest import ROOT, SAMPLE_CODE
+from tests.conftest import SAMPLE_CODE
 
 TIMEOUT = 60
 OFFICER = "강도윤"
@@ -19,20 +15,9 @@ IN_TONG_3 = (126.8979, 37.5717)  # a place in the sample dong
 
 
 @pytest.fixture
-def app(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
+def app(sample_app: AppTest) -> AppTest:
     """The app in sample mode, in a private copy of the sample store."""
-    from app_pages.common import get_store
-
-    db = tmp_path / "app.sqlite"
-    shutil.copy(sample_db, db)
-    monkeypatch.setenv("MAPPING_DB", str(db))
-    monkeypatch.setenv("MAPPING_TILES", "none")
-    monkeypatch.setenv("MAPPING_SAMPLE_AUTOLOGIN", "1")
-    monkeypatch.chdir(ROOT)
-    get_store.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
-    yield at
-    get_store.clear()  # one store per process: the next test opens its own file
+    return sample_app
 
 
 def _store():

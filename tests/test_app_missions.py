@@ -3,34 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from mapping.access import SAMPLE_USER, User
-from tests.conftest import ROOT, SAMPLE_CODE
+from tests.conftest import SAMPLE_CODE
 
 TIMEOUT = 60
 THIS_MONTH = dt.date.today().replace(day=1)
 
 
 @pytest.fixture
-def app(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    db = tmp_path / "app.sqlite"
-    shutil.copy(sample_db, db)
-    monkeypatch.setenv("MAPPING_DB", str(db))
-    monkeypatch.setenv("MAPPING_TILES", "none")
-    monkeypatch.setenv("MAPPING_PHOTOS", str(tmp_path / "photos"))
-    monkeypatch.setenv("MAPPING_SAMPLE_AUTOLOGIN", "1")  # sample data: the pages open as the sample user
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    at.run()
-    yield at
-    from app_pages.common import get_store
-
-    get_store.clear()  # cached per process: the next test opens its own file
+def app(sample_app):
+    return sample_app
 
 
 def _store():

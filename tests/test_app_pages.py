@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -17,20 +16,8 @@ TIMEOUT = 60
 
 
 @pytest.fixture
-def app(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    db = tmp_path / "app.sqlite"
-    shutil.copy(sample_db, db)
-    monkeypatch.setenv("MAPPING_DB", str(db))
-    monkeypatch.setenv("MAPPING_TILES", "none")
-    monkeypatch.setenv("MAPPING_SAMPLE_AUTOLOGIN", "1")  # sample data: the pages open as the sample user
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    at.run()
-    yield at
-    # get_store is cached per process: forget it so the next test opens its own file
-    from app_pages.common import get_store
-
-    get_store.clear()
+def app(sample_app):
+    return sample_app
 
 
 def _map_html(at: AppTest) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -12,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from mapping.access import CLI_USER, SAMPLE_USER
 from mapping.store import open_store
-from tests.conftest import ROOT, SAMPLE_CODE
+from tests.conftest import ROOT, SAMPLE_CODE, log_in
 
 TIMEOUT = 60
 PASSWORD = "성산2동-walk-2026"
@@ -41,34 +39,19 @@ def _hand_over(at: AppTest, zone_id: str, successor: str) -> None:
 
 
 @pytest.fixture
-def app_env(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A writable copy of the sample store with a team leader's account (유정민, 복지팀), for the app."""
-    from app_pages.common import get_store
-
-    db = tmp_path / "app.sqlite"
-    shutil.copy(sample_db, db)
-    store = open_store(db)
+def leader_env(app_env: Path) -> Path:
+    """The app's copy of the sample store with a team leader's account (유정민, 복지팀)."""
+    store = open_store(app_env)
     store.create_account("yujm", name="유정민", password=PASSWORD, role="team_leader", staff_name="유정민",
                          dong_code=SAMPLE_CODE, by=CLI_USER)  # fmt: skip
     store.close()
-    monkeypatch.setenv("MAPPING_DB", str(db))
-    monkeypatch.setenv("MAPPING_TILES", "none")
-    monkeypatch.chdir(ROOT)
-    get_store.clear()
-    yield db
-    get_store.clear()  # cached per process: the next test opens its own file
+    return app_env
 
 
 @pytest.fixture
-def leader(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+def leader(leader_env: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     """The app with the team leader logged in through the login page."""
-    monkeypatch.delenv("MAPPING_SAMPLE_AUTOLOGIN", raising=False)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
-    at.text_input(key="login_account").input("yujm")
-    at.text_input(key="login_password").input(PASSWORD)
-    next(b for b in at.button if b.label == "로그인").click().run()
-    assert not at.exception and at.title[0].value == "내 구역"
-    return at
+    return log_in("yujm", PASSWORD, monkeypatch=monkeypatch)
 
 
 def test_a_logged_in_team_leaders_zone_save_is_logged_under_their_account(leader: AppTest) -> None:
@@ -90,7 +73,7 @@ def test_a_logged_in_team_leaders_hand_over_is_logged_under_their_account(leader
     assert list(handed["account"]) == ["yujm"] and list(handed["detail"]) == ["윤지호 -> 엄채원"]
 
 
-def test_in_sample_mode_the_zone_save_is_the_sample_users(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_in_sample_mode_the_zone_save_is_the_sample_users(leader_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MAPPING_SAMPLE_AUTOLOGIN", "1")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
     before = _open_zone_page(at)

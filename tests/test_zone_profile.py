@@ -5,7 +5,6 @@ hand-over download on the zone editor page."""
 from __future__ import annotations
 
 import dataclasses
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from mapping.errors import ExportError, NotFoundError
 from mapping.store import Store
 from mapping.zone_profile import MARK, write_zone_profiles, zone_profile
 from mapping.zone_profile_pdf import MAX_CONTACTS, export_zone_profile_pdf
-from tests.conftest import ROOT, SAMPLE_CODE
+from tests.conftest import SAMPLE_CODE
 
 FORMULA = '=HYPERLINK("http://evil.example/","click")'
 
@@ -197,40 +196,25 @@ def _downloads(at: object) -> dict[str, object]:
     return {b.proto.label: b for b in at.get("download_button")}  # type: ignore[attr-defined]
 
 
-def test_zone_page_offers_the_successor_the_zones_profile_after_the_hand_over(
-    sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from streamlit.testing.v1 import AppTest
-
+def test_zone_page_offers_the_successor_the_zones_profile_after_the_hand_over(sample_app) -> None:
     from app_pages.common import get_store
 
-    db = tmp_path / "app.sqlite"
-    shutil.copy(sample_db, db)
-    monkeypatch.setenv("MAPPING_DB", str(db))
-    monkeypatch.setenv("MAPPING_TILES", "none")
-    monkeypatch.setenv("MAPPING_SAMPLE_AUTOLOGIN", "1")
-    monkeypatch.chdir(ROOT)
-    get_store.clear()
-    try:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-        at.run()
-        at.switch_page("app_pages/zones.py").run()
-        assert not at.exception
-        before = len(get_store().access_log())
-        labels = set(_downloads(at))
-        assert {"Z01 PDF", "Z01 XLSX", "볼 수 있는 구역 전체 PDF (18쪽)"} <= labels
-        assert not [label for label in labels if label.startswith("후임자")]
-        next(s for s in at.selectbox if s.label == "구역").set_value("Z05")
-        next(s for s in at.selectbox if s.label.startswith("후임자")).set_value("엄채원")
-        at.button(key="reassign").click().run()
-        assert not at.exception
-        assert any("윤지호 → 엄채원" in s.value for s in at.success)
-        assert "후임자 엄채원에게 줄 Z05 구역 현황 PDF" in _downloads(at)
-        assert not (get_store().access_log().iloc[before:]["action"] == "출력").any()  # made only when clicked
-        at.run()  # the offer stays on the page after a rerun
-        assert "후임자 엄채원에게 줄 Z05 구역 현황 PDF" in _downloads(at)
-    finally:
-        get_store.clear()
+    at = sample_app
+    at.switch_page("app_pages/zones.py").run()
+    assert not at.exception
+    before = len(get_store().access_log())
+    labels = set(_downloads(at))
+    assert {"Z01 PDF", "Z01 XLSX", "볼 수 있는 구역 전체 PDF (18쪽)"} <= labels
+    assert not [label for label in labels if label.startswith("후임자")]
+    next(s for s in at.selectbox if s.label == "구역").set_value("Z05")
+    next(s for s in at.selectbox if s.label.startswith("후임자")).set_value("엄채원")
+    at.button(key="reassign").click().run()
+    assert not at.exception
+    assert any("윤지호 → 엄채원" in s.value for s in at.success)
+    assert "후임자 엄채원에게 줄 Z05 구역 현황 PDF" in _downloads(at)
+    assert not (get_store().access_log().iloc[before:]["action"] == "출력").any()  # made only when clicked
+    at.run()  # the offer stays on the page after a rerun
+    assert "후임자 엄채원에게 줄 Z05 구역 현황 PDF" in _downloads(at)
 
 
 def test_contacts_untouched_for_90_days_are_flagged_on_the_page(sample_store: Store, tmp_path: Path) -> None:
