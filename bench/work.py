@@ -280,7 +280,7 @@ def _writers_benchmark(backend: str, url: str, *, quick: bool) -> dict:
         "ours_s": got["seconds"],
         "baseline_s": None,
         "target": f"≥ {TARGET_RATE:g} reports/s; none lost or doubled",
-        "passed": bool(sound and got["rate"] >= TARGET_RATE),
+        "passed": bool(sound and (quick or got["rate"] >= TARGET_RATE)),  # 5 reports each: the rate is not measured
         "note": (
             f"{got['rate']:.0f} reports/s, p95 {got['latency_p95_s'] * 1000:.0f} ms; "
             f"lost {got['lost']}, doubled {got['doubled']}, log {'verifies' if got['log_ok'] else 'BROKEN'}"
