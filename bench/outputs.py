@@ -12,6 +12,7 @@ correctness fail a benchmark (absolute times do not: machines are shared).
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import re
 import tempfile
@@ -173,6 +174,11 @@ def officer_page_benchmark(data: dict, *, median_time: Timer, quick: bool) -> di
     from app_pages.common import get_store
 
     reports = synthetic_reports(read_kit(KIT).dong, _reports_count(quick))
+    # The app's server process does not hold the benchmarks' city-scale data: move what this process
+    # already holds out of the garbage collector's sight, or each full collection walks millions of
+    # objects the page never made (a full run measured 0.50 s, the same page alone 0.35 s).
+    gc.collect()
+    gc.freeze()
     with (
         _sample_store(reports) as db,
         environment(MAPPING_DB=str(db), MAPPING_TILES="none", MAPPING_SAMPLE_AUTOLOGIN="1"),
@@ -190,6 +196,7 @@ def officer_page_benchmark(data: dict, *, median_time: Timer, quick: bool) -> di
         ours_s, _ = median_time(at.run)
         shown = not at.exception and bool(at.get("component_instance"))
         get_store.clear()
+    gc.unfreeze()
     return {
         "name": f"officer page re-run, {len(reports):,} reports (AppTest)",
         "ours_s": ours_s,
