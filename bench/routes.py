@@ -12,7 +12,8 @@ import random
 import time
 
 from bench.work import or_tools_tour
-from mapping.routes import Stop, distance_matrix, order_stops, tour_length
+from mapping.routes import Stop, distance_matrix
+from mapping.walk_order import order_stops, tour_length
 
 START = Stop("start", "주민센터", "출발", 0, 126.9050, 37.5670, 0)
 

@@ -2,7 +2,7 @@
 
 Run on its own: ``python -m bench.work [--quick]`` (one line per benchmark, as ``python -m bench``).
 
-- Walk order (:func:`mapping.routes.order_stops`) on fixed random instances in the sample dong, several
+- Walk order (:func:`mapping.walk_order.order_stops`) on fixed random instances in the sample dong, several
   seeds, the worst reported: against the exact optimum (an independent Held–Karp in this file) at 12
   stops, and OR-Tools guided local search given 30 s at 25 and 50.
 - 20 threads of one server process (one shared :class:`~mapping.store.Store`, as ``st.cache_resource``
@@ -26,7 +26,8 @@ from pathlib import Path
 import numpy as np
 
 from bench.common import Timer, environment, module_main
-from mapping.routes import Stop, distance_matrix, order_stops, tour_length
+from mapping.routes import Stop, distance_matrix
+from mapping.walk_order import order_stops, tour_length
 
 ROUTE_SEEDS = (0, 1, 2)
 BASELINE_SECONDS, QUICK_BASELINE_SECONDS = 30.0, 1.0
@@ -145,7 +146,7 @@ def route_50_benchmark(data: dict, *, median_time: Timer, quick: bool) -> dict:
 def or_tools_tour(matrix: np.ndarray, *, seconds: float) -> list[int]:
     """OR-Tools' guided local search for ``seconds``: the yardstick our walk order is measured against.
 
-    Not what :func:`mapping.routes.order_stops` uses: with a wall-clock limit its tour got worse on a busy
+    Not what :func:`mapping.walk_order.order_stops` uses: with a wall-clock limit its tour got worse on a busy
     machine (50 stops: 2.2 % long while the test suite ran), where the seeded local search does not.
     """
     from ortools.constraint_solver import pywrapcp, routing_enums_pb2

@@ -10,7 +10,8 @@ reads of reference data (cached per revision); the rest comes from mixins:
 :mod:`mapping.store_loading` (kit, zone ownership), :mod:`mapping.store_imports`
 (files, address points), :mod:`mapping.store_reports` and :mod:`mapping.store_report_flow`
 (reports), :mod:`mapping.store_month`, :mod:`mapping.store_accounts`,
-:mod:`mapping.store_contacts` and :mod:`mapping.store_outreach`.  The database
+:mod:`mapping.store_contacts`, :mod:`mapping.store_missions`, :mod:`mapping.store_referrals` and
+:mod:`mapping.store_outreach` (notice posts, who may see what).  The database
 plumbing is in :mod:`mapping.store_engine`.
 """
 
@@ -43,8 +44,10 @@ from mapping.store_engine import DEFAULT_DB as DEFAULT_DB
 from mapping.store_engine import _add_missing_columns, _add_postgis_columns, _engine, _frame, resolve_url
 from mapping.store_imports import ImportsMixin
 from mapping.store_loading import LoadingMixin, LoadSummary
+from mapping.store_missions import MissionsMixin
 from mapping.store_month import MonthMixin
 from mapping.store_outreach import OutreachMixin
+from mapping.store_referrals import ReferralsMixin
 from mapping.store_report_flow import ReportFlowMixin
 from mapping.store_reports import PERSONAL, ReportsMixin
 from mapping.tong_index import attach_tong_zone
@@ -66,6 +69,8 @@ class Store(
     MonthMixin,
     AccountsMixin,
     ContactsMixin,
+    MissionsMixin,
+    ReferralsMixin,
     OutreachMixin,
 ):
     """The project's store; open it with :func:`open_store`."""

@@ -13,17 +13,14 @@ import xmlschema
 
 from mapping.access import SAMPLE_USER
 from mapping.routes import (
-    EXACT_MAX,
     RouteError,
     Stop,
-    _held_karp,
     distance_matrix,
-    order_stops,
     plan_route,
     propose_stops,
     route_gpx,
-    tour_length,
 )
+from mapping.walk_order import EXACT_MAX, _held_karp, order_stops, tour_length
 from tests.conftest import ROOT, SAMPLE_CODE
 
 START = Stop("centre", "성산2동 주민센터", "출발", 0, 126.9050, 37.5670, 0)
