@@ -34,7 +34,7 @@ from mapping.outreach_layers import build_contacts_layer, build_notice_posts_lay
 from mapping.privacy import public_view
 from mapping.tour_map import export_tour_pdf
 from mapping.welcome import export_welcome_csv, export_welcome_letters, welcome_messages_of
-from mapping.zone_profile import write_zone_profiles
+from mapping.zone_profile_files import write_zone_profiles
 
 
 def _welcome(store: object, code: str, user: User, zone_id: str, path: Path) -> None:

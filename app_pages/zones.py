@@ -14,7 +14,8 @@ from mapping.domain import ROLES
 from mapping.errors import NotFoundError, Problem, ValidationError
 from mapping.layers import build_dong_layer, build_map, build_tongs_layer, build_zones_layer, legend_html
 from mapping.tables import FIRST_DATA_ROW, parse_tong_list
-from mapping.zone_profile import MARK, handover_message, write_zone_profiles
+from mapping.zone_profile import MARK, handover_message
+from mapping.zone_profile_files import write_zone_profiles
 from mapping.zones import zones_from_tongs
 
 

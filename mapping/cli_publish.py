@@ -203,7 +203,8 @@ def _check_output(out: Path) -> None:
 
 
 def _write_profiles(store: object, code: str, out: Path, zone_ids: list[str] | None) -> int:
-    from mapping.zone_profile import MARK, write_zone_profiles
+    from mapping.zone_profile import MARK
+    from mapping.zone_profile_files import write_zone_profiles
 
     write_zone_profiles(store, code, out, user=CLI_USER, zone_ids=zone_ids)
     count = len(zone_ids) if zone_ids else len(store.zones(code))  # type: ignore[attr-defined]

@@ -188,14 +188,14 @@ def test_zone_profile_that_fails_after_the_hand_over_says_how_to_make_the_sheet_
 ) -> None:
     import shlex
 
-    import mapping.zone_profile
+    import mapping.zone_profile_files
 
-    real = mapping.zone_profile.write_zone_profiles
+    real = mapping.zone_profile_files.write_zone_profiles
 
     def broken(*args: object, **kwargs: object) -> Path:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(mapping.zone_profile, "write_zone_profiles", broken)
+    monkeypatch.setattr(mapping.zone_profile_files, "write_zone_profiles", broken)
     out = tmp_path / "인계.pdf"
     argv = ["zone-profile", "--db", sample_store.url, "--zone", "Z05", "--handover-to", "엄채원", "--out", str(out)]
     assert main(argv) == 1
@@ -207,7 +207,7 @@ def test_zone_profile_that_fails_after_the_hand_over_says_how_to_make_the_sheet_
     words = shlex.split(command)
     assert words[:3] == ["python", "-m", "mapping"] and "--handover-to" not in words
     assert main(argv) == 2  # a second hand-over is refused: 엄채원 has the zone now
-    monkeypatch.setattr(mapping.zone_profile, "write_zone_profiles", real)  # the cause fixed
+    monkeypatch.setattr(mapping.zone_profile_files, "write_zone_profiles", real)  # the cause fixed
     assert main(words[3:]) == 0
     officer = next(line for line in _text(out).splitlines() if line.strip().startswith("담당 주무관"))
     assert "엄채원" in officer

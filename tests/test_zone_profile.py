@@ -14,7 +14,8 @@ from openpyxl import load_workbook
 from mapping.access import SAMPLE_USER, User
 from mapping.errors import ExportError, NotFoundError
 from mapping.store import Store
-from mapping.zone_profile import MARK, write_zone_profiles, zone_profile
+from mapping.zone_profile import MARK, zone_profile
+from mapping.zone_profile_files import write_zone_profiles
 from mapping.zone_profile_pdf import MAX_CONTACTS, export_zone_profile_pdf
 from tests.conftest import SAMPLE_CODE
 
