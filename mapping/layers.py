@@ -9,6 +9,7 @@ here); colours, icons and escaping in :mod:`mapping.style`.
 
 from __future__ import annotations
 
+import math
 import os
 
 import folium
@@ -242,6 +243,15 @@ def _outreach_rows(*, contacts: bool, notice_posts: bool) -> list[str]:
     return rows
 
 
+def _zoom_to_fit(minx: float, miny: float, maxx: float, maxy: float, *, width: int = 700, height: int = 600) -> float:
+    """The web-map zoom (quarter steps) at which these lon/lat bounds fit a map of about ``width``×``height`` px."""
+    lon_span = max(maxx - minx, 1e-9)
+    mercator = [math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) for lat in (miny, maxy)]
+    y_span = max(mercator[1] - mercator[0], 1e-9)  # radians
+    fit = min(math.log2(width * 360 / (256 * lon_span)), math.log2(height * 2 * math.pi / (256 * y_span)))
+    return max(0.0, min(18.0, math.floor(fit * 4) / 4))
+
+
 def build_map(
     layers: list[folium.FeatureGroup],
     *,
@@ -274,6 +284,7 @@ def build_map(
     minx, miny, maxx, maxy = web.total_bounds
     m = folium.Map(
         location=[(miny + maxy) / 2, (minx + maxx) / 2],
+        zoom_start=_zoom_to_fit(minx, miny, maxx, maxy),  # near the fitted view: no zoom-out flash on load
         tiles=None,
         max_zoom=19,
         maxZoom=19,  # for the map itself: without tiles, a clustered layer needs it (folium gives it only to tiles)

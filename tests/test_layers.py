@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 import pytest
+import shapely
 
 from mapping.domain import RESOURCE_TYPES
 from mapping.errors import CRSError
@@ -422,3 +423,15 @@ def test_template_syntax_in_user_text_is_never_evaluated(data: Data) -> None:
 def test_a_map_without_tiles_still_has_a_max_zoom_for_clusters(data: Data) -> None:
     html = render([build_zones_layer(data.zones)], data.dong)
     assert '"maxZoom": 19' in html
+
+
+def test_a_map_opens_near_the_zoom_that_fits_its_bounds() -> None:
+    """Opening at folium's default zoom 10 and jumping to the dong flashed one cluster of every report."""
+    from mapping.layers import _zoom_to_fit
+
+    span_at_15 = 0.99 * 700 * 360 / (256 * 2**15)  # lon degrees that (just) fit 700 px at zoom 15
+    assert _zoom_to_fit(126.9, 37.56, 126.9 + span_at_15, 37.561) == 15.0
+    assert _zoom_to_fit(126.76, 37.41, 127.19, 37.70) == 11.0  # all of Seoul
+    dong = gpd.GeoDataFrame(geometry=[shapely.box(126.891, 37.560, 126.918, 37.575)], crs="EPSG:4326")
+    html = build_map([], bounds=dong, tiles="none").get_root().render()
+    assert re.search(r'"zoom": 15\.0', html)
