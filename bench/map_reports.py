@@ -8,12 +8,13 @@ under 3 MB of HTML; the officer page re-renders under 2 s).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
-import shutil
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import folium
@@ -78,18 +79,16 @@ def timed(fn, repeat: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
-def page_rerender(reports: gpd.GeoDataFrame, repeat: int) -> float:
-    """Median re-render of the officer page (AppTest) with ``reports`` in the store."""
-    from streamlit.testing.v1 import AppTest
-
+@contextlib.contextmanager
+def sample_store_with(reports: gpd.GeoDataFrame | None = None) -> Iterator[Path]:
+    """A throwaway SQLite store of the sample dong, with ``reports`` added (filed and submitted)."""
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.sqlite"
         store = open_store(db)
         store.load_kit(read_kit(ROOT / "data" / "sample_kit"), user=SAMPLE_USER)
-        where = attach_tong_zone(reports.geometry, store.tongs(CODE), store.zones(CODE))
-        rows = (
-            reports.drop(columns="geometry")
-            .assign(
+        if reports is not None and len(reports):
+            where = attach_tong_zone(reports.geometry, store.tongs(CODE), store.zones(CODE))
+            rows = reports.drop(columns=["geometry", "id"]).assign(
                 dong_code=CODE,
                 origin="bench",
                 lon=reports.geometry.x,
@@ -99,11 +98,17 @@ def page_rerender(reports: gpd.GeoDataFrame, repeat: int) -> float:
                 reported=True,
                 address=None,
             )
-            .drop(columns="id")
-        )
-        with store.engine.begin() as conn:
-            conn.execute(POINT_TABLES["reports"].insert(), rows.to_dict("records"))
+            with store.engine.begin() as conn:
+                conn.execute(POINT_TABLES["reports"].insert(), rows.to_dict("records"))
         store.close()
+        yield db
+
+
+def page_rerender(reports: gpd.GeoDataFrame, repeat: int) -> float:
+    """Median re-render of the officer page (AppTest) with ``reports`` in the store."""
+    from streamlit.testing.v1 import AppTest
+
+    with sample_store_with(reports) as db:
         os.environ["MAPPING_DB"], os.environ["MAPPING_TILES"] = str(db), "none"
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
         at.run()
@@ -112,7 +117,6 @@ def page_rerender(reports: gpd.GeoDataFrame, repeat: int) -> float:
             t0 = time.perf_counter()
             at.run()
             times.append(time.perf_counter() - t0)
-        shutil.rmtree(Path(tmp), ignore_errors=True)
     return statistics.median(times)
 
 

@@ -17,18 +17,14 @@ import json
 import re
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import folium
-import geopandas as gpd
 
 from bench.common import Timer, environment, module_main
-from bench.map_reports import CODE, ROOT, plain_markers, synthetic_reports
-from mapping.access import SAMPLE_USER
+from bench.map_reports import CODE, ROOT, plain_markers, sample_store_with, synthetic_reports
 from mapping.kit import read_kit
-from mapping.schema import POINT_TABLES
-from mapping.store import attach_tong_zone, open_store
+from mapping.store import open_store
 from mapping.style import esc
 
 KIT = ROOT / "data" / "sample_kit"
@@ -37,31 +33,6 @@ PUBLIC_URL = "https://example.org/seongsan2"
 
 def _reports_count(quick: bool) -> int:
     return 2_000 if quick else 10_000
-
-
-@contextlib.contextmanager
-def _sample_store(reports: gpd.GeoDataFrame | None = None) -> Iterator[Path]:
-    """A throwaway SQLite store of the sample dong, with ``reports`` added (filed and submitted)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "bench.sqlite"
-        store = open_store(db)
-        store.load_kit(read_kit(KIT), user=SAMPLE_USER)
-        if reports is not None and len(reports):
-            where = attach_tong_zone(reports.geometry, store.tongs(CODE), store.zones(CODE))
-            rows = reports.drop(columns=["geometry", "id"]).assign(
-                dong_code=CODE,
-                origin="bench",
-                lon=reports.geometry.x,
-                lat=reports.geometry.y,
-                tong=where["tong"],
-                zone_id=where["zone_id"],
-                reported=True,
-                address=None,
-            )
-            with store.engine.begin() as conn:
-                conn.execute(POINT_TABLES["reports"].insert(), rows.to_dict("records"))
-        store.close()
-        yield db
 
 
 def _packed_texts(html: str) -> list[str]:
@@ -108,7 +79,7 @@ def public_map_benchmark(data: dict, *, median_time: Timer, quick: bool) -> dict
     from mapping.privacy import personal_values_of, public_view
     from mapping.public_site import export_public_site
 
-    with _sample_store() as db, tempfile.TemporaryDirectory() as out:
+    with sample_store_with() as db, tempfile.TemporaryDirectory() as out:
         store = open_store(db)
 
         def ours() -> Path:
@@ -145,7 +116,7 @@ def tour_map_benchmark(data: dict, *, median_time: Timer, quick: bool) -> dict:
     from mapping.privacy import public_view
     from mapping.tour_map import export_tour_pdf
 
-    with _sample_store() as db, tempfile.TemporaryDirectory() as out:
+    with sample_store_with() as db, tempfile.TemporaryDirectory() as out:
         store = open_store(db)
         zone_id = str(store.zones(CODE)["zone_id"].iloc[0])
         pdf = Path(out) / "tour.pdf"
@@ -180,7 +151,7 @@ def officer_page_benchmark(data: dict, *, median_time: Timer, quick: bool) -> di
     gc.collect()
     gc.freeze()
     with (
-        _sample_store(reports) as db,
+        sample_store_with(reports) as db,
         environment(MAPPING_DB=str(db), MAPPING_TILES="none", MAPPING_SAMPLE_AUTOLOGIN="1"),
         contextlib.chdir(ROOT),
     ):
