@@ -109,7 +109,8 @@ def page_rerender(reports: gpd.GeoDataFrame, repeat: int) -> float:
     from streamlit.testing.v1 import AppTest
 
     with sample_store_with(reports) as db:
-        os.environ["MAPPING_DB"], os.environ["MAPPING_TILES"] = str(db), "none"
+        # sample data: the app opens on the officer page (without this it showed only the login page)
+        os.environ.update(MAPPING_DB=str(db), MAPPING_TILES="none", MAPPING_SAMPLE_AUTOLOGIN="1")
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
         at.run()
         times = []
