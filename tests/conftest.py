@@ -144,3 +144,17 @@ def log_in(account: str, password: str, *, monkeypatch: pytest.MonkeyPatch):
     next(b for b in at.button if b.label == "로그인").click().run()
     assert not at.exception and at.title[0].value == "내 구역"
     return at
+
+
+def as_officer(at, name: str):
+    """The sample-mode app with ``name`` chosen as the acting officer (the officer page shows their zone)."""
+    at.selectbox(key="officer").set_value(name).run()
+    assert not at.exception
+    return at
+
+
+def app_store() -> Store:
+    """The store the app under test uses (the process's one ``get_store``)."""
+    from app_pages.common import get_store
+
+    return get_store()

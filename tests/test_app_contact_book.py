@@ -15,7 +15,7 @@ from app_pages.contact_book import BOOK_KEY, POSTS_KEY
 from mapping.access import CLI_USER, SAMPLE_USER
 from mapping.outreach_layers import STALE_LABEL
 from mapping.store import open_store
-from tests.conftest import SAMPLE_CODE, log_in
+from tests.conftest import SAMPLE_CODE, app_store, as_officer, log_in
 from tests.helpers import unescape_js
 
 TIMEOUT = 60
@@ -30,20 +30,11 @@ IN_TONG_28 = (126.904374, 37.566203)  # where the sample's 28통 통장 lives
 @pytest.fixture
 def app(sample_app):
     """The officer page as 노아린, in a private copy of the sample store."""
-    at = sample_app
-    at.selectbox(key="officer").set_value(OFFICER).run()
-    assert not at.exception
-    return at
-
-
-def store():
-    from app_pages.common import get_store
-
-    return get_store()
+    return as_officer(sample_app, OFFICER)
 
 
 def contact_id(name: str) -> int:
-    book = store().contacts(SAMPLE_CODE, user=SAMPLE_USER)
+    book = app_store().contacts(SAMPLE_CODE, user=SAMPLE_USER)
     return int(book.loc[book["name"] == name, "id"].iloc[0])
 
 
@@ -78,7 +69,7 @@ def click(at: AppTest, label: str) -> AppTest:
 def test_contact_book_lists_the_zones_contacts_stale_first_with_last_contact(app):
     checker = contact_id("가상검침원09")
     long_ago = dt.date.today() - dt.timedelta(days=120)
-    store().log_contact(checker, kind="통화", on_date=long_ago, by_whom=OFFICER, user=SAMPLE_USER)
+    app_store().log_contact(checker, kind="통화", on_date=long_ago, by_whom=OFFICER, user=SAMPLE_USER)
     table = book_table(open_book(app))
     assert sorted(table["성명"]) == ["가상검침원09", "가상배달원10", "가상통장03"]  # Z28's, no other zone's
     first = table.iloc[0]
@@ -90,7 +81,7 @@ def test_contact_book_lists_the_zones_contacts_stale_first_with_last_contact(app
 
 def test_the_contacts_are_read_only_when_the_book_is_opened_and_each_read_is_logged(app):
     def contact_reads() -> int:
-        log = store().access_log()
+        log = app_store().access_log()
         return int(((log["action"] == "조회") & (log["subject"] == f"contacts:{SAMPLE_CODE}")).sum())
 
     app.run()
@@ -112,7 +103,7 @@ def test_adding_a_contact_stores_it_and_clears_the_form(app):
     app.text_input(key="contact_add_note").input("<b>화·목</b> 오전 배달")
     click(app, "더하기")
     assert any("가상배달원99 연락처를 더했습니다" in s.value for s in app.success)
-    added = store().contacts(SAMPLE_CODE, user=SAMPLE_USER).set_index("name").loc["가상배달원99"]
+    added = app_store().contacts(SAMPLE_CODE, user=SAMPLE_USER).set_index("name").loc["가상배달원99"]
     assert (added["kind"], added["tong"], added["phone"]) == ("yogurt_delivery", 36, "010-0000-5199")
     assert added["note"] == "<b>화·목</b> 오전 배달"
     row = book_table(app).set_index("성명").loc["가상배달원99"]
@@ -122,19 +113,19 @@ def test_adding_a_contact_stores_it_and_clears_the_form(app):
 
 def test_a_bad_phone_number_is_refused_in_korean_and_nothing_is_stored(app):
     open_book(app)
-    before = len(store().contacts(SAMPLE_CODE, user=SAMPLE_USER))
+    before = len(app_store().contacts(SAMPLE_CODE, user=SAMPLE_USER))
     app.text_input(key="contact_add_name").input("가상통장98")
     app.text_input(key="contact_add_phone").input("1234")
     click(app, "더하기")
     assert any("전화번호" in e.value and "읽을 수 없습니다" in e.value for e in app.error)
     assert not app.exception  # the store's message, never a traceback
-    assert len(store().contacts(SAMPLE_CODE, user=SAMPLE_USER)) == before
+    assert len(app_store().contacts(SAMPLE_CODE, user=SAMPLE_USER)) == before
     assert app.text_input(key="contact_add_name").value == "가상통장98"  # kept, to fix the number
 
 
 def test_logging_a_contact_updates_the_last_contact_and_clears_the_flag(app):
     checker = contact_id("가상검침원09")
-    store().log_contact(
+    app_store().log_contact(
         checker, kind="만남", on_date=dt.date.today() - dt.timedelta(days=95), by_whom=OFFICER, user=SAMPLE_USER
     )
     open_book(app)
@@ -148,7 +139,7 @@ def test_logging_a_contact_updates_the_last_contact_and_clears_the_flag(app):
     log = next(d.value for d in app.dataframe if "방법" in d.value.columns)
     assert list(log["방법"]) == ["동장 동행 소개", "만남"]  # newest first
     assert log.iloc[0]["담당"] == OFFICER and log.iloc[0]["비고"] == "동장님과 검침 구역 인사"
-    last = store().access_log().iloc[-1]
+    last = app_store().access_log().iloc[-1]
     assert (last["action"], last["subject"]) == ("조회", f"contact_log:{checker}")
 
 
@@ -157,14 +148,14 @@ def test_an_edit_over_someone_elses_change_is_refused_and_shows_theirs(app):
     open_book(app)
     app.selectbox(key="contact_pick").set_value(leader).run()
     app.text_input(key=f"contact_edit_{leader}_1_phone").input("010-0000-7777")
-    store().update_contact(leader, {"phone": "010-0000-8888"}, user=SAMPLE_USER)  # someone else, meanwhile
+    app_store().update_contact(leader, {"phone": "010-0000-8888"}, user=SAMPLE_USER)  # someone else, meanwhile
     click(app, "저장")
     assert any("먼저 고쳤습니다" in e.value for e in app.error)
-    assert store().contact(leader, user=SAMPLE_USER)["phone"] == "010-0000-8888"  # not overwritten
+    assert app_store().contact(leader, user=SAMPLE_USER)["phone"] == "010-0000-8888"  # not overwritten
     assert app.text_input(key=f"contact_edit_{leader}_2_phone").value == "010-0000-8888"  # reloaded
     app.text_input(key=f"contact_edit_{leader}_2_phone").input("010-0000-7777")
     click(app, "저장")
-    assert store().contact(leader, user=SAMPLE_USER)["phone"] == "010-0000-7777"
+    assert app_store().contact(leader, user=SAMPLE_USER)["phone"] == "010-0000-7777"
 
 
 def test_deleting_a_contact_needs_a_confirmation(app):
@@ -176,7 +167,7 @@ def test_deleting_a_contact_needs_a_confirmation(app):
     app.button(key=f"contact_del_{leader}").click().run()
     assert not app.exception
     assert "가상통장03" not in set(book_table(app)["성명"])
-    assert "가상통장03" not in set(store().contacts(SAMPLE_CODE, user=SAMPLE_USER)["name"])
+    assert "가상통장03" not in set(app_store().contacts(SAMPLE_CODE, user=SAMPLE_USER)["name"])
 
 
 def test_a_notice_post_appears_in_the_list_and_on_the_map_until_taken_down(app):
@@ -202,7 +193,7 @@ def test_a_notice_post_appears_in_the_list_and_on_the_map_until_taken_down(app):
 def test_a_contact_named_in_markdown_shows_as_literal_text(app):
     from markdown_it import MarkdownIt
 
-    cid = store().add_contact(SAMPLE_CODE, kind="tong_leader", name=EVIL, tong=28, user=SAMPLE_USER)
+    cid = app_store().add_contact(SAMPLE_CODE, kind="tong_leader", name=EVIL, tong=28, user=SAMPLE_USER)
     open_book(app)
     assert EVIL in set(book_table(app)["성명"])  # a table cell is plain text: shown as typed
     app.selectbox(key="contact_pick").set_value(cid).run()
@@ -230,13 +221,13 @@ def officer_app(app_env: Path, monkeypatch: pytest.MonkeyPatch):
 
 def test_a_logged_in_officers_book_holds_only_their_own_zones_contacts(officer_app):
     assert not any(s.key == "officer" for s in officer_app.selectbox)  # no choosing someone else
-    before = len(store().access_log())
+    before = len(app_store().access_log())
     table = book_table(open_book(officer_app))
     assert sorted(table["성명"]) == Z28_CONTACTS  # not the zone she stands in for (Z27), nor any other
-    reads = store().access_log().iloc[before:]
+    reads = app_store().access_log().iloc[before:]
     reads = reads[reads["subject"].str.startswith(f"contacts:{SAMPLE_CODE}")]
     assert len(reads) and set(reads["account"]) == {"noar"}  # logged under her account
     html = map_html(officer_app)
     assert "가상통장03" in html and "구역 연락망 (개인정보)" in html  # Z28's contacts are on the map
-    others = set(store().contacts(SAMPLE_CODE, user=SAMPLE_USER)["name"]) - set(Z28_CONTACTS)
+    others = set(app_store().contacts(SAMPLE_CODE, user=SAMPLE_USER)["name"]) - set(Z28_CONTACTS)
     assert set(Z27_CONTACTS) <= others and not [name for name in others if name in html]

@@ -14,7 +14,7 @@ from app_pages.referrals_ui import HOUSEHOLD_PICK, HOUSEHOLD_REFERRALS_KEY
 from mapping.access import SAMPLE_USER
 from mapping.privacy import assert_no_personal_values, personal_values_of, public_view
 from mapping.public_site import export_public_site
-from tests.conftest import SAMPLE_CODE
+from tests.conftest import SAMPLE_CODE, app_store, as_officer
 from tests.helpers import unescape_js
 
 TIMEOUT = 60
@@ -25,25 +25,16 @@ NOTE = "가상 어르신 밑반찬 지원 요청 (세대 연계)"
 @pytest.fixture
 def app(sample_app):
     """The officer page as 노아린, in a private copy of the sample store."""
-    at = sample_app
-    at.selectbox(key="officer").set_value(OFFICER).run()
-    assert not at.exception
-    return at
-
-
-def store():
-    from app_pages.common import get_store
-
-    return get_store()
+    return as_officer(sample_app, OFFICER)
 
 
 def zone_households() -> pd.DataFrame:
-    households = store().households(SAMPLE_CODE, user=SAMPLE_USER)
+    households = app_store().households(SAMPLE_CODE, user=SAMPLE_USER)
     return households[households["zone_id"] == ZONE].reset_index(drop=True)
 
 
 def referral_reads() -> int:
-    log = store().access_log()
+    log = app_store().access_log()
     return int(((log["action"] == "조회") & (log["subject"] == f"referrals:{SAMPLE_CODE}")).sum())
 
 
@@ -68,7 +59,7 @@ def refer(at: AppTest, household_id: int, *, body: str = "welfare_centre", name:
     at.text_input(key=f"ref_new_noteh{household_id}").input(note)
     at.button(key=f"referh{household_id}").click().run()
     assert not at.exception
-    return int(store().household_referrals(SAMPLE_CODE, user=SAMPLE_USER, household_id=household_id)["id"].iloc[-1])
+    return int(app_store().household_referrals(SAMPLE_CODE, user=SAMPLE_USER, household_id=household_id)["id"].iloc[-1])
 
 
 def move(at: AppTest, ref: int, to: str, note: str = "") -> AppTest:
@@ -80,7 +71,7 @@ def move(at: AppTest, ref: int, to: str, note: str = "") -> AppTest:
 
 
 def status_of(ref: int) -> str:
-    referrals = store().household_referrals(SAMPLE_CODE, user=SAMPLE_USER)
+    referrals = app_store().household_referrals(SAMPLE_CODE, user=SAMPLE_USER)
     return str(referrals.set_index("id").loc[ref, "status"])
 
 
@@ -137,7 +128,7 @@ def test_a_referral_moves_from_referred_to_discussing_to_linked_with_its_history
     history = next(d.value for d in app.dataframe if "후" in d.value.columns)
     assert history["후"].tolist() == ["의뢰", "협의중", "연계완료"]
     assert history["메모"].tolist() == [NOTE, "협의체 사례회의 11/5", "주 2회 밑반찬 배달"]
-    last = store().access_log().iloc[-1]
+    last = app_store().access_log().iloc[-1]
     assert (last["action"], last["subject"]) == ("조회", f"referrals:{ref}")  # a household's history read is logged
 
 
@@ -158,16 +149,16 @@ def test_other_without_a_name_is_refused_in_korean_and_the_form_is_kept(app):
     app.button(key=f"referh{household}").click().run()
     assert not app.exception
     assert any("'기타' 기관은 기관명을 적으세요" in plain(e.value) for e in app.error)
-    assert store().household_referrals(SAMPLE_CODE, user=SAMPLE_USER).empty
+    assert app_store().household_referrals(SAMPLE_CODE, user=SAMPLE_USER).empty
     assert app.text_input(key=f"ref_new_noteh{household}").value == NOTE  # kept, to add the name
 
 
 def test_household_referrals_are_read_only_while_the_panel_is_open(app):
-    store().refer_household(int(zone_households()["id"].iloc[0]), body="복지관", actor=OFFICER, user=SAMPLE_USER)
-    before, log_size = referral_reads(), len(store().access_log())
+    app_store().refer_household(int(zone_households()["id"].iloc[0]), body="복지관", actor=OFFICER, user=SAMPLE_USER)
+    before, log_size = referral_reads(), len(app_store().access_log())
     app.run()
     assert referral_reads() == before  # closed: not read
-    assert len(store().access_log()) == log_size + 1  # only the households list
+    assert len(app_store().access_log()) == log_size + 1  # only the households list
     open_panel(app)
     assert referral_reads() == before + 1
     app.run()
@@ -180,9 +171,9 @@ def test_household_referrals_are_read_only_while_the_panel_is_open(app):
 def test_the_referral_note_is_in_no_public_output(app, tmp_path: Path):
     open_panel(app)
     refer(app, int(app.selectbox(key=HOUSEHOLD_PICK).value))
-    personal = personal_values_of(store(), SAMPLE_CODE, user=SAMPLE_USER)
+    personal = personal_values_of(app_store(), SAMPLE_CODE, user=SAMPLE_USER)
     assert NOTE in personal  # the scan looks for it
-    export_public_site(public_view(store(), SAMPLE_CODE), tmp_path / "site", personal_values=personal)
+    export_public_site(public_view(app_store(), SAMPLE_CODE), tmp_path / "site", personal_values=personal)
     assert_no_personal_values(site_text(tmp_path / "site"), personal)
     app.switch_page("app_pages/public.py").run()
     assert not app.exception
@@ -204,6 +195,6 @@ def test_the_officer_map_legend_has_the_notice_posts_and_the_contacts_only_when_
 
 def test_the_zone_profile_is_offered_but_made_only_when_clicked(app):
     assert [b.proto.label for b in app.get("download_button")].count("구역 현황 (인수인계용)") == 1
-    log = store().access_log()
+    log = app_store().access_log()
     assert not log["subject"].str.startswith("contacts:").any()  # nothing read for it before the click
     assert not (log["action"] == "출력").any()
