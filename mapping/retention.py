@@ -3,7 +3,8 @@
 What goes (defaults, each configurable, never below the legal minimum for the log):
 
 - closed or duplicate reports untouched for ``closed_days`` (3 years): the resident's name and phone,
-  the memo, title and action text, and their photos — the report row stays (date, zone, tong, field,
+  the memo, title and action text, their photos and the notes of their referrals to community bodies
+  (the referral and its dated states stay) — the report row stays (date, zone, tong, field,
   activity, finder, status, reported), so every monthly count and density map is unchanged;
 - move-in households ``move_in_days`` (1 year) after moving in; care-needed neighbours not visited for
   ``care_days`` (3 years): the whole row, with the referrals of their needs to community bodies;
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from mapping.access import User
-from mapping.schema import ACCESS_LOG, CONTACT_LOG, POINT_TABLES, REFERRALS, REPORT_PHOTOS, meta
+from mapping.schema import ACCESS_LOG, CONTACT_LOG, POINT_TABLES, REFERRAL_HISTORY, REFERRALS, REPORT_PHOTOS, meta
 
 MIN_LOG_DAYS = 730  # 안전성 확보조치 기준 제8조: 2 years where sensitive data is held
 GRANT_DAYS = 1095  # 제5조: records of grants and changes, 3 years
@@ -129,6 +130,8 @@ def purge_expired(
         cleared = {"resident_name": None, "resident_phone": None, "memo": CLEARED, "title": None, "action": None}
         conn.execute(reports.update().where(reports.c.id.in_(ids)).values(**cleared))
         conn.execute(REPORT_PHOTOS.delete().where(REPORT_PHOTOS.c.report_id.in_(ids)))
+        of_reports = sa.select(REFERRALS.c.id).where(REFERRALS.c.report_id.in_(ids))
+        conn.execute(REFERRAL_HISTORY.update().where(REFERRAL_HISTORY.c.referral_id.in_(of_reports)).values(note=None))
         store._drop_household_referrals(conn, gone)
         conn.execute(households.delete().where(move_ins | care))
         conn.execute(CONTACT_LOG.delete().where(old_contacts))

@@ -175,4 +175,11 @@ class MissionsMixin:
 
     def mission_progress(self, code: str, month: object) -> pd.DataFrame:
         """Per mission or issue of the month, its tagged reports by status (see :func:`mapping.outreach.mission_progress`)."""
-        return mission_progress(self.missions(code, month), self.reports(code))  # type: ignore[attr-defined]
+        missions = self.missions(code, month)
+        reports = POINT_TABLES["reports"]
+        query = sa.select(reports.c.mission_id, reports.c.status).where(  # only the tagged ones, not the dong's all
+            reports.c.dong_code == code, reports.c.mission_id.in_([int(i) for i in missions["id"]])
+        )
+        with self.engine.connect() as conn:  # type: ignore[attr-defined]
+            tagged = pd.DataFrame(conn.execute(query).fetchall(), columns=["mission_id", "status"])
+        return mission_progress(missions, tagged)

@@ -36,6 +36,9 @@ def test_purge_removes_expired_personal_data_and_keeps_the_counts(backend_store:
         photos=[read_photo(_jpeg(), name="boiler.jpg")],
     )  # fmt: skip
     store.move_report(rid, "in_progress", actor="노아린")
+    referral = store.refer_report(
+        rid, body="복지관", actor="노아린", note="박주민 어르신 난방비 지원", user=SAMPLE_USER
+    )
     store.notify_resident(rid, channel="phone", on_date=dt.date(2026, 10, 8), by_whom="노아린", actor="노아린")
     store.co_approve(rid, actor="오민재")  # a welfare-team report needs the 협조결재 first
     store.move_report(rid, "closed", actor="노아린")
@@ -56,6 +59,8 @@ def test_purge_removes_expired_personal_data_and_keeps_the_counts(backend_store:
     report = store.report(rid, user=SAMPLE_USER)
     assert (report["resident_name"], report["resident_phone"], report["memo"]) == (None, None, CLEARED)
     assert store.report_photos(rid).empty and not any(p.exists() for p in photo_files)
+    history = store.referral_history(referral, user=SAMPLE_USER)  # where it went stays; what was written goes
+    assert list(history["to_status"]) == ["referred"] and history["note"].isna().all()
     assert store.households(SAMPLE_CODE, user=SAMPLE_USER).empty  # every sample household is long past its period
     after = monthly_sheet_for(store, SAMPLE_CODE, month="2026-10").by_field
     assert after.drop(columns="kind").equals(before.drop(columns="kind"))  # the aggregates stay
