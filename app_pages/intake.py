@@ -129,7 +129,7 @@ if st.button("저장", type="primary", key="save_report", disabled=not (lonlat a
             mission_id=mission_id,
         )
     except MappingError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
     else:
         saved = f"보고 #{rid}을(를) 저장했습니다 (사진 {len(photos)}장). 인계·진행은 '보고함'에서 합니다."
         if mission_id is not None:

@@ -142,7 +142,7 @@ if route:
                 code, officer=me, stops=[s for s in route.stops if s.label in visited], on_date=on_date, user=user
             )
         except MappingError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
         else:
             st.success(
                 f"{done}곳을 기록했습니다: 최근 방문일과 통 순회가 바뀌었습니다. 활동보고서는 보고함에서 {on_date}로 만드세요."

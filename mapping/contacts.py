@@ -34,9 +34,6 @@ CONTACT_KINDS = Vocabulary(
         ("other", "기타"),
     ),
 )
-# neighbours who see people needing care on their rounds
-CARE_WATCHERS = frozenset({"gas_reader", "yogurt_delivery", "sharing_neighbour"})
-
 CONTACT_EVENTS = Vocabulary("연락 방법", (("met", "만남"), ("called", "통화"), ("introduced", "동장 동행 소개")))
 
 STALE_DAYS = 90  # a contact untouched this long is flagged for the officer

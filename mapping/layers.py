@@ -205,10 +205,10 @@ def legend_html(
     sample : bool
         Whether the tongs are the sample's made-up ones (said in their line).
     contacts : bool
-        Whether the 구역 연락망 layer (personal data, officer page only) is on the map: a cadet blue
-        marker, red when untouched for :data:`mapping.contacts.STALE_DAYS` days.
+        Whether the 구역 연락망 layer (personal data, officer page only) is on the map: markers in
+        ``CONTACT_COLOURS["fresh"]``, ``["stale"]`` when untouched for :data:`mapping.contacts.STALE_DAYS` days.
     notice_posts : bool
-        Whether the 게시 현황 layer (officer page only) is on the map: a dark purple marker.
+        Whether the 게시 현황 layer (officer page only) is on the map: markers in ``NOTICE_COLOUR``.
 
     Returns
     -------

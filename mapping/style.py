@@ -82,7 +82,7 @@ CONTACT_ICONS = {
     "sharing_neighbour": "handshake",
     "other": "address-book",
 }
-CONTACT_COLOURS = {"fresh": "black", "stale": "darkred"}  # no resource uses these: legend dots stay telling
+CONTACT_COLOURS = {"fresh": "lightblue", "stale": "darkred"}  # no resource, report or blind spot uses these
 # notice place kind → Font Awesome 6 icon; one colour for all notices
 NOTICE_ICONS = {
     "apartment_board": "building",
@@ -91,7 +91,7 @@ NOTICE_ICONS = {
     "senior_centre": "person-cane",
     "other": "thumbtack",
 }
-NOTICE_COLOUR = "lightgreen"  # no resource uses it
+NOTICE_COLOUR = "lightgreen"  # nor this
 # awesome-markers colour → the hex the legend draws it with (the marker images' own colours)
 MARKER_HEX = {
     "red": "#d63e2a",

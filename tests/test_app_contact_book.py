@@ -18,7 +18,6 @@ from mapping.store import open_store
 from tests.conftest import SAMPLE_CODE, app_store, as_officer, log_in
 from tests.helpers import unescape_js
 
-TIMEOUT = 60
 OFFICER, ZONE = "노아린", "Z28"  # the sample's Z28 (tongs 28, 36) has three contacts, two of them placed
 Z28_CONTACTS = ["가상검침원09", "가상배달원10", "가상통장03"]
 Z27_CONTACTS = ["가상관리소장06", "가상대표07"]  # 남궁현's zone: 노아린 is its 대직자

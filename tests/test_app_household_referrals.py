@@ -17,7 +17,6 @@ from mapping.public_site import export_public_site
 from tests.conftest import SAMPLE_CODE, app_store, as_officer
 from tests.helpers import unescape_js
 
-TIMEOUT = 60
 OFFICER, ZONE = "노아린", "Z28"  # the sample's Z28 has two households
 NOTE = "가상 어르신 밑반찬 지원 요청 (세대 연계)"
 

@@ -7,9 +7,8 @@ from streamlit.testing.v1 import AppTest
 
 from app_pages.common import md
 from mapping.access import SAMPLE_USER
-from tests.conftest import SAMPLE_CODE
+from tests.conftest import SAMPLE_CODE, app_store
 
-TIMEOUT = 60
 OFFICER = "강도윤"
 IN_TONG_3 = (126.8979, 37.5717)  # a place in the sample dong
 
@@ -20,12 +19,6 @@ def app(sample_app: AppTest) -> AppTest:
     return sample_app
 
 
-def _store():
-    from app_pages.common import get_store
-
-    return get_store()
-
-
 def _inbox_of(at: AppTest, officer: str) -> AppTest:
     at.switch_page("app_pages/inbox.py").run()
     at.selectbox(key="officer").set_value(officer).run()
@@ -34,7 +27,7 @@ def _inbox_of(at: AppTest, officer: str) -> AppTest:
 
 
 def test_a_report_found_and_taken_on_by_the_same_officer_is_in_both_tabs_without_a_key_clash(app: AppTest) -> None:
-    store = _store()
+    store = app_store()
     rid = store.file_report(SAMPLE_CODE, finder=OFFICER, lonlat=IN_TONG_3, memo="보도블록 파손", user=SAMPLE_USER)
     store.move_report(rid, "in_progress", actor=OFFICER)  # 직접 처리: the finder is now its assignee too
     report = store.reports(SAMPLE_CODE).set_index("id").loc[rid]
@@ -50,7 +43,7 @@ def test_a_report_found_and_taken_on_by_the_same_officer_is_in_both_tabs_without
 
 def test_a_report_title_in_markdown_stays_text_in_the_list(app: AppTest) -> None:
     evil = "![x](https://evil.example/p.png)"
-    store = _store()
+    store = app_store()
     rid = store.file_report(
         SAMPLE_CODE, finder=OFFICER, lonlat=IN_TONG_3, memo="가로등 고장", user=SAMPLE_USER, title=evil
     )

@@ -8,21 +8,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from mapping.access import SAMPLE_USER, User
-from tests.conftest import SAMPLE_CODE
+from tests.conftest import SAMPLE_CODE, app_store
 
-TIMEOUT = 60
 THIS_MONTH = dt.date.today().replace(day=1)
 
 
 @pytest.fixture
 def app(sample_app):
     return sample_app
-
-
-def _store():
-    from app_pages.common import get_store
-
-    return get_store()
 
 
 def _button(at: AppTest, label: str):
@@ -71,11 +64,11 @@ def test_a_leader_of_another_dong_is_told_they_cannot_set_missions(app):
     _button(app, "더하기").click().run()
     assert not app.exception
     assert any("이 동의 동장이나 팀장만 정합니다" in _plain(e.value) for e in app.error)
-    assert _store().missions(SAMPLE_CODE).empty
+    assert app_store().missions(SAMPLE_CODE).empty
 
 
 def test_a_report_filed_with_a_mission_counts_in_its_progress_and_the_tag_can_change(app):
-    store = _store()
+    store = app_store()
     mission = store.add_mission(SAMPLE_CODE, THIS_MONTH, kind="mission", title="골목 쓰레기 줄이기", user=SAMPLE_USER)
     issue = store.add_mission(SAMPLE_CODE, THIS_MONTH, kind="issue", title="빈집 관리", user=SAMPLE_USER)
     app.switch_page("app_pages/intake.py").run()
@@ -105,7 +98,7 @@ def test_a_report_filed_with_a_mission_counts_in_its_progress_and_the_tag_can_ch
 
 
 def test_an_inbox_referral_moves_through_its_states_and_its_finder_sees_where_it_went(app):
-    store = _store()
+    store = app_store()
     rid = store.file_report(
         SAMPLE_CODE, finder="한서윤", lonlat=(126.8979, 37.5717), memo="어르신 밑반찬 필요", user=SAMPLE_USER
     )

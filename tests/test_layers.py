@@ -26,7 +26,7 @@ from mapping.layers import (
 )
 from mapping.outreach_layers import STALE_LABEL
 from mapping.store import open_store
-from mapping.style import CONTACT_COLOURS, MARKER_HEX, NOTICE_COLOUR, RESOURCE_ICONS
+from mapping.style import CONTACT_COLOURS, MARKER_HEX, NOTICE_COLOUR, RESOURCE_ICONS, STATUS_COLOURS
 from tests.conftest import SAMPLE_CODE
 from tests.helpers import (
     asset_urls,
@@ -137,7 +137,9 @@ def test_legend_has_the_contact_book_and_notice_posts_only_when_asked(full_html:
     assert "구역 연락망" in contacts and STALE_LABEL in contacts and "게시 현황" not in contacts
     fresh, stale = (MARKER_HEX[CONTACT_COLOURS[k]] for k in ("fresh", "stale"))  # the markers' own colours
     assert f"background:{fresh}" in contacts and f"background:{stale}" in contacts
-    taken = {hex_ for _, _, hex_ in RESOURCE_ICONS.values()}  # a legend dot must not look like a resource's
+    # a legend dot must not look like a resource's, a report status's or a blind spot's (black)
+    taken = {hex_ for _, _, hex_ in RESOURCE_ICONS.values()} | {MARKER_HEX[c] for c in STATUS_COLOURS.values()}
+    taken.add(MARKER_HEX["black"])
     assert not {fresh, stale, MARKER_HEX[NOTICE_COLOUR]} & taken and fresh != stale
     posts = legend_html([], notice_posts=True)
     assert "게시 현황" in posts and "연락망" not in posts
