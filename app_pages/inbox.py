@@ -214,6 +214,8 @@ if "inbox_error" in st.session_state:  # the store's refusal may quote names and
 if "inbox_done" in st.session_state:
     st.success(f"{md(st.session_state.pop('inbox_done'))}: 저장했습니다.")
 assigned, found = boxes["assigned"], boxes["found"]
+referred = store.referrals_of_reports({*assigned["id"], *found["id"]})  # one read for every report listed
+mine_too = set(assigned["id"])
 tab_in, tab_mine = st.tabs([f"나에게 온 보고 ({len(assigned)})", f"내가 찾은 보고 ({len(found)})"])
 for tab, frame, empty in (
     (tab_in, assigned, "나에게 온 보고가 없습니다."),
@@ -225,12 +227,12 @@ for tab, frame, empty in (
         for _, row in frame.iterrows():
             headline = row["title"] if isinstance(row["title"], str) and row["title"] else str(row["memo"] or "")[:30]
             status = REPORT_STATUSES.label(row["status"])
-            referrals = store.report_referrals(int(row["id"]))
+            referrals = referred[referred["report_id"] == row["id"]].reset_index(drop=True)
             label = f"{LATENESS[int(row['lateness'])]}#{int(row['id'])} {md(headline)} · {status} · {int(row['age_days'])}일"
             with st.expander(label + referral_badge(referrals)):
                 if isinstance(row.get("progress"), str):
                     st.text(f"최근 진행: {row['progress']}")
-                if tab is tab_mine and int(row["id"]) in set(assigned["id"]):  # its widgets are in the other tab
+                if tab is tab_mine and int(row["id"]) in mine_too:  # its widgets are in the other tab
                     st.text(row["memo"] or "")
                     st.caption("내가 맡은 보고이기도 합니다: 처리·연계는 '나에게 온 보고'에서 합니다.")
                     continue

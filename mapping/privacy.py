@@ -290,7 +290,8 @@ def personal_values_of(store: object, code: str, *, user: object) -> set[str]:
     book = store.contacts(code, user=user)  # type: ignore[attr-defined]  # the zone contact book
     shown = _texts(staff[agreed], ("name", "phone")) | _texts(resources[public], columns)  # public anyway
     values |= _texts(book, ("name", "phone", "note")) - shown
-    values |= {n for n in store.outreach_notes(code, user=user) if len(n) >= _MIN_MEMO}  # type: ignore[attr-defined]
+    notes = store.outreach_notes(code, user=user, contact_ids=book["id"])  # type: ignore[attr-defined]
+    values |= {n for n in notes if len(n) >= _MIN_MEMO}
     return values
 
 

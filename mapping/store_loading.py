@@ -23,7 +23,7 @@ from mapping.access import User
 from mapping.domain import OPEN_STATUSES
 from mapping.errors import NotFoundError, Problem, ValidationError
 from mapping.kit import Kit
-from mapping.schema import PATHS, POINT_TABLES, bump_reference_revision, meta
+from mapping.schema import NOTICE_POSTS, PATHS, POINT_TABLES, bump_reference_revision, meta
 from mapping.store_engine import _as_list, _records, _tong, _wkb
 from mapping.tong_index import attach_tong_zone
 from mapping.zones import zone_of_tong, zones_from_tongs
@@ -138,13 +138,12 @@ class LoadingMixin:
         self._reattach_zones(conn, code, zones)
 
     def _reattach_zones(self, conn: sa.Connection, code: str, zones: gpd.GeoDataFrame) -> None:
-        """Resources, households and blind spots follow their tong's current zone.
+        """Resources, households, blind spots and notice posts follow their tong's current zone.
 
         Reports keep the zone they were filed in: that is history.
         """
         zone_of = zone_of_tong(zones)
-        for name in ("resources", "households", "blind_spots"):
-            t = POINT_TABLES[name]
+        for t in (*(POINT_TABLES[name] for name in ("resources", "households", "blind_spots")), NOTICE_POSTS):
             conn.execute(t.update().where(t.c.dong_code == code).values(zone_id=None))
             for tong, zone in zone_of.items():
                 conn.execute(t.update().where(t.c.dong_code == code, t.c.tong == tong).values(zone_id=zone))

@@ -7,6 +7,8 @@ Pure rules live in :mod:`mapping.outreach`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 import sqlalchemy as sa
 
@@ -212,7 +214,14 @@ class ReferralsMixin:
 
     def report_referrals(self, report_id: int) -> pd.DataFrame:
         """Where a report was referred (for its finder's inbox): every referral, oldest first, with its last note."""
-        query = sa.select(REFERRALS).where(REFERRALS.c.report_id == int(report_id)).order_by(REFERRALS.c.id)
+        return self.referrals_of_reports([report_id])
+
+    def referrals_of_reports(self, report_ids: Iterable[int]) -> pd.DataFrame:
+        """:meth:`report_referrals` of many reports in two queries (an inbox lists dozens), by report then id."""
+        ids = [int(i) for i in report_ids]
+        query = (
+            sa.select(REFERRALS).where(REFERRALS.c.report_id.in_(ids)).order_by(REFERRALS.c.report_id, REFERRALS.c.id)
+        )
         with self.engine.connect() as conn:
             frame = pd.DataFrame(conn.execute(query).mappings().all(), columns=[c.name for c in REFERRALS.columns])
         return self._with_last_note(frame)
@@ -235,12 +244,15 @@ class ReferralsMixin:
         self.log_event(user, "조회", f"referrals:{code}", f"households rows={len(frame)}")  # type: ignore[attr-defined]
         return self._with_last_note(frame)
 
-    def outreach_notes(self, code: str, *, user: User) -> set[str]:
+    def outreach_notes(self, code: str, *, user: User, contact_ids: Iterable[int] | None = None) -> set[str]:
         """Free-text notes of the contact log and of referrals, for the public-output scan (personal; logged).
 
-        Contacts and household referrals only within ``user``'s reach (their reads are logged as such).
+        Contacts and household referrals only within ``user``'s reach (their reads are logged as such);
+        ``contact_ids``: the contacts the caller already read for ``user``, so the book is not read twice.
         """
-        contacts = [int(i) for i in self.contacts(code, user=user)["id"]]
+        if contact_ids is None:
+            contact_ids = self.contacts(code, user=user)["id"]  # type: ignore[attr-defined]
+        contacts = [int(i) for i in contact_ids]
         households = [int(i) for i in self.household_referrals(code, user=user)["id"]]
         about_reports = sa.select(REFERRALS.c.id).where(
             REFERRALS.c.dong_code == code, REFERRALS.c.report_id.is_not(None)

@@ -352,6 +352,22 @@ def test_notice_posts_get_their_zone_and_are_listed_per_zone(sample_store: Store
     assert list(sample_store.notice_posts(SAMPLE_CODE, on=TODAY - dt.timedelta(days=5))["id"]) == [board]
 
 
+def test_a_notice_post_follows_its_tong_into_another_zone(sample_store: Store) -> None:
+    post = sample_store.add_notice_post(
+        SAMPLE_CODE,
+        kind="슈퍼마켓",
+        place_name="샘플마트",
+        posted_on=TODAY,
+        posted_by="오민재",
+        tong=2,
+        user=SAMPLE_USER,
+    )
+    staff = sample_store.staff(SAMPLE_CODE)
+    staff.at[0, "tongs"], staff.at[1, "tongs"] = [1, 2, 7], [8]  # tong 2 goes to 한서윤's zone Z01
+    sample_store.save_assignments(SAMPLE_CODE, staff, user=SAMPLE_USER)
+    assert list(sample_store.notice_posts(SAMPLE_CODE, zone_id="Z01")["id"]) == [post]  # the team sees it there
+
+
 def test_only_the_dongs_staff_keep_its_notice_posts(sample_store: Store) -> None:
     stranger = User("x", "타동직원", "officer", staff_name="타동직원", dong_code="1100000000")
     gu = User("gu", "구청담당", "gu")
