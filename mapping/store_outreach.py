@@ -26,6 +26,7 @@ from mapping.errors import NotFoundError, Problem, ValidationError
 from mapping.outreach import NOTICE_PLACES
 from mapping.printing import text_of
 from mapping.schema import NOTICE_POSTS
+from mapping.tong_index import attach_tong_zone
 from mapping.zones import zone_of_tong
 
 _TEXT_MAX = 2_000
@@ -151,8 +152,6 @@ class OutreachMixin:
                 return [
                     Problem("게시", None, "위치", f"위치 ({lon}, {lat})가 서울이 아닙니다. 지도에서 다시 고르세요.")
                 ]
-            from mapping.store import attach_tong_zone
-
             point = gpd.GeoSeries([shapely.Point(lon, lat)], crs=WEB_CRS)
             where = attach_tong_zone(point, self.tongs(code), self.zones(code)).iloc[0]  # type: ignore[attr-defined]
             tong_at = None if where["tong"] is None else int(where["tong"])

@@ -28,6 +28,7 @@ from mapping.errors import Problem, TransitionError, ValidationError
 from mapping.photos import Photo, photo_paths, write_atomic
 from mapping.reports import DUTY_FOR_FIELD, co_approver_for
 from mapping.schema import POINT_TABLES, REPORT_PHOTOS
+from mapping.tong_index import attach_tong_zone
 
 REPORTS = POINT_TABLES["reports"]
 PERSONAL = ("resident_name", "resident_phone")
@@ -37,8 +38,6 @@ VOCAB = {"activity": ACTIVITIES, "field": FIELDS, "duty": DUTIES}
 
 def attach_tong_zone_of(tongs: pd.DataFrame, lonlats: list[tuple[float, float]]) -> list[int | None]:
     """The tong of each (lon, lat), ``None`` outside every tong."""
-    from mapping.store import attach_tong_zone
-
     if not lonlats:
         return []
     points = gpd.GeoSeries([shapely.Point(x, y) for x, y in lonlats], crs="EPSG:4326")
@@ -192,8 +191,6 @@ class ReportsMixin:
         values["co_approver"] = co_approver_for(finder, staff)
         photos = list(photos)
         point = gpd.GeoSeries([shapely.Point(*lonlat)], crs="EPSG:4326")
-        from mapping.store import attach_tong_zone
-
         where = attach_tong_zone(point, tongs, zones).iloc[0]
         values |= {
             "dong_code": code,

@@ -185,7 +185,7 @@ def _within_class_deviation(data: np.ndarray, bounds: tuple[float, ...]) -> floa
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_city_scale_classes_are_as_good_as_exact_fisher_jenks(seed):
+def test_classes_are_as_good_as_exact_fisher_jenks(seed):
     import warnings
 
     import mapclassify
