@@ -89,3 +89,7 @@ class ConflictError(MappingError, RuntimeError):
 
 class AuthError(MappingError, PermissionError):
     """A login was refused (wrong account or password, locked, disabled)."""
+
+
+class AccessError(MappingError, PermissionError):
+    """The acting account may not see or do this (role, dong, gu, or read-only sample browsing)."""
