@@ -105,6 +105,9 @@ def owner_user(*, staff_name: str | None = None, dong_code: str | None = None) -
 
 
 CLI_USER = owner_user()
+# transitional names, removed once every caller passes a bound user (issue 17)
+SAMPLE_USER = User("sample", "샘플 사용자", SAMPLE, admin=True)
+WHOLE_DONG = frozenset({"admin_team_leader", "dong_head", SAMPLE, SYSTEM, OWNER})
 
 
 def sample_user(dong_code: str, staff_name: str, *, client: str | None = None) -> User:

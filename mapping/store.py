@@ -273,7 +273,13 @@ class Store(
 
     def personal_zones(self, code: str, *, user: User) -> frozenset[str]:
         """The zones of dong ``code`` whose personal data ``user`` may see (see :mod:`mapping.access`)."""
-        return personal_zones(user, code, self.zones(code), self.staff(code))
+        return personal_zones(user, code, self.zones(code), self.staff(code), sample=self.is_sample(code))
+
+    def is_sample(self, code: str) -> bool:
+        """Whether dong ``code`` holds sample data (invented people); False for a dong not loaded."""
+        t = meta.tables["dongs"]
+        with self.engine.connect() as conn:
+            return bool(conn.execute(sa.select(t.c.sample).where(t.c.dong_code == code)).scalar())
 
     def paths(self, code: str) -> gpd.GeoDataFrame:
         """The dong's walking network lines (empty when the kit had none)."""

@@ -60,7 +60,7 @@ class AccountsMixin:
     writer: sa.Engine
 
     def _require_admin(self, by: User) -> None:
-        if not (by.admin or by.account == "cli"):
+        if not (by.admin or by.role == "owner"):
             raise PermissionError(f"{by.name}은(는) 계정을 관리할 수 없습니다: 관리자만 합니다.")
 
     def _grant_log(self, conn: sa.Connection, by: User, subject: str, detail: str) -> None:

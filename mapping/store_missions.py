@@ -25,7 +25,7 @@ class MissionsMixin:
 
     # ---- 이달의 미션 / 동 현안사항 ---------------------------------------------------------------------------------
     def _check_mission_setter(self, code: str, user: User) -> None:
-        if user.role == "sample" or (user.role in MISSION_ROLES and user.dong_code == code):
+        if user.role in ("sample", "owner") or (user.role in MISSION_ROLES and user.dong_code == code):
             return
         role = ACCOUNT_ROLES.label(user.role or "") if user.role else "권한 없음"
         raise PermissionError(

@@ -83,7 +83,7 @@ class OutreachMixin:
     @staticmethod
     def _check_actor(user: User, actor: str) -> None:
         """A logged-in person records under their own staff name only (the sample and command-line users may name anyone)."""
-        if user.role in {"sample", "system"} or (user.staff_name is not None and actor == user.staff_name):
+        if user.role in {"sample", "system", "owner"} or (user.staff_name is not None and actor == user.staff_name):
             return
         raise PermissionError(
             f"{user.name}은(는) {actor!r}의 이름으로 기록할 수 없습니다: 직원 명단의 자기 이름"
@@ -137,7 +137,7 @@ class OutreachMixin:
     @staticmethod
     def _check_notice_keeper(code: str, user: User) -> None:
         """Only this dong's staff (or the sample/command-line user) keep its notice-post log."""
-        if user.role in {"sample", "system"} or (user.dong_code == code and user.role in STAFF_ROLES):
+        if user.role in {"sample", "system", "owner"} or (user.dong_code == code and user.role in STAFF_ROLES):
             return
         raise PermissionError(f"{user.name}은(는) 동 {code}의 게시 현황을 적을 수 없습니다: 이 동 직원만 적습니다.")
 

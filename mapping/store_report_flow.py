@@ -276,7 +276,7 @@ class ReportFlowMixin:
         reach = self.personal_zones(code, user=user)  # type: ignore[attr-defined]
         with self.writer.begin() as conn:
             rows = conn.execute(query.where(REPORTS.c.dong_code == code, has)).mappings().all()
-            rows = [r for r in rows if user.role in WHOLE_DONG or may_see_contact(user, dict(r), reach)]
+            rows = [r for r in rows if may_see_contact(user, dict(r) | {"dong_code": code}, reach)]
             self._log(conn, user, "조회", f"reports:{code}", f"resident contacts={len(rows)}")  # type: ignore[attr-defined]
         return pd.DataFrame(rows, columns=["id", "resident_name", "resident_phone"])
 
