@@ -12,22 +12,25 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages.common import current_user, dong_picker, get_store, md, sign_in_from_sso
-from mapping.access import ACCOUNT_ROLES, SAMPLE_USER
+from mapping.access import HEADS, LEADER_ROLES, SAMPLE, STAFF_ROLES, sample_browsing_allowed, sample_user
 
 st.set_page_config(
     page_title="우동주 지도", page_icon=str(Path(__file__).parent / "static" / "favicon.png"), layout="wide"
 )
 store = get_store()
 sign_in_from_sso(store)
-if current_user() is None and os.environ.get("MAPPING_SAMPLE_AUTOLOGIN") == "1":
-    dongs = store.dongs()
-    if dongs.empty or dongs["sample"].all():  # sample data only: tests and demos skip the login page
-        st.session_state["user"] = SAMPLE_USER
+dongs = store.dongs()
+if current_user() is None and os.environ.get("MAPPING_SAMPLE_AUTOLOGIN") == "1" and sample_browsing_allowed(dongs):
+    first = str(dongs["dong_code"].iloc[0])  # sample data only: tests and demos skip the login page
+    st.session_state["user"] = sample_user(first, str(store.staff(first)["name"].iloc[0]))
+if getattr(current_user(), "role", None) == SAMPLE and not sample_browsing_allowed(dongs):
+    st.session_state.clear()  # a real dong was loaded meanwhile: sample browsing ends at once
+    st.session_state["login_notice"] = "실제 동 자료가 들어와 샘플 둘러보기를 끝냈습니다. 직원 계정으로 로그인하세요."
 user = current_user()
 
 PUBLIC = st.Page("app_pages/public.py", title="공개 지도", icon=":material/public:", url_path="public")
-FIELD = {"officer", "team_leader", "admin_team_leader", "dong_head", "sample"}
-LEADERS = {"team_leader", "admin_team_leader", "dong_head", "gu", "sample"}
+FIELD = STAFF_ROLES | {SAMPLE}
+LEADERS = LEADER_ROLES | {"gu", SAMPLE}
 pages: dict[str, list] = {}
 if user is None:
     pages = {
@@ -54,20 +57,19 @@ else:
             ]
     pages["주민"] = [PUBLIC]
     review = st.Page("app_pages/access_log.py", title="접근 기록", icon=":material/policy:", url_path="access-log")
-    if user.admin or user.role == "sample":
+    if user.admin:  # sample browsing is read-only: no accounts, no loads
         pages["관리"] = [
             st.Page("app_pages/data.py", title="데이터", icon=":material/folder_open:", url_path="data"),
             st.Page("app_pages/accounts.py", title="계정", icon=":material/manage_accounts:", url_path="accounts"),
             review,
         ]
-    elif user.role in {"admin_team_leader", "dong_head"}:
+    elif user.role in HEADS:
         pages["관리"] = [review]
 page = st.navigation(pages)
 st.sidebar.title("우동주 지도")
 st.sidebar.caption("우리동네주무관 활동 지도")
 if user is not None:
-    role = "샘플 모드" if user.role == "sample" else (ACCOUNT_ROLES.label(user.role) if user.role else "관리자")
-    st.sidebar.caption(f"로그인: **{md(user.name)}** ({md(role)})")
+    st.sidebar.caption(f"로그인: **{md(user.name)}** ({md(user.role_label)})")
     if st.sidebar.button("로그아웃", key="logout"):
         st.session_state.clear()
         if st.user.is_logged_in:

@@ -7,10 +7,10 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import acting_user, current_user, get_store, md
+from app_pages.common import current_user, get_store, md
 from mapping.exports import safe_cell
 
-REVIEWERS = {"admin_team_leader", "dong_head", "sample"}
+REVIEWERS = {"admin_team_leader", "dong_head"}
 MIN_REASON = 5
 
 store = get_store()
@@ -19,7 +19,7 @@ user = current_user()
 if user is None or not (user.admin or user.role in REVIEWERS):
     st.error("행정팀장·동장·관리자만 접근 기록을 검토합니다.")
     st.stop()
-me = acting_user(user.staff_name or user.name)
+me = user
 broken = store.verify_access_log()
 if broken is None:
     st.success("해시 사슬이 온전합니다: 고치거나 지우거나 끼워 넣은 기록이 없습니다.")

@@ -12,8 +12,8 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from mapping.access import User
-from mapping.errors import AuthError
+from mapping.access import PUBLIC_USER, SAMPLE, User, check_counts, openable_dongs, sample_user
+from mapping.errors import AccessError, AuthError, MappingError
 from mapping.store import Store, open_store
 
 SAMPLE_NOTE = (
@@ -28,28 +28,52 @@ def get_store() -> Store:
 
 
 def dong_picker(store: Store) -> str | None:
-    """Sidebar choice of the dong; remembered in the session."""
+    """The sidebar's dong: only the dongs the person may open (:func:`mapping.access.openable_dongs`), their own first.
+
+    A staff account has its own dong only (no choice shown); a 구 담당 the dongs of their gu; a visitor
+    any dong's public map.  Remembered in the session.
+    """
+    user = current_user()
     dongs = store.dongs()
-    if dongs.empty:
+    options = dongs if user is None else openable_dongs(user, dongs)
+    if options.empty:
         st.session_state["dong"] = None
+        if user is not None and user.dong_code:
+            st.sidebar.warning(f"계정의 동({md(user.dong_code)}) 자료가 저장소에 없습니다. 관리자에게 문의하세요.")
         return None
-    codes = list(dongs["dong_code"])
-    names = dict(zip(dongs["dong_code"], dongs["name"], strict=True))
+    codes = list(options["dong_code"])
+    names = dict(zip(options["dong_code"], options["name"], strict=True))
     current = st.session_state.get("dong")
     index = codes.index(current) if current in codes else 0
-    st.session_state["dong"] = st.sidebar.selectbox("동", codes, index=index, format_func=lambda c: names[c])
-    st.session_state["dong_sample"] = bool(dongs.set_index("dong_code").loc[st.session_state["dong"], "sample"])
+    if len(codes) == 1:
+        st.session_state["dong"] = codes[0]
+        st.sidebar.caption(f"동: **{md(names[codes[0]])}**")
+    else:
+        st.session_state["dong"] = st.sidebar.selectbox("동", codes, index=index, format_func=lambda c: names[c])
+    st.session_state["dong_sample"] = bool(options.set_index("dong_code").loc[st.session_state["dong"], "sample"])
     return st.session_state["dong"]
 
 
-def require_dong() -> str:
-    """The chosen dong, or stop the page with a pointer to the 데이터 page."""
+def require_dong(*, public: bool = False) -> str:
+    """The chosen dong, or stop the page with a pointer to the 데이터 page.
+
+    Unless ``public`` (the public map, open to anyone), the person must be allowed the dong's pages
+    (:func:`mapping.access.check_counts`): its own staff, its gu, sample browsing of a sample dong.
+    """
     code = st.session_state.get("dong")
     if not code:
         st.info(
-            "저장소에 동 자료가 없습니다. '데이터' 페이지에서 자료 키트를 올리거나 `make run`으로 샘플을 불러오세요."
+            "저장소에 볼 수 있는 동 자료가 없습니다. 관리자는 '데이터' 페이지에서 자료 키트를 올리고, "
+            "처음이라면 `make run`으로 샘플을 불러오세요."
         )
         st.stop()
+    if not public:
+        user = current_user()
+        try:
+            check_counts(user or PUBLIC_USER, code, sample=bool(st.session_state.get("dong_sample")))
+        except AccessError as err:
+            st.error(md(err))
+            st.stop()
     if st.session_state.get("dong_sample"):
         st.caption(f":material/science: {SAMPLE_NOTE}")
     return code
@@ -61,8 +85,9 @@ def show_map(m: folium.Map, *, key: str, height: int = 620, returned_objects: li
 
 
 def current_user() -> User | None:
-    """Who is logged in this session (None: a visitor, who sees only the public map)."""
-    return st.session_state.get("user")
+    """Who is logged in this session, seen from the viewer's address (None: a visitor: the public map only)."""
+    user = st.session_state.get("user")
+    return None if user is None else user.at(client_address())
 
 
 def sso_configured() -> bool:
@@ -90,22 +115,29 @@ def client_address() -> str | None:
 
 
 def pick_officer(names: list[str], *, label: str = "주무관") -> str:
-    """The acting staff member: the logged-in person; in sample mode any staff member, chosen here.
+    """The acting staff member: the logged-in account's; in sample browsing any of ``names``, chosen here.
 
-    Stops the page for an account that is not on this dong's staff list (e.g. 구 담당, 관리자).
+    Stops the page for an account that is not one of ``names`` on this dong's staff (e.g. 구 담당, 관리자,
+    or an officer on a leader's page).  Sample browsing stays read-only as whoever is chosen.
     """
     user = current_user()
-    if user is not None and user.role != "sample":
-        if user.staff_name not in names:
-            st.info(f"{md(user.name)} 계정은 이 동의 직원 명단에 없어 이 화면을 쓸 수 없습니다.")
+    code = st.session_state.get("dong")
+    if user is None:
+        st.stop()
+    if user.role != SAMPLE:
+        if user.staff_name not in names or user.dong_code != code:
+            st.info(f"{md(user.name)} 계정({md(user.role_label)})은 이 화면을 쓰지 않습니다.")
             st.stop()
         st.caption(f"{label}: **{md(user.staff_name)}** (로그인한 계정)")
-        st.session_state["me"] = user.staff_name
         return str(user.staff_name)
-    current = st.session_state.get("me")
-    index = names.index(current) if current in names else 0
-    me = st.selectbox(label, names, index=index, key="officer", help="샘플 모드: 직원을 골라 그 사람으로 둘러봅니다.")
-    st.session_state["me"] = me
+    index = names.index(user.staff_name) if user.staff_name in names else 0
+    me = st.selectbox(
+        label, names, index=index, key="officer", help="샘플 둘러보기: 직원을 골라 그 사람의 화면을 봅니다 (읽기 전용)."
+    )
+    st.session_state["user"] = sample_user(str(code), me)
+    st.caption(
+        ":material/visibility: 샘플 둘러보기는 읽기 전용입니다: 저장·인계 같은 기록은 직원 계정으로 로그인해서 합니다."
+    )
     return me
 
 
@@ -127,12 +159,14 @@ def md(text: object) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text if text is not None else ""))
 
 
-def acting_user(name: str) -> User:
-    """The store's user for what this session does: the logged-in account (sample mode: the chosen officer)."""
-    user = current_user()
-    if user is not None and user.role != "sample":
-        return User(user.account, user.name, user.role, client_address(), user.staff_name, user.dong_code, user.admin)
-    return User(account=name, name=name, role="sample", client=client_address())
+def attempt(change: Callable[[], object]) -> bool:
+    """Run a store change; on a refusal (role, dong, read-only sample, a bad value) show it here and say False."""
+    try:
+        change()
+    except (MappingError, PermissionError) as err:
+        st.error(md(err).replace("\n", "  \n"))  # the store's message may quote names and what was typed
+        return False
+    return True
 
 
 def file_bytes(write: Callable[[Path], object], suffix: str) -> Callable[[], bytes]:

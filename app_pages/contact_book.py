@@ -45,10 +45,6 @@ def zone_contacts(store: Store, code: str, user: User, zone_id: str) -> pd.DataF
     return book.sort_values(["stale", "days_since"], ascending=False, kind="stable").reset_index(drop=True)
 
 
-def _staff_name(user: User) -> str:
-    return str(user.staff_name or user.name)
-
-
 def _zone_tongs(store: Store, code: str, zone_id: str) -> list[int]:
     zones = store.zones(code)
     return [int(t) for t in zones.loc[zones["zone_id"] == zone_id, "tongs"].iloc[0]]
@@ -190,7 +186,7 @@ def _log_form(store: Store, user: User, cid: int) -> None:
         if st.form_submit_button("기록"):
             _act(
                 BOOK_BOX,
-                lambda: store.log_contact(cid, kind=kind, on_date=on, by_whom=_staff_name(user), user=user, note=note),
+                lambda: store.log_contact(cid, kind=kind, on_date=on, user=user, note=note),
                 f"{on} {kind}: 연락 기록을 남겼습니다.",
                 forget=(f"contact_log_note_{cid}",),
             )
@@ -366,7 +362,7 @@ def _add_post_form(store: Store, code: str, user: User, zone_id: str) -> None:
             _act(
                 POSTS_BOX,
                 lambda: store.add_notice_post(
-                    code, posted_by=_staff_name(user), user=user, lonlat=lonlat, tong=int(tong), **given
+                    code, user=user, lonlat=lonlat, tong=int(tong), **given
                 ),
                 f"{place}: 게시를 기록했습니다.",
                 forget=tuple(f"notice_add_{f}" for f in _POST_FIELDS),

@@ -13,7 +13,7 @@ from mapping.zones import BALANCE_FACTOR, BALANCE_MEASURES, zone_balance
 
 store = get_store()
 code = require_dong()
-counts_only = getattr(current_user(), "role", None) == "gu"
+counts_only = getattr(current_user(), "role", None) == "gu"  # 구 담당: counts only, never a report or a position
 st.title("현황")
 zones, reports = store.zones(code), store.reports(code)
 months = sorted(reports["created_at"].dt.strftime("%Y-%m").unique(), reverse=True) if len(reports) else []
@@ -55,7 +55,7 @@ if density_month:
     later = [m for m in months if m > density_month]
     until = c0.selectbox("까지 (기간)", ["-", *sorted(later)], key="density_until")
     until = None if until == "-" else until
-    heat = c3.checkbox("히트맵", key="density_heat")
+    heat = False if counts_only else c3.checkbox("히트맵", key="density_heat")  # a heat map ships each report's place
     by = c1.radio("단위", ["zone", "tong"], format_func=lambda b: UNITS[b][1], horizontal=True, key="density_by")
     per_km2 = c2.radio("값", ["건수", "km²당"], horizontal=True, key="density_value") == "km²당"
     f1, f2, f3 = st.columns(3)
@@ -118,7 +118,7 @@ flagged = balance[balance["flags"].str.len() > 0]
 if len(flagged):
     st.warning(
         f"중앙값의 {BALANCE_FACTOR:g}배를 넘는 구역: "
-        + "; ".join(f"{r.zone_id} {r.officer} ({', '.join(r.flags)})" for r in flagged.itertuples())
+        + "; ".join(md(f"{r.zone_id} {r.officer} ({', '.join(r.flags)})") for r in flagged.itertuples())
     )
 st.dataframe(
     balance.assign(flags=[", ".join(f) for f in balance["flags"]]).rename(

@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import current_user, get_store
+from app_pages.common import attempt, current_user, get_store
+from mapping.access import PUBLIC_USER, openable_dongs
 from mapping.errors import ValidationError
 from mapping.kit import read_kit
 
@@ -21,7 +22,7 @@ st.markdown(
 )
 st.subheader("저장된 동")
 st.dataframe(
-    store.dongs().rename(
+    openable_dongs(current_user(), store.dongs()).rename(
         columns={"dong_code": "행정동코드", "name": "동", "sample": "샘플", "loaded_at": "불러온 시각"}
     ),
     hide_index=True,
@@ -71,8 +72,11 @@ if files:
         )
         for p in kit.warnings:
             st.warning(str(p))
-        if st.button("저장소에 넣기", type="primary"):
-            summary = store.load_kit(kit, user=current_user())
+        loaded: list = []
+        if st.button("저장소에 넣기", type="primary") and attempt(
+            lambda: loaded.append(store.load_kit(kit, user=current_user() or PUBLIC_USER))
+        ):
             st.success(
-                f"{summary.dong_name}을(를) 불러왔습니다: " + ", ".join(f"{k} {v}" for k, v in summary.counts.items())
+                f"{loaded[0].dong_name}을(를) 불러왔습니다: "
+                + ", ".join(f"{k} {v}" for k, v in loaded[0].counts.items())
             )

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import acting_user, get_store, md, pick_officer, require_dong
+from app_pages.common import current_user, get_store, md, pick_officer, require_dong
 from app_pages.missions_ui import mission_choices
 from app_pages.referrals_ui import referral_badge, render_refer_form, render_referrals
 from mapping.activity import activity_report_for, export_activity_pdf, export_activity_xlsx
@@ -32,9 +32,9 @@ code = require_dong()
 st.title("보고함")
 staff = store.staff(code)
 me = pick_officer(list(staff["name"]))
-user = acting_user(me)
+user = current_user()
 late, overdue = overdue_thresholds()
-boxes = store.inbox(code, me, overdue_days=(late, overdue))
+boxes = store.inbox(code, user=user, overdue_days=(late, overdue))
 all_missions = store.missions(code)
 st.caption(
     f"처리 중인 보고는 {late}일이 지나면 [지연], {overdue}일이 지나면 [기한 초과]로 맨 위에 옵니다 (MAPPING_OVERDUE_DAYS)."
@@ -126,7 +126,7 @@ def mission_tag(row: pd.Series) -> None:
         key=f"mission{rid}",
     )
     if c2.button("태그 저장", key=f"tag{rid}", disabled=pick == current):
-        act("미션·현안 태그", store.tag_report, rid, pick, actor=me, user=user, expected_version=seen(row))
+        act("미션·현안 태그", store.tag_report, rid, pick, user=user, expected_version=seen(row))
 
 
 def referral_section(row: pd.Series, referrals: pd.DataFrame) -> None:
@@ -134,9 +134,9 @@ def referral_section(row: pd.Series, referrals: pd.DataFrame) -> None:
     rid = int(row["id"])
     editor = me in (row["finder"], row["assignee"])
     st.markdown("**연계 의뢰** (동 지역사회보장협의체·마을계획단·주민자치회·복지관)")
-    render_referrals(store, referrals, user=user, actor=me, act=act, editable=editor)
+    render_referrals(store, referrals, user=user, act=act, editable=editor)
     if editor and row["status"] != "duplicate":
-        render_refer_form(str(rid), refer=partial(store.refer_report, rid, actor=me, user=user), act=act)
+        render_refer_form(str(rid), refer=partial(store.refer_report, rid, user=user), act=act)
 
 
 def edit_form(row: pd.Series) -> None:
@@ -160,9 +160,9 @@ def edit_form(row: pd.Series) -> None:
                 photos = [read_photo(f.getvalue(), name=f.name) for f in files or []]
                 changes = {"title": title or None, "action": action or None, "has_resident": resident}
                 changes |= {k: v or None for k, v in chosen.items()}
-                store.update_report(rid, changes, actor=me, user=user, expected_version=seen(row))
+                store.update_report(rid, changes, user=user, expected_version=seen(row))
                 if photos:
-                    store.add_photos(rid, photos, actor=me)
+                    store.add_photos(rid, photos, user=user)
             except (MappingError, PermissionError, PhotoError) as exc:
                 st.error(md(exc).replace("\n", "  \n"))  # may quote a file name or what was typed
             else:
@@ -176,7 +176,7 @@ def actions(row: pd.Series) -> None:
     nexts = TRANSITIONS[status]
     awaiting = row.get("co_approver") == me and pd.isna(row.get("co_approved_at"))
     if awaiting and status not in ("closed", "duplicate") and st.button("협조결재", key=f"approve{rid}"):
-        act("협조결재", store.co_approve, rid, actor=me)
+        act("협조결재", store.co_approve, rid, user=user)
     if "handed_over" in nexts:
         proposal = propose_assignee(row.get("duty"), staff, finder=row["finder"])
         names = [n for n in staff["name"] if n != row["finder"]]
@@ -184,29 +184,29 @@ def actions(row: pd.Series) -> None:
         st.caption(md(proposal.text))
         to = st.selectbox("인계할 직원", names, index=default, key=f"to{rid}")
         if st.button("인계", key=f"hand{rid}"):
-            act("인계", store.hand_over, rid, to, actor=me, expected_version=seen(row))
+            act("인계", store.hand_over, rid, to, user=user, expected_version=seen(row))
     if "in_progress" in nexts and st.button("처리 시작" if status == "handed_over" else "직접 처리", key=f"start{rid}"):
-        act("처리 시작", store.move_report, rid, "in_progress", actor=me, expected_version=seen(row))
+        act("처리 시작", store.move_report, rid, "in_progress", user=user, expected_version=seen(row))
     if status in ("in_progress", "handed_over", "resident_notified"):
         note = st.text_input("진행 내용 (작성자에게 보입니다)", key=f"note{rid}")
         if st.button("진행 기록", key=f"progress{rid}"):
-            act("진행 기록", store.add_progress, rid, note, actor=me)
+            act("진행 기록", store.add_progress, rid, note, user=user)
     if "resident_notified" in nexts:
         c1, c2 = st.columns(2)
         channel = c1.selectbox("주민통보 방법", list(NOTIFY_CHANNELS.values()), key=f"ch{rid}")
         on = c2.date_input("통보일", value=dt.date.today(), key=f"on{rid}")
         if st.button("주민통보 기록", key=f"notify{rid}"):
-            act("주민통보", store.notify_resident, rid, channel=channel, on_date=on, by_whom=me, actor=me)
+            act("주민통보", store.notify_resident, rid, channel=channel, on_date=on, user=user)
     if "closed" in nexts and st.button("종료", key=f"close{rid}"):
-        act("종료", store.move_report, rid, "closed", actor=me, expected_version=seen(row))
+        act("종료", store.move_report, rid, "closed", user=user, expected_version=seen(row))
     if "returned" in nexts:
         reason = st.text_input("반려 사유", key=f"reason{rid}")
         if st.button("반려", key=f"return{rid}"):
-            act("반려", store.move_report, rid, "returned", actor=me, reason=reason, expected_version=seen(row))
+            act("반려", store.move_report, rid, "returned", user=user, reason=reason, expected_version=seen(row))
     if "duplicate" in nexts:
         other = st.number_input("중복인 원래 보고 번호", min_value=1, step=1, value=None, key=f"dup{rid}")
         if st.button("중복 처리", key=f"duplicate{rid}"):
-            act("중복", store.move_report, rid, "duplicate", actor=me, duplicate_of=other, expected_version=seen(row))
+            act("중복", store.move_report, rid, "duplicate", user=user, duplicate_of=other, expected_version=seen(row))
 
 
 if "inbox_error" in st.session_state:  # the store's refusal may quote names and what was typed
@@ -263,5 +263,9 @@ else:
         st.download_button("XLSX 받기", files[1], file_name=f"{name}.xlsx", key="dl_xlsx")
         st.download_button("PDF 받기", files[2], file_name=f"{name}.pdf", mime="application/pdf", key="dl_pdf")
     if c2.button("제출 (보고완료 표시)", key="submit_activity"):
-        done = store.mark_reported(activity.report_ids, actor=me)
-        st.success(f"보고 {done}건을 보고완료로 표시했습니다: 월 집계에 들어갑니다.")
+        try:
+            done = store.mark_reported(activity.report_ids, user=user)
+        except (MappingError, PermissionError) as exc:
+            st.error(md(exc))
+        else:
+            st.success(f"보고 {done}건을 보고완료로 표시했습니다: 월 집계에 들어갑니다.")

@@ -8,7 +8,7 @@ import folium
 import shapely
 import streamlit as st
 
-from app_pages.common import acting_user, get_store, md, pick_officer, require_dong, show_map
+from app_pages.common import current_user, get_store, md, pick_officer, require_dong, show_map
 from app_pages.missions_ui import mission_choices
 from mapping.addresses import match_address, normalize_address
 from mapping.domain import ACTIVITIES, DUTIES, FIELDS
@@ -114,11 +114,10 @@ if st.button("저장", type="primary", key="save_report", disabled=not (lonlat a
     try:
         rid = store.file_report(
             code,
-            finder=me,
             lonlat=lonlat,
             memo=memo,
             photos=photos,
-            user=acting_user(me),
+            user=current_user(),
             title=title or None,
             activity=activity or None,
             field=field or None,

@@ -12,7 +12,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import acting_user, get_store, md, pick_officer, require_dong
+from app_pages.common import current_user, get_store, md, pick_officer, require_dong
 from mapping.access import User
 from mapping.errors import MappingError
 from mapping.meeting import mission_table
@@ -128,8 +128,8 @@ def render_missions_page(*, today: dt.date | None = None) -> None:
     staff = store.staff(code)
     rank = staff["role"].map({"dong_head": 0, "team_leader": 1}).fillna(2)
     names = list(staff.assign(rank=rank).sort_values("rank", kind="stable")["name"])  # 동장, 팀장 first
-    me = pick_officer(names, label="정하는 사람 (동장·팀장)")  # the store refuses anyone else
-    user = acting_user(me)
+    pick_officer(names, label="정하는 사람 (동장·팀장)")  # the store refuses anyone else
+    user = current_user()
     day = today or dt.date.today()
     months = _months(store, code, day)
     month = st.selectbox(

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import acting_user, file_bytes, get_store, md, pick_officer, require_dong, show_map
+from app_pages.common import attempt, current_user, file_bytes, get_store, md, pick_officer, require_dong, show_map
 from mapping.best_cases import best_case_document_for, export_best_case_pdf, export_best_case_xlsx
 from mapping.deadlines import DONE, LATE, NOT_APPLICABLE, OVERDUE, UNITS, OutingTarget, deadlines_for, weekly_outings
 from mapping.density import classify
 from mapping.domain import FIELDS
-from mapping.errors import ValidationError
 from mapping.layers import build_density_layer, build_dong_layer, build_map, density_legend_html
 from mapping.meeting import build_meeting_pack, export_meeting_pdf, export_meeting_xlsx, report_kind, zone_counts
 from mapping.monthly import CREDIT_RULE, export_monthly_xlsx, monthly_sheet_for
@@ -29,7 +29,7 @@ reports = store.reports(code)
 staff = store.staff(code)
 leaders = staff.sort_values("role", key=lambda r: r.map({"team_leader": 0, "dong_head": 1}).fillna(2), kind="stable")
 me = pick_officer(list(leaders["name"]), label="작성자 (팀장)")
-user = acting_user(me)
+user = current_user()
 today = dt.date.today()
 last_month = (pd.Period(today, freq="M") - 1).strftime("%Y-%m")
 months = sorted(set(reports["created_at"].dt.strftime("%Y-%m")) | {last_month}, reverse=True)
@@ -61,8 +61,8 @@ with tab_sheet:
         c2.success(
             f"{confirmed['confirmed_at']:%Y-%m-%d %H:%M} {md(confirmed['confirmed_by'])} 확정 (계 {confirmed['totals']['계']}건)"
         )
-    if c2.button("취합 확정" if not confirmed else "다시 확정", key="confirm", help="5일 기한 완료로 기록합니다"):
-        store.confirm_aggregation(code, sheet, by=me, user=user)
+    confirm = c2.button("취합 확정" if not confirmed else "다시 확정", key="confirm", help="5일 기한 완료로 기록합니다")
+    if confirm and attempt(lambda: store.confirm_aggregation(code, sheet, user=user)):
         st.rerun()
     st.subheader(f"{period.month}월 구역별 활동 밀도")
     counts = zone_counts(store.zones(code), sheet.counted).assign(
@@ -95,8 +95,8 @@ with tab_meeting:
         discussion = st.text_area("중점 토의사항", value=saved.get("discussion") or "", key="meeting_discussion")
         requests = st.text_area("당부사항", value=saved.get("requests") or "", key="meeting_requests")
         if st.form_submit_button("저장"):
-            try:
-                store.save_meeting(
+            saved_now = attempt(
+                lambda: store.save_meeting(
                     code,
                     month,
                     held_at=dt.datetime.combine(day, hour),
@@ -104,12 +104,11 @@ with tab_meeting:
                     attendees=attendees,
                     discussion=discussion,
                     requests=requests,
-                    by=me,
                     user=user,
                 )
+            )
+            if saved_now:
                 st.success("공유회의를 저장했습니다.")
-            except ValidationError as err:
-                st.error(md(err))
     pack = build_meeting_pack(
         sheet,
         store.zones(code),
@@ -158,13 +157,15 @@ with tab_cases:
         field = c2.selectbox("분야", FIELDS.keys, format_func=FIELDS.label, key="case_field")
         summary = st.text_area("추진 내용 (배경·활동·성과)", key="case_summary")
         if st.form_submit_button("실천사례로 정하기"):
-            try:
-                case_id = store.choose_best_case(
-                    code, month, title=title, field=field, report_ids=picked, summary=summary, by=me, user=user
+            chosen: list[int] = []
+            if attempt(
+                lambda: chosen.append(
+                    store.choose_best_case(
+                        code, month, title=title, field=field, report_ids=picked, summary=summary, user=user
+                    )
                 )
-                st.success(f"실천사례 {case_id}을(를) 정했습니다.")
-            except ValidationError as err:
-                st.error(md(err))
+            ):
+                st.success(f"실천사례 {chosen[0]}을(를) 정했습니다.")
     cases = store.best_cases(code)
     for case in cases[cases["month"] == month].to_dict("records"):
         cid = int(case["id"])
@@ -193,18 +194,17 @@ with tab_cases:
                 key=f"gu_xlsx{cid}",
             )
             on = c2.date_input("날짜", value=today, key=f"on{cid}")
-            if c2.button("구 제출 기록", key=f"gu{cid}"):
-                store.record_best_case_step(cid, "gu_submitted", on=on, user=user)
+            if c2.button("구 제출 기록", key=f"gu{cid}") and attempt(
+                partial(store.record_best_case_step, cid, "gu_submitted", on=on, user=user)
+            ):
                 st.rerun()
             result = c3.radio(
                 "구 선정 결과", list(GU_RESULTS), format_func=GU_RESULTS.get, key=f"result{cid}", horizontal=True
             )
-            if c3.button("결과 기록", key=f"record_result{cid}"):
-                try:
-                    store.record_best_case_step(cid, result, on=on, user=user)
-                    st.rerun()
-                except ValidationError as err:
-                    st.error(md(err))
+            if c3.button("결과 기록", key=f"record_result{cid}") and attempt(
+                partial(store.record_best_case_step, cid, result, on=on, user=user)
+            ):
+                st.rerun()
             if case["gu_result"] == "selected":
                 c4.download_button(
                     "시 제출서 PDF",
@@ -213,8 +213,9 @@ with tab_cases:
                     mime="application/pdf",
                     key=f"city_pdf{cid}",
                 )
-                if c4.button("시 제출 기록", key=f"city{cid}"):
-                    store.record_best_case_step(cid, "city_submitted", on=on, user=user)
+                if c4.button("시 제출 기록", key=f"city{cid}") and attempt(
+                    partial(store.record_best_case_step, cid, "city_submitted", on=on, user=user)
+                ):
                     st.rerun()
 
 with tab_calendar:
@@ -239,8 +240,9 @@ with tab_calendar:
             horizontal=True,
             key="target_unit",
         )
-        if st.form_submit_button("목표 저장"):
-            store.set_outing_target(code, OutingTarget(int(count), unit), by=me, user=user)
+        if st.form_submit_button("목표 저장") and attempt(
+            lambda: store.set_outing_target(code, OutingTarget(int(count), unit), user=user)
+        ):
             st.rerun()
     outings = weekly_outings(reports, store.walks(code), staff, month=month, target=target, today=today)
     behind = outings[outings["미달"] > 0]

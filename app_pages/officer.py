@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import acting_user, file_bytes, get_store, md, pick_officer, require_dong, show_map, thumb_uris
+from app_pages.common import current_user, file_bytes, get_store, md, pick_officer, require_dong, show_map, thumb_uris
 from app_pages.contact_book import BOOK_KEY, POSTS_KEY, render_contact_book, render_notice_posts, zone_contacts
 from app_pages.missions_ui import render_mission_banner
 from app_pages.referrals_ui import HOUSEHOLD_REFERRALS_KEY, render_household_referrals
@@ -59,7 +59,7 @@ me = pick_officer(officers)
 zone = zones[zones["officer"] == me].iloc[0]
 
 left, right = st.columns([3, 1])
-user = acting_user(me)
+user = current_user()
 households = store.households(code, user=user)  # personal data: this read is logged under the officer
 reports = store.reports(code)
 posts = store.notice_posts(code, on=dt.date.today())  # the whole dong's: the team sees every zone's notices
@@ -129,7 +129,7 @@ with right:
 referrals = st.expander("세대 연계 의뢰", key=HOUSEHOLD_REFERRALS_KEY, on_change="rerun", icon=":material/lock:")
 if referrals.open:  # closed: the households' referrals are not read at all
     with referrals:
-        render_household_referrals(store, code, here, user=user, actor=me)
+        render_household_referrals(store, code, here, user=user)
 book = st.expander("구역 연락망", key=BOOK_KEY, on_change="rerun", icon=":material/lock:")
 if book.open:  # closed: the contacts are not read at all
     with book:

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages.common import acting_user, file_bytes, get_store, md, require_dong, show_map
+from app_pages.common import attempt, current_user, file_bytes, get_store, md, require_dong, show_map
+from mapping.access import LEADER_ROLES, may_act
 from mapping.disclosure import DEFAULT_K, MIN_K
-from mapping.errors import NotFoundError, PrivacyError, ValidationError
+from mapping.errors import NotFoundError
 from mapping.layers import build_dong_layer, build_map, build_resources_layer, build_zones_layer, legend_html
 from mapping.lookup import officer_for
 from mapping.privacy import PUBLIC_TITLE, personal_values_of, public_view
@@ -22,7 +23,7 @@ from mapping.tour_map import export_poster_pdf, export_tour_pdf
 EXPORTS = Path(os.environ.get("MAPPING_EXPORTS") or Path(__file__).resolve().parent.parent / "exports") / "public"
 
 store = get_store()
-code = require_dong()
+code = require_dong(public=True)
 st.title("공개 지도")
 st.caption(
     "주민에게 공개되는 지도입니다: 구역과 공개에 동의한 주무관의 이름·사무실 전화, 공개로 표시된 복지자원, "
@@ -87,36 +88,43 @@ st.subheader("구역별 활동 (분야별 건수)")
 st.dataframe(view.report_counts.published().map(lambda v: "*" if v is None else str(v)), width="stretch")
 st.caption(f"{view.period} 보고. {view.report_counts.note}")
 
-with st.expander("공개 지도 내보내기 (팀장)", expanded=False):
-    st.caption(
-        "주민에게 올릴 정적 웹사이트(index.html과 자원 파일)를 만듭니다. 어떤 웹 서버에 올려도, 파일로 열어도 됩니다. "
-        "개인정보가 하나라도 섞이면 만들지 않습니다."
-    )
-    c1, c2 = st.columns([1, 3])
-    k = c1.number_input("가릴 기준 k", min_value=MIN_K, max_value=20, value=DEFAULT_K, key="publish_k")
-    url = c2.text_input("올릴 주소 (QR 코드에 들어감)", value=store.public_url(code) or "", key="publish_url")
-    if st.button("공개 지도 만들기", key="publish"):
-        user = acting_user(st.session_state.get("me") or "팀장")
-        try:
-            if url:
-                store.set_public_url(code, url, by=user.name, user=user)
-            folder = EXPORTS / code
-            shutil.rmtree(folder, ignore_errors=True)
-            index = export_public_site(
-                public_view(store, code, k=int(k)), folder, personal_values=personal_values_of(store, code, user=user)
-            )
-        except (PrivacyError, ValidationError) as err:
-            st.error(md(err))
-        else:
-            buffer = io.BytesIO()
-            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-                for path in sorted(folder.rglob("*")):
-                    if path.is_file():
-                        archive.write(path, path.relative_to(folder))
-            st.success(f"만들었습니다: {md(index)}")
-            st.download_button(
-                "공개 지도 내려받기 (ZIP)", buffer.getvalue(), file_name=f"공개지도_{code}.zip", mime="application/zip"
-            )
+publisher = current_user()
+if publisher is not None and may_act(publisher, code, roles=LEADER_ROLES):
+    with st.expander("공개 지도 내보내기 (팀장)", expanded=False):
+        st.caption(
+            "주민에게 올릴 정적 웹사이트(index.html과 자원 파일)를 만듭니다. 어떤 웹 서버에 올려도, 파일로 열어도 됩니다. "
+            "개인정보가 하나라도 섞이면 만들지 않습니다."
+        )
+        c1, c2 = st.columns([1, 3])
+        k = c1.number_input("가릴 기준 k", min_value=MIN_K, max_value=20, value=DEFAULT_K, key="publish_k")
+        url = c2.text_input("올릴 주소 (QR 코드에 들어감)", value=store.public_url(code) or "", key="publish_url")
+        if st.button("공개 지도 만들기", key="publish"):
+            made: list[Path] = []
+
+            def _publish() -> None:
+                """Check the publisher (the personal-value read refuses anyone else) before anything is written."""
+                personal = personal_values_of(store, code, user=publisher)
+                if url:
+                    store.set_public_url(code, url, user=publisher)
+                folder = EXPORTS / code
+                shutil.rmtree(folder, ignore_errors=True)
+                made.append(export_public_site(public_view(store, code, k=int(k)), folder, personal_values=personal))
+
+            if attempt(_publish):
+                buffer = io.BytesIO()
+                with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                    for path in sorted((EXPORTS / code).rglob("*")):
+                        if path.is_file():
+                            archive.write(path, path.relative_to(EXPORTS / code))
+                st.success(f"만들었습니다: {md(made[0])}")
+                st.download_button(
+                    "공개 지도 내려받기 (ZIP)",
+                    buffer.getvalue(),
+                    file_name=f"공개지도_{code}.zip",
+                    mime="application/zip",
+                )
+else:  # visitors, sample browsing and other staff are not offered it (the store refuses them anyway)
+    st.caption("공개 지도를 웹사이트로 내보내는 일은 이 동의 팀장·행정팀장·동장이 로그인해서 합니다.")
 
 with st.expander("전입 안내도·게시판 포스터 (인쇄용)", expanded=False):
     url = store.public_url(code)

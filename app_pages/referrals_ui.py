@@ -59,7 +59,7 @@ def referral_badge(referrals: pd.DataFrame) -> str:
 
 
 def render_referrals(
-    store: Store, referrals: pd.DataFrame, *, user: User, actor: str, act: Act, editable: bool = True
+    store: Store, referrals: pd.DataFrame, *, user: User, act: Act, editable: bool = True
 ) -> None:
     """List referrals: body, state, date, who referred and the last note; history on request; state moves.
 
@@ -70,9 +70,7 @@ def render_referrals(
     referrals : DataFrame
         As :meth:`Store.report_referrals` or :meth:`Store.household_referrals` give them (with ``last_note``).
     user : User
-        Who acts, for the store's permission check and access log.
-    actor : str
-        The staff member named in the referral's history.
+        Who acts (named in the referral's history), for the store's permission check and access log.
     act : Act
         How the page runs a store change (keeps the message, reruns).
     editable : bool
@@ -90,7 +88,7 @@ def render_referrals(
         if st.checkbox("이력 보기", key=f"ref_history{ref_id}"):
             _history_table(store.referral_history(ref_id, user=user))
         if editable:
-            render_move(store, referral, user=user, actor=actor, act=act)
+            render_move(store, referral, user=user, act=act)
 
 
 def _history_table(history: pd.DataFrame) -> None:
@@ -107,7 +105,7 @@ def _history_table(history: pd.DataFrame) -> None:
     )
 
 
-def render_move(store: Store, referral: pd.Series, *, user: User, actor: str, act: Act) -> None:
+def render_move(store: Store, referral: pd.Series, *, user: User, act: Act) -> None:
     """Move a referral on: every later state is offered, and the store explains a step that is not allowed.
 
     Parameters
@@ -117,9 +115,7 @@ def render_move(store: Store, referral: pd.Series, *, user: User, actor: str, ac
     referral : Series
         One referral row (``id``, ``status``, ``version``).
     user : User
-        Who acts, for the store's permission check and access log.
-    actor : str
-        The staff member named in the history.
+        Who acts (named in the history), for the store's permission check and access log.
     act : Act
         How the page runs the change; the store's refusal (e.g. 의뢰 → 연계완료) is its Korean message.
     """
@@ -134,7 +130,7 @@ def render_move(store: Store, referral: pd.Series, *, user: User, actor: str, ac
     if c3.button("연계 상태 바꾸기", key=f"ref_move{ref_id}"):
         seen = int(st.session_state.get(f"ref_seen{ref_id}", referral["version"]))
         move = partial(
-            store.move_referral, ref_id, to, actor=actor, user=user, note=note or None, expected_version=seen
+            store.move_referral, ref_id, to, user=user, note=note or None, expected_version=seen
         )
         act("연계 상태", move)
     st.session_state[f"ref_seen{ref_id}"] = int(referral["version"])  # what is on screen now
@@ -149,7 +145,7 @@ def render_refer_form(key: str, *, refer: Callable[..., object], act: Act, clear
         Suffix of the widgets' keys (``ref_body{key}``, ``ref_name{key}``, ``ref_new_note{key}``, ``refer{key}``).
     refer : callable
         The store call with its target bound, taking ``body``, ``body_name`` and ``note``
-        (e.g. ``partial(store.refer_report, report_id, actor=…, user=…)``).
+        (e.g. ``partial(store.refer_report, report_id, user=…)``).
     act : Act
         How the page runs the change.
     clear : bool
@@ -201,7 +197,7 @@ def household_label(row: pd.Series) -> str:
     return f"{HOUSEHOLD_KINDS.label(row['kind'])} · {row['name']} · {tong_label(row['tong']) or '통 없음'}"
 
 
-def render_household_referrals(store: Store, code: str, households: pd.DataFrame, *, user: User, actor: str) -> None:
+def render_household_referrals(store: Store, code: str, households: pd.DataFrame, *, user: User) -> None:
     """The 세대 연계 의뢰 panel: pick one of the zone's households, refer its need, follow its referrals.
 
     Personal data: call it only while the panel is open, since the chosen household's referrals are read
@@ -216,9 +212,7 @@ def render_household_referrals(store: Store, code: str, households: pd.DataFrame
     households : DataFrame
         The zone's households as the store gave them to ``user`` (``id``, ``kind``, ``name``, ``tong``).
     user : User
-        Who acts, for the store's permission check and access log.
-    actor : str
-        The staff member named as the one who referred or moved.
+        Who acts (named as the one who referred or moved), for the store's permission check and access log.
     """
     st.caption(
         ":material/lock: 개인정보: 세대의 필요를 동 지역사회보장협의체·마을계획단·주민자치회·복지관에 의뢰하고 "
@@ -236,7 +230,7 @@ def render_household_referrals(store: Store, code: str, households: pd.DataFrame
     except PermissionError as err:
         st.error(md(err))
         return
-    render_referrals(store, referrals, user=user, actor=actor, act=act)
+    render_referrals(store, referrals, user=user, act=act)
     st.markdown("**새로 의뢰**")
-    refer = partial(store.refer_household, household_id, actor=actor, user=user)
+    refer = partial(store.refer_household, household_id, user=user)
     render_refer_form(f"h{household_id}", refer=refer, act=act, clear=True)

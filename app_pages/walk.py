@@ -11,7 +11,7 @@ import pandas as pd
 import shapely
 import streamlit as st
 
-from app_pages.common import acting_user, get_store, md, pick_officer, require_dong, show_map
+from app_pages.common import current_user, get_store, md, pick_officer, require_dong, show_map
 from mapping.errors import MappingError
 from mapping.layers import build_dong_layer, build_map, build_route_layer, build_zones_layer
 from mapping.route_sheet import export_route_pdf
@@ -32,7 +32,7 @@ code = require_dong()
 st.title("주간 순회")
 zones = store.zones(code)
 me = pick_officer(list(zones["officer"]))
-user = acting_user(me)
+user = current_user()
 zone = zones[zones["officer"] == me].iloc[0]
 today = dt.date.today()
 c1, c2 = st.columns(2)
@@ -139,9 +139,9 @@ if route:
     if st.button("방문 기록", key="walk_record", disabled=not visited):
         try:
             done = store.record_visits(
-                code, officer=me, stops=[s for s in route.stops if s.label in visited], on_date=on_date, user=user
+                code, stops=[s for s in route.stops if s.label in visited], on_date=on_date, user=user
             )
-        except MappingError as exc:
+        except (MappingError, PermissionError) as exc:
             st.error(md(exc))
         else:
             st.success(

@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import client_address, current_user, file_bytes, get_store, md, require_dong, show_map
+from app_pages.common import attempt, current_user, file_bytes, get_store, md, require_dong, show_map
 from app_pages.zones_layout import EDITOR_WIDTHS
-from mapping.access import SAMPLE_USER, User
+from mapping.access import LEADER_ROLES, may_act
 from mapping.domain import ROLES
-from mapping.errors import NotFoundError, Problem, ValidationError
+from mapping.errors import Problem, ValidationError
 from mapping.layers import build_dong_layer, build_map, build_tongs_layer, build_zones_layer, legend_html
 from mapping.tables import FIRST_DATA_ROW, parse_tong_list
 from mapping.zone_profile import MARK, handover_message
 from mapping.zone_profile_files import write_zone_profiles
 from mapping.zones import zones_from_tongs
-
-
-def _page_user() -> User:
-    """Who acts on this page (saves, hands over, reads the zone profile): the logged-in account, else the sample user.
-
-    The store logs every save, hand-over and profile under this user, so a team leader's changes carry their account.
-    """
-    me = current_user()
-    if me is None or me.role == "sample":
-        return SAMPLE_USER
-    return dataclasses.replace(me, client=client_address())
 
 
 def _profile_button(where: object, label: str, zone_ids: list[str] | None, suffix: str, *, key: str) -> None:
@@ -46,11 +33,16 @@ def _profile_button(where: object, label: str, zone_ids: list[str] | None, suffi
 
 store = get_store()
 code = require_dong()
-user = _page_user()
+user = current_user()
+if user is None:
+    st.stop()
+editor = may_act(user, code, roles=LEADER_ROLES)  # saves and hand-overs: the dong's team leaders and 동장 (the store checks again)
 st.title("구역 편집")
 st.caption(
     "담당통과 대직자를 고치면 바로 검사하고 지도에 미리 보여 줍니다. 문제가 없을 때만 저장할 수 있고, 저장은 한 번에 이루어집니다."
 )
+if not editor:
+    st.info("고친 결과를 미리 볼 수 있습니다. 저장과 구역 인계는 이 동의 팀장·행정팀장·동장이 로그인해서 합니다.")
 staff, tongs, dong = store.staff(code), store.tongs(code), store.dong(code)
 table = pd.DataFrame(
     {
@@ -101,9 +93,11 @@ else:
         key="zone_preview",
         height=480,
     )
-    if st.button("저장", type="primary", key="save_zones"):
-        saved = store.save_assignments(code, candidate.drop(columns="_row"), user=user)
-        st.success(f"저장했습니다: 구역 {len(saved)}개.")
+    saved: list[int] = []
+    if st.button("저장", type="primary", key="save_zones", disabled=not editor) and attempt(
+        lambda: saved.append(len(store.save_assignments(code, candidate.drop(columns="_row"), user=user)))
+    ):
+        st.success(f"저장했습니다: 구역 {saved[0]}개.")
 
 st.subheader("구역 인계 (전보·휴직)")
 current = store.zones(code)
@@ -113,14 +107,12 @@ officers = dict(zip(current["zone_id"], current["officer"], strict=True))
 # keyed: a hand-over changes the options' labels, and an unkeyed select would then fall back to its first option
 zone_id = col1.selectbox("구역", list(officers), format_func=lambda z: f"{z} · {officers[z]}", key="handover_zone")
 successor = col2.selectbox("후임자 (구역 없는 직원)", free or ["-"], key="handover_successor")
-if col3.button("인계", disabled=not free, key="reassign"):
-    try:
-        done = store.reassign(code, zone_id, successor, user=user)
-    except (ValidationError, NotFoundError) as exc:
-        st.error(md(exc).replace("\n", "  \n"))
-    else:
-        st.session_state["handed_over"] = done | {"dong_code": code}
-        st.rerun()  # the table, the zones and who is free were drawn before the hand-over
+handed: list[dict] = []
+if col3.button("인계", disabled=not (free and editor), key="reassign") and attempt(
+    lambda: handed.append(store.reassign(code, zone_id, successor, user=user))
+):
+    st.session_state["handed_over"] = handed[0] | {"dong_code": code}
+    st.rerun()  # the table, the zones and who is free were drawn before the hand-over
 reach = sorted(store.personal_zones(code, user=user))  # the profiles hold contacts: only zones this user may see
 done = st.session_state.get("handed_over")
 if done and done["dong_code"] == code:

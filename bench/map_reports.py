@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from mapping.access import SAMPLE_USER
+from mapping.access import CLI_USER
 from mapping.kit import read_kit
 from mapping.layers import build_dong_layer, build_map, build_reports_layer
 from mapping.schema import POINT_TABLES
@@ -85,7 +85,7 @@ def sample_store_with(reports: gpd.GeoDataFrame | None = None) -> Iterator[Path]
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.sqlite"
         store = open_store(db)
-        store.load_kit(read_kit(ROOT / "data" / "sample_kit"), user=SAMPLE_USER)
+        store.load_kit(read_kit(ROOT / "data" / "sample_kit"), user=CLI_USER)
         if reports is not None and len(reports):
             where = attach_tong_zone(reports.geometry, store.tongs(CODE), store.zones(CODE))
             rows = reports.drop(columns=["geometry", "id"]).assign(

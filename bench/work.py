@@ -190,12 +190,12 @@ def _postgres() -> Iterator[str]:
 
 def _loaded_store(url: str) -> object:
     """A store at ``url`` holding the sample dong (not timed)."""
-    from mapping.access import SAMPLE_USER
+    from mapping.access import CLI_USER
     from mapping.kit import read_kit
     from mapping.store import open_store
 
     store = open_store(url)
-    store.load_kit(read_kit(KIT), user=SAMPLE_USER)
+    store.load_kit(read_kit(KIT), user=CLI_USER)
     return store
 
 
@@ -217,7 +217,7 @@ def file_reports_at_once(store: object, *, writers: int, each: int) -> dict[str,
         ``seconds`` (from the common start to the last commit), ``rate`` (reports per second),
         ``lost``, ``doubled``, ``log_ok`` (the access log still verifies) and ``latency_p95_s``.
     """
-    from mapping.access import SAMPLE_USER
+    from mapping.access import User
 
     tongs = store.tongs(SAMPLE_CODE)  # type: ignore[attr-defined]
     places = [(p.x, p.y) for p in tongs.geometry.representative_point()]
@@ -235,10 +235,9 @@ def file_reports_at_once(store: object, *, writers: int, each: int) -> dict[str,
             ids.append(
                 store.file_report(  # type: ignore[attr-defined]
                     SAMPLE_CODE,
-                    finder=finder,
                     lonlat=places[(w * each + i) % len(places)],
                     memo=f"동시 {w}-{i}",
-                    user=SAMPLE_USER,
+                    user=User(f"bench{w}", finder, "officer", staff_name=finder, dong_code=SAMPLE_CODE),
                     title=f"벤치 {w}-{i}",
                     field="환경",
                     **phone,

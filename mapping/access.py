@@ -34,6 +34,7 @@ from mapping.domain import Vocabulary
 from mapping.errors import AccessError
 
 PERSONAL_TABLES = frozenset({"households"})
+ADMIN_TEAM_WORD = "행정"  # the administrative team (행정민원팀, 행정팀): its leader is the 행정팀장
 
 ACCOUNT_ROLES = Vocabulary(
     "권한",
@@ -49,7 +50,7 @@ STAFF_ROLES = frozenset({"officer", "team_leader", "admin_team_leader", "dong_he
 HEADS = frozenset({"admin_team_leader", "dong_head"})  # the whole dong
 LEADER_ROLES = frozenset({"team_leader", "admin_team_leader", "dong_head"})  # zones, month, missions, publishing
 OWNER, SAMPLE, PUBLIC, SYSTEM = "owner", "sample", "public", "system"
-_OTHER_LABELS = {OWNER: "명령줄", SAMPLE: "샘플 둘러보기", PUBLIC: "주민(공개)", SYSTEM: "공개 출력 검사", None: "권한 없음"}
+_OTHER_LABELS = {OWNER: "명령줄", SAMPLE: "샘플 둘러보기", PUBLIC: "공개 지도만", SYSTEM: "공개 출력 검사", None: "권한 없음"}
 
 
 @dataclass(frozen=True)
@@ -87,8 +88,16 @@ class User:
         return replace(self, client=client)
 
 
-PUBLIC_USER = User("public", "주민(공개)", PUBLIC)
+PUBLIC_USER = User("public", "방문자", PUBLIC)
 SYSTEM_USER = User("system", "공개 출력 검사", SYSTEM)  # the tool checking its own public outputs
+
+
+def output_check_user(requester: User) -> User:
+    """The tool checking a public output that ``requester`` asked for: it reads the dong whole, never writes.
+
+    Its reads are logged as ``system:<requester's account>``, so the log names who asked and shows it was the check.
+    """
+    return User(f"system:{requester.account}", f"공개 출력 검사 ({requester.name})", SYSTEM, requester.client)
 
 
 def owner_user(*, staff_name: str | None = None, dong_code: str | None = None) -> User:
@@ -105,14 +114,25 @@ def owner_user(*, staff_name: str | None = None, dong_code: str | None = None) -
 
 
 CLI_USER = owner_user()
-# transitional names, removed once every caller passes a bound user (issue 17)
-SAMPLE_USER = User("sample", "샘플 사용자", SAMPLE, admin=True)
-WHOLE_DONG = frozenset({"admin_team_leader", "dong_head", SAMPLE, SYSTEM, OWNER})
 
 
 def sample_user(dong_code: str, staff_name: str, *, client: str | None = None) -> User:
     """Sample browsing as ``staff_name`` of the sample dong ``dong_code``: reads everything of sample dongs, writes nothing."""
     return User("sample", f"샘플 둘러보기 ({staff_name})", SAMPLE, client, staff_name, dong_code)
+
+
+def account_role_of(staff_role: str, team: str) -> str:
+    """The account role a staff list's role (역할) and team (팀명) stand for (팀장 of the 행정 team: 행정팀장)."""
+    if staff_role == "dong_head":
+        return "dong_head"
+    if staff_role == "team_leader":
+        return "admin_team_leader" if ADMIN_TEAM_WORD in team else "team_leader"
+    return "officer"
+
+
+def sample_browsing_allowed(dongs: pd.DataFrame) -> bool:
+    """Whether sample browsing may open at all: only while every dong in the store is a sample dong (and one is)."""
+    return not dongs.empty and bool(dongs["sample"].all())
 
 
 def gu_of(code: str) -> str:
@@ -198,6 +218,15 @@ def check_staff(user: User, code: str, *, doing: str, roles: Iterable[str] = STA
         )
 
 
+def may_act(user: User, code: str, *, roles: Iterable[str] = STAFF_ROLES) -> bool:
+    """Whether :func:`check_staff` lets ``user`` act in dong ``code`` as one of ``roles`` (to offer a form at all)."""
+    try:
+        check_staff(user, code, doing="", roles=roles)
+    except AccessError:
+        return False
+    return True
+
+
 def check_admin(user: User, code: str | None = None, *, doing: str) -> None:
     """Refuse unless ``user`` administers dong ``code`` (None: the whole store) or is the owner.
 
@@ -222,8 +251,8 @@ def check_counts(user: User, code: str, *, sample: bool) -> None:
     AccessError
         For the public, or an account of another dong or gu.
     """
-    if user.role != PUBLIC and may_open_dong(user, code, sample=sample):
-        return
+    if user.role not in (PUBLIC, None) and may_open_dong(user, code, sample=sample):
+        return  # an administrator without a role manages accounts and kits, not the dong's work
     raise AccessError(f"{user.name}({user.role_label})은(는) 동 {code}의 현황을 볼 수 없습니다: 그 동의 직원·구 담당만 봅니다.")
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from mapping.access import CLI_USER
+from mapping.access import CLI_USER, owner_user
 from mapping.errors import MappingError, NotFoundError, Problem, ValidationError
 from mapping.routes import RouteError
 
@@ -179,7 +179,7 @@ def _cmd_activity_report(args: argparse.Namespace) -> int:
     writer(report, out)
     print(f"활동보고서 → {out} (보고 {len(report.report_ids)}건, 사진 {len(report.photos)}장)")
     if args.submit:
-        done = store.mark_reported(report.report_ids, actor=args.officer)
+        done = store.mark_reported(report.report_ids, user=owner_user(staff_name=args.officer, dong_code=code))
         print(f"제출: 보고 {done}건을 보고완료로 표시했습니다.")
     return EXIT_OK
 

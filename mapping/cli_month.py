@@ -6,7 +6,7 @@ import argparse
 import datetime as dt
 from collections.abc import Callable
 
-from mapping.access import CLI_USER
+from mapping.access import CLI_USER, User, owner_user
 from mapping.cli import EXIT_OK, _out_path, _parsed, _store_and_dong
 
 
@@ -31,9 +31,14 @@ def _cmd_monthly(args: argparse.Namespace) -> int:
     for row in sheet.by_field[sheet.by_field["kind"] == "subtotal"].itertuples():
         print(f"  {row.팀명} 소계 {row.계}건")
     if args.confirm:
-        store.confirm_aggregation(code, sheet, by=args.by or CLI_USER.name, user=CLI_USER)  # type: ignore[attr-defined]
+        store.confirm_aggregation(code, sheet, user=_by(args, code))  # type: ignore[attr-defined]
         print("취합을 확정했습니다 (5일 기한 완료로 기록).")
     return EXIT_OK
+
+
+def _by(args: argparse.Namespace, code: str) -> User:
+    """Who the command records as acting: ``--by`` (a staff member of the dong, checked by the store), else the command line."""
+    return owner_user(staff_name=args.by, dong_code=code) if args.by else CLI_USER
 
 
 def _cmd_meeting_pack(args: argparse.Namespace) -> int:
@@ -62,8 +67,7 @@ def _cmd_best_case(args: argparse.Namespace) -> int:
         field=args.field,
         report_ids=ids,
         summary=args.summary or "",
-        by=args.by,
-        user=CLI_USER,
+        user=_by(args, code),
     )
     print(f"실천사례 {case_id}: {args.title} ({month}, 보고 {len(ids)}건)")
     return EXIT_OK
@@ -150,7 +154,7 @@ def add_parsers(
     monthly.add_argument("--month", required=True, help="YYYY-MM")
     monthly.add_argument("--out", required=True, help="FILE.xlsx")
     monthly.add_argument("--confirm", action="store_true", help="취합을 확정으로 기록 (5일 기한)")
-    monthly.add_argument("--by", help="확정한 사람 (기본: 명령줄)")
+    monthly.add_argument("--by", help="확정한 사람: 이 동 직원 명단의 팀장·행정팀장·동장 (기본: 명령줄)")
     meeting = add("meeting-pack", common, in_dong)
     meeting.add_argument("--month", required=True, help="YYYY-MM (활동 월)")
     meeting.add_argument("--out", required=True, help="FILE.pdf 또는 FILE.xlsx")
@@ -160,7 +164,7 @@ def add_parsers(
     case.add_argument("--field", required=True, help="분야: 복지, 환경, 안전, 민원, 홍보, 일반")
     case.add_argument("--reports", required=True, help="보고 번호들, 예: 12,15")
     case.add_argument("--summary", help="추진 내용")
-    case.add_argument("--by", default=CLI_USER.name, help="정한 사람 (팀장)")
+    case.add_argument("--by", help="정한 사람: 이 동 직원 명단의 팀장·행정팀장·동장 (기본: 명령줄)")
     doc = add("best-case-doc", common)
     doc.add_argument("case_id", metavar="ID", type=int, help="실천사례 번호")
     doc.add_argument("--level", choices=["gu", "city"], default="gu", help="제출처: gu(구, 7일) 또는 city(시, 10일)")

@@ -24,6 +24,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from mapping.access import LEADER_ROLES, User, check_staff, output_check_user
 from mapping.disclosure import DEFAULT_K, SuppressedTable, check_k, suppress_small_counts
 from mapping.domain import FIELDS
 from mapping.errors import PrivacyError
@@ -268,13 +269,24 @@ def zone_field_counts(reports: pd.DataFrame, zones: pd.DataFrame, *, since: dt.d
     return suppress_small_counts(table, k=k)
 
 
-def personal_values_of(store: object, code: str, *, user: object) -> set[str]:
-    """Every value in the store that no public output may contain (the read is logged).
+def personal_values_of(store: object, code: str, *, user: User) -> set[str]:
+    """Every value in the store that no public output of dong ``code`` may contain (the read is logged).
 
     Household names, phones and addresses; residents' names and phones on reports; report memos;
     the names and phones of officers who did not agree to a public card; resources marked 공개=N;
     the zone contact book's names, phones and notes; contact-log and referral notes.
+
+    Only someone who may publish the dong's public outputs asks (a team leader, the administrative team
+    leader or the dong head of ``code``, or the command line); the tool then reads the whole dong as the
+    output check, logged as ``system:<their account>`` (:func:`mapping.access.output_check_user`).
+
+    Raises
+    ------
+    AccessError
+        For anyone else (sample browsing, the public, another dong's staff, a 구 담당).
     """
+    check_staff(user, code, doing="공개 출력 만들기", roles=LEADER_ROLES)
+    user = output_check_user(user)
     values = personal_values(store.households(code, user=user), table="households")  # type: ignore[attr-defined]
     contacts = store.resident_contacts(code, user=user)  # type: ignore[attr-defined]
     values |= personal_values(contacts, table="reports")

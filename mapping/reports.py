@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from mapping.access import ADMIN_TEAM_WORD
 from mapping.domain import REPORT_STATUSES
 from mapping.errors import TransitionError
 
@@ -28,7 +29,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "duplicate": frozenset(),
 }
 NOTIFY_CHANNELS = {"phone": "전화", "sms": "문자", "visit": "방문", "mail": "우편"}
-SUPERVISOR_ROLES = frozenset({"dong_head", "team_leader"})
 # the duty a report of a field usually needs, when the finder does not say
 DUTY_FOR_FIELD = {
     "welfare": "welfare",
@@ -39,7 +39,6 @@ DUTY_FOR_FIELD = {
     "general": None,
 }
 WELFARE_TEAM_WORD = "복지"
-ADMIN_TEAM_WORD = "행정"
 
 
 @dataclass(frozen=True)
@@ -159,11 +158,34 @@ def check_transition(
             )
 
 
-def _check_actor(report: dict, to: str, *, actor: str, staff: pd.DataFrame) -> None:
+def supervises(actor: str, report: dict, staff: pd.DataFrame) -> bool:
+    """Whether ``actor`` supervises ``report``: the dong head and the administrative team leader every report,
+    any other team leader the reports their team found or holds.
+
+    Parameters
+    ----------
+    actor : str
+        A staff name.
+    report : dict
+        The report (``finder``, ``assignee``).
+    staff : DataFrame
+        The dong's staff (``name``, ``team``, ``role``).
+    """
     roles = dict(zip(staff["name"], staff["role"], strict=True))
-    if actor not in roles:
+    teams = dict(zip(staff["name"], staff["team"], strict=True))
+    if roles.get(actor) == "dong_head":
+        return True
+    if roles.get(actor) != "team_leader":
+        return False
+    if ADMIN_TEAM_WORD in str(teams.get(actor)):  # 행정팀장: the whole dong (co-approval, the month's 취합)
+        return True
+    return teams.get(actor) in {teams.get(report.get("finder")), teams.get(report.get("assignee"))}
+
+
+def _check_actor(report: dict, to: str, *, actor: str, staff: pd.DataFrame) -> None:
+    if actor not in set(staff["name"]):
         raise TransitionError(f"{actor!r}는 직원 명단에 없습니다.")
-    if roles[actor] in SUPERVISOR_ROLES:
+    if supervises(actor, report, staff):
         return
     owner = report.get("assignee") or report["finder"]
     may = {report["finder"], owner} if to in ("handed_over", "duplicate") or report["status"] == "returned" else {owner}

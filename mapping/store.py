@@ -26,9 +26,9 @@ import pandas as pd
 import shapely
 import sqlalchemy as sa
 
-from mapping.access import WHOLE_DONG, User, personal_zones
+from mapping.access import ACCOUNT_ROLES, OWNER, User, account_role_of, check_staff, personal_zones, sees_whole_dong
 from mapping.crs import WEB_CRS
-from mapping.errors import NotFoundError, StoreError
+from mapping.errors import NotFoundError, Problem, StoreError, ValidationError
 from mapping.schema import (
     ACCESS_LOG,
     PATHS,
@@ -261,14 +261,11 @@ class Store(
         PermissionError
             If ``user`` may not read personal data of any zone of the dong.
         """
-        reach = self.personal_zones(code, user=user)
-        if not reach:
-            raise PermissionError(f"{user.name}({user.role})은(는) 이 동의 개인정보(세대)를 볼 수 없습니다.")
+        reach = self._reach(code, user, "세대")
         frame = self._select("households", code, order="id", geom="point")
-        if user.role not in WHOLE_DONG:  # only the zones in reach (a household outside every zone: the whole dong's)
-            frame = frame[frame["zone_id"].isin(reach)]
+        frame = frame[frame["zone_id"].isin(reach) | (frame["zone_id"].isna() & (None in reach))]
         with self.writer.begin() as conn:
-            self._log(conn, user, "조회", f"households:{code}", f"rows={len(frame)} zones={len(reach)}")
+            self._log(conn, user, "조회", f"households:{code}", f"rows={len(frame)} zones={len(reach - {None})}")
         return frame
 
     def personal_zones(self, code: str, *, user: User) -> frozenset[str]:
@@ -280,6 +277,47 @@ class Store(
         t = meta.tables["dongs"]
         with self.engine.connect() as conn:
             return bool(conn.execute(sa.select(t.c.sample).where(t.c.dong_code == code)).scalar())
+
+    def _reach(self, code: str, user: User, what: str) -> frozenset[str | None]:
+        """The zones whose ``what`` (personal data) ``user`` may see, with ``None`` (outside every zone) for the whole dong.
+
+        Raises
+        ------
+        PermissionError
+            If ``user`` may see none of the dong's.
+        """
+        reach: frozenset[str | None] = frozenset(self.personal_zones(code, user=user))
+        if not reach:
+            raise PermissionError(f"{user.name}({user.role_label})은(는) 이 동의 개인정보({what})를 볼 수 없습니다.")
+        return reach | {None} if sees_whole_dong(user, code, sample=self.is_sample(code)) else reach
+
+    def _actor_in(self, code: str, user: User, *, doing: str, roles: frozenset[str] | None = None) -> str:
+        """The staff name ``user`` acts under in dong ``code``, after checking they may do ``doing`` there.
+
+        A staff account acts as its own staff member; the command line (the owner) as the staff member it
+        names (``owner_user(staff_name=…)``), which must be on the dong's list, or as itself.
+
+        Raises
+        ------
+        AccessError
+            For anyone but the dong's own staff (of ``roles``) or the owner.
+        ValidationError
+            For a staff name the dong's list does not have.
+        """
+        check_staff(user, code, doing=doing, **({"roles": roles} if roles else {}))
+        if user.staff_name is None:
+            return user.name  # the owner acting as itself
+        staff = self.staff(code)
+        found = staff[staff["name"] == user.staff_name]
+        if found.empty:
+            problem = Problem("직원", None, "성명", f"{user.staff_name!r}는 동 {code}의 직원 명단에 없습니다.")
+            raise ValidationError([problem], what=doing)
+        role = account_role_of(str(found["role"].iloc[0]), str(found["team"].iloc[0]))
+        if user.role == OWNER and roles and role not in roles:  # the command line names who does it: they must be entitled
+            allowed = "·".join(ACCOUNT_ROLES.label(r) for r in ACCOUNT_ROLES.keys if r in roles)
+            problem = Problem("직원", None, "성명", f"{user.staff_name}({ACCOUNT_ROLES.label(role)})은(는) {doing}을(를) 할 수 없습니다: {allowed}만 합니다.")
+            raise ValidationError([problem], what=doing)
+        return user.staff_name
 
     def paths(self, code: str) -> gpd.GeoDataFrame:
         """The dong's walking network lines (empty when the kit had none)."""

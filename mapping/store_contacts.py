@@ -18,7 +18,7 @@ from mapping.contacts import contact_status, parse_contact_event, parse_contact_
 from mapping.crs import plausible_lonlat
 from mapping.errors import ConflictError, NotFoundError, Problem
 from mapping.schema import CONTACT_LOG, CONTACTS
-from mapping.store_outreach import _actor, _now, _raise, _text, _too_long
+from mapping.store_outreach import _now, _raise, _text, _too_long
 from mapping.tables import parse_tong
 
 CONTACT_FIELDS = ("kind", "name", "organisation", "phone", "tong", "lonlat", "note")
@@ -64,7 +64,7 @@ class ContactsMixin:
         if row is None:
             raise NotFoundError(f"연락처 {contact_id}이(가) 없습니다.")
         contact = dict(row) | {"zone_id": self._zone_of_tong(row["dong_code"]).get(int(row["tong"]))}
-        if not self._in_reach(user, self._reach(row["dong_code"], user, "연락처"), contact["zone_id"]):
+        if not self._in_reach(self._reach(row["dong_code"], user, "연락처"), contact["zone_id"]):
             raise PermissionError(
                 f"{user.name}은(는) 연락처 {contact_id}({row['tong']}통, 구역 {contact['zone_id'] or '없음'})를 "
                 "볼 수 없습니다: 그 구역 담당·대직자·팀장·동장만 봅니다."
@@ -92,7 +92,7 @@ class ContactsMixin:
         with self.engine.connect() as conn:
             frame = pd.DataFrame(conn.execute(query).mappings().all(), columns=[c.name for c in CONTACTS.columns])
             frame["zone_id"] = [zone_of.get(int(t)) for t in frame["tong"]]
-            frame = frame[self._reach_mask(user, reach, frame["zone_id"])].reset_index(drop=True)
+            frame = frame[self._reach_mask(reach, frame["zone_id"])].reset_index(drop=True)
             ids = [int(i) for i in frame["id"]]
             log = pd.DataFrame(
                 conn.execute(
@@ -173,10 +173,13 @@ class ContactsMixin:
         _raise(problems, "연락처")
         return values
 
-    def _check_contact_zone(self, code: str, tong: int, user: User) -> None:
+    def _check_contact_zone(self, code: str, tong: int, user: User) -> str:
+        """The name ``user`` records under, once they may keep the contacts of ``tong`` (staff of the dong, in reach)."""
+        actor = self._actor_in(code, user, doing="연락망 기록")  # type: ignore[attr-defined]
         zone = self._zone_of_tong(code).get(int(tong))
-        if not self._in_reach(user, self._reach(code, user, "연락처"), zone):
+        if not self._in_reach(self._reach(code, user, "연락처"), zone):
             raise PermissionError(f"{user.name}은(는) {tong}통(구역 {zone or '없음'})의 연락처를 다룰 수 없습니다.")
+        return actor
 
     def add_contact(
         self,
@@ -202,11 +205,11 @@ class ContactsMixin:
         """
         given = {"kind": kind, "name": name, "tong": tong, "organisation": organisation, "phone": phone}
         values = self._contact_values(code, given | {"lonlat": lonlat, "note": note})
-        self._check_contact_zone(code, int(values["tong"]), user)  # type: ignore[arg-type]
+        actor = self._check_contact_zone(code, int(values["tong"]), user)  # type: ignore[arg-type]
         row = values | {"dong_code": code, "origin": "app", "added_at": _now(), "version": 1}
         with self.writer.begin() as conn:
             contact_id = int(
-                conn.execute(CONTACTS.insert().values(**row, updated_by=_actor(user))).inserted_primary_key[0]
+                conn.execute(CONTACTS.insert().values(**row, updated_by=actor)).inserted_primary_key[0]
             )
             self._log(conn, user, "입력", f"contacts:{contact_id}", f"tong={values['tong']}")  # type: ignore[attr-defined]
         return contact_id
@@ -224,6 +227,7 @@ class ContactsMixin:
             As for :meth:`add_contact` (a new tong must also be in reach).
         """
         contact = self._contact_row(contact_id, user)
+        actor = self._check_contact_zone(contact["dong_code"], int(contact["tong"]), user)
         values = self._contact_values(contact["dong_code"], changes)
         if "tong" in values:
             self._check_contact_zone(contact["dong_code"], int(values["tong"]), user)  # type: ignore[arg-type]
@@ -232,7 +236,7 @@ class ContactsMixin:
             done = conn.execute(
                 CONTACTS.update()
                 .where(CONTACTS.c.id == int(contact_id), CONTACTS.c.version == seen)
-                .values(**values, updated_at=_now(), updated_by=_actor(user), version=seen + 1)
+                .values(**values, updated_at=_now(), updated_by=actor, version=seen + 1)
             ).rowcount
             if done != 1:
                 raise ConflictError(self._contact_conflict(contact_id))
@@ -258,6 +262,7 @@ class ContactsMixin:
             If someone changed it since ``expected_version``.
         """
         contact = self._contact_row(contact_id, user)
+        self._check_contact_zone(contact["dong_code"], int(contact["tong"]), user)
         seen = int(expected_version) if expected_version is not None else int(contact["version"])
         with self.writer.begin() as conn:
             where = (CONTACTS.c.id == int(contact_id)) & (CONTACTS.c.version == seen)
@@ -267,9 +272,18 @@ class ContactsMixin:
             self._log(conn, user, "삭제", f"contacts:{contact_id}")  # type: ignore[attr-defined]
 
     def log_contact(
-        self, contact_id: int, *, kind: str, on_date: dt.date, by_whom: str, user: User, note: str | None = None
+        self,
+        contact_id: int,
+        *,
+        kind: str,
+        on_date: dt.date,
+        user: User,
+        by_whom: str | None = None,
+        note: str | None = None,
     ) -> int:
         """Record a contact with this person (만남 / 통화 / 동장 동행 소개) on ``on_date``; returns its id.
+
+        ``by_whom``: the staff member who met or called (``user`` when not given).
 
         Raises
         ------
@@ -277,6 +291,8 @@ class ContactsMixin:
             For an unknown kind, a date in the future, or ``by_whom`` not on the staff list.
         """
         contact = self._contact_row(contact_id, user)
+        actor = self._check_contact_zone(contact["dong_code"], int(contact["tong"]), user)
+        by_whom = by_whom or actor
         problems = []
         try:
             kind = parse_contact_event(kind)

@@ -13,7 +13,7 @@ import geopandas as gpd
 import pandas as pd
 import sqlalchemy as sa
 
-from mapping.access import User
+from mapping.access import User, check_admin
 from mapping.schema import ADDRESSES, POINT_TABLES, REPORT_HISTORY
 from mapping.store_engine import _records, _tong
 from mapping.tong_index import attach_tong_zone
@@ -38,7 +38,13 @@ class ImportsMixin:
         -------
         (int, int)
             Reports added and reports skipped as already in the store.
+
+        Raises
+        ------
+        AccessError
+            Unless ``user`` administers dong ``code`` (or is the owner).
         """
+        check_admin(user, code, doing="보고 가져오기")
         t = POINT_TABLES["reports"]
         with self.writer.begin() as conn:
             known = {k for (k,) in conn.execute(sa.select(t.c.kit_key).where(t.c.dong_code == code))}
@@ -82,7 +88,13 @@ class ImportsMixin:
         -------
         (int, int)
             Resources added and skipped.
+
+        Raises
+        ------
+        AccessError
+            Unless ``user`` administers dong ``code`` (or is the owner).
         """
+        check_admin(user, code, doing="복지자원 가져오기")
         t = POINT_TABLES["resources"]
         have = self.resources(code)  # type: ignore[attr-defined]
         known = {_resource_key(r.type, r.name, r.lon, r.lat) for r in have.itertuples()}
@@ -107,7 +119,13 @@ class ImportsMixin:
         """Replace the address points of ``source`` with ``rows`` in one transaction.
 
         ``rows`` has ``address``, ``norm``, ``adm_cd2``, ``lon``, ``lat``.
+
+        Raises
+        ------
+        AccessError
+            Unless ``user`` administers the whole store (or is the owner): address files cover many dongs.
         """
+        check_admin(user, None, doing="주소 자료 불러오기")
         records = rows.assign(source=source)[["source", "address", "norm", "adm_cd2", "lon", "lat"]]
         with self.writer.begin() as conn:
             conn.execute(ADDRESSES.delete().where(ADDRESSES.c.source == source))

@@ -19,7 +19,7 @@ import geopandas as gpd
 import pandas as pd
 import sqlalchemy as sa
 
-from mapping.access import User
+from mapping.access import LEADER_ROLES, User, check_admin, check_staff
 from mapping.domain import OPEN_STATUSES
 from mapping.errors import NotFoundError, Problem, ValidationError
 from mapping.kit import Kit
@@ -53,7 +53,13 @@ class LoadingMixin:
         Reference data (dong, tongs, staff, zones) is replaced; kit rows of the
         point tables are matched by content, so unchanged rows keep their ids
         and rows added in the app are left alone.
+
+        Raises
+        ------
+        AccessError
+            Unless ``user`` administers the kit's dong (or is the owner).
         """
+        check_admin(user, kit.adm_cd2, doing=f"자료 키트 불러오기 ({kit.adm_nm})")
         zones = zones_from_tongs(kit.tongs, kit.staff, dong=kit.dong)
         summary = LoadSummary(kit.adm_cd2, kit.adm_nm)
         now = dt.datetime.now().replace(microsecond=0)
@@ -226,9 +232,12 @@ class LoadingMixin:
 
         Raises
         ------
+        AccessError
+            Unless ``user`` is a team leader, the administrative team leader or the dong head of dong ``code``.
         ValidationError
             With every problem; nothing is saved.
         """
+        check_staff(user, code, doing="구역 저장", roles=LEADER_ROLES)
         zones = zones_from_tongs(self.tongs(code), staff, dong=self.dong(code))  # type: ignore[attr-defined]
         now = dt.datetime.now().replace(microsecond=0)
         with self.writer.begin() as conn:
@@ -245,11 +254,14 @@ class LoadingMixin:
 
         Raises
         ------
+        AccessError
+            Unless ``user`` is a team leader, the administrative team leader or the dong head of dong ``code``.
         NotFoundError
             If the zone or the successor is not there.
         ValidationError
             If the successor already owns a zone.
         """
+        check_staff(user, code, doing="구역 인계", roles=LEADER_ROLES)
         staff, zones = self.staff(code), self.zones(code)  # type: ignore[attr-defined]
         match = zones[zones["zone_id"] == zone_id]
         if match.empty:

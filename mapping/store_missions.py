@@ -9,12 +9,12 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
-from mapping.access import ACCOUNT_ROLES, User
+from mapping.access import User
 from mapping.errors import NotFoundError, Problem, ValidationError
 from mapping.monthly import parse_month
 from mapping.outreach import MISSION_KINDS, MISSION_ROLES, mission_progress
 from mapping.schema import MISSIONS, POINT_TABLES
-from mapping.store_outreach import _actor, _now, _raise, _text, _too_long
+from mapping.store_outreach import _now, _raise, _text, _too_long
 
 
 class MissionsMixin:
@@ -24,13 +24,9 @@ class MissionsMixin:
     writer: sa.Engine
 
     # ---- 이달의 미션 / 동 현안사항 ---------------------------------------------------------------------------------
-    def _check_mission_setter(self, code: str, user: User) -> None:
-        if user.role in ("sample", "owner") or (user.role in MISSION_ROLES and user.dong_code == code):
-            return
-        role = ACCOUNT_ROLES.label(user.role or "") if user.role else "권한 없음"
-        raise PermissionError(
-            f"{user.name}({role})은(는) 이달의 미션·동 현안사항을 정할 수 없습니다: 이 동의 동장이나 팀장만 정합니다."
-        )
+    def _check_mission_setter(self, code: str, user: User) -> str:
+        """The name the setter acts under: only the dong head or a team leader of dong ``code`` (or the owner)."""
+        return self._actor_in(code, user, doing="이달의 미션·동 현안사항 정하기", roles=MISSION_ROLES)  # type: ignore[attr-defined]
 
     def _mission_values(self, kind: object, title: object, description: object) -> dict[str, object]:
         problems, values = [], {"title": _text(title), "description": (str(description or "").strip() or None)}
@@ -49,15 +45,15 @@ class MissionsMixin:
 
         Raises
         ------
-        PermissionError
+        AccessError
             Unless ``user`` is the dong head or a team leader of this dong.
         ValidationError
             For an unknown kind or an empty title.
         """
-        self._check_mission_setter(code, user)
+        setter = self._check_mission_setter(code, user)
         values = self._mission_values(kind, title, description)
         month_key = parse_month(month).strftime("%Y-%m")
-        row = values | {"dong_code": code, "month": month_key, "set_by": _actor(user), "set_at": _now()}
+        row = values | {"dong_code": code, "month": month_key, "set_by": setter, "set_at": _now()}
         with self.writer.begin() as conn:
             mission_id = int(conn.execute(MISSIONS.insert().values(**row)).inserted_primary_key[0])
             self._log(conn, user, "입력", f"missions:{code}:{month_key}", f"id={mission_id} {values['kind']}")  # type: ignore[attr-defined]
@@ -122,22 +118,23 @@ class MissionsMixin:
             return pd.DataFrame(rows.all(), columns=[c.name for c in MISSIONS.columns])
 
     def tag_report(
-        self, report_id: int, mission_id: int | None, *, actor: str, user: User, expected_version: int | None = None
+        self, report_id: int, mission_id: int | None, *, user: User, expected_version: int | None = None
     ) -> None:
         """Tag a report with one mission or issue of its dong (``None`` removes the tag); in the report's history.
 
         Raises
         ------
+        AccessError
+            Unless ``user`` is on the staff of the report's dong.
         TransitionError
-            If ``actor`` is not the report's finder, assignee or a supervisor.
+            If ``user`` is not the report's finder, assignee or a supervisor.
         ValidationError
             If the mission is of another dong.
         ConflictError
             If the report changed since ``expected_version``.
         """
-        self._check_actor(user, actor)
         report = self._seen(report_id, expected_version)  # type: ignore[attr-defined]
-        self._check_editor(report, actor)  # type: ignore[attr-defined]
+        actor = self._check_editor(report, user)  # type: ignore[attr-defined]
         if mission_id is not None:
             _raise(self._mission_problems(mission_id, report["dong_code"]), "미션 태그")
         with self.writer.begin() as conn:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import pandas as pd
 import sqlalchemy as sa
 
-from mapping.access import User
+from mapping.access import LEADER_ROLES, User
 from mapping.deadlines import OutingTarget
 from mapping.domain import FIELDS
 from mapping.errors import NotFoundError, Problem, ValidationError
@@ -42,8 +42,15 @@ class MonthMixin:
     engine: sa.Engine
 
     # ---- 취합 ---------------------------------------------------------------
-    def confirm_aggregation(self, code: str, sheet: MonthlySheet, *, by: str, user: User) -> dt.datetime:
-        """Record that the month's 취합 was confirmed (and with which totals); again replaces it."""
+    def confirm_aggregation(self, code: str, sheet: MonthlySheet, *, user: User) -> dt.datetime:
+        """Record that ``user`` (a team leader or the dong head) confirmed the month's 취합 (and its totals); again replaces it.
+
+        Raises
+        ------
+        AccessError
+            Unless ``user`` is a team leader, the administrative team leader or the dong head of dong ``code``.
+        """
+        by = self._actor_in(code, user, doing="취합 확정", roles=LEADER_ROLES)  # type: ignore[attr-defined]
         totals = {c: int(sheet.by_field[c].iloc[-1]) for c in ("계", *FIELDS.labels)}
         at = _now()
         with self.writer.begin() as conn:
@@ -78,10 +85,16 @@ class MonthMixin:
         attendees: Iterable[str] = (),
         discussion: str = "",
         requests: str = "",
-        by: str,
         user: User,
     ) -> None:
-        """Save the month's sharing meeting (date, place, attendees, 중점 토의사항, 당부사항); again replaces it."""
+        """Save the month's sharing meeting (date, place, attendees, 중점 토의사항, 당부사항); again replaces it.
+
+        Raises
+        ------
+        AccessError
+            Unless ``user`` is a team leader or the dong head of dong ``code``.
+        """
+        by = self._actor_in(code, user, doing="공유회의 저장", roles=LEADER_ROLES)  # type: ignore[attr-defined]
         month = _month_key(month)
         texts = (("중점 토의사항", discussion), ("당부사항", requests), ("장소", place))
         problems = [  # every text is optional; only its length is limited
@@ -126,16 +139,18 @@ class MonthMixin:
         field: str,
         report_ids: Iterable[int],
         summary: str = "",
-        by: str,
         user: User,
     ) -> int:
         """Record one report or a group of them as the month's best case; returns its id.
 
         Raises
         ------
+        AccessError
+            Unless ``user`` is a team leader or the dong head of dong ``code``.
         ValidationError
             For an empty title, an unknown field, no reports, or a report not of this dong.
         """
+        by = self._actor_in(code, user, doing="실천사례 정하기", roles=LEADER_ROLES)  # type: ignore[attr-defined]
         month = _month_key(month)
         title = " ".join(str(title or "").split())
         problems = [p for p in [_text_problem(title, what="실천사례", field="제목", limit=_TITLE_MAX)] if p]
@@ -223,9 +238,13 @@ class MonthMixin:
 
         Raises
         ------
+        AccessError
+            Unless ``user`` is a team leader or the dong head of the case's dong.
         ValidationError
             For a step out of order (a city submission before the gu chose it, a result before submission).
         """
+        case = self.best_case(case_id)
+        self._actor_in(case["dong_code"], user, doing="실천사례 제출 기록", roles=LEADER_ROLES)  # type: ignore[attr-defined]
         self.check_best_case_step(case_id, step)
         values = {
             "gu_submitted": {"gu_submitted_on": on},
@@ -243,7 +262,8 @@ class MonthMixin:
         with self.engine.connect() as conn:
             return conn.execute(query).scalar()
 
-    def _set_setting(self, code: str, key: str, value: object, *, by: str, user: User) -> None:
+    def _set_setting(self, code: str, key: str, value: object, *, user: User) -> None:
+        by = self._actor_in(code, user, doing="동 설정 바꾸기", roles=LEADER_ROLES)  # type: ignore[attr-defined]
         where = (DONG_SETTINGS.c.dong_code == code) & (DONG_SETTINGS.c.key == key)
         row = {"dong_code": code, "key": key, "value": value, "updated_at": _now(), "updated_by": by}
         with self.writer.begin() as conn:
@@ -256,25 +276,28 @@ class MonthMixin:
         value = self._setting(code, "outing_target")
         return OutingTarget(**value) if value else OutingTarget()  # type: ignore[arg-type]
 
-    def set_outing_target(self, code: str, target: OutingTarget, *, by: str, user: User) -> None:
-        """Set the dong's weekly outing target."""
-        self._set_setting(code, "outing_target", {"count": target.count, "unit": target.unit}, by=by, user=user)
+    def set_outing_target(self, code: str, target: OutingTarget, *, user: User) -> None:
+        """Set the dong's weekly outing target (a team leader or the dong head; see :meth:`set_public_url`)."""
+        self._set_setting(code, "outing_target", {"count": target.count, "unit": target.unit}, user=user)
 
     def public_url(self, code: str) -> str | None:
         """Where the dong's public map is published (for QR codes), if set."""
         value = self._setting(code, "public_url")
         return str(value) if value else None
 
-    def set_public_url(self, code: str, url: str, *, by: str, user: User) -> None:
-        """Record where the dong's public map is published.
+    def set_public_url(self, code: str, url: str, *, user: User) -> None:
+        """Record where the dong's public map is published (it goes into every printed QR code).
 
         Raises
         ------
+        AccessError
+            Unless ``user`` is a team leader, the administrative team leader or the dong head of dong ``code``.
         ValidationError
             Unless ``url`` is an http(s) address.
         """
+        self._actor_in(code, user, doing="공개 지도 주소 정하기", roles=LEADER_ROLES)  # type: ignore[attr-defined]
         url = (url or "").strip()
         if not url.startswith(("https://", "http://")) or len(url) > 500 or any(c.isspace() for c in url):
             problem = Problem("공개 지도 주소", None, "주소", f"{url!r}: https://로 시작하는 인터넷 주소를 적으세요.")
             raise ValidationError([problem], what="공개 지도 주소")
-        self._set_setting(code, "public_url", url, by=by, user=user)
+        self._set_setting(code, "public_url", url, user=user)

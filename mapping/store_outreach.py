@@ -20,7 +20,7 @@ import pandas as pd
 import shapely
 import sqlalchemy as sa
 
-from mapping.access import STAFF_ROLES, WHOLE_DONG, User
+from mapping.access import User, check_staff
 from mapping.crs import WEB_CRS, plausible_lonlat
 from mapping.errors import NotFoundError, Problem, ValidationError
 from mapping.outreach import NOTICE_PLACES
@@ -51,10 +51,6 @@ def _raise(problems: list[Problem], what: str) -> None:
         raise ValidationError(problems, what=what)
 
 
-def _actor(user: User) -> str:
-    return user.staff_name or user.name
-
-
 class OutreachMixin:
     """Reach helpers, the own-name check and notice posts."""
 
@@ -66,29 +62,12 @@ class OutreachMixin:
         zones = self.zones(code)  # type: ignore[attr-defined]
         return zone_of_tong(zones)
 
-    def _reach(self, code: str, user: User, what: str) -> frozenset[str]:
-        reach = self.personal_zones(code, user=user)  # type: ignore[attr-defined]
-        if not reach:
-            raise PermissionError(f"{user.name}({user.role})은(는) 이 동의 개인정보({what})를 볼 수 없습니다.")
-        return reach
-
     @staticmethod
-    def _in_reach(user: User, reach: frozenset[str], zone: object) -> bool:
-        return user.role in WHOLE_DONG or zone in reach
+    def _in_reach(reach: frozenset[str | None], zone: object) -> bool:
+        return (None if zone is None or (isinstance(zone, float) and math.isnan(zone)) else zone) in reach
 
-    def _reach_mask(self, user: User, reach: frozenset[str], zones: pd.Series) -> np.ndarray:
-        return np.array([self._in_reach(user, reach, z) for z in zones], dtype=bool)
-
-    # ---- who records -----------------------------------------------------------------------------------------------
-    @staticmethod
-    def _check_actor(user: User, actor: str) -> None:
-        """A logged-in person records under their own staff name only (the sample and command-line users may name anyone)."""
-        if user.role in {"sample", "system", "owner"} or (user.staff_name is not None and actor == user.staff_name):
-            return
-        raise PermissionError(
-            f"{user.name}은(는) {actor!r}의 이름으로 기록할 수 없습니다: 직원 명단의 자기 이름"
-            f"({user.staff_name or '연결된 직원 없음'})으로만 기록합니다."
-        )
+    def _reach_mask(self, reach: frozenset[str | None], zones: pd.Series) -> np.ndarray:
+        return np.array([self._in_reach(reach, z) for z in zones], dtype=bool)
 
     # ---- 게시 현황 -------------------------------------------------------------------------------------------------
     def add_notice_post(
@@ -98,23 +77,22 @@ class OutreachMixin:
         kind: str,
         place_name: str,
         posted_on: dt.date,
-        posted_by: str,
         user: User,
         lonlat: tuple[float, float] | None = None,
         tong: int | None = None,
         note: str | None = None,
     ) -> int:
-        """Record where the officer's notice is posted; the zone is attached from the point (or the tong).
+        """Record where ``user`` (a staff member of the dong) posted their notice; the zone comes from the point (or the tong).
 
         Raises
         ------
-        PermissionError
+        AccessError
             Unless ``user`` works in this dong.
         ValidationError
             For an unknown kind, an empty place name, neither a place nor a known tong, a point outside
-            Seoul, a date in the future, or ``posted_by`` not on the staff list.
+            Seoul or a date in the future.
         """
-        self._check_notice_keeper(code, user)
+        posted_by = self._actor_in(code, user, doing="게시 기록")  # type: ignore[attr-defined]
         problems, values = [], {"place_name": _text(place_name), "note": _text(note)}
         try:
             values["kind"] = NOTICE_PLACES.parse(kind)
@@ -122,8 +100,6 @@ class OutreachMixin:
             problems.append(Problem("게시", None, "장소 유형", str(err)))
         if not values["place_name"]:
             problems.append(Problem("게시", None, "장소명", "장소 이름을 적으세요 (예: 성산샘플아파트 101동 게시판)."))
-        if posted_by not in set(self.staff(code)["name"]):  # type: ignore[attr-defined]
-            problems.append(Problem("게시", None, "게시자", f"{posted_by!r}는 직원 명단에 없습니다."))
         if posted_on > dt.date.today():
             problems.append(Problem("게시", None, "게시일", f"{posted_on}은(는) 아직 오지 않은 날입니다."))
         problems += self._notice_place(code, lonlat, tong, values) + _too_long("게시", "비고", values["note"])  # type: ignore[arg-type]
@@ -133,13 +109,6 @@ class OutreachMixin:
             post_id = int(conn.execute(NOTICE_POSTS.insert().values(**row)).inserted_primary_key[0])
             self._log(conn, user, "입력", f"notice_posts:{post_id}", f"zone={values['zone_id']}")  # type: ignore[attr-defined]
         return post_id
-
-    @staticmethod
-    def _check_notice_keeper(code: str, user: User) -> None:
-        """Only this dong's staff (or the sample/command-line user) keep its notice-post log."""
-        if user.role in {"sample", "system", "owner"} or (user.dong_code == code and user.role in STAFF_ROLES):
-            return
-        raise PermissionError(f"{user.name}은(는) 동 {code}의 게시 현황을 적을 수 없습니다: 이 동 직원만 적습니다.")
 
     def _notice_place(
         self, code: str, lonlat: tuple[float, float] | None, tong: int | None, values: dict
@@ -172,7 +141,7 @@ class OutreachMixin:
 
         Raises
         ------
-        PermissionError
+        AccessError
             Unless ``user`` works in the post's dong.
         ValidationError
             If ``removed_on`` is before it was posted or in the future.
@@ -181,7 +150,7 @@ class OutreachMixin:
             row = conn.execute(sa.select(NOTICE_POSTS).where(NOTICE_POSTS.c.id == int(post_id))).mappings().first()
         if row is None:
             raise NotFoundError(f"게시 기록 {post_id}이(가) 없습니다.")
-        self._check_notice_keeper(row["dong_code"], user)
+        check_staff(user, row["dong_code"], doing="게시 철거 기록")
         if not row["posted_on"] <= removed_on <= dt.date.today():
             message = f"철거일 {removed_on}은(는) 게시일({row['posted_on']})과 오늘 사이여야 합니다."
             raise ValidationError([Problem("게시", None, "철거일", message)], what="게시 현황")

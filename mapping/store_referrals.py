@@ -66,7 +66,6 @@ class ReferralsMixin:
         report_id: int,
         *,
         body: str,
-        actor: str,
         user: User,
         body_name: str | None = None,
         note: str | None = None,
@@ -77,14 +76,15 @@ class ReferralsMixin:
 
         Raises
         ------
+        AccessError
+            Unless ``user`` is on the staff of the report's dong.
         TransitionError
-            If ``actor`` is not the report's finder, assignee or a supervisor.
+            If ``user`` is not the report's finder, assignee or a supervisor.
         ValidationError
             For an unknown body, 기타 without a name, or a note too long.
         """
-        self._check_actor(user, actor)
         report = self._report_row(report_id)  # type: ignore[attr-defined]
-        self._check_editor(report, actor)  # type: ignore[attr-defined]
+        actor = self._check_editor(report, user)  # type: ignore[attr-defined]
         values, note = self._referral_values(body, body_name, note)
         with self.writer.begin() as conn:
             referral_id = self._new_referral(
@@ -110,7 +110,7 @@ class ReferralsMixin:
         return dict(row)
 
     def _check_household_reach(self, household: dict, user: User) -> None:
-        if not self._in_reach(user, self._reach(household["dong_code"], user, "세대"), household["zone_id"]):
+        if not self._in_reach(self._reach(household["dong_code"], user, "세대"), household["zone_id"]):
             raise PermissionError(
                 f"{user.name}은(는) 세대 {household['id']}(구역 {household['zone_id'] or '없음'})를 볼 수 없습니다."
             )
@@ -120,7 +120,6 @@ class ReferralsMixin:
         household_id: int,
         *,
         body: str,
-        actor: str,
         user: User,
         body_name: str | None = None,
         note: str | None = None,
@@ -129,17 +128,17 @@ class ReferralsMixin:
 
         Raises
         ------
+        AccessError
+            Unless ``user`` is on the staff of the household's dong.
         PermissionError
             If the household's zone is not in ``user``'s reach.
         ValidationError
-            As for :meth:`refer_report`, or ``actor`` not on the staff list.
+            As for :meth:`refer_report`.
         """
-        self._check_actor(user, actor)
         household = self._household(household_id)
+        actor = self._actor_in(household["dong_code"], user, doing="세대 연계 의뢰")  # type: ignore[attr-defined]
         self._check_household_reach(household, user)
         values, note = self._referral_values(body, body_name, note)
-        if actor not in set(self.staff(household["dong_code"])["name"]):  # type: ignore[attr-defined]
-            _raise([Problem("연계", None, "담당", f"{actor!r}는 직원 명단에 없습니다.")], "연계 의뢰")
         with self.writer.begin() as conn:
             target = {"household_id": int(household_id)}
             referral_id = self._new_referral(conn, household["dong_code"], target, values, note, actor)
@@ -160,7 +159,6 @@ class ReferralsMixin:
         referral_id: int,
         to: str,
         *,
-        actor: str,
         user: User,
         note: str | None = None,
         expected_version: int | None = None,
@@ -172,19 +170,18 @@ class ReferralsMixin:
         TransitionError
             For a move the lifecycle does not allow (e.g. 의뢰 → 연계완료, or anything after 연계완료), or by
             someone who is not the report's finder, assignee or a supervisor.
-        ValidationError
-            For a household's referral moved by someone not on the staff list.
+        AccessError
+            Unless ``user`` is on the staff of the referral's dong.
         ConflictError
             If it changed since ``expected_version``.
         PermissionError
             For a household's referral out of ``user``'s reach.
         """
-        self._check_actor(user, actor)
         referral = self._referral_row(referral_id, user)
         if referral["report_id"] is not None:  # the report's finder, assignee or a supervisor
-            self._check_editor(self._report_row(referral["report_id"]), actor)  # type: ignore[attr-defined]
-        elif actor not in set(self.staff(referral["dong_code"])["name"]):  # type: ignore[attr-defined]
-            _raise([Problem("연계", None, "담당", f"{actor!r}는 직원 명단에 없습니다.")], "연계 진행")
+            actor = self._check_editor(self._report_row(referral["report_id"]), user)  # type: ignore[attr-defined]
+        else:  # a household's: its staff within reach (checked reading it)
+            actor = self._actor_in(referral["dong_code"], user, doing="연계 진행")  # type: ignore[attr-defined]
         target = REFERRAL_STATUSES.parse(to) if to in (*REFERRAL_STATUSES.labels, *REFERRAL_STATUSES.keys) else to
         check_referral_transition(referral["status"], target)
         _raise(_too_long("연계", "메모", _text(note)), "연계 진행")
@@ -240,7 +237,7 @@ class ReferralsMixin:
         with self.engine.connect() as conn:
             rows = conn.execute(query.order_by(REFERRALS.c.id)).mappings().all()
         frame = pd.DataFrame(rows, columns=[*(c.name for c in REFERRALS.columns), "zone_id"])
-        frame = frame[self._reach_mask(user, reach, frame["zone_id"])].reset_index(drop=True)
+        frame = frame[self._reach_mask(reach, frame["zone_id"])].reset_index(drop=True)
         self.log_event(user, "조회", f"referrals:{code}", f"households rows={len(frame)}")  # type: ignore[attr-defined]
         return self._with_last_note(frame)
 

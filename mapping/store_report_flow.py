@@ -14,10 +14,10 @@ from collections.abc import Iterable
 import pandas as pd
 import sqlalchemy as sa
 
-from mapping.access import WHOLE_DONG, User, can_read_personal, may_see_contact
+from mapping.access import User, can_read_personal, check_counts, check_staff, may_see_contact
 from mapping.domain import OPEN_STATUSES
-from mapping.errors import ConflictError, NotFoundError, Problem, TransitionError, ValidationError
-from mapping.reports import NOTIFY_CHANNELS, check_transition, co_approver_for
+from mapping.errors import AccessError, ConflictError, NotFoundError, Problem, TransitionError, ValidationError
+from mapping.reports import NOTIFY_CHANNELS, check_transition, co_approver_for, supervises
 from mapping.schema import REPORT_HISTORY, REPORT_NOTIFICATIONS
 from mapping.store_reports import PERSONAL, REPORTS, _now, overdue_thresholds
 
@@ -34,12 +34,21 @@ class ReportFlowMixin:
         report_id: int,
         assignee: str,
         *,
-        actor: str,
+        user: User,
         note: str | None = None,
         expected_version: int | None = None,
     ) -> None:
-        """Hand a report to the colleague responsible for its duty (status 인계)."""
+        """Hand a report to the colleague responsible for its duty (status 인계).
+
+        Raises
+        ------
+        AccessError
+            Unless ``user`` is on the staff of the report's dong.
+        TransitionError
+            For an assignee not on the list, the finder themselves, or a move ``user`` may not make.
+        """
         report = self._seen(report_id, expected_version)
+        actor = self._actor_in(report["dong_code"], user, doing="보고 인계")  # type: ignore[attr-defined]
         staff = self.staff(report["dong_code"])  # type: ignore[attr-defined]
         if assignee not in set(staff["name"]):
             raise TransitionError(f"인계받을 {assignee!r}는 직원 명단에 없습니다.")
@@ -68,7 +77,7 @@ class ReportFlowMixin:
         report_id: int,
         to: str,
         *,
-        actor: str,
+        user: User,
         note: str | None = None,
         reason: str | None = None,
         duplicate_of: int | None = None,
@@ -78,12 +87,15 @@ class ReportFlowMixin:
 
         Raises
         ------
+        AccessError
+            Unless ``user`` is on the staff of the report's dong.
         TransitionError
             Saying why the move is refused; nothing changes.
         ConflictError
             If someone else changed the report since ``expected_version``.
         """
         report = self._seen(report_id, expected_version)
+        actor = self._actor_in(report["dong_code"], user, doing="보고 상태 바꾸기")  # type: ignore[attr-defined]
         with self.writer.begin() as conn:
             self._move(conn, report, to, actor=actor, note=note, reason=reason, duplicate_of=duplicate_of)
 
@@ -135,27 +147,48 @@ class ReportFlowMixin:
             changes={k: v for k, v in values.items() if k in ("assignee", "duplicate_of")},
         )
 
-    def _check_editor(self, report: dict, actor: str) -> None:
-        staff = self.staff(report["dong_code"])  # type: ignore[attr-defined]
-        supervisors = set(staff[staff["role"].isin(["dong_head", "team_leader"])]["name"])
-        if actor not in {report["finder"], report.get("assignee")} | supervisors:
-            raise TransitionError(
-                f"{actor}은(는) 보고 {report['id']}을(를) 고치거나 기록할 수 없습니다 (작성자·담당자·팀장만)."
-            )
+    def _check_editor(self, report: dict, user: User) -> str:
+        """The name ``user`` edits ``report`` under: its finder, its assignee or a supervisor of it, on its own dong.
 
-    def add_progress(self, report_id: int, note: str, *, actor: str) -> None:
+        Raises
+        ------
+        AccessError
+            Unless ``user`` is on the staff of the report's dong.
+        TransitionError
+            For anyone else on that staff (a team leader supervises only the reports of their team).
+        """
+        actor = self._actor_in(report["dong_code"], user, doing="보고 고치기·기록")  # type: ignore[attr-defined]
+        staff = self.staff(report["dong_code"])  # type: ignore[attr-defined]
+        if actor not in {report["finder"], report.get("assignee")} and not supervises(actor, report, staff):
+            raise TransitionError(
+                f"{actor}은(는) 보고 {report['id']}을(를) 고치거나 기록할 수 없습니다 "
+                "(작성자·담당자, 그 팀의 팀장, 행정팀장·동장만)."
+            )
+        return actor
+
+    def add_progress(self, report_id: int, note: str, *, user: User) -> None:
         """Record progress the finder will see in their inbox before closure."""
         report = self._report_row(report_id)
         if not note.strip():
             raise ValidationError([Problem("보고", None, "진행", "진행 내용을 적으세요.")], what="진행 기록")
-        self._check_editor(report, actor)
+        actor = self._check_editor(report, user)
         with self.writer.begin() as conn:
             self._history(conn, report_id, actor=actor, action="progress", note=note.strip())
 
     def notify_resident(
-        self, report_id: int, *, channel: str, on_date: dt.date, by_whom: str, actor: str, note: str | None = None
+        self,
+        report_id: int,
+        *,
+        channel: str,
+        on_date: dt.date,
+        user: User,
+        by_whom: str | None = None,
+        note: str | None = None,
     ) -> None:
-        """Record that the resident was told (전화/문자/방문/우편) and move the report to 주민통보."""
+        """Record that the resident was told (전화/문자/방문/우편) and move the report to 주민통보.
+
+        ``by_whom``: the staff member who told them (``user`` when not given).
+        """
         key = next((k for k, v in NOTIFY_CHANNELS.items() if channel in (k, v)), None)
         if key is None:
             raise ValidationError(
@@ -167,6 +200,8 @@ class ReportFlowMixin:
                 what="주민통보",
             )
         report = self._report_row(report_id)
+        actor = self._actor_in(report["dong_code"], user, doing="주민통보 기록")  # type: ignore[attr-defined]
+        by_whom = by_whom or actor
         self._check_notification(report, by_whom=by_whom, on_date=on_date)
         with self.writer.begin() as conn:
             conn.execute(
@@ -190,9 +225,10 @@ class ReportFlowMixin:
         if problems:
             raise ValidationError(problems, what="주민통보")
 
-    def co_approve(self, report_id: int, *, actor: str) -> None:
+    def co_approve(self, report_id: int, *, user: User) -> None:
         """Record the administrative team leader's co-approval (협조결재)."""
         report = self._report_row(report_id)
+        actor = self._actor_in(report["dong_code"], user, doing="협조결재")  # type: ignore[attr-defined]
         staff = self.staff(report["dong_code"])  # type: ignore[attr-defined]
         expected = report.get("co_approver") or co_approver_for(report.get("assignee") or report["finder"], staff)
         if expected != actor:
@@ -201,9 +237,26 @@ class ReportFlowMixin:
             self._write_report(conn, report, {"co_approver": expected, "co_approved_at": _now(), "updated_at": _now()})
             self._history(conn, report_id, actor=actor, action="co_approve", note="협조결재")
 
-    def mark_reported(self, report_ids: Iterable[int], *, actor: str) -> int:
-        """Mark reports as covered by a submitted activity report (counted in the month)."""
+    def mark_reported(self, report_ids: Iterable[int], *, user: User) -> int:
+        """Mark reports as covered by ``user``'s submitted activity report (counted in the month).
+
+        Raises
+        ------
+        AccessError
+            For a report of a dong ``user`` is not staff of.
+        TransitionError
+            For a report ``user`` did not find (an activity report covers one's own reports).
+        """
         ids = [int(i) for i in report_ids]
+        with self.engine.connect() as conn:
+            found = conn.execute(sa.select(REPORTS.c.id, REPORTS.c.dong_code, REPORTS.c.finder).where(REPORTS.c.id.in_(ids)))
+            rows = found.all()
+        actor = ""
+        for code in sorted({r.dong_code for r in rows}):
+            actor = self._actor_in(code, user, doing="활동보고서 제출")  # type: ignore[attr-defined]
+        others = [r.id for r in rows if r.finder != actor]
+        if others and user.role != "owner":
+            raise TransitionError(f"보고 {', '.join(map(str, others))}은(는) {actor}이(가) 찾은 보고가 아니라 활동보고서에 넣을 수 없습니다.")
         with self.writer.begin() as conn:
             pending = REPORTS.c.id.in_(ids) & sa.or_(REPORTS.c.reported.is_(False), REPORTS.c.reported.is_(None))
             ids = [int(i) for (i,) in conn.execute(sa.select(REPORTS.c.id).where(pending))]
@@ -250,8 +303,15 @@ class ReportFlowMixin:
         return dict(row)
 
     def report(self, report_id: int, *, user: User) -> dict:
-        """One report; the resident's contact only for a user allowed to see it (logged)."""
+        """One report; the resident's contact only for a user allowed to see it (logged).
+
+        Raises
+        ------
+        AccessError
+            Unless ``user`` may read the reports of the report's dong (its staff; never a 구 담당 or the public).
+        """
         row = self._report_row(report_id)
+        self._check_reports_reader(row["dong_code"], user)
         if row.get("resident_name") or row.get("resident_phone"):
             if self._may_see_contact(user, row):
                 with self.writer.begin() as conn:
@@ -269,7 +329,7 @@ class ReportFlowMixin:
             If ``user`` may not read personal data.
         """
         if not can_read_personal(user):
-            raise PermissionError(f"{user.name}({user.role})은(는) 주민 연락처를 볼 수 없습니다.")
+            raise PermissionError(f"{user.name}({user.role_label})은(는) 주민 연락처를 볼 수 없습니다.")
         has = sa.or_(REPORTS.c.resident_name.is_not(None), REPORTS.c.resident_phone.is_not(None))
         columns = (REPORTS.c.id, REPORTS.c.zone_id, REPORTS.c.finder, REPORTS.c.assignee)
         query = sa.select(*columns, REPORTS.c.resident_name, REPORTS.c.resident_phone)
@@ -281,9 +341,13 @@ class ReportFlowMixin:
         return pd.DataFrame(rows, columns=["id", "resident_name", "resident_phone"])
 
     def _may_see_contact(self, user: User, report: dict) -> bool:
-        if user.role in WHOLE_DONG:
-            return True
         return may_see_contact(user, report, self.personal_zones(report["dong_code"], user=user))  # type: ignore[attr-defined]
+
+    def _check_reports_reader(self, code: str, user: User) -> None:
+        """Refuse a read of dong ``code``'s reports (memos, places) to anyone but its staff, the owner and sample browsing."""
+        if user.role == "gu":
+            raise AccessError(f"{user.name}(구 담당)은(는) 보고 내용을 볼 수 없습니다: 구 담당은 건수만 봅니다.")
+        check_counts(user, code, sample=self.is_sample(code))  # type: ignore[attr-defined]
 
     def report_history(self, report_id: int) -> pd.DataFrame:
         """Every change of a report, oldest first."""
@@ -300,14 +364,22 @@ class ReportFlowMixin:
             )
 
     def inbox(
-        self, code: str, officer: str, *, now: dt.datetime | None = None, overdue_days: tuple[int, int] | None = None
+        self,
+        code: str,
+        *,
+        user: User,
+        now: dt.datetime | None = None,
+        overdue_days: tuple[int, int] | None = None,
     ) -> dict[str, pd.DataFrame]:
-        """An officer's two lists, the most overdue first.
+        """``user``'s two lists (a staff member of dong ``code``; sample browsing as its chosen staff member), the most overdue first.
 
         ``found``: reports they found (with the last progress note);
         ``assigned``: open reports handed to them, and reports awaiting their co-approval.
         Each row has ``age_days`` and ``lateness`` (0 on time, 1 late, 2 overdue).
         """
+        if user.role != "sample" or not self.is_sample(code):  # type: ignore[attr-defined]
+            check_staff(user, code, doing="보고함 보기")
+        officer = user.staff_name
         now = now or _now()
         overdue_days = overdue_days or overdue_thresholds()
         reports = self.reports(code)  # type: ignore[attr-defined]

@@ -158,7 +158,6 @@ class ReportsMixin:
         self,
         code: str,
         *,
-        finder: str,
         lonlat: tuple[float, float],
         memo: str,
         user: User,
@@ -168,7 +167,9 @@ class ReportsMixin:
         mission_id: int | None = None,
         **details: object,
     ) -> int:
-        """File a new report (status 접수); only a place and a memo are needed.
+        """File ``user``'s new report (status 접수) in dong ``code``; only a place and a memo are needed.
+
+        The finder is ``user``'s staff member (the command line names one with ``owner_user(staff_name=…)``).
 
         ``details`` may give title, address, activity, field, duty,
         resident_name and resident_phone (keys or Korean labels).
@@ -178,9 +179,12 @@ class ReportsMixin:
 
         Raises
         ------
+        AccessError
+            Unless ``user`` is on the staff of dong ``code``.
         ValidationError
-            For an unknown finder, an empty memo, a bad detail or another dong's mission; nothing is stored.
+            For an empty memo, a bad detail or another dong's mission; nothing is stored.
         """
+        finder = self._actor_in(code, user, doing="보고 접수")  # type: ignore[attr-defined]
         lon, lat = (float(v) for v in lonlat)
         if not (math.isfinite(lon) and math.isfinite(lat) and plausible_lonlat(lon, lat)):
             problem = Problem("보고", None, "위치", f"위치 ({lon}, {lat})가 서울이 아닙니다. 지도에서 다시 고르세요.")
@@ -255,10 +259,10 @@ class ReportsMixin:
             raise ValidationError(problems, what="보고")
         return values
 
-    def add_photos(self, report_id: int, photos: Iterable[Photo], *, actor: str) -> None:
-        """Add photos to an existing report (one transaction)."""
+    def add_photos(self, report_id: int, photos: Iterable[Photo], *, user: User) -> None:
+        """Add photos to an existing report (one transaction): its finder, assignee or a supervisor."""
         photos = list(photos)
-        self._report_row(report_id)  # type: ignore[attr-defined]
+        actor = self._check_editor(self._report_row(report_id), user)  # type: ignore[attr-defined]
         written = self._write_photos(photos)
         try:
             with self.writer.begin() as conn:
@@ -273,7 +277,6 @@ class ReportsMixin:
         report_id: int,
         changes: dict[str, object],
         *,
-        actor: str,
         user: User,
         expected_version: int | None = None,
     ) -> None:
@@ -285,6 +288,8 @@ class ReportsMixin:
 
         Raises
         ------
+        AccessError
+            Unless ``user`` is on the staff of the report's dong.
         TransitionError
             For someone else, or a closed or duplicate report.
         PermissionError
@@ -293,7 +298,7 @@ class ReportsMixin:
             If the report changed since ``expected_version`` (what the editor saw) or since it was read.
         """
         report = self._seen(report_id, expected_version)  # type: ignore[attr-defined]
-        self._check_editor(report, actor)  # type: ignore[attr-defined]
+        actor = self._check_editor(report, user)  # type: ignore[attr-defined]
         if report["status"] in ("closed", "duplicate"):
             raise TransitionError(f"보고 {report_id}은(는) 이미 끝났습니다: 고칠 수 없습니다.")
         if any(k in PERSONAL for k in changes) and not self._may_see_contact(user, report):  # type: ignore[attr-defined]
@@ -314,11 +319,30 @@ class ReportsMixin:
                 self._log(conn, user, "변경", f"reports:{report_id}", "resident contact")  # type: ignore[attr-defined]
 
     # ---- walks ---------------------------------------------------------------
-    def record_visits(self, code: str, *, officer: str, stops: list, on_date: dt.date, user: User) -> int:
-        """Tick stops of a walk as visited: households get their last-visit date, tongs count as walked."""
+    def record_visits(self, code: str, *, stops: list, on_date: dt.date, user: User) -> int:
+        """Tick stops of ``user``'s walk as visited: households get their last-visit date, tongs count as walked.
+
+        Raises
+        ------
+        AccessError
+            Unless ``user`` is on the staff of dong ``code``.
+        PermissionError
+            For a household stop outside ``user``'s reach.
+        """
         from mapping.schema import WALKS
 
+        officer = self._actor_in(code, user, doing="방문 기록")  # type: ignore[attr-defined]
         households = POINT_TABLES["households"]
+        visited = {int(s.key.split(":")[1]) for s in stops if s.key.startswith("household:")}
+        if visited:  # only households of this dong within the user's reach
+            reach = self._reach(code, user, "세대")  # type: ignore[attr-defined]
+            query = sa.select(households.c.id, households.c.zone_id).where(
+                households.c.id.in_(visited), households.c.dong_code == code
+            )
+            with self.engine.connect() as conn:
+                allowed = {int(i) for i, zone in conn.execute(query) if zone in reach}
+            if not visited <= allowed:
+                raise PermissionError(f"{user.name}은(는) 세대 {sorted(visited - allowed)}의 방문을 기록할 수 없습니다.")
         tongs = self.tongs(code)  # type: ignore[attr-defined]
         point_tong = attach_tong_zone_of(tongs, [(s.lon, s.lat) for s in stops])
         with self.writer.begin() as conn:

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from mapping.access import SAMPLE_USER
+from mapping.access import CLI_USER, User
 from mapping.kit import Kit, read_kit
 from mapping.store import Store, open_store
+from tests.helpers import staff_user
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_KIT = ROOT / "data" / "sample_kit"
@@ -27,7 +28,7 @@ def sample_db(tmp_path_factory: pytest.TempPathFactory, sample_kit: Kit) -> Path
     """A store file holding the sample dong, loaded once per session (copy it to write)."""
     path = tmp_path_factory.mktemp("db") / "sample.sqlite"
     store = open_store(path)
-    store.load_kit(sample_kit, user=SAMPLE_USER)
+    store.load_kit(sample_kit, user=CLI_USER)
     store.close()
     return path
 
@@ -71,7 +72,7 @@ def pg_sample_template(pg_cluster, sample_kit: Kit) -> str:
     """A PostgreSQL database holding the sample dong, used as the template of each test's copy."""
     url = pg_cluster.new_database()
     store = open_store(url)
-    store.load_kit(sample_kit, user=SAMPLE_USER)
+    store.load_kit(sample_kit, user=CLI_USER)
     store.close()
     return url.rsplit("/", 1)[1]
 
@@ -146,8 +147,30 @@ def log_in(account: str, password: str, *, monkeypatch: pytest.MonkeyPatch):
     return at
 
 
-def as_officer(at, name: str):
-    """The sample-mode app with ``name`` chosen as the acting officer (the officer page shows their zone)."""
+def as_officer(at, name: str, *, code: str = SAMPLE_CODE):
+    """The app logged in as staff member ``name`` of dong ``code`` (their account; the officer page shows their zone).
+
+    The session holds the account's :class:`~mapping.access.User` as the login page would put it there.
+    """
+    at.session_state["user"] = staff_user(name, code=code)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def as_user(at, user):
+    """The app with ``user`` (a :class:`~mapping.access.User`) logged in, as the login page would leave it."""
+    at.session_state["user"] = user
+    at.run()
+    assert not at.exception
+    return at
+
+
+ADMIN = User("admin", "관리자", None, admin=True)  # an administrator bound to no dong: accounts and kits of every dong
+
+
+def as_sample_viewer(at, name: str):
+    """Sample browsing (read-only) with staff member ``name`` chosen to look through their eyes."""
     at.selectbox(key="officer").set_value(name).run()
     assert not at.exception
     return at

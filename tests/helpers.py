@@ -18,7 +18,9 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import box
 
+from mapping.access import User, account_role_of
 from mapping.crs import METRIC_CRS
+from mapping.domain import ROLES
 
 TOLERANCE_M2 = 1.0
 
@@ -180,3 +182,25 @@ def unescape_js(html: str) -> str:
 def asset_urls(html: str) -> list[str]:
     """Every ``<script src>`` and ``<link href>`` of the page."""
     return re.findall(r"<script[^>]*\ssrc=\"([^\"]*)\"", html) + re.findall(r"<link[^>]*\shref=\"([^\"]*)\"", html)
+
+
+# ---- who acts -----------------------------------------------------------------
+
+SAMPLE_DONG = "1144073000"  # 마포구 성산2동, the shipped sample
+_SAMPLE_STAFF = pd.read_csv(
+    __import__("pathlib").Path(__file__).resolve().parent.parent / "data" / "sample_kit" / "staff.csv",
+    encoding="utf-8-sig",
+)
+SAMPLE_ROLES = {
+    name: account_role_of(ROLES.parse(role), team)
+    for name, role, team in zip(_SAMPLE_STAFF["성명"], _SAMPLE_STAFF["역할"], _SAMPLE_STAFF["팀명"], strict=True)
+}
+
+
+def staff_user(name: str, *, code: str = SAMPLE_DONG, role: str | None = None) -> User:
+    """The logged-in account of staff member ``name`` of dong ``code`` (role: from the sample staff list).
+
+    Its account is ``acct-<code>-<name>``, as a real account bound to (dong, staff member) would be.
+    """
+    role = role or SAMPLE_ROLES[name]
+    return User(f"acct-{code}-{name}", name, role, staff_name=name, dong_code=code)

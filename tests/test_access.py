@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from mapping.access import PUBLIC_USER, SAMPLE_USER, SYSTEM_USER, User, can_read_personal
+from mapping.access import CLI_USER, PUBLIC_USER, SYSTEM_USER, User, can_read_personal
+from mapping.errors import AccessError, TransitionError
 from mapping.monthly import monthly_sheet_for
 from mapping.privacy import public_view
 from mapping.store import Store
 from tests.conftest import SAMPLE_CODE
+from tests.helpers import staff_user
 
 OTHER_DONG = "1111051500"
 
@@ -48,7 +50,7 @@ def test_households_reach_exactly_the_roles_zones(sample_store: Store, zones: se
         assert len(sample_store.access_log()) == before  # a refused read shows nothing and logs nothing
         return
     seen = sample_store.households(SAMPLE_CODE, user=user)
-    everything = sample_store.households(SAMPLE_CODE, user=SAMPLE_USER)
+    everything = sample_store.households(SAMPLE_CODE, user=CLI_USER)
     assert set(seen["zone_id"].dropna()) <= expected
     assert len(seen) == int(everything["zone_id"].isin(expected).sum()) + (
         int(everything["zone_id"].isna().sum()) if expected == zones else 0
@@ -65,10 +67,19 @@ def test_resident_contact_reaches_the_zone_and_whoever_handles_it(
     expected = zones if expected == "all" else expected
     point = sample_store.tongs(SAMPLE_CODE).set_index("tong").loc[13].geometry.representative_point()  # Z13, 조예린
     rid = sample_store.file_report(
-        SAMPLE_CODE, finder="조예린", lonlat=(point.x, point.y), memo="독거 어르신", resident_name="김주민",
-        resident_phone="010-2222-3333", user=SAMPLE_USER,
+        SAMPLE_CODE, lonlat=(point.x, point.y), memo="독거 어르신", resident_name="김주민",
+        resident_phone="010-2222-3333", user=staff_user("조예린"),
     )  # fmt: skip
-    sample_store.hand_over(rid, "노아린", actor="조예린")  # the welfare colleague must call the resident
+    sample_store.hand_over(
+        rid,
+        "노아린",
+        user=staff_user("조예린"),
+    )  # the welfare colleague must call the resident
+    if user.role == "public" or user.role == "gu" or user.dong_code != SAMPLE_CODE or user.role is None:
+        with pytest.raises(AccessError):  # the public, a 구 담당, another dong's staff, a bare admin: no report at all
+            sample_store.report(rid, user=user)
+        assert not can_read_personal(user) or user.dong_code != SAMPLE_CODE
+        return
     contact = sample_store.report(rid, user=user)["resident_name"]
     handles = user.staff_name == "노아린" and user.dong_code == SAMPLE_CODE
     assert (contact == "김주민") == ("Z13" in expected or handles)
@@ -90,13 +101,13 @@ def test_the_tool_checking_its_outputs_sees_the_whole_dong(sample_store: Store, 
 
 def test_changing_a_contact_needs_the_right_to_see_it(sample_store: Store) -> None:
     point = sample_store.tongs(SAMPLE_CODE).set_index("tong").loc[13].geometry.representative_point()
-    rid = sample_store.file_report(
-        SAMPLE_CODE, finder="조예린", lonlat=(point.x, point.y), memo="상담", user=SAMPLE_USER
-    )
-    outsider = person("강도윤", "officer")
-    with pytest.raises(PermissionError, match="연락처"):
-        sample_store.update_report(rid, {"resident_phone": "010-1"}, actor="조예린", user=outsider)
-    sample_store.update_report(
-        rid, {"resident_phone": "010-4444-5555"}, actor="조예린", user=person("조예린", "officer")
-    )
-    assert sample_store.report(rid, user=SAMPLE_USER)["resident_phone"] == "010-4444-5555"
+    rid = sample_store.file_report(SAMPLE_CODE, lonlat=(point.x, point.y), memo="상담", user=staff_user("조예린"))
+    outsider = person("강도윤", "officer")  # same dong, neither finder nor assignee: may not touch the report at all
+    with pytest.raises(TransitionError, match="고치거나 기록할 수 없습니다"):
+        sample_store.update_report(rid, {"resident_phone": "010-1"}, user=outsider)
+    namesake = person("조예린", "officer", dong=OTHER_DONG)  # the finder's name, another dong's account
+    with pytest.raises(AccessError, match="직원이 아니라"):
+        sample_store.update_report(rid, {"resident_phone": "010-1"}, user=namesake)
+    assert sample_store.report(rid, user=CLI_USER)["resident_phone"] is None
+    sample_store.update_report(rid, {"resident_phone": "010-4444-5555"}, user=person("조예린", "officer"))
+    assert sample_store.report(rid, user=CLI_USER)["resident_phone"] == "010-4444-5555"

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from app_pages.common import md
 from app_pages.contact_book import BOOK_KEY, POSTS_KEY
-from mapping.access import CLI_USER, SAMPLE_USER
+from mapping.access import CLI_USER
 from mapping.outreach_layers import STALE_LABEL
 from mapping.store import open_store
 from tests.conftest import SAMPLE_CODE, app_store, as_officer, log_in
@@ -33,7 +33,7 @@ def app(sample_app):
 
 
 def contact_id(name: str) -> int:
-    book = app_store().contacts(SAMPLE_CODE, user=SAMPLE_USER)
+    book = app_store().contacts(SAMPLE_CODE, user=CLI_USER)
     return int(book.loc[book["name"] == name, "id"].iloc[0])
 
 
@@ -68,7 +68,7 @@ def click(at: AppTest, label: str) -> AppTest:
 def test_contact_book_lists_the_zones_contacts_stale_first_with_last_contact(app):
     checker = contact_id("가상검침원09")
     long_ago = dt.date.today() - dt.timedelta(days=120)
-    app_store().log_contact(checker, kind="통화", on_date=long_ago, by_whom=OFFICER, user=SAMPLE_USER)
+    app_store().log_contact(checker, kind="통화", on_date=long_ago, by_whom=OFFICER, user=CLI_USER)
     table = book_table(open_book(app))
     assert sorted(table["성명"]) == ["가상검침원09", "가상배달원10", "가상통장03"]  # Z28's, no other zone's
     first = table.iloc[0]
@@ -102,7 +102,7 @@ def test_adding_a_contact_stores_it_and_clears_the_form(app):
     app.text_input(key="contact_add_note").input("<b>화·목</b> 오전 배달")
     click(app, "더하기")
     assert any("가상배달원99 연락처를 더했습니다" in s.value for s in app.success)
-    added = app_store().contacts(SAMPLE_CODE, user=SAMPLE_USER).set_index("name").loc["가상배달원99"]
+    added = app_store().contacts(SAMPLE_CODE, user=CLI_USER).set_index("name").loc["가상배달원99"]
     assert (added["kind"], added["tong"], added["phone"]) == ("yogurt_delivery", 36, "010-0000-5199")
     assert added["note"] == "<b>화·목</b> 오전 배달"
     row = book_table(app).set_index("성명").loc["가상배달원99"]
@@ -112,20 +112,20 @@ def test_adding_a_contact_stores_it_and_clears_the_form(app):
 
 def test_a_bad_phone_number_is_refused_in_korean_and_nothing_is_stored(app):
     open_book(app)
-    before = len(app_store().contacts(SAMPLE_CODE, user=SAMPLE_USER))
+    before = len(app_store().contacts(SAMPLE_CODE, user=CLI_USER))
     app.text_input(key="contact_add_name").input("가상통장98")
     app.text_input(key="contact_add_phone").input("1234")
     click(app, "더하기")
     assert any("전화번호" in e.value and "읽을 수 없습니다" in e.value for e in app.error)
     assert not app.exception  # the store's message, never a traceback
-    assert len(app_store().contacts(SAMPLE_CODE, user=SAMPLE_USER)) == before
+    assert len(app_store().contacts(SAMPLE_CODE, user=CLI_USER)) == before
     assert app.text_input(key="contact_add_name").value == "가상통장98"  # kept, to fix the number
 
 
 def test_logging_a_contact_updates_the_last_contact_and_clears_the_flag(app):
     checker = contact_id("가상검침원09")
     app_store().log_contact(
-        checker, kind="만남", on_date=dt.date.today() - dt.timedelta(days=95), by_whom=OFFICER, user=SAMPLE_USER
+        checker, kind="만남", on_date=dt.date.today() - dt.timedelta(days=95), by_whom=OFFICER, user=CLI_USER
     )
     open_book(app)
     app.selectbox(key="contact_pick").set_value(checker).run()
@@ -147,14 +147,14 @@ def test_an_edit_over_someone_elses_change_is_refused_and_shows_theirs(app):
     open_book(app)
     app.selectbox(key="contact_pick").set_value(leader).run()
     app.text_input(key=f"contact_edit_{leader}_1_phone").input("010-0000-7777")
-    app_store().update_contact(leader, {"phone": "010-0000-8888"}, user=SAMPLE_USER)  # someone else, meanwhile
+    app_store().update_contact(leader, {"phone": "010-0000-8888"}, user=CLI_USER)  # someone else, meanwhile
     click(app, "저장")
     assert any("먼저 고쳤습니다" in e.value for e in app.error)
-    assert app_store().contact(leader, user=SAMPLE_USER)["phone"] == "010-0000-8888"  # not overwritten
+    assert app_store().contact(leader, user=CLI_USER)["phone"] == "010-0000-8888"  # not overwritten
     assert app.text_input(key=f"contact_edit_{leader}_2_phone").value == "010-0000-8888"  # reloaded
     app.text_input(key=f"contact_edit_{leader}_2_phone").input("010-0000-7777")
     click(app, "저장")
-    assert app_store().contact(leader, user=SAMPLE_USER)["phone"] == "010-0000-7777"
+    assert app_store().contact(leader, user=CLI_USER)["phone"] == "010-0000-7777"
 
 
 def test_deleting_a_contact_needs_a_confirmation(app):
@@ -166,7 +166,7 @@ def test_deleting_a_contact_needs_a_confirmation(app):
     app.button(key=f"contact_del_{leader}").click().run()
     assert not app.exception
     assert "가상통장03" not in set(book_table(app)["성명"])
-    assert "가상통장03" not in set(app_store().contacts(SAMPLE_CODE, user=SAMPLE_USER)["name"])
+    assert "가상통장03" not in set(app_store().contacts(SAMPLE_CODE, user=CLI_USER)["name"])
 
 
 def test_a_notice_post_appears_in_the_list_and_on_the_map_until_taken_down(app):
@@ -192,7 +192,7 @@ def test_a_notice_post_appears_in_the_list_and_on_the_map_until_taken_down(app):
 def test_a_contact_named_in_markdown_shows_as_literal_text(app):
     from markdown_it import MarkdownIt
 
-    cid = app_store().add_contact(SAMPLE_CODE, kind="tong_leader", name=EVIL, tong=28, user=SAMPLE_USER)
+    cid = app_store().add_contact(SAMPLE_CODE, kind="tong_leader", name=EVIL, tong=28, user=CLI_USER)
     open_book(app)
     assert EVIL in set(book_table(app)["성명"])  # a table cell is plain text: shown as typed
     app.selectbox(key="contact_pick").set_value(cid).run()
@@ -228,5 +228,5 @@ def test_a_logged_in_officers_book_holds_only_their_own_zones_contacts(officer_a
     assert len(reads) and set(reads["account"]) == {"noar"}  # logged under her account
     html = map_html(officer_app)
     assert "가상통장03" in html and "구역 연락망 (개인정보)" in html  # Z28's contacts are on the map
-    others = set(app_store().contacts(SAMPLE_CODE, user=SAMPLE_USER)["name"]) - set(Z28_CONTACTS)
+    others = set(app_store().contacts(SAMPLE_CODE, user=CLI_USER)["name"]) - set(Z28_CONTACTS)
     assert set(Z27_CONTACTS) <= others and not [name for name in others if name in html]

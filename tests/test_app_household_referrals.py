@@ -11,11 +11,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_pages.referrals_ui import HOUSEHOLD_PICK, HOUSEHOLD_REFERRALS_KEY
-from mapping.access import SAMPLE_USER
+from mapping.access import CLI_USER
 from mapping.privacy import assert_no_personal_values, personal_values_of, public_view
 from mapping.public_site import export_public_site
 from tests.conftest import SAMPLE_CODE, app_store, as_officer
-from tests.helpers import unescape_js
+from tests.helpers import staff_user, unescape_js
 
 OFFICER, ZONE = "노아린", "Z28"  # the sample's Z28 has two households
 NOTE = "가상 어르신 밑반찬 지원 요청 (세대 연계)"
@@ -28,7 +28,7 @@ def app(sample_app):
 
 
 def zone_households() -> pd.DataFrame:
-    households = app_store().households(SAMPLE_CODE, user=SAMPLE_USER)
+    households = app_store().households(SAMPLE_CODE, user=CLI_USER)
     return households[households["zone_id"] == ZONE].reset_index(drop=True)
 
 
@@ -58,7 +58,7 @@ def refer(at: AppTest, household_id: int, *, body: str = "welfare_centre", name:
     at.text_input(key=f"ref_new_noteh{household_id}").input(note)
     at.button(key=f"referh{household_id}").click().run()
     assert not at.exception
-    return int(app_store().household_referrals(SAMPLE_CODE, user=SAMPLE_USER, household_id=household_id)["id"].iloc[-1])
+    return int(app_store().household_referrals(SAMPLE_CODE, user=CLI_USER, household_id=household_id)["id"].iloc[-1])
 
 
 def move(at: AppTest, ref: int, to: str, note: str = "") -> AppTest:
@@ -70,7 +70,7 @@ def move(at: AppTest, ref: int, to: str, note: str = "") -> AppTest:
 
 
 def status_of(ref: int) -> str:
-    referrals = app_store().household_referrals(SAMPLE_CODE, user=SAMPLE_USER)
+    referrals = app_store().household_referrals(SAMPLE_CODE, user=CLI_USER)
     return str(referrals.set_index("id").loc[ref, "status"])
 
 
@@ -148,12 +148,12 @@ def test_other_without_a_name_is_refused_in_korean_and_the_form_is_kept(app):
     app.button(key=f"referh{household}").click().run()
     assert not app.exception
     assert any("'기타' 기관은 기관명을 적으세요" in plain(e.value) for e in app.error)
-    assert app_store().household_referrals(SAMPLE_CODE, user=SAMPLE_USER).empty
+    assert app_store().household_referrals(SAMPLE_CODE, user=CLI_USER).empty
     assert app.text_input(key=f"ref_new_noteh{household}").value == NOTE  # kept, to add the name
 
 
 def test_household_referrals_are_read_only_while_the_panel_is_open(app):
-    app_store().refer_household(int(zone_households()["id"].iloc[0]), body="복지관", actor=OFFICER, user=SAMPLE_USER)
+    app_store().refer_household(int(zone_households()["id"].iloc[0]), body="복지관", user=staff_user(OFFICER))
     before, log_size = referral_reads(), len(app_store().access_log())
     app.run()
     assert referral_reads() == before  # closed: not read
@@ -170,7 +170,7 @@ def test_household_referrals_are_read_only_while_the_panel_is_open(app):
 def test_the_referral_note_is_in_no_public_output(app, tmp_path: Path):
     open_panel(app)
     refer(app, int(app.selectbox(key=HOUSEHOLD_PICK).value))
-    personal = personal_values_of(app_store(), SAMPLE_CODE, user=SAMPLE_USER)
+    personal = personal_values_of(app_store(), SAMPLE_CODE, user=CLI_USER)
     assert NOTE in personal  # the scan looks for it
     export_public_site(public_view(app_store(), SAMPLE_CODE), tmp_path / "site", personal_values=personal)
     assert_no_personal_values(site_text(tmp_path / "site"), personal)

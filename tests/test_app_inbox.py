@@ -6,8 +6,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_pages.common import md
-from mapping.access import SAMPLE_USER
-from tests.conftest import SAMPLE_CODE, app_store
+from tests.conftest import SAMPLE_CODE, app_store, as_officer
+from tests.helpers import staff_user
 
 OFFICER = "강도윤"
 IN_TONG_3 = (126.8979, 37.5717)  # a place in the sample dong
@@ -20,16 +20,20 @@ def app(sample_app: AppTest) -> AppTest:
 
 
 def _inbox_of(at: AppTest, officer: str) -> AppTest:
+    as_officer(at, officer)
     at.switch_page("app_pages/inbox.py").run()
-    at.selectbox(key="officer").set_value(officer).run()
     assert not at.exception
     return at
 
 
 def test_a_report_found_and_taken_on_by_the_same_officer_is_in_both_tabs_without_a_key_clash(app: AppTest) -> None:
     store = app_store()
-    rid = store.file_report(SAMPLE_CODE, finder=OFFICER, lonlat=IN_TONG_3, memo="보도블록 파손", user=SAMPLE_USER)
-    store.move_report(rid, "in_progress", actor=OFFICER)  # 직접 처리: the finder is now its assignee too
+    rid = store.file_report(SAMPLE_CODE, lonlat=IN_TONG_3, memo="보도블록 파손", user=staff_user(OFFICER))
+    store.move_report(
+        rid,
+        "in_progress",
+        user=staff_user(OFFICER),
+    )  # 직접 처리: the finder is now its assignee too
     report = store.reports(SAMPLE_CODE).set_index("id").loc[rid]
     assert (report["finder"], report["assignee"]) == (OFFICER, OFFICER)
     _inbox_of(app, OFFICER)  # once raised StreamlitDuplicateElementKey: the same widgets in both tabs
@@ -44,9 +48,7 @@ def test_a_report_found_and_taken_on_by_the_same_officer_is_in_both_tabs_without
 def test_a_report_title_in_markdown_stays_text_in_the_list(app: AppTest) -> None:
     evil = "![x](https://evil.example/p.png)"
     store = app_store()
-    rid = store.file_report(
-        SAMPLE_CODE, finder=OFFICER, lonlat=IN_TONG_3, memo="가로등 고장", user=SAMPLE_USER, title=evil
-    )
+    rid = store.file_report(SAMPLE_CODE, lonlat=IN_TONG_3, memo="가로등 고장", user=staff_user(OFFICER), title=evil)
     _inbox_of(app, OFFICER)
     (label,) = [e.label for e in app.expander if f"#{rid} " in e.label]
     assert md(evil) in label and evil not in label

@@ -7,8 +7,9 @@ import datetime as dt
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mapping.access import SAMPLE_USER, User
-from tests.conftest import SAMPLE_CODE, app_store
+from mapping.access import CLI_USER, User
+from tests.conftest import SAMPLE_CODE, app_store, as_officer, as_user
+from tests.helpers import staff_user
 
 THIS_MONTH = dt.date.today().replace(day=1)
 
@@ -31,6 +32,7 @@ def _expander(at: AppTest, rid: int):
 
 
 def test_a_mission_set_on_the_missions_page_shows_on_the_officer_page(app):
+    as_officer(app, "한서윤")  # the dong head
     app.switch_page("app_pages/missions_ui.py").run()
     assert not app.exception and app.title[0].value == "이달의 미션·동 현안"
     assert any("정한 미션·현안이 없습니다" in i.value for i in app.info)
@@ -48,8 +50,8 @@ def test_a_mission_set_on_the_missions_page_shows_on_the_officer_page(app):
     assert table["미션·현안"].tolist() == ["홀몸 어르신 폭염 안부", "성산로 통학로 안전"]
     assert table["계"].tolist() == [0, 0]
 
+    as_officer(app, "노아린")
     app.switch_page("app_pages/officer.py").run()
-    app.selectbox(key="officer").set_value("노아린").run()
     assert not app.exception
     banner = _plain(app.info[0].value)
     assert f"{THIS_MONTH.month}월 동장 미션·현안" in banner
@@ -57,22 +59,23 @@ def test_a_mission_set_on_the_missions_page_shows_on_the_officer_page(app):
     assert "동 현안사항** 성산로 통학로 안전" in banner
 
 
-def test_a_leader_of_another_dong_is_told_they_cannot_set_missions(app):
-    app.session_state["user"] = User("x", "유정민", "team_leader", staff_name="유정민", dong_code="1144074000")
+def test_a_leader_of_another_dong_never_gets_this_dongs_missions_page(app):
+    namesake = User(
+        "x", "유정민", "team_leader", staff_name="유정민", dong_code="1144074000"
+    )  # 성산2동's name, 망원1동's account
+    as_user(app, namesake)
     app.switch_page("app_pages/missions_ui.py").run()
-    app.text_input(key="mission_title").input("골목 쓰레기 줄이기")
-    _button(app, "더하기").click().run()
-    assert not app.exception
-    assert any("이 동의 동장이나 팀장만 정합니다" in _plain(e.value) for e in app.error)
+    assert not app.exception and not [t for t in app.text_input if t.key == "mission_title"]  # no form at all
+    assert any("볼 수 있는 동 자료가 없습니다" in i.value for i in app.info)
     assert app_store().missions(SAMPLE_CODE).empty
 
 
 def test_a_report_filed_with_a_mission_counts_in_its_progress_and_the_tag_can_change(app):
     store = app_store()
-    mission = store.add_mission(SAMPLE_CODE, THIS_MONTH, kind="mission", title="골목 쓰레기 줄이기", user=SAMPLE_USER)
-    issue = store.add_mission(SAMPLE_CODE, THIS_MONTH, kind="issue", title="빈집 관리", user=SAMPLE_USER)
+    mission = store.add_mission(SAMPLE_CODE, THIS_MONTH, kind="mission", title="골목 쓰레기 줄이기", user=CLI_USER)
+    issue = store.add_mission(SAMPLE_CODE, THIS_MONTH, kind="issue", title="빈집 관리", user=CLI_USER)
+    as_officer(app, "한서윤")
     app.switch_page("app_pages/intake.py").run()
-    app.selectbox(key="officer").set_value("한서윤").run()
     app.radio(key="place_how").set_value("주소").run()
     app.text_input(key="intake_address0").input("마포구 성산동 200-22").run()
     app.text_area(key="memo0").input("골목 무단투기 더미")
@@ -100,11 +103,15 @@ def test_a_report_filed_with_a_mission_counts_in_its_progress_and_the_tag_can_ch
 def test_an_inbox_referral_moves_through_its_states_and_its_finder_sees_where_it_went(app):
     store = app_store()
     rid = store.file_report(
-        SAMPLE_CODE, finder="한서윤", lonlat=(126.8979, 37.5717), memo="어르신 밑반찬 필요", user=SAMPLE_USER
+        SAMPLE_CODE, lonlat=(126.8979, 37.5717), memo="어르신 밑반찬 필요", user=staff_user("한서윤")
     )
-    store.hand_over(rid, "강도윤", actor="한서윤")
+    store.hand_over(
+        rid,
+        "강도윤",
+        user=staff_user("한서윤"),
+    )
+    as_officer(app, "강도윤")
     app.switch_page("app_pages/inbox.py").run()
-    app.selectbox(key="officer").set_value("강도윤").run()
     assert any("아직 연계 의뢰가 없습니다" in c.value for c in app.caption)
     app.selectbox(key=f"ref_body{rid}").set_value("welfare_centre")
     app.text_input(key=f"ref_name{rid}").input("성산샘플복지관")
@@ -129,7 +136,7 @@ def test_an_inbox_referral_moves_through_its_states_and_its_finder_sees_where_it
     assert not app.exception and store.report_referrals(rid)["status"].tolist() == ["linked"]
     assert any("끝난 연계입니다" in c.value for c in app.caption)
 
-    app.selectbox(key="officer").set_value("한서윤").run()  # the finder
+    as_officer(app, "한서윤")  # the finder
     assert _plain(_expander(app, rid).label).endswith("연계: 복지관(성산샘플복지관) · 연계완료")
     shown = "\n".join(t.value for t in app.text)
     assert f"연계 #{ref} 복지관(성산샘플복지관) · 연계완료" in shown and "최근 메모: 주 2회 밑반찬 배달" in shown

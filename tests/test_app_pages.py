@@ -9,8 +9,9 @@ import shutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mapping.access import SAMPLE_USER
-from tests.conftest import ROOT
+from mapping.access import CLI_USER
+from tests.conftest import ADMIN, ROOT, as_officer, as_user
+from tests.helpers import staff_user
 
 TIMEOUT = 60
 
@@ -72,6 +73,7 @@ def test_public_page_hides_non_public_resources_and_households(app):
 
 
 def test_data_page_lists_loaded_dong(app):
+    as_user(app, ADMIN)
     app.switch_page("app_pages/data.py").run()
     assert not app.exception
     assert "서울특별시 마포구 성산2동" in app.dataframe[0].value["동"].tolist()
@@ -86,8 +88,11 @@ def test_pages_without_data_point_to_the_data_page(tmp_path, monkeypatch):
     get_store.clear()
     try:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
-        assert not at.exception
+        assert not at.exception and at.title[0].value == "로그인"  # no dong at all: no sample browsing either
+        assert not [b for b in at.button if b.key == "sample_login"]
+        as_officer(at, "노아린")  # an account whose dong is not loaded (yet)
         assert "데이터" in at.info[0].value
+        assert any("자료가 저장소에 없습니다" in w.value for w in at.sidebar.warning)
     finally:
         get_store.clear()
 
@@ -95,7 +100,6 @@ def test_pages_without_data_point_to_the_data_page(tmp_path, monkeypatch):
 def test_a_visitor_sees_only_the_public_map_and_the_login(sample_db, tmp_path, monkeypatch):
     """Without login: the public map and the login page; a staff login opens that person's pages."""
     from app_pages.common import get_store
-    from mapping.access import CLI_USER
     from mapping.store import open_store
     from tests.conftest import SAMPLE_CODE
 
@@ -130,6 +134,7 @@ def test_a_visitor_sees_only_the_public_map_and_the_login(sample_db, tmp_path, m
 
 
 def test_zone_editor_shows_preview_and_reassigns(app):
+    as_officer(app, "오민재")  # the 행정팀장
     app.switch_page("app_pages/zones.py").run()
     assert not app.exception
     assert app.title[0].value == "구역 편집"
@@ -159,6 +164,7 @@ def test_intake_files_a_report_placed_by_address(app):
     from app_pages.common import get_store
     from tests.conftest import SAMPLE_CODE
 
+    as_officer(app, "강도윤")
     app.switch_page("app_pages/intake.py").run()
     assert not app.exception and app.title[0].value == "보고 접수"
     assert app.button(key="save_report").disabled  # no place, no memo yet
@@ -179,17 +185,18 @@ def test_inbox_hand_over_reaches_the_assignee(app):
 
     store = get_store()
     rid = store.file_report(
-        SAMPLE_CODE, finder="한서윤", lonlat=(126.8979, 37.5717), memo="<b>굵게</b> 쓰레기 더미", user=SAMPLE_USER
+        SAMPLE_CODE, lonlat=(126.8979, 37.5717), memo="<b>굵게</b> 쓰레기 더미", user=staff_user("한서윤")
     )
+    as_officer(app, "한서윤")
     app.switch_page("app_pages/inbox.py").run()
-    app.selectbox(key="officer").set_value("한서윤").run()
     assert any(f"#{rid}" in e.label for e in app.expander)
     assert any(t.value.startswith("<b>굵게</b>") for t in app.text)  # shown as text, not HTML
     app.selectbox(key=f"to{rid}").set_value("강도윤").run()
     app.button(key=f"hand{rid}").click().run()
     assert not app.exception and any("인계" in s.value for s in app.success)
-    app.selectbox(key="officer").set_value("강도윤").run()
+    as_officer(app, "강도윤")
     assert any(f"#{rid}" in e.label and "인계" in e.label for e in app.expander)
+    assert get_store().report_history(rid)["actor"].tolist()[-1] == "한서윤"  # the account that clicked
 
 
 def test_dashboard_density_map_and_table_with_change(app):
@@ -225,6 +232,7 @@ def test_public_page_publishes_the_site_and_hides_declining_officers(app, tmp_pa
     from tests.conftest import SAMPLE_CODE
 
     monkeypatch.setenv("MAPPING_EXPORTS", str(tmp_path))
+    as_officer(app, "오민재")  # a team leader publishes
     app.switch_page("app_pages/public.py").run()
     shown = _table_with(app, "담당 주무관")
     staff = get_store().staff(SAMPLE_CODE).set_index("name")
@@ -251,6 +259,7 @@ def test_month_page_sheet_meeting_best_case_and_calendar(app):
     from tests.conftest import SAMPLE_CODE
 
     store = get_store()
+    as_officer(app, "오민재")
     app.switch_page("app_pages/month.py").run()
     app.selectbox(key="month").set_value("2026-10").run()
     assert not app.exception and app.title[0].value == "월간 취합"
@@ -291,6 +300,7 @@ def test_month_page_sheet_meeting_best_case_and_calendar(app):
 def test_accounts_page_creates_changes_and_logs(app):
     from app_pages.common import get_store
 
+    as_user(app, ADMIN)
     app.switch_page("app_pages/accounts.py").run()
     assert not app.exception and app.title[0].value == "계정"
     app.text_input(key="new_account_id").input("kangdy")
@@ -314,6 +324,7 @@ def test_accounts_page_creates_changes_and_logs(app):
 def test_access_log_review_needs_a_reason_to_download(app):
     from app_pages.common import get_store
 
+    as_officer(app, "오민재")
     app.switch_page("app_pages/access_log.py").run()
     assert not app.exception and app.title[0].value == "접근 기록"
     assert any("온전합니다" in s.value for s in app.success)
@@ -329,7 +340,6 @@ def test_access_log_review_needs_a_reason_to_download(app):
 def test_single_sign_on_logs_in_the_account_with_that_email(sample_db, tmp_path, monkeypatch):
     """OIDC through st.login: the identity's e-mail picks the account; an unknown e-mail gets no pages."""
     from app_pages.common import get_store
-    from mapping.access import CLI_USER
     from mapping.store import open_store
     from tests.conftest import SAMPLE_CODE
 

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mapping.access import CLI_USER, SAMPLE_USER
+from mapping.access import CLI_USER, sample_user
+from mapping.errors import AccessError
 from mapping.store import open_store
 from tests.conftest import ROOT, SAMPLE_CODE, log_in
 
@@ -61,7 +62,7 @@ def test_a_logged_in_team_leaders_zone_save_is_logged_under_their_account(leader
     log = _log_since(before)
     saved = log[log["subject"] == f"zones:{SAMPLE_CODE}"]
     assert list(saved["action"]) == ["변경"] and list(saved["account"]) == ["yujm"]
-    assert SAMPLE_USER.account not in set(log["account"])
+    assert CLI_USER.account not in set(log["account"])
 
 
 def test_a_logged_in_team_leaders_hand_over_is_logged_under_their_account(leader: AppTest) -> None:
@@ -73,15 +74,18 @@ def test_a_logged_in_team_leaders_hand_over_is_logged_under_their_account(leader
     assert list(handed["account"]) == ["yujm"] and list(handed["detail"]) == ["윤지호 -> 엄채원"]
 
 
-def test_in_sample_mode_the_zone_save_is_the_sample_users(leader_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sample_browsing_cannot_save_or_hand_over_zones(leader_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app_pages.common import get_store
+
     monkeypatch.setenv("MAPPING_SAMPLE_AUTOLOGIN", "1")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
     before = _open_zone_page(at)
-    at.button(key="save_zones").click().run()
-    assert not at.exception
-    saved = _log_since(before)
-    saved = saved[saved["subject"] == f"zones:{SAMPLE_CODE}"]
-    assert list(saved["account"]) == [SAMPLE_USER.account]
+    assert at.button(key="save_zones").disabled and at.button(key="reassign").disabled
+    assert any("팀장·행정팀장·동장이 로그인해서" in i.value for i in at.info)
+    staff = get_store().staff(SAMPLE_CODE)
+    with pytest.raises(AccessError, match="읽기 전용"):  # the store refuses it whatever the page shows
+        get_store().save_assignments(SAMPLE_CODE, staff, user=sample_user(SAMPLE_CODE, "오민재"))
+    assert _log_since(before).empty  # nothing saved, nothing logged
 
 
 def _downloads(at: AppTest) -> set[str]:

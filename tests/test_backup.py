@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from mapping.access import CLI_USER, SAMPLE_USER
+from mapping.access import CLI_USER
 from mapping.backup import backup_store, read_backup, restore_store
 from mapping.errors import StoreError
 from mapping.schema import SCHEMA_VERSION, meta
 from mapping.store import Store, open_store
 from tests.conftest import ROOT, SAMPLE_CODE
+from tests.helpers import staff_user
 
 
 def _counts(store: Store) -> dict[str, int]:
@@ -37,7 +38,7 @@ def test_backup_restores_everything_into_the_other_backend(
     backend_store: Store, empty_store_url: str, tmp_path: Path
 ) -> None:
     backend_store.create_account("kang", name="강도윤", password="mapo-walk-2026", role="officer", by=CLI_USER)
-    backend_store.households(SAMPLE_CODE, user=SAMPLE_USER)
+    backend_store.households(SAMPLE_CODE, user=CLI_USER)
     manifest = backup_store(backend_store, tmp_path / "b.zip", user=CLI_USER)
     target = open_store(empty_store_url)
     restore_store(target, tmp_path / "b.zip", user=CLI_USER)
@@ -47,9 +48,7 @@ def test_backup_restores_everything_into_the_other_backend(
     assert after["access_log"] == manifest["tables"]["access_log"]["rows"] + 1  # the restore itself, appended
     assert target.verify_access_log() is None
     assert target.authenticate("kang", "mapo-walk-2026").staff_name is None  # hashes restored as they were
-    new = target.file_report(
-        SAMPLE_CODE, finder="노아린", lonlat=_place(target), memo="복원 뒤 첫 보고", user=SAMPLE_USER
-    )
+    new = target.file_report(SAMPLE_CODE, lonlat=_place(target), memo="복원 뒤 첫 보고", user=staff_user("노아린"))
     assert new > max(backend_store.reports(SAMPLE_CODE)["id"])  # ids go on after the restored ones
     target.close()
 
@@ -60,7 +59,7 @@ def test_a_backup_while_writers_write_is_one_moment(backend_store: Store, tmp_pa
     def write() -> None:
         store, i = open_store(backend_store.url), 0
         while not stop.is_set():
-            store.file_report(SAMPLE_CODE, finder="노아린", lonlat=place, memo=f"쓰는 중 {i}", user=SAMPLE_USER)
+            store.file_report(SAMPLE_CODE, lonlat=place, memo=f"쓰는 중 {i}", user=staff_user("노아린"))
             i += 1
         store.close()
 
@@ -85,9 +84,7 @@ def test_a_failing_restore_leaves_the_store_as_it_was(
     backend_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     backup_store(backend_store, tmp_path / "b.zip", user=CLI_USER)
-    backend_store.file_report(
-        SAMPLE_CODE, finder="노아린", lonlat=_place(backend_store), memo="백업 뒤", user=SAMPLE_USER
-    )
+    backend_store.file_report(SAMPLE_CODE, lonlat=_place(backend_store), memo="백업 뒤", user=staff_user("노아린"))
     before = _counts(backend_store)
     reports_table = meta.tables["reports"]  # late in the order: several tables are replaced before it fails
     real_insert = reports_table.insert

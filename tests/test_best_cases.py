@@ -12,7 +12,6 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from mapping.access import SAMPLE_USER
 from mapping.best_cases import (
     LEVELS,
     BestCaseDocument,
@@ -25,6 +24,7 @@ from mapping.errors import NotFoundError
 from mapping.photos import read_photo
 from mapping.store import Store, open_store
 from tests.conftest import SAMPLE_CODE
+from tests.helpers import staff_user
 from tests.test_photos import jpeg_with_gps
 
 GU_TITLE, CITY_TITLE = "우리동네주무관 실천사례 (구 제출)", "우리동네주무관 우수 실천사례 (시 제출)"
@@ -120,7 +120,6 @@ def case_store(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tup
     first = reports[reports["created_at"].dt.strftime("%Y-%m") == "2026-10"].iloc[0]
     personal = store.file_report(
         SAMPLE_CODE,
-        finder="강도윤",
         lonlat=(float(first["lon"]), float(first["lat"])),
         memo="혼자 사시는 어르신 안부 확인",
         title="어르신 안부 확인",
@@ -130,7 +129,7 @@ def case_store(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tup
         resident_phone=RESIDENT_PHONE,
         photos=[read_photo(jpeg_with_gps(None, None, size=(640, 480)), name="visit.jpg")],
         created_at=dt.datetime(2026, 10, 27, 10, 0),
-        user=SAMPLE_USER,
+        user=staff_user("강도윤"),
     )
     case_id = store.choose_best_case(
         SAMPLE_CODE,
@@ -139,8 +138,7 @@ def case_store(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tup
         field="복지",
         report_ids=[personal, int(first["id"])],
         summary=SUMMARY,
-        by="오민재",
-        user=SAMPLE_USER,
+        user=staff_user("오민재"),
     )
     yield store, case_id, [_date(first["created_at"]), "2026. 10. 27."]
     store.close()

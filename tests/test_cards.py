@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from mapping.access import SAMPLE_USER
+from mapping.access import CLI_USER
 from mapping.cards import (
     CARD_H,
     CARD_W,
@@ -272,8 +272,8 @@ def test_without_a_public_url_there_is_no_qr_code(tmp_path: Path) -> None:
 
 def test_no_resident_data_reaches_a_card(store: Store, dong_sheet: Path, staff: pd.DataFrame) -> None:
     officers = {text_of(v) for c in ("name", "phone") for v in staff[c]}  # on a card by design
-    residents = personal_values_of(store, SAMPLE_CODE, user=SAMPLE_USER) - officers
-    households = store.households(SAMPLE_CODE, user=SAMPLE_USER)
+    residents = personal_values_of(store, SAMPLE_CODE, user=CLI_USER) - officers
+    households = store.households(SAMPLE_CODE, user=CLI_USER)
     assert len(residents) > 20 and set(households["name"].dropna()) <= residents  # the check has teeth
     assert_no_personal_values(pdf_text(dong_sheet), residents)
 

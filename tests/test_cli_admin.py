@@ -37,9 +37,9 @@ def test_unlock_and_list(sample_store: Store, capsys: pytest.CaptureFixture[str]
 
 
 def test_verify_log_finds_a_tampered_entry(sample_store: Store, capsys: pytest.CaptureFixture[str]) -> None:
-    from mapping.access import SAMPLE_USER
+    from mapping.access import CLI_USER
 
-    sample_store.households("1144073000", user=SAMPLE_USER)
+    sample_store.households("1144073000", user=CLI_USER)
     assert main(["verify-log", "--db", sample_store.url]) == 0
     with sample_store.writer.begin() as conn:
         conn.execute(ACCESS_LOG.update().values(detail="rows=0"))

@@ -28,13 +28,13 @@ def test_tour_map_by_officer_name_in_a3_landscape(sample_store: Store, tmp_path:
 def test_tour_map_takes_the_saved_public_url(
     sample_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from mapping.access import SAMPLE_USER
     from tests.conftest import SAMPLE_CODE
+    from tests.helpers import staff_user
 
     monkeypatch.delenv("MAPPING_PUBLIC_URL", raising=False)
     args = ["tour-map", "--db", sample_store.url, "--zone", "Z09", "--out", str(tmp_path / "t.pdf")]
     assert main(args) == 2  # no address for the QR yet
-    sample_store.set_public_url(SAMPLE_CODE, URL, by="팀장", user=SAMPLE_USER)
+    sample_store.set_public_url(SAMPLE_CODE, URL, user=staff_user("오민재"))
     assert main(args) == 0 and (tmp_path / "t.pdf").exists()
 
 

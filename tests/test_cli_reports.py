@@ -7,6 +7,7 @@ import subprocess
 
 from mapping.cli import main
 from tests.conftest import SAMPLE_CODE
+from tests.helpers import staff_user
 
 
 def db_of(store) -> str:
@@ -63,17 +64,17 @@ def test_export_reports_every_format(sample_store, tmp_path):
 
 
 def test_activity_report_survives_a_lost_photo_file(sample_store, tmp_path, monkeypatch):
-    from mapping.access import SAMPLE_USER
+    from mapping.access import CLI_USER
     from mapping.photos import read_photo
     from tests.test_photos import jpeg_with_gps
 
     monkeypatch.setenv("MAPPING_PHOTOS", str(tmp_path / "photos"))
     photos = [read_photo(jpeg_with_gps(126.9, 37.567, size=s), name=f"{s}.jpg") for s in ((640, 480), (800, 600))]
     rid = sample_store.file_report(
-        SAMPLE_CODE, finder="강도윤", lonlat=(126.9, 37.567), memo="사진 둘", photos=photos, user=SAMPLE_USER
+        SAMPLE_CODE, lonlat=(126.9, 37.567), memo="사진 둘", photos=photos, user=staff_user("강도윤")
     )
     sample_store.report_photos(rid)["path"].iloc[0].unlink()
-    day = sample_store.report(rid, user=SAMPLE_USER)["created_at"].date()
+    day = sample_store.report(rid, user=CLI_USER)["created_at"].date()
     out = tmp_path / "a.pdf"
     assert activity(sample_store, "강도윤", f"{day}", str(out)) == 0
     images = subprocess.run(["pdfimages", "-list", str(out)], capture_output=True, text=True, check=True).stdout

@@ -8,11 +8,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import sqlalchemy as sa
 
-from mapping.access import SAMPLE_USER
+from mapping.access import CLI_USER
 from mapping.errors import ConflictError
 from mapping.schema import ACCESS_LOG
 from mapping.store import Store, open_store
 from tests.conftest import SAMPLE_CODE
+from tests.helpers import staff_user
 
 WRITERS, EACH = 20, 50
 
@@ -33,7 +34,7 @@ def test_twenty_writers_lose_nothing_and_double_nothing(backend_store: Store) ->
         start.wait()  # all at once
         ids = [
             store.file_report(
-                SAMPLE_CODE, finder=officers[w % len(officers)], lonlat=place, memo=f"동시 {w}-{i}", user=SAMPLE_USER
+                SAMPLE_CODE, lonlat=place, memo=f"동시 {w}-{i}", user=staff_user(officers[w % len(officers)])
             )
             for i in range(EACH)
         ]
@@ -52,9 +53,9 @@ def test_twenty_writers_lose_nothing_and_double_nothing(backend_store: Store) ->
 
 def test_two_officers_changing_one_report_the_second_is_refused(backend_store: Store) -> None:
     rid = backend_store.file_report(
-        SAMPLE_CODE, finder="노아린", lonlat=_place(backend_store), memo="가로등 고장", user=SAMPLE_USER
+        SAMPLE_CODE, lonlat=_place(backend_store), memo="가로등 고장", user=staff_user("노아린")
     )
-    seen = backend_store.report(rid, user=SAMPLE_USER)["version"]
+    seen = backend_store.report(rid, user=CLI_USER)["version"]
     go = threading.Barrier(2)
     outcomes: dict[str, object] = {}
 
@@ -62,7 +63,7 @@ def test_two_officers_changing_one_report_the_second_is_refused(backend_store: S
         store = open_store(backend_store.url)
         go.wait()
         try:
-            store.update_report(rid, {"title": title}, actor="노아린", user=SAMPLE_USER, expected_version=seen)
+            store.update_report(rid, {"title": title}, user=staff_user("노아린"), expected_version=seen)
             outcomes[title] = "saved"
         except ConflictError as err:
             outcomes[title] = err
@@ -77,24 +78,24 @@ def test_two_officers_changing_one_report_the_second_is_refused(backend_store: S
     refused = [o for o in outcomes.values() if isinstance(o, ConflictError)]
     assert len(saved) == 1 and len(refused) == 1, outcomes
     assert "먼저 고쳤습니다" in str(refused[0]) and "덮어쓰지 않았습니다" in str(refused[0])
-    assert backend_store.report(rid, user=SAMPLE_USER)["title"] == saved[0]  # the winner's change, whole
+    assert backend_store.report(rid, user=CLI_USER)["title"] == saved[0]  # the winner's change, whole
     edits = backend_store.report_history(rid)
     assert (edits["action"] == "edit").sum() == 1
 
 
 def test_an_edit_from_a_stale_screen_is_refused(backend_store: Store) -> None:
-    rid = backend_store.file_report(
-        SAMPLE_CODE, finder="노아린", lonlat=_place(backend_store), memo="맨홀", user=SAMPLE_USER
-    )
-    backend_store.update_report(rid, {"title": "맨홀 뚜껑"}, actor="노아린", user=SAMPLE_USER, expected_version=1)
+    rid = backend_store.file_report(SAMPLE_CODE, lonlat=_place(backend_store), memo="맨홀", user=staff_user("노아린"))
+    backend_store.update_report(rid, {"title": "맨홀 뚜껑"}, user=staff_user("노아린"), expected_version=1)
     with pytest.raises(ConflictError, match="노아린"):
-        backend_store.hand_over(rid, "강도윤", actor="노아린", expected_version=1)  # saw version 1, it is 2 now
-    assert backend_store.report(rid, user=SAMPLE_USER)["status"] == "received"
+        backend_store.hand_over(
+            rid, "강도윤", expected_version=1, user=staff_user("노아린")
+        )  # saw version 1, it is 2 now
+    assert backend_store.report(rid, user=CLI_USER)["status"] == "received"
 
 
 def test_a_changed_or_removed_log_entry_is_found(backend_store: Store) -> None:
-    backend_store.households(SAMPLE_CODE, user=SAMPLE_USER)
-    backend_store.households(SAMPLE_CODE, user=SAMPLE_USER)
+    backend_store.households(SAMPLE_CODE, user=CLI_USER)
+    backend_store.households(SAMPLE_CODE, user=CLI_USER)
     assert backend_store.verify_access_log() is None
     log = backend_store.access_log()
     target = int(log["id"].iloc[-2])

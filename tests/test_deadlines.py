@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from mapping import store_month
-from mapping.access import SAMPLE_USER
+from mapping.access import CLI_USER
 from mapping.deadlines import (
     DONE,
     DUE,
@@ -25,6 +25,7 @@ from mapping.deadlines import (
 from mapping.monthly import monthly_sheet_for
 from mapping.store import Store
 from tests.conftest import SAMPLE_CODE
+from tests.helpers import staff_user
 
 D = dt.date
 STEPS = ["aggregation", "meeting", "gu", "city"]
@@ -234,8 +235,7 @@ def _case(store: Store) -> int:
         title="골목 안부 살피기",
         field="welfare",
         report_ids=october["id"].head(2),
-        by="오민재",
-        user=SAMPLE_USER,
+        user=staff_user("오민재"),
     )
 
 
@@ -251,15 +251,15 @@ def test_deadlines_of_a_fresh_store(sample_store: Store) -> None:
 def test_deadlines_reflect_what_the_store_recorded(sample_store: Store, frozen_now: dt.datetime) -> None:
     store = sample_store
     store.confirm_aggregation(
-        SAMPLE_CODE, monthly_sheet_for(store, SAMPLE_CODE, month="2026-10"), by="오민재", user=SAMPLE_USER
+        SAMPLE_CODE, monthly_sheet_for(store, SAMPLE_CODE, month="2026-10"), user=staff_user("오민재")
     )
-    store.save_meeting(SAMPLE_CODE, "2026-10", held_at=dt.datetime(2026, 11, 5, 16, 0), by="오민재", user=SAMPLE_USER)
+    store.save_meeting(SAMPLE_CODE, "2026-10", held_at=dt.datetime(2026, 11, 5, 16, 0), user=staff_user("오민재"))
     # on the 4th the meeting is planned, not held
     assert _states(store, today=D(2026, 11, 4)) == {"aggregation": DONE, "meeting": DUE, "gu": DUE, "city": DUE}
     case = _case(store)
-    store.record_best_case_step(case, "gu_submitted", on=D(2026, 11, 9), user=SAMPLE_USER)
-    store.record_best_case_step(case, "selected", on=D(2026, 11, 10), user=SAMPLE_USER)
-    store.record_best_case_step(case, "city_submitted", on=D(2026, 11, 10), user=SAMPLE_USER)
+    store.record_best_case_step(case, "gu_submitted", on=D(2026, 11, 9), user=CLI_USER)
+    store.record_best_case_step(case, "selected", on=D(2026, 11, 10), user=CLI_USER)
+    store.record_best_case_step(case, "city_submitted", on=D(2026, 11, 10), user=CLI_USER)
     frame = deadlines_for(store, SAMPLE_CODE, month="2026-10", today=D(2026, 11, 12)).set_index("step")
     assert frame["상태"].to_dict() == {"aggregation": DONE, "meeting": DONE, "gu": LATE, "city": DONE}
     assert frame["완료일"].to_dict() == {
@@ -273,15 +273,15 @@ def test_deadlines_reflect_what_the_store_recorded(sample_store: Store, frozen_n
 
 
 def test_a_meeting_without_a_date_is_not_done(sample_store: Store) -> None:
-    sample_store.save_meeting(SAMPLE_CODE, "2026-10", held_at=None, place="2층 회의실", by="오민재", user=SAMPLE_USER)
+    sample_store.save_meeting(SAMPLE_CODE, "2026-10", held_at=None, place="2층 회의실", user=staff_user("오민재"))
     assert _states(sample_store, today=D(2026, 11, 6))["meeting"] == OVERDUE
 
 
 def test_a_case_the_gu_did_not_choose_makes_the_city_step_not_applicable(sample_store: Store) -> None:
     case = _case(sample_store)
-    sample_store.record_best_case_step(case, "gu_submitted", on=D(2026, 11, 6), user=SAMPLE_USER)
+    sample_store.record_best_case_step(case, "gu_submitted", on=D(2026, 11, 6), user=CLI_USER)
     assert _states(sample_store, today=D(2026, 11, 12))["city"] == OVERDUE
-    sample_store.record_best_case_step(case, "not_selected", on=D(2026, 11, 8), user=SAMPLE_USER)
+    sample_store.record_best_case_step(case, "not_selected", on=D(2026, 11, 8), user=CLI_USER)
     assert _states(sample_store, today=D(2026, 11, 12)) == {
         "aggregation": OVERDUE,
         "meeting": OVERDUE,
@@ -293,6 +293,6 @@ def test_a_case_the_gu_did_not_choose_makes_the_city_step_not_applicable(sample_
 def test_the_city_step_applies_while_another_case_awaits_the_gu(sample_store: Store) -> None:
     turned_down, waiting = _case(sample_store), _case(sample_store)
     for case in (turned_down, waiting):
-        sample_store.record_best_case_step(case, "gu_submitted", on=D(2026, 11, 6), user=SAMPLE_USER)
-    sample_store.record_best_case_step(turned_down, "not_selected", on=D(2026, 11, 8), user=SAMPLE_USER)
+        sample_store.record_best_case_step(case, "gu_submitted", on=D(2026, 11, 6), user=CLI_USER)
+    sample_store.record_best_case_step(turned_down, "not_selected", on=D(2026, 11, 8), user=CLI_USER)
     assert _states(sample_store, today=D(2026, 11, 9))["city"] == DUE

@@ -10,13 +10,14 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mapping.access import SAMPLE_USER
+from mapping.access import CLI_USER
 from mapping.errors import MappingError
 from mapping.kit import read_kit, read_reports_file
 from mapping.lookup import officer_for
 from mapping.photos import read_photo
 from mapping.store import Store
 from tests.conftest import SAMPLE_CODE, SAMPLE_KIT
+from tests.helpers import staff_user
 
 SETTINGS = settings(
     max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -39,13 +40,13 @@ def test_report_intake(sample_store: Store, memo: str, lon: float, lat: float, t
     before = _rows(sample_store)
     try:
         rid = sample_store.file_report(
-            SAMPLE_CODE, finder="노아린", lonlat=(lon, lat), memo=memo, title=title, field=field, user=SAMPLE_USER
+            SAMPLE_CODE, lonlat=(lon, lat), memo=memo, title=title, field=field, user=staff_user("노아린")
         )
     except MappingError as err:
         assert str(err)  # a message a person can read
         assert _rows(sample_store) == before  # and nothing half-written
     else:
-        stored = sample_store.report(rid, user=SAMPLE_USER)
+        stored = sample_store.report(rid, user=CLI_USER)
         assert stored["memo"] == memo.strip() or stored["memo"]
         assert _rows(sample_store) == before + 1
 

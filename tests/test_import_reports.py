@@ -7,13 +7,14 @@ import shutil
 import pandas as pd
 import pytest
 
-from mapping.access import SAMPLE_USER
+from mapping.access import CLI_USER
 from mapping.cli import main
 from mapping.errors import ValidationError
 from mapping.exports import export_reports
 from mapping.kit import read_kit, read_reports_file
 from mapping.store import Store, open_store
 from tests.conftest import SAMPLE_CODE, SAMPLE_KIT
+from tests.helpers import staff_user
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def empty_dong(tmp_path):
     shutil.copytree(SAMPLE_KIT, kit)
     (kit / "reports.xlsx").unlink()
     store = open_store(tmp_path / "empty.sqlite")
-    store.load_kit(read_kit(kit), user=SAMPLE_USER)
+    store.load_kit(read_kit(kit), user=CLI_USER)
     return store
 
 
@@ -47,8 +48,8 @@ def test_round_trip_through_each_format(sample_store, empty_dong, tmp_path, fmt)
     reports.loc[reports.index[0], "memo"] = "=1+1 은 수식이 아니라 메모"
     path = export_reports(reports, tmp_path / f"out.{fmt}", fmt=fmt)
     frame = read_reports_file(path, staff_names=set(empty_dong.staff(SAMPLE_CODE)["name"]))
-    assert empty_dong.import_reports(SAMPLE_CODE, frame, user=SAMPLE_USER) == (90, 0)
-    assert empty_dong.import_reports(SAMPLE_CODE, frame, user=SAMPLE_USER) == (0, 90)  # again: nothing doubled
+    assert empty_dong.import_reports(SAMPLE_CODE, frame, user=CLI_USER) == (90, 0)
+    assert empty_dong.import_reports(SAMPLE_CODE, frame, user=CLI_USER) == (0, 90)  # again: nothing doubled
     pd.testing.assert_frame_equal(comparable(empty_dong.reports(SAMPLE_CODE)), comparable(reports), check_dtype=False)
 
 
@@ -77,13 +78,13 @@ def test_import_keeps_the_assignee_and_writes_history(sample_store, empty_dong, 
     reports.loc[reports.index[0], ["status", "assignee"]] = ["handed_over", "강도윤"]
     path = export_reports(reports, tmp_path / "out.xlsx", fmt="xlsx")
     frame = read_reports_file(path, staff_names=set(empty_dong.staff(SAMPLE_CODE)["name"]))
-    empty_dong.import_reports(SAMPLE_CODE, frame, user=SAMPLE_USER)
+    empty_dong.import_reports(SAMPLE_CODE, frame, user=CLI_USER)
     first = reports.iloc[0]
     stored = empty_dong.reports(SAMPLE_CODE)
     handed = stored[(stored["created_at"] == first["created_at"]) & (stored["memo"] == first["memo"])]
     assert list(handed["status"]) == ["handed_over"] and list(handed["assignee"]) == ["강도윤"]
     assert list(empty_dong.report_history(int(handed["id"].iloc[0]))["action"]) == ["import"]
-    assert "강도윤" in empty_dong.inbox(SAMPLE_CODE, "강도윤")["assigned"]["assignee"].tolist()
+    assert "강도윤" in empty_dong.inbox(SAMPLE_CODE, user=staff_user("강도윤"))["assigned"]["assignee"].tolist()
 
 
 def test_a_report_without_activity_or_field_imports(sample_store, empty_dong, tmp_path):
@@ -91,4 +92,4 @@ def test_a_report_without_activity_or_field_imports(sample_store, empty_dong, tm
     reports.loc[reports.index[0], ["activity", "field"]] = [None, None]
     path = export_reports(reports, tmp_path / "out.csv", fmt="csv")
     frame = read_reports_file(path, staff_names=set(empty_dong.staff(SAMPLE_CODE)["name"]))
-    assert empty_dong.import_reports(SAMPLE_CODE, frame, user=SAMPLE_USER) == (3, 0)
+    assert empty_dong.import_reports(SAMPLE_CODE, frame, user=CLI_USER) == (3, 0)

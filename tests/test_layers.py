@@ -292,14 +292,14 @@ def test_blind_spots_layer_has_one_marker_per_spot_with_the_korean_type(data: Da
 
 
 def test_households_layer_is_never_built_for_the_public(data: Data, sample_store) -> None:
-    from mapping.access import PUBLIC_USER, SAMPLE_USER
+    from mapping.access import CLI_USER, PUBLIC_USER
     from mapping.errors import PrivacyError
     from mapping.layers import build_households_layer
 
-    households = sample_store.households("1144073000", user=SAMPLE_USER)
+    households = sample_store.households("1144073000", user=CLI_USER)
     with pytest.raises(PrivacyError, match="개인정보"):
         build_households_layer(households, user=PUBLIC_USER)
-    html = render([build_households_layer(households, user=SAMPLE_USER)], data.dong)
+    html = render([build_households_layer(households, user=CLI_USER)], data.dong)
     assert len(browser_markers(html)) == len(households) == 24
 
 

@@ -16,7 +16,7 @@ import pytest
 import shapely
 from PIL import Image
 
-from mapping.access import SAMPLE_USER
+from mapping.access import CLI_USER
 from mapping.errors import CRSError
 from mapping.meeting import (
     MeetingPack,
@@ -33,7 +33,7 @@ from mapping.meeting import (
 from mapping.outreach import mission_progress
 from mapping.store import Store, open_store
 from tests.conftest import SAMPLE_CODE
-from tests.helpers import without_crs
+from tests.helpers import staff_user, without_crs
 
 ATTENDEES = ["오민재", "강도윤", "윤지호"]
 DISCUSSION = '=HYPERLINK("http://example.com","자료") 하수구 냄새 민원 대책'
@@ -201,7 +201,6 @@ def pack_store(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Sto
     october = reports[reports["created_at"].dt.strftime("%Y-%m") == "2026-10"]
     personal = store.file_report(
         SAMPLE_CODE,
-        finder="강도윤",
         lonlat=(float(october["lon"].iloc[0]), float(october["lat"].iloc[0])),
         memo="어르신 안부 확인",
         title="어르신 안부 확인",
@@ -209,9 +208,12 @@ def pack_store(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Sto
         resident_name=RESIDENT_NAME,
         resident_phone=RESIDENT_PHONE,
         created_at=dt.datetime(2026, 10, 27, 10, 0),
-        user=SAMPLE_USER,
+        user=staff_user("강도윤"),
     )
-    store.mark_reported([personal], actor="강도윤")
+    store.mark_reported(
+        [personal],
+        user=staff_user("강도윤"),
+    )
     store.save_meeting(
         SAMPLE_CODE,
         "2026-10",
@@ -220,14 +222,13 @@ def pack_store(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Sto
         attendees=ATTENDEES,
         discussion=DISCUSSION,
         requests=REQUESTS,
-        by="오민재",
-        user=SAMPLE_USER,
+        user=staff_user("오민재"),
     )
     store.choose_best_case(
-        SAMPLE_CODE, "2026-10", title=CASE_TITLE, field="복지", report_ids=[personal], by="오민재", user=SAMPLE_USER
+        SAMPLE_CODE, "2026-10", title=CASE_TITLE, field="복지", report_ids=[personal], user=staff_user("오민재")
     )
-    mission = store.add_mission(SAMPLE_CODE, "2026-10", kind="mission", title=MISSION_TITLE, user=SAMPLE_USER)
-    store.add_mission(SAMPLE_CODE, "2026-10", kind="issue", title=ISSUE_TITLE, user=SAMPLE_USER)
+    mission = store.add_mission(SAMPLE_CODE, "2026-10", kind="mission", title=MISSION_TITLE, user=CLI_USER)
+    store.add_mission(SAMPLE_CODE, "2026-10", kind="issue", title=ISSUE_TITLE, user=CLI_USER)
     closed = october[october["status"] == "closed"].head(1)  # the sample's October is all closed
     in_progress = reports[reports["status"] == "in_progress"].head(1)
     tagged = [
@@ -237,7 +238,7 @@ def pack_store(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Sto
     ]
     assert len(tagged) == 3
     for report_id, finder in tagged:
-        store.tag_report(int(report_id), mission, actor=finder, user=SAMPLE_USER)
+        store.tag_report(int(report_id), mission, user=staff_user(finder))
     yield store
     store.close()
 

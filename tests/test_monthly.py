@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from mapping.access import SAMPLE_USER
+from mapping.access import CLI_USER
 from mapping.kit import read_kit
 from mapping.monthly import (
     ACTIVITY_COLUMNS,
@@ -25,6 +25,7 @@ from mapping.monthly import (
 )
 from mapping.store import Store, open_store
 from tests.conftest import SAMPLE_CODE, SAMPLE_KIT
+from tests.helpers import staff_user
 
 # The source's example month: 289 activities by field, 23 officers in 3 teams.
 EXAMPLE = {"복지": 124, "환경": 129, "안전": 5, "민원": 1, "홍보": 4, "일반": 26}
@@ -103,7 +104,7 @@ def example_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
         folder / "reports.csv", index=False, encoding="utf-8-sig"
     )
     store = open_store(tmp_path_factory.mktemp("db") / "example.sqlite")
-    store.load_kit(read_kit(folder), user=SAMPLE_USER)
+    store.load_kit(read_kit(folder), user=CLI_USER)
     return store
 
 
@@ -246,25 +247,26 @@ def test_reassignment_in_the_store_credits_both_officers(sample_store: Store) ->
     before_at = dt.datetime.now().replace(microsecond=0) - dt.timedelta(seconds=2)
     first = sample_store.file_report(
         code,
-        finder="조예린",
         lonlat=(point.x, point.y),
         memo="인계 전 활동",
         field="환경",
-        user=SAMPLE_USER,
+        user=staff_user("조예린"),
         created_at=before_at,
     )
-    sample_store.reassign(code, zone["zone_id"], "신유나", user=SAMPLE_USER)
+    sample_store.reassign(code, zone["zone_id"], "신유나", user=CLI_USER)
     after_at = dt.datetime.now().replace(microsecond=0) + dt.timedelta(seconds=2)
     second = sample_store.file_report(
         code,
-        finder="조예린",
         lonlat=(point.x, point.y),
         memo="인계 뒤 대신 쓴 활동",
         field="환경",
-        user=SAMPLE_USER,
+        user=staff_user("조예린"),
         created_at=after_at,
     )
-    sample_store.mark_reported([first, second], actor="조예린")
+    sample_store.mark_reported(
+        [first, second],
+        user=staff_user("조예린"),
+    )
     sheet = monthly_sheet_for(sample_store, code, month=after_at.strftime("%Y-%m"))
     credited = sheet.counted.set_index("id")["credited"]
     assert credited[first] == "조예린" and credited[second] == "신유나"

@@ -8,7 +8,7 @@ import pytest
 from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import Point
 
-from mapping.access import SAMPLE_USER
+from mapping.access import CLI_USER
 from mapping.errors import MappingError
 from mapping.privacy import (
     PERSONAL_FIELDS,
@@ -114,7 +114,7 @@ def test_staff_office_phones_stay(sample_store: Store) -> None:
 
 
 def test_households_are_refused(sample_store: Store) -> None:
-    households = sample_store.households(SAMPLE_CODE, user=SAMPLE_USER)
+    households = sample_store.households(SAMPLE_CODE, user=CLI_USER)
     with pytest.raises(PrivacyError, match=r"households.*전체가 개인정보") as caught:
         strip_personal(households, table="households")
     assert isinstance(caught.value, PermissionError)
@@ -132,7 +132,7 @@ def test_an_unknown_table_is_refused() -> None:
 
 
 def test_every_household_column_is_personal(sample_store: Store) -> None:
-    households = sample_store.households(SAMPLE_CODE, user=SAMPLE_USER)
+    households = sample_store.households(SAMPLE_CODE, user=CLI_USER)
     assert set(households.columns) <= PERSONAL_FIELDS["households"]
 
 
@@ -144,7 +144,7 @@ def test_personal_values_are_the_resident_cells() -> None:
 
 
 def test_personal_values_of_households_skip_locations(sample_store: Store) -> None:
-    households = sample_store.households(SAMPLE_CODE, user=SAMPLE_USER)
+    households = sample_store.households(SAMPLE_CODE, user=CLI_USER)
     values = personal_values(households, table="households")
     assert values, "the sample has named households"
     assert not {str(v) for v in households["zone_id"].dropna()} & values

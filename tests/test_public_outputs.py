@@ -15,13 +15,14 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from mapping.access import SAMPLE_USER
+from mapping.access import CLI_USER
 from mapping.hsds import export_hsds
 from mapping.privacy import assert_no_personal_values, personal_values_of, public_view
 from mapping.public_site import export_public_site
 from mapping.store import Store
 from mapping.tour_map import export_poster_pdf, export_tour_pdf
 from tests.conftest import SAMPLE_CODE
+from tests.helpers import staff_user
 
 URL = "https://example.org/udongju/"
 RESIDENT, RESIDENT_PHONE = "홍길순비밀", "010-9876-5432"
@@ -41,13 +42,12 @@ def store(tmp_path_factory: pytest.TempPathFactory, sample_db: Path) -> Store:
     centre = store.resources(SAMPLE_CODE).query("type == 'community_centre'").geometry.iloc[0]
     store.file_report(
         SAMPLE_CODE,
-        finder="노아린",
         lonlat=(centre.x + 0.001, centre.y),
         memo=MEMO,
         field="복지",
         resident_name=RESIDENT,
         resident_phone=RESIDENT_PHONE,
-        user=SAMPLE_USER,
+        user=staff_user("노아린"),
     )
     hidden = gpd.GeoDataFrame(
         {"kit_key": ["private-1"], "type": ["sharing_neighbour"], "name": [PRIVATE_SHOP], "address": ["성산동 비밀주소 9-9"],
@@ -55,14 +55,14 @@ def store(tmp_path_factory: pytest.TempPathFactory, sample_db: Path) -> Store:
         geometry=[shapely.Point(centre.x - 0.001, centre.y)],
         crs="EPSG:4326",
     )  # fmt: skip
-    store.import_resources(SAMPLE_CODE, hidden, source="test", user=SAMPLE_USER)
+    store.import_resources(SAMPLE_CODE, hidden, source="test", user=CLI_USER)
     return store
 
 
 @pytest.fixture(scope="module")
 def personal(store: Store) -> set[str]:
-    values = personal_values_of(store, SAMPLE_CODE, user=SAMPLE_USER)
-    households = store.households(SAMPLE_CODE, user=SAMPLE_USER)
+    values = personal_values_of(store, SAMPLE_CODE, user=CLI_USER)
+    households = store.households(SAMPLE_CODE, user=CLI_USER)
     expected = {
         RESIDENT,
         RESIDENT_PHONE,
@@ -73,7 +73,7 @@ def personal(store: Store) -> set[str]:
         *households["name"],
         *households["phone"],
     }
-    contacts = store.contacts(SAMPLE_CODE, user=SAMPLE_USER)  # the zone contact book (issue 11)
+    contacts = store.contacts(SAMPLE_CODE, user=CLI_USER)  # the zone contact book (issue 11)
     assert len(contacts) >= 10
     expected |= set(contacts["name"]) | set(contacts["phone"].dropna())
     assert expected <= values  # the scan looks for what matters

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mapping.access import SAMPLE_USER
+from mapping.access import CLI_USER
 from mapping.cli import main
 from mapping.errors import PrivacyError
 from mapping.privacy import personal_values_of, public_view
@@ -26,7 +26,7 @@ def test_site_holds_public_resources_cards_with_consent_and_suppressed_counts(
     sample_store: Store, tmp_path: Path
 ) -> None:
     view = public_view(sample_store, SAMPLE_CODE, since=dt.date(2026, 1, 1))
-    export_public_site(view, tmp_path, personal_values=personal_values_of(sample_store, SAMPLE_CODE, user=SAMPLE_USER))
+    export_public_site(view, tmp_path, personal_values=personal_values_of(sample_store, SAMPLE_CODE, user=CLI_USER))
     data = _data(tmp_path)
     everything = sample_store.resources(SAMPLE_CODE)
     assert len(data["resources"]) == int(everything["public"].sum()) < len(everything)

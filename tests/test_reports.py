@@ -7,12 +7,13 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from mapping.access import PUBLIC_USER, SAMPLE_USER
-from mapping.errors import TransitionError, ValidationError
+from mapping.access import CLI_USER, PUBLIC_USER, owner_user, sample_user
+from mapping.errors import AccessError, TransitionError, ValidationError
 from mapping.photos import read_photo
 from mapping.reports import TRANSITIONS, check_transition, co_approver_for, propose_assignee
 from mapping.store import Store
 from tests.conftest import SAMPLE_CODE
+from tests.helpers import staff_user
 from tests.test_photos import jpeg_with_gps
 
 
@@ -108,52 +109,89 @@ def point_in_tong(store, tong: int) -> tuple[float, float]:
 
 def test_a_report_with_only_a_place_and_a_memo_is_filed_and_completed_later(sample_store):
     rid = sample_store.file_report(
-        SAMPLE_CODE, finder="강도윤", lonlat=point_in_tong(sample_store, 3), memo="맨홀 뚜껑 흔들림", user=SAMPLE_USER
+        SAMPLE_CODE, lonlat=point_in_tong(sample_store, 3), memo="맨홀 뚜껑 흔들림", user=staff_user("강도윤")
     )
-    row = sample_store.report(rid, user=SAMPLE_USER)
+    row = sample_store.report(rid, user=CLI_USER)
     assert (row["status"], row["tong"], row["zone_id"], row["reported"]) == ("received", 3, "Z03", False)
     sample_store.update_report(
-        rid, {"title": "맨홀 파손", "field": "안전", "activity": "생활민원청취"}, actor="강도윤", user=SAMPLE_USER
+        rid, {"title": "맨홀 파손", "field": "안전", "activity": "생활민원청취"}, user=staff_user("강도윤")
     )
-    row = sample_store.report(rid, user=SAMPLE_USER)
+    row = sample_store.report(rid, user=CLI_USER)
     assert (row["title"], row["field"], row["duty"]) == ("맨홀 파손", "safety", "safety")
     assert list(sample_store.report_history(rid)["action"]) == ["create", "edit"]
     with pytest.raises(ValidationError, match="내용"):
-        sample_store.file_report(SAMPLE_CODE, finder="강도윤", lonlat=(126.9, 37.567), memo="  ", user=SAMPLE_USER)
+        sample_store.file_report(SAMPLE_CODE, lonlat=(126.9, 37.567), memo="  ", user=staff_user("강도윤"))
     with pytest.raises(ValidationError, match="직원 명단에 없습니다"):
-        sample_store.file_report(SAMPLE_CODE, finder="홍길동", lonlat=(126.9, 37.567), memo="x", user=SAMPLE_USER)
+        sample_store.file_report(
+            SAMPLE_CODE, lonlat=(126.9, 37.567), memo="x", user=owner_user(staff_name="홍길동", dong_code=SAMPLE_CODE)
+        )
 
 
 def test_full_life_hand_over_progress_notify_co_approve_close(sample_store):
     rid = sample_store.file_report(
         SAMPLE_CODE,
-        finder="강도윤",
         lonlat=point_in_tong(sample_store, 4),
         memo="끼니 거르는 어르신",
         field="복지",
         resident_name="가상주민99",
         resident_phone="010-0000-9999",
-        user=SAMPLE_USER,
+        user=staff_user("강도윤"),
     )
     staff = sample_store.staff(SAMPLE_CODE)
     proposal = propose_assignee("welfare", staff, finder="강도윤")
     assert proposal.team == "복지팀" and proposal.person == "유정민"  # the welfare team leader
-    sample_store.hand_over(rid, "노아린", actor="강도윤")
-    row = sample_store.report(rid, user=SAMPLE_USER)
+    sample_store.hand_over(
+        rid,
+        "노아린",
+        user=staff_user("강도윤"),
+    )
+    row = sample_store.report(rid, user=CLI_USER)
     assert (row["status"], row["assignee"], row["co_approver"]) == ("handed_over", "노아린", "오민재")
-    sample_store.move_report(rid, "in_progress", actor="노아린")
-    sample_store.add_progress(rid, "주민센터 방문 상담 예약", actor="노아린")
-    found = sample_store.inbox(SAMPLE_CODE, "강도윤")["found"].set_index("id")
+    sample_store.move_report(
+        rid,
+        "in_progress",
+        user=staff_user("노아린"),
+    )
+    sample_store.add_progress(
+        rid,
+        "주민센터 방문 상담 예약",
+        user=staff_user("노아린"),
+    )
+    found = sample_store.inbox(SAMPLE_CODE, user=staff_user("강도윤"))["found"].set_index("id")
     assert "상담 예약" in found.loc[rid, "progress"]  # the finder sees progress before closure
     with pytest.raises(TransitionError, match="주민에게 알린 뒤"):
-        sample_store.move_report(rid, "closed", actor="노아린")
-    sample_store.notify_resident(rid, channel="전화", on_date=dt.date.today(), by_whom="노아린", actor="노아린")
+        sample_store.move_report(
+            rid,
+            "closed",
+            user=staff_user("노아린"),
+        )
+    sample_store.notify_resident(
+        rid,
+        channel="전화",
+        on_date=dt.date.today(),
+        by_whom="노아린",
+        user=staff_user("노아린"),
+    )
     with pytest.raises(TransitionError, match="오민재의 협조결재"):
-        sample_store.move_report(rid, "closed", actor="노아린")
+        sample_store.move_report(
+            rid,
+            "closed",
+            user=staff_user("노아린"),
+        )
     with pytest.raises(TransitionError, match="협조결재자는 오민재"):
-        sample_store.co_approve(rid, actor="노아린")
-    sample_store.co_approve(rid, actor="오민재")
-    sample_store.move_report(rid, "closed", actor="노아린")
+        sample_store.co_approve(
+            rid,
+            user=staff_user("노아린"),
+        )
+    sample_store.co_approve(
+        rid,
+        user=staff_user("오민재"),
+    )
+    sample_store.move_report(
+        rid,
+        "closed",
+        user=staff_user("노아린"),
+    )
     history = sample_store.report_history(rid)
     assert list(history["action"]) == ["create", "hand_over", "status", "progress", "status", "co_approve", "status"]
     assert list(history["to_status"].dropna()) == [
@@ -169,33 +207,40 @@ def test_full_life_hand_over_progress_notify_co_approve_close(sample_store):
 def test_resident_contact_is_personal(sample_store):
     rid = sample_store.file_report(
         SAMPLE_CODE,
-        finder="강도윤",
         lonlat=point_in_tong(sample_store, 3),
         memo="x",
         resident_phone="010-0000-7777",
-        user=SAMPLE_USER,
+        user=staff_user("강도윤"),
     )
     assert "resident_phone" not in sample_store.reports(SAMPLE_CODE).columns
-    assert sample_store.report(rid, user=PUBLIC_USER)["resident_phone"] is None
+    with pytest.raises(AccessError):  # a visitor reads no report at all
+        sample_store.report(rid, user=PUBLIC_USER)
+    assert sample_store.report(rid, user=staff_user("노아린"))["resident_phone"] is None  # another zone's officer
     before = len(sample_store.access_log())
-    assert sample_store.report(rid, user=SAMPLE_USER)["resident_phone"] == "010-0000-7777"
+    assert sample_store.report(rid, user=CLI_USER)["resident_phone"] == "010-0000-7777"
     assert len(sample_store.access_log()) == before + 1
 
 
 def test_return_and_duplicate(sample_store):
     lonlat = point_in_tong(sample_store, 5)
-    first = sample_store.file_report(SAMPLE_CODE, finder="윤지호", lonlat=lonlat, memo="불법 현수막", user=SAMPLE_USER)
-    second = sample_store.file_report(
-        SAMPLE_CODE, finder="윤지호", lonlat=lonlat, memo="불법 현수막 또", user=SAMPLE_USER
+    first = sample_store.file_report(SAMPLE_CODE, lonlat=lonlat, memo="불법 현수막", user=staff_user("윤지호"))
+    second = sample_store.file_report(SAMPLE_CODE, lonlat=lonlat, memo="불법 현수막 또", user=staff_user("윤지호"))
+    sample_store.hand_over(
+        first,
+        "강도윤",
+        user=staff_user("윤지호"),
     )
-    sample_store.hand_over(first, "강도윤", actor="윤지호")
-    sample_store.move_report(first, "returned", actor="강도윤", reason="현수막은 주민자치팀 소관")
-    row = sample_store.report(first, user=SAMPLE_USER)
+    sample_store.move_report(first, "returned", reason="현수막은 주민자치팀 소관", user=staff_user("강도윤"))
+    row = sample_store.report(first, user=CLI_USER)
     assert (row["status"], row["assignee"], row["return_reason"]) == ("returned", None, "현수막은 주민자치팀 소관")
-    sample_store.move_report(second, "duplicate", actor="윤지호", duplicate_of=first)
-    assert sample_store.report(second, user=SAMPLE_USER)["duplicate_of"] == first
+    sample_store.move_report(second, "duplicate", duplicate_of=first, user=staff_user("윤지호"))
+    assert sample_store.report(second, user=CLI_USER)["duplicate_of"] == first
     with pytest.raises(TransitionError, match="가능한 다음 상태: 없음"):
-        sample_store.move_report(second, "in_progress", actor="윤지호")
+        sample_store.move_report(
+            second,
+            "in_progress",
+            user=staff_user("윤지호"),
+        )
 
 
 def test_inbox_puts_overdue_first(sample_store):
@@ -205,14 +250,17 @@ def test_inbox_puts_overdue_first(sample_store):
     for days in (1, 10, 20):
         ids[days] = sample_store.file_report(
             SAMPLE_CODE,
-            finder="장하은",
             lonlat=lonlat,
             memo=f"{days}일 전",
             created_at=now - dt.timedelta(days=days),
-            user=SAMPLE_USER,
+            user=staff_user("장하은"),
         )
-        sample_store.hand_over(ids[days], "임서준", actor="장하은")
-    assigned = sample_store.inbox(SAMPLE_CODE, "임서준", now=now)["assigned"]
+        sample_store.hand_over(
+            ids[days],
+            "임서준",
+            user=staff_user("장하은"),
+        )
+    assigned = sample_store.inbox(SAMPLE_CODE, user=staff_user("임서준"), now=now)["assigned"]
     mine = assigned[assigned["id"].isin(ids.values())]
     assert list(mine["id"]) == [ids[20], ids[10], ids[1]] and list(mine["lateness"]) == [2, 1, 0]
 
@@ -222,11 +270,10 @@ def test_photos_are_stored_with_the_report_and_a_crash_leaves_no_orphan(sample_s
     photo = read_photo(jpeg_with_gps(126.9, 37.566), name="a.jpg")
     rid = sample_store.file_report(
         SAMPLE_CODE,
-        finder="강도윤",
         lonlat=point_in_tong(sample_store, 3),
         memo="사진",
         photos=[photo],
-        user=SAMPLE_USER,
+        user=staff_user("강도윤"),
     )
     stored = sample_store.report_photos(rid)
     assert len(stored) == 1 and stored["path"].iloc[0].exists() and stored["thumb_path"].iloc[0].exists()
@@ -240,7 +287,7 @@ def test_photos_are_stored_with_the_report_and_a_crash_leaves_no_orphan(sample_s
     monkeypatch.setattr(type(sample_store), "_history", crash)
     with pytest.raises(RuntimeError, match="disk full"):
         sample_store.file_report(
-            SAMPLE_CODE, finder="강도윤", lonlat=(126.9, 37.567), memo="x", photos=[other], user=SAMPLE_USER
+            SAMPLE_CODE, lonlat=(126.9, 37.567), memo="x", photos=[other], user=staff_user("강도윤")
         )
     assert len(sample_store.reports(SAMPLE_CODE)) == before  # no half-written report
     files = sorted(p.name for p in (tmp_path / "photos").rglob("*.jpg"))
@@ -253,15 +300,14 @@ def test_overdue_thresholds_are_configurable(sample_store, monkeypatch):
     now = dt.datetime(2026, 11, 25, 12)
     rid = sample_store.file_report(
         SAMPLE_CODE,
-        finder="장하은",
         lonlat=point_in_tong(sample_store, 9),
         memo="3일 전",
         created_at=now - dt.timedelta(days=3),
-        user=SAMPLE_USER,
+        user=staff_user("장하은"),
     )
     monkeypatch.setenv("MAPPING_OVERDUE_DAYS", "2,3")
     assert overdue_thresholds() == (2, 3)
-    found = sample_store.inbox(SAMPLE_CODE, "장하은", now=now)["found"].set_index("id")
+    found = sample_store.inbox(SAMPLE_CODE, user=staff_user("장하은"), now=now)["found"].set_index("id")
     assert found.loc[rid, "lateness"] == 2
     monkeypatch.setenv("MAPPING_OVERDUE_DAYS", "14,7")
     with pytest.raises(ValueError, match="지연일 < 기한초과일"):
@@ -271,72 +317,120 @@ def test_overdue_thresholds_are_configurable(sample_store, monkeypatch):
 def test_no_resident_closes_without_notification_but_a_resident_needs_one(sample_store):
     lonlat = point_in_tong(sample_store, 3)
     manhole = sample_store.file_report(
-        SAMPLE_CODE, finder="강도윤", lonlat=lonlat, memo="맨홀", has_resident=False, user=SAMPLE_USER
+        SAMPLE_CODE, lonlat=lonlat, memo="맨홀", has_resident=False, user=staff_user("강도윤")
     )
-    sample_store.move_report(manhole, "closed", actor="강도윤")
-    neighbour = sample_store.file_report(
-        SAMPLE_CODE, finder="강도윤", lonlat=lonlat, memo="이웃 민원", user=SAMPLE_USER
+    sample_store.move_report(
+        manhole,
+        "closed",
+        user=staff_user("강도윤"),
     )
+    neighbour = sample_store.file_report(SAMPLE_CODE, lonlat=lonlat, memo="이웃 민원", user=staff_user("강도윤"))
     with pytest.raises(TransitionError, match="주민에게 알린 뒤"):
-        sample_store.move_report(neighbour, "closed", actor="강도윤")
+        sample_store.move_report(
+            neighbour,
+            "closed",
+            user=staff_user("강도윤"),
+        )
 
 
 def test_a_welfare_finder_cannot_skip_co_approval_by_closing_from_received(sample_store):
     rid = sample_store.file_report(
         SAMPLE_CODE,
-        finder="노아린",
         lonlat=point_in_tong(sample_store, 3),
         memo="복지 상담",
         has_resident=False,
-        user=SAMPLE_USER,
+        user=staff_user("노아린"),
     )
     with pytest.raises(TransitionError, match="오민재의 협조결재"):
-        sample_store.move_report(rid, "closed", actor="노아린")
-    sample_store.co_approve(rid, actor="오민재")
-    sample_store.move_report(rid, "closed", actor="노아린")
+        sample_store.move_report(
+            rid,
+            "closed",
+            user=staff_user("노아린"),
+        )
+    sample_store.co_approve(
+        rid,
+        user=staff_user("오민재"),
+    )
+    sample_store.move_report(
+        rid,
+        "closed",
+        user=staff_user("노아린"),
+    )
 
 
 def test_who_may_edit_and_what(sample_store):
     rid = sample_store.file_report(
-        SAMPLE_CODE, finder="강도윤", lonlat=point_in_tong(sample_store, 3), memo="x", user=SAMPLE_USER
+        SAMPLE_CODE, lonlat=point_in_tong(sample_store, 3), memo="x", user=staff_user("강도윤")
     )
     with pytest.raises(TransitionError, match="고치거나 기록할 수 없습니다"):
-        sample_store.update_report(rid, {"title": "남이 고침"}, actor="노아린", user=SAMPLE_USER)
-    with pytest.raises(PermissionError, match="주민 연락처"):
-        sample_store.update_report(rid, {"resident_phone": "010-0000-1111"}, actor="강도윤", user=PUBLIC_USER)
-    sample_store.update_report(
-        rid, {"action": "구청 도로과 요청", "has_resident": False}, actor="강도윤", user=SAMPLE_USER
+        sample_store.update_report(rid, {"title": "남이 고침"}, user=staff_user("노아린"))
+    with pytest.raises(AccessError, match="로그인하지 않은"):
+        sample_store.update_report(rid, {"resident_phone": "010-0000-1111"}, user=PUBLIC_USER)
+    with pytest.raises(AccessError, match="읽기 전용"):
+        sample_store.update_report(rid, {"title": "샘플"}, user=sample_user(SAMPLE_CODE, "강도윤"))
+    sample_store.update_report(rid, {"action": "구청 도로과 요청", "has_resident": False}, user=staff_user("강도윤"))
+    sample_store.move_report(
+        rid,
+        "closed",
+        user=staff_user("강도윤"),
     )
-    sample_store.move_report(rid, "closed", actor="강도윤")
     with pytest.raises(TransitionError, match="이미 끝났습니다"):
-        sample_store.update_report(rid, {"title": "늦은 수정"}, actor="강도윤", user=SAMPLE_USER)
+        sample_store.update_report(rid, {"title": "늦은 수정"}, user=staff_user("강도윤"))
     with pytest.raises(TransitionError, match="본인에게는 인계할 수 없습니다"):
-        other = sample_store.file_report(
-            SAMPLE_CODE, finder="강도윤", lonlat=(126.9, 37.567), memo="y", user=SAMPLE_USER
+        other = sample_store.file_report(SAMPLE_CODE, lonlat=(126.9, 37.567), memo="y", user=staff_user("강도윤"))
+        sample_store.hand_over(
+            other,
+            "강도윤",
+            user=staff_user("강도윤"),
         )
-        sample_store.hand_over(other, "강도윤", actor="강도윤")
 
 
 def test_notification_needs_a_staff_member_and_a_real_date(sample_store):
     rid = sample_store.file_report(
-        SAMPLE_CODE, finder="강도윤", lonlat=point_in_tong(sample_store, 3), memo="x", user=SAMPLE_USER
+        SAMPLE_CODE, lonlat=point_in_tong(sample_store, 3), memo="x", user=staff_user("강도윤")
     )
-    sample_store.move_report(rid, "in_progress", actor="강도윤")
+    sample_store.move_report(
+        rid,
+        "in_progress",
+        user=staff_user("강도윤"),
+    )
     with pytest.raises(ValidationError) as info:
-        sample_store.notify_resident(rid, channel="문자", on_date=dt.date(2030, 1, 1), by_whom="아무개", actor="강도윤")
+        sample_store.notify_resident(
+            rid,
+            channel="문자",
+            on_date=dt.date(2030, 1, 1),
+            by_whom="아무개",
+            user=staff_user("강도윤"),
+        )
     assert {p.column for p in info.value.problems} == {"통보자", "통보일"}
     with pytest.raises(ValidationError, match="통보 방법"):
-        sample_store.notify_resident(rid, channel="팩스", on_date=dt.date.today(), by_whom="강도윤", actor="강도윤")
+        sample_store.notify_resident(
+            rid,
+            channel="팩스",
+            on_date=dt.date.today(),
+            by_whom="강도윤",
+            user=staff_user("강도윤"),
+        )
 
 
 def test_impossible_places_are_refused_and_reporting_counts_once(sample_store):
     with pytest.raises(ValidationError, match="서울이 아닙니다"):
-        sample_store.file_report(
-            SAMPLE_CODE, finder="강도윤", lonlat=(float("nan"), float("nan")), memo="x", user=SAMPLE_USER
-        )
+        sample_store.file_report(SAMPLE_CODE, lonlat=(float("nan"), float("nan")), memo="x", user=staff_user("강도윤"))
     rid = sample_store.file_report(
-        SAMPLE_CODE, finder="강도윤", lonlat=point_in_tong(sample_store, 3), memo="x", user=SAMPLE_USER
+        SAMPLE_CODE, lonlat=point_in_tong(sample_store, 3), memo="x", user=staff_user("강도윤")
     )
-    assert sample_store.mark_reported([rid, 999_999], actor="강도윤") == 1
-    assert sample_store.mark_reported([rid], actor="강도윤") == 0  # already reported: no second history row
+    assert (
+        sample_store.mark_reported(
+            [rid, 999_999],
+            user=staff_user("강도윤"),
+        )
+        == 1
+    )
+    assert (
+        sample_store.mark_reported(
+            [rid],
+            user=staff_user("강도윤"),
+        )
+        == 0
+    )  # already reported: no second history row
     assert list(sample_store.report_history(rid)["action"]).count("reported") == 1

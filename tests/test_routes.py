@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import xmlschema
 
-from mapping.access import SAMPLE_USER
+from mapping.access import CLI_USER
 from mapping.routes import (
     RouteError,
     Stop,
@@ -22,6 +22,7 @@ from mapping.routes import (
 )
 from mapping.walk_order import EXACT_MAX, _held_karp, order_stops, tour_length
 from tests.conftest import ROOT, SAMPLE_CODE
+from tests.helpers import staff_user
 
 START = Stop("centre", "성산2동 주민센터", "출발", 0, 126.9050, 37.5670, 0)
 GPX = "{http://www.topografix.com/GPX/1/1}"
@@ -160,7 +161,7 @@ def test_proposed_stops_of_an_officer_are_in_their_zone_with_reasons(sample_stor
     zones = sample_store.zones(SAMPLE_CODE).set_index("officer")
     officer = "노아린"
     zone_tongs = zones.loc[officer, "tongs"]
-    households = sample_store.households(SAMPLE_CODE, user=SAMPLE_USER)
+    households = sample_store.households(SAMPLE_CODE, user=CLI_USER)
     stops = propose_stops(
         zone_tongs=zone_tongs,
         tongs=sample_store.tongs(SAMPLE_CODE),
@@ -226,19 +227,27 @@ def test_visits_update_last_visit_and_tong_coverage(sample_store):
     from mapping.routes import plan_week
 
     monday = dt.date(2026, 11, 30)
-    route = plan_week(sample_store, SAMPLE_CODE, officer="노아린", week_start=monday, user=SAMPLE_USER)
+    route = plan_week(sample_store, SAMPLE_CODE, officer="노아린", week_start=monday, user=CLI_USER)
     tong_stops = [s for s in route.stops if s.key.startswith("tong:")]
     assert tong_stops, "the sample officer has unwalked tongs this week"
-    households = sample_store.households(SAMPLE_CODE, user=SAMPLE_USER)
-    home = households[households["kind"] == "move_in"].iloc[0]
-    visit = Stop(f"household:{home['id']}", "전입세대", "첫 방문", 4, home["lon"], home["lat"])
+    households = sample_store.households(SAMPLE_CODE, user=staff_user("노아린"))  # her zone's (and her 대직 zone's)
+    home = households.iloc[0]
+    visit = Stop(f"household:{home['id']}", "세대", "첫 방문", 4, home["lon"], home["lat"])
+    elsewhere = sample_store.households(SAMPLE_CODE, user=CLI_USER)
+    stranger = elsewhere[~elsewhere["id"].isin(households["id"])].iloc[0]
+    with pytest.raises(PermissionError, match="방문을 기록할 수 없습니다"):  # another zone's household
+        sample_store.record_visits(
+            SAMPLE_CODE,
+            stops=[Stop(f"household:{stranger['id']}", "세대", "-", 4, stranger["lon"], stranger["lat"])],
+            on_date=monday,
+            user=staff_user("노아린"),
+        )
     before = len(sample_store.access_log())
-    sample_store.record_visits(
-        SAMPLE_CODE, officer="노아린", stops=[*tong_stops, visit], on_date=monday, user=SAMPLE_USER
-    )
-    after = plan_week(sample_store, SAMPLE_CODE, officer="노아린", week_start=monday, user=SAMPLE_USER)
+    sample_store.record_visits(SAMPLE_CODE, stops=[*tong_stops, visit], on_date=monday, user=staff_user("노아린"))
+    assert set(sample_store.walks(SAMPLE_CODE)["officer"]) >= {"노아린"}
+    after = plan_week(sample_store, SAMPLE_CODE, officer="노아린", week_start=monday, user=CLI_USER)
     assert not {s.key for s in after.stops} & {s.key for s in tong_stops}  # walked now
-    refreshed = sample_store.households(SAMPLE_CODE, user=SAMPLE_USER).set_index("id")
+    refreshed = sample_store.households(SAMPLE_CODE, user=CLI_USER).set_index("id")
     assert refreshed.loc[home["id"], "last_visit"] == monday
     assert len(sample_store.access_log()) > before  # the household change was logged
     assert set(sample_store.walks(SAMPLE_CODE)["stop_key"]) == {s.key for s in [*tong_stops, visit]}
@@ -285,9 +294,9 @@ def test_a_kit_with_a_walking_network_is_used_by_plan_week(kit_copy, tmp_path):
     grid += [shapely.LineString([(minx, y), (maxx, y)]) for y in range(int(miny), int(maxy), 150)]
     gpd.GeoDataFrame(geometry=grid, crs="EPSG:5186").to_crs("EPSG:4326").to_file(kit_copy / "paths.geojson")
     store = open_store(tmp_path / "net.sqlite")
-    store.load_kit(read_kit(kit_copy), user=SAMPLE_USER)
+    store.load_kit(read_kit(kit_copy), user=CLI_USER)
     assert len(store.paths(SAMPLE_CODE)) == len(grid)
-    on_grid = plan_week(store, SAMPLE_CODE, officer="노아린", week_start=dt.date(2026, 11, 30), user=SAMPLE_USER)
+    on_grid = plan_week(store, SAMPLE_CODE, officer="노아린", week_start=dt.date(2026, 11, 30), user=CLI_USER)
     straight = plan_route(on_grid.stops, start=on_grid.start)
     assert on_grid.total_m != pytest.approx(straight.total_m, rel=0.01)  # the grid, not the 1.3 detour, set the length
 

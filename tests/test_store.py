@@ -12,12 +12,12 @@ import pytest
 import sqlalchemy as sa
 from shapely.geometry import Point
 
-from mapping.access import CLI_USER, PUBLIC_USER, SAMPLE_USER
+from mapping.access import CLI_USER, PUBLIC_USER
 from mapping.errors import NotFoundError, StoreError
 from mapping.store import SCHEMA_VERSION, Store, attach_tong_zone, open_store, resolve_url
 from mapping.zones import zones_from_tongs
 from tests.conftest import SAMPLE_CODE
-from tests.helpers import CELL, X0, Y0, square, staff_frame, tong_frame
+from tests.helpers import CELL, X0, Y0, square, staff_frame, staff_user, tong_frame
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def test_a_version_1_store_is_migrated_keeping_its_reports(sample_db: Path, tmp_
     reports = store.reports(SAMPLE_CODE)
     public = set(v2_columns) - {"resident_name", "resident_phone"}  # personal: read per report only
     assert len(reports) == 90 and public <= set(reports.columns)
-    assert {"resident_name", "resident_phone"} <= set(store.report(int(reports["id"].iloc[0]), user=SAMPLE_USER))
+    assert {"resident_name", "resident_phone"} <= set(store.report(int(reports["id"].iloc[0]), user=CLI_USER))
 
 
 def test_a_version_3_store_gains_the_month_tables_keeping_its_data(sample_db: Path, tmp_path: Path) -> None:
@@ -200,12 +200,12 @@ def test_point_on_a_shared_tong_edge_gets_a_tong() -> None:
 
 def test_public_user_may_not_read_households(sample_store: Store) -> None:
     with pytest.raises(
-        PermissionError, match=r"주민\(공개\)\(public\)은\(는\) 이 동의 개인정보\(세대\)를 볼 수 없습니다"
+        PermissionError, match=r"방문자\(공개 지도만\)은\(는\) 이 동의 개인정보\(세대\)를 볼 수 없습니다"
     ):
         sample_store.households(SAMPLE_CODE, user=PUBLIC_USER)
 
 
-@pytest.mark.parametrize("user", [SAMPLE_USER, CLI_USER])
+@pytest.mark.parametrize("user", [CLI_USER, staff_user("한서윤")])
 def test_every_household_read_is_logged(sample_store: Store, user) -> None:
     before = log_length(sample_store)
     for expected in (before + 1, before + 2):
@@ -220,7 +220,7 @@ def test_every_household_read_is_logged(sample_store: Store, user) -> None:
 
 def test_access_log_is_a_hash_chain(sample_store: Store) -> None:
     for _ in range(3):
-        sample_store.households(SAMPLE_CODE, user=SAMPLE_USER)
+        sample_store.households(SAMPLE_CODE, user=CLI_USER)
     log = sample_store.access_log()
     assert len(log) >= 4  # the kit load and three reads
     assert pd.isna(log["prev_hash"].iloc[0])
@@ -236,7 +236,7 @@ def test_migrations_from_empty_and_from_the_previous_version_on_both_backends(em
 
     store = open_store(empty_store_url)
     assert store.schema_version == SCHEMA_VERSION
-    store.load_kit(sample_kit, user=SAMPLE_USER)
+    store.load_kit(sample_kit, user=CLI_USER)
     with store.writer.begin() as conn:
         for table in ("aggregations", "meetings", "best_cases", "dong_settings", "accounts"):
             conn.execute(sa.text(f'DROP TABLE "{table}"'))
@@ -276,7 +276,7 @@ def test_a_load_failing_midway_leaves_the_store_as_it_was(
 
     monkeypatch.setattr(Store, "_sync_points", failing)
     with pytest.raises(OSError):
-        sample_store.load_kit(sample_kit, user=SAMPLE_USER)
+        sample_store.load_kit(sample_kit, user=CLI_USER)
     assert _table_counts(sample_store) == before
     assert sample_store.zones(SAMPLE_CODE)[["zone_id", "officer"]].equals(zones[["zone_id", "officer"]])
 
@@ -294,6 +294,6 @@ def test_a_save_failing_midway_leaves_the_zones_as_they_were(
 
     monkeypatch.setattr(Store, "_record_owners", failing)
     with pytest.raises(OSError):
-        sample_store.save_assignments(SAMPLE_CODE, staff, user=SAMPLE_USER)
+        sample_store.save_assignments(SAMPLE_CODE, staff, user=CLI_USER)
     assert _table_counts(sample_store) == before[0]
     assert sample_store.zones(SAMPLE_CODE)[["zone_id", "officer"]].equals(before[1])

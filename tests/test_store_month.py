@@ -7,14 +7,14 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from mapping.access import SAMPLE_USER
+from mapping.access import CLI_USER
 from mapping.deadlines import OutingTarget
 from mapping.errors import NotFoundError, ValidationError
 from mapping.monthly import monthly_sheet_for
 from mapping.schema import MEETINGS, POINT_TABLES
 from mapping.store import Store, open_store
 from tests.conftest import SAMPLE_CODE
-from tests.helpers import problem_texts
+from tests.helpers import problem_texts, staff_user
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def _october_ids(store: Store, n: int = 2) -> list[int]:
 
 def _choose(store: Store, **changes: object) -> int:
     values = {"title": "골목 안부 살피기", "field": "welfare", "report_ids": _october_ids(store)} | changes
-    return store.choose_best_case(SAMPLE_CODE, "2026-10", by=LEADER, user=SAMPLE_USER, **values)  # type: ignore[arg-type]
+    return store.choose_best_case(SAMPLE_CODE, "2026-10", user=staff_user(LEADER), **values)  # type: ignore[arg-type]
 
 
 def _report_of_another_dong(store: Store) -> int:
@@ -63,8 +63,8 @@ def _report_of_another_dong(store: Store) -> int:
 def test_confirmed_aggregation_keeps_the_totals_and_a_second_replaces_it(sample_store: Store) -> None:
     sheet = monthly_sheet_for(sample_store, SAMPLE_CODE, month="2026-10")
     assert sample_store.aggregation(SAMPLE_CODE, "2026-10") is None
-    first = sample_store.confirm_aggregation(SAMPLE_CODE, sheet, by=LEADER, user=SAMPLE_USER)
-    sample_store.confirm_aggregation(SAMPLE_CODE, sheet, by="유정민", user=SAMPLE_USER)
+    first = sample_store.confirm_aggregation(SAMPLE_CODE, sheet, user=staff_user(LEADER))
+    sample_store.confirm_aggregation(SAMPLE_CODE, sheet, user=staff_user("유정민"))
     saved = sample_store.aggregation(SAMPLE_CODE, "2026.10")
     assert saved["confirmed_by"] == "유정민"
     assert saved["confirmed_at"] >= first
@@ -85,8 +85,7 @@ def test_a_meeting_saved_twice_is_replaced(sample_store: Store) -> None:
         place=" 2층 회의실 ",
         attendees=[" 오민재 ", "", "강도윤"],
         discussion="하수구 냄새 민원 대책",
-        by=LEADER,
-        user=SAMPLE_USER,
+        user=staff_user(LEADER),
     )
     first = sample_store.meeting(SAMPLE_CODE, "2026-10")
     assert (first["held_at"], first["place"], first["attendees"]) == (held, "2층 회의실", ["오민재", "강도윤"])
@@ -96,8 +95,7 @@ def test_a_meeting_saved_twice_is_replaced(sample_store: Store) -> None:
         held_at=None,
         place="동 주민센터 3층",
         requests="폭염 취약가구 방문",
-        by="유정민",
-        user=SAMPLE_USER,
+        user=staff_user("유정민"),
     )
     second = sample_store.meeting(SAMPLE_CODE, "2026-10")
     assert second["held_at"] is None
@@ -118,8 +116,7 @@ def test_a_meeting_with_overlong_texts_is_refused_whole(sample_store: Store) -> 
             held_at=None,
             discussion="가" * 5001,
             requests="나" * 6000,
-            by=LEADER,
-            user=SAMPLE_USER,
+            user=staff_user(LEADER),
         )
     texts = problem_texts(info.value)
     assert len(texts) == 2
@@ -174,7 +171,7 @@ def test_an_unknown_best_case_is_not_found(sample_store: Store) -> None:
     with pytest.raises(NotFoundError, match="실천사례 404"):
         sample_store.best_case(404)
     with pytest.raises(NotFoundError):
-        sample_store.record_best_case_step(404, "gu_submitted", on=dt.date(2026, 11, 6), user=SAMPLE_USER)
+        sample_store.record_best_case_step(404, "gu_submitted", on=dt.date(2026, 11, 6), user=CLI_USER)
 
 
 def test_best_case_steps_go_in_order(sample_store: Store) -> None:
@@ -182,18 +179,18 @@ def test_best_case_steps_go_in_order(sample_store: Store) -> None:
     on = dt.date(2026, 11, 6)
     for step in ("selected", "not_selected"):
         with pytest.raises(ValidationError, match="구에 제출한 뒤에"):
-            store.record_best_case_step(case_id, step, on=on, user=SAMPLE_USER)
+            store.record_best_case_step(case_id, step, on=on, user=CLI_USER)
     with pytest.raises(ValidationError, match="구가 선정한 사례만"):
-        store.record_best_case_step(case_id, "city_submitted", on=on, user=SAMPLE_USER)
+        store.record_best_case_step(case_id, "city_submitted", on=on, user=CLI_USER)
     with pytest.raises(ValidationError, match="'approved'는 단계가 아닙니다"):
-        store.record_best_case_step(case_id, "approved", on=on, user=SAMPLE_USER)
+        store.record_best_case_step(case_id, "approved", on=on, user=CLI_USER)
     assert store.best_case(case_id)["gu_submitted_on"] is None
 
-    store.record_best_case_step(case_id, "gu_submitted", on=on, user=SAMPLE_USER)
+    store.record_best_case_step(case_id, "gu_submitted", on=on, user=CLI_USER)
     with pytest.raises(ValidationError, match="구가 선정한 사례만"):  # submitted, but the gu has not chosen yet
-        store.record_best_case_step(case_id, "city_submitted", on=on, user=SAMPLE_USER)
-    store.record_best_case_step(case_id, "selected", on=dt.date(2026, 11, 8), user=SAMPLE_USER)
-    store.record_best_case_step(case_id, "city_submitted", on=dt.date(2026, 11, 9), user=SAMPLE_USER)
+        store.record_best_case_step(case_id, "city_submitted", on=on, user=CLI_USER)
+    store.record_best_case_step(case_id, "selected", on=dt.date(2026, 11, 8), user=CLI_USER)
+    store.record_best_case_step(case_id, "city_submitted", on=dt.date(2026, 11, 9), user=CLI_USER)
     case = store.best_case(case_id)
     assert (case["gu_submitted_on"], case["gu_result"], case["gu_result_on"], case["city_submitted_on"]) == (
         on,
@@ -205,10 +202,10 @@ def test_best_case_steps_go_in_order(sample_store: Store) -> None:
 
 def test_a_case_the_gu_did_not_choose_cannot_go_to_the_city(sample_store: Store) -> None:
     store, case_id = sample_store, _choose(sample_store)
-    store.record_best_case_step(case_id, "gu_submitted", on=dt.date(2026, 11, 6), user=SAMPLE_USER)
-    store.record_best_case_step(case_id, "not_selected", on=dt.date(2026, 11, 8), user=SAMPLE_USER)
+    store.record_best_case_step(case_id, "gu_submitted", on=dt.date(2026, 11, 6), user=CLI_USER)
+    store.record_best_case_step(case_id, "not_selected", on=dt.date(2026, 11, 8), user=CLI_USER)
     with pytest.raises(ValidationError, match="구가 선정한 사례만"):
-        store.record_best_case_step(case_id, "city_submitted", on=dt.date(2026, 11, 9), user=SAMPLE_USER)
+        store.record_best_case_step(case_id, "city_submitted", on=dt.date(2026, 11, 9), user=CLI_USER)
     case = store.best_case(case_id)
     assert (case["gu_result"], case["city_submitted_on"]) == ("not_selected", None)
 
@@ -218,7 +215,7 @@ def test_best_cases_newest_month_first(sample_store: Store) -> None:
     september = int(reports[reports["created_at"].dt.month == 9]["id"].iloc[0])
     october = _choose(sample_store)
     earlier = sample_store.choose_best_case(
-        SAMPLE_CODE, "2026-09", title="9월 사례", field="환경", report_ids=[september], by=LEADER, user=SAMPLE_USER
+        SAMPLE_CODE, "2026-09", title="9월 사례", field="환경", report_ids=[september], user=staff_user(LEADER)
     )
     assert sample_store.best_cases(SAMPLE_CODE)["id"].tolist() == [october, earlier]
     assert sample_store.best_cases(OTHER_DONG).empty
@@ -229,8 +226,8 @@ def test_best_cases_newest_month_first(sample_store: Store) -> None:
 
 def test_outing_target_defaults_and_persists_across_opening(sample_store: Store) -> None:
     assert sample_store.outing_target(SAMPLE_CODE) == OutingTarget(1, "outing")
-    sample_store.set_outing_target(SAMPLE_CODE, OutingTarget(2, "outing"), by=LEADER, user=SAMPLE_USER)
-    sample_store.set_outing_target(SAMPLE_CODE, OutingTarget(3, "report"), by=LEADER, user=SAMPLE_USER)
+    sample_store.set_outing_target(SAMPLE_CODE, OutingTarget(2, "outing"), user=staff_user(LEADER))
+    sample_store.set_outing_target(SAMPLE_CODE, OutingTarget(3, "report"), user=staff_user(LEADER))
     url = sample_store.url
     sample_store.close()
     again = open_store(url)
@@ -248,11 +245,11 @@ def test_every_write_appends_to_the_access_log(sample_store: Store) -> None:
     store = sample_store
     before = len(store.access_log())
     sheet = monthly_sheet_for(store, SAMPLE_CODE, month="2026-10")
-    store.confirm_aggregation(SAMPLE_CODE, sheet, by=LEADER, user=SAMPLE_USER)
-    store.save_meeting(SAMPLE_CODE, "2026-10", held_at=None, by=LEADER, user=SAMPLE_USER)
+    store.confirm_aggregation(SAMPLE_CODE, sheet, user=staff_user(LEADER))
+    store.save_meeting(SAMPLE_CODE, "2026-10", held_at=None, user=staff_user(LEADER))
     case_id = _choose(store)
-    store.record_best_case_step(case_id, "gu_submitted", on=dt.date(2026, 11, 6), user=SAMPLE_USER)
-    store.set_outing_target(SAMPLE_CODE, OutingTarget(2), by=LEADER, user=SAMPLE_USER)
+    store.record_best_case_step(case_id, "gu_submitted", on=dt.date(2026, 11, 6), user=staff_user(LEADER))
+    store.set_outing_target(SAMPLE_CODE, OutingTarget(2), user=staff_user(LEADER))
     log = store.access_log()
     new = log.iloc[before:]
     assert new["subject"].tolist() == [
@@ -262,7 +259,7 @@ def test_every_write_appends_to_the_access_log(sample_store: Store) -> None:
         f"best_case:{case_id}",
         f"settings:{SAMPLE_CODE}",
     ]
-    assert set(new["account"]) == {SAMPLE_USER.account}
+    assert set(new["account"]) == {staff_user(LEADER).account}  # every entry names who did it
     assert "total=32" in new["detail"].iloc[0]
     assert "gu_submitted 2026-11-06" in new["detail"].iloc[3]
     # the chain holds: each entry names the one before

@@ -9,12 +9,13 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from mapping.access import CLI_USER, PUBLIC_USER, SAMPLE_USER, User
+from mapping.access import CLI_USER, PUBLIC_USER, User
 from mapping.backup import backup_store, restore_store
-from mapping.errors import ConflictError, NotFoundError, TransitionError, ValidationError
+from mapping.errors import AccessError, ConflictError, NotFoundError, TransitionError, ValidationError
 from mapping.schema import SCHEMA_VERSION
 from mapping.store import Store, open_store
 from tests.conftest import SAMPLE_CODE
+from tests.helpers import staff_user
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ TODAY = dt.date.today()
 
 
 def _id_of(store: Store, name: str) -> int:
-    book = store.contacts(SAMPLE_CODE, user=SAMPLE_USER)
+    book = store.contacts(SAMPLE_CODE, user=CLI_USER)
     return int(book.loc[book["name"] == name, "id"].item())
 
 
@@ -49,14 +50,14 @@ def _place_in_tong(store: Store, tong: int) -> tuple[float, float]:
 
 
 def test_reloading_the_kit_duplicates_no_contact_and_keeps_edits_and_log(sample_store: Store, sample_kit) -> None:
-    before = sample_store.contacts(SAMPLE_CODE, user=SAMPLE_USER)
+    before = sample_store.contacts(SAMPLE_CODE, user=CLI_USER)
     assert len(before) == 15
     meter = _id_of(sample_store, "가상검침원09")
     sample_store.update_contact(meter, {"note": "검침일 매월 15일"}, user=NOAH)
     sample_store.log_contact(meter, kind="통화", on_date=TODAY, by_whom="노아린", user=NOAH)
-    summary = sample_store.load_kit(sample_kit, user=SAMPLE_USER)
+    summary = sample_store.load_kit(sample_kit, user=CLI_USER)
     assert (summary.counts["contacts"], summary.added["contacts"], summary.removed["contacts"]) == (15, 0, 0)
-    after = sample_store.contacts(SAMPLE_CODE, user=SAMPLE_USER)
+    after = sample_store.contacts(SAMPLE_CODE, user=CLI_USER)
     assert sorted(after["id"]) == sorted(before["id"])
     assert sample_store.contact(meter, user=NOAH)["note"] == "검침일 매월 15일"
     assert len(sample_store.contact_log(meter, user=NOAH)) == 1
@@ -94,7 +95,7 @@ def test_an_officer_of_another_zone_can_neither_see_nor_change_a_contact(sample_
             attempt()
     assert len(sample_store.access_log()) == entries  # nothing was seen, nothing logged as seen
     with pytest.raises(
-        PermissionError, match=r"주민\(공개\)\(public\)은\(는\) 이 동의 개인정보\(연락처\)를 볼 수 없습니다"
+        PermissionError, match=r"방문자\(공개 지도만\)은\(는\) 이 동의 개인정보\(연락처\)를 볼 수 없습니다"
     ):
         sample_store.contacts(SAMPLE_CODE, user=PUBLIC_USER)
 
@@ -164,10 +165,12 @@ def test_the_contact_log_sets_last_contacted_and_the_ninety_day_flag(sample_stor
 
 
 def test_missions_are_set_only_by_the_dong_head_or_a_team_leader(sample_store: Store) -> None:
-    with pytest.raises(PermissionError, match=r"노아린\(주무관\)은\(는\) 이달의 미션·동 현안사항을 정할 수 없습니다"):
+    with pytest.raises(
+        AccessError, match=r"노아린\(주무관\)은\(는\) 이달의 미션·동 현안사항 정하기을\(를\) 할 수 없습니다"
+    ):
         sample_store.add_mission(SAMPLE_CODE, "2026-10", kind="mission", title="골목 쓰레기", user=NOAH)
     other_dong = User("x", "남의동장", "dong_head", staff_name="남의동장", dong_code="1144074000")
-    with pytest.raises(PermissionError, match="이 동의 동장이나 팀장만"):
+    with pytest.raises(AccessError, match="직원이 아니라"):
         sample_store.add_mission(SAMPLE_CODE, "2026-10", kind="mission", title="골목 쓰레기", user=other_dong)
     with pytest.raises(ValidationError) as info:
         sample_store.add_mission(SAMPLE_CODE, "2026-10", kind="숙제", title="", user=HEAD)
@@ -190,16 +193,14 @@ def test_reports_tagged_with_a_mission_are_counted_by_status(sample_store: Store
     closed = reports[reports["status"] == "closed"].head(2)
     received = reports[reports["status"] == "received"].head(1)
     for report in [*closed.itertuples(), *received.itertuples()]:
-        sample_store.tag_report(int(report.id), mission, actor=report.finder, user=SAMPLE_USER)
+        sample_store.tag_report(int(report.id), mission, user=staff_user(report.finder))
     progress = sample_store.mission_progress(SAMPLE_CODE, "2026-10").set_index("mission_id")
     assert progress.loc[mission, ["total", "done", "open", "closed", "received"]].tolist() == [3, 2, 1, 2, 1]
     assert progress.loc[issue, "total"] == 0 and progress.loc[issue, "title"] == "빈집"
     first = int(closed["id"].iloc[0])
     assert sample_store.report_history(first).iloc[-1]["action"] == "mission"
     with pytest.raises(TransitionError, match="고치거나 기록할 수 없습니다"):
-        sample_store.tag_report(
-            first, issue, actor="강도윤" if closed["finder"].iloc[0] != "강도윤" else "노아린", user=KANG
-        )
+        sample_store.tag_report(first, issue, user=KANG)
     assert sample_store.delete_mission(mission, user=HEAD) == 3
     assert sample_store.reports(SAMPLE_CODE)["mission_id"].isna().all()
 
@@ -208,14 +209,12 @@ def test_a_report_filed_with_a_mission_is_tagged_at_once(sample_store: Store) ->
     mission = sample_store.add_mission(SAMPLE_CODE, "2026-10", kind="mission", title="골목 환경", user=HEAD)
     place = sample_store.tongs(SAMPLE_CODE).geometry.iloc[2].representative_point()
     rid = sample_store.file_report(
-        SAMPLE_CODE, finder="강도윤", lonlat=(place.x, place.y), memo="골목 쓰레기", user=KANG, mission_id=mission
+        SAMPLE_CODE, lonlat=(place.x, place.y), memo="골목 쓰레기", user=KANG, mission_id=mission
     )
     assert sample_store.mission_progress(SAMPLE_CODE, "2026-10").set_index("mission_id").at[mission, "total"] == 1
     before = len(sample_store.reports(SAMPLE_CODE))
     with pytest.raises(ValidationError, match="9999이\\(가\\) 없습니다"):  # no such mission: nothing filed
-        sample_store.file_report(
-            SAMPLE_CODE, finder="강도윤", lonlat=(place.x, place.y), memo="다른 보고", user=KANG, mission_id=9999
-        )
+        sample_store.file_report(SAMPLE_CODE, lonlat=(place.x, place.y), memo="다른 보고", user=KANG, mission_id=9999)
     assert len(sample_store.reports(SAMPLE_CODE)) == before
     assert sample_store.reports(SAMPLE_CODE).set_index("id").at[rid, "mission_id"] == mission
 
@@ -229,19 +228,24 @@ def test_a_mission_deleted_while_a_report_is_filed_tags_nothing(
     monkeypatch.setattr(type(sample_store), "_mission_problems", lambda *_: [])  # it was there when checked
     before = len(sample_store.reports(SAMPLE_CODE))
     with pytest.raises(ValidationError, match="그 사이에 지워졌습니다"):
-        sample_store.file_report(
-            SAMPLE_CODE, finder="강도윤", lonlat=(place.x, place.y), memo="골목", user=KANG, mission_id=mission
-        )
+        sample_store.file_report(SAMPLE_CODE, lonlat=(place.x, place.y), memo="골목", user=KANG, mission_id=mission)
     assert len(sample_store.reports(SAMPLE_CODE)) == before  # no report with a dangling tag
 
 
-def test_a_logged_in_officer_records_referrals_and_tags_only_under_their_own_name(sample_store: Store) -> None:
+def test_referrals_and_tags_are_recorded_only_by_the_reports_people_of_its_own_dong(sample_store: Store) -> None:
     report = sample_store.reports(SAMPLE_CODE).query("finder == '노아린'").iloc[0]
-    with pytest.raises(PermissionError, match="자기 이름"):  # 강도윤 claiming to be the finder
-        sample_store.refer_report(int(report["id"]), body="복지관", actor="노아린", user=KANG)
+    namesake = User("acct-other-노아린", "노아린", "officer", staff_name="노아린", dong_code="1132052100")
     mission = sample_store.add_mission(SAMPLE_CODE, "2026-10", kind="mission", title="골목 환경", user=HEAD)
-    with pytest.raises(PermissionError, match="자기 이름"):
-        sample_store.tag_report(int(report["id"]), mission, actor="한서윤", user=KANG)
+    for who, error, words in (
+        (KANG, TransitionError, "고치거나 기록할 수 없습니다"),
+        (namesake, AccessError, "직원이 아니라"),
+    ):
+        with pytest.raises(
+            error, match=words
+        ):  # 강도윤 is not the finder; the finder's name in another dong is not her
+            sample_store.refer_report(int(report["id"]), body="복지관", user=who)
+        with pytest.raises(error, match=words):
+            sample_store.tag_report(int(report["id"]), mission, user=who)
     assert sample_store.report_referrals(int(report["id"])).empty
     assert pd.isna(sample_store.reports(SAMPLE_CODE).set_index("id").at[int(report["id"]), "mission_id"])
 
@@ -249,12 +253,10 @@ def test_a_logged_in_officer_records_referrals_and_tags_only_under_their_own_nam
 def test_a_stale_tag_is_refused(sample_store: Store) -> None:
     mission = sample_store.add_mission(SAMPLE_CODE, "2026-10", kind="mission", title="골목 환경", user=HEAD)
     report = sample_store.reports(SAMPLE_CODE).iloc[0]
-    version = sample_store.report(int(report["id"]), user=SAMPLE_USER)["version"] or 1
-    sample_store.tag_report(int(report["id"]), mission, actor=report["finder"], user=SAMPLE_USER)
+    version = sample_store.report(int(report["id"]), user=CLI_USER)["version"] or 1
+    sample_store.tag_report(int(report["id"]), mission, user=staff_user(report["finder"]))
     with pytest.raises(ConflictError, match="먼저 고쳤습니다"):
-        sample_store.tag_report(
-            int(report["id"]), None, actor=report["finder"], user=SAMPLE_USER, expected_version=version
-        )
+        sample_store.tag_report(int(report["id"]), None, user=staff_user(report["finder"]), expected_version=version)
 
 
 # ---- referrals ---------------------------------------------------------------------------------------------------
@@ -264,50 +266,46 @@ def test_the_referral_lifecycle_refuses_illegal_moves_and_keeps_a_dated_history(
     report = sample_store.reports(SAMPLE_CODE).iloc[0]
     rid, finder = int(report["id"]), report["finder"]
     with pytest.raises(ValidationError, match="'기타' 기관은 기관명을 적으세요"):
-        sample_store.refer_report(rid, body="기타", actor=finder, user=SAMPLE_USER)
+        sample_store.refer_report(rid, body="기타", user=staff_user(finder))
     with pytest.raises(ValidationError, match="연계 기관 값이 아닙니다"):
-        sample_store.refer_report(rid, body="국정원", actor=finder, user=SAMPLE_USER)
-    ref = sample_store.refer_report(
-        rid, body="주민자치위원회", actor=finder, note="주차 문제 안건 상정", user=SAMPLE_USER
-    )
+        sample_store.refer_report(rid, body="국정원", user=staff_user(finder))
+    ref = sample_store.refer_report(rid, body="주민자치위원회", note="주차 문제 안건 상정", user=staff_user(finder))
     with pytest.raises(
         TransitionError, match=r"'의뢰'에서 '연계완료'\(으\)로 바꿀 수 없습니다\. 여기서 갈 수 있는 상태: 협의중"
     ):
-        sample_store.move_referral(ref, "연계완료", actor=finder, user=SAMPLE_USER)
-    sample_store.move_referral(ref, "협의중", actor=finder, note="분과회의 11/5", user=SAMPLE_USER)
-    sample_store.move_referral(ref, "linked", actor=finder, note="공영주차장 야간 개방", user=SAMPLE_USER)
+        sample_store.move_referral(ref, "연계완료", user=staff_user(finder))
+    sample_store.move_referral(ref, "협의중", note="분과회의 11/5", user=staff_user(finder))
+    sample_store.move_referral(ref, "linked", note="공영주차장 야간 개방", user=staff_user(finder))
     with pytest.raises(TransitionError, match="이미 끝난 연계입니다"):
-        sample_store.move_referral(ref, "협의중", actor=finder, user=SAMPLE_USER)
+        sample_store.move_referral(ref, "협의중", user=staff_user(finder))
     with pytest.raises(TransitionError, match="연계 상태가 아닙니다"):
-        sample_store.move_referral(ref, "보류", actor=finder, user=SAMPLE_USER)
+        sample_store.move_referral(ref, "보류", user=staff_user(finder))
     listed = sample_store.report_referrals(rid)  # what the finder sees: where it went and how it ended
     assert listed[["body", "status", "last_note"]].values.tolist() == [
         ["self_governance", "linked", "공영주차장 야간 개방"]
     ]
-    history = sample_store.referral_history(ref, user=SAMPLE_USER)
+    history = sample_store.referral_history(ref, user=CLI_USER)
     assert list(history["to_status"]) == ["referred", "discussing", "linked"]
     assert list(history["from_status"].fillna("")) == ["", "referred", "discussing"]
     assert list(history["note"]) == ["주차 문제 안건 상정", "분과회의 11/5", "공영주차장 야간 개방"]
     assert (history["actor"] == finder).all() and history["at"].notna().all()
-    other = sample_store.refer_report(rid, body="복지관", body_name="성산샘플복지관", actor=finder, user=SAMPLE_USER)
-    sample_store.move_referral(other, "협의중", actor=finder, user=SAMPLE_USER, expected_version=1)
+    other = sample_store.refer_report(rid, body="복지관", body_name="성산샘플복지관", user=staff_user(finder))
+    sample_store.move_referral(other, "협의중", user=staff_user(finder), expected_version=1)
     with pytest.raises(ConflictError, match="먼저 바꿨습니다"):  # a second person who still saw version 1
-        sample_store.move_referral(other, "연계불가", actor="오민재", user=SAMPLE_USER, expected_version=1)
+        sample_store.move_referral(other, "연계불가", user=staff_user("오민재"), expected_version=1)
     assert len(sample_store.report_referrals(rid)) == 2
 
 
 def test_household_referrals_are_personal_data(sample_store: Store) -> None:
-    households = sample_store.households(SAMPLE_CODE, user=SAMPLE_USER)
+    households = sample_store.households(SAMPLE_CODE, user=CLI_USER)
     theirs = households[households["zone_id"] == "Z28"]
     assert len(theirs), "the sample has households in 노아린's zone"
     household = int(theirs["id"].iloc[0])
     with pytest.raises(PermissionError, match=r"세대 \d+\(구역 Z28\)를 볼 수 없습니다"):
-        sample_store.refer_household(household, body="협의체", actor="강도윤", user=KANG)
-    ref = sample_store.refer_household(
-        household, body="동 지역사회보장협의체", actor="노아린", note="밑반찬 지원", user=NOAH
-    )
+        sample_store.refer_household(household, body="협의체", user=KANG)
+    ref = sample_store.refer_household(household, body="동 지역사회보장협의체", note="밑반찬 지원", user=NOAH)
     with pytest.raises(PermissionError, match="볼 수 없습니다"):
-        sample_store.move_referral(ref, "협의중", actor="강도윤", user=KANG)
+        sample_store.move_referral(ref, "협의중", user=KANG)
     with pytest.raises(PermissionError, match="볼 수 없습니다"):
         sample_store.referral_history(ref, user=KANG)
     assert sample_store.household_referrals(SAMPLE_CODE, user=KANG).empty  # not theirs: not listed
@@ -327,16 +325,14 @@ def test_household_referrals_are_personal_data(sample_store: Store) -> None:
 def test_notice_posts_get_their_zone_and_are_listed_per_zone(sample_store: Store) -> None:
     board = sample_store.add_notice_post(
         SAMPLE_CODE, kind="아파트 게시판", place_name="성산샘플아파트 101동", posted_on=TODAY - dt.timedelta(days=10),
-        posted_by="노아린", lonlat=_place_in_tong(sample_store, 36), user=NOAH,
+        lonlat=_place_in_tong(sample_store, 36), user=NOAH,
     )  # fmt: skip
     salon = sample_store.add_notice_post(
-        SAMPLE_CODE, kind="미장원", place_name="샘플미용실", posted_on=TODAY, posted_by="강도윤", tong=3, user=KANG
+        SAMPLE_CODE, kind="미장원", place_name="샘플미용실", posted_on=TODAY, tong=3, user=KANG
     )
     with pytest.raises(ValidationError) as info:
-        sample_store.add_notice_post(
-            SAMPLE_CODE, kind="전봇대", place_name="", posted_on=TODAY, posted_by="홍길동", tong=99, user=KANG
-        )
-    assert {p.column for p in info.value.problems} == {"장소 유형", "장소명", "게시자", "위치"}
+        sample_store.add_notice_post(SAMPLE_CODE, kind="전봇대", place_name="", posted_on=TODAY, tong=99, user=KANG)
+    assert {p.column for p in info.value.problems} == {"장소 유형", "장소명", "위치"}
     posts = sample_store.notice_posts(SAMPLE_CODE).set_index("id")
     assert (posts.loc[board, "tong"], posts.loc[board, "zone_id"], posts.loc[board, "kind"]) == (
         36,
@@ -358,39 +354,38 @@ def test_a_notice_post_follows_its_tong_into_another_zone(sample_store: Store) -
         kind="슈퍼마켓",
         place_name="샘플마트",
         posted_on=TODAY,
-        posted_by="오민재",
         tong=2,
-        user=SAMPLE_USER,
+        user=staff_user("오민재"),
     )
     staff = sample_store.staff(SAMPLE_CODE)
     staff.at[0, "tongs"], staff.at[1, "tongs"] = [1, 2, 7], [8]  # tong 2 goes to 한서윤's zone Z01
-    sample_store.save_assignments(SAMPLE_CODE, staff, user=SAMPLE_USER)
+    sample_store.save_assignments(SAMPLE_CODE, staff, user=CLI_USER)
     assert list(sample_store.notice_posts(SAMPLE_CODE, zone_id="Z01")["id"]) == [post]  # the team sees it there
 
 
 def test_only_the_dongs_staff_keep_its_notice_posts(sample_store: Store) -> None:
     stranger = User("x", "타동직원", "officer", staff_name="타동직원", dong_code="1100000000")
     gu = User("gu", "구청담당", "gu")
-    for user in (stranger, gu):
-        with pytest.raises(PermissionError, match="이 동 직원만"):
+    for user, words in ((stranger, "직원이 아니라"), (gu, "게시 기록을\\(를\\) 할 수 없습니다")):
+        with pytest.raises(AccessError, match=words):
             sample_store.add_notice_post(
-                SAMPLE_CODE, kind="경로당", place_name="샘플경로당", posted_on=TODAY, posted_by="노아린", tong=28,
+                SAMPLE_CODE, kind="경로당", place_name="샘플경로당", posted_on=TODAY, tong=28,
                 user=user,
             )  # fmt: skip
     post = sample_store.add_notice_post(
-        SAMPLE_CODE, kind="경로당", place_name="샘플경로당", posted_on=TODAY, posted_by="노아린", tong=28, user=NOAH
+        SAMPLE_CODE, kind="경로당", place_name="샘플경로당", posted_on=TODAY, tong=28, user=NOAH
     )
-    with pytest.raises(PermissionError, match="이 동 직원만"):
+    with pytest.raises(AccessError, match="할 수 없습니다"):
         sample_store.end_notice_post(post, removed_on=TODAY, user=gu)
     assert list(sample_store.notice_posts(SAMPLE_CODE, on=TODAY)["id"]) == [post]  # still up
 
 
 def test_a_referral_is_moved_only_by_the_reports_people_or_a_supervisor(sample_store: Store) -> None:
     report = sample_store.reports(SAMPLE_CODE).query("finder == '노아린' and assignee != '강도윤'").iloc[0]
-    ref = sample_store.refer_report(int(report["id"]), body="복지관", actor="노아린", user=NOAH)
-    with pytest.raises(TransitionError, match="작성자·담당자·팀장만"):
-        sample_store.move_referral(ref, "협의중", actor="강도윤", user=KANG)
-    sample_store.move_referral(ref, "협의중", actor="한서윤", user=HEAD)  # the dong head may
+    ref = sample_store.refer_report(int(report["id"]), body="복지관", user=NOAH)
+    with pytest.raises(TransitionError, match="작성자·담당자, 그 팀의 팀장"):
+        sample_store.move_referral(ref, "협의중", user=KANG)
+    sample_store.move_referral(ref, "협의중", user=HEAD)  # the dong head may
     assert sample_store.report_referrals(int(report["id"]))["status"].tolist() == ["discussing"]
 
 
@@ -402,7 +397,7 @@ V5_TABLES = ("contacts", "contact_log", "missions", "referrals", "referral_histo
 @pytest.mark.filterwarnings("ignore:Did not recognize type .geometry.")
 def test_a_version_4_store_gains_the_outreach_tables_keeping_its_data(empty_store_url: str, sample_kit) -> None:
     store = open_store(empty_store_url)
-    store.load_kit(sample_kit, user=SAMPLE_USER)
+    store.load_kit(sample_kit, user=CLI_USER)
     with store.writer.begin() as conn:
         for table in V5_TABLES:
             conn.execute(sa.text(f'DROP TABLE "{table}"'))
@@ -416,8 +411,8 @@ def test_a_version_4_store_gains_the_outreach_tables_keeping_its_data(empty_stor
     assert "mission_id" in {c["name"] for c in inspector.get_columns("reports")}
     reports = again.reports(SAMPLE_CODE)
     assert len(reports) == 90 and reports["mission_id"].isna().all()
-    assert again.contacts(SAMPLE_CODE, user=SAMPLE_USER).empty  # until the kit is loaded again
-    assert again.load_kit(sample_kit, user=SAMPLE_USER).added["contacts"] == 15
+    assert again.contacts(SAMPLE_CODE, user=CLI_USER).empty  # until the kit is loaded again
+    assert again.load_kit(sample_kit, user=CLI_USER).added["contacts"] == 15
     again.close()
 
 
@@ -428,10 +423,10 @@ def test_backup_and_restore_carry_the_outreach_tables(
     sample_store.log_contact(meter, kind="만남", on_date=TODAY, by_whom="노아린", user=NOAH)
     mission = sample_store.add_mission(SAMPLE_CODE, "2026-10", kind="mission", title="안부", user=HEAD)
     report = sample_store.reports(SAMPLE_CODE).iloc[0]
-    sample_store.tag_report(int(report["id"]), mission, actor=report["finder"], user=SAMPLE_USER)
-    sample_store.refer_report(int(report["id"]), body="마을계획단", actor=report["finder"], user=SAMPLE_USER)
+    sample_store.tag_report(int(report["id"]), mission, user=staff_user(report["finder"]))
+    sample_store.refer_report(int(report["id"]), body="마을계획단", user=staff_user(report["finder"]))
     sample_store.add_notice_post(SAMPLE_CODE, kind="경로당", place_name="샘플경로당", posted_on=TODAY,
-                                 posted_by="노아린", tong=28, user=NOAH)  # fmt: skip
+                                 tong=28, user=NOAH)  # fmt: skip
     manifest = backup_store(sample_store, tmp_path / "b.zip", user=CLI_USER)
     assert all(manifest["tables"][t]["rows"] >= 1 for t in V5_TABLES)
     target = open_store(empty_store_url)
@@ -449,12 +444,12 @@ def test_a_household_the_kit_no_longer_has_takes_its_referrals_and_notes_along(
     from mapping.kit import read_kit
     from mapping.schema import REFERRAL_HISTORY, REFERRALS
 
-    households = sample_store.households(SAMPLE_CODE, user=SAMPLE_USER)
+    households = sample_store.households(SAMPLE_CODE, user=CLI_USER)
     first = int(households.loc[households["phone"] == "010-0000-0001", "id"].iloc[0])
-    sample_store.refer_household(first, body="복지관", actor="노아린", note="개인 메모: 밑반찬", user=SAMPLE_USER)
+    sample_store.refer_household(first, body="복지관", note="개인 메모: 밑반찬", user=staff_user("한서윤"))
     path = kit_copy / "households.csv"
     path.write_bytes(path.read_bytes().decode("cp949").replace("010-0000-0001", "010-0000-0099").encode("cp949"))
-    sample_store.load_kit(read_kit(kit_copy), user=SAMPLE_USER)  # the changed row is a new household
+    sample_store.load_kit(read_kit(kit_copy), user=CLI_USER)  # the changed row is a new household
     with sample_store.engine.connect() as conn:
         left = conn.execute(sa.select(REFERRALS.c.id).where(REFERRALS.c.household_id == first)).all()
         notes = conn.execute(sa.select(REFERRAL_HISTORY.c.note)).scalars().all()
@@ -468,9 +463,7 @@ def test_contact_log_and_referral_notes_are_guarded_from_public_outputs(sample_s
     sample_store.log_contact(
         meter, kind="통화", on_date=TODAY, by_whom="노아린", note="가상 어르신 댁 가스 점검 동행", user=NOAH
     )
-    household = int(sample_store.households(SAMPLE_CODE, user=SAMPLE_USER)["id"].iloc[0])
-    sample_store.refer_household(
-        household, body="복지관", actor="노아린", note="가상 밑반찬 지원 요청", user=SAMPLE_USER
-    )
-    values = personal_values_of(sample_store, SAMPLE_CODE, user=SAMPLE_USER)
+    household = int(sample_store.households(SAMPLE_CODE, user=CLI_USER)["id"].iloc[0])
+    sample_store.refer_household(household, body="복지관", note="가상 밑반찬 지원 요청", user=staff_user("한서윤"))
+    values = personal_values_of(sample_store, SAMPLE_CODE, user=CLI_USER)
     assert {"가상 어르신 댁 가스 점검 동행", "가상 밑반찬 지원 요청"} <= values

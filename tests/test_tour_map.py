@@ -13,7 +13,7 @@ import pytest
 import qrcode
 from PIL import Image
 
-from mapping.access import SAMPLE_USER
+from mapping.access import CLI_USER
 from mapping.errors import ExportError, NotFoundError
 from mapping.printing import text_of
 from mapping.privacy import PublicView, assert_no_personal_values, personal_values_of, public_view
@@ -240,7 +240,7 @@ def test_the_poster_has_every_zones_public_card(poster: Path, view: PublicView) 
 def test_no_personal_value_reaches_the_tour_maps_or_the_poster(
     store: Store, view: PublicView, out: Path, poster: Path
 ) -> None:
-    values = personal_values_of(store, SAMPLE_CODE, user=SAMPLE_USER)
+    values = personal_values_of(store, SAMPLE_CODE, user=CLI_USER)
     assert {"가상주민01", "윤지호", "차은호"} <= values
     for zone_id in ("Z05", "Z11", "Z13", "Z33"):  # both non-consenting officers, the most resources, move-ins
         path = export_tour_pdf(

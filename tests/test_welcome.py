@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mapping.access import SAMPLE_USER
+from mapping.access import CLI_USER
 from mapping.store import Store
 from mapping.welcome import (
     CSV_COLUMNS,
@@ -33,7 +33,7 @@ DONG = "서울특별시 마포구 성산2동"
 
 @pytest.fixture
 def messages(sample_store: Store) -> pd.DataFrame:
-    return welcome_messages_of(sample_store, SAMPLE_CODE, user=SAMPLE_USER)
+    return welcome_messages_of(sample_store, SAMPLE_CODE, user=CLI_USER)
 
 
 def tiny(
@@ -83,7 +83,7 @@ def test_check_length_names_the_length_and_the_limit() -> None:
 
 
 def test_every_filled_sample_message_fits_one_sms(sample_store: Store, messages: pd.DataFrame) -> None:
-    households = sample_store.households(SAMPLE_CODE, user=SAMPLE_USER)
+    households = sample_store.households(SAMPLE_CODE, user=CLI_USER)
     assert len(messages) == (households["kind"] == "move_in").sum() > 0
     assert all(sms_bytes(m) <= 90 for m in messages["메시지"])
     assert list(messages["바이트"]) == [sms_bytes(m) for m in messages["메시지"]]
@@ -93,12 +93,12 @@ def test_every_filled_sample_message_fits_one_sms(sample_store: Store, messages:
 def test_a_message_too_long_for_one_sms_is_refused_naming_rows_not_residents(sample_store: Store) -> None:
     long = "[{dong}] 전입을 진심으로 환영합니다. 궁금한 점은 담당 우리동네주무관 {officer}에게 {phone}으로 연락 주세요"
     with pytest.raises(ValueError, match=r"문자 \d+건이 SMS 한도 90바이트.*1행 \d+바이트 \(구역 Z13\)") as caught:
-        welcome_messages_of(sample_store, SAMPLE_CODE, user=SAMPLE_USER, template=long)
+        welcome_messages_of(sample_store, SAMPLE_CODE, user=CLI_USER, template=long)
     assert "가상주민" not in str(caught.value)
 
 
 def test_lms_takes_the_long_text(sample_store: Store) -> None:
-    lms = welcome_messages_of(sample_store, SAMPLE_CODE, user=SAMPLE_USER, template=LMS_DEFAULT, kind="lms")
+    lms = welcome_messages_of(sample_store, SAMPLE_CODE, user=CLI_USER, template=LMS_DEFAULT, kind="lms")
     assert lms["바이트"].max() > 90
     assert (lms["바이트"] <= 2000).all()
     assert "우리동네주무관 조예린 (02-0000-3106)" in lms["메시지"].iloc[0]
@@ -187,7 +187,7 @@ def test_the_csv_reads_back_in_its_encoding(messages: pd.DataFrame, tmp_path: Pa
 
 
 def test_a_name_starting_with_equals_stays_text(sample_store: Store, tmp_path: Path) -> None:
-    households = sample_store.households(SAMPLE_CODE, user=SAMPLE_USER)
+    households = sample_store.households(SAMPLE_CODE, user=CLI_USER)
     first = households.index[households["kind"] == "move_in"][0]
     households.loc[first, "name"] = '=HYPERLINK("http://x","y")'
     zones, staff = sample_store.zones(SAMPLE_CODE), sample_store.staff(SAMPLE_CODE)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from mapping.access import SAMPLE_USER
+from mapping.access import CLI_USER
 from mapping.cli import main, shown_db, zone_profile_command
 from mapping.errors import NotFoundError, ValidationError
 from mapping.store import Store
 from mapping.zone_profile import handover_message
 from mapping.zones import zone_balance
 from tests.conftest import SAMPLE_CODE
+from tests.helpers import staff_user
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def test_save_assignments_moves_a_tong_and_keeps_history(sample_store):
     assert list(staff.loc[:1, "tongs"]) == [[1, 7], [2, 8]]  # 한서윤, 오민재
     staff.at[0, "tongs"] = [1, 2, 7]  # 한서윤 takes tong 2 from 오민재
     staff.at[1, "tongs"] = [8]
-    zones = sample_store.save_assignments(SAMPLE_CODE, staff, user=SAMPLE_USER)
+    zones = sample_store.save_assignments(SAMPLE_CODE, staff, user=CLI_USER)
     stored = sample_store.zones(SAMPLE_CODE).set_index("officer")
     assert stored.loc["한서윤", "tongs"] == [1, 2, 7] and stored.loc["오민재", "zone_id"] == "Z08"
     assert len(zones) == 18
@@ -40,7 +41,7 @@ def test_save_assignments_refuses_a_double_assignment_and_stores_nothing(sample_
     staff = sample_store.staff(SAMPLE_CODE)
     staff.at[0, "tongs"] = [1, 2, 7]  # tong 2 is still 오민재's
     with pytest.raises(ValidationError, match="통 2이\\(가\\) 여러 명에게 배정"):
-        sample_store.save_assignments(SAMPLE_CODE, staff, user=SAMPLE_USER)
+        sample_store.save_assignments(SAMPLE_CODE, staff, user=CLI_USER)
     after = sample_store.zones(SAMPLE_CODE)
     assert list(after["tongs"]) == list(before["tongs"])
 
@@ -51,7 +52,7 @@ def test_reassign_hands_zone_open_reports_and_households_to_the_successor(sample
     zone_id = zone["zone_id"]
     inside = sample_store.tongs(SAMPLE_CODE).set_index("tong").loc[zone["tongs"][0], "geometry"].representative_point()
     own = sample_store.file_report(
-        SAMPLE_CODE, finder="오민재", lonlat=(inside.x, inside.y), memo="내 구역 민원", user=SAMPLE_USER
+        SAMPLE_CODE, lonlat=(inside.x, inside.y), memo="내 구역 민원", user=staff_user("오민재")
     )
     reports = sample_store.reports(SAMPLE_CODE)
     open_mine = reports[
@@ -60,7 +61,7 @@ def test_reassign_hands_zone_open_reports_and_households_to_the_successor(sample
     mine = (open_mine["assignee"] == "오민재") | (open_mine["assignee"].isna() & (open_mine["finder"] == "오민재"))
     open_mine = open_mine[mine]
     assert own in set(open_mine["id"])
-    done = sample_store.reassign(SAMPLE_CODE, zone_id, "신유나", user=SAMPLE_USER)
+    done = sample_store.reassign(SAMPLE_CODE, zone_id, "신유나", user=CLI_USER)
     assert done["former"] == "오민재" and done["reports"] == len(open_mine)
     after = sample_store.zones(SAMPLE_CODE).set_index("zone_id").loc[zone_id]
     assert after["officer"] == "신유나" and after["tongs"] == zone["tongs"]
@@ -73,11 +74,11 @@ def test_reassign_hands_zone_open_reports_and_households_to_the_successor(sample
 
 def test_reassign_refuses_unknown_zone_unknown_person_and_busy_successor(sample_store):
     with pytest.raises(NotFoundError, match="구역 Z99"):
-        sample_store.reassign(SAMPLE_CODE, "Z99", "신유나", user=SAMPLE_USER)
+        sample_store.reassign(SAMPLE_CODE, "Z99", "신유나", user=CLI_USER)
     with pytest.raises(NotFoundError, match="직원 명단에 없습니다"):
-        sample_store.reassign(SAMPLE_CODE, "Z03", "홍길동", user=SAMPLE_USER)
+        sample_store.reassign(SAMPLE_CODE, "Z03", "홍길동", user=CLI_USER)
     with pytest.raises(ValidationError, match="이미 구역 Z01"):
-        sample_store.reassign(SAMPLE_CODE, "Z03", "한서윤", user=SAMPLE_USER)
+        sample_store.reassign(SAMPLE_CODE, "Z03", "한서윤", user=CLI_USER)
 
 
 def test_cli_reassign(sample_store, capsys):
@@ -159,14 +160,14 @@ def test_another_store_sees_a_zone_save_a_hand_over_and_a_restore_at_once(sample
     other = open_store(sample_store.url)  # another process's Store, say the officer's page
     tongs_of = lambda store: store.zones(SAMPLE_CODE).set_index("officer")["tongs"].to_dict()  # noqa: E731
     assert tongs_of(other)["한서윤"] == [1, 7]
-    backup_store(sample_store, tmp_path / "before.zip", user=SAMPLE_USER)
+    backup_store(sample_store, tmp_path / "before.zip", user=CLI_USER)
     staff = sample_store.staff(SAMPLE_CODE)
     staff.at[0, "tongs"], staff.at[1, "tongs"] = [1, 2, 7], [8]
-    sample_store.save_assignments(SAMPLE_CODE, staff, user=SAMPLE_USER)
+    sample_store.save_assignments(SAMPLE_CODE, staff, user=CLI_USER)
     assert tongs_of(other)["한서윤"] == [1, 2, 7] and other.staff(SAMPLE_CODE).at[1, "tongs"] == [8]
-    sample_store.reassign(SAMPLE_CODE, "Z03", "엄채원", user=SAMPLE_USER)
+    sample_store.reassign(SAMPLE_CODE, "Z03", "엄채원", user=CLI_USER)
     assert other.zones(SAMPLE_CODE).set_index("zone_id").at["Z03", "officer"] == "엄채원"
-    restore_store(sample_store, tmp_path / "before.zip", user=SAMPLE_USER)
+    restore_store(sample_store, tmp_path / "before.zip", user=CLI_USER)
     assert tongs_of(other)["한서윤"] == [1, 7]
     assert other.zones(SAMPLE_CODE).set_index("zone_id").at["Z03", "officer"] == "강도윤"
     other.close()
@@ -196,6 +197,6 @@ def test_a_version_5_store_gets_a_reference_revision_when_opened(sample_store):
     reader = open_store(sample_store.url)  # upgrades to 6 and writes the token
     assert reader.schema_version == 6
     assert reader.zones(SAMPLE_CODE).set_index("zone_id").at["Z03", "officer"] == "강도윤"
-    open_store(sample_store.url).reassign(SAMPLE_CODE, "Z03", "엄채원", user=SAMPLE_USER)  # another process
+    open_store(sample_store.url).reassign(SAMPLE_CODE, "Z03", "엄채원", user=CLI_USER)  # another process
     assert reader.zones(SAMPLE_CODE).set_index("zone_id").at["Z03", "officer"] == "엄채원"
     reader.close()

@@ -31,21 +31,60 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+STAFF_ACCOUNTS = {"hansy": "한서윤", "kangdy": "강도윤", "ohmj": "오민재", "noar": "노아린"}  # sample staff's logins
+PASSWORD = "성산2동-walk-2026"
+
+
 @pytest.fixture(scope="session")
 def app_db(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The store file the browser tests' app serves (tests may add rows to it)."""
+    """The store file the browser tests' app serves (tests may add rows to it), with accounts of a few sample staff."""
+    from mapping.access import CLI_USER
+    from mapping.store import open_store
+    from tests.helpers import SAMPLE_DONG, SAMPLE_ROLES
+
     db = tmp_path_factory.mktemp("app") / "app.sqlite"
     shutil.copy(sample_db, db)
+    store = open_store(db)
+    for account, name in STAFF_ACCOUNTS.items():
+        store.create_account(
+            account, name=name, password=PASSWORD, role=SAMPLE_ROLES[name], staff_name=name, dong_code=SAMPLE_DONG,
+            by=CLI_USER,
+        )  # fmt: skip
+    store.close()
     return db
+
+
+def log_in(page, app_url: str, account: str) -> None:
+    """Log ``page`` in through the login page as one of :data:`STAFF_ACCOUNTS`; waits for their first page."""
+    page.goto(app_url)
+    page.get_by_role("heading", name="로그인").wait_for(timeout=30_000)
+    page.get_by_label("계정").fill(account)
+    page.get_by_label("비밀번호").fill(PASSWORD)
+    page.get_by_role("button", name="로그인", exact=True).click()
+    page.get_by_role("heading", name="내 구역").wait_for(timeout=30_000)
 
 
 @pytest.fixture(scope="session")
 def app_url(app_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app on the sample store in sample browsing (read-only; every page opens without a login)."""
+    yield from _serve(app_db, tmp_path_factory, sample_browsing=True)
+
+
+@pytest.fixture(scope="session")
+def staff_app_url(app_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app on the same store as staff meet it: the login page first (log in with :func:`log_in`)."""
+    yield from _serve(app_db, tmp_path_factory, sample_browsing=False)
+
+
+def _serve(db: Path, tmp_path_factory: pytest.TempPathFactory, *, sample_browsing: bool) -> Iterator[str]:
     if not (ROOT / "static" / "vendor" / "leaflet" / "leaflet.js").exists():
         pytest.fail("static/vendor is missing: run `make assets` (make test does it).")
-    db = app_db
     port = _free_port()
-    env = os.environ | {"MAPPING_DB": str(db), "MAPPING_TILES": "none", "MAPPING_SAMPLE_AUTOLOGIN": "1"}
+    env = os.environ | {"MAPPING_DB": str(db), "MAPPING_TILES": "none"}
+    if sample_browsing:
+        env["MAPPING_SAMPLE_AUTOLOGIN"] = "1"
+    else:
+        env.pop("MAPPING_SAMPLE_AUTOLOGIN", None)
     log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
         [
@@ -108,6 +147,13 @@ def browser() -> Iterator[object]:
 @pytest.fixture
 def page(browser: object) -> Iterator[object]:
     """A page whose every non-loopback request is aborted and listed in ``page.blocked``."""
+    pg = guarded_page(browser)
+    yield pg
+    pg.context.close()
+
+
+def guarded_page(browser: object) -> object:
+    """A page of its own browser context (its own session), non-loopback requests aborted into ``page.blocked``."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR")
     blocked: list[str] = []
 
@@ -122,8 +168,7 @@ def page(browser: object) -> Iterator[object]:
     context.route("**/*", guard)
     pg = context.new_page()
     pg.blocked = blocked
-    yield pg
-    context.close()
+    return pg
 
 
 def screenshot(page, name: str, tmp_path: Path) -> Path:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import geopandas as gpd
 from playwright.sync_api import expect
 
-from mapping.access import SAMPLE_USER
 from mapping.store import open_store
 from tests.browser.test_report_flow import choose, map_frame
 from tests.conftest import SAMPLE_CODE, SAMPLE_KIT
+from tests.helpers import staff_user
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -17,7 +17,7 @@ def test_a_hostile_memo_fires_no_script_and_shows_as_text(page, app_url, app_db)
     tong = gpd.read_file(SAMPLE_KIT / "tongs.geojson").set_index("tong").loc[2, "geometry"].representative_point()
     store = open_store(app_db)
     rid = store.file_report(
-        SAMPLE_CODE, finder="오민재", lonlat=(tong.x, tong.y), memo=HOSTILE, title="${alert(2)}`", user=SAMPLE_USER
+        SAMPLE_CODE, lonlat=(tong.x, tong.y), memo=HOSTILE, title="${alert(2)}`", user=staff_user("오민재")
     )
     owner = store.zones(SAMPLE_CODE).pipe(lambda z: z[[2 in t for t in z["tongs"]]])["officer"].iloc[0]
     dialogs: list[str] = []

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from mapping.access import SAMPLE_USER
+from mapping.access import CLI_USER
 from mapping.privacy import personal_values_of, public_view
 from mapping.public_site import export_public_site
 from mapping.store import open_store
@@ -25,7 +25,7 @@ def site(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Pat
     store = open_store(db)
     view = public_view(store, SAMPLE_CODE, since=dt.date(2026, 1, 1))
     folder = tmp_path_factory.mktemp("site")
-    page = export_public_site(view, folder, personal_values=personal_values_of(store, SAMPLE_CODE, user=SAMPLE_USER))
+    page = export_public_site(view, folder, personal_values=personal_values_of(store, SAMPLE_CODE, user=CLI_USER))
     return page, view
 
 

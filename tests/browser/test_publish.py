@@ -9,10 +9,10 @@ import pandas as pd
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
-from mapping.access import SAMPLE_USER
 from mapping.store import open_store
 from tests.browser.test_report_flow import choose
 from tests.conftest import ROOT, SAMPLE_CODE
+from tests.helpers import staff_user
 
 
 def _download(page, button: str, tmp_path):
@@ -34,7 +34,7 @@ def _download(page, button: str, tmp_path):
 
 def test_tour_map_downloads_from_the_public_page(page, app_url, app_db, tmp_path):
     store = open_store(app_db)
-    store.set_public_url(SAMPLE_CODE, "https://example.org/udongju/", by="테스트", user=SAMPLE_USER)
+    store.set_public_url(SAMPLE_CODE, "https://example.org/udongju/", user=staff_user("오민재"))
     store.close()
     page.goto(app_url + "/public")
     page.get_by_role("heading", name="공개 지도").wait_for(timeout=30_000)

@@ -9,7 +9,7 @@ import geopandas as gpd
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import guarded_page, log_in, screenshot
 from tests.conftest import SAMPLE_KIT
 from tests.test_photos import jpeg_with_gps
 
@@ -53,14 +53,13 @@ def go(page, title: str) -> None:
     page.get_by_role("heading", name=title).wait_for(timeout=30_000)
 
 
-def test_file_report_with_photo_hand_over_and_see_it(page, app_url, tmp_path):
+def test_file_report_with_photo_hand_over_and_see_it(page, browser, staff_app_url, tmp_path):
     tong1 = gpd.read_file(SAMPLE_KIT / "tongs.geojson").set_index("tong").loc[1, "geometry"].representative_point()
     photo = tmp_path / "manhole.jpg"
     photo.write_bytes(jpeg_with_gps(tong1.x, tong1.y))
 
-    page.goto(app_url + "/intake")
-    page.get_by_role("heading", name="보고 접수").wait_for(timeout=30_000)
-    choose(page, "주무관", "한서윤")
+    log_in(page, staff_app_url, "hansy")  # 한서윤, the dong head
+    go(page, "보고 접수")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(photo))
     page.get_by_text("사진의 GPS").click()
     expect(page.get_by_text("사진의 GPS 위치를 썼습니다")).to_be_visible(timeout=30_000)
@@ -84,15 +83,20 @@ def test_file_report_with_photo_hand_over_and_see_it(page, app_url, tmp_path):
     mine.get_by_role("button", name="인계", exact=True).click()
     expect(page.get_by_text("인계: 저장했습니다.")).to_be_visible(timeout=30_000)
 
-    choose(page, "주무관", "강도윤")
-    tab = page.get_by_role("tab", name=re.compile(r"나에게 온 보고 \([1-9]"))  # the rerun for 강도윤 is done
-    expect(tab).to_be_visible(timeout=30_000)
-    tab.click()
-    to_me = page.get_by_role("tabpanel", name=re.compile("나에게 온 보고"))
-    expect(to_me.get_by_text(re.compile(rf"#{rid} 맨홀.*인계"))).to_be_visible(timeout=30_000)
+    colleague = guarded_page(browser)  # 강도윤 on his own phone: his own session
+    try:
+        log_in(colleague, staff_app_url, "kangdy")
+        go(colleague, "보고함")
+        tab = colleague.get_by_role("tab", name=re.compile(r"나에게 온 보고 \([1-9]"))
+        expect(tab).to_be_visible(timeout=30_000)
+        tab.click()
+        to_me = colleague.get_by_role("tabpanel", name=re.compile("나에게 온 보고"))
+        expect(to_me.get_by_text(re.compile(rf"#{rid} 맨홀.*인계"))).to_be_visible(timeout=30_000)
+        assert colleague.blocked == []
+    finally:
+        colleague.context.close()
 
-    go(page, "내 구역")
-    choose(page, "주무관", "한서윤")  # tong 1 is in 한서윤's zone
+    go(page, "내 구역")  # tong 1 is in 한서윤's zone
     marker = map_frame(page).locator(f'.leaflet-marker-pane [title="보고 #{rid}"]')
     marker.wait_for(timeout=30_000)
     marker.dispatch_event("click")  # other markers may overlap it on screen
