@@ -361,9 +361,7 @@ def _add_post_form(store: Store, code: str, user: User, zone_id: str) -> None:
             given = {"kind": kind, "place_name": place, "posted_on": on, "note": note}
             _act(
                 POSTS_BOX,
-                lambda: store.add_notice_post(
-                    code, user=user, lonlat=lonlat, tong=int(tong), **given
-                ),
+                lambda: store.add_notice_post(code, user=user, lonlat=lonlat, tong=int(tong), **given),
                 f"{place}: 게시를 기록했습니다.",
                 forget=tuple(f"notice_add_{f}" for f in _POST_FIELDS),
             )

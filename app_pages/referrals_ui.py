@@ -58,9 +58,7 @@ def referral_badge(referrals: pd.DataFrame) -> str:
     return f" · 연계: {md(body_of(last))} · {REFERRAL_STATUSES.label(last['status'])}{more}"
 
 
-def render_referrals(
-    store: Store, referrals: pd.DataFrame, *, user: User, act: Act, editable: bool = True
-) -> None:
+def render_referrals(store: Store, referrals: pd.DataFrame, *, user: User, act: Act, editable: bool = True) -> None:
     """List referrals: body, state, date, who referred and the last note; history on request; state moves.
 
     Parameters
@@ -129,9 +127,7 @@ def render_move(store: Store, referral: pd.Series, *, user: User, act: Act) -> N
     note = c2.text_input("메모 (협의 내용·결과)", key=f"ref_note{ref_id}")
     if c3.button("연계 상태 바꾸기", key=f"ref_move{ref_id}"):
         seen = int(st.session_state.get(f"ref_seen{ref_id}", referral["version"]))
-        move = partial(
-            store.move_referral, ref_id, to, user=user, note=note or None, expected_version=seen
-        )
+        move = partial(store.move_referral, ref_id, to, user=user, note=note or None, expected_version=seen)
         act("연계 상태", move)
     st.session_state[f"ref_seen{ref_id}"] = int(referral["version"])  # what is on screen now
 

@@ -36,7 +36,9 @@ code = require_dong()
 user = current_user()
 if user is None:
     st.stop()
-editor = may_act(user, code, roles=LEADER_ROLES)  # saves and hand-overs: the dong's team leaders and 동장 (the store checks again)
+editor = may_act(
+    user, code, roles=LEADER_ROLES
+)  # saves and hand-overs: the dong's team leaders and 동장 (the store checks again)
 st.title("구역 편집")
 st.caption(
     "담당통과 대직자를 고치면 바로 검사하고 지도에 미리 보여 줍니다. 문제가 없을 때만 저장할 수 있고, 저장은 한 번에 이루어집니다."

@@ -50,7 +50,13 @@ STAFF_ROLES = frozenset({"officer", "team_leader", "admin_team_leader", "dong_he
 HEADS = frozenset({"admin_team_leader", "dong_head"})  # the whole dong
 LEADER_ROLES = frozenset({"team_leader", "admin_team_leader", "dong_head"})  # zones, month, missions, publishing
 OWNER, SAMPLE, PUBLIC, SYSTEM = "owner", "sample", "public", "system"
-_OTHER_LABELS = {OWNER: "명령줄", SAMPLE: "샘플 둘러보기", PUBLIC: "공개 지도만", SYSTEM: "공개 출력 검사", None: "권한 없음"}
+_OTHER_LABELS = {
+    OWNER: "명령줄",
+    SAMPLE: "샘플 둘러보기",
+    PUBLIC: "공개 지도만",
+    SYSTEM: "공개 출력 검사",
+    None: "권한 없음",
+}
 
 
 @dataclass(frozen=True)
@@ -166,7 +172,9 @@ def openable_dongs(user: User | None, dongs: pd.DataFrame) -> pd.DataFrame:
     """The rows of ``dongs`` (``dong_code``, ``sample`` …) that ``user`` may open, the user's own dong first."""
     if dongs.empty:
         return dongs
-    keep = [may_open_dong(user, str(c), sample=bool(s)) for c, s in zip(dongs["dong_code"], dongs["sample"], strict=True)]
+    keep = [
+        may_open_dong(user, str(c), sample=bool(s)) for c, s in zip(dongs["dong_code"], dongs["sample"], strict=True)
+    ]
     mine = dongs["dong_code"] == (user.dong_code if user is not None else None)
     return dongs[keep].assign(_mine=~mine[keep]).sort_values("_mine", kind="stable").drop(columns="_mine")
 
@@ -239,7 +247,9 @@ def check_admin(user: User, code: str | None = None, *, doing: str) -> None:
         return
     if user.admin:
         scope = f"동 {user.dong_code}" if user.dong_code else f"구 {user.gu_code}"
-        raise AccessError(f"{user.name}은(는) {scope}의 관리자라 {doing}을(를) 할 수 없습니다 (대상: {code or '저장소 전체'}).")
+        raise AccessError(
+            f"{user.name}은(는) {scope}의 관리자라 {doing}을(를) 할 수 없습니다 (대상: {code or '저장소 전체'})."
+        )
     raise _refusal(user, doing, "관리자")
 
 
@@ -253,7 +263,9 @@ def check_counts(user: User, code: str, *, sample: bool) -> None:
     """
     if user.role not in (PUBLIC, None) and may_open_dong(user, code, sample=sample):
         return  # an administrator without a role manages accounts and kits, not the dong's work
-    raise AccessError(f"{user.name}({user.role_label})은(는) 동 {code}의 현황을 볼 수 없습니다: 그 동의 직원·구 담당만 봅니다.")
+    raise AccessError(
+        f"{user.name}({user.role_label})은(는) 동 {code}의 현황을 볼 수 없습니다: 그 동의 직원·구 담당만 봅니다."
+    )
 
 
 def check_writer(user: User, *, doing: str) -> None:

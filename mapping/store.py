@@ -313,9 +313,16 @@ class Store(
             problem = Problem("직원", None, "성명", f"{user.staff_name!r}는 동 {code}의 직원 명단에 없습니다.")
             raise ValidationError([problem], what=doing)
         role = account_role_of(str(found["role"].iloc[0]), str(found["team"].iloc[0]))
-        if user.role == OWNER and roles and role not in roles:  # the command line names who does it: they must be entitled
+        if (
+            user.role == OWNER and roles and role not in roles
+        ):  # the command line names who does it: they must be entitled
             allowed = "·".join(ACCOUNT_ROLES.label(r) for r in ACCOUNT_ROLES.keys if r in roles)
-            problem = Problem("직원", None, "성명", f"{user.staff_name}({ACCOUNT_ROLES.label(role)})은(는) {doing}을(를) 할 수 없습니다: {allowed}만 합니다.")
+            problem = Problem(
+                "직원",
+                None,
+                "성명",
+                f"{user.staff_name}({ACCOUNT_ROLES.label(role)})은(는) {doing}을(를) 할 수 없습니다: {allowed}만 합니다.",
+            )
             raise ValidationError([problem], what=doing)
         return user.staff_name
 

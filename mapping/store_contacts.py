@@ -208,9 +208,7 @@ class ContactsMixin:
         actor = self._check_contact_zone(code, int(values["tong"]), user)  # type: ignore[arg-type]
         row = values | {"dong_code": code, "origin": "app", "added_at": _now(), "version": 1}
         with self.writer.begin() as conn:
-            contact_id = int(
-                conn.execute(CONTACTS.insert().values(**row, updated_by=actor)).inserted_primary_key[0]
-            )
+            contact_id = int(conn.execute(CONTACTS.insert().values(**row, updated_by=actor)).inserted_primary_key[0])
             self._log(conn, user, "입력", f"contacts:{contact_id}", f"tong={values['tong']}")  # type: ignore[attr-defined]
         return contact_id
 

@@ -249,14 +249,18 @@ class ReportFlowMixin:
         """
         ids = [int(i) for i in report_ids]
         with self.engine.connect() as conn:
-            found = conn.execute(sa.select(REPORTS.c.id, REPORTS.c.dong_code, REPORTS.c.finder).where(REPORTS.c.id.in_(ids)))
+            found = conn.execute(
+                sa.select(REPORTS.c.id, REPORTS.c.dong_code, REPORTS.c.finder).where(REPORTS.c.id.in_(ids))
+            )
             rows = found.all()
         actor = ""
         for code in sorted({r.dong_code for r in rows}):
             actor = self._actor_in(code, user, doing="활동보고서 제출")  # type: ignore[attr-defined]
         others = [r.id for r in rows if r.finder != actor]
         if others and user.role != "owner":
-            raise TransitionError(f"보고 {', '.join(map(str, others))}은(는) {actor}이(가) 찾은 보고가 아니라 활동보고서에 넣을 수 없습니다.")
+            raise TransitionError(
+                f"보고 {', '.join(map(str, others))}은(는) {actor}이(가) 찾은 보고가 아니라 활동보고서에 넣을 수 없습니다."
+            )
         with self.writer.begin() as conn:
             pending = REPORTS.c.id.in_(ids) & sa.or_(REPORTS.c.reported.is_(False), REPORTS.c.reported.is_(None))
             ids = [int(i) for (i,) in conn.execute(sa.select(REPORTS.c.id).where(pending))]

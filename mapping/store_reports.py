@@ -342,7 +342,9 @@ class ReportsMixin:
             with self.engine.connect() as conn:
                 allowed = {int(i) for i, zone in conn.execute(query) if zone in reach}
             if not visited <= allowed:
-                raise PermissionError(f"{user.name}은(는) 세대 {sorted(visited - allowed)}의 방문을 기록할 수 없습니다.")
+                raise PermissionError(
+                    f"{user.name}은(는) 세대 {sorted(visited - allowed)}의 방문을 기록할 수 없습니다."
+                )
         tongs = self.tongs(code)  # type: ignore[attr-defined]
         point_tong = attach_tong_zone_of(tongs, [(s.lon, s.lat) for s in stops])
         with self.writer.begin() as conn:
