@@ -273,10 +273,14 @@ class Store(
         return personal_zones(user, code, self.zones(code), self.staff(code), sample=self.is_sample(code))
 
     def is_sample(self, code: str) -> bool:
-        """Whether dong ``code`` holds sample data (invented people); False for a dong not loaded."""
+        """Whether dong ``code`` is open to sample browsing: a sample dong (invented people) in a store of sample dongs only.
+
+        Once any real dong is loaded no dong is (sample browsing ends; :func:`mapping.access.sample_browsing_allowed`).
+        """
         t = meta.tables["dongs"]
         with self.engine.connect() as conn:
-            return bool(conn.execute(sa.select(t.c.sample).where(t.c.dong_code == code)).scalar())
+            flags = dict(conn.execute(sa.select(t.c.dong_code, t.c.sample)).all())
+        return code in flags and all(bool(f) for f in flags.values())
 
     def _reach(self, code: str, user: User, what: str) -> frozenset[str | None]:
         """The zones whose ``what`` (personal data) ``user`` may see, with ``None`` (outside every zone) for the whole dong.

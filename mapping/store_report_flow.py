@@ -334,6 +334,7 @@ class ReportFlowMixin:
         """
         if not can_read_personal(user):
             raise PermissionError(f"{user.name}({user.role_label})은(는) 주민 연락처를 볼 수 없습니다.")
+        self._check_reports_reader(code, user)  # another dong's staff: not even an empty list
         has = sa.or_(REPORTS.c.resident_name.is_not(None), REPORTS.c.resident_phone.is_not(None))
         columns = (REPORTS.c.id, REPORTS.c.zone_id, REPORTS.c.finder, REPORTS.c.assignee)
         query = sa.select(*columns, REPORTS.c.resident_name, REPORTS.c.resident_phone)
