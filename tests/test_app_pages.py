@@ -371,3 +371,36 @@ def test_single_sign_on_logs_in_the_account_with_that_email(sample_db, tmp_path,
         assert any("계정이 없습니다" in e.value for e in stranger.sidebar.error)
     finally:
         get_store.clear()
+
+
+def test_a_staff_name_written_as_markdown_stays_text_in_the_zone_balance_warning(tmp_path, monkeypatch):
+    """A kit's staff name like ``![s](http://127.0.0.1:9/x.png)`` must not become an image the browser fetches."""
+    from app_pages.common import get_store
+    from mapping.access import CLI_USER
+    from mapping.kit import read_kit
+    from mapping.store import open_store
+    from tests.kits import BANGHAK3, write_small_kit
+
+    evil = "![s](http://127.0.0.1:9/x.png)"
+    staff = [
+        ("동장", "방동장", "동장", "주민자치", "1", evil),
+        ("복지팀", "방주무", "주무관", "복지", "2", evil),
+        ("복지팀", evil, "주무관", "복지", "3,4,5,6", "방동장"),  # four tongs against one each: flagged
+    ]
+    kit = write_small_kit(tmp_path / "kit", BANGHAK3, staff=staff, n_tongs=6)
+    store = open_store(tmp_path / "evil.sqlite")
+    store.load_kit(read_kit(kit), user=CLI_USER)
+    store.close()
+    monkeypatch.setenv("MAPPING_DB", str(tmp_path / "evil.sqlite"))
+    monkeypatch.setenv("MAPPING_TILES", "none")
+    monkeypatch.chdir(ROOT)
+    get_store.clear()
+    try:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+        as_user(at, staff_user("방동장", code=BANGHAK3, role="dong_head"))
+        at.switch_page("app_pages/dashboard.py").run()
+        assert not at.exception
+        warning = next(w.value for w in at.warning if "중앙값" in w.value)
+        assert evil not in warning and "\\!\\[s\\]" in warning  # shown as the characters typed
+    finally:
+        get_store.clear()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -91,6 +92,26 @@ def test_monthly_writes_the_sheet_and_confirms(capsys: pytest.CaptureFixture[str
     saved = store.aggregation(SAMPLE_CODE, "2026-10")
     store.close()
     assert saved["totals"]["계"] == 32 and saved["confirmed_by"] == "명령줄"
+
+
+@pytest.mark.parametrize(
+    ("by", "why"),
+    [("아무개", "직원 명단에 없습니다"), ("강도윤", "강도윤\\(주무관\\)은\\(는\\) 취합 확정을\\(를\\) 할 수 없습니다")],
+)
+def test_monthly_confirm_by_must_be_a_leader_of_the_dong(
+    capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path, by: str, why: str
+) -> None:
+    args = ("monthly", "--db", db, "--month", "2026-10", "--out", tmp_path / "a.xlsx", "--confirm", "--by", by)
+    code, _out, err = run(capsys, *args)
+    assert code == 2 and re.search(why, err), err
+    store = open_store(db)
+    assert store.aggregation(SAMPLE_CODE, "2026-10") is None  # nothing recorded
+    store.close()
+    code, _out, err = run(capsys, *args[:-1], "오민재")
+    assert code == EXIT_OK, err
+    store = open_store(db)
+    assert store.aggregation(SAMPLE_CODE, "2026-10")["confirmed_by"] == "오민재"
+    store.close()
 
 
 @pytest.mark.parametrize("suffix", [".pdf", ".xlsx"])
