@@ -14,13 +14,26 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import openpyxl
 import pandas as pd
+from openpyxl.cell.cell import ERROR_CODES
+from openpyxl.utils import get_column_letter
 
 from mapping.crs import parse_crs, plausible_lonlat, transform_xy
 from mapping.domain import Vocabulary
 from mapping.errors import CRSError, Problem
+from mapping.limits import (
+    MAX_TABLE_CELLS,
+    MAX_TABLE_COLUMNS,
+    MAX_TABLE_ROWS,
+    size_problems,
+    table_shape_problem,
+    text_table_problems,
+    zip_problems,
+)
 
 KST = dt.timezone(dt.timedelta(hours=9))
 FIRST_DATA_ROW = 2  # Excel row number of the first data row (row 1 is the header)
@@ -70,29 +83,128 @@ def cell_text(value: object) -> str:
 
 
 def read_table(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Read a CSV or XLSX file into a frame of stripped strings.
+    """Read a CSV or XLSX file into a frame of stripped strings, within :mod:`mapping.limits`.
 
     The frame's index is each row's Excel row number (the header is row 1);
     blank rows are dropped without shifting the numbers of the rows after them.
+    A file over a limit (size, rows, columns, cells; an XLSX's parts as a ZIP) is
+    refused before it is parsed.
     """
     file = path.name
+    refused = size_problems(path)
+    if refused:
+        return None, refused
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
-            raw = pd.read_excel(path, dtype=object, engine="openpyxl")
+            frame, problems = _read_xlsx(path, file=file)
         else:
-            text, problems = decode_csv(path.read_bytes(), file=file)
-            if text is None:
-                return None, problems
-            raw = pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False, skip_blank_lines=False)
+            frame, problems = _read_csv(path, file=file)
     except Exception as exc:
         return None, [Problem(file, None, None, f"읽을 수 없는 파일입니다 ({type(exc).__name__}: {exc}).")]
-    frame = raw.map(cell_text) if len(raw) else raw.astype(str)
+    if frame is None:
+        return None, problems
     frame.columns = [str(c).strip() for c in frame.columns]
-    frame.index = pd.RangeIndex(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame))
     blank = (frame == "").all(axis=1) if len(frame.columns) else pd.Series(True, index=frame.index)
     frame = frame[~blank].copy()
     frame.attrs["excel_rows"] = True
     return frame, []
+
+
+def _read_csv(path: Path, *, file: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """A CSV as text cells, its rows numbered as Excel shows them."""
+    text, problems = decode_csv(path.read_bytes(), file=file)
+    if text is None:
+        return None, problems
+    refused = text_table_problems(text, file=file)
+    if refused:
+        return None, refused
+    raw = pd.read_csv(
+        io.StringIO(text), dtype=object, keep_default_na=False, skip_blank_lines=False, nrows=MAX_TABLE_ROWS + 1
+    )
+    found = (
+        f"표에 행이 {len(raw):,}개{' 넘게' if len(raw) > MAX_TABLE_ROWS else ''}, 열이 {len(raw.columns):,}개 있습니다"
+    )
+    problem = table_shape_problem(file=file, rows=len(raw) + 1, columns=len(raw.columns), found=found)
+    if problem:
+        return None, [problem]
+    frame = raw.map(cell_text) if len(raw) else raw.astype(str)
+    frame.index = pd.RangeIndex(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame))
+    return frame, []
+
+
+def _read_xlsx(path: Path, *, file: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """The first sheet of a workbook as text cells, read row by row within the limits.
+
+    The workbook's parts are checked as a ZIP, then the sheet's declared range; while reading,
+    every row is checked again (a sheet may declare less than it holds).  The header is the
+    first row that is not blank; each row keeps its Excel row number.
+    """
+    refused = zip_problems(path, file=file)
+    if refused:
+        return None, refused
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    try:
+        if not book.worksheets:
+            return None, [Problem(file, None, None, "워크시트가 없습니다. 첫 시트에 표를 넣어 저장하세요.")]
+        sheet = book.worksheets[0]
+        problem = _declared_range_problem(sheet, file=file)
+        if problem is None:
+            sheet.reset_dimensions()  # from here on, read what is there, not what is declared
+            rows, problem = _sheet_rows(sheet, file=file)
+    finally:
+        book.close()
+    if problem:
+        return None, [problem]
+    return _rows_frame(rows), []
+
+
+def _declared_range_problem(sheet: Any, *, file: str) -> Problem | None:
+    """The sheet's ``<dimension ref=…>`` over the limits (openpyxl and pandas size their work by it)."""
+    rows, columns = sheet.max_row, sheet.max_column
+    if rows is None or columns is None:
+        return None
+    ref = f"A1:{get_column_letter(min(columns, 18278))}{rows}"
+    found = f"시트 '{sheet.title}'가 {ref} 범위(행 {rows:,}개 × 열 {columns:,}개)를 선언합니다"
+    return table_shape_problem(file=file, rows=rows, columns=columns, found=found)
+
+
+def _sheet_rows(sheet: Any, *, file: str) -> tuple[list[tuple[int, list[str]]], Problem | None]:
+    """``(Excel row number, cells)`` of each row that is not blank; a problem at the first row past a limit."""
+    rows: list[tuple[int, list[str]]] = []
+    cells = widest = 0
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        cells, widest = cells + len(values), max(widest, len(values))
+        if number > MAX_TABLE_ROWS + 1 or widest > MAX_TABLE_COLUMNS or cells > MAX_TABLE_CELLS:
+            last = get_column_letter(min(widest, 18278))
+            found = f"시트 '{sheet.title}'에 {number:,}행까지 {last}열까지의 칸이 있습니다 (칸 {cells:,}개)"
+            return [], table_shape_problem(file=file, rows=number, columns=widest, found=found)
+        texts = [_xlsx_text(v) for v in values]
+        while texts and texts[-1] == "":
+            texts.pop()
+        if texts:
+            rows.append((number, texts))
+    return rows, None
+
+
+def _xlsx_text(value: object) -> str:
+    if isinstance(value, str) and value in ERROR_CODES:  # #N/A, #REF! …: an error cell is an empty cell
+        return ""
+    return cell_text(value)
+
+
+def _rows_frame(rows: list[tuple[int, list[str]]]) -> pd.DataFrame:
+    """A frame from the header (first row) and the data rows, padded to the widest; headers named as pandas does."""
+    if not rows:
+        return pd.DataFrame()
+    width = max(len(cells) for _, cells in rows)
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for i, name in enumerate(rows[0][1] + [""] * (width - len(rows[0][1]))):
+        base = name or f"Unnamed: {i}"
+        names.append(f"{base}.{seen[base]}" if base in seen else base)
+        seen[base] = seen.get(base, 0) + 1
+    data = [cells + [""] * (width - len(cells)) for _, cells in rows[1:]]
+    return pd.DataFrame(data, columns=names, index=[number for number, _ in rows[1:]], dtype=object)
 
 
 def excel_rows(frame: pd.DataFrame) -> list[int]:

@@ -24,6 +24,7 @@ from mapping.tables import (
     parse_yes_no,
     read_table,
 )
+from tests.helpers import MB, SHEET_HEAD, SHEET_TAIL, deflated_repeat, sheet_xml, xlsx_bytes
 
 CSV_TEXT = '팀명,성명,담당통\n복지팀,유정민,"27,28"\n'
 
@@ -297,3 +298,90 @@ def test_parse_points_without_coordinate_columns() -> None:
 )
 def test_parse_datetime_iso_from_exports(text: str, expected: dt.datetime) -> None:
     assert parse_datetime(text) == expected
+
+
+# ---- reading within the limits ---------------------------------------------------------
+def write_xlsx(path: Path, rows: dict[int, dict[str, object]], *, dimension: str | None = None) -> Path:
+    path.write_bytes(xlsx_bytes(sheet_xml(rows, dimension=dimension)))
+    return path
+
+
+def test_read_table_xlsx_declared_range_over_the_limit(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "staff.xlsx", {1: {"A1": "성명"}, 2: {"A2": "유정민"}}, dimension="A1:XFD1048576")
+    frame, problems = read_table(path)
+    problem = only(problems)
+    assert frame is None and (problem.file, problem.row) == ("staff.xlsx", None)
+    assert all(w in problem.message for w in ("A1:XFD1048576", "1,048,576", "200,000", "빈 행·열을 지우"))
+
+
+@pytest.mark.parametrize(
+    ("rows", "words"),
+    [
+        ({1: {"A1": "성명"}, 1_048_576: {"A1048576": "x"}}, ("200,002행",)),  # a row far below the table
+        ({1: {"A1": "성명"}, 2: {"A2": "유정민", "GS2": "x"}}, ("GS열",)),  # column 201
+        ({1: {"A1": "성명", "XFD1": "x"}}, ("XFD열",)),
+    ],
+)
+def test_read_table_xlsx_cells_beyond_a_small_declared_range(
+    tmp_path: Path, rows: dict[int, dict[str, object]], words: tuple[str, ...]
+) -> None:
+    path = write_xlsx(tmp_path / "staff.xlsx", rows, dimension="A1:B2")  # declares less than it holds
+    frame, problems = read_table(path)
+    assert frame is None
+    assert all(w in only(problems).message for w in (*words, "한도")), problems
+
+
+def test_read_table_xlsx_whose_sheet_is_a_zip_bomb(tmp_path: Path) -> None:
+    head, tail = SHEET_HEAD.format(dimension="").encode(), SHEET_TAIL.encode()
+    path = tmp_path / "staff.xlsx"
+    path.write_bytes(xlsx_bytes(deflated_repeat(head, b" " * MB, 256, tail)))
+    assert path.stat().st_size < MB
+    frame, problems = read_table(path)
+    problem = only(problems)
+    assert frame is None and (problem.file, problem.column) == ("staff.xlsx", "xl/worksheets/sheet1.xml")
+    assert "256.0 MB" in problem.message and "200.0 MB" in problem.message
+
+
+def test_read_table_xlsx_compressed_too_well(tmp_path: Path) -> None:
+    head, tail = SHEET_HEAD.format(dimension="").encode(), SHEET_TAIL.encode()
+    path = tmp_path / "staff.xlsx"
+    path.write_bytes(xlsx_bytes(deflated_repeat(head, b" " * MB, 8, tail)))  # 8 MB from 8 KB
+    problem = only(read_table(path)[1])
+    assert "압축 폭탄" in problem.message and "한도 100배" in problem.message
+
+
+def test_read_table_xlsx_rows_keep_excel_numbers_and_pandas_headers(tmp_path: Path) -> None:
+    rows = {
+        2: {"A2": "성명", "B2": "성명", "D2": "비고"},  # header after a blank row 1
+        3: {"A3": "유정민", "B3": 30.0, "C3": "#N/A"},
+        5: {"A5": "남궁현", "D5": 126.9012},
+    }
+    frame, problems = read_table(write_xlsx(tmp_path / "staff.xlsx", rows))
+    assert problems == []
+    assert list(frame.columns) == ["성명", "성명.1", "Unnamed: 2", "비고"]
+    assert list(frame.index) == [3, 5]
+    assert frame.loc[3].tolist() == ["유정민", "30", "", ""]  # an error cell is empty
+    assert frame.loc[5].tolist() == ["남궁현", "", "", "126.9012"]
+
+
+def test_read_table_csv_too_many_rows(tmp_path: Path) -> None:
+    path = tmp_path / "households.csv"
+    path.write_text("성명\n" + "가\n" * 200_001, encoding="utf-8")
+    frame, problems = read_table(path)
+    assert frame is None and "행이 200,001개 넘게" in only(problems).message
+
+
+def test_read_table_csv_too_many_cells(tmp_path: Path) -> None:
+    path = tmp_path / "households.csv"
+    path.write_text("성명\n" + "," * 2_000_000 + "\n", encoding="utf-8")  # one line of two million commas
+    frame, problems = read_table(path)
+    assert frame is None and "2,000,000" in only(problems).message
+
+
+@pytest.mark.parametrize("name", ["staff.csv", "staff.xlsx"])
+def test_read_table_file_over_the_size_limit(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    with path.open("wb") as handle:
+        handle.truncate(50 * MB + 1)  # sparse: nothing written, nothing read
+    frame, problems = read_table(path)
+    assert frame is None and "50.0 MB" in only(problems).message
