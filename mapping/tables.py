@@ -350,48 +350,61 @@ POINT_COLUMNS = [
 def parse_points(
     frame: pd.DataFrame, *, file: str, default_crs: str | None
 ) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
-    """Read each row's point as lon/lat (EPSG:4326), whatever CRS it was given in.
+    """Read each row's point as lon/lat (EPSG:4326), by what that row has.
 
-    A row gives ``경도``/``위도`` (EPSG:4326 unless ``좌표계`` says otherwise)
-    or ``x``/``y`` with ``좌표계`` in that row or ``default_crs`` for the file.
-    Rows without a usable point get NaN and a problem.
+    A row with both ``경도`` and ``위도`` is read from them (EPSG:4326); else a row with both
+    ``x`` and ``y`` is read in its own ``좌표계``, or ``default_crs`` for the file (``kit.json``).
+    One file may mix the two forms row by row (LOCALDATA rows in EPSG:5174 beside points placed
+    by hand).  A row with neither form whole gets NaN and a problem naming both forms.
     """
     found, _ = match_columns(frame, POINT_COLUMNS, file=file)
     n = len(frame)
     lon, lat = np.full(n, np.nan), np.full(n, np.nan)
+    if not ({"lon", "lat"} <= found.keys() or {"x", "y"} <= found.keys()):
+        message = "좌표 열이 없습니다: '경도','위도' 또는 'x','y'+'좌표계' 열을 넣으세요."
+        return lon, lat, [Problem(file, None, "경도", message)]
     problems: list[Problem] = []
-    has_lonlat = "lon" in found and "lat" in found
-    if not has_lonlat and not ("x" in found and "y" in found):
-        return (
-            lon,
-            lat,
-            [Problem(file, None, "경도", "좌표 열이 없습니다: '경도','위도' 또는 'x','y'+'좌표계' 열을 넣으세요.")],
-        )
-    cols = ("lon", "lat") if has_lonlat else ("x", "y")
     for i, (row_no, record) in enumerate(zip(excel_rows(frame), frame.to_dict("records"), strict=True)):
-        try:
-            x, y = (float(str(record[found[c]]).replace(",", "")) for c in cols)
-        except ValueError:
-            shown = "/".join(found[c] for c in cols)
-            problems.append(
-                Problem(
-                    file,
-                    row_no,
-                    found[cols[0]],
-                    f"좌표 {shown}를 숫자로 읽을 수 없습니다: {record[found[cols[0]]]!r}, {record[found[cols[1]]]!r}",
-                )
-            )
-            continue
-        crs_text = record.get(found.get("crs", ""), "") if "crs" in found else ""
-        try:
-            crs = parse_crs(crs_text or default_crs or ("EPSG:4326" if has_lonlat else ""))
-        except CRSError as exc:
-            problems.append(Problem(file, row_no, "좌표계", str(exc)))
-            continue
-        lo, la = transform_xy([x], [y], crs)
-        if not plausible_lonlat(lo[0], la[0]):
-            hint = " 경도와 위도가 바뀐 것 같습니다." if plausible_lonlat(y, x) else f" {crs}가 맞는지 확인하세요."
-            problems.append(Problem(file, row_no, found[cols[0]], f"좌표 ({x}, {y}) [{crs}]는 서울 밖입니다.{hint}"))
-            continue
-        lon[i], lat[i] = lo[0], la[0]
+        cells = {key: str(record[header]).strip() for key, header in found.items()}
+        point = _row_point(cells, found, file=file, row=int(row_no), default_crs=default_crs)
+        if isinstance(point, Problem):
+            problems.append(point)
+        else:
+            lon[i], lat[i] = point
     return lon, lat, problems
+
+
+def _row_point(
+    cells: dict[str, str], found: dict[str, str], *, file: str, row: int, default_crs: str | None
+) -> tuple[float, float] | Problem:
+    """One row's lon/lat, or the problem with it."""
+    form = next((f for f in (("lon", "lat"), ("x", "y")) if all(cells.get(k) for k in f)), None)
+    if form is None:
+        return _missing_point(cells, found, file=file, row=row)
+    column = found[form[0]]
+    try:
+        x, y = (float(cells[k].replace(",", "")) for k in form)
+    except ValueError:
+        shown = "/".join(found[k] for k in form)
+        message = f"좌표 {shown}를 숫자로 읽을 수 없습니다: {cells[form[0]]!r}, {cells[form[1]]!r}"
+        return Problem(file, row, column, message)
+    try:
+        crs = "EPSG:4326" if form[0] == "lon" else parse_crs(cells.get("crs") or default_crs or "")
+    except CRSError as exc:
+        return Problem(file, row, found.get("crs", "좌표계"), str(exc))
+    lo, la = transform_xy([x], [y], crs)
+    if not plausible_lonlat(lo[0], la[0]):
+        hint = " 경도와 위도가 바뀐 것 같습니다." if plausible_lonlat(y, x) else f" {crs}가 맞는지 확인하세요."
+        if form[0] == "lon" and not -180 <= x <= 180:
+            hint = " 경도/위도는 도 단위(EPSG:4326)입니다. 다른 좌표계의 값은 'x','y','좌표계' 열에 적으세요."
+        return Problem(file, row, column, f"좌표 ({x}, {y}) [{crs}]는 서울 밖입니다.{hint}")
+    return float(lo[0]), float(la[0])
+
+
+def _missing_point(cells: dict[str, str], found: dict[str, str], *, file: str, row: int) -> Problem:
+    given = ", ".join(f"{found[k]}={cells[k]!r}" for k in ("lon", "lat", "x", "y") if cells.get(k))
+    message = (
+        f"좌표가 없습니다 ({'있는 값: ' + given if given else '좌표 칸이 모두 비어 있음'}). "
+        "'경도'와 '위도'(EPSG:4326)를 둘 다 적거나, 'x'와 'y'를 둘 다 적고 '좌표계'(또는 kit.json의 crs)를 정하세요."
+    )
+    return Problem(file, row, found.get("lon") or found.get("x"), message)

@@ -552,3 +552,47 @@ def test_same_content_at_two_places_kept(kit_copy: Path) -> None:
 def test_documented_report_aliases(kit_copy: Path, sample_kit: Kit) -> None:
     edit_reports(kit_copy, lambda f: f.rename(columns={"일시": "at", "작성자": "officer"}))
     assert len(read_kit(kit_copy).tables["reports"]) == len(sample_kit.tables["reports"])
+
+
+# ---- coordinates: both forms in one file ---------------------------------------------
+def test_resources_mixing_lonlat_and_5174_rows_load_where_they_belong(kit_copy: Path) -> None:
+    """LOCALDATA rows in EPSG:5174 merged with places given by hand in 경도/위도 (kit.json keeps 5174)."""
+    frame = read_csv(kit_copy / "resources.csv")
+    to_wgs = Transformer.from_crs("EPSG:5174", "EPSG:4326", always_xy=True)
+    lon, lat = to_wgs.transform(frame["x"].astype(float).to_numpy(), frame["y"].astype(float).to_numpy())
+    by_hand = frame.index % 2 == 1
+    frame["경도"] = np.where(by_hand, [f"{v:.6f}" for v in lon], "")
+    frame["위도"] = np.where(by_hand, [f"{v:.6f}" for v in lat], "")
+    frame.loc[by_hand, ["x", "y", "좌표계"]] = ""
+    frame.loc[frame.index % 4 == 0, "좌표계"] = ""  # these take kit.json's EPSG:5174
+    write_csv(frame, kit_copy / "resources.csv")
+    assert json.loads((kit_copy / "kit.json").read_text(encoding="utf-8"))["crs"] == {"resources": "EPSG:5174"}
+    got = metric(read_kit(kit_copy).tables["resources"]).geometry
+    want = metric(gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")).geometry
+    assert len(got) == 48
+    assert got.distance(want, align=False).max() < 1.0
+
+
+def test_same_place_in_5174_and_in_lonlat_lands_within_metres(kit_copy: Path) -> None:
+    frame = read_csv(kit_copy / "resources.csv")
+    to_wgs = Transformer.from_crs("EPSG:5174", "EPSG:4326", always_xy=True)
+    lon, lat = to_wgs.transform(float(frame.loc[0, "x"]), float(frame.loc[0, "y"]))
+    twin = frame.loc[[0]].assign(
+        명칭="손으로 찍은 같은 곳", x="", y="", 좌표계="", 경도=f"{lon:.6f}", 위도=f"{lat:.6f}"
+    )
+    write_csv(pd.concat([frame.assign(경도="", 위도=""), twin], ignore_index=True), kit_copy / "resources.csv")
+    resources = metric(read_kit(kit_copy).tables["resources"])
+    assert resources.geometry.iloc[0].distance(resources.geometry.iloc[-1]) < 1.0
+
+
+def test_resources_row_with_neither_form_names_the_row_and_both_forms(kit_copy: Path) -> None:
+    def change(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = frame.assign(경도="", 위도="")
+        frame.loc[4, ["x", "y"]] = ["", "451626.17"]  # Excel row 6: half of x/y, no 경도/위도
+        return frame
+
+    edit_csv(kit_copy / "resources.csv", change)
+    problems = problems_of(kit_copy)
+    [problem] = errors(problems)
+    assert (problem.file, problem.row, problem.column) == ("resources.csv", 6, "경도")
+    assert all(w in problem.message for w in ("'경도'와 '위도'", "'x'와 'y'", "'좌표계'", "y='451626.17'"))

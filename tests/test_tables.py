@@ -267,7 +267,8 @@ def test_parse_points_xy_without_crs() -> None:
     ("lon", "lat", "words"),
     [
         ("abc", "37.5", ("숫자로 읽을 수 없습니다", "abc")),
-        ("", "", ("숫자로 읽을 수 없습니다",)),
+        ("", "", ("좌표가 없습니다", "'경도'와 '위도'", "'x'와 'y'", "'좌표계'")),
+        ("126.9", "", ("좌표가 없습니다", "경도='126.9'", "'x'와 'y'")),  # half of one form
         ("37.5690", "126.9012", ("서울 밖", "바뀐")),
         ("129.0", "35.1", ("서울 밖", "EPSG:4326")),
     ],
@@ -298,6 +299,51 @@ def test_parse_points_without_coordinate_columns() -> None:
 )
 def test_parse_datetime_iso_from_exports(text: str, expected: dt.datetime) -> None:
     assert parse_datetime(text) == expected
+
+
+# ---- one file, both forms of coordinates, row by row ----------------------------------
+def test_parse_points_mixes_the_two_forms_row_by_row() -> None:
+    frame = frame_of(
+        [
+            {"경도": "126.9012", "위도": "37.5690", "x": "", "y": "", "좌표계": ""},  # placed by hand
+            {"경도": "", "위도": "", "x": "191971.007", "y": "451626.174", "좌표계": "EPSG:5174"},  # LOCALDATA
+            {"경도": "", "위도": "", "x": "191971.007", "y": "451626.174", "좌표계": ""},  # the file's CRS
+            {"경도": "126.9012", "위도": "37.5690", "x": "1", "y": "2", "좌표계": "EPSG:5174"},  # both: 경도/위도
+        ]
+    )
+    lon, lat, problems = parse_points(frame, file="p.csv", default_crs="EPSG:5174")
+    assert problems == []
+    assert (lon[0], lat[0]) == (lon[3], lat[3]) == (126.9012, 37.5690)  # the file's CRS is for x/y only
+    assert (lon[1], lat[1]) == (lon[2], lat[2])
+    assert 126.8 < lon[1] < 127.0 and 37.5 < lat[1] < 37.6
+
+
+def test_parse_points_half_a_form_uses_the_other_whole_one() -> None:
+    frame = frame_of([{"경도": "126.9012", "위도": "", "x": "191971.007", "y": "451626.174", "좌표계": "EPSG:5174"}])
+    lon, _, problems = parse_points(frame, file="p.csv", default_crs=None)
+    assert problems == [] and 126.8 < lon[0] < 127.0
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        {"경도": "", "위도": "", "x": "", "y": "", "좌표계": "EPSG:5174"},
+        {"경도": "", "위도": "37.5690", "x": "191971.0", "y": "", "좌표계": ""},
+    ],
+)
+def test_parse_points_row_with_neither_form_names_the_row_and_both_forms(row: dict[str, str]) -> None:
+    frame = frame_of([{"경도": "126.9", "위도": "37.56", "x": "", "y": "", "좌표계": ""}, row])
+    lon, _, problems = parse_points(frame, file="p.csv", default_crs=None)
+    problem = only(problems)
+    assert (problem.file, problem.row, problem.column) == ("p.csv", 3, "경도")
+    assert all(w in problem.message for w in ("좌표가 없습니다", "'경도'와 '위도'", "'x'와 'y'", "'좌표계'"))
+    assert lon[0] == 126.9 and np.isnan(lon[1])
+
+
+def test_parse_points_projected_numbers_in_lonlat_point_to_x_y() -> None:
+    frame = frame_of([{"경도": "191971.0", "위도": "451626.2", "좌표계": "EPSG:5174"}])
+    problem = only(parse_points(frame, file="p.csv", default_crs=None)[2])
+    assert "'x','y','좌표계' 열" in problem.message
 
 
 # ---- reading within the limits ---------------------------------------------------------
