@@ -33,6 +33,7 @@ from mapping.kit_tables import (
     _row_key,
     _table_rows,
 )
+from mapping.limits import MAX_MANIFEST_BYTES, geometry_file_problems, size_problems
 from mapping.tables import POINT_COLUMNS, match_columns, parse_points
 from mapping.zones import validate_assignments
 
@@ -75,12 +76,16 @@ def _read_manifest(folder: Path, problems: list[Problem]) -> dict[str, str]:
     path = folder / "kit.json"
     if not path.exists():
         return {}
+    refused = size_problems(path, limit=MAX_MANIFEST_BYTES)
+    if refused:
+        problems += refused
+        return {}
     try:
         crs = json.loads(path.read_text(encoding="utf-8")).get("crs", {})
         if isinstance(crs, str):
             crs = {stem: crs for stem in (*POINT_TABLES, "contacts")}
         return {stem: parse_crs(value) for stem, value in crs.items()}
-    except (ValueError, AttributeError, CRSError) as exc:
+    except (ValueError, AttributeError, RecursionError, CRSError) as exc:
         problems.append(Problem("kit.json", None, "crs", f"읽을 수 없습니다: {exc}"))
         return {}
 
@@ -180,9 +185,15 @@ PATH_SUFFIXES = (".geojson", ".gpkg", ".graphml")
 
 
 def _graphml_lines(path: Path) -> gpd.GeoDataFrame:
-    """Edges of an OSM GraphML (osmnx: nodes with x = lon, y = lat) as lines in EPSG:4326."""
+    """Edges of an OSM GraphML (osmnx: nodes with x = lon, y = lat) as lines in EPSG:4326.
+
+    Refused before parsing (:func:`~mapping.limits.geometry_file_problems`) when too large or too many edges.
+    """
     import networkx as nx
 
+    refused = geometry_file_problems(path)
+    if refused:
+        raise ValidationError(refused, what=path.name)
     graph = nx.read_graphml(path)
     xy = {n: (float(d["x"]), float(d["y"])) for n, d in graph.nodes(data=True)}
     return gpd.GeoDataFrame(geometry=[shapely.LineString([xy[a], xy[b]]) for a, b in graph.edges()], crs=WEB_CRS)
@@ -195,6 +206,9 @@ def _read_paths(folder: Path, problems: list[Problem]) -> gpd.GeoDataFrame | Non
         return None
     try:
         lines = _graphml_lines(path) if path.suffix == ".graphml" else _read_geo(path)
+    except ValidationError as exc:
+        problems += exc.problems
+        return None
     except Exception as exc:
         problems.append(Problem(path.name, None, None, f"보행망을 읽을 수 없습니다: {exc}"))
         return None

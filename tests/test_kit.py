@@ -20,6 +20,7 @@ from pyproj import Transformer
 from mapping.cli import main as cli_main
 from mapping.errors import Problem, ValidationError
 from mapping.kit import Kit, read_kit, read_zone_inputs
+from mapping.limits import MAX_FEATURE_VERTICES, MAX_FILE_BYTES, MAX_FILE_VERTICES, geometry_file_problems
 from tests.conftest import SAMPLE_KIT
 
 UTF8_BOM = "utf-8-sig"
@@ -596,3 +597,81 @@ def test_resources_row_with_neither_form_names_the_row_and_both_forms(kit_copy: 
     [problem] = errors(problems)
     assert (problem.file, problem.row, problem.column) == ("resources.csv", 6, "경도")
     assert all(w in problem.message for w in ("'경도'와 '위도'", "'x'와 'y'", "'좌표계'", "y='451626.17'"))
+
+
+# ---- limits -------------------------------------------------------------------------
+def _densified(geometry: shapely.Geometry, vertices: int) -> shapely.Geometry:
+    """``geometry`` with about ``vertices`` vertices along its edges (the same shape)."""
+    return shapely.segmentize(geometry, geometry.length / vertices)
+
+
+def test_tong_over_the_vertex_limit_is_named(kit_copy: Path) -> None:
+    def change(tongs: gpd.GeoDataFrame) -> None:
+        tongs.loc[4, "geometry"] = _densified(tongs.geometry.iloc[4], 60_000)
+
+    edit_tongs(kit_copy, change)
+    problems = problems_of(kit_copy)
+    problem = assert_problem(problems, file="tongs.geojson", column="피처 5 (tong 5)", contains=("50,000", "단순화"))
+    assert "꼭짓점이 6" in problem.message
+    assert [p.file for p in errors(problems)] == ["tongs.geojson"]
+
+
+@pytest.mark.parametrize("kind", ["geojson", "gpkg", "shp", "zip"])
+def test_tongs_over_the_file_vertex_limit_refused_before_reading(
+    kit_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    tongs = gpd.read_file(kit_copy / "tongs.geojson")
+    tongs["geometry"] = [_densified(g, 100) for g in tongs.geometry]  # 36 tongs, about 3,600 vertices
+    if kind in ("shp", "zip"):
+        put_shapefile(kit_copy, write_shapefile(tongs, tmp_path / "shp"), zipped=kind == "zip")
+    else:
+        (kit_copy / "tongs.geojson").unlink()
+        tongs.to_file(kit_copy / f"tongs.{kind}", driver="GPKG" if kind == "gpkg" else "GeoJSON")
+    monkeypatch.setattr("mapping.limits.MAX_FILE_VERTICES", 2_000)
+    read_file = gpd.read_file
+
+    def read_all_but_tongs(path: Path, *args: object, **kwargs: object) -> gpd.GeoDataFrame:
+        assert Path(path).stem != "tongs", "read although over the limit"
+        return read_file(path, *args, **kwargs)
+
+    monkeypatch.setattr(gpd, "read_file", read_all_but_tongs)
+    name = f"tongs.{kind}"
+    assert_problem(problems_of(kit_copy), file=name, row=None, column=None, contains=("좌표가 최대", "2,000"))
+
+
+def test_walking_network_with_too_many_edges_refused_before_parsing(
+    kit_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import networkx as nx
+
+    graph = nx.path_graph(20)
+    nx.set_node_attributes(graph, {n: {"x": 126.9 + n / 1e4, "y": 37.56} for n in graph})
+    nx.write_graphml(graph, kit_copy / "paths.graphml")
+    monkeypatch.setattr("mapping.limits.MAX_FILE_VERTICES", 30)
+    monkeypatch.setattr(nx, "read_graphml", lambda *a, **k: pytest.fail("parsed although over the limit"))
+    assert_problem(problems_of(kit_copy), file="paths.graphml", contains=("좌표가 최대 38개",))
+
+
+def test_kit_json_over_its_size_limit(kit_copy: Path) -> None:
+    (kit_copy / "kit.json").write_text('{"crs": "EPSG:5174", "x": "' + "가" * 30_000 + '"}', encoding="utf-8")
+    assert_problem(problems_of(kit_copy), file="kit.json", row=None, column=None, contains=("한도 0.1 MB",))
+
+
+def test_deeply_nested_kit_json_is_a_problem_not_a_crash(kit_copy: Path) -> None:
+    (kit_copy / "kit.json").write_text("[" * 50_000, encoding="utf-8")
+    assert_problem(problems_of(kit_copy), file="kit.json", column="crs", contains=("읽을 수 없습니다",))
+
+
+def test_real_boundaries_and_the_sample_kit_are_far_inside_the_limits() -> None:
+    """The limits leave room: Seoul's 425 real 행정동 and the sample kit, measured."""
+    boundaries = SAMPLE_KIT.parent / "boundaries" / "seoul_admdong_ver20210401.geojson"
+    for path in (boundaries, SAMPLE_KIT / "dong.geojson", SAMPLE_KIT / "tongs.geojson"):
+        assert geometry_file_problems(path) == []
+        counts = shapely.get_num_coordinates(gpd.read_file(path).geometry.values)
+        assert counts.max() * 200 < MAX_FEATURE_VERTICES and counts.sum() * 25 < MAX_FILE_VERTICES, path
+    for path in SAMPLE_KIT.iterdir():
+        assert path.stat().st_size * 1000 < MAX_FILE_BYTES
+    assert (
+        max(len(pd.read_excel(p)) if p.suffix == ".xlsx" else len(read_csv(p)) for p in SAMPLE_KIT.glob("[!c]*.[cx]*"))
+        < 100
+    )
