@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import random
 import shutil
@@ -19,9 +20,10 @@ from pyproj import Transformer
 
 from mapping.cli import main as cli_main
 from mapping.errors import Problem, ValidationError
-from mapping.kit import Kit, read_kit, read_zone_inputs
+from mapping.kit import Kit, read_kit, read_zone_inputs, unpack_uploads
 from mapping.limits import MAX_FEATURE_VERTICES, MAX_FILE_BYTES, MAX_FILE_VERTICES, geometry_file_problems
 from tests.conftest import SAMPLE_KIT
+from tests.helpers import MB, deflated_repeat, zip_bytes
 
 UTF8_BOM = "utf-8-sig"
 # Encoding of each CSV of the shipped kit; rewrites keep it unless a test is about encoding.
@@ -675,3 +677,63 @@ def test_real_boundaries_and_the_sample_kit_are_far_inside_the_limits() -> None:
         max(len(pd.read_excel(p)) if p.suffix == ".xlsx" else len(read_csv(p)) for p in SAMPLE_KIT.glob("[!c]*.[cx]*"))
         < 100
     )
+
+
+# ---- uploads (the 데이터 page) ---------------------------------------------------------
+def _zip_of(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_unpacked_kit_zip_reads_like_the_kit(tmp_path: Path, sample_kit: Kit) -> None:
+    files = {f"성산2동/{p.name}": p.read_bytes() for p in SAMPLE_KIT.iterdir()}
+    files |= {"__MACOSX/성산2동/._staff.csv": b"\x00\x05", "성산2동/.DS_Store": b"\x00"}
+    folder = tmp_path / "upload"
+    folder.mkdir()
+    written = unpack_uploads([("kit.zip", _zip_of(files))], folder)
+    assert sorted(p.name for p in written) == sorted(p.name for p in SAMPLE_KIT.iterdir())
+    kit = read_kit(folder)
+    assert {k: len(v) for k, v in kit.tables.items()} == {k: len(v) for k, v in sample_kit.tables.items()}
+
+
+def test_uploaded_tongs_zip_is_kept_whole(tmp_path: Path) -> None:
+    data = _zip_of({"tongs.shp": b"x", "tongs.dbf": b"y"})
+    assert [p.name for p in unpack_uploads([("tongs.zip", data), ("staff.csv", b"a")], tmp_path)] == [
+        "tongs.zip",
+        "staff.csv",
+    ]
+    assert (tmp_path / "tongs.zip").read_bytes() == data
+
+
+def test_upload_with_two_files_of_one_name_is_refused(tmp_path: Path) -> None:
+    data = _zip_of({"a/staff.csv": b"1", "b/staff.csv": b"2"})
+    with pytest.raises(ValidationError, match=r"staff.csv: 같은 이름의 파일이 3개.*kit.zip:a/staff.csv") as info:
+        unpack_uploads([("kit.zip", data), ("staff.csv", b"3")], tmp_path)
+    assert len(info.value.problems) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_upload_zip_with_too_many_members_is_refused(tmp_path: Path) -> None:
+    data = _zip_of({f"f{i}.csv": b"" for i in range(1_001)})
+    with pytest.raises(ValidationError, match=r"kit.zip: 압축 안에 파일이 1,001개.*한도 1,000개"):
+        unpack_uploads([("kit.zip", data)], tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_upload_zip_whose_members_together_unpack_past_the_limit(tmp_path: Path) -> None:
+    block = random.Random(3).randbytes(8 * 1024) * 128  # 1 MB that packs about 50×: no member is a bomb
+    member = deflated_repeat(b"", block, 80, b"")
+    data = zip_bytes({f"resources{i}.csv": member for i in range(3)})  # 240 MB from about 5 MB
+    assert len(data) < 6 * MB
+    with pytest.raises(ValidationError, match=r"kit.zip: 압축을 모두 풀면 240.0 MB로 한도 200.0 MB"):
+        unpack_uploads([("kit.zip", data)], tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_upload_over_the_file_size_limit_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match=r"households.csv: 파일이 50.0 MB로 한도 50.0 MB를 넘어"):
+        unpack_uploads([("households.csv", bytes(50 * MB + 1)), ("staff.csv", b"a")], tmp_path)
+    assert list(tmp_path.iterdir()) == []
