@@ -224,8 +224,9 @@ def geometry_file_problems(path: Path, *, file: str | None = None) -> list[Probl
     """A geometry file too large, a bomb, or with more vertices than allowed, found before reading it.
 
     The vertex count is an upper bound from the bytes: one ``[`` per position in GeoJSON,
-    16 bytes per vertex in a shapefile's ``.shp`` (also inside a ZIP) and in a GeoPackage's
-    geometry blobs, each ``<node`` or both ends of each ``<edge`` of a GraphML.
+    16 bytes per vertex in a shapefile's ``.shp`` and in a GeoPackage's geometry blobs (inside a
+    ZIP: GeoJSON streamed, ``.shp`` and ``.gpkg`` by their whole size), each ``<node`` or both ends
+    of each ``<edge`` of a GraphML.
     """
     file = file or path.name
     suffix = path.suffix.lower()
@@ -284,21 +285,41 @@ def _vertex_upper_bound(path: Path, suffix: str) -> int | None:
     if suffix == ".shp":
         return path.stat().st_size // 16
     if suffix == ".zip":
-        with zipfile.ZipFile(path) as archive:
-            return sum(m.file_size for m in archive.infolist() if m.filename.lower().endswith(".shp")) // 16
+        return _zip_vertex_upper_bound(path)
     if suffix == ".gpkg":
         return _gpkg_blob_bytes(path) // 16
     return None
 
 
+def _zip_vertex_upper_bound(path: Path) -> int:
+    """Vertices a zipped geometry file may hold: its ``.shp`` and ``.gpkg`` by their size, its GeoJSON by brackets.
+
+    Run after :func:`zip_problems`: each member is within the limits, and GeoJSON is streamed.
+    """
+    total = 0
+    with zipfile.ZipFile(path) as archive:
+        for member in archive.infolist():
+            suffix = PurePosixPath(member.filename).suffix.lower()
+            if suffix in (".shp", ".gpkg"):
+                total += member.file_size // 16
+            elif suffix in (".geojson", ".json"):
+                with archive.open(member) as handle:
+                    total += _count_in(handle, b"[")
+    return total
+
+
 def _count_bytes(path: Path, needle: bytes) -> int:
     """Occurrences of ``needle`` in the file, read a megabyte at a time."""
-    count, carry = 0, b""  # carry: the last bytes of a chunk, too short to hold the needle alone
     with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            block = carry + chunk
-            count += block.count(needle)
-            carry = block[len(block) - len(needle) + 1 :]
+        return _count_in(handle, needle)
+
+
+def _count_in(handle: BinaryIO, needle: bytes) -> int:
+    count, carry = 0, b""  # carry: the last bytes of a chunk, too short to hold the needle alone
+    while chunk := handle.read(_CHUNK):
+        block = carry + chunk
+        count += block.count(needle)
+        carry = block[len(block) - len(needle) + 1 :]
     return count
 
 

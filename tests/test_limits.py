@@ -143,6 +143,13 @@ def test_gpkg_upper_bound_is_at_least_its_vertices(tmp_path: Path) -> None:
     assert geometry_file_problems(path) == []
 
 
+def test_zipped_geojson_is_counted_streaming(tmp_path: Path) -> None:
+    path = tmp_path / "tongs.zip"
+    text = (SAMPLE_KIT / "tongs.geojson").read_bytes()
+    path.write_bytes(zip_bytes({"tongs/tongs.geojson": deflated(text), "readme.txt": deflated(b"[" * 100)}))
+    assert limits._vertex_upper_bound(path, ".zip") == text.count(b"[")
+
+
 def test_unreadable_gpkg_is_left_to_gdal(tmp_path: Path) -> None:
     path = tmp_path / "tongs.gpkg"
     path.write_bytes(b"not sqlite at all")
