@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import tempfile
-import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +11,7 @@ import streamlit as st
 from app_pages.common import attempt, current_user, get_store
 from mapping.access import PUBLIC_USER, openable_dongs
 from mapping.errors import ValidationError
-from mapping.kit import read_kit
+from mapping.kit import read_kit, unpack_uploads
 
 store = get_store()
 st.title("데이터")
@@ -36,16 +34,8 @@ files = st.file_uploader(
 if files:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        for f in files:
-            data = f.getvalue()
-            if f.name.endswith(".zip") and not f.name.startswith("tongs"):
-                with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                    for member in archive.infolist():
-                        if not member.is_dir():
-                            (folder / Path(member.filename).name).write_bytes(archive.read(member))
-            else:
-                (folder / Path(f.name).name).write_bytes(data)
         try:
+            unpack_uploads(((f.name, f.getvalue()) for f in files), folder)  # limits checked before unpacking
             kit = read_kit(folder)
         except ValidationError as exc:
             st.error(f"오류가 있어 저장하지 않았습니다. 아래 {len(exc.problems)}건을 고친 뒤 다시 올리세요.")

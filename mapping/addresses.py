@@ -18,6 +18,7 @@ import pandas as pd
 
 from mapping.crs import transform_xy
 from mapping.errors import NotFoundError, Problem, ValidationError
+from mapping.limits import MAX_ADDRESS_FILE_BYTES, MAX_ADDRESS_LINE_BYTES, size_problems
 
 # 위치정보요약DB (entrc_*.txt): pipe-delimited, CP949, 18 fields, X/Y in EPSG:5179.
 JUSO_FIELDS = (
@@ -61,26 +62,13 @@ def read_juso_entrances(path: str | Path) -> pd.DataFrame:
     ------
     ValidationError
         If the file is not CP949 text with 18 pipe-separated fields per row,
-        naming every bad row (up to 20).
+        naming every bad row (up to 20), or is over :data:`~mapping.limits.MAX_ADDRESS_FILE_BYTES`
+        or has a line over :data:`~mapping.limits.MAX_ADDRESS_LINE_BYTES` (read line by line, never whole).
     """
     path = Path(path)
-    try:
-        text = path.read_bytes().decode("cp949")
-    except UnicodeDecodeError as exc:
-        raise ValidationError(
-            [Problem(path.name, None, None, f"CP949 텍스트가 아닙니다 ({exc.reason}).")], what="주소 파일"
-        ) from None
-    rows, problems = [], []
-    for i, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        fields = line.split("|")
-        if len(fields) != len(JUSO_FIELDS):
-            problems.append(Problem(path.name, i, None, f"필드가 {len(fields)}개입니다 ({len(JUSO_FIELDS)}개여야 함)."))
-            continue
-        rows.append(dict(zip(JUSO_FIELDS, (f.strip() for f in fields), strict=True)))
+    rows, problems = _juso_rows(path)
     if problems:
-        raise ValidationError(problems[:20], what=f"주소 파일 {path.name}")
+        raise ValidationError(problems, what=f"주소 파일 {path.name}")
     frame = pd.DataFrame(rows, columns=list(JUSO_FIELDS))
     frame = frame[(frame["x"] != "") & (frame["y"] != "")]
     lon, lat = transform_xy(frame["x"].astype(float), frame["y"].astype(float), "EPSG:5179")
@@ -90,6 +78,43 @@ def read_juso_entrances(path: str | Path) -> pd.DataFrame:
     out = pd.DataFrame({"address": address, "adm_cd2": frame["adm_cd2"], "lon": lon, "lat": lat})
     out["norm"] = out["address"].map(normalize_address)
     return out.drop_duplicates("norm").reset_index(drop=True)
+
+
+def _juso_rows(path: Path) -> tuple[list[dict[str, str]], list[Problem]]:
+    """The rows of a juso file, read a line at a time; reading stops at 20 problems or a line too long."""
+    problems = size_problems(path, limit=MAX_ADDRESS_FILE_BYTES)
+    rows: list[dict[str, str]] = []
+    if problems:
+        return rows, problems
+    with path.open("rb") as handle:
+        for number, raw in enumerate(iter(lambda: handle.readline(MAX_ADDRESS_LINE_BYTES + 1), b""), start=1):
+            if len(raw) > MAX_ADDRESS_LINE_BYTES:
+                message = (
+                    f"한 줄이 {MAX_ADDRESS_LINE_BYTES:,}바이트를 넘습니다. 위치정보요약DB(entrc_*.txt)인지 확인하세요."
+                )
+                problems.append(Problem(path.name, number, None, message))
+                break
+            problem = _juso_line(raw, number, path.name, rows)
+            if problem:
+                problems.append(problem)
+            if len(problems) == 20:
+                break
+    return rows, problems
+
+
+def _juso_line(raw: bytes, number: int, file: str, rows: list[dict[str, str]]) -> Problem | None:
+    """Append one line's fields to ``rows``, or say what is wrong with it."""
+    try:
+        line = raw.decode("cp949").rstrip("\r\n")
+    except UnicodeDecodeError as exc:
+        return Problem(file, number, None, f"CP949 텍스트가 아닙니다 ({exc.reason}).")
+    if not line.strip():
+        return None
+    fields = line.split("|")
+    if len(fields) != len(JUSO_FIELDS):
+        return Problem(file, number, None, f"필드가 {len(fields)}개입니다 ({len(JUSO_FIELDS)}개여야 함).")
+    rows.append(dict(zip(JUSO_FIELDS, (f.strip() for f in fields), strict=True)))
+    return None
 
 
 def _starts_with_place(candidate: str, query: str) -> bool:

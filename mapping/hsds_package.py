@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import copy
 import csv
+import io
 import json
 from collections.abc import Iterable
 from pathlib import Path
 
 from mapping.errors import NotFoundError, Problem
+from mapping.limits import size_problems, table_shape_problem, text_table_problems
 
 _ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_PATHS = (
@@ -91,14 +93,30 @@ def _package_descriptor(names: Iterable[str]) -> dict:
 
 
 def _read_rows(path: Path, problems: list[Problem]) -> list[dict[str, str]]:
-    """Rows of one HSDS CSV table (``_row`` = the row number as a spreadsheet shows it); bad ids go to ``problems``."""
+    """Rows of one HSDS CSV table (``_row`` = the row number as a spreadsheet shows it); bad ids go to ``problems``.
+
+    A file over :mod:`mapping.limits` (size, cells, rows) is refused before it is parsed.
+    """
+    refused = size_problems(path)
+    if refused:
+        problems += refused
+        return []
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            rows = [{k: (v or "").strip() for k, v in r.items() if k} | {"_row": n} for n, r in enumerate(reader, 2)]
-            header = reader.fieldnames or []
+        text = path.read_bytes().decode("utf-8-sig")
+        refused = text_table_problems(text, file=path.name)
+        if refused:
+            problems += refused
+            return []
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        rows = [{k: (v or "").strip() for k, v in r.items() if k} | {"_row": n} for n, r in enumerate(reader, 2)]
+        header = reader.fieldnames or []
     except (UnicodeDecodeError, csv.Error) as exc:
         problems.append(Problem(path.name, None, None, f"UTF-8 CSV로 읽을 수 없습니다: {exc}"))
+        return []
+    found = f"표에 행이 {len(rows):,}개, 열이 {len(header):,}개 있습니다"
+    problem = table_shape_problem(file=path.name, rows=len(rows) + 1, columns=len(header), found=found)
+    if problem:
+        problems.append(problem)
         return []
     if "id" not in header:
         problems.append(Problem(path.name, None, "id", f"'id' 열이 없습니다. 있는 열: {', '.join(header)}"))

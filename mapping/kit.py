@@ -10,9 +10,14 @@ readers of the core files are in :mod:`mapping.kit_tables`.
 
 from __future__ import annotations
 
+import io
 import json
+import shutil
+import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -32,6 +37,17 @@ from mapping.kit_tables import (
     _read_tongs,
     _row_key,
     _table_rows,
+)
+from mapping.limits import (
+    MAX_FILE_BYTES,
+    MAX_MANIFEST_BYTES,
+    MAX_UNPACKED_BYTES,
+    MB,
+    flat_member_name,
+    geometry_file_problems,
+    shown_bytes,
+    size_problems,
+    zip_problems,
 )
 from mapping.tables import POINT_COLUMNS, match_columns, parse_points
 from mapping.zones import validate_assignments
@@ -75,12 +91,16 @@ def _read_manifest(folder: Path, problems: list[Problem]) -> dict[str, str]:
     path = folder / "kit.json"
     if not path.exists():
         return {}
+    refused = size_problems(path, limit=MAX_MANIFEST_BYTES)
+    if refused:
+        problems += refused
+        return {}
     try:
         crs = json.loads(path.read_text(encoding="utf-8")).get("crs", {})
         if isinstance(crs, str):
             crs = {stem: crs for stem in (*POINT_TABLES, "contacts")}
         return {stem: parse_crs(value) for stem, value in crs.items()}
-    except (ValueError, AttributeError, CRSError) as exc:
+    except (ValueError, AttributeError, RecursionError, CRSError) as exc:
         problems.append(Problem("kit.json", None, "crs", f"읽을 수 없습니다: {exc}"))
         return {}
 
@@ -176,13 +196,103 @@ def read_zone_inputs(
     return tong_frame, staff_frame.drop(columns="file"), boundary
 
 
+def unpack_uploads(files: Iterable[tuple[str, bytes]], folder: Path) -> list[Path]:
+    """Write uploaded kit files into ``folder``, unpacking each ``.zip`` of kit files flat.
+
+    A ``tongs*.zip`` (a zipped shapefile) is written as it is.  Every upload and every ZIP
+    member is checked first (:func:`~mapping.limits.zip_problems`: member count, each member's
+    size, the ratio, the total of the whole upload); then members are copied a megabyte at a time,
+    without their folders, skipping hidden files and macOS metadata (uploads too).
+
+    Parameters
+    ----------
+    files : iterable of (name, bytes)
+        Each uploaded file's name and content.
+    folder : Path
+        An empty folder to write into.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+
+    Raises
+    ------
+    ValidationError
+        Every problem of every upload (too large, a bomb, two files of one name); nothing is written.
+    """
+    named = [(flat_member_name(name), data) for name, data in files]  # a bare file name, never a path
+    uploads, problems = _checked_uploads([(name, data) for name, data in named if name])
+    if problems:
+        raise ValidationError(problems, what="올린 파일")
+    written = []
+    for upload in uploads:
+        if upload.members is None:
+            (folder / upload.name).write_bytes(upload.data)
+            written.append(folder / upload.name)
+            continue
+        with zipfile.ZipFile(io.BytesIO(upload.data)) as archive:
+            for member in upload.members:
+                target = folder / str(flat_member_name(member.filename))
+                with archive.open(member) as source, target.open("wb") as out:
+                    shutil.copyfileobj(source, out, MB)
+                written.append(target)
+    return written
+
+
+class _Upload(NamedTuple):
+    name: str
+    data: bytes
+    members: list[zipfile.ZipInfo] | None  # the ZIP members to unpack; None: the file is written as it is
+
+
+def _checked_uploads(files: list[tuple[str, bytes]]) -> tuple[list[_Upload], list[Problem]]:
+    """Each upload with the members to unpack, and every problem; no member is read."""
+    uploads: list[_Upload] = []
+    problems: list[Problem] = []
+    for name, data in files:
+        if len(data) > MAX_FILE_BYTES:
+            message = f"파일이 {shown_bytes(len(data))}로 한도 {shown_bytes(MAX_FILE_BYTES)}를 넘어 받지 않았습니다."
+            problems.append(Problem(name, None, None, message + " 이 동의 자료만 남겨 다시 올리세요."))
+        elif not (name.lower().endswith(".zip") and not name.startswith("tongs")):  # tongs*.zip: a shapefile
+            uploads.append(_Upload(name, data, None))
+        elif refused := zip_problems(data, file=name):
+            problems += refused
+        else:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                members = [m for m in archive.infolist() if not m.is_dir() and flat_member_name(m.filename)]
+            uploads.append(_Upload(name, data, members))
+    total = sum(len(u.data) if u.members is None else sum(m.file_size for m in u.members) for u in uploads)
+    if total > MAX_UNPACKED_BYTES:
+        message = f"올린 파일을 모두 풀면 {shown_bytes(total)}로 한도 {shown_bytes(MAX_UNPACKED_BYTES)}를 넘습니다."
+        problems.append(Problem("올린 파일", None, None, message + " 이 동의 자료 키트만 올리세요."))
+    return uploads, problems + _same_names(uploads)
+
+
+def _same_names(uploads: list[_Upload]) -> list[Problem]:
+    """Two files that would land on one name in the flat kit folder."""
+    where: dict[str, list[str]] = {}
+    for upload in uploads:
+        for member in upload.members if upload.members is not None else [None]:
+            name = upload.name if member is None else str(flat_member_name(member.filename))
+            where.setdefault(name, []).append(upload.name if member is None else f"{upload.name}:{member.filename}")
+    message = "같은 이름의 파일이 {}개 있습니다 ({}). 하나만 남겨 다시 올리세요."
+    return [Problem(n, None, None, message.format(len(f), ", ".join(f))) for n, f in where.items() if len(f) > 1]
+
+
 PATH_SUFFIXES = (".geojson", ".gpkg", ".graphml")
 
 
 def _graphml_lines(path: Path) -> gpd.GeoDataFrame:
-    """Edges of an OSM GraphML (osmnx: nodes with x = lon, y = lat) as lines in EPSG:4326."""
+    """Edges of an OSM GraphML (osmnx: nodes with x = lon, y = lat) as lines in EPSG:4326.
+
+    Refused before parsing (:func:`~mapping.limits.geometry_file_problems`) when too large or too many edges.
+    """
     import networkx as nx
 
+    refused = geometry_file_problems(path)
+    if refused:
+        raise ValidationError(refused, what=path.name)
     graph = nx.read_graphml(path)
     xy = {n: (float(d["x"]), float(d["y"])) for n, d in graph.nodes(data=True)}
     return gpd.GeoDataFrame(geometry=[shapely.LineString([xy[a], xy[b]]) for a, b in graph.edges()], crs=WEB_CRS)
@@ -195,6 +305,9 @@ def _read_paths(folder: Path, problems: list[Problem]) -> gpd.GeoDataFrame | Non
         return None
     try:
         lines = _graphml_lines(path) if path.suffix == ".graphml" else _read_geo(path)
+    except ValidationError as exc:
+        problems += exc.problems
+        return None
     except Exception as exc:
         problems.append(Problem(path.name, None, None, f"보행망을 읽을 수 없습니다: {exc}"))
         return None

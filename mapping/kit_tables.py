@@ -29,7 +29,8 @@ from mapping.domain import (
     RESOURCE_TYPES,
     ROLES,
 )
-from mapping.errors import Problem
+from mapping.errors import Problem, ValidationError
+from mapping.limits import geometry_file_problems, vertex_problems
 from mapping.tables import (
     Column,
     cell_text,
@@ -108,8 +109,24 @@ DEFAULTS = {"resources": {"public": True}, "reports": {"status": "received", "re
 
 
 def _read_geo(path: Path, *, column: str | None = None, alias: str | None = None) -> gpd.GeoDataFrame:
+    """A geometry file, refused before reading when over :mod:`mapping.limits` and checked again right after.
+
+    Raises
+    ------
+    ValidationError
+        The file's size, its ZIP members or its vertices (estimated from the bytes first, then
+        counted) are over a limit; nothing of it is used.
+    """
+    refused = geometry_file_problems(path)
+    if refused:
+        raise ValidationError(refused, what=path.name)
     gdf = gpd.read_file(path)
     names = {str(c).strip() for c in gdf.columns}
+    label = next((c for c in gdf.columns if str(c).strip() in (column, alias)), None)
+    labels = [f"{label} {v}" for v in gdf[label]] if label is not None else None
+    refused = vertex_problems(gdf.geometry.values, file=path.name, labels=labels)
+    if refused:
+        raise ValidationError(refused, what=path.name)
     if column and column not in names and alias not in names and path.suffix.lower() in (".zip", ".shp"):
         gdf = gpd.read_file(path, encoding="cp949")  # Korean shapefiles without .cpg
     return gdf
@@ -121,6 +138,9 @@ def _read_dong(path: Path, problems: list[Problem]) -> gpd.GeoDataFrame | None:
         return None
     try:
         dong = _read_geo(path)
+    except ValidationError as exc:
+        problems += exc.problems
+        return None
     except Exception as exc:
         problems.append(Problem(path.name, None, None, f"읽을 수 없습니다: {exc}"))
         return None
@@ -157,6 +177,9 @@ def _read_tongs(path: Path | None, dong: gpd.GeoDataFrame | None, problems: list
         return None
     try:
         raw = _read_geo(path, column="통", alias="tong")
+    except ValidationError as exc:
+        problems += exc.problems
+        return None
     except Exception as exc:
         problems.append(Problem(path.name, None, None, f"읽을 수 없습니다: {exc}"))
         return None
@@ -239,7 +262,9 @@ def _row_key(row: dict[str, object]) -> str:
 def _geojson_table(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
     """A GeoJSON of points as a table: its properties plus 경도/위도 (feature N is row N)."""
     try:
-        gdf = gpd.read_file(path)
+        gdf = _read_geo(path)
+    except ValidationError as exc:
+        return None, exc.problems
     except Exception as exc:
         return None, [Problem(path.name, None, None, f"읽을 수 없습니다: {exc}")]
     if gdf.crs is None or not (gdf.geom_type == "Point").all():

@@ -14,13 +14,26 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import openpyxl
 import pandas as pd
+from openpyxl.cell.cell import ERROR_CODES
+from openpyxl.utils import get_column_letter
 
 from mapping.crs import parse_crs, plausible_lonlat, transform_xy
 from mapping.domain import Vocabulary
 from mapping.errors import CRSError, Problem
+from mapping.limits import (
+    MAX_TABLE_CELLS,
+    MAX_TABLE_COLUMNS,
+    MAX_TABLE_ROWS,
+    size_problems,
+    table_shape_problem,
+    text_table_problems,
+    zip_problems,
+)
 
 KST = dt.timezone(dt.timedelta(hours=9))
 FIRST_DATA_ROW = 2  # Excel row number of the first data row (row 1 is the header)
@@ -70,29 +83,128 @@ def cell_text(value: object) -> str:
 
 
 def read_table(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Read a CSV or XLSX file into a frame of stripped strings.
+    """Read a CSV or XLSX file into a frame of stripped strings, within :mod:`mapping.limits`.
 
     The frame's index is each row's Excel row number (the header is row 1);
     blank rows are dropped without shifting the numbers of the rows after them.
+    A file over a limit (size, rows, columns, cells; an XLSX's parts as a ZIP) is
+    refused before it is parsed.
     """
     file = path.name
+    refused = size_problems(path)
+    if refused:
+        return None, refused
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
-            raw = pd.read_excel(path, dtype=object, engine="openpyxl")
+            frame, problems = _read_xlsx(path, file=file)
         else:
-            text, problems = decode_csv(path.read_bytes(), file=file)
-            if text is None:
-                return None, problems
-            raw = pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False, skip_blank_lines=False)
+            frame, problems = _read_csv(path, file=file)
     except Exception as exc:
         return None, [Problem(file, None, None, f"읽을 수 없는 파일입니다 ({type(exc).__name__}: {exc}).")]
-    frame = raw.map(cell_text) if len(raw) else raw.astype(str)
+    if frame is None:
+        return None, problems
     frame.columns = [str(c).strip() for c in frame.columns]
-    frame.index = pd.RangeIndex(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame))
     blank = (frame == "").all(axis=1) if len(frame.columns) else pd.Series(True, index=frame.index)
     frame = frame[~blank].copy()
     frame.attrs["excel_rows"] = True
     return frame, []
+
+
+def _read_csv(path: Path, *, file: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """A CSV as text cells, its rows numbered as Excel shows them."""
+    text, problems = decode_csv(path.read_bytes(), file=file)
+    if text is None:
+        return None, problems
+    refused = text_table_problems(text, file=file)
+    if refused:
+        return None, refused
+    raw = pd.read_csv(
+        io.StringIO(text), dtype=object, keep_default_na=False, skip_blank_lines=False, nrows=MAX_TABLE_ROWS + 1
+    )
+    found = (
+        f"표에 행이 {len(raw):,}개{' 넘게' if len(raw) > MAX_TABLE_ROWS else ''}, 열이 {len(raw.columns):,}개 있습니다"
+    )
+    problem = table_shape_problem(file=file, rows=len(raw) + 1, columns=len(raw.columns), found=found)
+    if problem:
+        return None, [problem]
+    frame = raw.map(cell_text) if len(raw) else raw.astype(str)
+    frame.index = pd.RangeIndex(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame))
+    return frame, []
+
+
+def _read_xlsx(path: Path, *, file: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """The first sheet of a workbook as text cells, read row by row within the limits.
+
+    The workbook's parts are checked as a ZIP, then the sheet's declared range; while reading,
+    every row is checked again (a sheet may declare less than it holds).  The header is the
+    first row that is not blank; each row keeps its Excel row number.
+    """
+    refused = zip_problems(path, file=file)
+    if refused:
+        return None, refused
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    try:
+        if not book.worksheets:
+            return None, [Problem(file, None, None, "워크시트가 없습니다. 첫 시트에 표를 넣어 저장하세요.")]
+        sheet = book.worksheets[0]
+        problem = _declared_range_problem(sheet, file=file)
+        if problem is None:
+            sheet.reset_dimensions()  # from here on, read what is there, not what is declared
+            rows, problem = _sheet_rows(sheet, file=file)
+    finally:
+        book.close()
+    if problem:
+        return None, [problem]
+    return _rows_frame(rows), []
+
+
+def _declared_range_problem(sheet: Any, *, file: str) -> Problem | None:
+    """The sheet's ``<dimension ref=…>`` over the limits (openpyxl and pandas size their work by it)."""
+    rows, columns = sheet.max_row, sheet.max_column
+    if rows is None or columns is None:
+        return None
+    ref = f"A1:{get_column_letter(min(columns, 18278))}{rows}"
+    found = f"시트 '{sheet.title}'가 {ref} 범위(행 {rows:,}개 × 열 {columns:,}개)를 선언합니다"
+    return table_shape_problem(file=file, rows=rows, columns=columns, found=found)
+
+
+def _sheet_rows(sheet: Any, *, file: str) -> tuple[list[tuple[int, list[str]]], Problem | None]:
+    """``(Excel row number, cells)`` of each row that is not blank; a problem at the first row past a limit."""
+    rows: list[tuple[int, list[str]]] = []
+    cells = widest = 0
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        cells, widest = cells + len(values), max(widest, len(values))
+        if number > MAX_TABLE_ROWS + 1 or widest > MAX_TABLE_COLUMNS or cells > MAX_TABLE_CELLS:
+            last = get_column_letter(min(widest, 18278))
+            found = f"시트 '{sheet.title}'에 {number:,}행까지 {last}열까지의 칸이 있습니다 (칸 {cells:,}개)"
+            return [], table_shape_problem(file=file, rows=number, columns=widest, found=found)
+        texts = [_xlsx_text(v) for v in values]
+        while texts and texts[-1] == "":
+            texts.pop()
+        if texts:
+            rows.append((number, texts))
+    return rows, None
+
+
+def _xlsx_text(value: object) -> str:
+    if isinstance(value, str) and value in ERROR_CODES:  # #N/A, #REF! …: an error cell is an empty cell
+        return ""
+    return cell_text(value)
+
+
+def _rows_frame(rows: list[tuple[int, list[str]]]) -> pd.DataFrame:
+    """A frame from the header (first row) and the data rows, padded to the widest; headers named as pandas does."""
+    if not rows:
+        return pd.DataFrame()
+    width = max(len(cells) for _, cells in rows)
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for i, name in enumerate(rows[0][1] + [""] * (width - len(rows[0][1]))):
+        base = name or f"Unnamed: {i}"
+        names.append(f"{base}.{seen[base]}" if base in seen else base)
+        seen[base] = seen.get(base, 0) + 1
+    data = [cells + [""] * (width - len(cells)) for _, cells in rows[1:]]
+    return pd.DataFrame(data, columns=names, index=[number for number, _ in rows[1:]], dtype=object)
 
 
 def excel_rows(frame: pd.DataFrame) -> list[int]:
@@ -238,48 +350,61 @@ POINT_COLUMNS = [
 def parse_points(
     frame: pd.DataFrame, *, file: str, default_crs: str | None
 ) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
-    """Read each row's point as lon/lat (EPSG:4326), whatever CRS it was given in.
+    """Read each row's point as lon/lat (EPSG:4326), by what that row has.
 
-    A row gives ``경도``/``위도`` (EPSG:4326 unless ``좌표계`` says otherwise)
-    or ``x``/``y`` with ``좌표계`` in that row or ``default_crs`` for the file.
-    Rows without a usable point get NaN and a problem.
+    A row with both ``경도`` and ``위도`` is read from them (EPSG:4326); else a row with both
+    ``x`` and ``y`` is read in its own ``좌표계``, or ``default_crs`` for the file (``kit.json``).
+    One file may mix the two forms row by row (LOCALDATA rows in EPSG:5174 beside points placed
+    by hand).  A row with neither form whole gets NaN and a problem naming both forms.
     """
     found, _ = match_columns(frame, POINT_COLUMNS, file=file)
     n = len(frame)
     lon, lat = np.full(n, np.nan), np.full(n, np.nan)
+    if not ({"lon", "lat"} <= found.keys() or {"x", "y"} <= found.keys()):
+        message = "좌표 열이 없습니다: '경도','위도' 또는 'x','y'+'좌표계' 열을 넣으세요."
+        return lon, lat, [Problem(file, None, "경도", message)]
     problems: list[Problem] = []
-    has_lonlat = "lon" in found and "lat" in found
-    if not has_lonlat and not ("x" in found and "y" in found):
-        return (
-            lon,
-            lat,
-            [Problem(file, None, "경도", "좌표 열이 없습니다: '경도','위도' 또는 'x','y'+'좌표계' 열을 넣으세요.")],
-        )
-    cols = ("lon", "lat") if has_lonlat else ("x", "y")
     for i, (row_no, record) in enumerate(zip(excel_rows(frame), frame.to_dict("records"), strict=True)):
-        try:
-            x, y = (float(str(record[found[c]]).replace(",", "")) for c in cols)
-        except ValueError:
-            shown = "/".join(found[c] for c in cols)
-            problems.append(
-                Problem(
-                    file,
-                    row_no,
-                    found[cols[0]],
-                    f"좌표 {shown}를 숫자로 읽을 수 없습니다: {record[found[cols[0]]]!r}, {record[found[cols[1]]]!r}",
-                )
-            )
-            continue
-        crs_text = record.get(found.get("crs", ""), "") if "crs" in found else ""
-        try:
-            crs = parse_crs(crs_text or default_crs or ("EPSG:4326" if has_lonlat else ""))
-        except CRSError as exc:
-            problems.append(Problem(file, row_no, "좌표계", str(exc)))
-            continue
-        lo, la = transform_xy([x], [y], crs)
-        if not plausible_lonlat(lo[0], la[0]):
-            hint = " 경도와 위도가 바뀐 것 같습니다." if plausible_lonlat(y, x) else f" {crs}가 맞는지 확인하세요."
-            problems.append(Problem(file, row_no, found[cols[0]], f"좌표 ({x}, {y}) [{crs}]는 서울 밖입니다.{hint}"))
-            continue
-        lon[i], lat[i] = lo[0], la[0]
+        cells = {key: str(record[header]).strip() for key, header in found.items()}
+        point = _row_point(cells, found, file=file, row=int(row_no), default_crs=default_crs)
+        if isinstance(point, Problem):
+            problems.append(point)
+        else:
+            lon[i], lat[i] = point
     return lon, lat, problems
+
+
+def _row_point(
+    cells: dict[str, str], found: dict[str, str], *, file: str, row: int, default_crs: str | None
+) -> tuple[float, float] | Problem:
+    """One row's lon/lat, or the problem with it."""
+    form = next((f for f in (("lon", "lat"), ("x", "y")) if all(cells.get(k) for k in f)), None)
+    if form is None:
+        return _missing_point(cells, found, file=file, row=row)
+    column = found[form[0]]
+    try:
+        x, y = (float(cells[k].replace(",", "")) for k in form)
+    except ValueError:
+        shown = "/".join(found[k] for k in form)
+        message = f"좌표 {shown}를 숫자로 읽을 수 없습니다: {cells[form[0]]!r}, {cells[form[1]]!r}"
+        return Problem(file, row, column, message)
+    try:
+        crs = "EPSG:4326" if form[0] == "lon" else parse_crs(cells.get("crs") or default_crs or "")
+    except CRSError as exc:
+        return Problem(file, row, found.get("crs", "좌표계"), str(exc))
+    lo, la = transform_xy([x], [y], crs)
+    if not plausible_lonlat(lo[0], la[0]):
+        hint = " 경도와 위도가 바뀐 것 같습니다." if plausible_lonlat(y, x) else f" {crs}가 맞는지 확인하세요."
+        if form[0] == "lon" and not -180 <= x <= 180:
+            hint = " 경도/위도는 도 단위(EPSG:4326)입니다. 다른 좌표계의 값은 'x','y','좌표계' 열에 적으세요."
+        return Problem(file, row, column, f"좌표 ({x}, {y}) [{crs}]는 서울 밖입니다.{hint}")
+    return float(lo[0]), float(la[0])
+
+
+def _missing_point(cells: dict[str, str], found: dict[str, str], *, file: str, row: int) -> Problem:
+    given = ", ".join(f"{found[k]}={cells[k]!r}" for k in ("lon", "lat", "x", "y") if cells.get(k))
+    message = (
+        f"좌표가 없습니다 ({'있는 값: ' + given if given else '좌표 칸이 모두 비어 있음'}). "
+        "'경도'와 '위도'(EPSG:4326)를 둘 다 적거나, 'x'와 'y'를 둘 다 적고 '좌표계'(또는 kit.json의 crs)를 정하세요."
+    )
+    return Problem(file, row, found.get("lon") or found.get("x"), message)

@@ -6,11 +6,17 @@ frames given, with the same 1 m² tolerance as :mod:`mapping.zones`.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import io
 import itertools
 import json
 import re
+import struct
+import tracemalloc
+import zlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import geopandas as gpd
 import pandas as pd
@@ -204,3 +210,113 @@ def staff_user(name: str, *, code: str = SAMPLE_DONG, role: str | None = None) -
     """
     role = role or SAMPLE_ROLES[name]
     return User(f"acct-{code}-{name}", name, role, staff_name=name, dong_code=code)
+
+
+# ---- hostile files ------------------------------------------------------------
+# Built small in memory: the refusals under test must come before any of them is unpacked or parsed.
+
+MB = 1024 * 1024
+
+
+@contextlib.contextmanager
+def peak_memory_mb() -> Iterator[list[float]]:
+    """Measure the peak of Python allocations (numpy's too) inside the block: ``with peak_memory_mb() as peak:``.
+
+    After the block, ``peak[0]`` is the peak in MB.  Import what the block needs before it: first
+    imports count.
+    """
+    peak: list[float] = []
+    tracemalloc.start()
+    try:
+        yield peak
+    finally:
+        peak.append(tracemalloc.get_traced_memory()[1] / MB)
+        tracemalloc.stop()
+
+
+def deflated(data: bytes) -> tuple[bytes, int, int]:
+    """``(raw deflate stream, size, crc32)`` of ``data``, a member for :func:`zip_bytes`."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush(), len(data), zlib.crc32(data)
+
+
+@functools.cache
+def deflated_repeat(head: bytes, block: bytes, times: int, tail: bytes) -> tuple[bytes, int, int]:
+    """``head + block * times + tail`` deflated without ever holding it: a real zip bomb in a few KB per GB.
+
+    Each part is compressed once, ending in a full flush (no reference to what came before), so the
+    block's compressed bytes can be repeated; the CRC is computed over the whole unpacked stream.
+    """
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    first = packer.compress(head) + packer.flush(zlib.Z_FULL_FLUSH)
+    middle = packer.compress(block) + packer.flush(zlib.Z_FULL_FLUSH)
+    last = packer.compress(tail) + packer.flush()
+    crc = zlib.crc32(head)
+    for _ in range(times):
+        crc = zlib.crc32(block, crc)
+    return first + middle * times + last, len(head) + len(block) * times + len(tail), zlib.crc32(tail, crc)
+
+
+def zip_bytes(members: dict[str, tuple[bytes, int, int]]) -> bytes:
+    """A ZIP archive written by hand from already deflated members ``{name: (stream, size, crc32)}``."""
+    out, directory = io.BytesIO(), []
+    for name, (stream, size, crc) in members.items():
+        encoded, offset = name.encode(), out.tell()
+        out.write(
+            struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0x800, 8, 0, 0x21, crc, len(stream), size, len(encoded), 0)
+        )
+        out.write(encoded + stream)
+        entry = struct.pack(
+            "<4s6H3L5HL", b"PK\x01\x02", 20, 20, 0x800, 8, 0, 0x21, crc, len(stream), size, len(encoded), 0, 0, 0, 0, 0
+        )
+        directory.append(entry + struct.pack("<L", offset) + encoded)
+    start = out.tell()
+    central = b"".join(directory)
+    out.write(central)
+    out.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(members), len(members), len(central), start, 0))
+    return out.getvalue()
+
+
+XLSX_PARTS = {
+    "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+    "_rels/.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Target="xl/workbook.xml" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"/></Relationships>',
+    "xl/workbook.xml": '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>',
+    "xl/_rels/workbook.xml.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Target="worksheets/sheet1.xml" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"/></Relationships>',
+}
+SHEET_HEAD = '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{dimension}<sheetData>'
+SHEET_TAIL = "</sheetData></worksheet>"
+
+
+def sheet_xml(rows: dict[int, dict[str, object]], *, dimension: str | None) -> str:
+    """A worksheet's XML: ``{row number: {cell ref: value}}`` (text as inline strings), with ``<dimension ref>``."""
+    cells = []
+    for number, row in rows.items():
+        items = "".join(
+            f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>'
+            if isinstance(value, str)
+            else f'<c r="{ref}"><v>{value}</v></c>'
+            for ref, value in row.items()
+        )
+        cells.append(f'<row r="{number}">{items}</row>')
+    head = SHEET_HEAD.format(dimension=f'<dimension ref="{dimension}"/>' if dimension else "")
+    return head + "".join(cells) + SHEET_TAIL
+
+
+def xlsx_bytes(sheet: str | tuple[bytes, int, int]) -> bytes:
+    """A minimal workbook whose only sheet is ``sheet`` (XML text, or an already deflated member)."""
+    parts = {name: deflated(text.encode()) for name, text in XLSX_PARTS.items()}
+    parts["xl/worksheets/sheet1.xml"] = deflated(sheet.encode()) if isinstance(sheet, str) else sheet
+    return zip_bytes(parts)

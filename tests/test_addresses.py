@@ -72,6 +72,30 @@ def test_juso_file_that_is_not_cp949_is_refused(tmp_path):
         read_juso_entrances(path)
 
 
+def test_juso_file_with_a_line_too_long_stops_there(tmp_path):
+    path = write_juso(tmp_path / "entrc_seoul.txt", [juso_row("월드컵로", "190", "0", 126.9031, 37.5663)])
+    with path.open("ab") as handle:
+        handle.write(b"|" * 10_000_000 + b"\n" + b"a|b\n" * 100)
+    with pytest.raises(ValidationError, match=r"entrc_seoul.txt 2행: 한 줄이 4,096바이트를 넘습니다") as info:
+        read_juso_entrances(path)
+    assert len(info.value.problems) == 1  # reading stopped at that line
+
+
+def test_juso_file_over_its_size_limit_is_refused_unread(tmp_path, monkeypatch):
+    path = write_juso(tmp_path / "entrc_seoul.txt", [juso_row("월드컵로", "190", "0", 126.9031, 37.5663)])
+    monkeypatch.setattr("mapping.addresses.MAX_ADDRESS_FILE_BYTES", 100)
+    monkeypatch.setattr(Path, "open", lambda *a, **k: pytest.fail("opened although over the limit"))
+    with pytest.raises(ValidationError, match=r"entrc_seoul.txt: 파일이 0.0 MB로 한도 0.0 MB를 넘어"):
+        read_juso_entrances(path)
+
+
+def test_juso_problems_stop_at_twenty(tmp_path):
+    path = tmp_path / "entrc_bad.txt"
+    path.write_bytes("a|b|c\n".encode("cp949") * 1000)
+    with pytest.raises(ValidationError, match="오류 20건"):
+        read_juso_entrances(path)
+
+
 CANDIDATES = pd.DataFrame(
     {
         "address": [

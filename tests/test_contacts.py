@@ -152,7 +152,7 @@ def test_every_problem_is_listed_at_once(kit_copy: Path) -> None:
     assert any("3행 [성명]" in p and "비어 있습니다" in p for p in found)
     assert any("3행 [통]" in p and "통 99" in p for p in found)
     assert any("4행 [연락처]" in p for p in found)
-    assert any("4행 [경도]" in p and "숫자로 읽을 수 없습니다" in p for p in found)  # a longitude without a latitude
+    assert any("4행 [경도]" in p and "좌표가 없습니다" in p and "'x'와 'y'" in p for p in found)  # 경도 without 위도
 
 
 def test_a_missing_required_column_is_named(kit_copy: Path) -> None:

@@ -2,22 +2,38 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+import pytest
+import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mapping.access import CLI_USER
-from mapping.errors import MappingError
-from mapping.kit import read_kit, read_reports_file
+from mapping.cli import main as cli_main
+from mapping.errors import MappingError, ValidationError
+from mapping.kit import read_kit, read_reports_file, unpack_uploads
 from mapping.lookup import officer_for
 from mapping.photos import read_photo
-from mapping.store import Store
+from mapping.store import Store, open_store
 from tests.conftest import SAMPLE_CODE, SAMPLE_KIT
-from tests.helpers import staff_user
+from tests.helpers import (
+    MB,
+    SHEET_HEAD,
+    SHEET_TAIL,
+    deflated,
+    deflated_repeat,
+    peak_memory_mb,
+    sheet_xml,
+    staff_user,
+    xlsx_bytes,
+    zip_bytes,
+)
 
 SETTINGS = settings(
     max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -124,3 +140,104 @@ def test_kit_loader_with_broken_tong_geometry(geometry: str) -> None:
             read_kit(kit)
         except MappingError as err:
             assert "tongs" in str(err) or "통" in str(err)
+
+
+# ---- hostile files, refused before they are read (issue 17, items 6 and 7) ---------------------------------------
+# Each through its entry point: a clear error naming the file, nothing stored, and a peak of Python allocations
+# (numpy's included) of a few MB — never a time: performance goals live in bench/.
+PEAK_MB = 20
+
+
+def _xfd_xlsx() -> bytes:
+    """A workbook of a couple of KB declaring a cell at XFD1048576, and holding one there."""
+    rows = {1: {"A1": "일시", "B1": "작성자", "C1": "내용"}, 1_048_576: {"XFD1048576": 1}}
+    return xlsx_bytes(sheet_xml(rows, dimension="A1:XFD1048576"))
+
+
+def _bombed_xlsx() -> bytes:
+    """A workbook of about 1 MB whose sheet XML unpacks to 1 GB of spaces."""
+    head, tail = SHEET_HEAD.format(dimension="").encode(), SHEET_TAIL.encode()
+    return xlsx_bytes(deflated_repeat(head, b" " * MB, 1024, tail))
+
+
+@pytest.fixture(scope="module")
+def million_vertex_kit(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample kit whose tong 5 has a million vertices (the same shape, densified)."""
+    kit = tmp_path_factory.mktemp("hostile") / "kit"
+    shutil.copytree(SAMPLE_KIT, kit)
+    collection = json.loads((kit / "tongs.geojson").read_text(encoding="utf-8"))
+    feature = next(f for f in collection["features"] if f["properties"]["tong"] == 5)
+    ring = shapely.from_geojson(json.dumps(feature["geometry"]))
+    dense = shapely.segmentize(ring, ring.length / 1_000_000)
+    assert shapely.get_num_coordinates(dense) > 1_000_000
+    feature["geometry"] = "@"
+    text = json.dumps(collection).replace('"@"', shapely.to_geojson(dense))
+    (kit / "tongs.geojson").write_text(text, encoding="utf-8")
+    return kit
+
+
+@pytest.mark.parametrize(
+    ("build", "words"), [(_xfd_xlsx, ("XFD1048576", "행 200,000개")), (_bombed_xlsx, ("1,024.0 MB",))]
+)
+def test_import_reports_refuses_a_hostile_xlsx(
+    sample_store: Store,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    build: Callable[[], bytes],
+    words: tuple[str, ...],
+) -> None:
+    path = tmp_path / "보고.xlsx"
+    path.write_bytes(build())
+    assert path.stat().st_size < 2 * MB
+    db, before = sample_store.url.removeprefix("sqlite:///"), _rows(sample_store)
+    with peak_memory_mb() as peak:
+        assert cli_main(["import-reports", str(path), "--db", db]) == 2
+    err = capsys.readouterr().err
+    assert "보고 파일 보고.xlsx에 오류 1건이 있어 아무것도 저장하지 않았습니다" in err
+    assert all(w in err for w in words), err
+    assert _rows(sample_store) == before
+    assert peak[0] < PEAK_MB
+
+
+@pytest.mark.parametrize(("build", "words"), [(_xfd_xlsx, ("XFD1048576",)), (_bombed_xlsx, ("압축을 풀면",))])
+def test_kit_with_a_hostile_xlsx_is_refused(kit_copy: Path, build: Callable[[], bytes], words: tuple[str, ...]) -> None:
+    (kit_copy / "staff.csv").unlink()
+    (kit_copy / "staff.xlsx").write_bytes(build())
+    with peak_memory_mb() as peak, pytest.raises(ValidationError, match=r"staff\.xlsx") as info:
+        read_kit(kit_copy)
+    assert any(p.file == "staff.xlsx" and all(w in p.message for w in words) for p in info.value.problems)
+    assert peak[0] < PEAK_MB
+
+
+def test_uploaded_zip_bomb_is_refused_before_unpacking(tmp_path: Path) -> None:
+    """Like the issue's 3 MB ZIP of 3 GB: here 1 MB of ZIP that would unpack to 1 GB."""
+    header = "유형,명칭,주소,경도,위도\n".encode()
+    bomb = deflated_repeat(header, b"\n" * MB, 128, b"")  # each member alone is under the 200 MB limit
+    data = zip_bytes({f"kit/resources{i}.csv": bomb for i in range(8)} | {"kit/staff.csv": deflated(b"a,b\n")})
+    assert len(data) < 2 * MB
+    folder = tmp_path / "upload"
+    folder.mkdir()
+    with peak_memory_mb() as peak, pytest.raises(ValidationError, match="올린 파일에 오류 8건") as info:
+        unpack_uploads([("kit.zip", data)], folder)
+    assert [p.column for p in info.value.problems] == [f"kit/resources{i}.csv" for i in range(8)]
+    assert all("압축 폭탄" in p.message and "한도 100배" in p.message for p in info.value.problems)
+    assert list(folder.iterdir()) == []  # nothing unpacked, not even the good member
+    assert peak[0] < PEAK_MB
+
+
+def test_kit_with_a_million_vertex_tong_is_refused(million_vertex_kit: Path, sample_kit: object) -> None:
+    with peak_memory_mb() as peak, pytest.raises(ValidationError, match=r"tongs\.geojson") as info:
+        read_kit(million_vertex_kit)
+    [problem] = [p for p in info.value.problems if p.severity == "error"]
+    assert problem.file == "tongs.geojson" and "좌표가 최대 1,000," in problem.message
+    assert all(w in problem.message for w in ("500,000", "단순화"))
+    assert peak[0] < PEAK_MB
+
+
+def test_loading_a_kit_with_a_million_vertex_tong_stores_nothing(
+    million_vertex_kit: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "new.sqlite"
+    assert cli_main(["load", str(million_vertex_kit), "--db", str(db)]) == 2
+    assert "tongs.geojson" in capsys.readouterr().err
+    assert open_store(db).dongs().empty

@@ -252,6 +252,20 @@ def test_half_a_coordinate_is_named(exported: Path) -> None:
         read_hsds(exported)
 
 
+def test_table_over_the_limits_is_refused_before_parsing(exported: Path) -> None:
+    with (exported / "locations.csv").open("a", encoding="utf-8") as handle:
+        handle.write("," * 2_000_000 + "\n")  # one row of two million empty cells
+    with pytest.raises(ValidationError, match=r"locations\.csv: 칸\(쉼표·줄바꿈으로 나뉜 값\)이 2,000,\d{3}개로 한도"):
+        read_hsds(exported)
+
+
+def test_table_over_the_size_limit_is_refused(exported: Path) -> None:
+    with (exported / "services.csv").open("r+b") as handle:
+        handle.truncate(50 * 1024 * 1024 + 1)
+    with pytest.raises(ValidationError, match=r"services\.csv: 파일이 50\.0 MB로 한도 50\.0 MB"):
+        read_hsds(exported)
+
+
 def test_missing_required_table_is_named(exported: Path) -> None:
     (exported / "service_at_location.csv").unlink()
     with pytest.raises(ValidationError, match=r"service_at_location\.csv: HSDS 필수 표"):

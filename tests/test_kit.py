@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import random
 import shutil
@@ -19,8 +20,10 @@ from pyproj import Transformer
 
 from mapping.cli import main as cli_main
 from mapping.errors import Problem, ValidationError
-from mapping.kit import Kit, read_kit, read_zone_inputs
+from mapping.kit import Kit, read_kit, read_zone_inputs, unpack_uploads
+from mapping.limits import MAX_FEATURE_VERTICES, MAX_FILE_BYTES, MAX_FILE_VERTICES, geometry_file_problems
 from tests.conftest import SAMPLE_KIT
+from tests.helpers import MB, deflated_repeat, zip_bytes
 
 UTF8_BOM = "utf-8-sig"
 # Encoding of each CSV of the shipped kit; rewrites keep it unless a test is about encoding.
@@ -552,3 +555,185 @@ def test_same_content_at_two_places_kept(kit_copy: Path) -> None:
 def test_documented_report_aliases(kit_copy: Path, sample_kit: Kit) -> None:
     edit_reports(kit_copy, lambda f: f.rename(columns={"일시": "at", "작성자": "officer"}))
     assert len(read_kit(kit_copy).tables["reports"]) == len(sample_kit.tables["reports"])
+
+
+# ---- coordinates: both forms in one file ---------------------------------------------
+def test_resources_mixing_lonlat_and_5174_rows_load_where_they_belong(kit_copy: Path) -> None:
+    """LOCALDATA rows in EPSG:5174 merged with places given by hand in 경도/위도 (kit.json keeps 5174)."""
+    frame = read_csv(kit_copy / "resources.csv")
+    to_wgs = Transformer.from_crs("EPSG:5174", "EPSG:4326", always_xy=True)
+    lon, lat = to_wgs.transform(frame["x"].astype(float).to_numpy(), frame["y"].astype(float).to_numpy())
+    by_hand = frame.index % 2 == 1
+    frame["경도"] = np.where(by_hand, [f"{v:.6f}" for v in lon], "")
+    frame["위도"] = np.where(by_hand, [f"{v:.6f}" for v in lat], "")
+    frame.loc[by_hand, ["x", "y", "좌표계"]] = ""
+    frame.loc[frame.index % 4 == 0, "좌표계"] = ""  # these take kit.json's EPSG:5174
+    write_csv(frame, kit_copy / "resources.csv")
+    assert json.loads((kit_copy / "kit.json").read_text(encoding="utf-8"))["crs"] == {"resources": "EPSG:5174"}
+    got = metric(read_kit(kit_copy).tables["resources"]).geometry
+    want = metric(gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")).geometry
+    assert len(got) == 48
+    assert got.distance(want, align=False).max() < 1.0
+
+
+def test_same_place_in_5174_and_in_lonlat_lands_within_metres(kit_copy: Path) -> None:
+    frame = read_csv(kit_copy / "resources.csv")
+    to_wgs = Transformer.from_crs("EPSG:5174", "EPSG:4326", always_xy=True)
+    lon, lat = to_wgs.transform(float(frame.loc[0, "x"]), float(frame.loc[0, "y"]))
+    twin = frame.loc[[0]].assign(
+        명칭="손으로 찍은 같은 곳", x="", y="", 좌표계="", 경도=f"{lon:.6f}", 위도=f"{lat:.6f}"
+    )
+    write_csv(pd.concat([frame.assign(경도="", 위도=""), twin], ignore_index=True), kit_copy / "resources.csv")
+    resources = metric(read_kit(kit_copy).tables["resources"])
+    assert resources.geometry.iloc[0].distance(resources.geometry.iloc[-1]) < 1.0
+
+
+def test_resources_row_with_neither_form_names_the_row_and_both_forms(kit_copy: Path) -> None:
+    def change(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = frame.assign(경도="", 위도="")
+        frame.loc[4, ["x", "y"]] = ["", "451626.17"]  # Excel row 6: half of x/y, no 경도/위도
+        return frame
+
+    edit_csv(kit_copy / "resources.csv", change)
+    problems = problems_of(kit_copy)
+    [problem] = errors(problems)
+    assert (problem.file, problem.row, problem.column) == ("resources.csv", 6, "경도")
+    assert all(w in problem.message for w in ("'경도'와 '위도'", "'x'와 'y'", "'좌표계'", "y='451626.17'"))
+
+
+# ---- limits -------------------------------------------------------------------------
+def _densified(geometry: shapely.Geometry, vertices: int) -> shapely.Geometry:
+    """``geometry`` with about ``vertices`` vertices along its edges (the same shape)."""
+    return shapely.segmentize(geometry, geometry.length / vertices)
+
+
+def test_tong_over_the_vertex_limit_is_named(kit_copy: Path) -> None:
+    def change(tongs: gpd.GeoDataFrame) -> None:
+        tongs.loc[4, "geometry"] = _densified(tongs.geometry.iloc[4], 60_000)
+
+    edit_tongs(kit_copy, change)
+    problems = problems_of(kit_copy)
+    problem = assert_problem(problems, file="tongs.geojson", column="피처 5 (tong 5)", contains=("50,000", "단순화"))
+    assert "꼭짓점이 6" in problem.message
+    assert [p.file for p in errors(problems)] == ["tongs.geojson"]
+
+
+@pytest.mark.parametrize("kind", ["geojson", "gpkg", "shp", "zip"])
+def test_tongs_over_the_file_vertex_limit_refused_before_reading(
+    kit_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    tongs = gpd.read_file(kit_copy / "tongs.geojson")
+    tongs["geometry"] = [_densified(g, 100) for g in tongs.geometry]  # 36 tongs, about 3,600 vertices
+    if kind in ("shp", "zip"):
+        put_shapefile(kit_copy, write_shapefile(tongs, tmp_path / "shp"), zipped=kind == "zip")
+    else:
+        (kit_copy / "tongs.geojson").unlink()
+        tongs.to_file(kit_copy / f"tongs.{kind}", driver="GPKG" if kind == "gpkg" else "GeoJSON")
+    monkeypatch.setattr("mapping.limits.MAX_FILE_VERTICES", 2_000)
+    read_file = gpd.read_file
+
+    def read_all_but_tongs(path: Path, *args: object, **kwargs: object) -> gpd.GeoDataFrame:
+        assert Path(path).stem != "tongs", "read although over the limit"
+        return read_file(path, *args, **kwargs)
+
+    monkeypatch.setattr(gpd, "read_file", read_all_but_tongs)
+    name = f"tongs.{kind}"
+    assert_problem(problems_of(kit_copy), file=name, row=None, column=None, contains=("좌표가 최대", "2,000"))
+
+
+def test_walking_network_with_too_many_edges_refused_before_parsing(
+    kit_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import networkx as nx
+
+    graph = nx.path_graph(20)
+    nx.set_node_attributes(graph, {n: {"x": 126.9 + n / 1e4, "y": 37.56} for n in graph})
+    nx.write_graphml(graph, kit_copy / "paths.graphml")
+    monkeypatch.setattr("mapping.limits.MAX_FILE_VERTICES", 30)
+    monkeypatch.setattr(nx, "read_graphml", lambda *a, **k: pytest.fail("parsed although over the limit"))
+    assert_problem(problems_of(kit_copy), file="paths.graphml", contains=("좌표가 최대 38개",))
+
+
+def test_kit_json_over_its_size_limit(kit_copy: Path) -> None:
+    (kit_copy / "kit.json").write_text('{"crs": "EPSG:5174", "x": "' + "가" * 30_000 + '"}', encoding="utf-8")
+    assert_problem(problems_of(kit_copy), file="kit.json", row=None, column=None, contains=("한도 0.1 MB",))
+
+
+def test_deeply_nested_kit_json_is_a_problem_not_a_crash(kit_copy: Path) -> None:
+    (kit_copy / "kit.json").write_text("[" * 50_000, encoding="utf-8")
+    assert_problem(problems_of(kit_copy), file="kit.json", column="crs", contains=("읽을 수 없습니다",))
+
+
+def test_real_boundaries_and_the_sample_kit_are_far_inside_the_limits() -> None:
+    """The limits leave room: Seoul's 425 real 행정동 and the sample kit, measured."""
+    boundaries = SAMPLE_KIT.parent / "boundaries" / "seoul_admdong_ver20210401.geojson"
+    for path in (boundaries, SAMPLE_KIT / "dong.geojson", SAMPLE_KIT / "tongs.geojson"):
+        assert geometry_file_problems(path) == []
+        counts = shapely.get_num_coordinates(gpd.read_file(path).geometry.values)
+        assert counts.max() * 200 < MAX_FEATURE_VERTICES and counts.sum() * 25 < MAX_FILE_VERTICES, path
+    for path in SAMPLE_KIT.iterdir():
+        assert path.stat().st_size * 1000 < MAX_FILE_BYTES
+    assert (
+        max(len(pd.read_excel(p)) if p.suffix == ".xlsx" else len(read_csv(p)) for p in SAMPLE_KIT.glob("[!c]*.[cx]*"))
+        < 100
+    )
+
+
+# ---- uploads (the 데이터 page) ---------------------------------------------------------
+def _zip_of(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_unpacked_kit_zip_reads_like_the_kit(tmp_path: Path, sample_kit: Kit) -> None:
+    files = {f"성산2동/{p.name}": p.read_bytes() for p in SAMPLE_KIT.iterdir()}
+    files |= {"__MACOSX/성산2동/._staff.csv": b"\x00\x05", "성산2동/.DS_Store": b"\x00"}
+    folder = tmp_path / "upload"
+    folder.mkdir()
+    written = unpack_uploads([("kit.zip", _zip_of(files))], folder)
+    assert sorted(p.name for p in written) == sorted(p.name for p in SAMPLE_KIT.iterdir())
+    kit = read_kit(folder)
+    assert {k: len(v) for k, v in kit.tables.items()} == {k: len(v) for k, v in sample_kit.tables.items()}
+
+
+def test_uploaded_tongs_zip_is_kept_whole(tmp_path: Path) -> None:
+    data = _zip_of({"tongs.shp": b"x", "tongs.dbf": b"y"})
+    assert [p.name for p in unpack_uploads([("tongs.zip", data), ("staff.csv", b"a")], tmp_path)] == [
+        "tongs.zip",
+        "staff.csv",
+    ]
+    assert (tmp_path / "tongs.zip").read_bytes() == data
+
+
+def test_upload_with_two_files_of_one_name_is_refused(tmp_path: Path) -> None:
+    data = _zip_of({"a/staff.csv": b"1", "b/staff.csv": b"2"})
+    with pytest.raises(ValidationError, match=r"staff.csv: 같은 이름의 파일이 3개.*kit.zip:a/staff.csv") as info:
+        unpack_uploads([("kit.zip", data), ("staff.csv", b"3")], tmp_path)
+    assert len(info.value.problems) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_upload_zip_with_too_many_members_is_refused(tmp_path: Path) -> None:
+    data = _zip_of({f"f{i}.csv": b"" for i in range(1_001)})
+    with pytest.raises(ValidationError, match=r"kit.zip: 압축 안에 파일이 1,001개.*한도 1,000개"):
+        unpack_uploads([("kit.zip", data)], tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_upload_zip_whose_members_together_unpack_past_the_limit(tmp_path: Path) -> None:
+    block = random.Random(3).randbytes(8 * 1024) * 128  # 1 MB that packs about 50×: no member is a bomb
+    member = deflated_repeat(b"", block, 80, b"")
+    data = zip_bytes({f"resources{i}.csv": member for i in range(3)})  # 240 MB from about 5 MB
+    assert len(data) < 6 * MB
+    with pytest.raises(ValidationError, match=r"kit.zip: 압축을 모두 풀면 240.0 MB로 한도 200.0 MB"):
+        unpack_uploads([("kit.zip", data)], tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_upload_over_the_file_size_limit_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match=r"households.csv: 파일이 50.0 MB로 한도 50.0 MB를 넘어"):
+        unpack_uploads([("households.csv", bytes(50 * MB + 1)), ("staff.csv", b"a")], tmp_path)
+    assert list(tmp_path.iterdir()) == []

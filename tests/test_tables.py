@@ -24,6 +24,7 @@ from mapping.tables import (
     parse_yes_no,
     read_table,
 )
+from tests.helpers import MB, SHEET_HEAD, SHEET_TAIL, deflated_repeat, sheet_xml, xlsx_bytes
 
 CSV_TEXT = '팀명,성명,담당통\n복지팀,유정민,"27,28"\n'
 
@@ -266,7 +267,8 @@ def test_parse_points_xy_without_crs() -> None:
     ("lon", "lat", "words"),
     [
         ("abc", "37.5", ("숫자로 읽을 수 없습니다", "abc")),
-        ("", "", ("숫자로 읽을 수 없습니다",)),
+        ("", "", ("좌표가 없습니다", "'경도'와 '위도'", "'x'와 'y'", "'좌표계'")),
+        ("126.9", "", ("좌표가 없습니다", "경도='126.9'", "'x'와 'y'")),  # half of one form
         ("37.5690", "126.9012", ("서울 밖", "바뀐")),
         ("129.0", "35.1", ("서울 밖", "EPSG:4326")),
     ],
@@ -297,3 +299,135 @@ def test_parse_points_without_coordinate_columns() -> None:
 )
 def test_parse_datetime_iso_from_exports(text: str, expected: dt.datetime) -> None:
     assert parse_datetime(text) == expected
+
+
+# ---- one file, both forms of coordinates, row by row ----------------------------------
+def test_parse_points_mixes_the_two_forms_row_by_row() -> None:
+    frame = frame_of(
+        [
+            {"경도": "126.9012", "위도": "37.5690", "x": "", "y": "", "좌표계": ""},  # placed by hand
+            {"경도": "", "위도": "", "x": "191971.007", "y": "451626.174", "좌표계": "EPSG:5174"},  # LOCALDATA
+            {"경도": "", "위도": "", "x": "191971.007", "y": "451626.174", "좌표계": ""},  # the file's CRS
+            {"경도": "126.9012", "위도": "37.5690", "x": "1", "y": "2", "좌표계": "EPSG:5174"},  # both: 경도/위도
+        ]
+    )
+    lon, lat, problems = parse_points(frame, file="p.csv", default_crs="EPSG:5174")
+    assert problems == []
+    assert (lon[0], lat[0]) == (lon[3], lat[3]) == (126.9012, 37.5690)  # the file's CRS is for x/y only
+    assert (lon[1], lat[1]) == (lon[2], lat[2])
+    assert 126.8 < lon[1] < 127.0 and 37.5 < lat[1] < 37.6
+
+
+def test_parse_points_half_a_form_uses_the_other_whole_one() -> None:
+    frame = frame_of([{"경도": "126.9012", "위도": "", "x": "191971.007", "y": "451626.174", "좌표계": "EPSG:5174"}])
+    lon, _, problems = parse_points(frame, file="p.csv", default_crs=None)
+    assert problems == [] and 126.8 < lon[0] < 127.0
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        {"경도": "", "위도": "", "x": "", "y": "", "좌표계": "EPSG:5174"},
+        {"경도": "", "위도": "37.5690", "x": "191971.0", "y": "", "좌표계": ""},
+    ],
+)
+def test_parse_points_row_with_neither_form_names_the_row_and_both_forms(row: dict[str, str]) -> None:
+    frame = frame_of([{"경도": "126.9", "위도": "37.56", "x": "", "y": "", "좌표계": ""}, row])
+    lon, _, problems = parse_points(frame, file="p.csv", default_crs=None)
+    problem = only(problems)
+    assert (problem.file, problem.row, problem.column) == ("p.csv", 3, "경도")
+    assert all(w in problem.message for w in ("좌표가 없습니다", "'경도'와 '위도'", "'x'와 'y'", "'좌표계'"))
+    assert lon[0] == 126.9 and np.isnan(lon[1])
+
+
+def test_parse_points_projected_numbers_in_lonlat_point_to_x_y() -> None:
+    frame = frame_of([{"경도": "191971.0", "위도": "451626.2", "좌표계": "EPSG:5174"}])
+    problem = only(parse_points(frame, file="p.csv", default_crs=None)[2])
+    assert "'x','y','좌표계' 열" in problem.message
+
+
+# ---- reading within the limits ---------------------------------------------------------
+def write_xlsx(path: Path, rows: dict[int, dict[str, object]], *, dimension: str | None = None) -> Path:
+    path.write_bytes(xlsx_bytes(sheet_xml(rows, dimension=dimension)))
+    return path
+
+
+def test_read_table_xlsx_declared_range_over_the_limit(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "staff.xlsx", {1: {"A1": "성명"}, 2: {"A2": "유정민"}}, dimension="A1:XFD1048576")
+    frame, problems = read_table(path)
+    problem = only(problems)
+    assert frame is None and (problem.file, problem.row) == ("staff.xlsx", None)
+    assert all(w in problem.message for w in ("A1:XFD1048576", "1,048,576", "200,000", "빈 행·열을 지우"))
+
+
+@pytest.mark.parametrize(
+    ("rows", "words"),
+    [
+        ({1: {"A1": "성명"}, 1_048_576: {"A1048576": "x"}}, ("200,002행",)),  # a row far below the table
+        ({1: {"A1": "성명"}, 2: {"A2": "유정민", "GS2": "x"}}, ("GS열",)),  # column 201
+        ({1: {"A1": "성명", "XFD1": "x"}}, ("XFD열",)),
+    ],
+)
+def test_read_table_xlsx_cells_beyond_a_small_declared_range(
+    tmp_path: Path, rows: dict[int, dict[str, object]], words: tuple[str, ...]
+) -> None:
+    path = write_xlsx(tmp_path / "staff.xlsx", rows, dimension="A1:B2")  # declares less than it holds
+    frame, problems = read_table(path)
+    assert frame is None
+    assert all(w in only(problems).message for w in (*words, "한도")), problems
+
+
+def test_read_table_xlsx_whose_sheet_is_a_zip_bomb(tmp_path: Path) -> None:
+    head, tail = SHEET_HEAD.format(dimension="").encode(), SHEET_TAIL.encode()
+    path = tmp_path / "staff.xlsx"
+    path.write_bytes(xlsx_bytes(deflated_repeat(head, b" " * MB, 256, tail)))
+    assert path.stat().st_size < MB
+    frame, problems = read_table(path)
+    problem = only(problems)
+    assert frame is None and (problem.file, problem.column) == ("staff.xlsx", "xl/worksheets/sheet1.xml")
+    assert "256.0 MB" in problem.message and "200.0 MB" in problem.message
+
+
+def test_read_table_xlsx_compressed_too_well(tmp_path: Path) -> None:
+    head, tail = SHEET_HEAD.format(dimension="").encode(), SHEET_TAIL.encode()
+    path = tmp_path / "staff.xlsx"
+    path.write_bytes(xlsx_bytes(deflated_repeat(head, b" " * MB, 8, tail)))  # 8 MB from 8 KB
+    problem = only(read_table(path)[1])
+    assert "압축 폭탄" in problem.message and "한도 100배" in problem.message
+
+
+def test_read_table_xlsx_rows_keep_excel_numbers_and_pandas_headers(tmp_path: Path) -> None:
+    rows = {
+        2: {"A2": "성명", "B2": "성명", "D2": "비고"},  # header after a blank row 1
+        3: {"A3": "유정민", "B3": 30.0, "C3": "#N/A"},
+        5: {"A5": "남궁현", "D5": 126.9012},
+    }
+    frame, problems = read_table(write_xlsx(tmp_path / "staff.xlsx", rows))
+    assert problems == []
+    assert list(frame.columns) == ["성명", "성명.1", "Unnamed: 2", "비고"]
+    assert list(frame.index) == [3, 5]
+    assert frame.loc[3].tolist() == ["유정민", "30", "", ""]  # an error cell is empty
+    assert frame.loc[5].tolist() == ["남궁현", "", "", "126.9012"]
+
+
+def test_read_table_csv_too_many_rows(tmp_path: Path) -> None:
+    path = tmp_path / "households.csv"
+    path.write_text("성명\n" + "가\n" * 200_001, encoding="utf-8")
+    frame, problems = read_table(path)
+    assert frame is None and "행이 200,001개 넘게" in only(problems).message
+
+
+def test_read_table_csv_too_many_cells(tmp_path: Path) -> None:
+    path = tmp_path / "households.csv"
+    path.write_text("성명\n" + "," * 2_000_000 + "\n", encoding="utf-8")  # one line of two million commas
+    frame, problems = read_table(path)
+    assert frame is None and "2,000,000" in only(problems).message
+
+
+@pytest.mark.parametrize("name", ["staff.csv", "staff.xlsx"])
+def test_read_table_file_over_the_size_limit(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    with path.open("wb") as handle:
+        handle.truncate(50 * MB + 1)  # sparse: nothing written, nothing read
+    frame, problems = read_table(path)
+    assert frame is None and "50.0 MB" in only(problems).message
