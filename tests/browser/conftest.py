@@ -86,7 +86,7 @@ def app_url(app_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (.ci/run does).")
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (`make test` does: tools/system-packages.sh).")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
