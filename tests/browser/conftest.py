@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -25,7 +26,7 @@ CHROMIUM = "/usr/bin/chromium"
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -39,14 +40,25 @@ def app_db(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
-@pytest.fixture(scope="session")
-def app_url(app_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def serve_app(
+    db: Path,
+    log_dir: Path,
+    *,
+    env: dict[str, str] | None = None,
+    args: list[str] | None = None,
+    port: int | None = None,
+) -> Iterator[str]:
+    """The app on ``db``, served by Streamlit on 127.0.0.1 (``port`` or a free one) until the block ends: its URL.
+
+    ``env`` adds to the environment (no tiles; no sample auto-login unless given), ``args`` to ``streamlit run``.
+    """
     if not (ROOT / "static" / "vendor" / "leaflet" / "leaflet.js").exists():
         pytest.fail("static/vendor is missing: run `make assets` (make test does it).")
-    db = app_db
-    port = _free_port()
-    env = os.environ | {"MAPPING_DB": str(db), "MAPPING_TILES": "none", "MAPPING_SAMPLE_AUTOLOGIN": "1"}
-    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")  # noqa: SIM115
+    port = port or free_port()
+    base = {k: v for k, v in os.environ.items() if k != "MAPPING_SAMPLE_AUTOLOGIN"}
+    full_env = base | {"MAPPING_DB": str(db), "MAPPING_TILES": "none"} | (env or {})
+    log = open(log_dir / "streamlit.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -60,9 +72,10 @@ def app_url(app_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
             "127.0.0.1",
             "--server.headless",
             "true",
+            *(args or []),
         ],
         cwd=ROOT,
-        env=env,
+        env=full_env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -77,10 +90,19 @@ def app_url(app_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     else:
         proc.kill()
         pytest.fail(f"Streamlit did not start; see {log.name}")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(app_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app in sample mode (sample data only: the pages open as the sample user, no login)."""
+    with serve_app(app_db, tmp_path_factory.mktemp("log"), env={"MAPPING_SAMPLE_AUTOLOGIN": "1"}) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
