@@ -4,7 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB ?= $(or $(MAPPING_DB),data/mapping.sqlite)
 
-.PHONY: setup run test lint assets clean
+.PHONY: setup run test lint assets clean system-run system-test
+.NOTPARALLEL:  # the system check comes first, then the venv and the map assets
+
+## system-run, system-test: the Debian packages each command needs — installed through apt when run as root,
+## otherwise make stops here with the one command to run (tools/system-packages.sh)
+system-run system-test:
+	@PY="$(PY)" bash tools/system-packages.sh $(@:system-%=%)
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -22,17 +28,17 @@ static/vendor/.installed: node_modules/.package-lock.json mapping/assets.py $(wi
 	touch $@
 
 ## setup: Python venv with pinned packages, and the map's front-end files (no CDN needed)
-setup: $(VENV)/.installed static/vendor/.installed
+setup: system-run $(VENV)/.installed static/vendor/.installed
 
 assets: static/vendor/.installed
 
-## run: set up, load the sample dong on first run, serve the app on http://127.0.0.1:8501
+## run: the system packages, set up, load the sample dong on first run, serve the app on http://127.0.0.1:8501
 run: setup
 	@test -f "$(DB)" || MAPPING_DB="$(DB)" $(BIN)/python -m mapping load data/sample_kit
 	MAPPING_DB="$(DB)" $(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port 8501 --server.headless true
 
-## test: set up, lint, and run every test (unit, AppTest, real browser)
-test: setup
+## test: the test tools (Chromium, fonts, poppler, PostgreSQL + PostGIS), set up, lint, run every test
+test: system-test setup
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 	$(BIN)/python -m bench --quick  # proves the Seoul-scale benchmarks still run (figures: python -m bench)

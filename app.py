@@ -71,9 +71,15 @@ st.sidebar.caption("우리동네주무관 활동 지도")
 if user is not None:
     st.sidebar.caption(f"로그인: **{md(user.name)}** ({md(user.role_label)})")
     if st.sidebar.button("로그아웃", key="logout"):
+        from app_pages.common import sso_configured
+
+        # Signed in through SSO: Streamlit's identity cookie must go too, or sign_in_from_sso signs the person
+        # straight back in. (st.user.is_logged_in exists only while [auth] is configured: read with get.)
+        through_sso = sso_configured() and bool(st.user.get("is_logged_in"))
         st.session_state.clear()
-        if st.user.is_logged_in:
-            st.logout()
-        st.rerun()
+        if through_sso:
+            st.logout()  # forgets st.user and its cookie; the browser goes to /auth/logout, then to the login page
+            st.stop()  # not st.rerun(): a rerun would drop the redirect st.logout() queued for the browser
+        st.rerun()  # without SSO: straight to the login page
 dong_picker(store)
 page.run()

@@ -91,16 +91,26 @@ def current_user() -> User | None:
 
 
 def sso_configured() -> bool:
-    """Whether single sign-on (OIDC, ``[auth]`` in ``.streamlit/secrets.toml``) is set up."""
+    """Whether single sign-on (OIDC through ``st.login``) is set up: ``[auth]`` in ``.streamlit/secrets.toml``.
+
+    The section must hold everything ``st.login()`` needs for its one provider (``redirect_uri``,
+    ``cookie_secret``, ``client_id``, ``client_secret``, ``server_metadata_url``): a half-written one offers no
+    SSO button rather than Streamlit's English error page when it is clicked.
+    """
+    needed = ("redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url")
     try:
-        return "auth" in st.secrets
-    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
-        return False
+        auth = st.secrets.get("auth")
+        return all(auth.get(key) for key in needed)
+    except (AttributeError, FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
+        return False  # no secrets file, no [auth], or not a table
 
 
 def sign_in_from_sso(store: Store) -> None:
-    """After an OIDC login (``st.login``), map the identity's e-mail to its account, once per session."""
-    if current_user() is not None or not sso_configured() or not st.user.is_logged_in:
+    """After an OIDC login (``st.login``), map the identity's e-mail to its account, once per session.
+
+    ``st.user.is_logged_in`` exists only while ``[auth]`` is configured (Streamlit 1.67): it is read with ``get``.
+    """
+    if current_user() is not None or not sso_configured() or not st.user.get("is_logged_in"):
         return
     try:
         st.session_state["user"] = store.user_for_email(str(st.user.get("email") or ""), client=client_address())

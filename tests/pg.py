@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL + PostGIS cluster for the tests (Debian's packages; `.ci/run` installs them).
+"""A throwaway PostgreSQL + PostGIS cluster for the tests (Debian's packages, which `make test` installs).
 
 The cluster listens on 127.0.0.1 only, trusts local connections and lives in a temporary folder;
 each test gets its own database, copied from a template (``CREATE DATABASE … TEMPLATE``), so a
@@ -19,9 +19,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-INSTALL = (
-    "PostgreSQL + PostGIS are not installed: `apt-get install postgresql postgresql-15-postgis-3` (.ci/run does it)."
-)
+INSTALL = "PostgreSQL + PostGIS are not installed: `apt-get install postgresql postgresql-15-postgis-3` (`make test` does it)."
 
 
 def _bin(name: str) -> str:

@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -25,7 +26,7 @@ CHROMIUM = "/usr/bin/chromium"
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -64,28 +65,25 @@ def log_in(page, app_url: str, account: str) -> None:
     page.get_by_role("heading", name="내 구역").wait_for(timeout=30_000)
 
 
-@pytest.fixture(scope="session")
-def app_url(app_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app on the sample store in sample browsing (read-only; every page opens without a login)."""
-    yield from _serve(app_db, tmp_path_factory, sample_browsing=True)
+@contextmanager
+def serve_app(
+    db: Path,
+    log_dir: Path,
+    *,
+    env: dict[str, str] | None = None,
+    args: list[str] | None = None,
+    port: int | None = None,
+) -> Iterator[str]:
+    """The app on ``db``, served by Streamlit on 127.0.0.1 (``port`` or a free one) until the block ends: its URL.
 
-
-@pytest.fixture(scope="session")
-def staff_app_url(app_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app on the same store as staff meet it: the login page first (log in with :func:`log_in`)."""
-    yield from _serve(app_db, tmp_path_factory, sample_browsing=False)
-
-
-def _serve(db: Path, tmp_path_factory: pytest.TempPathFactory, *, sample_browsing: bool) -> Iterator[str]:
+    ``env`` adds to the environment (no tiles; no sample auto-login unless given), ``args`` to ``streamlit run``.
+    """
     if not (ROOT / "static" / "vendor" / "leaflet" / "leaflet.js").exists():
         pytest.fail("static/vendor is missing: run `make assets` (make test does it).")
-    port = _free_port()
-    env = os.environ | {"MAPPING_DB": str(db), "MAPPING_TILES": "none"}
-    if sample_browsing:
-        env["MAPPING_SAMPLE_AUTOLOGIN"] = "1"
-    else:
-        env.pop("MAPPING_SAMPLE_AUTOLOGIN", None)
-    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")  # noqa: SIM115
+    port = port or free_port()
+    base = {k: v for k, v in os.environ.items() if k != "MAPPING_SAMPLE_AUTOLOGIN"}
+    full_env = base | {"MAPPING_DB": str(db), "MAPPING_TILES": "none"} | (env or {})
+    log = open(log_dir / "streamlit.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -99,9 +97,10 @@ def _serve(db: Path, tmp_path_factory: pytest.TempPathFactory, *, sample_browsin
             "127.0.0.1",
             "--server.headless",
             "true",
+            *(args or []),
         ],
         cwd=ROOT,
-        env=env,
+        env=full_env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -116,16 +115,32 @@ def _serve(db: Path, tmp_path_factory: pytest.TempPathFactory, *, sample_browsin
     else:
         proc.kill()
         pytest.fail(f"Streamlit did not start; see {log.name}")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(app_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app in sample browsing (sample data only: read-only, every page opens without a login)."""
+    with serve_app(app_db, tmp_path_factory.mktemp("log"), env={"MAPPING_SAMPLE_AUTOLOGIN": "1"}) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def staff_app_url(app_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app on the same store as staff meet it: the login page first (log in with :func:`log_in`)."""
+    with serve_app(app_db, tmp_path_factory.mktemp("log")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (.ci/run does).")
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (`make test` does: tools/system-packages.sh).")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
