@@ -65,6 +65,25 @@ else:
         ]
     elif user.role in HEADS:
         pages["관리"] = [review]
+STAFF_PATHS = ("intake", "inbox", "walk", "dashboard", "month", "missions", "zones", "data", "accounts", "access-log")
+
+
+def _not_for_you() -> None:
+    """An address of a page this person does not have: said in Korean, instead of Streamlit's English 'not found'."""
+    st.title("볼 수 없는 화면")
+    if current_user() is None:
+        st.warning("이 화면은 로그인한 직원만 봅니다. 주민은 '공개 지도'를 보세요.")
+    else:
+        st.warning("이 계정의 권한으로는 이 화면을 볼 수 없습니다. 왼쪽 메뉴의 화면을 쓰세요.")
+
+
+have = {p.url_path for group in pages.values() for p in group}
+pages.setdefault("주민", [PUBLIC])
+pages["주민"] += [  # hidden from the menu; the store refuses these people anyway
+    st.Page(_not_for_you, title="볼 수 없는 화면", url_path=path, visibility="hidden")
+    for path in STAFF_PATHS
+    if path not in have
+]
 page = st.navigation(pages)
 st.sidebar.title("우동주 지도")
 st.sidebar.caption("우리동네주무관 활동 지도")
