@@ -70,6 +70,8 @@ STAFF_PATHS = ("intake", "inbox", "walk", "dashboard", "month", "missions", "zon
 
 def _not_for_you() -> None:
     """An address of a page this person does not have: said in Korean, instead of Streamlit's English 'not found'."""
+    if st.session_state.pop("logged_out", False):  # logged out on a staff page: back to the first page
+        st.switch_page(pages["직원"][0] if "직원" in pages else PUBLIC)
     st.title("볼 수 없는 화면")
     if current_user() is None:
         st.warning("이 화면은 로그인한 직원만 봅니다. 주민은 '공개 지도'를 보세요.")
@@ -85,6 +87,8 @@ pages["주민"] += [  # hidden from the menu; the store refuses these people any
     if path not in have
 ]
 page = st.navigation(pages)
+if page.url_path not in STAFF_PATHS:
+    st.session_state.pop("logged_out", None)  # only a logout on a staff page's address needs it
 st.sidebar.title("우동주 지도")
 st.sidebar.caption("우리동네주무관 활동 지도")
 if user is not None:
@@ -99,6 +103,7 @@ if user is not None:
         if through_sso:
             st.logout()  # forgets st.user and its cookie; the browser goes to /auth/logout, then to the login page
             st.stop()  # not st.rerun(): a rerun would drop the redirect st.logout() queued for the browser
+        st.session_state["logged_out"] = True
         st.rerun()  # without SSO: straight to the login page
 dong_picker(store)
 page.run()
