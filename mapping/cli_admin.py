@@ -64,14 +64,19 @@ def _cmd_accounts(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify_log(args: argparse.Namespace) -> int:
-    broken = _store(args).verify_access_log()  # type: ignore[attr-defined]
-    if broken is None:
-        print("접근 기록의 해시 사슬이 온전합니다.")
-        return EXIT_OK
-    print(
-        f"접근 기록 {broken}번부터 사슬이 끊겼습니다: 고쳐졌거나 지워졌거나 끼워 넣은 기록이 있습니다.", file=sys.stderr
-    )
-    return EXIT_ERROR
+    """Check the log against its key and every anchor; when intact, anchor its head (outside the database)."""
+    store = _store(args)
+    check = store.verify_access_log()  # type: ignore[attr-defined]
+    if not check.intact:
+        for line in check.lines():
+            print(line, file=sys.stderr)
+        return EXIT_ERROR
+    anchor = store.anchor_access_log("verify-log")  # type: ignore[attr-defined]
+    for line in check.lines():
+        print(line)
+    print(anchor.line())
+    print(f"앵커를 {store.log_keys.anchors}에 더했습니다 (열쇠: {check.key_source}).")  # type: ignore[attr-defined]
+    return EXIT_OK
 
 
 def _cmd_backup(args: argparse.Namespace) -> int:
@@ -132,7 +137,10 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
     ),
     "account-unlock": ("5회 실패로 잠긴 계정을 풉니다.", _cmd_account_unlock),
     "accounts": ("계정 목록 (비밀번호 해시는 보이지 않음).", _cmd_accounts),
-    "verify-log": ("접근 기록의 해시 사슬을 검사합니다 (고치거나 지운 기록을 찾음).", _cmd_verify_log),
+    "verify-log": (
+        "접근 기록을 열쇠와 앵커로 검사합니다 (고치거나 지우거나 잘라 내거나 다시 계산한 기록을 찾음; 온전하면 앵커를 더함).",
+        _cmd_verify_log,
+    ),
 }
 
 

@@ -45,7 +45,7 @@ def test_backup_restores_everything_into_the_other_backend(
     assert after["reports"] == before["reports"] == manifest["tables"]["reports"]["rows"]
     assert after["households"] == before["households"] and after["accounts"] == 1
     assert after["access_log"] == manifest["tables"]["access_log"]["rows"] + 1  # the restore itself, appended
-    assert target.verify_access_log() is None
+    assert target.verify_access_log().intact
     assert target.authenticate("kang", "mapo-walk-2026").staff_name is None  # hashes restored as they were
     new = target.file_report(
         SAMPLE_CODE, finder="노아린", lonlat=_place(target), memo="복원 뒤 첫 보고", user=SAMPLE_USER

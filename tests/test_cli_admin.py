@@ -36,15 +36,35 @@ def test_unlock_and_list(sample_store: Store, capsys: pytest.CaptureFixture[str]
     assert sample_store.authenticate("kang", "mapo-walk-2026").account == "kang"
 
 
-def test_verify_log_finds_a_tampered_entry(sample_store: Store, capsys: pytest.CaptureFixture[str]) -> None:
+def test_verify_log_anchors_the_head_and_finds_a_tampered_entry(
+    sample_store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
     from mapping.access import SAMPLE_USER
 
     sample_store.households("1144073000", user=SAMPLE_USER)
     assert main(["verify-log", "--db", sample_store.url]) == 0
+    out = capsys.readouterr().out
+    assert "온전합니다" in out and "앵커" in out and sample_store.log_keys.anchors.read_text().count("verify-log") == 1
     with sample_store.writer.begin() as conn:
         conn.execute(ACCESS_LOG.update().values(detail="rows=0"))
     assert main(["verify-log", "--db", sample_store.url]) == 1
-    assert "끊겼습니다" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "믿을 수 없습니다" in err and "해시가 열쇠와 맞지 않습니다" in err
+    assert sample_store.log_keys.anchors.read_text().count("verify-log") == 1  # a broken log is not anchored
+
+
+def test_verify_log_reports_the_last_entries_cut_off(sample_store: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    from mapping.access import SAMPLE_USER
+
+    for _ in range(3):
+        sample_store.households("1144073000", user=SAMPLE_USER)
+    assert main(["verify-log", "--db", sample_store.url]) == 0
+    last = int(sample_store.access_log()["id"].iloc[-1])
+    with sample_store.writer.begin() as conn:
+        conn.execute(ACCESS_LOG.delete().where(ACCESS_LOG.c.id > last - 2))
+    capsys.readouterr()
+    assert main(["verify-log", "--db", sample_store.url]) == 1
+    assert "기록 2건이 잘려 나갔습니다" in capsys.readouterr().err
 
 
 def test_backup_and_restore_commands(sample_store: Store, tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
