@@ -118,7 +118,7 @@ def test_a_visitor_sees_only_the_public_map_and_the_login(sample_db, tmp_path, m
         at.text_input(key="login_account").input("noarin")
         at.text_input(key="login_password").input("wrong-password-9")
         next(b for b in at.button if b.label == "로그인").click().run()
-        assert any("맞지 않습니다" in e.value for e in at.error)
+        assert any("맞지 않거나, 잠시 잠겨 있습니다" in e.value for e in at.error)
         at.text_input(key="login_password").input("walk-2026-mapo")
         next(b for b in at.button if b.label == "로그인").click().run()
         assert not at.exception and at.title[0].value == "내 구역"

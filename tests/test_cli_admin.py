@@ -25,8 +25,34 @@ def test_account_create_reads_the_password_from_stdin(
     assert "10자 이상" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("binding", "named"),
+    [
+        (["--role", "officer", "--staff", "노아린", "--dong", "1111053000"], "[동]: '1111053000'"),
+        (["--role", "officer", "--staff", "홍길동", "--dong", "1144073000"], "[직원]: '홍길동'"),
+        (["--role", "gu", "--gu", "99999"], "[구]: '99999'"),
+    ],
+)
+def test_account_create_names_a_dong_staff_member_or_gu_that_does_not_exist(
+    sample_store: Store, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], binding, named
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("mapo-walk-2026\n"))
+    assert main(["account-create", "kim1", "--db", sample_store.url, "--name", "김", *binding, "--password-stdin"]) == 2
+    assert named in capsys.readouterr().err and sample_store.accounts().empty
+
+
+def test_account_create_binds_a_gu(sample_store: Store, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("mapo-walk-2026\n"))
+    args = ["account-create", "mapo", "--db", sample_store.url, "--name", "마포구청", "--role", "gu", "--gu", "11440"]
+    assert main([*args, "--password-stdin"]) == 0
+    assert sample_store.authenticate("mapo", "mapo-walk-2026").gu_code == "11440"
+    assert main(["accounts", "--db", sample_store.url]) == 0
+    assert "11440" in capsys.readouterr().out
+
+
 def test_unlock_and_list(sample_store: Store, capsys: pytest.CaptureFixture[str]) -> None:
-    sample_store.create_account("kang", name="강도윤", password="mapo-walk-2026", role="officer", by=CLI_USER)
+    sample_store.create_account("kang", name="강도윤", password="mapo-walk-2026", role="officer", staff_name="강도윤",
+                                dong_code="1144073000", by=CLI_USER)  # fmt: skip
     for _ in range(5):
         with pytest.raises(AuthError):
             sample_store.authenticate("kang", "nope-nope-nope1")
