@@ -377,10 +377,12 @@ class AccountsMixin:
         Raises
         ------
         AccessError
-            If ``by`` is given and is not an administrator.
+            If ``by`` is given and is not an administrator (or is sample browsing).
         """
-        if by is not None and not (by.admin or by.role == OWNER):
-            check_admin(by, None, doing="계정 보기")
+        if by is not None:
+            check_writer(by, doing="계정 보기")  # sample browsing has no accounts to see
+            if not (by.admin or by.role == OWNER):
+                check_admin(by, None, doing="계정 보기")
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(*(ACCOUNTS.c[c] for c in _COLUMNS)).order_by(ACCOUNTS.c.account)).mappings()
             frame = pd.DataFrame([dict(r) for r in rows], columns=list(_COLUMNS))
