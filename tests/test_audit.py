@@ -309,3 +309,16 @@ def test_the_monthly_review_is_logged_and_anchored(backend_store: Store) -> None
         store.record_log_review(month, user=OFFICER)
     download = store.record_log_download(month, "11월 정기 점검", user=HEAD)
     assert store.access_log().iloc[-1]["detail"] == "reason=11월 정기 점검" and download.entries == anchor.entries + 1
+
+
+def test_the_key_file_and_the_anchor_file_can_be_put_elsewhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MAPPING_LOG_KEY")
+    monkeypatch.setenv("MAPPING_LOG_KEY_FILE", str(tmp_path / "secret" / "log.key"))
+    monkeypatch.setenv("MAPPING_LOG_ANCHORS", str(tmp_path / "elsewhere" / "heads.jsonl"))
+    store = open_store(tmp_path / "store.sqlite")
+    assert (tmp_path / "secret" / "log.key").stat().st_mode & 0o777 == 0o600
+    assert not (tmp_path / "store.sqlite.logkey").exists()
+    store.log_event(CLI_USER, "조회", "x")
+    anchor = store.anchor_access_log("review")
+    assert json.loads((tmp_path / "elsewhere" / "heads.jsonl").read_text())["head"] == anchor.head
+    store.close()

@@ -87,29 +87,26 @@ def default_paths(url: str) -> tuple[Path | None, Path | None]:
 
 
 def find_keys(url: str) -> LogKeys:
-    """The log keys of the store at ``url`` as configured, without creating anything.
-
-    Raises
-    ------
-    StoreError
-        If ``MAPPING_LOG_KEY_FILE`` names a file that cannot be read.
-    """
+    """The log keys of the store at ``url`` as configured, without creating anything (none found: empty)."""
     key_file, anchors = default_paths(url)
     anchors = Path(os.environ[ANCHORS_ENV]) if os.environ.get(ANCHORS_ENV) else anchors
     if os.environ.get(KEY_ENV):
         return LogKeys((os.environ[KEY_ENV].encode(),), f"환경변수 {KEY_ENV}", None, anchors)
     if os.environ.get(KEY_FILE_ENV):
         key_file = Path(os.environ[KEY_FILE_ENV])
-        if not key_file.is_file():
-            raise StoreError(
-                f"{KEY_FILE_ENV}={key_file}: 접근 기록 열쇠 파일이 없습니다. 경로를 고치거나 변수를 지우세요."
-            )
     if key_file is None:
         return LogKeys((), "메모리 저장소", None, anchors)
     return LogKeys(_read_key_file(key_file), f"열쇠 파일 {key_file}", key_file, anchors)
 
 
 def _read_key_file(path: Path) -> tuple[bytes, ...]:
+    """The keys in ``path``, one a line (blank lines and ``#`` comments skipped); none if it does not exist.
+
+    Raises
+    ------
+    StoreError
+        If the file exists but cannot be read.
+    """
     if not path.is_file():
         return ()
     try:
