@@ -239,6 +239,8 @@ def test_a_version_6_log_is_keyed_once_when_opened(sample_db: Path, tmp_path: Pa
         f"keyed {len(ids)} entries (key {key_id(store.log_keys.signing)})",
     )
     assert store.verify_access_log().intact
+    reads = log[log["subject"] == f"households:{SAMPLE_CODE}"]
+    assert len(reads) == 2 and set(reads["dong_code"]) == {SAMPLE_CODE}  # old entries gain the dong their subject names
     assert json.loads(store.log_keys.anchors.read_text().splitlines()[-1])["why"] == "rekey"
     store.close()
     assert len(open_store(path).access_log()) == len(log)  # once

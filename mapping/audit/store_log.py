@@ -134,15 +134,20 @@ class AccessLogMixin:
             self._log(conn, UPGRADER, "변경", "access_log", f"unkeyed chain kept (broken) up to {rows[-1]['id']}")
             return 0
         key, kid, prev, updates = self.log_keys.signing, self.log_keys.signing_id, start, []
-        for row in rows:
-            digest = entry_mac(key, prev, row["at"], {**row, "dong_code": None})
-            updates.append({"_id": row["id"], "_prev": prev, "_hash": digest, "_kid": kid})
+        for row in rows:  # the dong, where the subject names one, so that its reviewers see the old entries too
+            found = _DONG_IN_SUBJECT.search(row["subject"] or "")
+            dong = found.group(1) if found else None
+            digest = entry_mac(key, prev, row["at"], {**row, "dong_code": dong})
+            updates.append({"_id": row["id"], "_prev": prev, "_hash": digest, "_kid": kid, "_dong": dong})
             prev = digest
         conn.execute(
             ACCESS_LOG.update()
             .where(ACCESS_LOG.c.id == sa.bindparam("_id"))
             .values(
-                prev_hash=sa.bindparam("_prev"), hash=sa.bindparam("_hash"), key_id=sa.bindparam("_kid"), dong_code=None
+                prev_hash=sa.bindparam("_prev"),
+                hash=sa.bindparam("_hash"),
+                key_id=sa.bindparam("_kid"),
+                dong_code=sa.bindparam("_dong"),
             ),
             updates,
         )
