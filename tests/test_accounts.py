@@ -33,19 +33,26 @@ def store(backend_store: Store) -> Store:
 
 
 class Verifications:
-    """Counts argon2 verifications against a real hash (not the dummy every refusal is verified against)."""
+    """Counts argon2 verifications against a real hash (not the dummy every refusal is verified against).
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+    ``hold`` makes a real verification wait (up to 20 s) until that many dummy ones were made: the attempts
+    refused while one is being checked are all in before it can succeed (a success rightly starts the count
+    afresh, so a later attempt would be checked again).
+    """
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, *, hold: int = 0) -> None:
         self.real = self.dummy = 0
-        self._lock = threading.Lock()
+        done = threading.Condition()
         real_verify = accounts_module._verify
 
         def counting(hashed: str, password: str) -> bool:
-            with self._lock:
+            with done:
                 if hashed == accounts_module._DUMMY:
                     self.dummy += 1
+                    done.notify_all()
                 else:
                     self.real += 1
+                    done.wait_for(lambda: self.dummy >= hold, timeout=20)
             return real_verify(hashed, password)
 
         monkeypatch.setattr(accounts_module, "_verify", counting)
@@ -161,8 +168,8 @@ def test_the_last_try_is_verified_once_among_twelve_at_once(
     """With one try left, 12 simultaneous logins (8 wrong, 4 right): exactly one is verified at all."""
     for _ in range(4):
         _refused(store, "noarin", WRONG, client=client)
-    counted = Verifications(monkeypatch)
     passwords = [WRONG] * 8 + [GOOD] * 4
+    counted = Verifications(monkeypatch, hold=len(passwords) - 1)
     start = threading.Barrier(len(passwords))
     outcomes: list[str] = []
 
