@@ -63,7 +63,7 @@ else:
             st.Page("app_pages/accounts.py", title="계정", icon=":material/manage_accounts:", url_path="accounts"),
             review,
         ]
-    elif user.role in HEADS:
+    elif user.role in HEADS | {SAMPLE}:  # sample browsing reads the sample dongs' log, records no review
         pages["관리"] = [review]
 STAFF_PATHS = ("intake", "inbox", "walk", "dashboard", "month", "missions", "zones", "data", "accounts", "access-log")
 

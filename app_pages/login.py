@@ -6,20 +6,22 @@ import streamlit as st
 
 from app_pages.common import client_address, get_store, md, sso_configured
 from mapping.access import sample_browsing_allowed, sample_user
-from mapping.errors import AuthError
+from mapping.errors import AuthError, StoreError
 
 store = get_store()
 st.title("로그인")
 if notice := st.session_state.pop("login_notice", None):
     st.warning(md(notice))
-st.caption("직원만 로그인합니다. 주민은 로그인 없이 '공개 지도'를 봅니다. 비밀번호를 5번 틀리면 계정이 잠깁니다.")
+st.caption(
+    "직원만 로그인합니다. 주민은 로그인 없이 '공개 지도'를 봅니다. 비밀번호를 5번 틀리면 잠시 로그인할 수 없습니다."
+)
 with st.form("login_form"):
     account = st.text_input("계정", key="login_account")
     password = st.text_input("비밀번호", type="password", key="login_password")
     if st.form_submit_button("로그인"):
         try:
             st.session_state["user"] = store.authenticate(account.strip(), password, client=client_address())
-        except AuthError as err:
+        except (AuthError, StoreError) as err:  # one message for every refusal (mapping.store_accounts)
             st.error(md(err))
         else:
             st.rerun()

@@ -28,6 +28,7 @@ import getpass
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 
 from mapping.domain import Vocabulary
@@ -172,9 +173,10 @@ def openable_dongs(user: User | None, dongs: pd.DataFrame) -> pd.DataFrame:
     """The rows of ``dongs`` (``dong_code``, ``sample`` …) that ``user`` may open, the user's own dong first."""
     if dongs.empty:
         return dongs
-    keep = [
-        may_open_dong(user, str(c), sample=bool(s)) for c, s in zip(dongs["dong_code"], dongs["sample"], strict=True)
-    ]
+    keep = np.array(
+        [may_open_dong(user, str(c), sample=bool(s)) for c, s in zip(dongs["dong_code"], dongs["sample"], strict=True)],
+        dtype=bool,
+    )
     mine = dongs["dong_code"] == (user.dong_code if user is not None else None)
     return dongs[keep].assign(_mine=~mine[keep]).sort_values("_mine", kind="stable").drop(columns="_mine")
 

@@ -127,7 +127,9 @@ def read_backup(path: Path) -> tuple[dict, dict[str, list[dict]]]:
 def restore_store(store: object, path: Path, *, user: User) -> dict:
     """Replace everything in ``store`` with the backup at ``path``, in one transaction; returns the manifest.
 
-    The restored access log is the backup's; the restore itself is appended to it (``변경``).
+    The restored access log is the backup's, with its hashes (a log made with another installation's key
+    stays so, and ``verify-log`` says so); the restore itself is appended to it (``변경``), and a new
+    anchor marks that the anchors before it belong to the log that was replaced.
 
     Raises
     ------
@@ -153,7 +155,9 @@ def restore_store(store: object, path: Path, *, user: User) -> dict:
                 if "id" in table.c and table.c.id.primary_key:
                     conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
                                          f"COALESCE((SELECT MAX(id) FROM \"{table.name}\"), 0) + 1, false)"))  # fmt: skip
+        store._adopt_unkeyed(conn)  # type: ignore[attr-defined]  # a backup of before schema 7: keyed now, once
         store._log(conn, user, "변경", "store", f"restored {Path(path).name} made {manifest['made_at']}")  # type: ignore[attr-defined]
+    store.anchor_access_log(f"restore {Path(path).name}", reset=True)  # type: ignore[attr-defined]
     _restore_photos(store, Path(path))
     return manifest
 

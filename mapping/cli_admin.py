@@ -41,6 +41,7 @@ def _cmd_account_create(args: argparse.Namespace) -> int:
         by=CLI_USER,
         staff_name=args.staff,
         dong_code=args.dong,
+        gu_code=args.gu,
         admin=args.admin,
         email=args.email,
     )
@@ -59,19 +60,28 @@ def _cmd_accounts(args: argparse.Namespace) -> int:
     for row in _store(args).accounts().itertuples():  # type: ignore[attr-defined]
         state = "잠김" if row.locked else ("중지" if row.disabled else "사용")
         role = ACCOUNT_ROLES.label(row.role) if isinstance(row.role, str) else "-"
-        print(f"{row.account}\t{row.name}\t{role}{' +관리자' if row.admin else ''}\t{row.staff_name or '-'}\t{state}")
+        where = (
+            row.dong_code if isinstance(row.dong_code, str) else (row.gu_code if isinstance(row.gu_code, str) else "-")
+        )
+        staff = row.staff_name if isinstance(row.staff_name, str) else "-"
+        print(f"{row.account}\t{row.name}\t{role}{' +관리자' if row.admin else ''}\t{where}\t{staff}\t{state}")
     return EXIT_OK
 
 
 def _cmd_verify_log(args: argparse.Namespace) -> int:
-    broken = _store(args).verify_access_log()  # type: ignore[attr-defined]
-    if broken is None:
-        print("접근 기록의 해시 사슬이 온전합니다.")
-        return EXIT_OK
-    print(
-        f"접근 기록 {broken}번부터 사슬이 끊겼습니다: 고쳐졌거나 지워졌거나 끼워 넣은 기록이 있습니다.", file=sys.stderr
-    )
-    return EXIT_ERROR
+    """Check the log against its key and every anchor; when intact, anchor its head (outside the database)."""
+    store = _store(args)
+    check = store.verify_access_log()  # type: ignore[attr-defined]
+    if not check.intact:
+        for line in check.lines():
+            print(line, file=sys.stderr)
+        return EXIT_ERROR
+    anchor = store.anchor_access_log("verify-log")  # type: ignore[attr-defined]
+    for line in check.lines():
+        print(line)
+    print(anchor.line())
+    print(f"앵커를 {store.log_keys.anchors}에 더했습니다 (열쇠: {check.key_source}).")  # type: ignore[attr-defined]
+    return EXIT_OK
 
 
 def _cmd_backup(args: argparse.Namespace) -> int:
@@ -130,9 +140,15 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
         "직원 계정을 만듭니다 (비밀번호는 묻거나 --password-stdin으로; 명령줄에 적지 않음).",
         _cmd_account_create,
     ),
-    "account-unlock": ("5회 실패로 잠긴 계정을 풉니다.", _cmd_account_unlock),
+    "account-unlock": (
+        "로그인 5회 실패로 잠긴 계정을 바로 풉니다 (그냥 두면 잠금 시간이 지나 풀림).",
+        _cmd_account_unlock,
+    ),
     "accounts": ("계정 목록 (비밀번호 해시는 보이지 않음).", _cmd_accounts),
-    "verify-log": ("접근 기록의 해시 사슬을 검사합니다 (고치거나 지운 기록을 찾음).", _cmd_verify_log),
+    "verify-log": (
+        "접근 기록을 열쇠와 앵커로 검사합니다 (고치거나 지우거나 잘라 내거나 다시 계산한 기록을 찾음; 온전하면 앵커를 더함).",
+        _cmd_verify_log,
+    ),
 }
 
 
@@ -145,7 +161,8 @@ def add_parsers(
     create.add_argument("--name", required=True, help="이름")
     create.add_argument("--role", choices=ACCOUNT_ROLES.keys, help="권한 (없으면 관리만)")
     create.add_argument("--staff", help="직원 명단의 성명")
-    create.add_argument("--dong", help="행정동코드")
+    create.add_argument("--dong", help="행정동코드 (직원 권한: 불러온 동)")
+    create.add_argument("--gu", help="구 코드 5자리 (구 담당, 또는 구의 관리자; 예: 11440)")
     create.add_argument("--admin", action="store_true", help="계정·자료 관리자")
     create.add_argument("--email", help="통합로그인(SSO) 이메일")
     create.add_argument("--password-stdin", action="store_true", help="비밀번호를 표준 입력 한 줄로")

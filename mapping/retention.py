@@ -11,9 +11,10 @@ What goes (defaults, each configurable, never below the legal minimum for the lo
 - entries of the contact book's log (만남·통화·소개) older than ``contact_log_days`` (3 years); the
   contacts themselves stay until someone deletes them;
 - access-log entries older than ``log_days`` (at least 2 years), except that grants and changes of
-  permissions (``권한``) are kept 3 years: only a contiguous oldest part is removed, and the hash of the
-  last removed entry is kept as the chain's new anchor, so :meth:`verify_access_log` still checks
-  everything that remains.
+  permissions (``권한``) are kept 3 years: only a contiguous oldest part is removed; the boundary (the
+  last removed entry's id and hash, how many removed in all) is kept in meta ``access_log_anchor`` and the
+  purge's own log entry names it (``log_upto=N``), so :meth:`verify_access_log` still checks everything
+  that remains and tells a purge from entries cut off (:mod:`mapping.audit`).
 """
 
 from __future__ import annotations
@@ -24,12 +25,15 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from mapping.access import User
-from mapping.schema import ACCESS_LOG, CONTACT_LOG, POINT_TABLES, REFERRAL_HISTORY, REFERRALS, REPORT_PHOTOS, meta
+from mapping.audit import BOUNDARY_KEY
+from mapping.audit.chain import Boundary
+from mapping.audit.store_log import read_boundary, write_boundary
+from mapping.schema import ACCESS_LOG, CONTACT_LOG, POINT_TABLES, REFERRAL_HISTORY, REFERRALS, REPORT_PHOTOS
 
 MIN_LOG_DAYS = 730  # 안전성 확보조치 기준 제8조: 2 years where sensitive data is held
 GRANT_DAYS = 1095  # 제5조: records of grants and changes, 3 years
 CLEARED = "(보존기간 경과로 삭제)"
-ANCHOR_KEY = "access_log_anchor"
+ANCHOR_KEY = BOUNDARY_KEY  # meta key of the purge boundary
 
 
 @dataclass(frozen=True)
@@ -135,10 +139,13 @@ def purge_expired(
         store._drop_household_referrals(conn, gone)
         conn.execute(households.delete().where(move_ins | care))
         conn.execute(CONTACT_LOG.delete().where(old_contacts))
-        if cut:
-            _cut_log(conn, cut)
         detail = "; ".join(out.lines())
+        if cut:
+            boundary = _cut_log(conn, cut, on=today)
+            detail += f"; log_upto={boundary.last_id} removed_total={boundary.removed}"
         store._log(conn, user, "삭제", "retention", detail)  # type: ignore[attr-defined]
+    if cut:  # the head after the purge, outside the database
+        store.anchor_access_log("purge")  # type: ignore[attr-defined]
     for name in out.files:  # after the commit: a crash leaves at most unreferenced files, swept at the next start
         (store.photo_dir / name).unlink(missing_ok=True)  # type: ignore[attr-defined]
     return out
@@ -158,12 +165,16 @@ def _log_cut(conn: sa.Connection, now: dt.datetime, policy: RetentionPolicy) -> 
     return cut if cut is not None and lowest is not None and cut > lowest else None
 
 
-def _cut_log(conn: sa.Connection, cut: int) -> None:
-    """Remove the entries before ``cut`` and keep the last removed hash as the chain's anchor."""
-    anchor = conn.execute(
-        sa.select(ACCESS_LOG.c.hash).where(ACCESS_LOG.c.id < cut).order_by(ACCESS_LOG.c.id.desc()).limit(1)
-    ).scalar()
+def _cut_log(conn: sa.Connection, cut: int, *, on: dt.date) -> Boundary:
+    """Remove the entries before ``cut``; record the boundary (last removed id and hash, removed in all) in meta."""
+    last = conn.execute(
+        sa.select(ACCESS_LOG.c.id, ACCESS_LOG.c.hash)
+        .where(ACCESS_LOG.c.id < cut)
+        .order_by(ACCESS_LOG.c.id.desc())
+        .limit(1)
+    ).one()
+    removed = conn.execute(sa.select(sa.func.count()).where(ACCESS_LOG.c.id < cut)).scalar_one()
+    boundary = Boundary(hash=last.hash, last_id=int(last.id), removed=read_boundary(conn).removed + int(removed))
     conn.execute(ACCESS_LOG.delete().where(ACCESS_LOG.c.id < cut))
-    table = meta.tables["meta"]
-    conn.execute(table.delete().where(table.c.key == ANCHOR_KEY))
-    conn.execute(table.insert().values(key=ANCHOR_KEY, value=anchor))
+    write_boundary(conn, boundary, on=on)
+    return boundary

@@ -10,11 +10,13 @@ import uuid
 
 import sqlalchemy as sa
 
-SCHEMA_VERSION = 6  # 1 → 2: report life (duty, title, resident, co-approval, photos, history); 2 → 3: walks;
+SCHEMA_VERSION = 7  # 1 → 2: report life (duty, title, resident, co-approval, photos, history); 2 → 3: walks;
 # 3 → 4: the team leader's month (aggregations, meetings, best cases, dong settings), staff.public_card, reports.version, accounts;
 # 4 → 5: relationships and outreach (contacts and their log, missions, referrals, notice posts), reports.mission_id;
 # 5 → 6: no new table; every write to dongs, tongs, zones or staff also writes meta.reference_revision (a program
-# of version 5 would not, and would leave other processes' cached reference data stale: it must refuse this store)
+# of version 5 would not, and would leave other processes' cached reference data stale: it must refuse this store);
+# 6 → 7: accounts.gu_code and locked_until (a lock for a period), login_clients (failures per client address),
+# access_log.dong_code and key_id (entries are HMACs keyed outside the database: mapping.audit)
 
 
 def _dong() -> sa.Column:
@@ -171,6 +173,9 @@ ACCESS_LOG = sa.Table(
     sa.Column("detail", sa.Text),
     sa.Column("prev_hash", sa.String(64)),
     sa.Column("hash", sa.String(64), nullable=False),
+    # v7: the dong of the acting account or of the subject (a gu's account: its 5-digit gu code), for scoped review
+    sa.Column("dong_code", sa.String(10), index=True),
+    sa.Column("key_id", sa.String(16)),  # v7: which key made ``hash`` (mapping.audit.key_id); None: unkeyed (before v7)
 )
 
 
@@ -312,6 +317,16 @@ ACCOUNTS = sa.Table(  # one per person (v4); passwords only as argon2 hashes
     sa.Column("disabled", sa.Boolean, nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("last_login", sa.DateTime),
+    sa.Column("gu_code", sa.String(5)),  # v7: a 구 담당 or a gu's administrator is bound to one gu
+    sa.Column("locked_until", sa.DateTime),  # v7: the lock after repeated failures ends then (None: not locked)
+)
+LOGIN_CLIENTS = sa.Table(  # v7: failed logins per client address, so that one address cannot try every account
+    "login_clients",
+    meta,
+    sa.Column("client", sa.String(64), primary_key=True),
+    sa.Column("failed", sa.Integer, nullable=False),
+    sa.Column("since", sa.DateTime, nullable=False),  # the window's start
+    sa.Column("blocked_until", sa.DateTime),
 )
 
 

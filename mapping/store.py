@@ -5,8 +5,8 @@ The embedded default is one SQLite file (``MAPPING_DB`` or
 PostgreSQL + PostGIS.  Geometry is kept as WKB in EPSG:4326.  A point's tong
 and zone are attached when it is written, never recomputed per query.
 
-The :class:`Store` itself holds the engine, the schema, the access log and the
-reads of reference data (cached per revision); the rest comes from mixins:
+The :class:`Store` itself holds the engine, the schema and the reads of reference
+data (cached per revision); the rest comes from mixins: :mod:`mapping.audit` (the access log),
 :mod:`mapping.store_loading` (kit, zone ownership), :mod:`mapping.store_imports`
 (files, address points), :mod:`mapping.store_reports` and :mod:`mapping.store_report_flow`
 (reports), :mod:`mapping.store_month`, :mod:`mapping.store_accounts`,
@@ -17,8 +17,6 @@ plumbing is in :mod:`mapping.store_engine`.
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 from pathlib import Path
 
 import geopandas as gpd
@@ -27,10 +25,10 @@ import shapely
 import sqlalchemy as sa
 
 from mapping.access import ACCOUNT_ROLES, OWNER, User, account_role_of, check_staff, personal_zones, sees_whole_dong
+from mapping.audit import AccessLogMixin
 from mapping.crs import WEB_CRS
 from mapping.errors import NotFoundError, Problem, StoreError, ValidationError
 from mapping.schema import (
-    ACCESS_LOG,
     PATHS,
     POINT_TABLES,
     REVISION_KEY,
@@ -72,6 +70,7 @@ class Store(
     MissionsMixin,
     ReferralsMixin,
     OutreachMixin,
+    AccessLogMixin,
 ):
     """The project's store; open it with :func:`open_store`."""
 
@@ -83,6 +82,7 @@ class Store(
         self.writer = self.engine.execution_options(write=True)
         self._reference_cache: dict[tuple[str, str], tuple[str, pd.DataFrame]] = {}
         self._ensure_schema()
+        self._open_log()  # the access log's key (outside the database); a log of before v7 is keyed once
         self.cleanup_photos()
 
     @property
@@ -123,44 +123,6 @@ class Store(
         with self.engine.connect() as conn:
             t = meta.tables["meta"]
             return int(conn.execute(sa.select(t.c.value).where(t.c.key == "schema_version")).scalar_one())
-
-    # ---- the access log ----------------------------------------------------
-    def log_event(self, user: User, action: str, subject: str, detail: str = "") -> None:
-        """Append one entry to the access log on its own (a download with its reason, a monthly review)."""
-        with self.writer.begin() as conn:
-            self._log(conn, user, action, subject, detail)
-
-    @staticmethod
-    def _entry_hash(prev: str | None, at: dt.datetime, row: dict) -> str:
-        text = (
-            f"{prev}|{at.isoformat()}|{row['account']}|{row['client']}|{row['action']}|{row['subject']}|{row['detail']}"
-        )
-        return hashlib.sha256(text.encode()).hexdigest()
-
-    def _log(self, conn: sa.Connection, user: User, action: str, subject: str, detail: str = "") -> None:
-        """Append to the tamper-evident access log (each entry hashes the previous).
-
-        Writers are serialised on the log (PostgreSQL: a table lock; SQLite: the write lock every
-        write transaction holds), so two entries never name the same previous one.
-        """
-        if self.backend == "postgresql":
-            conn.execute(sa.text("LOCK TABLE access_log IN SHARE ROW EXCLUSIVE MODE"))
-        prev = conn.execute(sa.select(ACCESS_LOG.c.hash).order_by(ACCESS_LOG.c.id.desc()).limit(1)).scalar()
-        at = dt.datetime.now().replace(microsecond=0)
-        entry = {"account": user.account, "client": user.client, "action": action, "subject": subject, "detail": detail}
-        digest = self._entry_hash(prev, at, entry)
-        conn.execute(
-            ACCESS_LOG.insert().values(
-                at=at,
-                account=user.account,
-                client=user.client,
-                action=action,
-                subject=subject,
-                detail=detail,
-                prev_hash=prev,
-                hash=digest,
-            )
-        )
 
     # ---- reading ---------------------------------------------------------
     def dongs(self) -> pd.DataFrame:
@@ -344,27 +306,6 @@ class Store(
                 conn.execute(sa.select(t.c.kind, t.c.tong, t.c.zone_id).where(t.c.dong_code == code)).mappings().all()
             )
         return pd.DataFrame(rows, columns=["kind", "tong", "zone_id"])
-
-    def access_log(self) -> pd.DataFrame:
-        """The access log, oldest first."""
-        with self.engine.connect() as conn:
-            return pd.DataFrame(conn.execute(sa.select(ACCESS_LOG).order_by(ACCESS_LOG.c.id)).mappings().all())
-
-    def verify_access_log(self) -> int | None:
-        """The id of the first entry that was changed, removed before or inserted (None: the chain is whole).
-
-        Each entry's hash covers the previous entry's hash and its own fields, so editing, deleting
-        or slipping in an entry breaks the chain from there on.
-        """
-        table = meta.tables["meta"]
-        with self.engine.connect() as conn:
-            # after a retention purge the chain starts from the last removed entry's hash (mapping.retention)
-            prev = conn.execute(sa.select(table.c.value).where(table.c.key == "access_log_anchor")).scalar()
-            for row in conn.execute(sa.select(ACCESS_LOG).order_by(ACCESS_LOG.c.id)).mappings():
-                if row["prev_hash"] != prev or row["hash"] != self._entry_hash(prev, row["at"], dict(row)):
-                    return int(row["id"])
-                prev = row["hash"]
-        return None
 
 
 def open_store(url: str | Path | None = None) -> Store:

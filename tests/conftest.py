@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +18,11 @@ from tests.helpers import staff_user
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_KIT = ROOT / "data" / "sample_kit"
 SAMPLE_CODE = "1144073000"
+# The access log's key for every store the tests make (they copy stores made once per session, so they share one
+# key, as a deployment's app servers do), and the folder of PostgreSQL stores' anchor files: the tests' own, never
+# the project's data/.  Tests of the key files themselves unset MAPPING_LOG_KEY.
+os.environ.setdefault("MAPPING_LOG_KEY", "udongju-tests-log-key")
+os.environ.setdefault("MAPPING_LOG_DIR", tempfile.mkdtemp(prefix="udongju-log-"))
 
 
 @pytest.fixture(scope="session")

@@ -37,7 +37,8 @@ def _place(store: Store) -> tuple[float, float]:
 def test_backup_restores_everything_into_the_other_backend(
     backend_store: Store, empty_store_url: str, tmp_path: Path
 ) -> None:
-    backend_store.create_account("kang", name="강도윤", password="mapo-walk-2026", role="officer", by=CLI_USER)
+    backend_store.create_account("kang", name="강도윤", password="mapo-walk-2026", role="officer", staff_name="강도윤",
+                                 dong_code=SAMPLE_CODE, by=CLI_USER)  # fmt: skip
     backend_store.households(SAMPLE_CODE, user=CLI_USER)
     manifest = backup_store(backend_store, tmp_path / "b.zip", user=CLI_USER)
     target = open_store(empty_store_url)
@@ -46,8 +47,8 @@ def test_backup_restores_everything_into_the_other_backend(
     assert after["reports"] == before["reports"] == manifest["tables"]["reports"]["rows"]
     assert after["households"] == before["households"] and after["accounts"] == 1
     assert after["access_log"] == manifest["tables"]["access_log"]["rows"] + 1  # the restore itself, appended
-    assert target.verify_access_log() is None
-    assert target.authenticate("kang", "mapo-walk-2026").staff_name is None  # hashes restored as they were
+    assert target.verify_access_log().intact
+    assert target.authenticate("kang", "mapo-walk-2026").staff_name == "강도윤"  # hashes restored as they were
     new = target.file_report(SAMPLE_CODE, lonlat=_place(target), memo="복원 뒤 첫 보고", user=staff_user("노아린"))
     assert new > max(backend_store.reports(SAMPLE_CODE)["id"])  # ids go on after the restored ones
     target.close()

@@ -25,8 +25,34 @@ def test_account_create_reads_the_password_from_stdin(
     assert "10자 이상" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("binding", "named"),
+    [
+        (["--role", "officer", "--staff", "노아린", "--dong", "1111053000"], "[동]: '1111053000'"),
+        (["--role", "officer", "--staff", "홍길동", "--dong", "1144073000"], "[직원]: '홍길동'"),
+        (["--role", "gu", "--gu", "99999"], "[구]: '99999'"),
+    ],
+)
+def test_account_create_names_a_dong_staff_member_or_gu_that_does_not_exist(
+    sample_store: Store, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], binding, named
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("mapo-walk-2026\n"))
+    assert main(["account-create", "kim1", "--db", sample_store.url, "--name", "김", *binding, "--password-stdin"]) == 2
+    assert named in capsys.readouterr().err and sample_store.accounts().empty
+
+
+def test_account_create_binds_a_gu(sample_store: Store, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("mapo-walk-2026\n"))
+    args = ["account-create", "mapo", "--db", sample_store.url, "--name", "마포구청", "--role", "gu", "--gu", "11440"]
+    assert main([*args, "--password-stdin"]) == 0
+    assert sample_store.authenticate("mapo", "mapo-walk-2026").gu_code == "11440"
+    assert main(["accounts", "--db", sample_store.url]) == 0
+    assert "11440" in capsys.readouterr().out
+
+
 def test_unlock_and_list(sample_store: Store, capsys: pytest.CaptureFixture[str]) -> None:
-    sample_store.create_account("kang", name="강도윤", password="mapo-walk-2026", role="officer", by=CLI_USER)
+    sample_store.create_account("kang", name="강도윤", password="mapo-walk-2026", role="officer", staff_name="강도윤",
+                                dong_code="1144073000", by=CLI_USER)  # fmt: skip
     for _ in range(5):
         with pytest.raises(AuthError):
             sample_store.authenticate("kang", "nope-nope-nope1")
@@ -36,15 +62,35 @@ def test_unlock_and_list(sample_store: Store, capsys: pytest.CaptureFixture[str]
     assert sample_store.authenticate("kang", "mapo-walk-2026").account == "kang"
 
 
-def test_verify_log_finds_a_tampered_entry(sample_store: Store, capsys: pytest.CaptureFixture[str]) -> None:
+def test_verify_log_anchors_the_head_and_finds_a_tampered_entry(
+    sample_store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
     from mapping.access import CLI_USER
 
     sample_store.households("1144073000", user=CLI_USER)
     assert main(["verify-log", "--db", sample_store.url]) == 0
+    out = capsys.readouterr().out
+    assert "온전합니다" in out and "앵커" in out and sample_store.log_keys.anchors.read_text().count("verify-log") == 1
     with sample_store.writer.begin() as conn:
         conn.execute(ACCESS_LOG.update().values(detail="rows=0"))
     assert main(["verify-log", "--db", sample_store.url]) == 1
-    assert "끊겼습니다" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "믿을 수 없습니다" in err and "해시가 열쇠와 맞지 않습니다" in err
+    assert sample_store.log_keys.anchors.read_text().count("verify-log") == 1  # a broken log is not anchored
+
+
+def test_verify_log_reports_the_last_entries_cut_off(sample_store: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    from mapping.access import CLI_USER
+
+    for _ in range(3):
+        sample_store.households("1144073000", user=CLI_USER)
+    assert main(["verify-log", "--db", sample_store.url]) == 0
+    last = int(sample_store.access_log()["id"].iloc[-1])
+    with sample_store.writer.begin() as conn:
+        conn.execute(ACCESS_LOG.delete().where(ACCESS_LOG.c.id > last - 2))
+    capsys.readouterr()
+    assert main(["verify-log", "--db", sample_store.url]) == 1
+    assert "기록 2건이 잘려 나갔습니다" in capsys.readouterr().err
 
 
 def test_backup_and_restore_commands(sample_store: Store, tmp_path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -48,7 +48,7 @@ def test_twenty_writers_lose_nothing_and_double_nothing(backend_store: Store) ->
     assert len(ids) == len(set(ids)) == WRITERS * EACH
     assert len(ours) == WRITERS * EACH == len(reports) - before
     assert set(ours["memo"]) == {f"동시 {w}-{i}" for w in range(WRITERS) for i in range(EACH)}
-    assert backend_store.verify_access_log() is None
+    assert backend_store.verify_access_log().intact
 
 
 def test_two_officers_changing_one_report_the_second_is_refused(backend_store: Store) -> None:
@@ -96,14 +96,14 @@ def test_an_edit_from_a_stale_screen_is_refused(backend_store: Store) -> None:
 def test_a_changed_or_removed_log_entry_is_found(backend_store: Store) -> None:
     backend_store.households(SAMPLE_CODE, user=CLI_USER)
     backend_store.households(SAMPLE_CODE, user=CLI_USER)
-    assert backend_store.verify_access_log() is None
+    assert backend_store.verify_access_log().intact
     log = backend_store.access_log()
     target = int(log["id"].iloc[-2])
     with backend_store.writer.begin() as conn:
         conn.execute(ACCESS_LOG.update().where(ACCESS_LOG.c.id == target).values(account="someone-else"))
-    assert backend_store.verify_access_log() == target
+    assert backend_store.verify_access_log().entry == target
     with backend_store.writer.begin() as conn:
         conn.execute(ACCESS_LOG.delete().where(ACCESS_LOG.c.id == target))
-    assert backend_store.verify_access_log() == int(log["id"].iloc[-1])
+    assert backend_store.verify_access_log().entry == int(log["id"].iloc[-1])
     with backend_store.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(ACCESS_LOG)).scalar_one() == len(log) - 1
