@@ -273,7 +273,7 @@ class Store(
         check_staff(user, code, doing=doing, **({"roles": roles} if roles else {}))
         if user.staff_name is None:
             return user.name  # the owner acting as itself
-        staff = self.staff(code)
+        staff = self._shared(code, "staff")[0]  # read only: no copy per filed report
         found = staff[staff["name"] == user.staff_name]
         if found.empty:
             problem = Problem("직원", None, "성명", f"{user.staff_name!r}는 동 {code}의 직원 명단에 없습니다.")
