@@ -14,7 +14,7 @@ import streamlit as st
 
 from app_pages.common import current_user, get_store, md
 from mapping.errors import MappingError
-from mapping.exports import safe_cell
+from mapping.text import safe_cell
 
 MIN_REASON = 5
 

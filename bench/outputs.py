@@ -25,7 +25,7 @@ from bench.common import Timer, environment, module_main
 from bench.map_reports import CODE, ROOT, plain_markers, sample_store_with, synthetic_reports
 from mapping.kit import read_kit
 from mapping.store import open_store
-from mapping.style import esc
+from mapping.text import esc
 
 KIT = ROOT / "data" / "sample_kit"
 PUBLIC_URL = "https://example.org/seongsan2"

@@ -26,16 +26,13 @@ from mapping.printing import (
     pdf_section,
     pdf_table,
     pdf_title,
-    present,
-    safe_text,
-    shorten,
-    text_of,
     xlsx_cell,
     xlsx_page_setup,
     xlsx_section,
     xlsx_table,
     xlsx_title,
 )
+from mapping.text import present, safe_text, shorten, text_of
 
 __all__ = [
     "ActivityReport",

@@ -26,14 +26,13 @@ from mapping.printing import (
     pdf_section,
     pdf_table,
     pdf_title,
-    present,
-    text_of,
     xlsx_cell,
     xlsx_page_setup,
     xlsx_section,
     xlsx_table,
     xlsx_title,
 )
+from mapping.text import present, text_of
 
 LEVELS = {"gu": ("구", "우리동네주무관 실천사례 (구 제출)"), "city": ("시", "우리동네주무관 우수 실천사례 (시 제출)")}
 DETAIL_COLUMNS = ["일자", "통", "분야", "내용", "조치사항"]

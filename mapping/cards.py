@@ -29,8 +29,9 @@ from fpdf import FPDF
 from mapping.domain import ROLES
 from mapping.errors import ExportError, NotFoundError
 from mapping.fonts import korean_font_path
-from mapping.printing import PDF_FONT, fit_text, text_of, without_city
+from mapping.printing import PDF_FONT, fit_text
 from mapping.privacy import PUBLIC_TITLE, strip_personal
+from mapping.text import text_of, without_city
 
 CARD_W, CARD_H = 90.0, 50.0  # mm, the standard Korean business card
 COLUMNS, ROWS = 2, 5

@@ -26,13 +26,13 @@ from mapping.crs import to_web
 from mapping.domain import ACTIVITIES, DUTIES, FIELDS, OPEN_STATUSES, REPORT_STATUSES, Vocabulary
 from mapping.errors import ExportError
 from mapping.privacy import public_reports, strip_personal
+from mapping.text import safe_cell
 
 FORMATS = ("csv", "xlsx", "geojson", "open311")
 KST = dt.timezone(dt.timedelta(hours=9), "KST")
 DEFAULT_AGENCY = "동주민센터"
 REQUIRED_COLUMNS = ("id", "created_at", "status")
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _DESCRIPTION_CHARS = 80
 
 # Korean header → column width in the XLSX sheet, in sheet order.
@@ -72,29 +72,6 @@ GEOJSON_KEYS = (
     "assignee",
     "reported",
 )
-
-
-def safe_cell(value: object) -> object:
-    """Defuse a spreadsheet cell that would start a formula (CSV/formula injection).
-
-    Following the OWASP advice on CSV injection, a string starting with
-    ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is prefixed with a
-    single quote ``'`` so that Excel and LibreOffice show it as text.
-
-    Parameters
-    ----------
-    value : object
-        A cell value.
-
-    Returns
-    -------
-    object
-        The quoted string, or ``value`` unchanged (numbers, including
-        negative ones, stay numbers).
-    """
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def export_reports(reports: gpd.GeoDataFrame, path: Path | str, *, fmt: str) -> Path:

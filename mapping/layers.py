@@ -47,9 +47,8 @@ from mapping.style import (  # noqa: F401 - STYLE tables re-exported for callers
     STATUS_COLOURS,
     STYLE,
     ZONE_PALETTE,
-    esc,
-    present,
 )
+from mapping.text import esc, filled
 
 
 class _BrowserMadeLabels(_ScriptAsIs):
@@ -410,7 +409,7 @@ def build_route_layer(gdf: gpd.GeoDataFrame, *, name: str = "순회 경로", sho
     ).add_to(group)
     for row, geom in zip(stops.to_dict("records"), stops.geometry, strict=True):
         number = int(row["order"])
-        text = " · ".join(esc(row.get(k)) for k in ("label", "reason") if present(row.get(k)))
+        text = " · ".join(esc(row.get(k)) for k in ("label", "reason") if filled(row.get(k)))
         icon = folium.DivIcon(
             html=f'<div class="route-stop">{number}</div>',
             icon_size=(24, 24),

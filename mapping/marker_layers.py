@@ -22,23 +22,21 @@ from mapping.access import User, can_read_personal
 from mapping.crs import to_web
 from mapping.domain import BLIND_SPOT_TYPES, FIELDS, HOUSEHOLD_KINDS, REPORT_STATUSES, RESOURCE_TYPES
 from mapping.errors import PrivacyError
-from mapping.printing import text_of
 from mapping.style import (
     BLIND_SPOT_ICONS,
     CLUSTER_ABOVE,
     FIELD_ICONS,
     RESOURCE_ICONS,
     STATUS_COLOURS,
-    esc,
-    present,
 )
+from mapping.text import esc, filled, text_of
 
 
 def resource_title(row: dict) -> str:
     """What to call a resource: its name, or its type and address when it has none."""
-    if present(row.get("name")):
+    if filled(row.get("name")):
         return str(row["name"])
-    address = row.get("address") if present(row.get("address")) else "주소 없음"
+    address = row.get("address") if filled(row.get("address")) else "주소 없음"
     return f"{RESOURCE_TYPES.label(row['type'])} ({address})"
 
 
@@ -154,7 +152,7 @@ def build_resources_layer(gdf: gpd.GeoDataFrame, *, name: str = "복지자원", 
         lines += [
             f"{label}: {esc(row.get(key))}"
             for key, label in (("address", "주소"), ("phone", "전화"), ("hours", "운영시간"))
-            if present(row.get(key))
+            if filled(row.get(key))
         ]
         markers.append(marker(geom, icon, colour, "<br>".join(lines), 280, tooltip=esc(resource_title(row))))
     BrowserMadeMarkers(markers).add_to(group)
@@ -163,13 +161,13 @@ def build_resources_layer(gdf: gpd.GeoDataFrame, *, name: str = "복지자원", 
 
 def _report_popup(row: dict, *, now: dt.datetime) -> tuple[str, str]:
     """(popup HTML, headline) of a report; every user string escaped."""
-    headline = row.get("title") if present(row.get("title")) else text_of(row.get("memo"))[:40]
+    headline = row.get("title") if filled(row.get("title")) else text_of(row.get("memo"))[:40]
     age = (now - pd.Timestamp(row["created_at"]).to_pydatetime()).days
     lines = [
         f"<b>#{int(row['id'])} {esc(headline)}</b>",
         f"{esc(FIELDS.label(row.get('field') or ''))} · {esc(REPORT_STATUSES.label(row['status']))} · {age}일 전",
     ]
-    if present(row.get("memo")) and present(row.get("title")):
+    if filled(row.get("memo")) and filled(row.get("title")):
         lines.append(esc(row["memo"]))
     uri = row.get("thumb_uri")
     if isinstance(uri, str) and uri.startswith("data:image/jpeg;base64,"):
@@ -284,9 +282,9 @@ def _packed_reports(web: gpd.GeoDataFrame, *, now: dt.datetime) -> str:
     titles, memos = web["title"].tolist(), web["memo"].tolist()
     texts: list[str] = []
     for title, memo in zip(titles, memos, strict=True):
-        titled = present(title)
+        titled = filled(title)
         texts.append(esc(title if titled else text_of(memo)[:40]))
-        texts.append(esc(memo) if titled and present(memo) else "")
+        texts.append(esc(memo) if titled and filled(memo) else "")
     field_of = {key: i for i, key in enumerate(_FAST_FIELDS)}
     status_of = {key: i for i, key in enumerate(_FAST_STATUSES)}
     fields = np.array([field_of.get(f, field_of[""]) for f in web["field"].tolist()], dtype=np.int64)
@@ -341,7 +339,7 @@ def build_blind_spots_layer(
     for row, geom in zip(web.to_dict("records"), web.geometry, strict=True):
         kind = BLIND_SPOT_TYPES.label(row["type"])
         lines = [f"<b>{esc(kind)}</b>", esc(row.get("memo"))]
-        if present(row.get("found_on")):
+        if filled(row.get("found_on")):
             lines.append(f"발견 {esc(row['found_on'])}")
         icon = BLIND_SPOT_ICONS.get(row["type"], "circle-exclamation")
         markers.append(marker(geom, icon, "black", "<br>".join(lines), 240, tooltip=esc(kind)))
@@ -367,7 +365,7 @@ def build_households_layer(
     for row, geom in zip(web.to_dict("records"), web.geometry, strict=True):
         kind = HOUSEHOLD_KINDS.label(row["kind"])
         lines = [f"<b>{esc(row.get('name'))}</b> ({esc(kind)})", esc(row.get("address"))]
-        if present(row.get("last_visit")):
+        if filled(row.get("last_visit")):
             lines.append(f"최근 방문 {esc(row['last_visit'])}")
         care = row["kind"] == "care_needed"
         icon, colour = ("house-user", "pink") if care else ("truck-moving", "lightblue")

@@ -35,14 +35,13 @@ from mapping.printing import (
     pdf_section,
     pdf_table,
     pdf_title,
-    shorten,
-    text_of,
     xlsx_cell,
     xlsx_page_setup,
     xlsx_section,
     xlsx_table,
     xlsx_title,
 )
+from mapping.text import shorten, text_of
 
 TITLE = "우리동네주무관 월례 공유회의"
 TOP_KINDS = 3

@@ -23,7 +23,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from mapping.activity import COUNT_ROWS, activity_group
 from mapping.domain import FIELDS
-from mapping.printing import CENTRE, TOTAL_FILL, XLSX_FONT, present, xlsx_cell, xlsx_page_setup, xlsx_title
+from mapping.printing import CENTRE, TOTAL_FILL, XLSX_FONT, xlsx_cell, xlsx_page_setup, xlsx_title
+from mapping.text import present
 
 TITLE = "우리동네주무관 활동실적 취합"
 TOTAL, SUBTOTAL, GRAND = "계", "소계", "합계"

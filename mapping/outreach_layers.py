@@ -17,21 +17,22 @@ import shapely
 from mapping.contacts import CONTACT_KINDS, STALE_DAYS
 from mapping.marker_layers import BrowserMadeMarkers, marker
 from mapping.outreach import NOTICE_PLACES
-from mapping.style import CONTACT_COLOURS, CONTACT_ICONS, NOTICE_COLOUR, NOTICE_ICONS, esc, present
+from mapping.style import CONTACT_COLOURS, CONTACT_ICONS, NOTICE_COLOUR, NOTICE_ICONS
+from mapping.text import esc, filled
 
 STALE_LABEL = f"⚠ {STALE_DAYS}일 넘음"
 
 
 def _point(row: dict) -> shapely.Point | None:
     """The row's place, or None when it has none."""
-    if present(row.get("lon")) and present(row.get("lat")):
+    if filled(row.get("lon")) and filled(row.get("lat")):
         return shapely.Point(float(row["lon"]), float(row["lat"]))
     return None
 
 
 def _missing(value: object) -> bool:
     """Whether a cell holds nothing: None, NaN, NaT, NA or blank text."""
-    if not present(value):
+    if not filled(value):
         return True
     try:
         return bool(pd.isna(value))
@@ -85,14 +86,14 @@ def _contact_popup(row: dict) -> str:
     lines += [
         f"{label}: {esc(row.get(key))}"
         for key, label in (("organisation", "소속"), ("phone", "연락처"), ("note", "연락 방법"))
-        if present(row.get(key))
+        if filled(row.get(key))
     ]
-    if present(row.get("tong")):
+    if filled(row.get("tong")):
         lines.append(esc(tong_label(row["tong"])))
     last = day_text(row.get("last_contacted"))
     lines.append(f"마지막 연락: {esc(last) if last else '기록 없음'}")
     if bool(row.get("stale")):
-        days = f" ({int(row['days_since'])}일)" if present(row.get("days_since")) else ""
+        days = f" ({int(row['days_since'])}일)" if filled(row.get("days_since")) else ""
         lines.append(f'<b style="color:#c0392b">{STALE_LABEL}{days}</b>')
     return "<br>".join(lines)
 
@@ -143,13 +144,13 @@ def _notice_popup(row: dict) -> str:
     lines = [f"<b>{esc(row.get('place_name'))}</b>", esc(kind), f"게시 {esc(day_text(row.get('posted_on')))}부터"]
     lines.append(f"게시자 {esc(row.get('posted_by'))}")
     where = []
-    if present(row.get("zone_id")):
+    if filled(row.get("zone_id")):
         where.append(f"구역 {esc(row['zone_id'])}")
-    if present(row.get("tong")):
+    if filled(row.get("tong")):
         where.append(esc(tong_label(row["tong"])))
     if where:
         lines.append(" · ".join(where))
-    if present(row.get("note")):
+    if filled(row.get("note")):
         lines.append(esc(row["note"]))
     return "<br>".join(lines)
 
@@ -179,7 +180,7 @@ def build_notice_posts_layer(
     today = today or dt.date.today()
     markers, unplaced = [], 0
     for row in posts.to_dict("records"):
-        if present(row.get("removed_on")) and pd.Timestamp(row["removed_on"]).date() <= today:
+        if filled(row.get("removed_on")) and pd.Timestamp(row["removed_on"]).date() <= today:
             continue
         point = _point(row)
         if point is None:

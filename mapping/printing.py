@@ -7,19 +7,16 @@ the Korean font embedded.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
-import pandas as pd
 from fpdf import FPDF
 from fpdf.fonts import FontFace
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
-from mapping.exports import safe_cell
 from mapping.fonts import korean_font_path
+from mapping.text import safe_text, text_of
 
 XLSX_FONT = "맑은 고딕"  # Windows' Korean UI font; Excel elsewhere substitutes its own
 PDF_FONT = "NanumGothic"
@@ -30,47 +27,6 @@ TOTAL_FILL = PatternFill("solid", fgColor="F3F5F8")
 WRAP = Alignment(wrap_text=True, vertical="center")
 CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 HEAD_STYLE = FontFace(emphasis="BOLD", fill_color=(231, 236, 243))
-
-
-def present(value: object) -> bool:
-    """False for None and NaN-like values; True for anything else (containers included)."""
-    if value is None:
-        return False
-    try:
-        return not bool(pd.isna(value))
-    except (TypeError, ValueError):  # lists and other containers
-        return True
-
-
-_CITY = re.compile(r"^서울(특별)?시\s*")
-
-
-def without_city(address: str) -> str:
-    """An address or place name without the leading 서울특별시 (every place here is in Seoul)."""
-    return _CITY.sub("", address)
-
-
-def text_of(value: object) -> str:
-    """``value`` as stripped text; ``""`` when missing."""
-    return str(value).strip() if present(value) else ""
-
-
-def shorten(text: object, limit: int) -> str:
-    """``text`` on one line, cut to ``limit`` characters with "…"."""
-    text = " ".join(text_of(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def safe_text(value: object) -> str:
-    """Text for a spreadsheet cell that no spreadsheet will evaluate.
-
-    Missing values (None, NaN) become ``""``; characters XLSX cannot hold are
-    dropped; text starting with ``= + - @``, a tab or a CR gets a leading ``'``
-    so it stays a string (openpyxl writes data type ``'s'``, never ``'f'``).
-    """
-    if not present(value):
-        return ""
-    return str(safe_cell(ILLEGAL_CHARACTERS_RE.sub("", str(value))))
 
 
 # --- XLSX -------------------------------------------------------------------------------------------------------

@@ -236,7 +236,7 @@ def public_view(store: object, code: str, *, k: int = DEFAULT_K, since: dt.date 
     -------
     PublicView
     """
-    from mapping.printing import text_of  # printing → exports → privacy: imported here, not at the top
+    from mapping.text import text_of
 
     check_k(k)
     since = since or (dt.date.today() - dt.timedelta(days=365))

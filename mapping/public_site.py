@@ -18,9 +18,9 @@ from pathlib import Path
 from mapping.assets import NODE_MODULES, OWN_FILES
 from mapping.crs import to_web
 from mapping.domain import RESOURCE_TYPES
-from mapping.printing import text_of
 from mapping.privacy import PublicView, guard_public_text
 from mapping.style import CREDITS, RESOURCE_ICONS
+from mapping.text import text_of
 
 SITE_FILES = OWN_FILES / "public_site"
 OSM = {

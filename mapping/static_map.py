@@ -16,9 +16,9 @@ import shapely
 from mapping.crs import to_metric
 from mapping.fonts import matplotlib_korean_family
 from mapping.layers import neighbour_colours
-from mapping.printing import text_of
 from mapping.privacy import PublicView
 from mapping.style import RESOURCE_ICONS, ZONE_PALETTE
+from mapping.text import text_of
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -24,8 +24,8 @@ from mapping.access import User, check_staff
 from mapping.crs import WEB_CRS, plausible_lonlat
 from mapping.errors import NotFoundError, Problem, ValidationError
 from mapping.outreach import NOTICE_PLACES
-from mapping.printing import text_of
 from mapping.schema import NOTICE_POSTS
+from mapping.text import text_of
 from mapping.tong_index import attach_tong_zone
 from mapping.zones import zone_of_tong
 

@@ -1,10 +1,6 @@
-"""The one style table of the maps: colours, icons, credits, and making user text safe for them."""
+"""The one style table of the maps: colours, icons and credits (user text is made safe by :mod:`mapping.text`)."""
 
 from __future__ import annotations
-
-import html
-
-import numpy as np
 
 ZONE_PALETTE = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#1f78b4")
 STYLE = {
@@ -125,21 +121,3 @@ LEGEND_CSS = """<style>
 .zone-label{font:bold 12px sans-serif;color:#111;transform:translate(-50%,-150%);white-space:nowrap;
   background:rgba(255,255,255,.75);padding:0 3px;border-radius:3px}
 </style>"""
-
-
-def present(value: object) -> bool:
-    """Whether a cell holds something to show (not None, NaN or blank)."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return False
-    return bool(str(value).strip())
-
-
-# folium puts popup and tooltip HTML inside JavaScript template literals (`…`): besides HTML,
-# a backtick would end the literal and ${…} would run code, so those are escaped as entities too;
-# and it compiles rendered popups and tooltips as a Jinja template once more, so braces are too.
-JS_LITERAL = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;"})
-
-
-def esc(value: object) -> str:
-    """User text made safe for a folium popup or tooltip (HTML and JS template literal)."""
-    return html.escape(str(value), quote=True).translate(JS_LITERAL) if present(value) else ""

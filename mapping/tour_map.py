@@ -29,10 +29,11 @@ from mapping.crs import to_metric
 from mapping.domain import RESOURCE_TYPES
 from mapping.errors import ExportError, NotFoundError
 from mapping.fonts import korean_font_path
-from mapping.printing import PDF_FONT, fit_text, text_of, without_city
+from mapping.printing import PDF_FONT, fit_text
 from mapping.privacy import PUBLIC_TITLE, PublicView
 from mapping.static_map import Extent, fit_extent, map_png, scale_denominator, tong_label
 from mapping.style import CREDITS
+from mapping.text import text_of, without_city
 
 if TYPE_CHECKING:
     pass

@@ -23,8 +23,9 @@ import pandas as pd
 from fpdf import FPDF
 
 from mapping.domain import HOUSEHOLD_KINDS
-from mapping.printing import PDF_FONT, fit_text, new_pdf, safe_text, text_of
+from mapping.printing import PDF_FONT, fit_text, new_pdf
 from mapping.privacy import PUBLIC_TITLE, public_cards, strip_personal
+from mapping.text import safe_text, text_of
 
 LIMITS = {"sms": 90, "lms": 2000}
 PLACEHOLDERS = ("dong", "officer", "phone")

@@ -34,9 +34,9 @@ from mapping.contacts import CONTACT_KINDS
 from mapping.crs import WEB_CRS, to_metric
 from mapping.domain import BLIND_SPOT_TYPES, FIELDS, OPEN_STATUSES, RESOURCE_TYPES
 from mapping.errors import NotFoundError
-from mapping.printing import present, text_of
 from mapping.routes import Route, RouteError, Stop, network_from_lines, plan_route, start_of_walk
 from mapping.sample import SAMPLE_LABEL
+from mapping.text import present, text_of
 
 MARK = "내부용 · 개인정보 포함"
 HANDLING = "복사·게시·외부 반출 금지, 인계가 끝나면 파기"

@@ -28,9 +28,9 @@ from mapping.cards import (
     export_business_cards_pdf,
 )
 from mapping.errors import ExportError, NotFoundError
-from mapping.printing import text_of
 from mapping.privacy import assert_no_personal_values, personal_values_of
 from mapping.store import Store, open_store
+from mapping.text import text_of
 from mapping.tour_map import qr_image
 from tests.conftest import SAMPLE_CODE
 

@@ -22,10 +22,10 @@ from mapping.exports import (
     SHEET_COLUMNS,
     ExportError,
     export_reports,
-    safe_cell,
 )
 from mapping.privacy import assert_no_personal_values
 from mapping.store import Store
+from mapping.text import safe_cell
 from tests.conftest import SAMPLE_CODE
 from tests.helpers import without_crs
 

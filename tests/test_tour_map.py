@@ -15,10 +15,10 @@ from PIL import Image
 
 from mapping.access import CLI_USER
 from mapping.errors import ExportError, NotFoundError
-from mapping.printing import text_of
 from mapping.privacy import PublicView, assert_no_personal_values, personal_values_of, public_view
 from mapping.static_map import fit_extent, scale_bar_length, scale_denominator
 from mapping.store import Store, open_store
+from mapping.text import text_of
 from mapping.tour_map import (
     FAR_M,
     MAX_MARKERS,
