@@ -1,7 +1,7 @@
 """계정 — the administrator's page: one account per person, roles and bindings, lock-out, disabling (every change logged).
 
 An administrator sees and manages only the accounts of their scope (their dong, their gu, or the whole store);
-the store checks it again on every write (mapping.store_accounts).
+the store checks it again on every write (mapping.store.accounts).
 """
 
 from __future__ import annotations

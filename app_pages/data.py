@@ -11,7 +11,7 @@ import streamlit as st
 from app_pages.common import attempt, current_user, get_store
 from mapping.access import PUBLIC_USER, openable_dongs
 from mapping.errors import ValidationError
-from mapping.kit import read_kit, unpack_uploads
+from mapping.kit.reader import read_kit, unpack_uploads
 
 store = get_store()
 st.title("데이터")

@@ -21,7 +21,7 @@ with st.form("login_form"):
     if st.form_submit_button("로그인"):
         try:
             st.session_state["user"] = store.authenticate(account.strip(), password, client=client_address())
-        except (AuthError, StoreError) as err:  # one message for every refusal (mapping.store_accounts)
+        except (AuthError, StoreError) as err:  # one message for every refusal (mapping.store.accounts)
             st.error(md(err))
         else:
             st.rerun()

@@ -31,10 +31,10 @@ from mapping.layers import (
     legend_html,
 )
 from mapping.outreach_layers import build_contacts_layer, build_notice_posts_layer
-from mapping.privacy import public_view
-from mapping.tour_map import export_tour_pdf
-from mapping.welcome import export_welcome_csv, export_welcome_letters, welcome_messages_of
-from mapping.zone_profile_files import write_zone_profiles
+from mapping.publish.privacy import public_view
+from mapping.publish.tour_map import export_tour_pdf
+from mapping.publish.welcome import export_welcome_csv, export_welcome_letters, welcome_messages_of
+from mapping.zone_profile.files import write_zone_profiles
 
 
 def _welcome(store: object, code: str, user: User, zone_id: str, path: Path) -> None:

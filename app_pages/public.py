@@ -12,13 +12,13 @@ import streamlit as st
 
 from app_pages.common import attempt, current_user, file_bytes, get_store, md, require_dong, show_map
 from mapping.access import LEADER_ROLES, may_act
-from mapping.disclosure import DEFAULT_K, MIN_K
 from mapping.errors import NotFoundError
 from mapping.layers import build_dong_layer, build_map, build_resources_layer, build_zones_layer, legend_html
 from mapping.lookup import officer_for
-from mapping.privacy import PUBLIC_TITLE, personal_values_of, public_view
-from mapping.public_site import export_public_site
-from mapping.tour_map import export_poster_pdf, export_tour_pdf
+from mapping.publish.disclosure import DEFAULT_K, MIN_K
+from mapping.publish.privacy import PUBLIC_TITLE, personal_values_of, public_view
+from mapping.publish.public_site import export_public_site
+from mapping.publish.tour_map import export_poster_pdf, export_tour_pdf
 
 EXPORTS = Path(os.environ.get("MAPPING_EXPORTS") or Path(__file__).resolve().parent.parent / "exports") / "public"
 

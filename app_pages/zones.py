@@ -10,10 +10,10 @@ from app_pages.zones_layout import EDITOR_WIDTHS
 from mapping.access import LEADER_ROLES, may_act
 from mapping.domain import ROLES
 from mapping.errors import Problem, ValidationError
+from mapping.kit.tables import FIRST_DATA_ROW, parse_tong_list
 from mapping.layers import build_dong_layer, build_map, build_tongs_layer, build_zones_layer, legend_html
-from mapping.tables import FIRST_DATA_ROW, parse_tong_list
-from mapping.zone_profile import MARK, handover_message
-from mapping.zone_profile_files import write_zone_profiles
+from mapping.zone_profile.facts import MARK, handover_message
+from mapping.zone_profile.files import write_zone_profiles
 from mapping.zones import zones_from_tongs
 
 

@@ -24,10 +24,10 @@ import pandas as pd
 import shapely
 
 from mapping.access import CLI_USER
-from mapping.kit import read_kit
+from mapping.kit.reader import read_kit
 from mapping.layers import build_dong_layer, build_map, build_reports_layer
-from mapping.schema import POINT_TABLES
 from mapping.store import attach_tong_zone, open_store
+from mapping.store.schema import POINT_TABLES
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE = "1144073000"

@@ -23,7 +23,7 @@ import folium
 
 from bench.common import Timer, environment, module_main
 from bench.map_reports import CODE, ROOT, plain_markers, sample_store_with, synthetic_reports
-from mapping.kit import read_kit
+from mapping.kit.reader import read_kit
 from mapping.store import open_store
 from mapping.text import esc
 
@@ -76,8 +76,8 @@ def dong_map_benchmark(data: dict, *, median_time: Timer, quick: bool) -> dict:
 def public_map_benchmark(data: dict, *, median_time: Timer, quick: bool) -> dict:
     """The public-map site of the sample dong, as ``public-map`` makes it, vs a folium map of the same view."""
     from mapping.access import CLI_USER
-    from mapping.privacy import personal_values_of, public_view
-    from mapping.public_site import export_public_site
+    from mapping.publish.privacy import personal_values_of, public_view
+    from mapping.publish.public_site import export_public_site
 
     with sample_store_with() as db, tempfile.TemporaryDirectory() as out:
         store = open_store(db)
@@ -113,8 +113,8 @@ def public_map_benchmark(data: dict, *, median_time: Timer, quick: bool) -> dict
 
 def tour_map_benchmark(data: dict, *, median_time: Timer, quick: bool) -> dict:
     """The move-in tour map (A4 PDF) of one zone of the sample dong, as ``tour-map`` makes it."""
-    from mapping.privacy import public_view
-    from mapping.tour_map import export_tour_pdf
+    from mapping.publish.privacy import public_view
+    from mapping.publish.tour_map import export_tour_pdf
 
     with sample_store_with() as db, tempfile.TemporaryDirectory() as out:
         store = open_store(db)

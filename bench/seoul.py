@@ -9,7 +9,7 @@ import pandas as pd
 
 from bench.common import Timer
 from mapping.crs import METRIC_CRS
-from mapping.monthly import month_counts
+from mapping.month.aggregation import month_counts
 from mapping.tong_index import TongIndex, attach_tong_zone
 from mapping.zones import zones_for_dongs
 

@@ -197,7 +197,7 @@ def _postgres() -> Iterator[str]:
 def _loaded_store(url: str) -> object:
     """A store at ``url`` holding the sample dong (not timed)."""
     from mapping.access import CLI_USER
-    from mapping.kit import read_kit
+    from mapping.kit.reader import read_kit
     from mapping.store import open_store
 
     store = open_store(url)

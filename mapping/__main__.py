@@ -1,7 +1,7 @@
-"""``python -m mapping``: see :mod:`mapping.cli`."""
+"""``python -m mapping``: see :mod:`mapping.cli.commands`."""
 
 import sys
 
-from mapping.cli import main
+from mapping.cli.commands import main
 
 sys.exit(main())

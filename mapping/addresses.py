@@ -18,7 +18,7 @@ import pandas as pd
 
 from mapping.crs import transform_xy
 from mapping.errors import NotFoundError, Problem, ValidationError
-from mapping.limits import MAX_ADDRESS_FILE_BYTES, MAX_ADDRESS_LINE_BYTES, size_problems
+from mapping.kit.limits import MAX_ADDRESS_FILE_BYTES, MAX_ADDRESS_LINE_BYTES, size_problems
 
 # 위치정보요약DB (entrc_*.txt): pipe-delimited, CP949, 18 fields, X/Y in EPSG:5179.
 JUSO_FIELDS = (
@@ -62,8 +62,8 @@ def read_juso_entrances(path: str | Path) -> pd.DataFrame:
     ------
     ValidationError
         If the file is not CP949 text with 18 pipe-separated fields per row,
-        naming every bad row (up to 20), or is over :data:`~mapping.limits.MAX_ADDRESS_FILE_BYTES`
-        or has a line over :data:`~mapping.limits.MAX_ADDRESS_LINE_BYTES` (read line by line, never whole).
+        naming every bad row (up to 20), or is over :data:`~mapping.kit.limits.MAX_ADDRESS_FILE_BYTES`
+        or has a line over :data:`~mapping.kit.limits.MAX_ADDRESS_LINE_BYTES` (read line by line, never whole).
     """
     path = Path(path)
     rows, problems = _juso_rows(path)

@@ -6,7 +6,7 @@ zone that owns the tong; only staff who may see that zone's personal data see th
 (:func:`mapping.access.personal_zones`), and every view is logged.
 
 Everything here is pure: vocabularies, the kit's columns, phone numbers and the 90-day "stale" flag.
-The store's part is :mod:`mapping.store_outreach`.
+The store's part is :mod:`mapping.store.outreach`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import re
 import pandas as pd
 
 from mapping.domain import Vocabulary
-from mapping.tables import Column, parse_tong
+from mapping.kit.tables import Column, parse_tong
 
 CONTACT_KINDS = Vocabulary(
     "구분",

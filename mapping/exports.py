@@ -1,6 +1,6 @@
 """Public exports of activity reports: CSV, XLSX, GeoJSON and Open311 GeoReport v2.
 
-Every format goes through :func:`mapping.privacy.strip_personal` first and
+Every format goes through :func:`mapping.publish.privacy.strip_personal` first and
 then writes only the columns it names (an allow-list), so no personal field
 can reach a file.  Spreadsheet cells that could start a formula are defused
 by :func:`safe_cell`.  Times in the store are Korean local time (KST, UTC+9)
@@ -25,7 +25,7 @@ from openpyxl.utils import get_column_letter
 from mapping.crs import to_web
 from mapping.domain import ACTIVITIES, DUTIES, FIELDS, OPEN_STATUSES, REPORT_STATUSES, Vocabulary
 from mapping.errors import ExportError
-from mapping.privacy import public_reports, strip_personal
+from mapping.publish.privacy import public_reports, strip_personal
 from mapping.text import safe_cell
 
 FORMATS = ("csv", "xlsx", "geojson", "open311")

@@ -6,8 +6,8 @@
   (동 지역사회보장협의체, 마을계획단, 주민자치회, 복지관 …): 의뢰 → 협의중 → 연계완료 / 연계불가.
 - **Notice posts** (게시 현황) record where the officer's notice hangs and since when.
 
-The store's part is :mod:`mapping.store_missions`, :mod:`mapping.store_referrals` and
-:mod:`mapping.store_outreach` (notice posts).
+The store's part is :mod:`mapping.store.missions`, :mod:`mapping.store.referrals` and
+:mod:`mapping.store.outreach` (notice posts).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from shapely.geometry.base import BaseGeometry
 
 from mapping.crs import METRIC_CRS, require_crs
 from mapping.errors import Problem
-from mapping.tables import parse_tong_list
+from mapping.kit.tables import parse_tong_list
 
 MIN_AREA_M2 = 1.0  # overlaps, gaps and overhangs smaller than this are ignored
 # ... and so are slivers thinner than this: reprojecting a file (e.g. from EPSG:5174) moves

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from mapping.access import CLI_USER, User
-from mapping.kit import Kit, read_kit
+from mapping.kit.reader import Kit, read_kit
 from mapping.store import Store, open_store
 from tests.helpers import staff_user
 

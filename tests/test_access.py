@@ -6,8 +6,8 @@ import pytest
 
 from mapping.access import CLI_USER, PUBLIC_USER, SYSTEM_USER, User, can_read_personal
 from mapping.errors import AccessError, TransitionError
-from mapping.monthly import monthly_sheet_for
-from mapping.privacy import public_view
+from mapping.month.aggregation import monthly_sheet_for
+from mapping.publish.privacy import public_view
 from mapping.store import Store
 from tests.conftest import SAMPLE_CODE
 from tests.helpers import staff_user

@@ -11,7 +11,7 @@ from pyproj import Transformer
 
 from mapping.contacts import contact_status, parse_contact_event, parse_contact_kind, parse_phone
 from mapping.errors import ValidationError
-from mapping.kit import Kit, read_kit
+from mapping.kit.reader import Kit, read_kit
 
 HEADER = "구분,성명,소속,연락처,통,경도,위도,비고\n"
 

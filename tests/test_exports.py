@@ -23,7 +23,7 @@ from mapping.exports import (
     ExportError,
     export_reports,
 )
-from mapping.privacy import assert_no_personal_values
+from mapping.publish.privacy import assert_no_personal_values
 from mapping.store import Store
 from mapping.text import safe_cell
 from tests.conftest import SAMPLE_CODE

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from mapping.access import CLI_USER
 from mapping.cli import main as cli_main
 from mapping.errors import MappingError, ValidationError
-from mapping.kit import read_kit, read_reports_file, unpack_uploads
+from mapping.kit.reader import read_kit, read_reports_file, unpack_uploads
 from mapping.lookup import officer_for
 from mapping.photos import read_photo
 from mapping.store import Store, open_store

@@ -11,7 +11,7 @@ from mapping.access import CLI_USER
 from mapping.cli import main
 from mapping.errors import ValidationError
 from mapping.exports import export_reports
-from mapping.kit import read_kit, read_reports_file
+from mapping.kit.reader import read_kit, read_reports_file
 from mapping.store import Store, open_store
 from tests.conftest import SAMPLE_CODE, SAMPLE_KIT
 from tests.helpers import staff_user

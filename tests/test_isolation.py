@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 
 from mapping.access import CLI_USER, PUBLIC_USER, User, owner_user, sample_user
-from mapping.deadlines import OutingTarget
 from mapping.errors import AccessError, TransitionError, ValidationError
-from mapping.kit import read_kit
-from mapping.monthly import monthly_sheet_for
-from mapping.privacy import personal_values_of
+from mapping.kit.reader import read_kit
+from mapping.month.aggregation import monthly_sheet_for
+from mapping.month.deadlines import OutingTarget
+from mapping.publish.privacy import personal_values_of
 from mapping.routes import Stop
 from mapping.store import Store, open_store
 from tests.conftest import SAMPLE_CODE, SAMPLE_KIT

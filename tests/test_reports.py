@@ -295,7 +295,7 @@ def test_photos_are_stored_with_the_report_and_a_crash_leaves_no_orphan(sample_s
 
 
 def test_overdue_thresholds_are_configurable(sample_store, monkeypatch):
-    from mapping.store_reports import overdue_thresholds
+    from mapping.store.reports import overdue_thresholds
 
     now = dt.datetime(2026, 11, 25, 12)
     rid = sample_store.file_report(

@@ -284,7 +284,7 @@ def test_a_kit_with_a_walking_network_is_used_by_plan_week(kit_copy, tmp_path):
     import networkx as nx
     import shapely
 
-    from mapping.kit import read_kit
+    from mapping.kit.reader import read_kit
     from mapping.routes import plan_week
     from mapping.store import open_store
 

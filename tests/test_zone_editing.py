@@ -6,10 +6,11 @@ import pandas as pd
 import pytest
 
 from mapping.access import CLI_USER
-from mapping.cli import main, shown_db, zone_profile_command
+from mapping.cli import main
+from mapping.cli.common import shown_db, zone_profile_command
 from mapping.errors import NotFoundError, ValidationError
 from mapping.store import Store
-from mapping.zone_profile import handover_message
+from mapping.zone_profile.facts import handover_message
 from mapping.zones import zone_balance
 from tests.conftest import SAMPLE_CODE
 from tests.helpers import staff_user
@@ -154,8 +155,8 @@ def test_household_counts_carry_no_personal_field(sample_store):
 
 def test_another_store_sees_a_zone_save_a_hand_over_and_a_restore_at_once(sample_store, tmp_path):
     """Each Store keeps a dong's zones and staff between reads: a change made through another must not leave it stale."""
-    from mapping.backup import backup_store, restore_store
     from mapping.store import open_store
+    from mapping.store.backup import backup_store, restore_store
 
     other = open_store(sample_store.url)  # another process's Store, say the officer's page
     tongs_of = lambda store: store.zones(SAMPLE_CODE).set_index("officer")["tongs"].to_dict()  # noqa: E731
@@ -188,8 +189,8 @@ def test_a_version_5_store_gets_a_reference_revision_when_opened(sample_store):
     """Stores made before the revision token get one at once, so other Stores' caches can follow their changes."""
     import sqlalchemy as sa
 
-    from mapping.schema import REVISION_KEY, SCHEMA_VERSION
     from mapping.store import open_store
+    from mapping.store.schema import REVISION_KEY, SCHEMA_VERSION
 
     with sample_store.writer.begin() as conn:
         conn.execute(sa.text("DELETE FROM meta WHERE key = :k"), {"k": REVISION_KEY})

@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from mapping.access import CLI_USER
-from mapping.privacy import personal_values_of, public_view
-from mapping.public_site import export_public_site
+from mapping.publish.privacy import personal_values_of, public_view
+from mapping.publish.public_site import export_public_site
 from mapping.store import open_store
 from tests.browser.conftest import screenshot
 from tests.conftest import SAMPLE_CODE
