@@ -20,7 +20,6 @@ import functools
 import json
 import os
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -31,6 +30,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from mapping.access import ACCOUNT_ROLES, OWNER, STAFF_ROLES, User, check_admin, check_writer, gu_of, in_admin_scope
 from mapping.errors import AccessError, AuthError, NotFoundError, Problem, StoreError, ValidationError
+from mapping.store.base import StoreBase
 from mapping.store.schema import ACCOUNTS, LOGIN_CLIENTS
 
 MAX_FAILURES = 5
@@ -60,10 +60,6 @@ _COLUMNS = (
     "created_at",
     "last_login",
 )
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
 
 
 def lock_period() -> dt.timedelta:
@@ -129,16 +125,12 @@ def account_scope(row: dict) -> str | None:
     return None
 
 
-class AccountsMixin:
+class AccountsMixin(StoreBase):
     """Methods of :class:`mapping.store.Store` for accounts and logins."""
-
-    engine: sa.Engine
-    writer: sa.Engine
-    clock: Callable[[], dt.datetime] = staticmethod(_now)  # logins' "now"; tests move it instead of sleeping
 
     def _grant_log(self, conn: sa.Connection, by: User, row: dict, detail: str) -> None:
         scope = account_scope(row)
-        self._log(conn, by, "권한", f"accounts:{row['account']}", detail, dong_code=scope)  # type: ignore[attr-defined]
+        self._log(conn, by, "권한", f"accounts:{row['account']}", detail, dong_code=scope)
 
     @staticmethod
     def _check_manager(by: User, code: str | None, *, doing: str) -> None:
@@ -195,7 +187,7 @@ class AccountsMixin:
             "failed": 0,
             "locked": False,
             "disabled": False,
-            "created_at": _now(),
+            "created_at": self.clock(),
         }
         with self.writer.begin() as conn:
             conn.execute(ACCOUNTS.insert().values(**row))
@@ -222,7 +214,7 @@ class AccountsMixin:
     def known_gus(self) -> dict[str, str]:
         """Gu codes an account may be bound to: those of loaded dongs and of Seoul's boundaries, with names."""
         gus = dict(boundary_gus())
-        for code in self.dongs()["dong_code"]:  # type: ignore[attr-defined]
+        for code in self.dongs()["dong_code"]:
             gus.setdefault(gu_of(str(code)), "")
         return gus
 
@@ -232,7 +224,7 @@ class AccountsMixin:
         if role is not None and role not in ACCOUNT_ROLES.keys:
             return []  # already said
         problems = []
-        dongs = set(self.dongs()["dong_code"])  # type: ignore[attr-defined]
+        dongs = set(self.dongs()["dong_code"])
         if role in STAFF_ROLES:
             label = ACCOUNT_ROLES.label(role)
             if not dong:
@@ -268,7 +260,7 @@ class AccountsMixin:
             problems.append(
                 Problem("계정", None, "동", f"{dong!r}: 저장소에 불러온 동이 아닙니다 (불러온 동: {loaded}).")
             )
-        elif dong and staff and staff not in set(self.staff(dong)["name"]):  # type: ignore[attr-defined]
+        elif dong and staff and staff not in set(self.staff(dong)["name"]):
             problems.append(Problem("계정", None, "직원", f"{staff!r}: 동 {dong}의 직원 명단에 없습니다."))
         if gu and (not _GU_RE.match(gu) or gu not in self.known_gus()):
             problems.append(
@@ -415,10 +407,10 @@ class AccountsMixin:
                 self._undo_client_attempt(conn, client, now)
                 reset = {"failed": 0, "locked": False, "locked_until": None, "last_login": now}
                 conn.execute(ACCOUNTS.update().where(ACCOUNTS.c.account == account).values(**reset))
-                self._log(conn, who, "로그인", f"accounts:{account}", "password", dong_code=scope)  # type: ignore[attr-defined]
+                self._log(conn, who, "로그인", f"accounts:{account}", "password", dong_code=scope)
             else:
                 detail = "wrong password" if verdict == "try" else verdict
-                self._log(conn, who, "로그인 실패", f"accounts:{account}", detail, dong_code=scope)  # type: ignore[attr-defined]
+                self._log(conn, who, "로그인 실패", f"accounts:{account}", detail, dong_code=scope)
         if not ok:  # raised after the commit, so the log and the failure count are kept
             raise AuthError(refusal_message())
         return _user(row, client=client)  # type: ignore[arg-type]
@@ -507,11 +499,11 @@ class AccountsMixin:
         who = User(email or "?", email or "?", None, client=client)
         if row is None or row["disabled"]:
             with self.writer.begin() as conn:
-                self._log(conn, who, "로그인 실패", f"accounts:{email}", "sso")  # type: ignore[attr-defined]
+                self._log(conn, who, "로그인 실패", f"accounts:{email}", "sso")
             raise AuthError(f"{email}에 연결된 사용 중인 계정이 없습니다. 관리자에게 계정을 요청하세요.")
         with self.writer.begin() as conn:
-            conn.execute(ACCOUNTS.update().where(ACCOUNTS.c.account == row["account"]).values(last_login=_now()))
-            self._log(conn, who, "로그인", f"accounts:{row['account']}", "sso", dong_code=account_scope(row))  # type: ignore[attr-defined]
+            conn.execute(ACCOUNTS.update().where(ACCOUNTS.c.account == row["account"]).values(last_login=self.clock()))
+            self._log(conn, who, "로그인", f"accounts:{row['account']}", "sso", dong_code=account_scope(row))
         return _user(row, client=client)
 
 

@@ -18,17 +18,15 @@ from mapping.contacts import contact_status, parse_contact_event, parse_contact_
 from mapping.crs import plausible_lonlat
 from mapping.errors import ConflictError, NotFoundError, Problem
 from mapping.kit.tables import parse_tong
-from mapping.store.outreach import _now, _raise, _text, _too_long
+from mapping.store.base import StoreBase
+from mapping.store.outreach import _raise, _text, _too_long
 from mapping.store.schema import CONTACT_LOG, CONTACTS
 
 CONTACT_FIELDS = ("kind", "name", "organisation", "phone", "tong", "lonlat", "note")
 
 
-class ContactsMixin:
+class ContactsMixin(StoreBase):
     """The contact book: loading from the kit, reading (logged) and writing (versioned, logged)."""
-
-    engine: sa.Engine
-    writer: sa.Engine
 
     # ---- loading ---------------------------------------------------------------------------------------------------
     def _sync_contacts(self, conn: sa.Connection, code: str, frame: pd.DataFrame | None) -> tuple[int, int]:
@@ -47,7 +45,7 @@ class ContactsMixin:
             conn.execute(CONTACT_LOG.delete().where(CONTACT_LOG.c.contact_id.in_(gone)))
             conn.execute(CONTACTS.delete().where(CONTACTS.c.id.in_(gone)))
         new = frame[~frame["kit_key"].isin(existing)]
-        now = _now()
+        now = self.clock()
         rows = [
             {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in rec.items() if k in CONTACTS.c}
             | {"dong_code": code, "origin": "kit", "added_at": now, "version": 1, "tong": int(rec["tong"])}
@@ -100,7 +98,7 @@ class ContactsMixin:
                 ).all(),
                 columns=["contact_id", "on_date"],
             )
-        self.log_event(user, "조회", f"contacts:{code}", f"rows={len(frame)} zones={len(reach)}")  # type: ignore[attr-defined]
+        self.log_event(user, "조회", f"contacts:{code}", f"rows={len(frame)} zones={len(reach)}")
         return contact_status(frame, log, today=today or dt.date.today())
 
     def contact(self, contact_id: int, *, user: User) -> dict:
@@ -114,7 +112,7 @@ class ContactsMixin:
             If its zone is not in ``user``'s reach.
         """
         contact = self._contact_row(contact_id, user)
-        self.log_event(user, "조회", f"contacts:{contact_id}")  # type: ignore[attr-defined]
+        self.log_event(user, "조회", f"contacts:{contact_id}")
         return contact
 
     def contact_log(self, contact_id: int, *, user: User) -> pd.DataFrame:
@@ -123,7 +121,7 @@ class ContactsMixin:
         query = sa.select(CONTACT_LOG).where(CONTACT_LOG.c.contact_id == int(contact_id))
         with self.writer.begin() as conn:
             rows = conn.execute(query.order_by(CONTACT_LOG.c.on_date, CONTACT_LOG.c.id)).mappings().all()
-            self._log(conn, user, "조회", f"contact_log:{contact_id}", f"rows={len(rows)}")  # type: ignore[attr-defined]
+            self._log(conn, user, "조회", f"contact_log:{contact_id}", f"rows={len(rows)}")
         return pd.DataFrame(rows, columns=[c.name for c in CONTACT_LOG.columns])
 
     # ---- contacts: writing ---------------------------------------------------------------------------------------
@@ -153,7 +151,7 @@ class ContactsMixin:
         if "kind" in given and values.get("kind") is None and not any(p.column == "구분" for p in problems):
             problems.append(Problem("연락처", None, "구분", "구분(통장, 반장, 직능단체 …)을 고르세요."))
         if "tong" in given:
-            tongs = {int(t) for t in self.tongs(code)["tong"]}  # type: ignore[attr-defined]
+            tongs = {int(t) for t in self.tongs(code)["tong"]}
             try:
                 values["tong"] = parse_tong(str(given["tong"]))
             except ValueError as err:
@@ -175,7 +173,7 @@ class ContactsMixin:
 
     def _check_contact_zone(self, code: str, tong: int, user: User) -> str:
         """The name ``user`` records under, once they may keep the contacts of ``tong`` (staff of the dong, in reach)."""
-        actor = self._actor_in(code, user, doing="연락망 기록")  # type: ignore[attr-defined]
+        actor = self._actor_in(code, user, doing="연락망 기록")
         zone = self._zone_of_tong(code).get(int(tong))
         if not self._in_reach(self._reach(code, user, "연락처"), zone):
             raise PermissionError(f"{user.name}은(는) {tong}통(구역 {zone or '없음'})의 연락처를 다룰 수 없습니다.")
@@ -206,10 +204,10 @@ class ContactsMixin:
         given = {"kind": kind, "name": name, "tong": tong, "organisation": organisation, "phone": phone}
         values = self._contact_values(code, given | {"lonlat": lonlat, "note": note})
         actor = self._check_contact_zone(code, int(values["tong"]), user)  # type: ignore[arg-type]
-        row = values | {"dong_code": code, "origin": "app", "added_at": _now(), "version": 1}
+        row = values | {"dong_code": code, "origin": "app", "added_at": self.clock(), "version": 1}
         with self.writer.begin() as conn:
             contact_id = int(conn.execute(CONTACTS.insert().values(**row, updated_by=actor)).inserted_primary_key[0])
-            self._log(conn, user, "입력", f"contacts:{contact_id}", f"tong={values['tong']}")  # type: ignore[attr-defined]
+            self._log(conn, user, "입력", f"contacts:{contact_id}", f"tong={values['tong']}")
         return contact_id
 
     def update_contact(
@@ -234,11 +232,11 @@ class ContactsMixin:
             done = conn.execute(
                 CONTACTS.update()
                 .where(CONTACTS.c.id == int(contact_id), CONTACTS.c.version == seen)
-                .values(**values, updated_at=_now(), updated_by=actor, version=seen + 1)
+                .values(**values, updated_at=self.clock(), updated_by=actor, version=seen + 1)
             ).rowcount
             if done != 1:
                 raise ConflictError(self._contact_conflict(contact_id))
-            self._log(conn, user, "변경", f"contacts:{contact_id}", ",".join(sorted(changes)))  # type: ignore[attr-defined]
+            self._log(conn, user, "변경", f"contacts:{contact_id}", ",".join(sorted(changes)))
 
     def _contact_conflict(self, contact_id: int) -> str:
         with self.engine.connect() as conn:
@@ -267,7 +265,7 @@ class ContactsMixin:
             if conn.execute(CONTACTS.delete().where(where)).rowcount != 1:
                 raise ConflictError(self._contact_conflict(contact_id))
             conn.execute(CONTACT_LOG.delete().where(CONTACT_LOG.c.contact_id == int(contact_id)))
-            self._log(conn, user, "삭제", f"contacts:{contact_id}")  # type: ignore[attr-defined]
+            self._log(conn, user, "삭제", f"contacts:{contact_id}")
 
     def log_contact(
         self,
@@ -298,12 +296,12 @@ class ContactsMixin:
             problems.append(Problem("연락 기록", None, "방법", str(err)))
         if on_date > dt.date.today():
             problems.append(Problem("연락 기록", None, "날짜", f"{on_date}은(는) 아직 오지 않은 날입니다."))
-        if by_whom not in set(self.staff(contact["dong_code"])["name"]):  # type: ignore[attr-defined]
+        if by_whom not in set(self.staff(contact["dong_code"])["name"]):
             problems.append(Problem("연락 기록", None, "담당", f"{by_whom!r}는 직원 명단에 없습니다."))
         problems += _too_long("연락 기록", "비고", _text(note))
         _raise(problems, "연락 기록")
         row = {"contact_id": int(contact_id), "kind": kind, "on_date": on_date, "by_whom": by_whom}
         with self.writer.begin() as conn:
-            entry = conn.execute(CONTACT_LOG.insert().values(**row, note=_text(note), recorded_at=_now()))
-            self._log(conn, user, "입력", f"contact_log:{contact_id}", kind)  # type: ignore[attr-defined]
+            entry = conn.execute(CONTACT_LOG.insert().values(**row, note=_text(note), recorded_at=self.clock()))
+            self._log(conn, user, "입력", f"contact_log:{contact_id}", kind)
         return int(entry.inserted_primary_key[0])

@@ -14,6 +14,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from mapping.access import User, check_admin
+from mapping.store.base import StoreBase
 from mapping.store.engine import _records, _tong
 from mapping.store.schema import ADDRESSES, POINT_TABLES, REPORT_HISTORY
 from mapping.tong_index import attach_tong_zone
@@ -24,11 +25,8 @@ def _resource_key(kind: object, name: object, lon: float, lat: float) -> tuple[o
     return (kind, text, round(float(lon), 6), round(float(lat), 6))
 
 
-class ImportsMixin:
+class ImportsMixin(StoreBase):
     """Importing reports and resources, and the address points for the address search."""
-
-    engine: sa.Engine
-    writer: sa.Engine
 
     # ---- reports and resources ---------------------------------------------
     def import_reports(self, code: str, frame: gpd.GeoDataFrame, *, user: User) -> tuple[int, int]:
@@ -65,12 +63,12 @@ class ImportsMixin:
                     for i, s in ids
                 ]
                 conn.execute(REPORT_HISTORY.insert(), history)
-            self._log(conn, user, "입력", f"reports:{code}", f"imported={len(new)}")  # type: ignore[attr-defined]
+            self._log(conn, user, "입력", f"reports:{code}", f"imported={len(new)}")
         return len(new), len(frame) - len(new)
 
     def _import_rows(self, code: str, table: sa.Table, new: gpd.GeoDataFrame) -> list[dict]:
         """Rows to insert for imported points: their own columns, the place, and the tong and zone it falls in."""
-        where = attach_tong_zone(new.geometry, self.tongs(code), self.zones(code))  # type: ignore[attr-defined]
+        where = attach_tong_zone(new.geometry, self.tongs(code), self.zones(code))
         cols = {c.name for c in table.columns} - {"id", "lon", "lat"}
         return [
             {k: v for k, v in rec.items() if k in cols}
@@ -96,7 +94,7 @@ class ImportsMixin:
         """
         check_admin(user, code, doing="복지자원 가져오기")
         t = POINT_TABLES["resources"]
-        have = self.resources(code)  # type: ignore[attr-defined]
+        have = self.resources(code)
         known = {_resource_key(r.type, r.name, r.lon, r.lat) for r in have.itertuples()}
         keys = set(have["kit_key"].dropna())
         fresh = [
@@ -111,7 +109,7 @@ class ImportsMixin:
             if len(new):
                 rows = [r | {"public": bool(r.get("public", True))} for r in self._import_rows(code, t, new)]
                 conn.execute(t.insert(), rows)
-            self._log(conn, user, "입력", f"resources:{code}", f"imported={len(new)} from {source}")  # type: ignore[attr-defined]
+            self._log(conn, user, "입력", f"resources:{code}", f"imported={len(new)} from {source}")
         return len(new), len(frame) - len(new)
 
     # ---- address points ----------------------------------------------------
@@ -131,7 +129,7 @@ class ImportsMixin:
             conn.execute(ADDRESSES.delete().where(ADDRESSES.c.source == source))
             if len(records):
                 conn.execute(ADDRESSES.insert(), _records(records))
-            self._log(conn, user, "입력", f"addresses:{source}", f"rows={len(records)}")  # type: ignore[attr-defined]
+            self._log(conn, user, "입력", f"addresses:{source}", f"rows={len(records)}")
         return len(records)
 
     def address_candidates(self, norm: str, *, limit: int = 20) -> pd.DataFrame:

@@ -23,7 +23,9 @@ from mapping.access import LEADER_ROLES, User, check_admin, check_staff
 from mapping.domain import OPEN_STATUSES
 from mapping.errors import NotFoundError, Problem, ValidationError
 from mapping.kit.reader import Kit
+from mapping.store.contacts import ContactsMixin
 from mapping.store.engine import _as_list, _records, _tong, _wkb
+from mapping.store.referrals import ReferralsMixin
 from mapping.store.schema import NOTICE_POSTS, PATHS, POINT_TABLES, bump_reference_revision, meta
 from mapping.tong_index import attach_tong_zone
 from mapping.zones import zone_of_tong, zones_from_tongs
@@ -40,11 +42,8 @@ class LoadSummary:
     removed: dict[str, int] = field(default_factory=dict)
 
 
-class LoadingMixin:
+class LoadingMixin(ContactsMixin, ReferralsMixin):  # a kit brings contacts; a household gone takes its referrals
     """Loading a kit and saving who owns which tong."""
-
-    engine: sa.Engine
-    writer: sa.Engine
 
     # ---- the kit -----------------------------------------------------------
     def load_kit(self, kit: Kit, *, user: User) -> LoadSummary:
@@ -80,11 +79,11 @@ class LoadingMixin:
                 added, removed = self._sync_points(conn, name, code, frame, kit.tongs, zones)
                 summary.added[name], summary.removed[name] = added, removed
                 summary.counts[name] = len(frame)
-            added, removed = self._sync_contacts(conn, code, kit.contacts)  # type: ignore[attr-defined]
+            added, removed = self._sync_contacts(conn, code, kit.contacts)
             summary.added["contacts"], summary.removed["contacts"] = added, removed
             summary.counts["contacts"] = 0 if kit.contacts is None else len(kit.contacts)
             summary.counts |= {"tongs": len(kit.tongs), "staff": len(kit.staff), "zones": len(zones)}
-            self._log(conn, user, "입력", f"kit:{code}", f"households={len(kit.tables['households'])}")  # type: ignore[attr-defined]
+            self._log(conn, user, "입력", f"kit:{code}", f"households={len(kit.tables['households'])}")
         return summary
 
     def _replace_reference(self, conn: sa.Connection, kit: Kit, *, sample: bool, now: dt.datetime) -> None:
@@ -189,7 +188,7 @@ class LoadingMixin:
         gone = [i for k, i in existing.items() if k not in wanted]
         if gone:
             if name == "households":  # a household the kit no longer has takes its referrals (and notes) with it
-                self._drop_household_referrals(conn, gone)  # type: ignore[attr-defined]
+                self._drop_household_referrals(conn, gone)
             conn.execute(t.delete().where(t.c.id.in_(gone)))
         new = frame[~frame["kit_key"].isin(existing)] if len(frame) else frame
         if len(new):
@@ -238,12 +237,12 @@ class LoadingMixin:
             With every problem; nothing is saved.
         """
         check_staff(user, code, doing="구역 저장", roles=LEADER_ROLES)
-        zones = zones_from_tongs(self.tongs(code), staff, dong=self.dong(code))  # type: ignore[attr-defined]
+        zones = zones_from_tongs(self.tongs(code), staff, dong=self.dong(code))
         now = dt.datetime.now().replace(microsecond=0)
         with self.writer.begin() as conn:
             self._write_staff_zones(conn, code, staff, zones)
             self._record_owners(conn, code, staff, now)
-            self._log(conn, user, "변경", f"zones:{code}", f"zones={len(zones)}")  # type: ignore[attr-defined]
+            self._log(conn, user, "변경", f"zones:{code}", f"zones={len(zones)}")
         return zones
 
     def reassign(self, code: str, zone_id: str, successor: str, *, user: User) -> dict[str, object]:
@@ -262,7 +261,7 @@ class LoadingMixin:
             If the successor already owns a zone.
         """
         check_staff(user, code, doing="구역 인계", roles=LEADER_ROLES)
-        staff, zones = self.staff(code), self.zones(code)  # type: ignore[attr-defined]
+        staff, zones = self.staff(code), self.zones(code)
         match = zones[zones["zone_id"] == zone_id]
         if match.empty:
             raise NotFoundError(f"구역 {zone_id}이(가) 없습니다. 있는 구역: {', '.join(zones['zone_id'])}")
@@ -290,7 +289,7 @@ class LoadingMixin:
         staff.loc[is_successor, "tongs"] = pd.Series([list(zone["tongs"])], index=staff.index[is_successor])
         if not staff.loc[is_successor, "substitute"].iloc[0] and zone["substitute"] != successor:
             staff.loc[is_successor, "substitute"] = zone["substitute"]
-        new_zones = zones_from_tongs(self.tongs(code), staff, dong=self.dong(code))  # type: ignore[attr-defined]
+        new_zones = zones_from_tongs(self.tongs(code), staff, dong=self.dong(code))
         reports = POINT_TABLES["reports"]
         mine = sa.or_(reports.c.assignee == former, sa.and_(reports.c.assignee.is_(None), reports.c.finder == former))
         now = dt.datetime.now().replace(microsecond=0)
@@ -308,7 +307,7 @@ class LoadingMixin:
             visits = conn.execute(
                 sa.select(sa.func.count()).where(households.c.dong_code == code, households.c.zone_id == zone_id)
             ).scalar_one()
-            self._log(conn, user, "변경", f"zones:{code}:{zone_id}", f"{former} -> {successor}")  # type: ignore[attr-defined]
+            self._log(conn, user, "변경", f"zones:{code}:{zone_id}", f"{former} -> {successor}")
         return {"zone_id": zone_id, "former": former, "successor": successor, "reports": moved, "households": visits}
 
     def ownership(self, code: str) -> pd.DataFrame:

@@ -10,23 +10,21 @@ import pandas as pd
 import sqlalchemy as sa
 
 from mapping.access import User
-from mapping.errors import NotFoundError, Problem, ValidationError
+from mapping.errors import Problem
 from mapping.month.aggregation import parse_month
 from mapping.outreach import MISSION_KINDS, MISSION_ROLES, mission_progress
-from mapping.store.outreach import _now, _raise, _text, _too_long
+from mapping.store.outreach import _raise, _text, _too_long
+from mapping.store.report_rows import ReportRows
 from mapping.store.schema import MISSIONS, POINT_TABLES
 
 
-class MissionsMixin:
+class MissionsMixin(ReportRows):
     """Missions and dong issues: setting them, tagging reports, progress per month."""
-
-    engine: sa.Engine
-    writer: sa.Engine
 
     # ---- 이달의 미션 / 동 현안사항 ---------------------------------------------------------------------------------
     def _check_mission_setter(self, code: str, user: User) -> str:
         """The name the setter acts under: only the dong head or a team leader of dong ``code`` (or the owner)."""
-        return self._actor_in(code, user, doing="이달의 미션·동 현안사항 정하기", roles=MISSION_ROLES)  # type: ignore[attr-defined]
+        return self._actor_in(code, user, doing="이달의 미션·동 현안사항 정하기", roles=MISSION_ROLES)
 
     def _mission_values(self, kind: object, title: object, description: object) -> dict[str, object]:
         problems, values = [], {"title": _text(title), "description": (str(description or "").strip() or None)}
@@ -53,19 +51,11 @@ class MissionsMixin:
         setter = self._check_mission_setter(code, user)
         values = self._mission_values(kind, title, description)
         month_key = parse_month(month).strftime("%Y-%m")
-        row = values | {"dong_code": code, "month": month_key, "set_by": setter, "set_at": _now()}
+        row = values | {"dong_code": code, "month": month_key, "set_by": setter, "set_at": self.clock()}
         with self.writer.begin() as conn:
             mission_id = int(conn.execute(MISSIONS.insert().values(**row)).inserted_primary_key[0])
-            self._log(conn, user, "입력", f"missions:{code}:{month_key}", f"id={mission_id} {values['kind']}")  # type: ignore[attr-defined]
+            self._log(conn, user, "입력", f"missions:{code}:{month_key}", f"id={mission_id} {values['kind']}")
         return mission_id
-
-    def mission(self, mission_id: int) -> dict:
-        """One mission or issue. Raises :class:`NotFoundError` if there is none."""
-        with self.engine.connect() as conn:
-            row = conn.execute(sa.select(MISSIONS).where(MISSIONS.c.id == int(mission_id))).mappings().first()
-        if row is None:
-            raise NotFoundError(f"미션·현안 {mission_id}이(가) 없습니다.")
-        return dict(row)
 
     def update_mission(
         self,
@@ -85,8 +75,10 @@ class MissionsMixin:
             description if description is not None else old["description"],
         )
         with self.writer.begin() as conn:
-            conn.execute(MISSIONS.update().where(MISSIONS.c.id == int(mission_id)).values(**values, set_at=_now()))
-            self._log(conn, user, "변경", f"missions:{old['dong_code']}:{old['month']}", f"id={mission_id}")  # type: ignore[attr-defined]
+            conn.execute(
+                MISSIONS.update().where(MISSIONS.c.id == int(mission_id)).values(**values, set_at=self.clock())
+            )
+            self._log(conn, user, "변경", f"missions:{old['dong_code']}:{old['month']}", f"id={mission_id}")
 
     def delete_mission(self, mission_id: int, *, user: User) -> int:
         """Delete a mission; the reports tagged with it lose the tag. Returns how many were untagged."""
@@ -105,7 +97,7 @@ class MissionsMixin:
                 "삭제",
                 f"missions:{old['dong_code']}:{old['month']}",
                 f"id={mission_id} untagged={untagged}",
-            )  # type: ignore[attr-defined]
+            )
         return int(untagged)
 
     def missions(self, code: str, month: object | None = None) -> pd.DataFrame:
@@ -133,42 +125,18 @@ class MissionsMixin:
         ConflictError
             If the report changed since ``expected_version``.
         """
-        report = self._seen(report_id, expected_version)  # type: ignore[attr-defined]
-        actor = self._check_editor(report, user)  # type: ignore[attr-defined]
+        report = self._seen(report_id, expected_version)
+        actor = self._check_editor(report, user)
         if mission_id is not None:
             _raise(self._mission_problems(mission_id, report["dong_code"]), "미션 태그")
         with self.writer.begin() as conn:
             if mission_id is not None:
                 self._hold_mission(conn, int(mission_id), report["dong_code"])
-            values = {"mission_id": None if mission_id is None else int(mission_id), "updated_at": _now()}
-            self._write_report(conn, report, values)  # type: ignore[attr-defined]
+            values = {"mission_id": None if mission_id is None else int(mission_id), "updated_at": self.clock()}
+            self._write_report(conn, report, values)
             changes = {"mission_id": [report.get("mission_id"), values["mission_id"]]}
-            self._history(conn, report_id, actor=actor, action="mission", changes=changes)  # type: ignore[attr-defined]
-            self._log(conn, user, "변경", f"reports:{report_id}", f"mission={mission_id}")  # type: ignore[attr-defined]
-
-    def _mission_problems(self, mission_id: int, code: str) -> list[Problem]:
-        """Nothing if ``mission_id`` is one of dong ``code``'s missions or issues, else the problem."""
-        try:
-            found = self.mission(mission_id)
-        except NotFoundError as err:
-            return [Problem("보고", None, "미션", str(err))]
-        if found["dong_code"] != code:
-            return [Problem("보고", None, "미션", f"미션 {mission_id}은(는) 이 보고의 동({code}) 것이 아닙니다.")]
-        return []
-
-    @staticmethod
-    def _hold_mission(conn: sa.Connection, mission_id: int, code: str) -> None:
-        """Inside a write: keep the mission from being deleted until this commits (PostgreSQL: FOR SHARE).
-
-        :meth:`delete_mission` locks the row before it untags reports, so a tag written here is either
-        seen and removed by it or refused here because the mission is gone.
-        """
-        query = sa.select(MISSIONS.c.id).where(MISSIONS.c.id == int(mission_id), MISSIONS.c.dong_code == code)
-        if conn.execute(query.with_for_update(read=True)).first() is None:
-            problem = Problem(
-                "보고", None, "미션", f"미션·현안 {mission_id}이(가) 그 사이에 지워졌습니다. 다시 고르세요."
-            )
-            raise ValidationError([problem], what="미션 태그")
+            self._history(conn, report_id, actor=actor, action="mission", changes=changes)
+            self._log(conn, user, "변경", f"reports:{report_id}", f"mission={mission_id}")
 
     def mission_progress(self, code: str, month: object) -> pd.DataFrame:
         """Per mission or issue of the month, its tagged reports by status (see :func:`mapping.outreach.mission_progress`)."""
@@ -177,6 +145,6 @@ class MissionsMixin:
         query = sa.select(reports.c.mission_id, reports.c.status).where(  # only the tagged ones, not the dong's all
             reports.c.dong_code == code, reports.c.mission_id.in_([int(i) for i in missions["id"]])
         )
-        with self.engine.connect() as conn:  # type: ignore[attr-defined]
+        with self.engine.connect() as conn:
             tagged = pd.DataFrame(conn.execute(query).fetchall(), columns=["mission_id", "status"])
         return mission_progress(missions, tagged)

@@ -13,15 +13,12 @@ from mapping.domain import FIELDS
 from mapping.errors import NotFoundError, Problem, ValidationError
 from mapping.month.aggregation import MonthlySheet, parse_month
 from mapping.month.deadlines import OutingTarget
+from mapping.store.base import StoreBase
 from mapping.store.schema import AGGREGATIONS, BEST_CASES, DONG_SETTINGS, MEETINGS, POINT_TABLES
 
 GU_RESULTS = {"selected": "구 선정", "not_selected": "구 미선정"}
 _TITLE_MAX = 200
 _TEXT_MAX = 5_000
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
 
 
 def _month_key(month: object) -> str:
@@ -36,10 +33,8 @@ def _text_problem(text: str, *, what: str, field: str, limit: int) -> Problem | 
     return None
 
 
-class MonthMixin:
+class MonthMixin(StoreBase):
     """Methods of :class:`mapping.store.Store` for the monthly cycle (5th, 7th, 10th)."""
-
-    engine: sa.Engine
 
     # ---- 취합 ---------------------------------------------------------------
     def confirm_aggregation(self, code: str, sheet: MonthlySheet, *, user: User) -> dt.datetime:
@@ -50,9 +45,9 @@ class MonthMixin:
         AccessError
             Unless ``user`` is a team leader, the administrative team leader or the dong head of dong ``code``.
         """
-        by = self._actor_in(code, user, doing="취합 확정", roles=LEADER_ROLES)  # type: ignore[attr-defined]
+        by = self._actor_in(code, user, doing="취합 확정", roles=LEADER_ROLES)
         totals = {c: int(sheet.by_field[c].iloc[-1]) for c in ("계", *FIELDS.labels)}
-        at = _now()
+        at = self.clock()
         with self.writer.begin() as conn:
             conn.execute(
                 AGGREGATIONS.delete().where(AGGREGATIONS.c.dong_code == code, AGGREGATIONS.c.month == sheet.month)
@@ -62,7 +57,7 @@ class MonthMixin:
                     dong_code=code, month=sheet.month, confirmed_at=at, confirmed_by=by, totals=totals
                 )
             )
-            self._log(conn, user, "변경", f"aggregation:{code}:{sheet.month}", f"total={totals['계']}")  # type: ignore[attr-defined]
+            self._log(conn, user, "변경", f"aggregation:{code}:{sheet.month}", f"total={totals['계']}")
         return at
 
     def aggregation(self, code: str, month: str) -> dict | None:
@@ -94,7 +89,7 @@ class MonthMixin:
         AccessError
             Unless ``user`` is a team leader or the dong head of dong ``code``.
         """
-        by = self._actor_in(code, user, doing="공유회의 저장", roles=LEADER_ROLES)  # type: ignore[attr-defined]
+        by = self._actor_in(code, user, doing="공유회의 저장", roles=LEADER_ROLES)
         month = _month_key(month)
         texts = (("중점 토의사항", discussion), ("당부사항", requests), ("장소", place))
         problems = [  # every text is optional; only its length is limited
@@ -114,13 +109,13 @@ class MonthMixin:
             ],
             "discussion": (discussion or "").strip(),
             "requests": (requests or "").strip(),
-            "updated_at": _now(),
+            "updated_at": self.clock(),
             "updated_by": by,
         }
         with self.writer.begin() as conn:
             conn.execute(MEETINGS.delete().where(MEETINGS.c.dong_code == code, MEETINGS.c.month == month))
             conn.execute(MEETINGS.insert().values(dong_code=code, month=month, **values))
-            self._log(conn, user, "변경", f"meeting:{code}:{month}")  # type: ignore[attr-defined]
+            self._log(conn, user, "변경", f"meeting:{code}:{month}")
 
     def meeting(self, code: str, month: str) -> dict | None:
         """The month's sharing meeting as saved, or None."""
@@ -150,7 +145,7 @@ class MonthMixin:
         ValidationError
             For an empty title, an unknown field, no reports, or a report not of this dong.
         """
-        by = self._actor_in(code, user, doing="실천사례 정하기", roles=LEADER_ROLES)  # type: ignore[attr-defined]
+        by = self._actor_in(code, user, doing="실천사례 정하기", roles=LEADER_ROLES)
         month = _month_key(month)
         title = " ".join(str(title or "").split())
         problems = [p for p in [_text_problem(title, what="실천사례", field="제목", limit=_TITLE_MAX)] if p]
@@ -181,11 +176,11 @@ class MonthMixin:
             "summary": (summary or "").strip()[:_TEXT_MAX],
             "report_ids": ids,
             "chosen_by": by,
-            "chosen_at": _now(),
+            "chosen_at": self.clock(),
         }
         with self.writer.begin() as conn:
             case_id = conn.execute(BEST_CASES.insert().values(**values)).inserted_primary_key[0]
-            self._log(conn, user, "입력", f"best_case:{case_id}", f"{month} reports={ids}")  # type: ignore[attr-defined]
+            self._log(conn, user, "입력", f"best_case:{case_id}", f"{month} reports={ids}")
         return int(case_id)
 
     def best_case(self, case_id: int) -> dict:
@@ -244,7 +239,7 @@ class MonthMixin:
             For a step out of order (a city submission before the gu chose it, a result before submission).
         """
         case = self.best_case(case_id)
-        self._actor_in(case["dong_code"], user, doing="실천사례 제출 기록", roles=LEADER_ROLES)  # type: ignore[attr-defined]
+        self._actor_in(case["dong_code"], user, doing="실천사례 제출 기록", roles=LEADER_ROLES)
         self.check_best_case_step(case_id, step)
         values = {
             "gu_submitted": {"gu_submitted_on": on},
@@ -254,7 +249,7 @@ class MonthMixin:
         }[step]
         with self.writer.begin() as conn:
             conn.execute(BEST_CASES.update().where(BEST_CASES.c.id == int(case_id)).values(**values))
-            self._log(conn, user, "변경", f"best_case:{case_id}", f"{step} {on:%Y-%m-%d}")  # type: ignore[attr-defined]
+            self._log(conn, user, "변경", f"best_case:{case_id}", f"{step} {on:%Y-%m-%d}")
 
     # ---- settings -------------------------------------------------------------
     def _setting(self, code: str, key: str) -> object:
@@ -263,13 +258,13 @@ class MonthMixin:
             return conn.execute(query).scalar()
 
     def _set_setting(self, code: str, key: str, value: object, *, user: User) -> None:
-        by = self._actor_in(code, user, doing="동 설정 바꾸기", roles=LEADER_ROLES)  # type: ignore[attr-defined]
+        by = self._actor_in(code, user, doing="동 설정 바꾸기", roles=LEADER_ROLES)
         where = (DONG_SETTINGS.c.dong_code == code) & (DONG_SETTINGS.c.key == key)
-        row = {"dong_code": code, "key": key, "value": value, "updated_at": _now(), "updated_by": by}
+        row = {"dong_code": code, "key": key, "value": value, "updated_at": self.clock(), "updated_by": by}
         with self.writer.begin() as conn:
             conn.execute(DONG_SETTINGS.delete().where(where))
             conn.execute(DONG_SETTINGS.insert().values(**row))
-            self._log(conn, user, "변경", f"settings:{code}", f"{key}={value}")  # type: ignore[attr-defined]
+            self._log(conn, user, "변경", f"settings:{code}", f"{key}={value}")
 
     def outing_target(self, code: str) -> OutingTarget:
         """The dong's weekly outing target (주 1회 unless set)."""
@@ -295,7 +290,7 @@ class MonthMixin:
         ValidationError
             Unless ``url`` is an http(s) address.
         """
-        self._actor_in(code, user, doing="공개 지도 주소 정하기", roles=LEADER_ROLES)  # type: ignore[attr-defined]
+        self._actor_in(code, user, doing="공개 지도 주소 정하기", roles=LEADER_ROLES)
         url = (url or "").strip()
         if not url.startswith(("https://", "http://")) or len(url) > 500 or any(c.isspace() for c in url):
             problem = Problem("공개 지도 주소", None, "주소", f"{url!r}: https://로 시작하는 인터넷 주소를 적으세요.")

@@ -15,7 +15,6 @@ import datetime as dt
 import math
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import shapely
 import sqlalchemy as sa
@@ -24,16 +23,12 @@ from mapping.access import User, check_staff
 from mapping.crs import WEB_CRS, plausible_lonlat
 from mapping.errors import NotFoundError, Problem, ValidationError
 from mapping.outreach import NOTICE_PLACES
+from mapping.store.base import StoreBase
 from mapping.store.schema import NOTICE_POSTS
 from mapping.text import text_of
 from mapping.tong_index import attach_tong_zone
-from mapping.zones import zone_of_tong
 
 _TEXT_MAX = 2_000
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
 
 
 def _text(value: object) -> str | None:
@@ -51,24 +46,10 @@ def _raise(problems: list[Problem], what: str) -> None:
         raise ValidationError(problems, what=what)
 
 
-class OutreachMixin:
+class OutreachMixin(StoreBase):
     """Reach helpers, the own-name check and notice posts."""
 
-    engine: sa.Engine
-    writer: sa.Engine
-
     # ---- reach (contacts and households' referrals are personal data) ----------------------------------------
-    def _zone_of_tong(self, code: str) -> dict[int, str]:
-        zones = self.zones(code)  # type: ignore[attr-defined]
-        return zone_of_tong(zones)
-
-    @staticmethod
-    def _in_reach(reach: frozenset[str | None], zone: object) -> bool:
-        return (None if zone is None or (isinstance(zone, float) and math.isnan(zone)) else zone) in reach
-
-    def _reach_mask(self, reach: frozenset[str | None], zones: pd.Series) -> np.ndarray:
-        return np.array([self._in_reach(reach, z) for z in zones], dtype=bool)
-
     # ---- 게시 현황 -------------------------------------------------------------------------------------------------
     def add_notice_post(
         self,
@@ -92,7 +73,7 @@ class OutreachMixin:
             For an unknown kind, an empty place name, neither a place nor a known tong, a point outside
             Seoul or a date in the future.
         """
-        posted_by = self._actor_in(code, user, doing="게시 기록")  # type: ignore[attr-defined]
+        posted_by = self._actor_in(code, user, doing="게시 기록")
         problems, values = [], {"place_name": _text(place_name), "note": _text(note)}
         try:
             values["kind"] = NOTICE_PLACES.parse(kind)
@@ -104,10 +85,10 @@ class OutreachMixin:
             problems.append(Problem("게시", None, "게시일", f"{posted_on}은(는) 아직 오지 않은 날입니다."))
         problems += self._notice_place(code, lonlat, tong, values) + _too_long("게시", "비고", values["note"])  # type: ignore[arg-type]
         _raise(problems, "게시 현황")
-        row = values | {"dong_code": code, "posted_on": posted_on, "posted_by": posted_by, "created_at": _now()}
+        row = values | {"dong_code": code, "posted_on": posted_on, "posted_by": posted_by, "created_at": self.clock()}
         with self.writer.begin() as conn:
             post_id = int(conn.execute(NOTICE_POSTS.insert().values(**row)).inserted_primary_key[0])
-            self._log(conn, user, "입력", f"notice_posts:{post_id}", f"zone={values['zone_id']}")  # type: ignore[attr-defined]
+            self._log(conn, user, "입력", f"notice_posts:{post_id}", f"zone={values['zone_id']}")
         return post_id
 
     def _notice_place(
@@ -122,11 +103,11 @@ class OutreachMixin:
                     Problem("게시", None, "위치", f"위치 ({lon}, {lat})가 서울이 아닙니다. 지도에서 다시 고르세요.")
                 ]
             point = gpd.GeoSeries([shapely.Point(lon, lat)], crs=WEB_CRS)
-            where = attach_tong_zone(point, self.tongs(code), self.zones(code)).iloc[0]  # type: ignore[attr-defined]
+            where = attach_tong_zone(point, self.tongs(code), self.zones(code)).iloc[0]
             tong_at = None if where["tong"] is None else int(where["tong"])
             values |= {"lon": lon, "lat": lat, "tong": tong_at, "zone_id": where["zone_id"]}
             return []
-        tongs = {int(t) for t in self.tongs(code)["tong"]}  # type: ignore[attr-defined]
+        tongs = {int(t) for t in self.tongs(code)["tong"]}
         if tong is None or int(tong) not in tongs:
             return [
                 Problem(
@@ -156,7 +137,7 @@ class OutreachMixin:
             raise ValidationError([Problem("게시", None, "철거일", message)], what="게시 현황")
         with self.writer.begin() as conn:
             conn.execute(NOTICE_POSTS.update().where(NOTICE_POSTS.c.id == int(post_id)).values(removed_on=removed_on))
-            self._log(conn, user, "변경", f"notice_posts:{post_id}", f"removed {removed_on}")  # type: ignore[attr-defined]
+            self._log(conn, user, "변경", f"notice_posts:{post_id}", f"removed {removed_on}")
 
     def notice_posts(self, code: str, *, zone_id: str | None = None, on: dt.date | None = None) -> pd.DataFrame:
         """The dong's notice posts (of one zone), newest first; ``on`` keeps those up on that day."""

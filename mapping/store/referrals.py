@@ -15,15 +15,13 @@ import sqlalchemy as sa
 from mapping.access import User
 from mapping.errors import ConflictError, NotFoundError, Problem
 from mapping.outreach import REFERRAL_STATUSES, check_referral_transition, parse_body
-from mapping.store.outreach import _now, _raise, _text, _too_long
+from mapping.store.outreach import _raise, _text, _too_long
+from mapping.store.report_rows import ReportRows
 from mapping.store.schema import CONTACT_LOG, POINT_TABLES, REFERRAL_HISTORY, REFERRALS
 
 
-class ReferralsMixin:
+class ReferralsMixin(ReportRows):
     """Referrals of reports and households: opening, moving on, reading (a household's is logged)."""
-
-    engine: sa.Engine
-    writer: sa.Engine
 
     @staticmethod
     def _drop_household_referrals(conn: sa.Connection, households: object) -> None:
@@ -49,7 +47,7 @@ class ReferralsMixin:
     def _new_referral(
         self, conn: sa.Connection, code: str, target: dict[str, int], values: dict, note: str | None, actor: str
     ) -> int:
-        now = _now()
+        now = self.clock()
         row = values | target | {"dong_code": code, "status": "referred", "created_at": now, "created_by": actor}
         referral_id = int(
             conn.execute(REFERRALS.insert().values(**row, updated_at=now, version=1)).inserted_primary_key[0]
@@ -83,8 +81,8 @@ class ReferralsMixin:
         ValidationError
             For an unknown body, 기타 without a name, or a note too long.
         """
-        report = self._report_row(report_id)  # type: ignore[attr-defined]
-        actor = self._check_editor(report, user)  # type: ignore[attr-defined]
+        report = self._report_row(report_id)
+        actor = self._check_editor(report, user)
         values, note = self._referral_values(body, body_name, note)
         with self.writer.begin() as conn:
             referral_id = self._new_referral(
@@ -96,8 +94,8 @@ class ReferralsMixin:
                 actor=actor,
                 action="referral",
                 note=f"연계 의뢰: {values['body_name'] or values['body']}",
-            )  # type: ignore[attr-defined]
-            self._log(conn, user, "입력", f"referrals:{referral_id}", f"report={report_id}")  # type: ignore[attr-defined]
+            )
+            self._log(conn, user, "입력", f"referrals:{referral_id}", f"report={report_id}")
         return referral_id
 
     def _household(self, household_id: int) -> dict:
@@ -136,13 +134,13 @@ class ReferralsMixin:
             As for :meth:`refer_report`.
         """
         household = self._household(household_id)
-        actor = self._actor_in(household["dong_code"], user, doing="세대 연계 의뢰")  # type: ignore[attr-defined]
+        actor = self._actor_in(household["dong_code"], user, doing="세대 연계 의뢰")
         self._check_household_reach(household, user)
         values, note = self._referral_values(body, body_name, note)
         with self.writer.begin() as conn:
             target = {"household_id": int(household_id)}
             referral_id = self._new_referral(conn, household["dong_code"], target, values, note, actor)
-            self._log(conn, user, "입력", f"referrals:{referral_id}", f"household={household_id}")  # type: ignore[attr-defined]
+            self._log(conn, user, "입력", f"referrals:{referral_id}", f"household={household_id}")
         return referral_id
 
     def _referral_row(self, referral_id: int, user: User) -> dict:
@@ -179,14 +177,14 @@ class ReferralsMixin:
         """
         referral = self._referral_row(referral_id, user)
         if referral["report_id"] is not None:  # the report's finder, assignee or a supervisor
-            actor = self._check_editor(self._report_row(referral["report_id"]), user)  # type: ignore[attr-defined]
+            actor = self._check_editor(self._report_row(referral["report_id"]), user)
         else:  # a household's: its staff within reach (checked reading it)
-            actor = self._actor_in(referral["dong_code"], user, doing="연계 진행")  # type: ignore[attr-defined]
+            actor = self._actor_in(referral["dong_code"], user, doing="연계 진행")
         target = REFERRAL_STATUSES.parse(to) if to in (*REFERRAL_STATUSES.labels, *REFERRAL_STATUSES.keys) else to
         check_referral_transition(referral["status"], target)
         _raise(_too_long("연계", "메모", _text(note)), "연계 진행")
         seen = int(expected_version) if expected_version is not None else int(referral["version"])
-        now = _now()
+        now = self.clock()
         with self.writer.begin() as conn:
             done = conn.execute(
                 REFERRALS.update()
@@ -207,7 +205,7 @@ class ReferralsMixin:
                     note=_text(note),
                 )
             )
-            self._log(conn, user, "변경", f"referrals:{referral_id}", f"{referral['status']} -> {target}")  # type: ignore[attr-defined]
+            self._log(conn, user, "변경", f"referrals:{referral_id}", f"{referral['status']} -> {target}")
 
     def report_referrals(self, report_id: int) -> pd.DataFrame:
         """Where a report was referred (for its finder's inbox): every referral, oldest first, with its last note."""
@@ -238,7 +236,7 @@ class ReferralsMixin:
             rows = conn.execute(query.order_by(REFERRALS.c.id)).mappings().all()
         frame = pd.DataFrame(rows, columns=[*(c.name for c in REFERRALS.columns), "zone_id"])
         frame = frame[self._reach_mask(reach, frame["zone_id"])].reset_index(drop=True)
-        self.log_event(user, "조회", f"referrals:{code}", f"households rows={len(frame)}")  # type: ignore[attr-defined]
+        self.log_event(user, "조회", f"referrals:{code}", f"households rows={len(frame)}")
         return self._with_last_note(frame)
 
     def outreach_notes(self, code: str, *, user: User, contact_ids: Iterable[int] | None = None) -> set[str]:
@@ -248,7 +246,7 @@ class ReferralsMixin:
         ``contact_ids``: the contacts the caller already read for ``user``, so the book is not read twice.
         """
         if contact_ids is None:
-            contact_ids = self.contacts(code, user=user)["id"]  # type: ignore[attr-defined]
+            contact_ids = self.contacts(code, user=user)["id"]
         contacts = [int(i) for i in contact_ids]
         households = [int(i) for i in self.household_referrals(code, user=user)["id"]]
         about_reports = sa.select(REFERRALS.c.id).where(
@@ -276,5 +274,5 @@ class ReferralsMixin:
         with self.engine.connect() as conn:
             rows = conn.execute(query.order_by(REFERRAL_HISTORY.c.id)).mappings().all()
         if referral["household_id"] is not None:
-            self.log_event(user, "조회", f"referrals:{referral_id}", "history")  # type: ignore[attr-defined]
+            self.log_event(user, "조회", f"referrals:{referral_id}", "history")
         return pd.DataFrame(rows, columns=[c.name for c in REFERRAL_HISTORY.columns])

@@ -14,19 +14,17 @@ from collections.abc import Iterable
 import pandas as pd
 import sqlalchemy as sa
 
-from mapping.access import User, can_read_personal, check_counts, check_staff, may_see_contact
+from mapping.access import User, can_read_personal, check_staff, may_see_contact
 from mapping.domain import OPEN_STATUSES
-from mapping.errors import AccessError, ConflictError, NotFoundError, Problem, TransitionError, ValidationError
-from mapping.reports import NOTIFY_CHANNELS, check_transition, co_approver_for, supervises
-from mapping.store.reports import PERSONAL, REPORTS, _now, overdue_thresholds
-from mapping.store.schema import REPORT_HISTORY, REPORT_NOTIFICATIONS
+from mapping.errors import Problem, TransitionError, ValidationError
+from mapping.reports import NOTIFY_CHANNELS, check_transition, co_approver_for
+from mapping.store.report_rows import REPORTS, ReportRows
+from mapping.store.reports import overdue_thresholds
+from mapping.store.schema import PERSONAL, REPORT_HISTORY, REPORT_NOTIFICATIONS
 
 
-class ReportFlowMixin:
+class ReportFlowMixin(ReportRows):
     """Handing over, progressing and closing reports, and reading them back."""
-
-    engine: sa.Engine
-    writer: sa.Engine
 
     # ---- the lifecycle -----------------------------------------------------
     def hand_over(
@@ -48,8 +46,8 @@ class ReportFlowMixin:
             For an assignee not on the list, the finder themselves, or a move ``user`` may not make.
         """
         report = self._seen(report_id, expected_version)
-        actor = self._actor_in(report["dong_code"], user, doing="보고 인계")  # type: ignore[attr-defined]
-        staff = self.staff(report["dong_code"])  # type: ignore[attr-defined]
+        actor = self._actor_in(report["dong_code"], user, doing="보고 인계")
+        staff = self.staff(report["dong_code"])
         if assignee not in set(staff["name"]):
             raise TransitionError(f"인계받을 {assignee!r}는 직원 명단에 없습니다.")
         if assignee == report["finder"]:
@@ -60,7 +58,7 @@ class ReportFlowMixin:
         co = co_approver_for(assignee, staff)
         with self.writer.begin() as conn:
             values = {"status": "handed_over", "assignee": assignee, "co_approver": co, "co_approved_at": None}
-            self._write_report(conn, report, values | {"updated_at": _now()})
+            self._write_report(conn, report, values | {"updated_at": self.clock()})
             self._history(
                 conn,
                 report_id,
@@ -95,12 +93,12 @@ class ReportFlowMixin:
             If someone else changed the report since ``expected_version``.
         """
         report = self._seen(report_id, expected_version)
-        actor = self._actor_in(report["dong_code"], user, doing="보고 상태 바꾸기")  # type: ignore[attr-defined]
+        actor = self._actor_in(report["dong_code"], user, doing="보고 상태 바꾸기")
         with self.writer.begin() as conn:
             self._move(conn, report, to, actor=actor, note=note, reason=reason, duplicate_of=duplicate_of)
 
     def _move(self, conn: sa.Connection, report: dict, to: str, *, actor: str, **kw: object) -> None:
-        staff = self.staff(report["dong_code"])  # type: ignore[attr-defined]
+        staff = self.staff(report["dong_code"])
         notified = (
             conn.execute(
                 sa.select(sa.func.count()).where(REPORT_NOTIFICATIONS.c.report_id == report["id"])
@@ -124,7 +122,7 @@ class ReportFlowMixin:
             reason=kw.get("reason"),
             duplicate_of=kw.get("duplicate_of"),
         )
-        values: dict[str, object] = {"status": to, "updated_at": _now(), "co_approver": report.get("co_approver")}
+        values: dict[str, object] = {"status": to, "updated_at": self.clock(), "co_approver": report.get("co_approver")}
         if to == "in_progress":
             values |= {
                 "assignee": report["assignee"],
@@ -146,25 +144,6 @@ class ReportFlowMixin:
             note=note,
             changes={k: v for k, v in values.items() if k in ("assignee", "duplicate_of")},
         )
-
-    def _check_editor(self, report: dict, user: User) -> str:
-        """The name ``user`` edits ``report`` under: its finder, its assignee or a supervisor of it, on its own dong.
-
-        Raises
-        ------
-        AccessError
-            Unless ``user`` is on the staff of the report's dong.
-        TransitionError
-            For anyone else on that staff (a team leader supervises only the reports of their team).
-        """
-        actor = self._actor_in(report["dong_code"], user, doing="보고 고치기·기록")  # type: ignore[attr-defined]
-        staff = self.staff(report["dong_code"])  # type: ignore[attr-defined]
-        if actor not in {report["finder"], report.get("assignee")} and not supervises(actor, report, staff):
-            raise TransitionError(
-                f"{actor}은(는) 보고 {report['id']}을(를) 고치거나 기록할 수 없습니다 "
-                "(작성자·담당자, 그 팀의 팀장, 행정팀장·동장만)."
-            )
-        return actor
 
     def add_progress(self, report_id: int, note: str, *, user: User) -> None:
         """Record progress the finder will see in their inbox before closure."""
@@ -200,7 +179,7 @@ class ReportFlowMixin:
                 what="주민통보",
             )
         report = self._report_row(report_id)
-        actor = self._actor_in(report["dong_code"], user, doing="주민통보 기록")  # type: ignore[attr-defined]
+        actor = self._actor_in(report["dong_code"], user, doing="주민통보 기록")
         by_whom = by_whom or actor
         self._check_notification(report, by_whom=by_whom, on_date=on_date)
         with self.writer.begin() as conn:
@@ -215,7 +194,7 @@ class ReportFlowMixin:
 
     def _check_notification(self, report: dict, *, by_whom: str, on_date: dt.date) -> None:
         problems = []
-        if by_whom not in set(self.staff(report["dong_code"])["name"]):  # type: ignore[attr-defined]
+        if by_whom not in set(self.staff(report["dong_code"])["name"]):
             problems.append(Problem("주민통보", None, "통보자", f"통보자 {by_whom!r}는 직원 명단에 없습니다."))
         if not report["created_at"].date() <= on_date <= dt.date.today():
             when = f"{report['created_at']:%Y-%m-%d}"
@@ -228,13 +207,15 @@ class ReportFlowMixin:
     def co_approve(self, report_id: int, *, user: User) -> None:
         """Record the administrative team leader's co-approval (협조결재)."""
         report = self._report_row(report_id)
-        actor = self._actor_in(report["dong_code"], user, doing="협조결재")  # type: ignore[attr-defined]
-        staff = self.staff(report["dong_code"])  # type: ignore[attr-defined]
+        actor = self._actor_in(report["dong_code"], user, doing="협조결재")
+        staff = self.staff(report["dong_code"])
         expected = report.get("co_approver") or co_approver_for(report.get("assignee") or report["finder"], staff)
         if expected != actor:
             raise TransitionError(f"보고 {report_id}의 협조결재자는 {expected or '없음'}입니다.")
         with self.writer.begin() as conn:
-            self._write_report(conn, report, {"co_approver": expected, "co_approved_at": _now(), "updated_at": _now()})
+            self._write_report(
+                conn, report, {"co_approver": expected, "co_approved_at": self.clock(), "updated_at": self.clock()}
+            )
             self._history(conn, report_id, actor=actor, action="co_approve", note="협조결재")
 
     def mark_reported(self, report_ids: Iterable[int], *, user: User) -> int:
@@ -255,7 +236,7 @@ class ReportFlowMixin:
             rows = found.all()
         actor = ""
         for code in sorted({r.dong_code for r in rows}):
-            actor = self._actor_in(code, user, doing="활동보고서 제출")  # type: ignore[attr-defined]
+            actor = self._actor_in(code, user, doing="활동보고서 제출")
         others = [r.id for r in rows if r.finder != actor]
         if others and user.role != "owner":
             raise TransitionError(
@@ -270,42 +251,6 @@ class ReportFlowMixin:
         return int(done)
 
     # ---- reading -----------------------------------------------------------
-    def _seen(self, report_id: int, expected_version: int | None) -> dict:
-        """The report as the editor saw it: the stored row, checked against the version they had on screen."""
-        report = self._report_row(report_id)
-        if expected_version is not None:
-            self._check_version(report, int(expected_version))
-        return report
-
-    def _check_version(self, report: dict, expected: int) -> None:
-        if (report.get("version") or 1) != expected:
-            raise ConflictError(self._conflict_message(report))
-
-    def _conflict_message(self, report: dict) -> str:
-        last = self.report_history(int(report["id"])).tail(1)
-        who = f"{last['actor'].iloc[0]}({last['at'].iloc[0]:%H:%M})" if len(last) else "다른 사람"
-        return (
-            f"보고 {report['id']}을(를) 그 사이에 {who}이(가) 먼저 고쳤습니다. "
-            "덮어쓰지 않았습니다: 보고를 새로 불러와 바뀐 내용을 확인하고 다시 하세요."
-        )
-
-    def _write_report(self, conn: sa.Connection, report: dict, values: dict[str, object]) -> None:
-        """Update the report only if it is still the version read (optimistic locking); bump the version."""
-        seen = report.get("version") or 1
-        version = sa.func.coalesce(REPORTS.c.version, 1)
-        done = conn.execute(
-            REPORTS.update().where(REPORTS.c.id == report["id"], version == seen).values(**values, version=version + 1)
-        ).rowcount
-        if done != 1:
-            raise ConflictError(self._conflict_message(report))
-
-    def _report_row(self, report_id: int) -> dict:
-        with self.engine.connect() as conn:
-            row = conn.execute(sa.select(REPORTS).where(REPORTS.c.id == int(report_id))).mappings().first()
-        if row is None:
-            raise NotFoundError(f"보고 {report_id}이(가) 없습니다.")
-        return dict(row)
-
     def report(self, report_id: int, *, user: User) -> dict:
         """One report; the resident's contact only for a user allowed to see it (logged).
 
@@ -319,7 +264,7 @@ class ReportFlowMixin:
         if row.get("resident_name") or row.get("resident_phone"):
             if self._may_see_contact(user, row):
                 with self.writer.begin() as conn:
-                    self._log(conn, user, "조회", f"reports:{report_id}", "resident contact")  # type: ignore[attr-defined]
+                    self._log(conn, user, "조회", f"reports:{report_id}", "resident contact")
             else:
                 row |= {k: None for k in PERSONAL}
         return row
@@ -338,27 +283,12 @@ class ReportFlowMixin:
         has = sa.or_(REPORTS.c.resident_name.is_not(None), REPORTS.c.resident_phone.is_not(None))
         columns = (REPORTS.c.id, REPORTS.c.zone_id, REPORTS.c.finder, REPORTS.c.assignee)
         query = sa.select(*columns, REPORTS.c.resident_name, REPORTS.c.resident_phone)
-        reach = self.personal_zones(code, user=user)  # type: ignore[attr-defined]
+        reach = self.personal_zones(code, user=user)
         with self.writer.begin() as conn:
             rows = conn.execute(query.where(REPORTS.c.dong_code == code, has)).mappings().all()
             rows = [r for r in rows if may_see_contact(user, dict(r) | {"dong_code": code}, reach)]
-            self._log(conn, user, "조회", f"reports:{code}", f"resident contacts={len(rows)}")  # type: ignore[attr-defined]
+            self._log(conn, user, "조회", f"reports:{code}", f"resident contacts={len(rows)}")
         return pd.DataFrame(rows, columns=["id", "resident_name", "resident_phone"])
-
-    def _may_see_contact(self, user: User, report: dict) -> bool:
-        return may_see_contact(user, report, self.personal_zones(report["dong_code"], user=user))  # type: ignore[attr-defined]
-
-    def _check_reports_reader(self, code: str, user: User) -> None:
-        """Refuse a read of dong ``code``'s reports (memos, places) to anyone but its staff, the owner and sample browsing."""
-        if user.role == "gu":
-            raise AccessError(f"{user.name}(구 담당)은(는) 보고 내용을 볼 수 없습니다: 구 담당은 건수만 봅니다.")
-        check_counts(user, code, sample=self.is_sample(code))  # type: ignore[attr-defined]
-
-    def report_history(self, report_id: int) -> pd.DataFrame:
-        """Every change of a report, oldest first."""
-        query = sa.select(REPORT_HISTORY).where(REPORT_HISTORY.c.report_id == report_id).order_by(REPORT_HISTORY.c.id)
-        with self.engine.connect() as conn:
-            return pd.DataFrame(conn.execute(query).mappings().all(), columns=[c.name for c in REPORT_HISTORY.columns])
 
     def report_notifications(self, report_id: int) -> pd.DataFrame:
         """Resident-notification records of a report."""
@@ -382,12 +312,12 @@ class ReportFlowMixin:
         ``assigned``: open reports handed to them, and reports awaiting their co-approval.
         Each row has ``age_days`` and ``lateness`` (0 on time, 1 late, 2 overdue).
         """
-        if user.role != "sample" or not self.is_sample(code):  # type: ignore[attr-defined]
+        if user.role != "sample" or not self.is_sample(code):
             check_staff(user, code, doing="보고함 보기")
         officer = user.staff_name
-        now = now or _now()
+        now = now or self.clock()
         overdue_days = overdue_days or overdue_thresholds()
-        reports = self.reports(code)  # type: ignore[attr-defined]
+        reports = self.reports(code)
         mine = reports["status"].isin(OPEN_STATUSES)
         assigned = reports[mine & (reports["assignee"] == officer)]
         approving = reports[
@@ -422,8 +352,3 @@ class ReportFlowMixin:
         )
         with self.engine.connect() as conn:
             return {int(r.report_id): f"{r.actor}: {r.note}" for r in conn.execute(query) if r.note}
-
-    def _history(self, conn: sa.Connection, report_id: int, *, actor: str, action: str, **kw: object) -> None:
-        conn.execute(
-            REPORT_HISTORY.insert(), {"report_id": int(report_id), "at": _now(), "actor": actor, "action": action} | kw
-        )

@@ -27,11 +27,11 @@ from mapping.domain import ACTIVITIES, DUTIES, FIELDS
 from mapping.errors import Problem, TransitionError, ValidationError
 from mapping.photos import Photo, photo_paths, write_atomic
 from mapping.reports import DUTY_FOR_FIELD, co_approver_for
-from mapping.store.schema import POINT_TABLES, REPORT_PHOTOS
+from mapping.store.report_rows import ReportRows
+from mapping.store.schema import PERSONAL, POINT_TABLES, REPORT_PHOTOS
 from mapping.tong_index import attach_tong_zone
 
 REPORTS = POINT_TABLES["reports"]
-PERSONAL = ("resident_name", "resident_phone")
 EDITABLE = {"title", "memo", "activity", "field", "duty", "address", "action", "resident_name", "resident_phone"}
 VOCAB = {"activity": ACTIVITIES, "field": FIELDS, "duty": DUTIES}
 
@@ -70,15 +70,9 @@ def overdue_thresholds() -> tuple[int, int]:
     return late, overdue
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
-
-
-class ReportsMixin:
+class ReportsMixin(ReportRows):
     """Filing and editing reports, their photos, and the walk log."""
 
-    engine: sa.Engine
-    writer: sa.Engine
     url: str
 
     # ---- photos ------------------------------------------------------------
@@ -90,7 +84,7 @@ class ReportsMixin:
         if self.url.startswith("sqlite:///"):  # one folder per store file: data/mapping.sqlite → data/mapping-photos
             db = Path(self.url.removeprefix("sqlite:///"))
             return db.with_name(f"{db.stem}-photos")
-        database = sa.engine.make_url(self.url).database or "store"  # type: ignore[attr-defined]
+        database = sa.engine.make_url(self.url).database or "store"
         return Path(__file__).resolve().parents[2] / "data" / "photos" / database
 
     def _write_photos(self, photos: Iterable[Photo]) -> list[Path]:
@@ -136,7 +130,7 @@ class ReportsMixin:
                     width=photo.width,
                     height=photo.height,
                     original_name=photo.name,
-                    added_at=_now(),
+                    added_at=self.clock(),
                 )
             )
 
@@ -184,12 +178,12 @@ class ReportsMixin:
         ValidationError
             For an empty memo, a bad detail or another dong's mission; nothing is stored.
         """
-        finder = self._actor_in(code, user, doing="보고 접수")  # type: ignore[attr-defined]
+        finder = self._actor_in(code, user, doing="보고 접수")
         lon, lat = (float(v) for v in lonlat)
         if not (math.isfinite(lon) and math.isfinite(lat) and plausible_lonlat(lon, lat)):
             problem = Problem("보고", None, "위치", f"위치 ({lon}, {lat})가 서울이 아닙니다. 지도에서 다시 고르세요.")
             raise ValidationError([problem], what="보고")
-        staff, tongs, zones = self._shared(code, "staff", "tongs", "zones")  # type: ignore[attr-defined]
+        staff, tongs, zones = self._shared(code, "staff", "tongs", "zones")
         values = self._clean_details(details, finder=finder, memo=memo, code=code, staff=staff, mission_id=mission_id)
         values["has_resident"] = bool(has_resident)
         values["co_approver"] = co_approver_for(finder, staff)
@@ -204,19 +198,24 @@ class ReportsMixin:
             "lat": float(lonlat[1]),
         }
         values |= {"tong": None if where["tong"] is None else int(where["tong"]), "zone_id": where["zone_id"]}
-        values |= {"status": "received", "reported": False, "created_at": created_at or _now(), "updated_at": _now()}
+        values |= {
+            "status": "received",
+            "reported": False,
+            "created_at": created_at or self.clock(),
+            "updated_at": self.clock(),
+        }
         values["version"] = 1
         written = self._write_photos(photos)
         try:
             with self.writer.begin() as conn:
                 if values.get("mission_id") is not None:  # still there: a mission deleted meanwhile tags nothing
-                    self._hold_mission(conn, int(values["mission_id"]), code)  # type: ignore[attr-defined]
+                    self._hold_mission(conn, int(values["mission_id"]), code)
                 report_id = conn.execute(REPORTS.insert(), values).inserted_primary_key[0]  # one compiled statement
                 self._insert_photos(conn, report_id, photos)
                 shown = {k: ("(개인정보)" if k in PERSONAL else v) for k, v in values.items() if k in EDITABLE and v}
-                self._history(conn, report_id, actor=finder, action="create", to_status="received", changes=shown)  # type: ignore[attr-defined]
+                self._history(conn, report_id, actor=finder, action="create", to_status="received", changes=shown)
                 if values.get("resident_name") or values.get("resident_phone"):
-                    self._log(conn, user, "입력", f"reports:{report_id}", "resident contact")  # type: ignore[attr-defined]
+                    self._log(conn, user, "입력", f"reports:{report_id}", "resident contact")
         except BaseException:
             self._remove_unreferenced(written)
             raise
@@ -233,11 +232,11 @@ class ReportsMixin:
         mission_id: int | None = None,
     ) -> dict[str, object]:
         problems, values = [], {}
-        staff = self._shared(code, "staff")[0] if staff is None else staff  # type: ignore[attr-defined]
+        staff = self._shared(code, "staff")[0] if staff is None else staff
         if finder not in set(staff["name"]):
             problems.append(Problem("보고", None, "작성자", f"작성자 {finder!r}는 직원 명단에 없습니다."))
         if mission_id is not None:
-            problems += self._mission_problems(mission_id, code)  # type: ignore[attr-defined]
+            problems += self._mission_problems(mission_id, code)
             values["mission_id"] = int(mission_id)
         if memo is not None and not str(memo).strip():
             problems.append(
@@ -262,12 +261,12 @@ class ReportsMixin:
     def add_photos(self, report_id: int, photos: Iterable[Photo], *, user: User) -> None:
         """Add photos to an existing report (one transaction): its finder, assignee or a supervisor."""
         photos = list(photos)
-        actor = self._check_editor(self._report_row(report_id), user)  # type: ignore[attr-defined]
+        actor = self._check_editor(self._report_row(report_id), user)
         written = self._write_photos(photos)
         try:
             with self.writer.begin() as conn:
                 self._insert_photos(conn, report_id, photos)
-                self._history(conn, report_id, actor=actor, action="photo", note=f"사진 {len(photos)}장")  # type: ignore[attr-defined]
+                self._history(conn, report_id, actor=actor, action="photo", note=f"사진 {len(photos)}장")
         except BaseException:
             self._remove_unreferenced(written)
             raise
@@ -297,11 +296,11 @@ class ReportsMixin:
         ConflictError
             If the report changed since ``expected_version`` (what the editor saw) or since it was read.
         """
-        report = self._seen(report_id, expected_version)  # type: ignore[attr-defined]
-        actor = self._check_editor(report, user)  # type: ignore[attr-defined]
+        report = self._seen(report_id, expected_version)
+        actor = self._check_editor(report, user)
         if report["status"] in ("closed", "duplicate"):
             raise TransitionError(f"보고 {report_id}은(는) 이미 끝났습니다: 고칠 수 없습니다.")
-        if any(k in PERSONAL for k in changes) and not self._may_see_contact(user, report):  # type: ignore[attr-defined]
+        if any(k in PERSONAL for k in changes) and not self._may_see_contact(user, report):
             raise PermissionError(f"{user.name}은(는) 주민 연락처를 고칠 수 없습니다.")
         changes = dict(changes)
         resident = changes.pop("has_resident", None)
@@ -313,10 +312,10 @@ class ReportsMixin:
         diff = {k: [report.get(k), v] for k, v in values.items() if report.get(k) != v}
         shown = {k: ("(개인정보 변경)" if k in PERSONAL else v) for k, v in diff.items()}
         with self.writer.begin() as conn:
-            self._write_report(conn, report, values | {"updated_at": _now()})  # type: ignore[attr-defined]
-            self._history(conn, report_id, actor=actor, action="edit", changes=shown)  # type: ignore[attr-defined]
+            self._write_report(conn, report, values | {"updated_at": self.clock()})
+            self._history(conn, report_id, actor=actor, action="edit", changes=shown)
             if any(k in PERSONAL for k in diff):
-                self._log(conn, user, "변경", f"reports:{report_id}", "resident contact")  # type: ignore[attr-defined]
+                self._log(conn, user, "변경", f"reports:{report_id}", "resident contact")
 
     # ---- walks ---------------------------------------------------------------
     def record_visits(self, code: str, *, stops: list, on_date: dt.date, user: User) -> int:
@@ -331,11 +330,11 @@ class ReportsMixin:
         """
         from mapping.store.schema import WALKS
 
-        officer = self._actor_in(code, user, doing="방문 기록")  # type: ignore[attr-defined]
+        officer = self._actor_in(code, user, doing="방문 기록")
         households = POINT_TABLES["households"]
         visited = {int(s.key.split(":")[1]) for s in stops if s.key.startswith("household:")}
         if visited:  # only households of this dong within the user's reach
-            reach = self._reach(code, user, "세대")  # type: ignore[attr-defined]
+            reach = self._reach(code, user, "세대")
             query = sa.select(households.c.id, households.c.zone_id).where(
                 households.c.id.in_(visited), households.c.dong_code == code
             )
@@ -345,7 +344,7 @@ class ReportsMixin:
                 raise PermissionError(
                     f"{user.name}은(는) 세대 {sorted(visited - allowed)}의 방문을 기록할 수 없습니다."
                 )
-        tongs = self.tongs(code)  # type: ignore[attr-defined]
+        tongs = self.tongs(code)
         point_tong = attach_tong_zone_of(tongs, [(s.lon, s.lat) for s in stops])
         with self.writer.begin() as conn:
             for stop, tong in zip(stops, point_tong, strict=True):
@@ -357,7 +356,7 @@ class ReportsMixin:
                 if stop.key.startswith("household:"):
                     row_id = int(stop.key.split(":")[1])
                     conn.execute(households.update().where(households.c.id == row_id).values(last_visit=on_date))
-                    self._log(conn, user, "변경", f"households:{row_id}", "last_visit")  # type: ignore[attr-defined]
+                    self._log(conn, user, "변경", f"households:{row_id}", "last_visit")
         return len(stops)
 
     def walks(self, code: str) -> pd.DataFrame:

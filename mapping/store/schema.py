@@ -429,3 +429,6 @@ def bump_reference_revision(conn: sa.Connection) -> None:
     token = uuid.uuid4().hex
     if conn.execute(t.update().where(t.c.key == REVISION_KEY).values(value=token)).rowcount == 0:
         conn.execute(t.insert().values(key=REVISION_KEY, value=token))
+
+
+PERSONAL = ("resident_name", "resident_phone")  # a report's resident contact: personal data, read per report

@@ -23,7 +23,6 @@ from mapping.month.deadlines import (
     weekly_outings,
 )
 from mapping.store import Store
-from mapping.store import month as store_month
 from tests.conftest import SAMPLE_CODE
 from tests.helpers import staff_user
 
@@ -215,10 +214,10 @@ def test_outing_target_labels_and_bad_values() -> None:
 
 
 @pytest.fixture
-def frozen_now(monkeypatch: pytest.MonkeyPatch) -> dt.datetime:
+def frozen_now(sample_store: Store) -> dt.datetime:
     """The store records its confirmations on 2026-11-04 09:00."""
     now = dt.datetime(2026, 11, 4, 9, 0)
-    monkeypatch.setattr(store_month, "_now", lambda: now)
+    sample_store.clock = lambda: now  # the store's one clock
     return now
 
 

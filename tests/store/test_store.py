@@ -14,7 +14,9 @@ from shapely.geometry import Point
 
 from mapping.access import CLI_USER, PUBLIC_USER
 from mapping.errors import NotFoundError, StoreError
-from mapping.store import SCHEMA_VERSION, Store, attach_tong_zone, open_store, resolve_url
+from mapping.store import Store, attach_tong_zone, open_store
+from mapping.store.engine import resolve_url
+from mapping.store.schema import SCHEMA_VERSION
 from mapping.zones import zones_from_tongs
 from tests.conftest import SAMPLE_CODE
 from tests.helpers import CELL, X0, Y0, square, staff_frame, staff_user, tong_frame
