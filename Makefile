@@ -40,6 +40,7 @@ run: setup
 ## test: the test tools (Chromium, fonts, poppler, PostgreSQL + PostGIS), set up, lint, run every test
 test: system-test setup
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 	$(BIN)/python -m bench --quick  # proves the Seoul-scale benchmarks still run (figures: python -m bench)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
@@ -36,8 +37,11 @@ from mapping.publish.tour_map import export_tour_pdf
 from mapping.publish.welcome import export_welcome_csv, export_welcome_letters, welcome_messages_of
 from mapping.zone_profile.files import write_zone_profiles
 
+if TYPE_CHECKING:
+    from mapping.store import Store
 
-def _welcome(store: object, code: str, user: User, zone_id: str, path: Path) -> None:
+
+def _welcome(store: Store, code: str, user: User, zone_id: str, path: Path) -> None:
     """The zone's welcome messages (CSV) or letters (PDF): personal data, read and logged when clicked."""
     messages = welcome_messages_of(store, code, user=user)
     messages = messages[messages["구역"] == zone_id]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 import geopandas as gpd
@@ -22,6 +23,9 @@ import shapely
 from mapping.crs import to_metric, transform_xy
 from mapping.errors import MappingError
 from mapping.walk_order import SOLVER_SECONDS, order_stops
+
+if TYPE_CHECKING:
+    from mapping.store import Store
 
 WALK_KMH = 4.0
 DETOUR = 1.3
@@ -281,7 +285,7 @@ def week_start_of(text: str) -> dt.date:
         raise ValueError(f"주 {text!r}를 읽을 수 없습니다: 2026-W48처럼 적으세요.") from None
 
 
-def start_of_walk(store: object, code: str) -> Stop:
+def start_of_walk(store: Store, code: str) -> Stop:
     """Where walks start and end: the dong's 주민센터 resource, else the middle of the dong."""
     resources = store.resources(code)  # type: ignore[attr-defined]
     centre = resources[resources["type"] == "community_centre"]
@@ -300,7 +304,7 @@ def start_of_walk(store: object, code: str) -> Stop:
 
 
 def plan_week(
-    store: object, code: str, *, officer: str, week_start: dt.date, user: object, budget_min: float | None = None
+    store: Store, code: str, *, officer: str, week_start: dt.date, user: object, budget_min: float | None = None
 ) -> Route:
     """Propose an officer's stops for the week and order them into a walk (reads households: logged)."""
     zones = store.zones(code)  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mapping.access import CLI_USER
 from mapping.cli.common import (
@@ -22,8 +23,11 @@ from mapping.cli.common import (
 )
 from mapping.errors import Problem, ValidationError
 
+if TYPE_CHECKING:
+    from mapping.store import Store
 
-def _view(args: argparse.Namespace, store: object, code: str) -> object:
+
+def _view(args: argparse.Namespace, store: Store, code: str) -> object:
     from mapping.publish.disclosure import check_k
     from mapping.publish.privacy import public_view
 
@@ -31,7 +35,7 @@ def _view(args: argparse.Namespace, store: object, code: str) -> object:
     return public_view(store, code, k=k)
 
 
-def _public_url(args: argparse.Namespace, store: object, code: str) -> str:
+def _public_url(args: argparse.Namespace, store: Store, code: str) -> str:
     url = args.public_url or store.public_url(code) or os.environ.get("MAPPING_PUBLIC_URL")  # type: ignore[attr-defined]
     if not url:
         message = "QR 코드에 넣을 공개 지도 주소가 없습니다. --public-url 또는 MAPPING_PUBLIC_URL로 주세요."
@@ -55,7 +59,7 @@ def _cmd_public_map(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _zone_of(store: object, code: str, text: str) -> str:
+def _zone_of(store: Store, code: str, text: str) -> str:
     """A zone id from ``--zone``: the id itself or the officer's name."""
     from mapping.errors import NotFoundError
 
@@ -202,7 +206,7 @@ def _check_output(out: Path) -> None:
         raise ValidationError(problems, what="구역 현황")
 
 
-def _write_profiles(store: object, code: str, out: Path, zone_ids: list[str] | None) -> int:
+def _write_profiles(store: Store, code: str, out: Path, zone_ids: list[str] | None) -> int:
     from mapping.zone_profile.facts import MARK
     from mapping.zone_profile.files import write_zone_profiles
 

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from openpyxl import Workbook
@@ -33,6 +34,9 @@ from mapping.printing import (
     xlsx_title,
 )
 from mapping.text import present, safe_text, shorten, text_of
+
+if TYPE_CHECKING:
+    from mapping.store import Store
 
 __all__ = [
     "ActivityReport",
@@ -313,7 +317,7 @@ def export_activity_pdf(report: ActivityReport, path: Path) -> Path:
     return Path(path)
 
 
-def activity_report_for(store: object, code: str, *, officer: str, day: dt.date) -> ActivityReport:
+def activity_report_for(store: Store, code: str, *, officer: str, day: dt.date) -> ActivityReport:
     """Build the activity report of ``officer``'s outing on ``day`` from the store (with photos)."""
     reports = store.reports(code)  # type: ignore[attr-defined]
     staff = store.staff(code).set_index("name")  # type: ignore[attr-defined]

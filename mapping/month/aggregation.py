@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,9 @@ from mapping.domain import FIELDS
 from mapping.month.activity import COUNT_ROWS, activity_group
 from mapping.printing import CENTRE, TOTAL_FILL, XLSX_FONT, xlsx_cell, xlsx_page_setup, xlsx_title
 from mapping.text import present
+
+if TYPE_CHECKING:
+    from mapping.store import Store
 
 TITLE = "우리동네주무관 활동실적 취합"
 TOTAL, SUBTOTAL, GRAND = "계", "소계", "합계"
@@ -284,7 +288,7 @@ def month_counts(
     return np.bincount(zone[keep] * fields + field[keep], minlength=zones * fields).reshape(zones, fields)
 
 
-def monthly_sheet_for(store: object, code: str, *, month: str) -> MonthlySheet:
+def monthly_sheet_for(store: Store, code: str, *, month: str) -> MonthlySheet:
     """Build the month's 취합 of dong ``code`` from the store."""
     dongs = store.dongs().set_index("dong_code")  # type: ignore[attr-defined]
     return build_monthly_sheet(

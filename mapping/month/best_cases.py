@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from openpyxl import Workbook
@@ -33,6 +34,9 @@ from mapping.printing import (
     xlsx_title,
 )
 from mapping.text import present, text_of
+
+if TYPE_CHECKING:
+    from mapping.store import Store
 
 LEVELS = {"gu": ("구", "우리동네주무관 실천사례 (구 제출)"), "city": ("시", "우리동네주무관 우수 실천사례 (시 제출)")}
 DETAIL_COLUMNS = ["일자", "통", "분야", "내용", "조치사항"]
@@ -132,7 +136,7 @@ def _date(value: object) -> str:
     return f"{d.year}. {d.month}. {d.day}."
 
 
-def best_case_document_for(store: object, case_id: int) -> BestCaseDocument:
+def best_case_document_for(store: Store, case_id: int) -> BestCaseDocument:
     """Build the document of best case ``case_id`` from the store (with the reports' photos)."""
     case = store.best_case(case_id)  # type: ignore[attr-defined]
     code = case["dong_code"]

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from mapping.month.aggregation import parse_month
+
+if TYPE_CHECKING:
+    from mapping.store import Store
 
 DONE, DUE, OVERDUE, LATE, NOT_APPLICABLE, UPCOMING = "완료", "예정", "기한 지남", "완료(지연)", "해당 없음", "-"
 UNITS = {"outing": "회 순회", "report": "건 보고"}
@@ -168,7 +172,7 @@ def _activity_days(reports: pd.DataFrame, walks: pd.DataFrame, *, unit: str) -> 
     return out
 
 
-def deadlines_for(store: object, code: str, *, month: str, today: dt.date) -> pd.DataFrame:
+def deadlines_for(store: Store, code: str, *, month: str, today: dt.date) -> pd.DataFrame:
     """:func:`month_deadlines` of dong ``code`` from what the store recorded."""
     month = parse_month(month).strftime("%Y-%m")
     aggregation = store.aggregation(code, month)  # type: ignore[attr-defined]

@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
@@ -42,6 +43,9 @@ from mapping.printing import (
     xlsx_title,
 )
 from mapping.text import shorten, text_of
+
+if TYPE_CHECKING:
+    from mapping.store import Store
 
 TITLE = "우리동네주무관 월례 공유회의"
 TOP_KINDS = 3
@@ -227,7 +231,7 @@ def build_meeting_pack(
     )
 
 
-def meeting_pack_for(store: object, code: str, *, month: str) -> MeetingPack:
+def meeting_pack_for(store: Store, code: str, *, month: str) -> MeetingPack:
     """Build the meeting pack of dong ``code`` for ``month`` from the store."""
     from mapping.month.aggregation import monthly_sheet_for
 

@@ -22,6 +22,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from fpdf import FPDF
@@ -32,6 +33,9 @@ from mapping.fonts import korean_font_path
 from mapping.printing import PDF_FONT, fit_text
 from mapping.publish.privacy import PUBLIC_TITLE, strip_personal
 from mapping.text import text_of, without_city
+
+if TYPE_CHECKING:
+    from mapping.store import Store
 
 CARD_W, CARD_H = 90.0, 50.0  # mm, the standard Korean business card
 COLUMNS, ROWS = 2, 5
@@ -80,7 +84,7 @@ class BusinessCard:
 # --- public API -------------------------------------------------------------------------------------------------
 
 
-def cards_for(store: object, code: str, *, officers: Sequence[str] | None = None) -> list[BusinessCard]:
+def cards_for(store: Store, code: str, *, officers: Sequence[str] | None = None) -> list[BusinessCard]:
     """The business cards of dong ``code``: every staff member, or those named in ``officers``.
 
     Parameters
@@ -161,7 +165,7 @@ def export_business_cards_pdf(
 # --- choosing and building the cards -----------------------------------------------------------------------------
 
 
-def _chosen_staff(store: object, code: str, staff: pd.DataFrame, officers: Sequence[str]) -> pd.DataFrame:
+def _chosen_staff(store: Store, code: str, staff: pd.DataFrame, officers: Sequence[str]) -> pd.DataFrame:
     """The staff rows of ``officers`` (names or zone ids), in that order."""
     zones = store.zones(code)  # type: ignore[attr-defined]
     by_zone = dict(zip(zones["zone_id"].astype(str), zones["officer"].astype(str), strict=True))
@@ -176,7 +180,7 @@ def _chosen_staff(store: object, code: str, staff: pd.DataFrame, officers: Seque
     return staff.set_index("name", drop=False).loc[names].reset_index(drop=True)
 
 
-def _centre_phone(store: object, code: str) -> str:
+def _centre_phone(store: Store, code: str) -> str:
     """The community centre's phone, from the public resources only ("" if none)."""
     resources = strip_personal(store.resources(code), table="resources")  # type: ignore[attr-defined]
     phones = [text_of(p) for p in resources.loc[resources["type"] == "community_centre", "phone"]]

@@ -18,7 +18,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -29,6 +29,9 @@ from mapping.domain import FIELDS
 from mapping.errors import PrivacyError
 from mapping.publish.disclosure import DEFAULT_K, SuppressedTable, check_k, suppress_small_counts
 from mapping.store.schema import POINT_TABLES
+
+if TYPE_CHECKING:
+    from mapping.store import Store
 
 Frame = TypeVar("Frame", bound=pd.DataFrame)
 
@@ -218,7 +221,7 @@ def public_cards(zones: gpd.GeoDataFrame, staff: pd.DataFrame) -> gpd.GeoDataFra
     return out
 
 
-def public_view(store: object, code: str, *, k: int = DEFAULT_K, since: dt.date | None = None) -> PublicView:
+def public_view(store: Store, code: str, *, k: int = DEFAULT_K, since: dt.date | None = None) -> PublicView:
     """Everything a public output of dong ``code`` may show, through the one filter.
 
     Parameters
@@ -269,7 +272,7 @@ def zone_field_counts(reports: pd.DataFrame, zones: pd.DataFrame, *, since: dt.d
     return suppress_small_counts(table, k=k)
 
 
-def personal_values_of(store: object, code: str, *, user: User) -> set[str]:
+def personal_values_of(store: Store, code: str, *, user: User) -> set[str]:
     """Every value in the store that no public output of dong ``code`` may contain (the read is logged).
 
     Household names, phones and addresses; residents' names and phones on reports; report memos;

@@ -18,6 +18,7 @@ import datetime as dt
 import re
 import string
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from fpdf import FPDF
@@ -26,6 +27,9 @@ from mapping.domain import HOUSEHOLD_KINDS
 from mapping.printing import PDF_FONT, fit_text, new_pdf
 from mapping.publish.privacy import PUBLIC_TITLE, public_cards, strip_personal
 from mapping.text import safe_text, text_of
+
+if TYPE_CHECKING:
+    from mapping.store import Store
 
 LIMITS = {"sms": 90, "lms": 2000}
 PLACEHOLDERS = ("dong", "officer", "phone")
@@ -158,7 +162,7 @@ def welcome_messages(
     return out
 
 
-def welcome_messages_of(store: object, code: str, *, user: object, **options: object) -> pd.DataFrame:
+def welcome_messages_of(store: Store, code: str, *, user: object, **options: object) -> pd.DataFrame:
     """:func:`welcome_messages` for dong ``code`` of ``store``, with its name and the centre's phone (the read is logged)."""
     resources = strip_personal(store.resources(code), table="resources")  # type: ignore[attr-defined]
     centre = resources.loc[resources["type"] == "community_centre", "phone"].map(text_of)

@@ -19,12 +19,16 @@ import json
 import os
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
 from mapping.access import User
 from mapping.errors import StoreError
 from mapping.store.schema import SCHEMA_VERSION, bump_reference_revision, meta
+
+if TYPE_CHECKING:
+    from mapping.store import Store
 
 FORMAT = "udongju-backup/1"
 
@@ -51,7 +55,7 @@ def _decode(value: object) -> object:
     return value
 
 
-def backup_store(store: object, out: Path, *, user: User) -> dict:
+def backup_store(store: Store, out: Path, *, user: User) -> dict:
     """Write a consistent backup of ``store`` to ``out`` (a ZIP); returns the manifest.
 
     The backup holds personal data: taking it is logged (``다운로드``) under ``user``.
@@ -124,7 +128,7 @@ def read_backup(path: Path) -> tuple[dict, dict[str, list[dict]]]:
     return manifest, tables
 
 
-def restore_store(store: object, path: Path, *, user: User) -> dict:
+def restore_store(store: Store, path: Path, *, user: User) -> dict:
     """Replace everything in ``store`` with the backup at ``path``, in one transaction; returns the manifest.
 
     The restored access log is the backup's, with its hashes (a log made with another installation's key
@@ -162,7 +166,7 @@ def restore_store(store: object, path: Path, *, user: User) -> dict:
     return manifest
 
 
-def _restore_photos(store: object, path: Path) -> None:
+def _restore_photos(store: Store, path: Path) -> None:
     """Put back the photos the store lacks (content-addressed names: an existing file is the same file)."""
     folder: Path = store.photo_dir  # type: ignore[attr-defined]
     with zipfile.ZipFile(path) as archive:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
@@ -29,6 +30,9 @@ from mapping.store.audit import BOUNDARY_KEY
 from mapping.store.audit.chain import Boundary
 from mapping.store.audit.log import read_boundary, write_boundary
 from mapping.store.schema import ACCESS_LOG, CONTACT_LOG, POINT_TABLES, REFERRAL_HISTORY, REFERRALS, REPORT_PHOTOS
+
+if TYPE_CHECKING:
+    from mapping.store import Store
 
 MIN_LOG_DAYS = 730  # 안전성 확보조치 기준 제8조: 2 years where sensitive data is held
 GRANT_DAYS = 1095  # 제5조: records of grants and changes, 3 years
@@ -79,7 +83,7 @@ class PurgeReport:
 
 
 def purge_expired(
-    store: object, *, policy: RetentionPolicy, user: User, today: dt.date | None = None, dry_run: bool = False
+    store: Store, *, policy: RetentionPolicy, user: User, today: dt.date | None = None, dry_run: bool = False
 ) -> PurgeReport:
     """Remove personal data past its retention period, in one transaction; returns what was removed.
 

@@ -25,6 +25,7 @@ import datetime as dt
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
@@ -37,6 +38,9 @@ from mapping.errors import NotFoundError
 from mapping.routes import Route, RouteError, Stop, network_from_lines, plan_route, start_of_walk
 from mapping.sample import SAMPLE_LABEL
 from mapping.text import present, text_of
+
+if TYPE_CHECKING:
+    from mapping.store import Store
 
 MARK = "내부용 · 개인정보 포함"
 HANDLING = "복사·게시·외부 반출 금지, 인계가 끝나면 파기"
@@ -143,7 +147,7 @@ def profile_list(profiles: ZoneProfile | Sequence[ZoneProfile]) -> list[ZoneProf
 
 
 def zone_profiles(
-    store: object, code: str, *, user: User, zone_ids: Sequence[str] | None = None, today: dt.date | None = None
+    store: Store, code: str, *, user: User, zone_ids: Sequence[str] | None = None, today: dt.date | None = None
 ) -> list[ZoneProfile]:
     """The profiles of ``zone_ids`` (default: every zone of the dong), reading the store once.
 
@@ -193,7 +197,7 @@ def zone_profiles(
     return [_assemble(head, by_id.loc[z], z, facts, walk) for z in wanted]
 
 
-def zone_profile(store: object, code: str, zone_id: str, *, user: User, today: dt.date | None = None) -> ZoneProfile:
+def zone_profile(store: Store, code: str, zone_id: str, *, user: User, today: dt.date | None = None) -> ZoneProfile:
     """The profile of one zone ``zone_id``; the parameters and errors are those of :func:`zone_profiles`.
 
     Returns
@@ -204,7 +208,7 @@ def zone_profile(store: object, code: str, zone_id: str, *, user: User, today: d
     return zone_profiles(store, code, user=user, zone_ids=[zone_id], today=today)[0]
 
 
-def _check_zones(store: object, code: str, zones: pd.DataFrame, asked: list[str] | None, user: User) -> list[str]:
+def _check_zones(store: Store, code: str, zones: pd.DataFrame, asked: list[str] | None, user: User) -> list[str]:
     known = [str(z) for z in zones["zone_id"]]
     wanted = known if asked is None else [str(z) for z in asked]
     missing = [z for z in wanted if z not in known]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 
@@ -19,11 +20,14 @@ from mapping.printing import xlsx_cell, xlsx_page_setup, xlsx_section, xlsx_tabl
 from mapping.zone_profile.facts import HANDLING, MARK, SPOT_HEAD, ZoneProfile, profile_list, zone_profiles
 from mapping.zone_profile.pdf import export_zone_profile_pdf
 
+if TYPE_CHECKING:
+    from mapping.store import Store
+
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
 def write_zone_profiles(
-    store: object, code: str, path: Path, *, user: User, zone_ids: Sequence[str] | None = None
+    store: Store, code: str, path: Path, *, user: User, zone_ids: Sequence[str] | None = None
 ) -> Path:
     """Build the profiles of ``zone_ids`` (default every zone), write them to ``path`` and log it.
 
