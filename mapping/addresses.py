@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -125,7 +126,15 @@ def _starts_with_place(candidate: str, query: str) -> bool:
     return not rest or not query[-1].isdigit() or not (rest[0].isdigit() or rest[0] == "-")
 
 
-def match_address(query: str, candidates: pd.DataFrame) -> dict[str, object]:
+class AddressMatch(TypedDict):
+    """The place an address means: the matched address and its lon/lat (EPSG:4326)."""
+
+    address: str
+    lon: float
+    lat: float
+
+
+def match_address(query: str, candidates: pd.DataFrame) -> AddressMatch:
     """Pick the place an address means among ``candidates`` (``address``, ``lon``, ``lat``).
 
     Raises
@@ -153,4 +162,4 @@ def match_address(query: str, candidates: pd.DataFrame) -> dict[str, object]:
     if np.hypot(lon - bx[0], lat - by[0]).max() > SAME_PLACE_M:
         examples = ", ".join(hits["address"].head(3))
         raise NotFoundError(f"주소 {query!r}가 여러 곳과 맞습니다 (예: {examples}). 번지까지 적으세요.")
-    return {"address": best["address"], "lon": float(best["lon"]), "lat": float(best["lat"])}
+    return {"address": str(best["address"]), "lon": float(best["lon"]), "lat": float(best["lat"])}

@@ -120,8 +120,8 @@ def localize_assets(m: folium.Map, *, base_url: str = STREAMLIT_BASE) -> folium.
     stack: list[Element] = [m]
     while stack:
         element = stack.pop()
-        if hasattr(element, "default_js"):
-            element.default_js = _local(list(element.default_js), base_url)
-            element.default_css = _local(list(element.default_css), base_url)
+        if hasattr(element, "default_js"):  # folium's JSCSSMixin: its own Leaflet/plugin files
+            setattr(element, "default_js", _local(list(element.default_js), base_url))  # noqa: B010
+            setattr(element, "default_css", _local(list(getattr(element, "default_css")), base_url))  # noqa: B009, B010
         stack.extend(element._children.values())
     return m

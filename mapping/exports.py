@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import json
 from pathlib import Path
+from typing import cast
 
 import geopandas as gpd
 import numpy as np
@@ -169,7 +170,7 @@ def _timestamp(value: object) -> dt.datetime | None:
 
 def _as_int(value: object) -> int | None:
     value = _clean(value)
-    return None if value is None else int(value)
+    return None if value is None else int(cast(float, value))  # a number read from the store
 
 
 def _records(public: gpd.GeoDataFrame) -> list[dict[str, object]]:
@@ -194,8 +195,9 @@ def _label(vocabulary: Vocabulary, key: object) -> str | None:
     return None if key is None else vocabulary.label(str(key))
 
 
-def _iso(stamp: dt.datetime | None) -> str | None:
-    return None if stamp is None else stamp.isoformat(timespec="seconds")
+def _iso(stamp: object) -> str | None:
+    """A record's time (a datetime from :func:`_timestamp`, or None) as ISO 8601 text."""
+    return stamp.isoformat(timespec="seconds") if isinstance(stamp, dt.datetime) else None
 
 
 # ---- spreadsheets ------------------------------------------------------------
@@ -206,7 +208,7 @@ def _sheet_row(row: dict[str, object]) -> list[object]:
     created = row["created_at"]
     values = {
         "번호": row["id"],
-        "일시": created.strftime("%Y-%m-%d %H:%M") if created else None,
+        "일시": created.strftime("%Y-%m-%d %H:%M") if isinstance(created, dt.datetime) else None,
         "작성자": row.get("finder"),
         "통": row["tong"],
         "구역": row.get("zone_id"),
@@ -291,7 +293,7 @@ def _write_geojson(rows: list[dict[str, object]], path: Path) -> None:
 
 def _status_notes(row: dict[str, object]) -> str | None:
     label = _label(REPORT_STATUSES, row.get("status"))
-    action = row.get("action")
+    action = str(row["action"]) if row.get("action") else None
     return f"{label}: {action}" if label and action else label or action
 
 

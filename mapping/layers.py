@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Iterable
+from typing import cast
 
 import folium
 import folium.plugins
 import geopandas as gpd
 import numpy as np
 import shapely
-from branca.element import MacroElement
+from branca.element import Figure, MacroElement
 from jinja2 import Template
 
 from mapping.assets import STREAMLIT_BASE, localize_assets
 from mapping.crs import to_web
+from mapping.density import Classes
 from mapping.domain import RESOURCE_TYPES
 from mapping.marker_layers import (  # noqa: F401 - re-exported: every builder is importable from here
     _script_json,
@@ -69,14 +72,12 @@ class _BrowserMadeLabels(_ScriptAsIs):
         {% endmacro %}"""
     )
 
-    def __init__(self, geoms: object, texts: object, css: str) -> None:
+    def __init__(self, geoms: Iterable[shapely.Geometry], texts: Iterable[object], css: str) -> None:
         super().__init__()
         self._name = "BrowserMadeLabels"
         self.css = css
-        points = [g.representative_point() for g in geoms]  # type: ignore[attr-defined]
-        self.rows = _script_json(
-            [[round(p.y, 6), round(p.x, 6), esc(t)] for p, t in zip(points, texts, strict=True)]  # type: ignore[call-overload]
-        )
+        points = [g.representative_point() for g in geoms]
+        self.rows = _script_json([[round(p.y, 6), round(p.x, 6), esc(t)] for p, t in zip(points, texts, strict=True)])
 
 
 def neighbour_colours(gdf: gpd.GeoDataFrame) -> list[int]:
@@ -283,7 +284,7 @@ def build_map(
     minx, miny, maxx, maxy = web.total_bounds
     m = folium.Map(
         location=[(miny + maxy) / 2, (minx + maxx) / 2],
-        zoom_start=_zoom_to_fit(minx, miny, maxx, maxy),  # near the fitted view: no zoom-out flash on load
+        zoom_start=_zoom_to_fit(minx, miny, maxx, maxy),  # type: ignore[arg-type]  # folium's hint says int; Leaflet takes the fractional zoom
         tiles=None,
         max_zoom=19,
         maxZoom=19,  # for the map itself: without tiles, a clustered layer needs it (folium gives it only to tiles)
@@ -295,7 +296,7 @@ def build_map(
         folium.TileLayer("OpenStreetMap", name="기본 지도 (OpenStreetMap)", max_zoom=19, control=False).add_to(m)
     for layer in layers:
         layer.add_to(m)
-    m.get_root().header.add_child(folium.Element(LEGEND_CSS))
+    cast(Figure, m.get_root()).header.add_child(folium.Element(LEGEND_CSS))
     credits = CREDITS + (f" | 통 경계·인물: {SAMPLE_LABEL}(가상)" if sample else "")
     m.add_child(_Legend(legend, credits))
     folium.plugins.Fullscreen(position="topleft", title="전체 화면", title_cancel="전체 화면 끝내기").add_to(m)
@@ -305,7 +306,12 @@ def build_map(
 
 
 def build_density_layer(
-    gdf: gpd.GeoDataFrame, *, name: str = "보고 밀도", show: bool = True, value: str = "count", classes: object = None
+    gdf: gpd.GeoDataFrame,
+    *,
+    name: str = "보고 밀도",
+    show: bool = True,
+    value: str = "count",
+    classes: Classes | None = None,
 ) -> folium.FeatureGroup:
     """Zones or tongs coloured by a count (``classes`` from :func:`mapping.density.classify`).
 
@@ -315,9 +321,9 @@ def build_density_layer(
 
     classes = classes or classify(gdf[value])
     web = simplified_units(gdf)  # shared edges stay shared: a city of zones draws small, with no slivers
-    colours = list(classes.colours)  # type: ignore[attr-defined]
+    colours = list(classes.colours)
     rows = [
-        [f"{esc(label)}: {v:g}", colours.index(classes.colour_of(v)), _encoded_polygons(geom)]  # type: ignore[attr-defined]
+        [f"{esc(label)}: {v:g}", colours.index(classes.colour_of(v)), _encoded_polygons(geom)]
         for label, v, geom in zip(web["label"], web[value], web.geometry, strict=True)
         if geom is not None and not geom.is_empty
     ]
@@ -374,13 +380,13 @@ class _BrowserMadePolygons(_ScriptAsIs):
         self.data = _script_json(data)
 
 
-def density_legend_html(classes: object, *, what: str) -> str:
+def density_legend_html(classes: Classes, *, what: str) -> str:
     """Legend of a density map: what is counted, and one swatch per class."""
     rows = [f"<b>{esc(what)}</b>"]
     rows += [
         f'<i class="sq" style="background:{c}"></i>{esc(label)}'
         for c, label in zip(classes.colours, classes.labels, strict=True)
-    ]  # type: ignore[attr-defined]
+    ]
     return "<br>".join(rows)
 
 

@@ -52,6 +52,7 @@ def officer_for(
         found = match_address(address, store.address_candidates(norm))
         lonlat = (found["lon"], found["lat"])
         result["matched_address"] = found["address"]
+    assert lonlat is not None  # one of the two was given (checked above)
     lon, lat = float(lonlat[0]), float(lonlat[1])
     if not plausible_lonlat(lon, lat):
         raise NotFoundError(f"({lon}, {lat})은(는) 서울이 아닙니다. 경도,위도 순서로 주세요 (예: 126.9010,37.5670).")

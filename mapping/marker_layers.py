@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import cast
 
 import folium
 import folium.plugins
@@ -15,7 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Element
+from branca.element import Element, Figure
 from folium.template import Template
 
 from mapping.access import User, can_read_personal
@@ -58,11 +59,12 @@ class _ScriptAsIs(folium.MacroElement):
     become a string constant of generated Python), and never needed for ours.
     """
 
-    def render(self, **kwargs: object) -> None:
+    def render(self, **kwargs: object) -> str:
         script = self._template.module.__dict__["script"](self, kwargs)
-        self.get_root().script.add_child(_Text(script), name=self.get_name())
+        cast(Figure, self.get_root()).script.add_child(_Text(script), name=self.get_name())
         for child in self._children.values():
             child.render(**kwargs)
+        return ""  # a MacroElement adds itself to the page; its caller ignores what render returns
 
 
 # Marker layers are made in the browser from one JSON array of rows
@@ -161,7 +163,7 @@ def build_resources_layer(gdf: gpd.GeoDataFrame, *, name: str = "복지자원", 
 
 def _report_popup(row: dict, *, now: dt.datetime) -> tuple[str, str]:
     """(popup HTML, headline) of a report; every user string escaped."""
-    headline = row.get("title") if filled(row.get("title")) else text_of(row.get("memo"))[:40]
+    headline = str(row["title"]) if filled(row.get("title")) else text_of(row.get("memo"))[:40]
     age = (now - pd.Timestamp(row["created_at"]).to_pydatetime()).days
     lines = [
         f"<b>#{int(row['id'])} {esc(headline)}</b>",

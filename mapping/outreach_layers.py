@@ -9,6 +9,7 @@ and colours are in the style table, :mod:`mapping.style`.
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 import folium
 import pandas as pd
@@ -55,7 +56,7 @@ def day_text(value: object) -> str:
     str
         The day, or ``""``.
     """
-    return "" if _missing(value) else str(pd.Timestamp(value).date())  # type: ignore[arg-type]
+    return "" if _missing(value) else str(pd.Timestamp(value).date())
 
 
 def tong_label(value: object) -> str:
@@ -74,7 +75,7 @@ def tong_label(value: object) -> str:
     if _missing(value):
         return ""
     try:
-        return f"{int(float(value))}통"  # type: ignore[arg-type]
+        return f"{int(float(cast(float, value)))}통"  # a number, or text that reads as one (else below)
     except (TypeError, ValueError):
         return f"{value}통"
 

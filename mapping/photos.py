@@ -14,6 +14,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import SupportsFloat, cast
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -50,7 +51,8 @@ class Photo:
 
 
 def _ratio(value: object) -> float:
-    return float(value[0]) / float(value[1]) if isinstance(value, tuple) else float(value)
+    """An EXIF rational (Pillow's IFDRational, or a (numerator, denominator) pair) as a float."""
+    return float(value[0]) / float(value[1]) if isinstance(value, tuple) else float(cast(SupportsFloat, value))
 
 
 def exif_lonlat(image: Image.Image) -> tuple[tuple[float, float] | None, str]:

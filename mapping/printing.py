@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
@@ -176,7 +177,7 @@ def pdf_table(
     options = {"col_widths": widths, "text_align": align, "line_height": 6, "padding": 1.5}
     with pdf.table(first_row_as_headings=head, headings_style=HEAD_STYLE, **options) as table:
         for values in rows:
-            table.row([v if isinstance(v, dict) else text_of(v) for v in values])
+            table.row([cast(str, v) if isinstance(v, dict) else text_of(v) for v in values])  # fpdf2 takes cell dicts
 
 
 def pdf_photos(pdf: FPDF, photos: Sequence[tuple[Path, str]]) -> None:

@@ -25,6 +25,7 @@ from mapping.errors import MappingError
 from mapping.walk_order import SOLVER_SECONDS, order_stops
 
 if TYPE_CHECKING:
+    from mapping.access import User
     from mapping.store import Store
 
 WALK_KMH = 4.0
@@ -168,9 +169,10 @@ def plan_route(
         warnings = [text for i, j, text in notes if i in chosen and j in chosen]
         return Route(start, [points[chosen[k]] for k in order], legs, detour=detour, kmh=kmh, warnings=warnings)
 
-    kept, left = [0], []
+    kept: list[int] = [0]
+    left: list[int] = []
     for k in range(1, len(points)) if budget_min else []:
-        (kept if solve([*kept, k]).total_min <= budget_min else left).append(k)
+        (kept if solve([*kept, k]).total_min <= (budget_min or 0.0) else left).append(k)  # runs only with a budget
     if budget_min and len(kept) == 1:
         raise RouteError(f"{budget_min:g}분 안에 갈 수 있는 곳이 없습니다: 시간을 늘리거나 가까운 곳을 고르세요.")
     route = solve(kept if budget_min else list(range(len(points))))
@@ -287,7 +289,7 @@ def week_start_of(text: str) -> dt.date:
 
 def start_of_walk(store: Store, code: str) -> Stop:
     """Where walks start and end: the dong's 주민센터 resource, else the middle of the dong."""
-    resources = store.resources(code)  # type: ignore[attr-defined]
+    resources = store.resources(code)
     centre = resources[resources["type"] == "community_centre"]
     if len(centre):
         return Stop(
@@ -299,28 +301,28 @@ def start_of_walk(store: Store, code: str) -> Stop:
             float(centre["lat"].iloc[0]),
             0,
         )
-    point = store.dong(code).geometry.iloc[0].representative_point()  # type: ignore[attr-defined]
+    point = store.dong(code).geometry.iloc[0].representative_point()
     return Stop("start", "동 중심", "출발·도착", 0, point.x, point.y, 0)
 
 
 def plan_week(
-    store: Store, code: str, *, officer: str, week_start: dt.date, user: object, budget_min: float | None = None
+    store: Store, code: str, *, officer: str, week_start: dt.date, user: User, budget_min: float | None = None
 ) -> Route:
     """Propose an officer's stops for the week and order them into a walk (reads households: logged)."""
-    zones = store.zones(code)  # type: ignore[attr-defined]
+    zones = store.zones(code)
     zone = zones[zones["officer"] == officer]
     if zone.empty:
         raise RouteError(f"{officer}은(는) 맡은 구역이 없습니다.")
     stops = propose_stops(
         zone_tongs=list(zone["tongs"].iloc[0]),
-        tongs=store.tongs(code),  # type: ignore[attr-defined]
-        households=store.households(code, user=user),  # type: ignore[attr-defined]
-        reports=store.reports(code),  # type: ignore[attr-defined]
-        blind_spots=store.blind_spots(code),  # type: ignore[attr-defined]
+        tongs=store.tongs(code),
+        households=store.households(code, user=user),
+        reports=store.reports(code),
+        blind_spots=store.blind_spots(code),
         officer=officer,
         week_start=week_start,
-        walks=store.walks(code),  # type: ignore[attr-defined]
+        walks=store.walks(code),
     )
-    paths = store.paths(code)  # type: ignore[attr-defined]
+    paths = store.paths(code)
     network = network_from_lines(paths) if len(paths) else None
     return plan_route(stops, start=start_of_walk(store, code), budget_min=budget_min, network=network)

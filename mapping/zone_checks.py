@@ -10,6 +10,7 @@ measured in :data:`mapping.crs.METRIC_CRS`; the tolerances are :data:`MIN_AREA_M
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
 import geopandas as gpd
 import numpy as np
@@ -109,11 +110,11 @@ def _validate(
     polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))  # Polygon, MultiPolygon
     valid = shapely.is_valid(geoms)
     out = tongs.copy()
-    for i in np.flatnonzero(missing):
+    for i in map(int, np.flatnonzero(missing)):
         found.append((i, Problem(file, None, label(i), "도형이 비어 있습니다.")))
-    for i in np.flatnonzero(~missing & ~polygonal):
+    for i in map(int, np.flatnonzero(~missing & ~polygonal)):
         found.append((i, Problem(file, None, label(i), f"폴리곤이어야 하는데 {geoms[i].geom_type}입니다.")))
-    for i in np.flatnonzero(~missing & polygonal & ~valid):
+    for i in map(int, np.flatnonzero(~missing & polygonal & ~valid)):
         reason = shapely.is_valid_reason(geoms[i])
         fixed = shapely.union_all(
             [g for g in shapely.get_parts(shapely.make_valid(geoms[i])) if g.geom_type in POLYGONAL]
@@ -252,7 +253,7 @@ def _tong_list(value: object) -> list[int]:
         return []
     if isinstance(value, str):
         return parse_tong_list(value)
-    return [int(v) for v in value]  # type: ignore[union-attr]
+    return [int(v) for v in cast(Iterable[int], value)]  # a list (or array) of tong numbers
 
 
 def validate_assignments(tongs: Iterable[int], staff: pd.DataFrame, *, file: str = "staff") -> list[Problem]:

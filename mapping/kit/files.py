@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 import geopandas as gpd
 import numpy as np
@@ -105,7 +107,10 @@ POINT_TABLES = {
     "households": HOUSEHOLD_COLUMNS,
     "blind_spots": BLIND_SPOT_COLUMNS,
 }
-DEFAULTS = {"resources": {"public": True}, "reports": {"status": "received", "reported": True}}
+DEFAULTS: dict[str, dict[str, object]] = {
+    "resources": {"public": True},
+    "reports": {"status": "received", "reported": True},
+}
 
 
 def _read_geo(path: Path, *, column: str | None = None, alias: str | None = None) -> gpd.GeoDataFrame:
@@ -196,7 +201,7 @@ def _read_tongs(path: Path | None, dong: gpd.GeoDataFrame | None, problems: list
             Problem(path.name, None, "통", f"'통 [tong]' 열이 없습니다. 있는 열: {', '.join(map(str, raw.columns))}")
         )
         return None
-    numbers = []
+    numbers: list[int | None] = []
     for i, value in enumerate(raw[col]):
         try:
             numbers.append(parse_tong(str(value).removesuffix(".0")))
@@ -213,10 +218,14 @@ def _read_tongs(path: Path | None, dong: gpd.GeoDataFrame | None, problems: list
 
 
 def _table_rows(
-    path: Path, columns: list[Column], problems: list[Problem], *, reader: object = read_table
+    path: Path,
+    columns: list[Column],
+    problems: list[Problem],
+    *,
+    reader: Callable[[Path], tuple[pd.DataFrame | None, list[Problem]]] = read_table,
 ) -> tuple[pd.DataFrame | None, list[dict[str, object]] | None]:
     """Read a table, match its headers and parse its cells; ``(None, None)`` if it cannot be read."""
-    frame, found_problems = reader(path)  # type: ignore[operator]
+    frame, found_problems = reader(path)
     problems += found_problems
     if frame is None:
         return None, None
@@ -251,6 +260,11 @@ def _read_staff(path: Path | None, problems: list[Problem]) -> pd.DataFrame | No
         )
     staff["file"] = path.name
     return staff
+
+
+def _row_number(row: dict[str, object]) -> int:
+    """The Excel row number :func:`_table_rows` put on ``row``."""
+    return int(cast(int, row["_row"]))
 
 
 def _row_key(row: dict[str, object]) -> str:
@@ -289,7 +303,8 @@ def _read_points_file(
         return None
     lon, lat, bad_points = parse_points(frame, file=path.name, default_crs=default_crs)
     problems += bad_points
-    records, seen = [], {}
+    records: list[dict[str, object]] = []
+    seen: dict[str, object] = {}
     for row, x, y in zip(rows, lon, lat, strict=True):
         for key, value in DEFAULTS.get(stem, {}).items():
             row[key] = value if row.get(key) is None else row[key]
@@ -297,7 +312,9 @@ def _read_points_file(
         key = _row_key(row)
         if key in seen:
             problems.append(
-                Problem(path.name, row["_row"], None, f"{seen[key]}행과 똑같은 행이라 한 번만 넣습니다.", "warning")
+                Problem(
+                    path.name, _row_number(row), None, f"{seen[key]}행과 똑같은 행이라 한 번만 넣습니다.", "warning"
+                )
             )
             continue
         seen[key] = row["_row"]

@@ -19,7 +19,7 @@ import zipfile
 from collections.abc import Iterable
 from contextlib import closing
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 import numpy as np
 import shapely
@@ -314,7 +314,7 @@ def _count_bytes(path: Path, needle: bytes) -> int:
         return _count_in(handle, needle)
 
 
-def _count_in(handle: BinaryIO, needle: bytes) -> int:
+def _count_in(handle: IO[bytes], needle: bytes) -> int:
     count, carry = 0, b""  # carry: the last bytes of a chunk, too short to hold the needle alone
     while chunk := handle.read(_CHUNK):
         block = carry + chunk

@@ -36,6 +36,7 @@ from mapping.kit.files import (
     _read_staff,
     _read_tongs,
     _row_key,
+    _row_number,
     _table_rows,
 )
 from mapping.kit.limits import (
@@ -153,15 +154,17 @@ def _read_contacts(
         if numbers is not None and row["tong"] is not None and row["tong"] not in known:
             shown = f"{min(known)}–{max(known)}" if known else "없음"
             message = f"통 {row['tong']}은(는) 통 경계 파일에 없습니다 (있는 통: {shown}). 통 번호를 고치세요."
-            problems.append(Problem(path.name, row["_row"], "통", message))
+            problems.append(Problem(path.name, _row_number(row), "통", message))
         row["lon"], row["lat"] = (None, None) if np.isnan(x) else (round(float(x), 7), round(float(y), 7))
         key = _row_key(row)
         if key in seen:
             problems.append(
-                Problem(path.name, row["_row"], None, f"{seen[key]}행과 똑같은 행이라 한 번만 넣습니다.", "warning")
+                Problem(
+                    path.name, _row_number(row), None, f"{seen[key]}행과 똑같은 행이라 한 번만 넣습니다.", "warning"
+                )
             )
             continue
-        seen[key] = int(row["_row"])  # type: ignore[arg-type]
+        seen[key] = _row_number(row)
         records.append(row | {"kit_key": key})
     table = pd.DataFrame(records, columns=columns)
     table.attrs["file"] = path.name
