@@ -238,10 +238,10 @@ def meeting_pack_for(store: Store, code: str, *, month: str) -> MeetingPack:
     sheet = monthly_sheet_for(store, code, month=month)
     return build_meeting_pack(
         sheet,
-        store.zones(code),  # type: ignore[attr-defined]
-        meeting=store.meeting(code, sheet.month),  # type: ignore[attr-defined]
-        best_cases=store.best_cases(code),  # type: ignore[attr-defined]
-        missions=store.mission_progress(code, sheet.month),  # type: ignore[attr-defined]
+        store.zones(code),
+        meeting=store.meeting(code, sheet.month),
+        best_cases=store.best_cases(code),
+        missions=store.mission_progress(code, sheet.month),
     )
 
 

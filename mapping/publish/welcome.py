@@ -164,13 +164,13 @@ def welcome_messages(
 
 def welcome_messages_of(store: Store, code: str, *, user: object, **options: object) -> pd.DataFrame:
     """:func:`welcome_messages` for dong ``code`` of ``store``, with its name and the centre's phone (the read is logged)."""
-    resources = strip_personal(store.resources(code), table="resources")  # type: ignore[attr-defined]
+    resources = strip_personal(store.resources(code), table="resources")
     centre = resources.loc[resources["type"] == "community_centre", "phone"].map(text_of)
     return welcome_messages(
-        store.households(code, user=user),  # type: ignore[attr-defined]
-        store.zones(code),  # type: ignore[attr-defined]
-        store.staff(code),  # type: ignore[attr-defined]
-        dong_name=str(store.dongs().set_index("dong_code").loc[code, "name"]),  # type: ignore[attr-defined]
+        store.households(code, user=user),
+        store.zones(code),
+        store.staff(code),
+        dong_name=str(store.dongs().set_index("dong_code").loc[code, "name"]),
         centre_phone=next((p for p in centre if p), None),
         **options,  # type: ignore[arg-type]
     )
