@@ -214,9 +214,9 @@ def _check_args(cards: Sequence[BusinessCard], *, public_url: object, copies: ob
         problems.append(f"장수 copies {copies!r} (1~{MAX_COPIES} 사이의 정수, 한 쪽은 {PER_PAGE}장)")
     if public_url is not None and (not isinstance(public_url, str) or not public_url.strip()):
         problems.append(f"QR 주소 public_url {public_url!r} (공개 지도 주소, 예: https://…; QR 없이는 None)")
-    if problems:
+    if problems or not isinstance(copies, int):  # a non-int copies is already a problem; isinstance narrows it
         raise ExportError("명함을 만들 수 없습니다: " + "; ".join(problems))
-    return int(copies)  # type: ignore[arg-type]
+    return int(copies)
 
 
 # --- text that cannot break the page -----------------------------------------------------------------------------

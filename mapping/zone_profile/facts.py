@@ -25,7 +25,7 @@ import datetime as dt
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, SupportsInt
 
 import geopandas as gpd
 import pandas as pd
@@ -376,5 +376,6 @@ def _one_line(value: object) -> str:
     return " ".join(text.split())
 
 
-def _tong(value: object) -> str:
-    return str(int(value)) if present(value) else ""
+def _tong(value: SupportsInt | None) -> str:
+    """A tong number cell as text; ``""`` when missing (None, NaN, pd.NA)."""
+    return str(int(value)) if value is not None and present(value) else ""
