@@ -319,14 +319,14 @@ def export_activity_pdf(report: ActivityReport, path: Path) -> Path:
 
 def activity_report_for(store: Store, code: str, *, officer: str, day: dt.date) -> ActivityReport:
     """Build the activity report of ``officer``'s outing on ``day`` from the store (with photos)."""
-    reports = store.reports(code)  # type: ignore[attr-defined]
-    staff = store.staff(code).set_index("name")  # type: ignore[attr-defined]
+    reports = store.reports(code)
+    staff = store.staff(code).set_index("name")
     of_day = reports[(reports["finder"] == officer) & (pd.to_datetime(reports["created_at"]).dt.date == day)]
     photos = []
     for rid, title, memo in zip(of_day["id"], of_day["title"], of_day["memo"], strict=True):
         caption = title if present(title) else memo
-        paths = store.report_photos(int(rid))["path"]  # type: ignore[attr-defined]
+        paths = store.report_photos(int(rid))["path"]
         photos += [(Path(p), str(caption or "")) for p in paths if Path(p).exists()]  # a lost file is left out
-    sample = bool(store.dongs().set_index("dong_code").loc[code, "sample"])  # type: ignore[attr-defined]
+    sample = bool(store.dongs().set_index("dong_code").loc[code, "sample"])
     team = staff.loc[officer, "team"] if officer in staff.index else None
     return build_activity_report(reports, officer=officer, day=day, team=team, photos=photos, sample=sample)

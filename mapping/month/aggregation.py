@@ -290,11 +290,11 @@ def month_counts(
 
 def monthly_sheet_for(store: Store, code: str, *, month: str) -> MonthlySheet:
     """Build the month's 취합 of dong ``code`` from the store."""
-    dongs = store.dongs().set_index("dong_code")  # type: ignore[attr-defined]
+    dongs = store.dongs().set_index("dong_code")
     return build_monthly_sheet(
-        store.reports(code),  # type: ignore[attr-defined]
-        store.staff(code),  # type: ignore[attr-defined]
-        store.ownership(code),  # type: ignore[attr-defined]
+        store.reports(code),
+        store.staff(code),
+        store.ownership(code),
         month=month,
         dong=str(dongs.loc[code, "name"]),
         sample=bool(dongs.loc[code, "sample"]),

@@ -138,21 +138,21 @@ def _date(value: object) -> str:
 
 def best_case_document_for(store: Store, case_id: int) -> BestCaseDocument:
     """Build the document of best case ``case_id`` from the store (with the reports' photos)."""
-    case = store.best_case(case_id)  # type: ignore[attr-defined]
+    case = store.best_case(case_id)
     code = case["dong_code"]
-    dongs = store.dongs().set_index("dong_code")  # type: ignore[attr-defined]
-    reports = store.reports(code)  # type: ignore[attr-defined]
+    dongs = store.dongs().set_index("dong_code")
+    reports = store.reports(code)
     photos = []
     for rid in case["report_ids"]:
         row = reports[reports["id"] == int(rid)]
         caption = report_kind(row["title"].iloc[0], row["memo"].iloc[0]) if len(row) else ""
-        for p in store.report_photos(int(rid))["path"]:  # type: ignore[attr-defined]
+        for p in store.report_photos(int(rid))["path"]:
             if Path(p).exists():  # a lost file is left out
                 photos.append((Path(p), caption))
     return build_best_case_document(
         case,
         reports,
-        store.staff(code),  # type: ignore[attr-defined]
+        store.staff(code),
         dong=str(dongs.loc[code, "name"]),
         photos=photos,
         sample=bool(dongs.loc[code, "sample"]),

@@ -175,9 +175,9 @@ def _activity_days(reports: pd.DataFrame, walks: pd.DataFrame, *, unit: str) -> 
 def deadlines_for(store: Store, code: str, *, month: str, today: dt.date) -> pd.DataFrame:
     """:func:`month_deadlines` of dong ``code`` from what the store recorded."""
     month = parse_month(month).strftime("%Y-%m")
-    aggregation = store.aggregation(code, month)  # type: ignore[attr-defined]
-    meeting = store.meeting(code, month)  # type: ignore[attr-defined]
-    cases = store.best_cases(code)  # type: ignore[attr-defined]
+    aggregation = store.aggregation(code, month)
+    meeting = store.meeting(code, month)
+    cases = store.best_cases(code)
     cases = cases[cases["month"] == month]
     done: dict[str, dt.date | None] = {
         "aggregation": aggregation["confirmed_at"].date() if aggregation else None,

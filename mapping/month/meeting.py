@@ -16,6 +16,7 @@ import datetime as dt
 import io
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -238,10 +239,10 @@ def meeting_pack_for(store: Store, code: str, *, month: str) -> MeetingPack:
     sheet = monthly_sheet_for(store, code, month=month)
     return build_meeting_pack(
         sheet,
-        store.zones(code),  # type: ignore[attr-defined]
-        meeting=store.meeting(code, sheet.month),  # type: ignore[attr-defined]
-        best_cases=store.best_cases(code),  # type: ignore[attr-defined]
-        missions=store.mission_progress(code, sheet.month),  # type: ignore[attr-defined]
+        store.zones(code),
+        meeting=store.meeting(code, sheet.month),
+        best_cases=store.best_cases(code),
+        missions=store.mission_progress(code, sheet.month),
     )
 
 
@@ -368,7 +369,7 @@ def export_meeting_xlsx(pack: MeetingPack, path: Path) -> Path:
     rows = [[r["분야"], r["주요내용"], int(r["건수"])] for r in pack.by_field.to_dict("records")]
     row = xlsx_table(ws, row, [["분야", "주요내용", "건수"], *rows], widths=_WIDTHS, centre=(0, 2))
     row = xlsx_section(ws, row + 1, "3. 이달의 미션·현안 진행")
-    missions = [_mission_head(), *_mission_rows(pack.missions)]
+    missions: list[Sequence[object]] = [_mission_head(), *_mission_rows(pack.missions)]
     row = xlsx_table(ws, row, missions, widths=_WIDTHS, centre=(0, 2, 3))
     row = xlsx_section(ws, row + 1, "4. 월별 우수사례")
     cases = pack.best_cases.to_numpy().tolist() or [["-", "아직 없습니다", "-", "-"]]

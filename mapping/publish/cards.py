@@ -107,7 +107,7 @@ def cards_for(store: Store, code: str, *, officers: Sequence[str] | None = None)
     mapping.errors.NotFoundError
         Naming every unknown officer and the staff there are.
     """
-    staff = store.staff(code)  # type: ignore[attr-defined]
+    staff = store.staff(code)
     chosen = staff if officers is None else _chosen_staff(store, code, staff, officers)
     centre = _centre_phone(store, code)
     return [_card_of(row, centre) for _, row in chosen.iterrows()]
@@ -167,7 +167,7 @@ def export_business_cards_pdf(
 
 def _chosen_staff(store: Store, code: str, staff: pd.DataFrame, officers: Sequence[str]) -> pd.DataFrame:
     """The staff rows of ``officers`` (names or zone ids), in that order."""
-    zones = store.zones(code)  # type: ignore[attr-defined]
+    zones = store.zones(code)
     by_zone = dict(zip(zones["zone_id"].astype(str), zones["officer"].astype(str), strict=True))
     names = [by_zone.get(text_of(o), text_of(o)) for o in officers]
     known = list(staff["name"].astype(str))
@@ -182,7 +182,7 @@ def _chosen_staff(store: Store, code: str, staff: pd.DataFrame, officers: Sequen
 
 def _centre_phone(store: Store, code: str) -> str:
     """The community centre's phone, from the public resources only ("" if none)."""
-    resources = strip_personal(store.resources(code), table="resources")  # type: ignore[attr-defined]
+    resources = strip_personal(store.resources(code), table="resources")
     phones = [text_of(p) for p in resources.loc[resources["type"] == "community_centre", "phone"]]
     return next((p for p in phones if p), "")
 
@@ -214,9 +214,9 @@ def _check_args(cards: Sequence[BusinessCard], *, public_url: object, copies: ob
         problems.append(f"장수 copies {copies!r} (1~{MAX_COPIES} 사이의 정수, 한 쪽은 {PER_PAGE}장)")
     if public_url is not None and (not isinstance(public_url, str) or not public_url.strip()):
         problems.append(f"QR 주소 public_url {public_url!r} (공개 지도 주소, 예: https://…; QR 없이는 None)")
-    if problems:
+    if problems or not isinstance(copies, int):  # a non-int copies is already a problem; isinstance narrows it
         raise ExportError("명함을 만들 수 없습니다: " + "; ".join(problems))
-    return int(copies)  # type: ignore[arg-type]
+    return int(copies)
 
 
 # --- text that cannot break the page -----------------------------------------------------------------------------

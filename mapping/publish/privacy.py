@@ -243,17 +243,17 @@ def public_view(store: Store, code: str, *, k: int = DEFAULT_K, since: dt.date |
 
     check_k(k)
     since = since or (dt.date.today() - dt.timedelta(days=365))
-    dongs = store.dongs().set_index("dong_code")  # type: ignore[attr-defined]
-    zones = store.zones(code)  # type: ignore[attr-defined]
-    resources = strip_personal(store.resources(code), table="resources")  # type: ignore[attr-defined]
+    dongs = store.dongs().set_index("dong_code")
+    zones = store.zones(code)
+    resources = strip_personal(store.resources(code), table="resources")
     centre = resources[resources["type"] == "community_centre"].head(1)
     return PublicView(
         dong_code=code,
         dong_name=str(dongs.loc[code, "name"]),
-        dong=store.dong(code)[["geometry"]],  # type: ignore[attr-defined]
-        zones=public_cards(zones, store.staff(code)),  # type: ignore[attr-defined]
+        dong=store.dong(code)[["geometry"]],
+        zones=public_cards(zones, store.staff(code)),
         resources=resources[["type", "name", "address", "phone", "hours", "tong", "zone_id", "geometry"]],
-        report_counts=zone_field_counts(store.reports(code), zones, since=since, k=k),  # type: ignore[attr-defined]
+        report_counts=zone_field_counts(store.reports(code), zones, since=since, k=k),
         centre={
             c: (None if centre.empty else text_of(centre.iloc[0][c]) or None) for c in ("name", "address", "phone")
         },
@@ -290,22 +290,22 @@ def personal_values_of(store: Store, code: str, *, user: User) -> set[str]:
     """
     check_staff(user, code, doing="공개 출력 만들기", roles=LEADER_ROLES)
     user = output_check_user(user)
-    values = personal_values(store.households(code, user=user), table="households")  # type: ignore[attr-defined]
-    contacts = store.resident_contacts(code, user=user)  # type: ignore[attr-defined]
+    values = personal_values(store.households(code, user=user), table="households")
+    contacts = store.resident_contacts(code, user=user)
     values |= personal_values(contacts, table="reports")
-    memos = store.reports(code)["memo"].dropna().astype(str)  # type: ignore[attr-defined]
+    memos = store.reports(code)["memo"].dropna().astype(str)
     values |= {m.strip() for m in memos if len(m.strip()) >= _MIN_MEMO}
-    staff = store.staff(code)  # type: ignore[attr-defined]
+    staff = store.staff(code)
     agreed = staff.get("public_card", pd.Series(False, index=staff.index)).fillna(False).astype(bool)
     values |= _texts(staff[~agreed], ("name", "phone")) - _texts(staff[agreed], ("name", "phone"))
-    resources = store.resources(code)  # type: ignore[attr-defined]
+    resources = store.resources(code)
     public = _public_rows(resources)
     columns = ("name", "address", "phone")
     values |= _texts(resources[~public], columns) - _texts(resources[public], columns)  # a shared value is public
-    book = store.contacts(code, user=user)  # type: ignore[attr-defined]  # the zone contact book
+    book = store.contacts(code, user=user)  # the zone contact book
     shown = _texts(staff[agreed], ("name", "phone")) | _texts(resources[public], columns)  # public anyway
     values |= _texts(book, ("name", "phone", "note")) - shown
-    notes = store.outreach_notes(code, user=user, contact_ids=book["id"])  # type: ignore[attr-defined]
+    notes = store.outreach_notes(code, user=user, contact_ids=book["id"])
     values |= {n for n in notes if len(n) >= _MIN_MEMO}
     return values
 

@@ -29,6 +29,7 @@ from mapping.publish.privacy import PUBLIC_TITLE, public_cards, strip_personal
 from mapping.text import safe_text, text_of
 
 if TYPE_CHECKING:
+    from mapping.access import User
     from mapping.store import Store
 
 LIMITS = {"sms": 90, "lms": 2000}
@@ -155,24 +156,24 @@ def welcome_messages(
         text_of(z): (text_of(o), text_of(p))
         for z, o, p in zip(cards["zone_id"], cards["officer"], cards["phone"], strict=True)
     }
-    options = {"dong": _short(dong_name), "templates": (template, centre_template), "centre": centre_phone}
-    rows = [_row(h, known, public, **options) for _, h in movers.iterrows()]
+    dong, templates = _short(dong_name), (template, centre_template)
+    rows = [_row(h, known, public, dong=dong, templates=templates, centre=centre_phone) for _, h in movers.iterrows()]
     out = pd.DataFrame(rows, columns=list(COLUMNS)).astype({"바이트": int})
     _check_lengths(out, kind=kind, centre_phone=centre_phone)
     return out
 
 
-def welcome_messages_of(store: Store, code: str, *, user: object, **options: object) -> pd.DataFrame:
+def welcome_messages_of(store: Store, code: str, *, user: User, **options: str) -> pd.DataFrame:
     """:func:`welcome_messages` for dong ``code`` of ``store``, with its name and the centre's phone (the read is logged)."""
-    resources = strip_personal(store.resources(code), table="resources")  # type: ignore[attr-defined]
+    resources = strip_personal(store.resources(code), table="resources")
     centre = resources.loc[resources["type"] == "community_centre", "phone"].map(text_of)
     return welcome_messages(
-        store.households(code, user=user),  # type: ignore[attr-defined]
-        store.zones(code),  # type: ignore[attr-defined]
-        store.staff(code),  # type: ignore[attr-defined]
-        dong_name=str(store.dongs().set_index("dong_code").loc[code, "name"]),  # type: ignore[attr-defined]
+        store.households(code, user=user),
+        store.zones(code),
+        store.staff(code),
+        dong_name=str(store.dongs().set_index("dong_code").loc[code, "name"]),
         centre_phone=next((p for p in centre if p), None),
-        **options,  # type: ignore[arg-type]
+        **options,
     )
 
 

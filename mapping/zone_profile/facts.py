@@ -25,7 +25,7 @@ import datetime as dt
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, SupportsInt
 
 import geopandas as gpd
 import pandas as pd
@@ -176,20 +176,20 @@ def zone_profiles(
     list of ZoneProfile
         One per zone, in the order asked.
     """
-    zones = store.zones(code)  # type: ignore[attr-defined]
+    zones = store.zones(code)
     wanted = _check_zones(store, code, zones, list(zone_ids) if zone_ids is not None else None, user)
     today = today or dt.date.today()
-    dong = store.dongs().set_index("dong_code").loc[code]  # type: ignore[attr-defined]
+    dong = store.dongs().set_index("dong_code").loc[code]
     facts = {
-        "contacts": store.contacts(code, user=user, today=today),  # type: ignore[attr-defined]
-        "households": store.household_zones(code),  # type: ignore[attr-defined]  # kind and zone only: counts
-        "resources": store.resources(code),  # type: ignore[attr-defined]
-        "spots": store.blind_spots(code),  # type: ignore[attr-defined]
-        "reports": store.reports(code),  # type: ignore[attr-defined]
-        "tongs": to_metric(store.tongs(code), name="통"),  # type: ignore[attr-defined]
+        "contacts": store.contacts(code, user=user, today=today),
+        "households": store.household_zones(code),  # kind and zone only: counts
+        "resources": store.resources(code),
+        "spots": store.blind_spots(code),
+        "reports": store.reports(code),
+        "tongs": to_metric(store.tongs(code), name="통"),
         "shapes": to_metric(zones[["zone_id", "geometry"]], name="구역"),
     }
-    paths = store.paths(code)  # type: ignore[attr-defined]
+    paths = store.paths(code)
     walk = {"start": start_of_walk(store, code), "network": network_from_lines(paths) if len(paths) else None}
     head = {"dong_code": code, "dong_name": str(dong["name"]), "sample": bool(dong["sample"])}
     head |= {"made_on": today, "made_by": user.name}
@@ -215,7 +215,7 @@ def _check_zones(store: Store, code: str, zones: pd.DataFrame, asked: list[str] 
     if missing or not wanted:
         got = ", ".join(missing) or "(없음)"
         raise NotFoundError(f"구역 {got}이(가) 동 {code}에 없습니다. 있는 구역 중에서 고르세요: {', '.join(known)}")
-    reach = store.personal_zones(code, user=user)  # type: ignore[attr-defined]
+    reach = store.personal_zones(code, user=user)
     barred = [z for z in wanted if z not in reach]
     if barred:
         raise PermissionError(
@@ -376,5 +376,6 @@ def _one_line(value: object) -> str:
     return " ".join(text.split())
 
 
-def _tong(value: object) -> str:
-    return str(int(value)) if present(value) else ""
+def _tong(value: SupportsInt | None) -> str:
+    """A tong number cell as text; ``""`` when missing (None, NaN, pd.NA)."""
+    return str(int(value)) if value is not None and present(value) else ""

@@ -69,7 +69,7 @@ def write_zone_profiles(
     zones = ",".join(p.zone_id for p in profiles)
     subject = f"contacts:{code}:{zones}" if zone_ids is not None else f"contacts:{code}"
     detail = f"구역 현황 {path.suffix[1:]} zones={len(profiles)} rows={sum(len(p.contacts) for p in profiles)}"
-    store.log_event(user, action, subject, detail)  # type: ignore[attr-defined]
+    store.log_event(user, action, subject, detail)
     return path
 
 

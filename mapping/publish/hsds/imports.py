@@ -24,6 +24,7 @@ from mapping.publish.hsds.package import (
     COUNTRY,
     REQUIRED_TABLES,
     UNKNOWN_POSTAL_CODE,
+    CsvRow,
     _read_rows,
     official_package,
 )
@@ -77,7 +78,7 @@ def _errors(problems: list[Problem]) -> bool:
     return any(p.severity == "error" for p in problems)
 
 
-def _read_tables(folder: Path, problems: list[Problem]) -> dict[str, list[dict[str, str]]]:
+def _read_tables(folder: Path, problems: list[Problem]) -> dict[str, list[CsvRow]]:
     """Rows of the HSDS tables we use (``_row`` = the row number as a spreadsheet shows it)."""
     if not folder.is_dir():
         problems.append(Problem(str(folder), None, None, "폴더가 없습니다."))
@@ -95,7 +96,7 @@ def _read_tables(folder: Path, problems: list[Problem]) -> dict[str, list[dict[s
     return tables
 
 
-def _places(locations: list[dict[str, str]], problems: list[Problem]) -> dict[str, tuple[float, float] | None]:
+def _places(locations: list[CsvRow], problems: list[Problem]) -> dict[str, tuple[float, float] | None]:
     """``location id → (lon, lat)``, or ``None`` for a location without coordinates."""
     places: dict[str, tuple[float, float] | None] = {}
     for row in locations:
@@ -106,11 +107,12 @@ def _places(locations: list[dict[str, str]], problems: list[Problem]) -> dict[st
             problems.append(
                 Problem("locations.csv", row["_row"], missing, f"{given[0]}만 있고 {missing}가 비어 있습니다.")
             )
-        places[row["id"]] = (values["longitude"], values["latitude"]) if None not in values.values() else None
+        lon, lat = values["longitude"], values["latitude"]
+        places[row["id"]] = (lon, lat) if lon is not None and lat is not None else None
     return places
 
 
-def _number(row: dict[str, str], column: str, file: str, problems: list[Problem]) -> float | None:
+def _number(row: CsvRow, column: str, file: str, problems: list[Problem]) -> float | None:
     text = row.get(column, "")
     if not text:
         return None
@@ -131,7 +133,7 @@ def _number(row: dict[str, str], column: str, file: str, problems: list[Problem]
     return value
 
 
-def _resource_rows(tables: dict[str, list[dict[str, str]]], places: dict, problems: list[Problem]) -> list[dict]:
+def _resource_rows(tables: dict[str, list[CsvRow]], places: dict, problems: list[Problem]) -> list[dict]:
     """One of our resource rows per service_at_location (and per location no service uses)."""
     by_id = {name: {r["id"]: r for r in rows} for name, rows in tables.items()}
     linked = defaultdict(list)
@@ -140,7 +142,9 @@ def _resource_rows(tables: dict[str, list[dict[str, str]]], places: dict, proble
             for column in ("service_at_location_id", "service_id", "location_id", "link_id"):
                 if row.get(column):
                     linked[name, column, row[column]].append(row)
-    pairs = [(r, r.get("service_id", ""), r.get("location_id", "")) for r in tables.get("service_at_location", [])]
+    pairs: list[tuple[CsvRow | None, str, str]] = [
+        (r, r.get("service_id", ""), r.get("location_id", "")) for r in tables.get("service_at_location", [])
+    ]
     used = {location for _, _, location in pairs}
     pairs += [(None, "", lid) for lid in by_id.get("location", {}) if lid not in used and places.get(lid)]
     rows = []

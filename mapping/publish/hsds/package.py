@@ -13,6 +13,7 @@ import io
 import json
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from mapping.errors import NotFoundError, Problem
 from mapping.kit.limits import size_problems, table_shape_problem, text_table_problems
@@ -36,6 +37,9 @@ TABLES = (
     "attribute",
 )
 """The HSDS tables an export writes (every one, even when empty, so re-exports diff cleanly)."""
+
+CsvRow = dict[str, Any]
+"""One row of an HSDS CSV table: column → its stripped text, and ``"_row"`` → the row number a spreadsheet shows (int)."""
 
 REQUIRED_TABLES = ("service", "location", "service_at_location")
 """Tables :func:`read_hsds` cannot do without."""
@@ -92,7 +96,7 @@ def _package_descriptor(names: Iterable[str]) -> dict:
 # ---- one table --------------------------------------------------------------
 
 
-def _read_rows(path: Path, problems: list[Problem]) -> list[dict[str, str]]:
+def _read_rows(path: Path, problems: list[Problem]) -> list[CsvRow]:
     """Rows of one HSDS CSV table (``_row`` = the row number as a spreadsheet shows it); bad ids go to ``problems``.
 
     A file over :mod:`mapping.kit.limits` (size, cells, rows) is refused before it is parsed.
@@ -108,7 +112,9 @@ def _read_rows(path: Path, problems: list[Problem]) -> list[dict[str, str]]:
             problems += refused
             return []
         reader = csv.DictReader(io.StringIO(text, newline=""))
-        rows = [{k: (v or "").strip() for k, v in r.items() if k} | {"_row": n} for n, r in enumerate(reader, 2)]
+        rows: list[CsvRow] = [
+            {k: (v or "").strip() for k, v in r.items() if k} | {"_row": n} for n, r in enumerate(reader, 2)
+        ]
         header = reader.fieldnames or []
     except (UnicodeDecodeError, csv.Error) as exc:
         problems.append(Problem(path.name, None, None, f"UTF-8 CSV로 읽을 수 없습니다: {exc}"))
