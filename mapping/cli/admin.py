@@ -7,13 +7,17 @@ import getpass
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mapping.access import ACCOUNT_ROLES, CLI_USER
 from mapping.cli.common import EXIT_BAD_INPUT, EXIT_ERROR, EXIT_OK
 from mapping.errors import Problem, ValidationError
 
+if TYPE_CHECKING:
+    from mapping.store import Store
 
-def _store(args: argparse.Namespace) -> object:
+
+def _store(args: argparse.Namespace) -> Store:
     from mapping.store import open_store
 
     return open_store(args.db)
@@ -33,7 +37,7 @@ def _read_password(args: argparse.Namespace) -> str | None:
 
 def _cmd_account_create(args: argparse.Namespace) -> int:
     store = _store(args)
-    store.create_account(  # type: ignore[attr-defined]
+    store.create_account(
         args.account,
         name=args.name,
         password=_read_password(args),
@@ -51,13 +55,13 @@ def _cmd_account_create(args: argparse.Namespace) -> int:
 
 
 def _cmd_account_unlock(args: argparse.Namespace) -> int:
-    _store(args).update_account(args.account, locked=False, by=CLI_USER)  # type: ignore[attr-defined]
+    _store(args).update_account(args.account, locked=False, by=CLI_USER)
     print(f"계정 {args.account}의 잠금을 풀었습니다.")
     return EXIT_OK
 
 
 def _cmd_accounts(args: argparse.Namespace) -> int:
-    for row in _store(args).accounts().itertuples():  # type: ignore[attr-defined]
+    for row in _store(args).accounts().itertuples():
         state = "잠김" if row.locked else ("중지" if row.disabled else "사용")
         role = ACCOUNT_ROLES.label(row.role) if isinstance(row.role, str) else "-"
         where = (
@@ -71,16 +75,16 @@ def _cmd_accounts(args: argparse.Namespace) -> int:
 def _cmd_verify_log(args: argparse.Namespace) -> int:
     """Check the log against its key and every anchor; when intact, anchor its head (outside the database)."""
     store = _store(args)
-    check = store.verify_access_log()  # type: ignore[attr-defined]
+    check = store.verify_access_log()
     if not check.intact:
         for line in check.lines():
             print(line, file=sys.stderr)
         return EXIT_ERROR
-    anchor = store.anchor_access_log("verify-log")  # type: ignore[attr-defined]
+    anchor = store.anchor_access_log("verify-log")
     for line in check.lines():
         print(line)
     print(anchor.line())
-    print(f"앵커를 {store.log_keys.anchors}에 더했습니다 (열쇠: {check.key_source}).")  # type: ignore[attr-defined]
+    print(f"앵커를 {store.log_keys.anchors}에 더했습니다 (열쇠: {check.key_source}).")
     return EXIT_OK
 
 

@@ -11,7 +11,7 @@ import re
 import shlex
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from mapping.errors import NotFoundError, Problem, ValidationError
 
@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
 _PLAIN_WORD = re.compile(r"[\w@%+=:,./-]+")  # what a shell reads as one word without quotes
 _URL_PASSWORD = re.compile(r"(://[^:/@]*:).*@", re.DOTALL)  # scheme://user:PASSWORD@host, up to the last @
+_In = TypeVar("_In")
+_Out = TypeVar("_Out")
 
 
 def zone_profile_command(args: argparse.Namespace, zone_id: str, *, out: str | None = None) -> str:
@@ -79,7 +81,7 @@ def out_path(text: str, suffixes: tuple[str, ...], *, what: str) -> Path:
     return out
 
 
-def parsed(parse: Callable[[str], object], value: str, *, option: str, what: str) -> object:
+def parsed(parse: Callable[[_In], _Out], value: _In, *, option: str, what: str) -> _Out:
     """``parse(value)``, with a ValueError turned into bad input (exit 2) naming the option."""
     try:
         return parse(value)
@@ -96,7 +98,7 @@ def store_and_dong(args: argparse.Namespace) -> tuple[Store, str]:
 
 
 def only_dong(store: Store) -> str:
-    codes = list(store.dongs()["dong_code"])  # type: ignore[attr-defined]
+    codes = list(store.dongs()["dong_code"])
     if len(codes) != 1:
         raise NotFoundError(f"저장소에 동이 {len(codes)}개 있습니다. --dong 행정동코드로 고르세요: {', '.join(codes)}")
     return codes[0]

@@ -13,7 +13,7 @@ from mapping.cli.common import EXIT_OK, out_path, parsed, store_and_dong
 def _month(args: argparse.Namespace, *, what: str) -> str:
     from mapping.month.aggregation import parse_month
 
-    return parsed(parse_month, args.month, option="--month", what=what).strftime("%Y-%m")  # type: ignore[attr-defined]
+    return parsed(parse_month, args.month, option="--month", what=what).strftime("%Y-%m")
 
 
 def _cmd_monthly(args: argparse.Namespace) -> int:
@@ -31,7 +31,7 @@ def _cmd_monthly(args: argparse.Namespace) -> int:
     for row in sheet.by_field[sheet.by_field["kind"] == "subtotal"].itertuples():
         print(f"  {row.팀명} 소계 {row.계}건")
     if args.confirm:
-        store.confirm_aggregation(code, sheet, user=_by(args, code))  # type: ignore[attr-defined]
+        store.confirm_aggregation(code, sheet, user=_by(args, code))
         print("취합을 확정했습니다 (5일 기한 완료로 기록).")
     return EXIT_OK
 
@@ -60,7 +60,7 @@ def _cmd_best_case(args: argparse.Namespace) -> int:
     ids = parsed(
         lambda s: [int(v) for v in s.split(",") if v.strip()], args.reports, option="--reports", what="실천사례"
     )
-    case_id = store.choose_best_case(  # type: ignore[attr-defined]
+    case_id = store.choose_best_case(
         code,
         month,
         title=args.title,
@@ -114,11 +114,11 @@ def _cmd_deadlines(args: argparse.Namespace) -> int:
     for row in calendar.to_dict("records"):
         left = f" (D-{row['남은 날']})" if row["상태"] == "예정" else ""
         print(f"  {row['기한']:%m/%d} {row['항목']}: {row['상태']}{left}")
-    target = store.outing_target(code)  # type: ignore[attr-defined]
+    target = store.outing_target(code)
     outings = weekly_outings(
-        store.reports(code),  # type: ignore[attr-defined]
-        store.walks(code),  # type: ignore[attr-defined]
-        store.staff(code),  # type: ignore[attr-defined]
+        store.reports(code),
+        store.walks(code),
+        store.staff(code),
         month=month,
         target=target,
         today=today,

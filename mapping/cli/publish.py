@@ -24,10 +24,11 @@ from mapping.cli.common import (
 from mapping.errors import Problem, ValidationError
 
 if TYPE_CHECKING:
+    from mapping.publish.privacy import PublicView
     from mapping.store import Store
 
 
-def _view(args: argparse.Namespace, store: Store, code: str) -> object:
+def _view(args: argparse.Namespace, store: Store, code: str) -> PublicView:
     from mapping.publish.disclosure import check_k
     from mapping.publish.privacy import public_view
 
@@ -36,7 +37,7 @@ def _view(args: argparse.Namespace, store: Store, code: str) -> object:
 
 
 def _public_url(args: argparse.Namespace, store: Store, code: str) -> str:
-    url = args.public_url or store.public_url(code) or os.environ.get("MAPPING_PUBLIC_URL")  # type: ignore[attr-defined]
+    url = args.public_url or store.public_url(code) or os.environ.get("MAPPING_PUBLIC_URL")
     if not url:
         message = "QR 코드에 넣을 공개 지도 주소가 없습니다. --public-url 또는 MAPPING_PUBLIC_URL로 주세요."
         raise ValidationError([Problem("--public-url", None, None, message)], what="안내도")
@@ -51,10 +52,10 @@ def _cmd_public_map(args: argparse.Namespace) -> int:
     view = _view(args, store, code)
     personal = personal_values_of(store, code, user=CLI_USER)
     page = export_public_site(view, Path(args.out), tiles=not args.no_tiles, personal_values=personal)
-    hidden = int(view.report_counts.hidden.to_numpy().sum())  # type: ignore[attr-defined]
+    hidden = int(view.report_counts.hidden.to_numpy().sum())
     print(
-        f"공개 지도 → {page} (복지자원 {len(view.resources)}곳, 구역 {len(view.zones)}개, "  # type: ignore[attr-defined]
-        f"활동 건수 {hidden}칸 가림, k={view.report_counts.k}). 폴더째 올리거나 index.html을 여세요."  # type: ignore[attr-defined]
+        f"공개 지도 → {page} (복지자원 {len(view.resources)}곳, 구역 {len(view.zones)}개, "
+        f"활동 건수 {hidden}칸 가림, k={view.report_counts.k}). 폴더째 올리거나 index.html을 여세요."
     )
     return EXIT_OK
 
@@ -63,7 +64,7 @@ def _zone_of(store: Store, code: str, text: str) -> str:
     """A zone id from ``--zone``: the id itself or the officer's name."""
     from mapping.errors import NotFoundError
 
-    zones = store.zones(code)  # type: ignore[attr-defined]
+    zones = store.zones(code)
     if text in set(zones["zone_id"]):
         return text
     match = zones[zones["officer"] == text]
@@ -100,7 +101,7 @@ def _cmd_poster(args: argparse.Namespace) -> int:
     view = _view(args, store, code)
     out.parent.mkdir(parents=True, exist_ok=True)
     export_poster_pdf(view, out, public_url=_public_url(args, store, code))
-    print(f"동 전체 A3 포스터 → {out} (구역 {len(view.zones)}개)")  # type: ignore[attr-defined]
+    print(f"동 전체 A3 포스터 → {out} (구역 {len(view.zones)}개)")
     return EXIT_OK
 
 
@@ -113,8 +114,8 @@ def _cmd_business_cards(args: argparse.Namespace) -> int:
         raise ValidationError([Problem("--copies", None, None, message)], what="명함")
     store, code = store_and_dong(args)
     cards = cards_for(store, code, officers=args.officer)
-    dong = store.dongs().set_index("dong_code").loc[code]  # type: ignore[attr-defined]
-    url = args.public_url or store.public_url(code) or os.environ.get("MAPPING_PUBLIC_URL") or None  # type: ignore[attr-defined]
+    dong = store.dongs().set_index("dong_code").loc[code]
+    url = args.public_url or store.public_url(code) or os.environ.get("MAPPING_PUBLIC_URL") or None
     copies = args.copies or (PER_PAGE if len(cards) == 1 else 1)
     pdf = export_business_cards_pdf(
         cards, dong_name=str(dong["name"]), public_url=url, copies=copies, sample=bool(dong["sample"])
@@ -136,11 +137,11 @@ def _cmd_welcome(args: argparse.Namespace) -> int:
     messages = welcome_messages_of(store, code, user=CLI_USER, kind="lms" if args.lms else "sms")
     out.parent.mkdir(parents=True, exist_ok=True)
     action = "다운로드" if out.suffix.lower() == ".csv" else "출력"
-    store.log_event(CLI_USER, action, f"households:{code}", f"welcome {out.name} rows={len(messages)}")  # type: ignore[attr-defined]
+    store.log_event(CLI_USER, action, f"households:{code}", f"welcome {out.name} rows={len(messages)}")
     if out.suffix.lower() == ".csv":
         export_welcome_csv(messages, out, encoding=args.encoding)
     else:
-        name = str(store.dongs().set_index("dong_code").loc[code, "name"])  # type: ignore[attr-defined]
+        name = str(store.dongs().set_index("dong_code").loc[code, "name"])
         export_welcome_letters(messages, out, dong_name=name)
     print(
         f"전입세대 {len(messages)}곳의 환영 {'문자' if out.suffix == '.csv' else '편지'} → {out} (개인정보: 보내지 않음, 취급 주의)"
@@ -158,9 +159,9 @@ def _cmd_zone_profile(args: argparse.Namespace) -> int:
         message = f"인계할 구역 하나를 --zone으로 주세요 (받은 구역: {', '.join(zone_ids or []) or '없음'})."
         raise ValidationError([Problem("--handover-to", None, None, message)], what="구역 인계")
     _check_output(out)  # before a hand-over: it cannot be undone, so the sheet must be writable first
-    if not args.handover_to:
+    if not args.handover_to or zone_ids is None:  # with --handover-to, zone_ids is one zone (checked above)
         return _write_profiles(store, code, out, zone_ids)
-    done = store.reassign(code, zone_ids[0], args.handover_to, user=CLI_USER)  # type: ignore[attr-defined,index]
+    done = store.reassign(code, zone_ids[0], args.handover_to, user=CLI_USER)
     print(handover_message(done))
     existed = out.exists()
     try:
@@ -211,7 +212,7 @@ def _write_profiles(store: Store, code: str, out: Path, zone_ids: list[str] | No
     from mapping.zone_profile.files import write_zone_profiles
 
     write_zone_profiles(store, code, out, user=CLI_USER, zone_ids=zone_ids)
-    count = len(zone_ids) if zone_ids else len(store.zones(code))  # type: ignore[attr-defined]
+    count = len(zone_ids) if zone_ids else len(store.zones(code))
     print(f"구역 현황 {count}개 구역 → {out} ({MARK}: 취급 주의, 출력은 접근 기록에 남습니다)")
     return EXIT_OK
 
@@ -220,8 +221,8 @@ def _cmd_hsds_export(args: argparse.Namespace) -> int:
     from mapping.publish.hsds import export_hsds, validate_hsds
 
     store, code = store_and_dong(args)
-    name = str(store.dongs().set_index("dong_code").loc[code, "name"])  # type: ignore[attr-defined]
-    package = export_hsds(store.resources(code), Path(args.out), dong_name=name)  # type: ignore[attr-defined]
+    name = str(store.dongs().set_index("dong_code").loc[code, "name"])
+    package = export_hsds(store.resources(code), Path(args.out), dong_name=name)
     problems = validate_hsds(Path(args.out))
     print(f"HSDS 3.0 → {package.parent} (공개 자원만, 검증 오류 {len(problems)}건)")
     for problem in problems:
@@ -237,7 +238,7 @@ def _cmd_hsds_import(args: argparse.Namespace) -> int:
     in_seoul = [plausible_lonlat(p.x, p.y) for p in frame.geometry]
     store, code = store_and_dong(args)
     source = Path(args.folder).name
-    added, skipped = store.import_resources(code, frame[in_seoul], source=source, user=CLI_USER)  # type: ignore[attr-defined]
+    added, skipped = store.import_resources(code, frame[in_seoul], source=source, user=CLI_USER)
     print(f"복지자원 {added}곳을 가져왔습니다 (이미 있어 건너뜀 {skipped}곳).")
     if not all(in_seoul):
         print(f"  경고: 서울 밖 좌표 {len(in_seoul) - sum(in_seoul)}곳은 가져오지 않았습니다.")
