@@ -11,6 +11,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -30,21 +31,49 @@ from mapping.cli.common import (
 from mapping.errors import MappingError, NotFoundError, Problem, ValidationError
 from mapping.routes import RouteError
 
+if TYPE_CHECKING:
+    from mapping.store.loading import LoadSummary
 
-def _cmd_load(args: argparse.Namespace) -> int:
-    from mapping.kit.reader import read_kit
-    from mapping.store import open_store
 
-    kit = read_kit(args.kit_dir)
-    store = open_store(args.db)
-    summary = store.load_kit(kit, user=CLI_USER)
-    print(f"불러옴: {summary.dong_name} ({summary.dong_code}) → {shown_db(store.url)}")
+def _print_loaded(summary: LoadSummary, url: str) -> None:
+    print(f"불러옴: {summary.dong_name} ({summary.dong_code}) → {shown_db(url)}")
     for name, count in summary.counts.items():
         change = f" (추가 {summary.added[name]}, 삭제 {summary.removed[name]})" if name in summary.added else ""
         print(f"  {name}: {count}{change}")
-    for problem in kit.warnings:
-        print(f"  {problem}")
-    return EXIT_OK
+
+
+def _cmd_load(args: argparse.Namespace) -> int:
+    from mapping.kit.batch import kit_folders, load_kits
+    from mapping.kit.reader import read_kit
+    from mapping.store import open_store
+
+    folders = kit_folders(args.kit_dir)
+    if len(folders) == 1:  # one kit: its problems are the whole answer (exit 2 through main)
+        kit = read_kit(folders[0])
+        store = open_store(args.db)
+        _print_loaded(store.load_kit(kit, user=CLI_USER), store.url)
+        for problem in kit.warnings:
+            print(f"  {problem}")
+        return EXIT_OK
+    store = open_store(args.db)
+    outcomes = load_kits(store, folders, user=CLI_USER)
+    rows = []
+    for outcome in outcomes:
+        if outcome.summary is not None:
+            _print_loaded(outcome.summary, store.url)
+            for problem in outcome.problems:
+                print(f"  {problem}")
+            what = f"{outcome.summary.dong_name} ({outcome.summary.dong_code})"
+            rows.append((str(outcome.folder), what, "불러옴", f"경고 {len(outcome.problems)}건"))
+        else:
+            print(f"거부: {outcome.folder}\n{outcome.refusal}", file=sys.stderr)
+            errors = sum(p.severity == "error" for p in outcome.problems)
+            rows.append((str(outcome.folder), "-", "거부", f"오류 {errors}건" if errors else outcome.refusal[:60]))
+    refused = sum(not o.loaded for o in outcomes)
+    print(f"\n키트 {len(outcomes)}개: 불러옴 {len(outcomes) - refused}, 거부 {refused}")
+    table = pd.DataFrame(rows, columns=["키트", "동", "결과", "문제"])
+    print(table.to_string(index=False))
+    return EXIT_BAD_INPUT if refused else EXIT_OK
 
 
 def _cmd_assets(args: argparse.Namespace) -> int:
@@ -249,7 +278,7 @@ def _cmd_route(args: argparse.Namespace) -> int:
 
 COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
     "load": (
-        "자료 키트 폴더를 검사하고 저장소에 한 번에 넣습니다 (오류가 하나라도 있으면 아무것도 넣지 않음).",
+        "자료 키트 폴더(여럿 가능)를 검사하고 키트마다 한 번에 넣습니다 (오류가 있는 키트는 아무것도 넣지 않음).",
         _cmd_load,
     ),
     "zones": ("통 경계와 직원 명단으로 구역을 만들고 검사해 GeoJSON으로 씁니다.", _cmd_zones),
@@ -294,7 +323,12 @@ def build_parser() -> argparse.ArgumentParser:
     in_dong = argparse.ArgumentParser(add_help=False)
     in_dong.add_argument("--dong", help="행정동코드 (저장소에 동이 여럿일 때)")
     load = _add(sub, "load", common)
-    load.add_argument("kit_dir", metavar="KIT_DIR", help="자료 키트 폴더 (docs/data-kit.md 참고)")
+    load.add_argument(
+        "kit_dir",
+        metavar="KIT_DIR",
+        nargs="+",
+        help="자료 키트 폴더, 또는 키트 폴더들이 든 폴더 (docs/data-kit.md 참고)",
+    )
     zones = _add(sub, "zones", common)
     zones.add_argument("--tongs", required=True, help="통 경계 (.geojson, .gpkg, 압축한 shapefile .zip)")
     zones.add_argument("--staff", required=True, help="직원 명단 (.csv, .xlsx)")
