@@ -346,3 +346,37 @@ def may_see_contact(user: User, report: dict, zones: Iterable[str]) -> bool:
     a report of another dong.
     """
     return report.get("zone_id") in set(zones) or handles(user, report)
+
+
+# ---- the gu and the city -----------------------------------------------------------------------------------------
+
+
+def may_read_region(user: User | None, gu_code: str | None) -> bool:
+    """Whether ``user`` may read the counts of gu ``gu_code`` (None: the whole city) — never personal data.
+
+    The city (``city``) reads every gu; a 구 담당 (``gu``) their own gu; the owner everything.
+    """
+    if user is None:
+        return False
+    if user.role in (OWNER, "city"):
+        return True
+    return user.role == "gu" and bool(user.gu_code) and gu_code is not None and gu_code == user.gu_code
+
+
+def check_region(user: User, gu_code: str | None, *, doing: str) -> None:
+    """Refuse unless ``user`` may read gu ``gu_code``'s counts (None: the city's), see :func:`may_read_region`.
+
+    Raises
+    ------
+    AccessError
+        For a dong's staff, the public, sample browsing, and a 구 담당 of another gu (or asking for the city).
+    """
+    if may_read_region(user, gu_code):
+        return
+    if user.role == "gu":
+        asked = f"구 {gu_code}" if gu_code else "서울시 전체"
+        raise AccessError(
+            f"{user.name}(구 담당, 구 {user.gu_code or '없음'})은(는) {asked}의 {doing}을(를) 볼 수 없습니다: "
+            "자기 구만 봅니다."
+        )
+    raise _refusal(user, doing, "구 담당·시 담당")

@@ -1,4 +1,5 @@
-"""Command line for the team leader's month: ``monthly``, ``meeting-pack``, ``best-case``, ``deadlines``."""
+"""Command line for the month: the team leader's (``monthly``, ``meeting-pack``, ``best-case``, ``deadlines``)
+and the gu's and the city's (``gu-monthly``, ``city-monthly``)."""
 
 from __future__ import annotations
 
@@ -130,7 +131,37 @@ def _cmd_deadlines(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_region_monthly(args: argparse.Namespace) -> int:
+    from mapping.month.region import SUBTOTAL, export_region_xlsx, region_month_for
+    from mapping.organisation import check_gu_code
+    from mapping.store import open_store
+
+    gu = check_gu_code(args.gu, what="--gu") if args.command == "gu-monthly" else None
+    what = "구 활동실적 취합" if gu else "시 활동실적 취합"
+    out = out_path(args.out, (".xlsx",), what=what)
+    month = _month(args, what=what)
+    today = parsed(dt.date.fromisoformat, args.today, option="--today", what=what) if args.today else None
+    region = region_month_for(open_store(args.db), gu, month=month, user=CLI_USER, today=today)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    export_region_xlsx(region, out)
+    units = region.by_field[region.by_field["kind"] == "unit"]
+    totals = region.by_field.iloc[-1]
+    fields = " ".join(f"{c} {int(totals[c])}" for c in region.by_field.columns[3:9])
+    print(f"{region.title} → {out}: 합계 {region.total}건 ({fields}), {len(units)}곳")
+    for row in units[units[SUBTOTAL] > 0].itertuples():
+        print(f"  {row.이름}: {getattr(row, SUBTOTAL)}건")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
+    "gu-monthly": (
+        "구의 한 달 활동실적 취합(동 × 분야·활동유형, 소계·합계, 기한별 진행)을 XLSX로 만듭니다.",
+        _cmd_region_monthly,
+    ),
+    "city-monthly": (
+        "시의 한 달 활동실적 취합(25개 구 × 분야·활동유형, 기한별 진행)을 XLSX로 만듭니다.",
+        _cmd_region_monthly,
+    ),
     "monthly": ("한 달 활동실적 취합 서식(팀·주무관별 분야·활동유형 건수)을 XLSX로 만듭니다.", _cmd_monthly),
     "meeting-pack": (
         "월례 공유회의 자료(분야별 실적, 우수사례, 토의·당부사항, 밀도 지도)를 PDF/XLSX로 만듭니다.",
@@ -174,6 +205,13 @@ def add_parsers(
     result.add_argument("case_id", metavar="ID", type=int, help="실천사례 번호")
     result.add_argument("result", choices=["selected", "not_selected"], help="구 선정(selected) 또는 미선정")
     result.add_argument("--on", help="결과 날짜 YYYY-MM-DD (기본: 오늘)")
+    for name in ("gu-monthly", "city-monthly"):
+        region = add(name, common)
+        if name == "gu-monthly":
+            region.add_argument("--gu", required=True, help="구 코드 다섯 자리, 예: 11320 (도봉구)")
+        region.add_argument("--month", required=True, help="YYYY-MM (활동 월)")
+        region.add_argument("--out", required=True, help="FILE.xlsx")
+        region.add_argument("--today", help="기한 판단 기준일 YYYY-MM-DD (기본: 오늘)")
     deadlines = add("deadlines", common, in_dong)
     deadlines.add_argument("--month", required=True, help="YYYY-MM (활동 월)")
     deadlines.add_argument("--today", help="기준일 YYYY-MM-DD (기본: 오늘)")

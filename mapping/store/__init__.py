@@ -11,7 +11,8 @@ data (cached per revision); the rest comes from mixins: :mod:`mapping.store.audi
 (files, address points), :mod:`mapping.store.reports` and :mod:`mapping.store.report_flow`
 (reports), :mod:`mapping.store.month`, :mod:`mapping.store.accounts`,
 :mod:`mapping.store.contacts`, :mod:`mapping.store.missions`, :mod:`mapping.store.referrals` and
-:mod:`mapping.store.outreach` (notice posts, who may see what).  The database
+:mod:`mapping.store.outreach` (notice posts, who may see what), and :mod:`mapping.store.region`
+(many dongs' counts for the gu and the city).  The database
 plumbing is in :mod:`mapping.store.engine`.
 """
 
@@ -30,6 +31,7 @@ from mapping.store.missions import MissionsMixin
 from mapping.store.month import MonthMixin
 from mapping.store.outreach import OutreachMixin
 from mapping.store.referrals import ReferralsMixin
+from mapping.store.region import RegionMixin
 from mapping.store.report_flow import ReportFlowMixin
 from mapping.store.reports import ReportsMixin
 from mapping.tong_index import attach_tong_zone
@@ -46,6 +48,7 @@ class Store(
     MissionsMixin,
     ReferralsMixin,
     OutreachMixin,
+    RegionMixin,
     StoreBase,
 ):
     """The project's store; open it with :func:`open_store`."""

@@ -1,0 +1,463 @@
+"""The gu's and the city's month: every dong (or gu) with its counted activities and the month's steps.
+
+The counts are the dongs' own 취합 added up: the same rule as :func:`mapping.month.aggregation.build_monthly_sheet`
+(reports of the month whose 활동보고서 was submitted, except those marked 중복), so a gu's sheet equals the sum
+of its dongs' sheets, field by field.  The steps are judged against the programme's calendar
+(:mod:`mapping.month.deadlines`): 취합 and 공유회의 by the 5th, the best case to the gu by the 7th, the gu's
+choice to the city by the 10th.  Nothing here reads or shows personal data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from mapping import clock
+from mapping.domain import FIELDS
+from mapping.month.activity import COUNT_ROWS, activity_group
+from mapping.month.aggregation import parse_month
+from mapping.month.deadlines import DONE, DUE, LATE, OVERDUE, OutingTarget, due_dates, month_weeks
+from mapping.organisation import CITY_CODE, CITY_NAME, dongs_of_region, gu_names, gu_of
+from mapping.printing import CENTRE, TOTAL_FILL, XLSX_FONT, xlsx_cell, xlsx_page_setup, xlsx_section, xlsx_title
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    from mapping.access import User
+    from mapping.store import Store
+
+TITLE = "우리동네주무관 활동실적 취합"
+SUBTOTAL, GRAND = "소계", "합계"
+FIELD_COLUMNS = FIELDS.labels
+ACTIVITY_COLUMNS = tuple(label for label, _ in COUNT_ROWS)
+NOT_LOADED = "미등록"
+LEVELS = {"gu": "구", "city": "시"}
+_GENERAL = FIELDS.label("general")
+_FIELD_LABELS = {key: FIELDS.label(key) for key in FIELDS.keys}
+
+
+def state_of(done: dt.date | None, due: dt.date, today: dt.date) -> str:
+    """완료 / 완료(지연) / 예정 / 기한 지남, as the dong's own month page says it."""
+    if done is not None:
+        return DONE if done <= due else LATE
+    return OVERDUE if today > due else DUE
+
+
+def count_region(reports: pd.DataFrame, *, month: str, unit_of: pd.Series, units: list[str]) -> dict[str, pd.DataFrame]:
+    """Counted activities of ``month`` per unit (a dong, or a gu), by field and by activity type.
+
+    Parameters
+    ----------
+    reports : DataFrame
+        ``dong_code, created_at, field, activity, status, reported`` (any span; the month is cut here).
+    month : str
+        ``YYYY-MM``.
+    unit_of : Series
+        Dong code → the unit it is counted in (itself for a gu's sheet, its gu for the city's).
+    units : list of str
+        The units, in the order the tables list them (units without reports get zeros).
+
+    Returns
+    -------
+    dict of DataFrame
+        ``field`` (index: units; columns: 복지 … 일반) and ``activity`` (주민소통창구 … 기타), integer counts.
+    """
+    period = parse_month(month)
+    created = pd.to_datetime(reports["created_at"])
+    keep = (
+        (created >= period.start_time)
+        & (created < (period + 1).start_time)
+        & (reports["status"] != "duplicate")  # the same activity counted twice
+        & reports["reported"].fillna(False).astype(bool)
+    )
+    counted = reports[keep.to_numpy()]
+    unit = counted["dong_code"].map(unit_of).to_numpy()
+    field = counted["field"].map(_FIELD_LABELS).fillna(_GENERAL).to_numpy()
+    codes, uniques = pd.factorize(counted["activity"], use_na_sentinel=False)
+    activity = np.array([activity_group(u) for u in uniques] or [""], dtype=object)[codes]
+    out = {}
+    for name, labels, columns in (("field", field, FIELD_COLUMNS), ("activity", activity, ACTIVITY_COLUMNS)):
+        table = pd.crosstab(unit, labels) if len(counted) else pd.DataFrame()
+        out[name] = table.reindex(index=units, columns=list(columns), fill_value=0).fillna(0).astype(int)
+    return out
+
+
+def _with_totals(counts: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
+    """``코드, 이름, 소계, …columns, kind``: one row per unit, then the 합계 row."""
+    table = counts.copy()
+    table.insert(0, SUBTOTAL, table.sum(axis=1).astype(int))
+    table.insert(0, "이름", names.reindex(table.index).fillna("").to_numpy())
+    table = table.reset_index(names="코드").assign(kind="unit")
+    total = {"코드": "", "이름": GRAND, **table.drop(columns=["코드", "이름", "kind"]).sum().to_dict(), "kind": "total"}
+    return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+
+
+def outing_rates(
+    reports: pd.DataFrame,
+    walks: pd.DataFrame,
+    staff: pd.DataFrame,
+    targets: dict[str, OutingTarget],
+    *,
+    month: str,
+    today: dt.date,
+) -> pd.DataFrame:
+    """Per dong: how many of its staff met the weekly outing target in every ended week of the month.
+
+    The same rule as :func:`mapping.month.deadlines.weekly_outings` (an outing is a day with a report filed
+    or a walk visit recorded; a week counts once it has ended), for many dongs at once.
+
+    Returns
+    -------
+    DataFrame
+        Index: dong codes of ``staff``; ``officers``, ``met`` (officers short in no ended week), ``weeks``
+        (ended weeks), ``rate`` (officer-weeks on target ÷ all officer-weeks; NaN before the first week ends).
+    """
+    weeks = [(first, last) for first, last in month_weeks(month) if last < today]
+    officers = staff.groupby("dong_code")["name"].nunique().rename("officers")
+    out = pd.DataFrame({"officers": officers})
+    out["weeks"] = len(weeks)
+    if not weeks or out.empty:
+        return out.assign(met=0, rate=np.nan)
+    starts = np.array([np.datetime64(first) for first, _ in weeks])
+    end = np.datetime64(weeks[-1][1] + dt.timedelta(days=1))
+
+    def week_of(days: pd.Series) -> np.ndarray:
+        values = pd.to_datetime(days).to_numpy(dtype="datetime64[D]")
+        index = np.searchsorted(starts, values, side="right") - 1
+        return np.where((index >= 0) & (values < end), index, -1)
+
+    filed = pd.DataFrame(
+        {
+            "dong_code": reports["dong_code"].to_numpy(),
+            "officer": reports["finder"].to_numpy(),
+            "day": pd.to_datetime(reports["created_at"]).dt.normalize().to_numpy(),
+        }
+    )
+    visited = pd.DataFrame(
+        {
+            "dong_code": walks["dong_code"].to_numpy(),
+            "officer": walks["officer"].to_numpy(),
+            "day": pd.to_datetime(walks["on_date"]).to_numpy(),
+        }
+    )
+    outings = pd.concat([filed, visited]).drop_duplicates().assign(count=1)
+    per_report = filed.assign(count=1)
+    frames = []
+    for unit, events in (("outing", outings), ("report", per_report)):
+        events = events.assign(week=week_of(events["day"]))
+        events = events[events["week"] >= 0]
+        frames.append(events.groupby(["dong_code", "officer", "week"])["count"].sum().rename(unit))
+    counts = pd.concat(frames, axis=1).fillna(0).reset_index()
+    unit_of = counts["dong_code"].map(lambda c: targets.get(c, OutingTarget()).unit)
+    need = counts["dong_code"].map(lambda c: targets.get(c, OutingTarget()).count)
+    counts["ok"] = np.where(unit_of == "report", counts["report"], counts["outing"]) >= need
+    on_staff = counts.merge(
+        staff[["dong_code", "name"]], left_on=["dong_code", "officer"], right_on=["dong_code", "name"]
+    )
+    weeks_ok = on_staff[on_staff["ok"]].groupby(["dong_code", "officer"]).size()
+    out["met"] = (weeks_ok == len(weeks)).groupby(level=0).sum().reindex(out.index, fill_value=0).astype(int)
+    ok_weeks = weeks_ok.groupby(level=0).sum().reindex(out.index, fill_value=0)
+    out["rate"] = ok_weeks / (out["officers"] * len(weeks))
+    return out
+
+
+@dataclass(frozen=True, eq=False)  # eq=False: frames have no truth value to compare by
+class RegionMonth:
+    """One month of a gu (its dongs) or of the city (its gus), ready for the page, the sheet and the map.
+
+    ``by_field`` has ``코드, 이름, 소계, 복지 … 일반, kind`` and ``by_activity`` ``코드, 이름, 소계,
+    주민소통창구 … 기타, kind``: one row per unit (``kind`` ``unit``), then the 합계 row (``total``);
+    ``previous`` is ``by_field`` of the month before.  ``progress`` has one row per unit with its staff,
+    outings and the month's steps; ``cases`` are the month's best cases of the region's dongs.
+    """
+
+    level: str
+    code: str
+    name: str
+    month: str
+    today: dt.date
+    by_field: pd.DataFrame
+    by_activity: pd.DataFrame
+    previous: pd.DataFrame
+    progress: pd.DataFrame
+    cases: pd.DataFrame
+    sample: bool = False
+
+    @property
+    def total(self) -> int:
+        """All counted activities of the month in the region."""
+        return int(self.by_field[SUBTOTAL].iloc[-1])
+
+    @property
+    def title(self) -> str:
+        """E.g. ``2026년 10월 우리동네주무관 활동실적 취합 (도봉구)``."""
+        period = parse_month(self.month)
+        return f"{period.year}년 {period.month}월 {TITLE} ({self.name})"
+
+
+def _first(values: pd.Series) -> dt.date | None:
+    values = values.dropna()
+    return min(pd.Timestamp(v).date() for v in values) if len(values) else None
+
+
+def _dong_progress(
+    dongs: pd.DataFrame, progress: dict[str, pd.DataFrame], rates: pd.DataFrame, *, month: str, today: dt.date
+) -> pd.DataFrame:
+    """One row per dong: staff, outings on target, and the month's four steps with their state."""
+    due = due_dates(month)
+    rows = []
+    for record in dongs.to_dict("records"):
+        code = record["dong_code"]
+        row: dict[str, object] = {"코드": code, "동": record["name"], "구": record["gu_name"]}
+        if not record["loaded"]:
+            rows.append(row | {"자료": NOT_LOADED})
+            continue
+        agg = progress["aggregations"][progress["aggregations"]["dong_code"] == code]
+        meet = progress["meetings"][progress["meetings"]["dong_code"] == code]
+        cases = progress["best_cases"][progress["best_cases"]["dong_code"] == code]
+        held = _first(meet["held_at"])
+        held = held if held is not None and held <= today else None  # a meeting planned, not yet held
+        confirmed, to_gu = _first(agg["confirmed_at"]), _first(cases["gu_submitted_on"])
+        to_city = _first(cases["city_submitted_on"])
+        declined = len(cases) > 0 and bool((cases["gu_result"] == "not_selected").all())
+        rate = rates["rate"].get(code, np.nan)
+        last = progress["last_reports"].set_index("dong_code")["last"].get(code)
+        row |= {
+            "자료": "샘플" if record["sample"] else "불러옴",
+            "직원": int(rates["officers"].get(code, 0)),
+            "순회 달성": int(rates["met"].get(code, 0)),
+            "순회 달성률": None if pd.isna(rate) else round(float(rate) * 100),
+            "취합 확정일": confirmed,
+            "취합": state_of(confirmed, due["aggregation"], today),
+            "공유회의": held,
+            "회의": state_of(held, due["meeting"], today),
+            "사례 구 제출일": to_gu,
+            "사례": state_of(to_gu, due["gu"], today),
+            "구 선정": int((cases["gu_result"] == "selected").sum()),
+            "시 제출일": to_city,
+            "시 제출": "해당 없음" if declined else state_of(to_city, due["city"], today),
+            "마지막 보고": pd.Timestamp(last).date() if last is not None and pd.notna(last) else None,
+        }
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _gu_progress(dongs: pd.DataFrame, per_dong: pd.DataFrame, *, month: str, today: dt.date) -> pd.DataFrame:
+    """One row per gu: dongs loaded, steps on time (by the 5th, the 7th), and its cases to the city by the 10th."""
+    due = due_dates(month)
+    rows = []
+    for gu, names in dongs.groupby("gu_code", sort=True):
+        mine = per_dong[(per_dong["코드"].isin(names["dong_code"])) & (per_dong["자료"] != NOT_LOADED)]
+        to_city = _first(mine["시 제출일"]) if len(mine) else None
+        rows.append(
+            {
+                "코드": gu,
+                "구": str(names["gu_name"].iloc[0]),
+                "동": len(names),
+                "불러온 동": len(mine),
+                "직원": int(mine["직원"].sum()) if len(mine) else 0,
+                "순회 달성": int(mine["순회 달성"].sum()) if len(mine) else 0,
+                "취합 기한 내": int((mine["취합"] == DONE).sum()) if len(mine) else 0,
+                "공유회의 개최": int(mine["공유회의"].notna().sum()) if len(mine) else 0,
+                "사례 구 제출": int(mine["사례 구 제출일"].notna().sum()) if len(mine) else 0,
+                "구 선정": int(mine["구 선정"].sum()) if len(mine) else 0,
+                "시 제출일": to_city,
+                "시 제출": state_of(to_city, due["city"], today) if len(mine) else "-",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def region_month_for(
+    store: Store, gu_code: str | None, *, month: str, user: User, today: dt.date | None = None
+) -> RegionMonth:
+    """The month of gu ``gu_code`` (its dongs), or of the city when ``gu_code`` is None (its 25 gus).
+
+    Parameters
+    ----------
+    store : Store
+        Where the dongs' reports and month steps are.
+    gu_code : str or None
+        A Seoul gu code (``11320``), or None for the city.
+    month : str
+        ``YYYY-MM``.
+    user : User
+        Who reads: the gu's 구 담당, the city, or the owner (:func:`mapping.access.check_region`).
+    today : datetime.date, optional
+        The day the steps are judged on (default: the store's clock).
+
+    Returns
+    -------
+    RegionMonth
+
+    Raises
+    ------
+    AccessError
+        For anyone who may not read the region's counts.
+    """
+    from mapping.access import check_region
+
+    month = parse_month(month).strftime("%Y-%m")
+    check_region(user, gu_code, doing="월간 현황")
+    today = today or store.clock().date()
+    dongs = dongs_of_region(gu_code, store.dongs())
+    loaded = dongs.loc[dongs["loaded"], "dong_code"].tolist()
+    period = parse_month(month)
+    weeks = month_weeks(month)
+    since = min((period - 1).start_time, pd.Timestamp(weeks[0][0]))
+    until = max((period + 1).start_time, pd.Timestamp(weeks[-1][1] + dt.timedelta(days=1)))
+    reports = store.region_reports(loaded, since=since.to_pydatetime(), until=until.to_pydatetime(), user=user)
+    progress = store.region_progress(loaded, month, user=user)
+    targets = {
+        str(c): OutingTarget(**v)
+        for c, v in zip(progress["targets"]["dong_code"], progress["targets"]["value"], strict=True)
+        if v
+    }
+    walks = progress["walks"]
+    in_weeks = reports[pd.to_datetime(reports["created_at"]).dt.date.between(weeks[0][0], weeks[-1][1])]
+    rates = outing_rates(in_weeks, walks, progress["staff"], targets, month=month, today=today)
+    per_dong = _dong_progress(dongs, progress, rates, month=month, today=today)
+    if gu_code is None:
+        level, code, name = "city", CITY_CODE, CITY_NAME
+        units = sorted(gu_names())
+        unit_of = pd.Series({c: gu_of(c) for c in dongs["dong_code"]})
+        names = pd.Series(gu_names())
+        table = _gu_progress(dongs, per_dong, month=month, today=today)
+    else:
+        level, code, name = "gu", gu_code, gu_names().get(gu_code, gu_code)
+        units = dongs["dong_code"].tolist()
+        unit_of = pd.Series(units, index=units, dtype=object)
+        names = dongs.set_index("dong_code")["name"]
+        table = per_dong.drop(columns="구")
+    counts = count_region(reports, month=month, unit_of=unit_of, units=units)
+    before = count_region(reports, month=str(period - 1), unit_of=unit_of, units=units)
+    cases = progress["best_cases"].merge(dongs[["dong_code", "name", "gu_name"]], on="dong_code", how="left")
+    return RegionMonth(
+        level=level,
+        code=code,
+        name=name,
+        month=month,
+        today=today,
+        by_field=_with_totals(counts["field"], names),
+        by_activity=_with_totals(counts["activity"], names),
+        previous=_with_totals(before["field"], names),
+        progress=table,
+        cases=cases,
+        sample=bool(dongs.loc[dongs["loaded"], "sample"].any()),
+    )
+
+
+# --- XLSX -------------------------------------------------------------------------------------------------------
+
+
+def _write_counts(ws: Worksheet, row: int, table: pd.DataFrame, columns: tuple[str, ...], *, unit: str) -> int:
+    """The units × columns table with 소계 (per row) and 합계 (last row); returns the next free row."""
+    heads = (unit, SUBTOTAL, *columns)
+    for j, label in enumerate(heads, 1):
+        xlsx_cell(ws, row, j, label, head=True)
+    row += 1
+    bold = Font(name=XLSX_FONT, bold=True)
+    for record in table.to_dict("records"):
+        total = record["kind"] == "total"
+        fill, font = (TOTAL_FILL, bold) if total else (None, None)
+        xlsx_cell(ws, row, 1, record["이름"], align=CENTRE, font=font, fill=fill)
+        for j, label in enumerate(heads[1:], 2):
+            xlsx_cell(ws, row, j, int(record[label]), align=CENTRE, font=font or (bold if j == 2 else None), fill=fill)
+        ws.row_dimensions[row].height = 18
+        row += 1
+    return row
+
+
+def _cell_text(value: object) -> object:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "-"
+    if isinstance(value, dt.date):
+        return f"{value.month}. {value.day}."
+    return value
+
+
+def export_region_xlsx(region: RegionMonth, path: Path) -> Path:
+    """Write the gu's (or the city's) month as a print-ready XLSX, A4 landscape.
+
+    Sheets: ``분야별`` (units × the six fields, 소계 per unit, 합계 last, change against the month before),
+    ``활동유형별`` (units × activity types) and ``진행`` (each unit's staff, outings and steps by the 5th/7th/10th).
+
+    Parameters
+    ----------
+    region : RegionMonth
+        From :func:`region_month_for`.
+    path : Path
+        The file to write (overwritten).
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    unit = "동" if region.level == "gu" else "구"
+    made = clock.today()
+    note = f"{region.name}{' (샘플 포함)' if region.sample else ''} · 작성 {made.year}. {made.month}. {made.day}."
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "분야별"
+    last_col = 2 + len(FIELD_COLUMNS) + 1
+    row = xlsx_title(ws, f"{region.title} — 분야별", last_col=last_col, subtitle=note)
+    top = row
+    by_field = region.by_field.assign(전월=region.previous[SUBTOTAL].to_numpy())
+    by_field["증감"] = by_field[SUBTOTAL] - by_field["전월"]
+    end = _write_counts(ws, row, by_field, (*FIELD_COLUMNS, "증감"), unit=unit)
+    ws.freeze_panes = ws.cell(row=top + 1, column=2)
+    xlsx_cell(
+        ws, end + 1, 1, _note(region), align=Alignment(wrap_text=True, vertical="top"), merge_to=last_col, border=False
+    )
+    ws.row_dimensions[end + 1].height = 34
+    xlsx_page_setup(
+        ws, widths=(14, 8, *(7,) * len(FIELD_COLUMNS), 7), last_row=end + 1, landscape=True, repeat_rows=f"{top}:{top}"
+    )
+
+    ws = wb.create_sheet("활동유형별")
+    last_col = 2 + len(ACTIVITY_COLUMNS)
+    row = xlsx_title(ws, f"{region.title} — 활동유형별", last_col=last_col, subtitle=note)
+    end = _write_counts(ws, row, region.by_activity, ACTIVITY_COLUMNS, unit=unit)
+    ws.freeze_panes = ws.cell(row=row + 1, column=2)
+    xlsx_page_setup(
+        ws, widths=(14, 8, *(13,) * len(ACTIVITY_COLUMNS)), last_row=end, landscape=True, repeat_rows=f"{row}:{row}"
+    )
+
+    ws = wb.create_sheet("진행")
+    columns = [c for c in region.progress.columns if c not in ("코드",)]
+    row = xlsx_title(ws, f"{region.title} — 기한별 진행", last_col=len(columns), subtitle=note)
+    row = xlsx_section(ws, row, "취합·공유회의: 다음 달 5일, 실천사례 구 제출: 7일, 구 선정 사례 시 제출: 10일까지")
+    head = row
+    for j, label in enumerate(columns, 1):
+        xlsx_cell(ws, row, j, label, head=True)
+    row += 1
+    for record in region.progress[columns].to_dict("records"):
+        for j, label in enumerate(columns, 1):
+            xlsx_cell(ws, row, j, _cell_text(record[label]), align=CENTRE)
+        row += 1
+    xlsx_page_setup(
+        ws, widths=(12, *(10,) * (len(columns) - 1)), last_row=row, landscape=True, repeat_rows=f"{head}:{head}"
+    )
+    wb.save(path)
+    return Path(path)
+
+
+def _note(region: RegionMonth) -> str:
+    parts = [
+        "활동보고서로 제출된 그 달의 보고(중복 제외)를 동의 취합과 같은 규칙으로 셉니다. 증감은 전월 대비 소계입니다.",
+    ]
+    progress = region.progress
+    missing = progress["자료"] == NOT_LOADED if region.level == "gu" else progress["불러온 동"] == 0
+    if missing.any():
+        parts.append(f"자료를 불러오지 않은 {int(missing.sum())}곳은 0으로 나옵니다.")
+    if region.sample:
+        parts.append("샘플 동(가상의 직원·보고)이 들어 있습니다.")
+    return " ".join(parts)
