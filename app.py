@@ -30,7 +30,8 @@ user = current_user()
 
 PUBLIC = st.Page("app_pages/public.py", title="공개 지도", icon=":material/public:", url_path="public")
 FIELD = STAFF_ROLES | {SAMPLE}
-LEADERS = LEADER_ROLES | {"gu", SAMPLE}
+LEADERS = LEADER_ROLES | {"gu", "city", SAMPLE}
+REGION_ROLES = {"gu", "city"}
 pages: dict[str, list] = {}
 if user is None:
     pages = {
@@ -49,12 +50,17 @@ else:
         pages["팀장"] = [
             st.Page("app_pages/dashboard.py", title="현황", icon=":material/bar_chart:", url_path="dashboard")
         ]
-        if user.role != "gu":
+        if user.role not in REGION_ROLES:
             pages["팀장"] += [
                 st.Page("app_pages/month.py", title="월간 취합", icon=":material/event_note:", url_path="month"),
                 st.Page("app_pages/missions_ui.py", title="이달의 미션", icon=":material/flag:", url_path="missions"),
                 st.Page("app_pages/zones.py", title="구역 편집", icon=":material/edit_location_alt:", url_path="zones"),
             ]
+    if user.role in REGION_ROLES:  # the gu's and the city's month: counts of many dongs
+        title = "구 현황" if user.role == "gu" else "시 현황"
+        pages.setdefault("팀장", []).insert(
+            0, st.Page("app_pages/region.py", title=title, icon=":material/account_tree:", url_path="region")
+        )
     pages["주민"] = [PUBLIC]
     review = st.Page("app_pages/access_log.py", title="접근 기록", icon=":material/policy:", url_path="access-log")
     if user.admin:  # sample browsing is read-only: no accounts, no loads
@@ -65,7 +71,19 @@ else:
         ]
     elif user.role in HEADS | {SAMPLE}:  # sample browsing reads the sample dongs' log, records no review
         pages["관리"] = [review]
-STAFF_PATHS = ("intake", "inbox", "walk", "dashboard", "month", "missions", "zones", "data", "accounts", "access-log")
+STAFF_PATHS = (
+    "intake",
+    "inbox",
+    "walk",
+    "dashboard",
+    "region",
+    "month",
+    "missions",
+    "zones",
+    "data",
+    "accounts",
+    "access-log",
+)
 
 
 def _not_for_you() -> None:

@@ -13,7 +13,7 @@ from mapping.zones import BALANCE_FACTOR, BALANCE_MEASURES, zone_balance
 
 store = get_store()
 code = require_dong()
-counts_only = getattr(current_user(), "role", None) == "gu"  # 구 담당: counts only, never a report or a position
+counts_only = getattr(current_user(), "role", None) in ("gu", "city")  # the gu, the city: counts only, no report
 st.title("현황")
 zones, reports = store.zones(code), store.reports(code)
 months = sorted(reports["created_at"].dt.strftime("%Y-%m").unique(), reverse=True) if len(reports) else []

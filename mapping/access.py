@@ -166,6 +166,8 @@ def may_open_dong(user: User | None, code: str, *, sample: bool) -> bool:
         return user.dong_code == code
     if user.role == "gu":
         return bool(user.gu_code) and gu_of(code) == user.gu_code
+    if user.role == "city":
+        return True
     return user.admin and in_admin_scope(user, code)
 
 

@@ -424,3 +424,14 @@ def build_route_layer(gdf: gpd.GeoDataFrame, *, name: str = "순회 경로", sho
         )
         folium.Marker([geom.y, geom.x], icon=icon, tooltip=f"{number}. {text}" if text else str(number)).add_to(group)
     return group
+
+
+def build_no_data_layer(gdf: gpd.GeoDataFrame, *, name: str = "자료 없는 곳", show: bool = True) -> folium.FeatureGroup:
+    """Units without data as one grey, hatched-looking area (their edges merged: nothing to tell apart there)."""
+    group = folium.FeatureGroup(name=name, show=show)
+    web = to_web(gdf, name=name)
+    merged = gpd.GeoDataFrame(geometry=[shapely.simplify(web.union_all(), 0.0002)], crs=web.crs)
+    folium.GeoJson(
+        merged.to_json(), style_function=lambda _f: STYLE["no_data"], interactive=False, className="no-data"
+    ).add_to(group)
+    return group

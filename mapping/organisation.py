@@ -114,3 +114,10 @@ def dongs_of_region(gu_code: str | None, loaded: pd.DataFrame) -> pd.DataFrame:
         sample=known["dong_code"].map(flags["sample"]).fillna(False).astype(bool),
     )
     return known.sort_values("dong_code", kind="stable").reset_index(drop=True)
+
+
+@functools.cache
+def seoul_gus() -> gpd.GeoDataFrame:
+    """Seoul's 25 gus as shapes (the dongs dissolved): ``gu_code, gu_name, geometry`` (EPSG:4326); cached."""
+    gus = seoul_dongs().dissolve(by="gu_code", as_index=False, aggfunc="first")
+    return gus[["gu_code", "gu_name", "geometry"]].sort_values("gu_code").reset_index(drop=True)

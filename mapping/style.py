@@ -5,6 +5,7 @@ from __future__ import annotations
 ZONE_PALETTE = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#1f78b4")
 STYLE: dict[str, dict[str, object]] = {
     "dong": {"color": "#222222", "weight": 3, "fill": False, "dashArray": "6 4"},
+    "no_data": {"color": "#9e9e9e", "weight": 1, "fillColor": "#d9d9d9", "fillOpacity": 0.5, "dashArray": "3 3"},
     "tongs": {"color": "#555555", "weight": 1, "fillOpacity": 0.0},
     "zones": {"weight": 2, "fillOpacity": 0.35},
     "my_zone": {"weight": 5, "color": "#111111", "fillOpacity": 0.5},

@@ -22,6 +22,7 @@ from mapping.errors import AccessError, TransitionError, ValidationError
 from mapping.kit.reader import read_kit
 from mapping.month.aggregation import monthly_sheet_for
 from mapping.month.deadlines import OutingTarget
+from mapping.month.region import region_month_for
 from mapping.publish.privacy import personal_values_of
 from mapping.routes import Stop
 from mapping.store import Store, open_store
@@ -42,6 +43,7 @@ PERSONAS: dict[str, User] = {
     "B 행정팀장 오민재 (same name)": staff_user("오민재", code=B, role="admin_team_leader"),
     "구 담당 마포구 (A's gu)": User("gu-mapo", "마포구 담당", "gu", gu_code="11440"),
     "구 담당 도봉구 (B's gu)": User("gu-dobong", "도봉구 담당", "gu", gu_code="11320"),
+    "시 담당": User("city-seoul", "서울시 담당", "city"),
     "관리자 (all dongs)": User("admin", "관리자", None, admin=True),
     "관리자 of B": User("admin-b", "방학3동 관리자", None, admin=True, dong_code=B),
     "방문자": PUBLIC_USER,
@@ -168,6 +170,11 @@ ACTIONS: dict[str, tuple[Callable[[Store, User], object], set[str]]] = {
     "save zones": (lambda s, u: s.save_assignments(A, s.staff(A), user=u), A_LEADERS),
     "hand a zone over": (lambda s, u: s.reassign(A, "Z03", "신유나", user=u), A_LEADERS),
     "load the dong's kit": (lambda s, u: s.load_kit(read_kit(SAMPLE_KIT), user=u), {"관리자 (all dongs)"}),
+    "read the gu's month (counts)": (
+        lambda s, u: region_month_for(s, "11440", month="2026-10", user=u),
+        {"구 담당 마포구 (A's gu)", "시 담당"},
+    ),
+    "read the city's month (counts)": (lambda s, u: region_month_for(s, None, month="2026-10", user=u), {"시 담당"}),
 }
 
 

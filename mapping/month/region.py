@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
@@ -24,10 +25,11 @@ from mapping.domain import FIELDS
 from mapping.month.activity import COUNT_ROWS, activity_group
 from mapping.month.aggregation import parse_month
 from mapping.month.deadlines import DONE, DUE, LATE, OVERDUE, OutingTarget, due_dates, month_weeks
-from mapping.organisation import CITY_CODE, CITY_NAME, dongs_of_region, gu_names, gu_of
+from mapping.organisation import CITY_CODE, CITY_NAME, dongs_of_region, gu_names, gu_of, seoul_dongs, seoul_gus
 from mapping.printing import CENTRE, TOTAL_FILL, XLSX_FONT, xlsx_cell, xlsx_page_setup, xlsx_section, xlsx_title
 
 if TYPE_CHECKING:
+    import folium
     from openpyxl.worksheet.worksheet import Worksheet
 
     from mapping.access import User
@@ -50,6 +52,19 @@ def state_of(done: dt.date | None, due: dt.date, today: dt.date) -> str:
     return OVERDUE if today > due else DUE
 
 
+def counted_reports(reports: pd.DataFrame, *, month: str) -> pd.DataFrame:
+    """The reports a month's 취합 counts: written in ``month``, 활동보고서 submitted, not marked 중복."""
+    period = parse_month(month)
+    created = pd.to_datetime(reports["created_at"])
+    keep = (
+        (created >= period.start_time)
+        & (created < (period + 1).start_time)
+        & (reports["status"] != "duplicate")  # the same activity counted twice
+        & reports["reported"].fillna(False).astype(bool)
+    )
+    return reports[keep.to_numpy()]
+
+
 def count_region(reports: pd.DataFrame, *, month: str, unit_of: pd.Series, units: list[str]) -> dict[str, pd.DataFrame]:
     """Counted activities of ``month`` per unit (a dong, or a gu), by field and by activity type.
 
@@ -69,15 +84,7 @@ def count_region(reports: pd.DataFrame, *, month: str, unit_of: pd.Series, units
     dict of DataFrame
         ``field`` (index: units; columns: 복지 … 일반) and ``activity`` (주민소통창구 … 기타), integer counts.
     """
-    period = parse_month(month)
-    created = pd.to_datetime(reports["created_at"])
-    keep = (
-        (created >= period.start_time)
-        & (created < (period + 1).start_time)
-        & (reports["status"] != "duplicate")  # the same activity counted twice
-        & reports["reported"].fillna(False).astype(bool)
-    )
-    counted = reports[keep.to_numpy()]
+    counted = counted_reports(reports, month=month)
     unit = counted["dong_code"].map(unit_of).to_numpy()
     field = counted["field"].map(_FIELD_LABELS).fillna(_GENERAL).to_numpy()
     codes, uniques = pd.factorize(counted["activity"], use_na_sentinel=False)
@@ -176,6 +183,9 @@ class RegionMonth:
     주민소통창구 … 기타, kind``: one row per unit (``kind`` ``unit``), then the 합계 row (``total``);
     ``previous`` is ``by_field`` of the month before.  ``progress`` has one row per unit with its staff,
     outings and the month's steps; ``cases`` are the month's best cases of the region's dongs.
+    ``by_dong`` has every dong of the region (index: dong code; ``gu_code, name, loaded, staff, 소계, 복지 … 일반``)
+    whatever the level, for maps by dong; ``counted`` are the month's counted reports (``dong_code, zone_id,
+    field, activity``), for a dong's zones.
     """
 
     level: str
@@ -188,6 +198,8 @@ class RegionMonth:
     previous: pd.DataFrame
     progress: pd.DataFrame
     cases: pd.DataFrame
+    by_dong: pd.DataFrame
+    counted: pd.DataFrame
     sample: bool = False
 
     @property
@@ -324,20 +336,26 @@ def region_month_for(
     in_weeks = reports[pd.to_datetime(reports["created_at"]).dt.date.between(weeks[0][0], weeks[-1][1])]
     rates = outing_rates(in_weeks, walks, progress["staff"], targets, month=month, today=today)
     per_dong = _dong_progress(dongs, progress, rates, month=month, today=today)
+    codes = dongs["dong_code"].tolist()
+    identity = pd.Series(codes, index=codes, dtype=object)
+    counts = count_region(reports, month=month, unit_of=identity, units=codes)  # per dong, then rolled up
+    before = count_region(reports, month=str(period - 1), unit_of=identity, units=codes)
+    by_dong = dongs.set_index("dong_code")[["gu_code", "name", "loaded"]].assign(
+        staff=rates["officers"].reindex(codes).fillna(0).astype(int).to_numpy()
+    )
+    by_dong = pd.concat([by_dong.assign(**{SUBTOTAL: counts["field"].sum(axis=1)}), counts["field"]], axis=1)
     if gu_code is None:
         level, code, name = "city", CITY_CODE, CITY_NAME
         units = sorted(gu_names())
-        unit_of = pd.Series({c: gu_of(c) for c in dongs["dong_code"]})
         names = pd.Series(gu_names())
         table = _gu_progress(dongs, per_dong, month=month, today=today)
+        gus = [gu_of(c) for c in codes]
+        counts = {k: v.groupby(gus).sum().reindex(units, fill_value=0) for k, v in counts.items()}
+        before = {k: v.groupby(gus).sum().reindex(units, fill_value=0) for k, v in before.items()}
     else:
         level, code, name = "gu", gu_code, gu_names().get(gu_code, gu_code)
-        units = dongs["dong_code"].tolist()
-        unit_of = pd.Series(units, index=units, dtype=object)
         names = dongs.set_index("dong_code")["name"]
         table = per_dong.drop(columns="구")
-    counts = count_region(reports, month=month, unit_of=unit_of, units=units)
-    before = count_region(reports, month=str(period - 1), unit_of=unit_of, units=units)
     cases = progress["best_cases"].merge(dongs[["dong_code", "name", "gu_name"]], on="dong_code", how="left")
     return RegionMonth(
         level=level,
@@ -350,6 +368,8 @@ def region_month_for(
         previous=_with_totals(before["field"], names),
         progress=table,
         cases=cases,
+        by_dong=by_dong,
+        counted=counted_reports(reports, month=month)[["dong_code", "zone_id", "field", "activity"]],
         sample=bool(dongs.loc[dongs["loaded"], "sample"].any()),
     )
 
@@ -461,3 +481,78 @@ def _note(region: RegionMonth) -> str:
     if region.sample:
         parts.append("샘플 동(가상의 직원·보고)이 들어 있습니다.")
     return " ".join(parts)
+
+
+# --- the map ------------------------------------------------------------------------------------------------------
+
+MEASURES = {"per_staff": "직원 1인당 활동", "total": "활동 건수", **{label: f"{label} 활동" for label in FIELD_COLUMNS}}
+"""What a region map colours by: activities per staff member, all activities, or one field's."""
+
+
+def region_units(region: RegionMonth, *, by: str = "dong", measure: str = "per_staff") -> gpd.GeoDataFrame:
+    """The region's dongs (or, for the city, its gus with ``by="gu"``) with ``label`` and ``value`` to map.
+
+    Units without a loaded kit get ``value`` NaN (drawn apart, never as a count of 0).
+    """
+    if measure not in MEASURES:
+        raise ValueError(f"{measure!r}는 지도 값이 아닙니다. 가능한 값: {', '.join(MEASURES)}")
+    if by not in ("dong", "gu") or (by == "gu" and region.level != "city"):
+        raise ValueError(f"by={by!r}: 구 현황은 'dong', 시 현황은 'dong' 또는 'gu'입니다.")
+    dongs = region.by_dong
+    if by == "gu":
+        grouped = dongs.groupby("gu_code")
+        table = grouped[[SUBTOTAL, *FIELD_COLUMNS, "staff"]].sum().assign(loaded=grouped["loaded"].any())
+        shapes = seoul_gus().set_index("gu_code")
+        names = shapes["gu_name"]
+    else:
+        table = dongs
+        shapes = seoul_dongs().set_index("dong_code")
+        names = table["name"]
+    column = {"per_staff": SUBTOTAL, "total": SUBTOTAL}.get(measure, measure)
+    value = table[column].astype(float)
+    if measure == "per_staff":
+        value = (value / table["staff"].where(table["staff"] > 0)).round(1)
+    value = value.where(table["loaded"])
+    units = gpd.GeoDataFrame(
+        {"label": names.reindex(table.index).fillna(pd.Series(table.index, index=table.index)), "value": value},
+        geometry=shapes.geometry.reindex(table.index).to_numpy(),
+        crs=seoul_dongs().crs,
+    )
+    return units[units.geometry.notna()]
+
+
+def build_region_map(region: RegionMonth, *, by: str = "dong", measure: str = "per_staff") -> folium.Map:
+    """A choropleth of the region (see :func:`region_units`): loaded units by class, the others grey."""
+    from mapping.density import classify
+    from mapping.layers import build_density_layer, build_map, build_no_data_layer, density_legend_html
+
+    units = region_units(region, by=by, measure=measure)
+    have = units[units["value"].notna()]
+    layers = []
+    missing = units[units["value"].isna()]
+    if len(missing):
+        layers.append(build_no_data_layer(missing, name="자료 없는 곳 (회색)"))
+    legend = ""
+    if len(have):
+        unit = "건" if measure != "per_staff" else "건/인"
+        classes = classify(have["value"], unit=unit)
+        layers.append(build_density_layer(have, name=MEASURES[measure], value="value", classes=classes))
+        legend = density_legend_html(classes, what=f"{region.month} {MEASURES[measure]}")
+    return build_map(layers, bounds=units, legend=legend, sample=region.sample)
+
+
+def zone_counts(region: RegionMonth, code: str, zones: pd.DataFrame) -> pd.DataFrame:
+    """One dong's month by zone: ``구역, 담당, 통, 소계, 복지 … 일반`` (counts only), a row per zone of ``zones``.
+
+    A report outside every zone counts in the dong's totals but in no zone row.
+    """
+    mine = region.counted[region.counted["dong_code"] == code]
+    labels = mine["field"].map(_FIELD_LABELS).fillna(_GENERAL)
+    table = (
+        pd.crosstab(mine["zone_id"], labels) if len(mine) else pd.DataFrame(index=pd.Index([], name="zone_id"))
+    ).reindex(index=zones["zone_id"], columns=list(FIELD_COLUMNS), fill_value=0)
+    table = table.fillna(0).astype(int)
+    table.insert(0, SUBTOTAL, table.sum(axis=1))
+    table.insert(0, "통", [", ".join(map(str, t)) for t in zones["tongs"]])
+    table.insert(0, "담당", list(zones["officer"]))
+    return table.reset_index(names="구역")

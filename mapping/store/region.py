@@ -19,7 +19,7 @@ from mapping.organisation import gu_of
 from mapping.store.base import StoreBase
 from mapping.store.schema import AGGREGATIONS, BEST_CASES, DONG_SETTINGS, MEETINGS, POINT_TABLES, WALKS, meta
 
-REGION_REPORT_COLUMNS = ("dong_code", "created_at", "finder", "field", "activity", "status", "reported")
+REGION_REPORT_COLUMNS = ("dong_code", "zone_id", "created_at", "finder", "field", "activity", "status", "reported")
 """What a gu or the city reads of each report: enough to count, nothing about the resident."""
 _CHUNK = 500  # dong codes per IN (…): well under every backend's limit on bound parameters
 

@@ -30,6 +30,7 @@ PAGES = {
     "inbox": "app_pages/inbox.py",
     "walk": "app_pages/walk.py",
     "dashboard": "app_pages/dashboard.py",
+    "region": "app_pages/region.py",
     "month": "app_pages/month.py",
     "missions": "app_pages/missions_ui.py",
     "zones": "app_pages/zones.py",
@@ -49,8 +50,9 @@ MENUS = {
     "A 동장 한서윤": FIELD | LEADER | {"public", "access_log"},
     "B 주무관 강도윤 (same name)": FIELD | {"public"},
     "B 행정팀장 오민재 (same name)": FIELD | LEADER | {"public", "access_log"},
-    "구 담당 마포구 (A's gu)": {"dashboard", "public"},
-    "구 담당 도봉구 (B's gu)": {"dashboard", "public"},
+    "구 담당 마포구 (A's gu)": {"dashboard", "region", "public"},
+    "구 담당 도봉구 (B's gu)": {"dashboard", "region", "public"},
+    "시 담당": {"dashboard", "region", "public"},
     "관리자 (all dongs)": ADMIN | {"public"},
     "관리자 of B": ADMIN | {"public"},
     "방문자": {"public", "login"},
@@ -102,7 +104,7 @@ def forbidden_for(who: str, values: dict[str, dict[str, set[str]]], db: Path) ->
     store = open_store(db)
     try:
         allowed: set[str] = set()
-        if user.dong_code in values and user.role not in (None, "gu"):
+        if user.dong_code in values and user.role not in (None, "gu", "city"):
             reach = store.personal_zones(user.dong_code, user=user)
             whole = reach == frozenset(store.zones(user.dong_code)["zone_id"]) and user.role in (
                 "admin_team_leader",
@@ -177,7 +179,7 @@ def test_every_page_and_button_shows_and_does_only_what_the_persona_may(app_db: 
         _assert_clean(at, forbidden, f"{who} · {name}")
         if at.sidebar.selectbox:  # the dong choice offers only dongs this persona may open
             offered = set(next(s for s in at.sidebar.selectbox if s.label == "동").options)
-            assert user.role in (None, "gu", "public") or not offered
+            assert user.role in (None, "gu", "city", "public") or not offered
         for button in _kinds(at):
             before = len(get_store().access_log())
             label = getattr(button, "label", "?")
@@ -198,6 +200,8 @@ def test_every_page_and_button_shows_and_does_only_what_the_persona_may(app_db: 
 
 def test_a_gu_account_sees_its_own_gus_dongs_only_and_no_heat_map(app_db: Path) -> None:
     at = _start("구 담당 도봉구 (B's gu)")
+    assert at.title[0].value == "도봉구 현황"  # a 구 담당 lands on their gu's month
+    at.switch_page(PAGES["dashboard"]).run()
     assert at.title[0].value == "현황"
     assert not [s for s in at.sidebar.selectbox if s.label == "동"]  # one dong of 도봉구 in the store: no choice
     assert any("방학3동" in c.value for c in at.sidebar.caption)

@@ -166,7 +166,16 @@ def test_region_reads_carry_no_personal_data(store: Store) -> None:
     reports = store.region_reports(
         [BANGHAK3, SSANGMUN1, SAMPLE_CODE], since=dt.datetime(2026, 1, 1), until=dt.datetime(2027, 1, 1), user=CITY
     )
-    assert set(reports.columns) == {"dong_code", "created_at", "finder", "field", "activity", "status", "reported"}
+    assert set(reports.columns) == {
+        "dong_code",
+        "zone_id",
+        "created_at",
+        "finder",
+        "field",
+        "activity",
+        "status",
+        "reported",
+    }
 
 
 def test_gu_monthly_xlsx_prints_the_same_totals(

@@ -1,0 +1,71 @@
+"""구·시 현황 page (AppTest): the gu's dongs and the city's gus for a month, their steps, a map, a dong's zones."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import APP_TIMEOUT, ROOT
+from tests.month.test_region import BANGHAK3, CITY, GU_DOBONG, region_db  # noqa: F401  (the module fixture)
+
+
+@pytest.fixture
+def app_db(region_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:  # noqa: F811
+    from app_pages.common import get_store
+
+    db = tmp_path / "app.sqlite"
+    shutil.copy(region_db, db)
+    monkeypatch.setenv("MAPPING_DB", str(db))
+    monkeypatch.setenv("MAPPING_TILES", "none")
+    monkeypatch.delenv("MAPPING_SAMPLE_AUTOLOGIN", raising=False)
+    monkeypatch.chdir(ROOT)
+    get_store.clear()
+    yield db
+    get_store.clear()
+
+
+def _as(user) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT)
+    at.session_state["user"] = user
+    at.run()
+    assert not at.exception
+    return at
+
+
+def _month(at: AppTest, month: str) -> AppTest:
+    box = next(s for s in at.selectbox if s.label == "활동 월")
+    box.set_value(month).run()
+    assert not at.exception
+    return at
+
+
+def test_gu_page_lists_every_dong_of_the_gu_with_its_counts(app_db: Path) -> None:
+    at = _month(_as(GU_DOBONG), "2026-10")
+    assert at.title[0].value == "도봉구 현황"
+    by_field = at.dataframe[0].value
+    assert len(by_field) == 15  # 14 dongs of 도봉구 and the 합계 row
+    total = by_field[by_field["동"] == "합계"].iloc[0]
+    assert total["소계"] == 5 and total["안전"] == 1
+    assert by_field.set_index("동").loc["방학3동", "소계"] == 3
+    assert "성산2동" not in by_field["동"].tolist()  # 마포구's dong
+    assert not [s for s in at.selectbox if s.label == "범위"]  # a 구 담당 has their gu only
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["활동 합계"] == "5건" and metrics["자료를 불러온 동"] == "2 / 14"
+    zones = at.dataframe[-1].value  # the chosen dong's zones, counts only
+    assert {"구역", "담당", "통", "소계"} <= set(zones.columns)
+    assert at.get("download_button")
+
+
+def test_city_page_lists_the_25_gus_and_narrows_to_one(app_db: Path) -> None:
+    at = _month(_as(CITY), "2026-10")
+    assert at.title[0].value == "서울특별시 현황"
+    by_field = at.dataframe[0].value
+    assert len(by_field) == 26
+    assert by_field.set_index("구").loc["도봉구", "소계"] == 5
+    scope = next(s for s in at.selectbox if s.label == "범위")
+    scope.set_value("11320").run()
+    assert at.title[0].value == "도봉구 현황"
+    assert any("방학3동" in str(v) for v in at.dataframe[0].value["동"])
