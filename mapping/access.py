@@ -382,3 +382,45 @@ def check_region(user: User, gu_code: str | None, *, doing: str) -> None:
             "자기 구만 봅니다."
         )
     raise _refusal(user, doing, "구 담당·시 담당")
+
+
+def check_gu_officer(user: User, gu_code: str, *, doing: str) -> None:
+    """Refuse unless ``user`` is the 구 담당 of gu ``gu_code`` (or the owner): the gu's own decisions.
+
+    Raises
+    ------
+    AccessError
+        For anyone else, the city included (the city shares; the gu selects).
+    """
+    if user.role == OWNER or (user.role == "gu" and user.gu_code == gu_code):
+        return
+    if user.role == "gu":
+        raise AccessError(
+            f"{user.name}은(는) 구 {user.gu_code}의 담당이라 구 {gu_code}의 {doing}을(를) 할 수 없습니다."
+        )
+    raise _refusal(user, doing, f"구 {gu_code}의 구 담당")
+
+
+def check_city_officer(user: User, *, doing: str) -> None:
+    """Refuse unless ``user`` is the city's (``city``) or the owner.
+
+    Raises
+    ------
+    AccessError
+        For anyone else.
+    """
+    if user.role not in (OWNER, "city"):
+        raise _refusal(user, doing, "시 담당")
+
+
+def check_library_reader(user: User) -> None:
+    """Refuse the 실천사례 library to anyone not logged in as staff (a dong's staff, a gu, the city, the owner).
+
+    Raises
+    ------
+    AccessError
+        For the public and sample browsing outside sample dongs (a visitor reads only the public map).
+    """
+    if user.role in (OWNER, "gu", "city", SAMPLE) or (user.role in STAFF_ROLES and bool(user.dong_code)):
+        return
+    raise _refusal(user, "실천사례 모음 보기", "로그인한 직원")

@@ -7,6 +7,7 @@ the Korean font embedded.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
@@ -180,8 +181,8 @@ def pdf_table(
             table.row([cast(str, v) if isinstance(v, dict) else text_of(v) for v in values])  # fpdf2 takes cell dicts
 
 
-def pdf_photos(pdf: FPDF, photos: Sequence[tuple[Path, str]]) -> None:
-    """Photos two a row, each scaled into its box, captions below."""
+def pdf_photos(pdf: FPDF, photos: Sequence[tuple[Path | io.BytesIO, str]]) -> None:
+    """Photos (files, or JPEG bytes read from the store) two a row, each scaled into its box, captions below."""
     box_w, box_h, caption_h = (pdf.epw - _PHOTO_GAP_MM) / 2, _PHOTO_BOX_H_MM, 6.0
     pdf.set_font(PDF_FONT, "", 9)
     for start in range(0, len(photos), 2):
@@ -190,7 +191,9 @@ def pdf_photos(pdf: FPDF, photos: Sequence[tuple[Path, str]]) -> None:
         y = pdf.get_y()
         for i, (image, caption) in enumerate(photos[start : start + 2]):
             x = pdf.l_margin + i * (box_w + _PHOTO_GAP_MM)
-            pdf.image(str(image), x=x, y=y, w=box_w, h=box_h, keep_aspect_ratio=True)
+            pdf.image(
+                str(image) if isinstance(image, Path) else image, x=x, y=y, w=box_w, h=box_h, keep_aspect_ratio=True
+            )
             pdf.set_xy(x, y + box_h + 1)
             pdf.cell(box_w, caption_h - 1, fit_text(pdf, caption, box_w - 2), align="C")
         pdf.set_xy(pdf.l_margin, y + box_h + caption_h + 3)

@@ -153,7 +153,22 @@ def _cmd_region_monthly(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_casebook(args: argparse.Namespace) -> int:
+    from mapping.month.casebook import export_casebook_pdf
+    from mapping.store import open_store
+
+    out = out_path(args.out, (".pdf",), what="실천사례집")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    export_casebook_pdf(open_store(args.db), args.year, out, user=CLI_USER, only_shared=args.shared)
+    print(f"{args.year}년 실천사례집 → {out}")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
+    "casebook": (
+        "한 해의 실천사례집(차례, 구가 선정한 사례마다 내용·결과·활동·공유 사진)을 PDF로 만듭니다.",
+        _cmd_casebook,
+    ),
     "gu-monthly": (
         "구의 한 달 활동실적 취합(동 × 분야·활동유형, 소계·합계, 기한별 진행)을 XLSX로 만듭니다.",
         _cmd_region_monthly,
@@ -212,6 +227,10 @@ def add_parsers(
         region.add_argument("--month", required=True, help="YYYY-MM (활동 월)")
         region.add_argument("--out", required=True, help="FILE.xlsx")
         region.add_argument("--today", help="기한 판단 기준일 YYYY-MM-DD (기본: 오늘)")
+    casebook = add("casebook", common)
+    casebook.add_argument("--year", required=True, type=int, help="연도, 예: 2026")
+    casebook.add_argument("--out", required=True, help="FILE.pdf")
+    casebook.add_argument("--shared", action="store_true", help="시가 공유한 사례만 (공모전 후보)")
     deadlines = add("deadlines", common, in_dong)
     deadlines.add_argument("--month", required=True, help="YYYY-MM (활동 월)")
     deadlines.add_argument("--today", help="기준일 YYYY-MM-DD (기본: 오늘)")

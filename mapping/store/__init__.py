@@ -11,8 +11,8 @@ data (cached per revision); the rest comes from mixins: :mod:`mapping.store.audi
 (files, address points), :mod:`mapping.store.reports` and :mod:`mapping.store.report_flow`
 (reports), :mod:`mapping.store.month`, :mod:`mapping.store.accounts`,
 :mod:`mapping.store.contacts`, :mod:`mapping.store.missions`, :mod:`mapping.store.referrals` and
-:mod:`mapping.store.outreach` (notice posts, who may see what), and :mod:`mapping.store.region`
-(many dongs' counts for the gu and the city).  The database
+:mod:`mapping.store.outreach` (notice posts, who may see what), :mod:`mapping.store.region`
+(many dongs' counts for the gu and the city) and :mod:`mapping.store.cases` (a best case's way up, the library).  The database
 plumbing is in :mod:`mapping.store.engine`.
 """
 
@@ -22,6 +22,7 @@ from pathlib import Path
 
 from mapping.store.accounts import AccountsMixin
 from mapping.store.base import StoreBase
+from mapping.store.cases import CasesMixin
 from mapping.store.contacts import ContactsMixin
 from mapping.store.engine import DEFAULT_DB as DEFAULT_DB
 from mapping.store.engine import _engine, resolve_url
@@ -40,6 +41,7 @@ from mapping.tong_index import attach_tong_zone
 class Store(
     LoadingMixin,
     ImportsMixin,
+    CasesMixin,
     ReportsMixin,
     ReportFlowMixin,
     MonthMixin,

@@ -10,13 +10,15 @@ import uuid
 
 import sqlalchemy as sa
 
-SCHEMA_VERSION = 7  # 1 → 2: report life (duty, title, resident, co-approval, photos, history); 2 → 3: walks;
+SCHEMA_VERSION = 8  # 1 → 2: report life (duty, title, resident, co-approval, photos, history); 2 → 3: walks;
 # 3 → 4: the team leader's month (aggregations, meetings, best cases, dong settings), staff.public_card, reports.version, accounts;
 # 4 → 5: relationships and outreach (contacts and their log, missions, referrals, notice posts), reports.mission_id;
 # 5 → 6: no new table; every write to dongs, tongs, zones or staff also writes meta.reference_revision (a program
 # of version 5 would not, and would leave other processes' cached reference data stale: it must refuse this store);
 # 6 → 7: accounts.gu_code and locked_until (a lock for a period), login_clients (failures per client address),
-# access_log.dong_code and key_id (entries are HMACs keyed outside the database: mapping.store.audit)
+# access_log.dong_code and key_id (entries are HMACs keyed outside the database: mapping.store.audit);
+# 7 → 8: best_cases.result, shared, submitted_by, gu_reason, gu_decided_by, city_sent_by, city_shared_on/by (the case
+# travels dong → gu → city in the app)
 
 
 def _dong() -> sa.Column:
@@ -291,6 +293,16 @@ BEST_CASES = sa.Table(  # 실천사례: the month's best case, to the gu (7th) a
     sa.Column("gu_result", sa.String(16)),  # selected / not_selected; null while the gu decides
     sa.Column("gu_result_on", sa.Date),
     sa.Column("city_submitted_on", sa.Date),
+    # v8: the case travels in the app — what the dong shares (checked like a public output), the gu's
+    # decision and its reason, the city's sharing
+    sa.Column("result", sa.Text),  # 추진 결과
+    sa.Column("shared", sa.JSON),  # the vetted copy the gu, the city and the library read
+    sa.Column("submitted_by", sa.Text),
+    sa.Column("gu_reason", sa.Text),
+    sa.Column("gu_decided_by", sa.Text),
+    sa.Column("city_sent_by", sa.Text),
+    sa.Column("city_shared_on", sa.Date),
+    sa.Column("city_shared_by", sa.Text),
 )
 DONG_SETTINGS = sa.Table(
     "dong_settings",
