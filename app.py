@@ -61,6 +61,10 @@ else:
         pages.setdefault("팀장", []).insert(
             0, st.Page("app_pages/region.py", title=title, icon=":material/account_tree:", url_path="region")
         )
+    if user.role in FIELD | REGION_ROLES:  # every logged-in staff member reads the cases the gus selected
+        pages["실천사례"] = [
+            st.Page("app_pages/cases.py", title="실천사례 모음", icon=":material/menu_book:", url_path="cases")
+        ]
     pages["주민"] = [PUBLIC]
     review = st.Page("app_pages/access_log.py", title="접근 기록", icon=":material/policy:", url_path="access-log")
     if user.admin:  # sample browsing is read-only: no accounts, no loads

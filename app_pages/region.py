@@ -6,19 +6,25 @@ Counts only: the store refuses anyone but the gu's 구 담당, the city and the 
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Callable
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import current_user, file_bytes, get_store, md, show_map
+from app_pages.common import attempt, current_user, file_bytes, get_store, md, show_map
 from mapping.access import check_region
-from mapping.errors import AccessError
-from mapping.month.deadlines import DONE, LATE, OVERDUE
+from mapping.errors import AccessError, NotFoundError
+from mapping.month.best_cases import DETAIL_COLUMNS
+from mapping.month.deadlines import DONE, LATE, OVERDUE, due_dates
 from mapping.month.region import (
     MEASURES,
     SUBTOTAL,
     build_region_map,
     export_region_xlsx,
     region_month_for,
+    state_of,
     zone_counts,
 )
 from mapping.organisation import gu_label, gu_names
@@ -146,6 +152,96 @@ else:
         "(건수만: 보고 내용과 위치는 그 동 직원만 봅니다)."
     )
     st.dataframe(zone_counts(region, picked, store.zones(picked)), hide_index=True, width="stretch")
+
+
+def _case_body(case: dict) -> None:
+    """The copy the dong shared: story, result, activities, the photos marked shareable."""
+    shared = case["shared"] or {}
+    st.markdown(f"**팀**: {md(', '.join(shared.get('teams', [])) or '-')} · **기간**: {md(shared.get('period', '-'))}")
+    st.markdown("**추진 내용**")
+    st.text(shared.get("summary") or "(적지 않음)")
+    st.markdown("**추진 결과**")
+    st.text(shared.get("result") or "(적지 않음)")
+    if shared.get("details"):
+        st.dataframe(pd.DataFrame(shared["details"], columns=DETAIL_COLUMNS), hide_index=True, width="stretch")
+    images = []
+    for photo_id in shared.get("photo_ids", []):
+        try:
+            images.append(store.case_photo(int(case["id"]), int(photo_id), user=me))
+        except NotFoundError:
+            continue
+    if images:
+        st.image(["data:image/jpeg;base64," + base64.b64encode(b).decode() for b in images], width=200)
+
+
+def _deadline(case: dict, key: str, column: str) -> str:
+    due = due_dates(str(case["month"]))[key]
+    done = case[column] if pd.notna(case[column]) else None
+    return f"{state_of(done, due, today)} (기한 {due.month}. {due.day}.)"
+
+
+def _do(change: Callable[[], object], done: str) -> None:
+    """Run the step; refused: say why here; done: say so after the rerun that shows the new state."""
+    if attempt(change):
+        st.session_state["region_done"] = done
+        st.rerun()
+
+
+me = user
+st.subheader("실천사례 접수함")
+if "region_done" in st.session_state:
+    st.success(f"{md(st.session_state.pop('region_done'))}: 저장했습니다.")
+if region.level == "gu":
+    inbox = store.gu_case_inbox(region.code, user=me)
+    st.caption(
+        "동이 제출한 사례입니다 (7일까지). 선정하거나 사유를 적어 미선정하면 동에 그대로 보입니다. 선정한 사례는 10일까지 시에 보냅니다."
+    )
+else:
+    inbox = store.city_case_inbox(user=me)
+    if gu:
+        inbox = inbox[inbox["gu_code"] == gu]
+    st.caption("구가 선정해 보낸 사례입니다 (10일까지). 공유하면 모든 구의 '실천사례 모음'에 '시 공유'로 표시됩니다.")
+if inbox.empty:
+    st.info("접수된 사례가 없습니다.")
+names = region.by_dong["name"].to_dict() if region.level == "gu" else {}
+for case in inbox.to_dict("records"):
+    shared = case["shared"] or {}
+    where = shared.get("dong") or names.get(case["dong_code"], case["dong_code"])
+    result = {"selected": "선정", "not_selected": "미선정"}.get(case["gu_result"] or "", "검토 중")
+    label = f"{case['month']} · {shared.get('gu', '')} {where} · {shared.get('title', case['title'])} — {result}"
+    with st.expander(label, expanded=case["gu_result"] is None and region.level == "gu"):
+        st.caption(
+            f"구 제출 {case['gu_submitted_on']} · {_deadline(case, 'gu', 'gu_submitted_on')}"
+            + (f" · 시 제출 {_deadline(case, 'city', 'city_submitted_on')}" if case["gu_result"] == "selected" else "")
+            + (f" · 시 공유 {case['city_shared_on']}" if pd.notna(case["city_shared_on"]) else "")
+        )
+        _case_body(case)
+        cid = int(case["id"])
+        if region.level == "gu" and pd.isna(case["city_submitted_on"]):
+            with st.form(f"decide{cid}"):
+                choice = st.radio(
+                    "결정",
+                    ["selected", "not_selected"],
+                    horizontal=True,
+                    format_func=lambda r: {"selected": "선정", "not_selected": "미선정"}[r],
+                    key=f"decision{cid}",
+                )
+                reason = st.text_area(
+                    "사유 (미선정이면 필수, 동에 그대로 보입니다)", value=case["gu_reason"] or "", key=f"reason{cid}"
+                )
+                decided = st.form_submit_button("결정 저장")
+            if decided:
+                _do(partial(store.decide_case, cid, selected=choice == "selected", reason=reason, user=me), "결정 저장")
+            if case["gu_result"] == "selected" and st.button("시에 보내기", key=f"to_city{cid}"):
+                _do(partial(store.send_case_to_city, cid, user=me), "시에 보내기")
+        elif case["gu_result"]:
+            st.markdown(f"**구 결정**: {md(result)}" + (f" — {md(case['gu_reason'])}" if case["gu_reason"] else ""))
+        if (
+            region.level == "city"
+            and pd.isna(case["city_shared_on"])
+            and st.button("모든 구에 공유", key=f"share{cid}")
+        ):
+            _do(partial(store.mark_case_shared, cid, user=me), "모든 구에 공유")
 
 st.download_button(
     f"{region.name} {region.month} 취합 XLSX (A4 가로)",

@@ -21,6 +21,7 @@ from mapping.access import (
     check_gu_officer,
     check_library_reader,
     check_region,
+    may_read_region,
 )
 from mapping.errors import NotFoundError, Problem, ValidationError
 from mapping.organisation import gu_of
@@ -224,7 +225,7 @@ class CasesMixin(ReportsMixin):  # a case is made of reports and their photos
         return self._cases((BEST_CASES.c.gu_result == "selected") & BEST_CASES.c.shared.is_not(None))
 
     def case_photo(self, case_id: int, photo_id: int, *, user: User, thumb: bool = True) -> bytes:
-        """One photo the dong marked shareable on a case in the library (its thumbnail unless ``thumb`` is False).
+        """One photo the dong marked shareable on a case in the library or in the reader's gu inbox (thumbnail unless ``thumb`` is False).
 
         Raises
         ------
@@ -236,7 +237,9 @@ class CasesMixin(ReportsMixin):  # a case is made of reports and their photos
         check_library_reader(user)
         case = self._case_row(case_id)
         shared = case["shared"] or {}
-        if case["gu_result"] != "selected" or int(photo_id) not in {int(p) for p in shared.get("photo_ids", [])}:
+        reviewing = bool(case["gu_submitted_on"]) and may_read_region(user, gu_of(case["dong_code"]))  # its gu decides
+        in_reach = case["gu_result"] == "selected" or reviewing
+        if not in_reach or int(photo_id) not in {int(p) for p in shared.get("photo_ids", [])}:
             raise NotFoundError(f"실천사례 {case_id}에 공유된 사진 {photo_id}이(가) 없습니다.")
         query = sa.select(REPORT_PHOTOS.c.file, REPORT_PHOTOS.c.thumb).where(REPORT_PHOTOS.c.id == int(photo_id))
         reports = POINT_TABLES["reports"]

@@ -31,6 +31,7 @@ PAGES = {
     "walk": "app_pages/walk.py",
     "dashboard": "app_pages/dashboard.py",
     "region": "app_pages/region.py",
+    "cases": "app_pages/cases.py",
     "month": "app_pages/month.py",
     "missions": "app_pages/missions_ui.py",
     "zones": "app_pages/zones.py",
@@ -40,7 +41,7 @@ PAGES = {
     "access_log": "app_pages/access_log.py",
     "login": "app_pages/login.py",
 }
-FIELD = {"officer", "intake", "inbox", "walk"}
+FIELD = {"officer", "intake", "inbox", "walk", "cases"}
 LEADER = {"dashboard", "month", "missions", "zones"}
 ADMIN = {"data", "accounts", "access_log"}
 MENUS = {
@@ -50,9 +51,9 @@ MENUS = {
     "A 동장 한서윤": FIELD | LEADER | {"public", "access_log"},
     "B 주무관 강도윤 (same name)": FIELD | {"public"},
     "B 행정팀장 오민재 (same name)": FIELD | LEADER | {"public", "access_log"},
-    "구 담당 마포구 (A's gu)": {"dashboard", "region", "public"},
-    "구 담당 도봉구 (B's gu)": {"dashboard", "region", "public"},
-    "시 담당": {"dashboard", "region", "public"},
+    "구 담당 마포구 (A's gu)": {"dashboard", "region", "cases", "public"},
+    "구 담당 도봉구 (B's gu)": {"dashboard", "region", "cases", "public"},
+    "시 담당": {"dashboard", "region", "cases", "public"},
     "관리자 (all dongs)": ADMIN | {"public"},
     "관리자 of B": ADMIN | {"public"},
     "방문자": {"public", "login"},

@@ -69,3 +69,59 @@ def test_city_page_lists_the_25_gus_and_narrows_to_one(app_db: Path) -> None:
     scope.set_value("11320").run()
     assert at.title[0].value == "도봉구 현황"
     assert any("방학3동" in str(v) for v in at.dataframe[0].value["동"])
+
+
+def _submitted_case(db: Path) -> int:
+    """A case of 방학3동 submitted to the gu (the dong's part, done in the store)."""
+    from mapping.month.casebook import submit_best_case
+    from mapping.store import open_store
+    from tests.helpers import staff_user
+
+    store = open_store(db)
+    leader = staff_user("가상팀장", code=BANGHAK3, role="team_leader")
+    ids = [int(i) for i in store.reports(BANGHAK3)["id"][:2]]
+    case_id = store.choose_best_case(
+        BANGHAK3, "2026-10", title="골목 화단 가꾸기", field="환경", report_ids=ids, summary="주민과 함께", user=leader
+    )
+    submit_best_case(store, case_id, result="화단 3곳", user=leader)
+    store.close()
+    return case_id
+
+
+def test_gu_declines_with_a_reason_then_selects_and_sends_and_the_city_shares(app_db: Path) -> None:
+    from app_pages.common import get_store
+
+    case_id = _submitted_case(app_db)
+    at = _month(_as(GU_DOBONG), "2026-10")
+    assert any("골목 화단 가꾸기" in e.label and "검토 중" in e.label for e in at.expander)
+    at.radio(key=f"decision{case_id}").set_value("not_selected")
+    next(b for b in at.get("form_submit_button") if b.label == "결정 저장").click().run()
+    assert any("사유" in e.value for e in at.error)  # a decline without a reason is refused, in Korean
+    assert get_store().best_case(case_id)["gu_result"] is None
+    at.radio(key=f"decision{case_id}").set_value("selected")
+    next(b for b in at.get("form_submit_button") if b.label == "결정 저장").click().run()
+    assert get_store().best_case(case_id)["gu_result"] == "selected"
+    assert any("결정 저장" in s.value for s in at.success)
+    at.button(key=f"to_city{case_id}").click().run()
+    assert get_store().best_case(case_id)["city_submitted_on"] is not None
+
+    city = _month(_as(CITY), "2026-10")
+    city.button(key=f"share{case_id}").click().run()
+    assert get_store().best_case(case_id)["city_shared_on"] is not None
+
+
+def test_library_page_lists_selected_cases_for_staff_of_any_dong(app_db: Path) -> None:
+    from app_pages.common import get_store
+    from tests.helpers import staff_user
+
+    case_id = _submitted_case(app_db)
+    get_store().decide_case(case_id, selected=True, user=GU_DOBONG)
+    at = _as(staff_user("한서윤"))  # the sample dong's head, in 마포구
+    at.switch_page("app_pages/cases.py").run()
+    assert not at.exception and at.title[0].value == "실천사례 모음"
+    assert at.dataframe[0].value["제목"].tolist() == ["골목 화단 가꾸기"]
+    at.text_input(key="library_text").input("화단").run()
+    assert len(at.dataframe[0].value) == 1
+    at.text_input(key="library_text").input("없는말").run()
+    assert at.dataframe[0].value.empty
+    assert at.get("download_button")
