@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 Timer = Callable[..., tuple[float, object]]
-Benchmark = Callable[..., dict]
+Benchmark = Callable[..., dict | list[dict]]  # one result line, or several measured on the same setup
 
 
 @dataclass
@@ -50,9 +50,11 @@ def run(benchmarks: Sequence[Benchmark], data: dict, *, quick: bool) -> list[Res
     """Run ``benchmarks`` in order, printing each line as it is measured."""
     results = []
     for bench in benchmarks:
-        result = Result(**bench(data, median_time=median_time, quick=quick))
-        results.append(result)
-        print(result.line(), flush=True)
+        measured = bench(data, median_time=median_time, quick=quick)
+        for line in measured if isinstance(measured, list) else [measured]:
+            result = Result(**line)
+            results.append(result)
+            print(result.line(), flush=True)
     return results
 
 

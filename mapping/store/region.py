@@ -121,3 +121,71 @@ class RegionMixin(StoreBase):
                     rows += conn.execute(query.where(table.c.dong_code.in_(part))).all()
                 out[name] = pd.DataFrame(rows, columns=columns)
         return out
+
+    def dong_states(self, gu_code: str | None, *, user: User) -> pd.DataFrame:
+        """Every dong of gu ``gu_code`` (None: of the city) and where it stands: for the gu's administrator.
+
+        Returns
+        -------
+        DataFrame
+            One row per dong the boundaries or the store know: ``dong_code, name, loaded, sample, loaded_at,
+            staff, tongs, zones, unowned_tongs`` (tongs no zone holds: the zones are not valid), ``accounts``,
+            ``last_report``, ``last_aggregation`` (the newest confirmed 취합's month) — counts, nothing personal.
+
+        Raises
+        ------
+        AccessError
+            Unless ``user`` administers the gu (or the whole store), or may read its counts.
+        """
+        from mapping.access import in_admin_scope, may_read_region
+        from mapping.errors import AccessError
+        from mapping.organisation import dongs_of_region
+        from mapping.store.schema import ACCOUNTS
+
+        dongs = dongs_of_region(gu_code, self.dongs())
+        sample_code = gu_code + "00000" if gu_code else None
+        if not (may_read_region(user, gu_code) or (user.admin and in_admin_scope(user, sample_code))):
+            raise AccessError(
+                f"{user.name}은(는) {'구 ' + gu_code if gu_code else '서울시 전체'}의 동 현황을 볼 수 없습니다: "
+                "그 구의 관리자·구 담당만 봅니다."
+            )
+        codes = dongs.loc[dongs["loaded"], "dong_code"].tolist()
+        dongs_table, staff, tongs, zones = (meta.tables[n] for n in ("dongs", "staff", "tongs", "zones"))
+        reports = POINT_TABLES["reports"]
+        queries = {
+            "loaded_at": sa.select(dongs_table.c.dong_code, dongs_table.c.loaded_at),
+            "staff": sa.select(staff.c.dong_code, sa.func.count().label("n")).group_by(staff.c.dong_code),
+            "tongs": sa.select(tongs.c.dong_code, sa.func.count().label("n")).group_by(tongs.c.dong_code),
+            "accounts": sa.select(ACCOUNTS.c.dong_code, sa.func.count().label("n")).group_by(ACCOUNTS.c.dong_code),
+            "last_report": sa.select(reports.c.dong_code, sa.func.max(reports.c.created_at).label("n")).group_by(
+                reports.c.dong_code
+            ),
+            "last_aggregation": sa.select(
+                AGGREGATIONS.c.dong_code, sa.func.max(AGGREGATIONS.c.month).label("n")
+            ).group_by(AGGREGATIONS.c.dong_code),
+        }
+        found: dict[str, dict[str, object]] = {}
+        held: dict[str, set[int]] = {}
+        zone_count: dict[str, int] = {}
+        with self.engine.connect() as conn:
+            for name, query in queries.items():
+                table = query.get_final_froms()[0]
+                for part in _chunks(codes):
+                    for code, value in conn.execute(query.where(table.c.dong_code.in_(part))).all():
+                        found.setdefault(name, {})[code] = value
+            for part in _chunks(codes):
+                for code, numbers in conn.execute(
+                    sa.select(zones.c.dong_code, zones.c.tongs).where(zones.c.dong_code.in_(part))
+                ).all():
+                    held.setdefault(code, set()).update(int(t) for t in numbers or [])
+                    zone_count[code] = zone_count.get(code, 0) + 1
+        out = dongs[["dong_code", "name", "loaded", "sample"]].copy()
+        for name in queries:
+            out[name] = out["dong_code"].map(found.get(name, {}))
+        for name in ("staff", "tongs", "accounts"):
+            out[name] = out[name].fillna(0).astype(int)
+        out["zones"] = out["dong_code"].map(zone_count).fillna(0).astype(int)
+        out["unowned_tongs"] = (out["tongs"] - out["dong_code"].map(lambda c: len(held.get(c, ()))).astype(int)).clip(
+            lower=0
+        )
+        return out

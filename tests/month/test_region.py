@@ -235,3 +235,18 @@ def test_city_xlsx_lists_each_gu_with_its_steps(store: Store, tmp_path: Path) ->
     assert "도봉구" in values and "마포구" in values
     assert not any(isinstance(v, str) and v.startswith("=") for v in values)
     pd.testing.assert_series_equal(city.previous["이름"], city.by_field["이름"])
+
+
+def test_dong_states_for_the_gu_administrator(store: Store) -> None:
+    gu_admin = User("admin-dobong", "도봉구 관리자", None, admin=True, gu_code=DOBONG)
+    states = store.dong_states(DOBONG, user=gu_admin).set_index("dong_code")
+    assert len(states) == 14 and states["loaded"].sum() == 2
+    assert states.loc[BANGHAK3, "staff"] == 3 and states.loc[BANGHAK3, "zones"] == 3
+    assert states.loc[BANGHAK3, "unowned_tongs"] == 2  # the kit's six tongs, four of them held (1, 2, 3, 4)
+    assert states.loc[BANGHAK3, "last_report"].date() == dt.date(2026, 10, 20)
+    assert pd.isna(states.loc["1132051100", "loaded_at"])  # a dong of the gu with no kit yet
+    with pytest.raises(AccessError):  # another gu's administrator
+        store.dong_states(MAPO, user=gu_admin)
+    with pytest.raises(AccessError):  # a dong's officer
+        store.dong_states(DOBONG, user=staff_user("가상주무", code=BANGHAK3, role="officer"))
+    assert len(store.dong_states(DOBONG, user=GU_DOBONG)) == 14
