@@ -52,28 +52,14 @@ def state_of(done: dt.date | None, due: dt.date, today: dt.date) -> str:
     return OVERDUE if today > due else DUE
 
 
-def counted_reports(reports: pd.DataFrame, *, month: str) -> pd.DataFrame:
-    """The reports a month's 취합 counts: written in ``month``, 활동보고서 submitted, not marked 중복."""
-    period = parse_month(month)
-    created = pd.to_datetime(reports["created_at"])
-    keep = (
-        (created >= period.start_time)
-        & (created < (period + 1).start_time)
-        & (reports["status"] != "duplicate")  # the same activity counted twice
-        & reports["reported"].fillna(False).astype(bool)
-    )
-    return reports[keep.to_numpy()]
-
-
-def count_region(reports: pd.DataFrame, *, month: str, unit_of: pd.Series, units: list[str]) -> dict[str, pd.DataFrame]:
-    """Counted activities of ``month`` per unit (a dong, or a gu), by field and by activity type.
+def count_region(counts: pd.DataFrame, *, unit_of: pd.Series, units: list[str]) -> dict[str, pd.DataFrame]:
+    """Counted activities per unit (a dong, or a gu), by field and by activity type.
 
     Parameters
     ----------
-    reports : DataFrame
-        ``dong_code, created_at, field, activity, status, reported`` (any span; the month is cut here).
-    month : str
-        ``YYYY-MM``.
+    counts : DataFrame
+        ``dong_code, field, activity, n``: the month's counted reports grouped (as
+        :meth:`mapping.store.Store.region_counts` gives them); an unknown field counts as 일반.
     unit_of : Series
         Dong code → the unit it is counted in (itself for a gu's sheet, its gu for the city's).
     units : list of str
@@ -84,14 +70,15 @@ def count_region(reports: pd.DataFrame, *, month: str, unit_of: pd.Series, units
     dict of DataFrame
         ``field`` (index: units; columns: 복지 … 일반) and ``activity`` (주민소통창구 … 기타), integer counts.
     """
-    counted = counted_reports(reports, month=month)
-    unit = counted["dong_code"].map(unit_of).to_numpy()
-    field = counted["field"].map(_FIELD_LABELS).fillna(_GENERAL).to_numpy()
-    codes, uniques = pd.factorize(counted["activity"], use_na_sentinel=False)
-    activity = np.array([activity_group(u) for u in uniques] or [""], dtype=object)[codes]
+    unit = counts["dong_code"].map(unit_of)
+    field = counts["field"].map(_FIELD_LABELS).fillna(_GENERAL)
+    codes, uniques = pd.factorize(counts["activity"], use_na_sentinel=False)
+    activity = pd.Series(
+        np.array([activity_group(u) for u in uniques] or [""], dtype=object)[codes], index=counts.index
+    )
     out = {}
     for name, labels, columns in (("field", field, FIELD_COLUMNS), ("activity", activity, ACTIVITY_COLUMNS)):
-        table = pd.crosstab(unit, labels) if len(counted) else pd.DataFrame()
+        table = counts["n"].groupby([unit, labels]).sum().unstack(fill_value=0) if len(counts) else pd.DataFrame()
         out[name] = table.reindex(index=units, columns=list(columns), fill_value=0).fillna(0).astype(int)
     return out
 
@@ -107,7 +94,7 @@ def _with_totals(counts: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
 
 
 def outing_rates(
-    reports: pd.DataFrame,
+    days: pd.DataFrame,
     walks: pd.DataFrame,
     staff: pd.DataFrame,
     targets: dict[str, OutingTarget],
@@ -119,6 +106,17 @@ def outing_rates(
 
     The same rule as :func:`mapping.month.deadlines.weekly_outings` (an outing is a day with a report filed
     or a walk visit recorded; a week counts once it has ended), for many dongs at once.
+
+    Parameters
+    ----------
+    days : DataFrame
+        ``dong_code, finder, day, n``: reports filed per officer and day.
+    walks : DataFrame
+        ``dong_code, officer, on_date``: walk visits recorded.
+    staff : DataFrame
+        ``dong_code, name``: who is expected out.
+    targets : dict
+        Dong code → its :class:`~mapping.month.deadlines.OutingTarget` (default: once a week).
 
     Returns
     -------
@@ -135,33 +133,33 @@ def outing_rates(
     starts = np.array([np.datetime64(first) for first, _ in weeks])
     end = np.datetime64(weeks[-1][1] + dt.timedelta(days=1))
 
-    def week_of(days: pd.Series) -> np.ndarray:
-        values = pd.to_datetime(days).to_numpy(dtype="datetime64[D]")
-        index = np.searchsorted(starts, values, side="right") - 1
-        return np.where((index >= 0) & (values < end), index, -1)
+    def week_of(values: pd.Series) -> np.ndarray:
+        when = pd.to_datetime(values).to_numpy(dtype="datetime64[D]")
+        index = np.searchsorted(starts, when, side="right") - 1
+        return np.where((index >= 0) & (when < end), index, -1)
 
     filed = pd.DataFrame(
         {
-            "dong_code": reports["dong_code"].to_numpy(),
-            "officer": reports["finder"].to_numpy(),
-            "day": pd.to_datetime(reports["created_at"]).dt.normalize().to_numpy(),
+            "dong_code": days["dong_code"].to_numpy(),
+            "officer": days["finder"].to_numpy(),
+            "day": pd.to_datetime(days["day"]).to_numpy(dtype="datetime64[D]"),
+            "report": days["n"].to_numpy(),
         }
     )
     visited = pd.DataFrame(
         {
             "dong_code": walks["dong_code"].to_numpy(),
             "officer": walks["officer"].to_numpy(),
-            "day": pd.to_datetime(walks["on_date"]).to_numpy(),
+            "day": pd.to_datetime(walks["on_date"]).to_numpy(dtype="datetime64[D]"),
+            "report": 0,
         }
     )
-    outings = pd.concat([filed, visited]).drop_duplicates().assign(count=1)
-    per_report = filed.assign(count=1)
-    frames = []
-    for unit, events in (("outing", outings), ("report", per_report)):
-        events = events.assign(week=week_of(events["day"]))
-        events = events[events["week"] >= 0]
-        frames.append(events.groupby(["dong_code", "officer", "week"])["count"].sum().rename(unit))
-    counts = pd.concat(frames, axis=1).fillna(0).reset_index()
+    events = pd.concat([filed, visited], ignore_index=True)
+    events["week"] = week_of(events["day"])
+    events = events[events["week"] >= 0]
+    per_day = events.groupby(["dong_code", "officer", "week", "day"])["report"].sum().reset_index()
+    grouped = per_day.groupby(["dong_code", "officer", "week"])
+    counts = pd.DataFrame({"outing": grouped.size(), "report": grouped["report"].sum()}).reset_index()
     unit_of = counts["dong_code"].map(lambda c: targets.get(c, OutingTarget()).unit)
     need = counts["dong_code"].map(lambda c: targets.get(c, OutingTarget()).count)
     counts["ok"] = np.where(unit_of == "report", counts["report"], counts["outing"]) >= need
@@ -184,8 +182,8 @@ class RegionMonth:
     ``previous`` is ``by_field`` of the month before.  ``progress`` has one row per unit with its staff,
     outings and the month's steps; ``cases`` are the month's best cases of the region's dongs.
     ``by_dong`` has every dong of the region (index: dong code; ``gu_code, name, loaded, staff, 소계, 복지 … 일반``)
-    whatever the level, for maps by dong; ``counted`` are the month's counted reports (``dong_code, zone_id,
-    field, activity``), for a dong's zones.
+    whatever the level, for maps by dong; ``counted`` are the month's counted reports grouped (``dong_code,
+    zone_id, field, activity, n``), for a dong's zones.
     """
 
     level: str
@@ -219,43 +217,60 @@ def _first(values: pd.Series) -> dt.date | None:
     return min(pd.Timestamp(v).date() for v in values) if len(values) else None
 
 
+def _firsts(frame: pd.DataFrame, column: str) -> dict[str, dt.date]:
+    """Per dong, the earliest date in ``column`` (datetimes read as their day)."""
+    values = frame[["dong_code", column]].dropna()
+    if values.empty:
+        return {}
+    days = pd.to_datetime(values[column]).dt.date
+    return days.groupby(values["dong_code"]).min().to_dict()
+
+
 def _dong_progress(
-    dongs: pd.DataFrame, progress: dict[str, pd.DataFrame], rates: pd.DataFrame, *, month: str, today: dt.date
+    dongs: pd.DataFrame,
+    progress: dict[str, pd.DataFrame],
+    rates: pd.DataFrame,
+    last_days: dict[str, dt.date],
+    *,
+    month: str,
+    today: dt.date,
 ) -> pd.DataFrame:
     """One row per dong: staff, outings on target, and the month's four steps with their state."""
     due = due_dates(month)
+    confirmed = _firsts(progress["aggregations"], "confirmed_at")
+    meetings = progress["meetings"]
+    held_by = _firsts(meetings[pd.to_datetime(meetings["held_at"]).dt.date <= today], "held_at")  # planned: not held
+    cases = progress["best_cases"]
+    to_gu, to_city = _firsts(cases, "gu_submitted_on"), _firsts(cases, "city_submitted_on")
+    results = cases.groupby("dong_code")["gu_result"]
+    selected = results.agg(lambda r: int((r == "selected").sum())).to_dict()
+    declined = results.agg(lambda r: bool(len(r)) and bool((r == "not_selected").all())).to_dict()
+    officers, met, rate_of = rates["officers"].to_dict(), rates["met"].to_dict(), rates["rate"].to_dict()
     rows = []
-    for record in dongs.to_dict("records"):
-        code = record["dong_code"]
-        row: dict[str, object] = {"코드": code, "동": record["name"], "구": record["gu_name"]}
-        if not record["loaded"]:
+    for code, name, gu_name, loaded, sample in zip(
+        dongs["dong_code"], dongs["name"], dongs["gu_name"], dongs["loaded"], dongs["sample"], strict=True
+    ):
+        row: dict[str, object] = {"코드": code, "동": name, "구": gu_name}
+        if not loaded:
             rows.append(row | {"자료": NOT_LOADED})
             continue
-        agg = progress["aggregations"][progress["aggregations"]["dong_code"] == code]
-        meet = progress["meetings"][progress["meetings"]["dong_code"] == code]
-        cases = progress["best_cases"][progress["best_cases"]["dong_code"] == code]
-        held = _first(meet["held_at"])
-        held = held if held is not None and held <= today else None  # a meeting planned, not yet held
-        confirmed, to_gu = _first(agg["confirmed_at"]), _first(cases["gu_submitted_on"])
-        to_city = _first(cases["city_submitted_on"])
-        declined = len(cases) > 0 and bool((cases["gu_result"] == "not_selected").all())
-        rate = rates["rate"].get(code, np.nan)
-        last = progress["last_reports"].set_index("dong_code")["last"].get(code)
+        rate = rate_of.get(code, np.nan)
+        held, done, sent_gu, sent_city = held_by.get(code), confirmed.get(code), to_gu.get(code), to_city.get(code)
         row |= {
-            "자료": "샘플" if record["sample"] else "불러옴",
-            "직원": int(rates["officers"].get(code, 0)),
-            "순회 달성": int(rates["met"].get(code, 0)),
+            "자료": "샘플" if sample else "불러옴",
+            "직원": int(officers.get(code, 0)),
+            "순회 달성": int(met.get(code, 0)),
             "순회 달성률": None if pd.isna(rate) else round(float(rate) * 100),
-            "취합 확정일": confirmed,
-            "취합": state_of(confirmed, due["aggregation"], today),
+            "취합 확정일": done,
+            "취합": state_of(done, due["aggregation"], today),
             "공유회의": held,
             "회의": state_of(held, due["meeting"], today),
-            "사례 구 제출일": to_gu,
-            "사례": state_of(to_gu, due["gu"], today),
-            "구 선정": int((cases["gu_result"] == "selected").sum()),
-            "시 제출일": to_city,
-            "시 제출": "해당 없음" if declined else state_of(to_city, due["city"], today),
-            "마지막 보고": pd.Timestamp(last).date() if last is not None and pd.notna(last) else None,
+            "사례 구 제출일": sent_gu,
+            "사례": state_of(sent_gu, due["gu"], today),
+            "구 선정": int(selected.get(code, 0)),
+            "시 제출일": sent_city,
+            "시 제출": "해당 없음" if declined.get(code) else state_of(sent_city, due["city"], today),
+            "마지막 보고": last_days.get(code),
         }
         rows.append(row)
     return pd.DataFrame(rows)
@@ -321,25 +336,21 @@ def region_month_for(
     today = today or store.clock().date()
     dongs = dongs_of_region(gu_code, store.dongs())
     loaded = dongs.loc[dongs["loaded"], "dong_code"].tolist()
-    period = parse_month(month)
-    weeks = month_weeks(month)
-    since = min((period - 1).start_time, pd.Timestamp(weeks[0][0]))
-    until = max((period + 1).start_time, pd.Timestamp(weeks[-1][1] + dt.timedelta(days=1)))
-    reports = store.region_reports(loaded, since=since.to_pydatetime(), until=until.to_pydatetime(), user=user)
+    counted = store.region_counts(loaded, month=month, user=user)
     progress = store.region_progress(loaded, month, user=user)
     targets = {
         str(c): OutingTarget(**v)
         for c, v in zip(progress["targets"]["dong_code"], progress["targets"]["value"], strict=True)
         if v
     }
-    walks = progress["walks"]
-    in_weeks = reports[pd.to_datetime(reports["created_at"]).dt.date.between(weeks[0][0], weeks[-1][1])]
-    rates = outing_rates(in_weeks, walks, progress["staff"], targets, month=month, today=today)
-    per_dong = _dong_progress(dongs, progress, rates, month=month, today=today)
+    days = counted["days"]
+    rates = outing_rates(days, progress["walks"], progress["staff"], targets, month=month, today=today)
+    last_days = pd.to_datetime(days["day"]).dt.date.groupby(days["dong_code"]).max().to_dict() if len(days) else {}
+    per_dong = _dong_progress(dongs, progress, rates, last_days, month=month, today=today)
     codes = dongs["dong_code"].tolist()
     identity = pd.Series(codes, index=codes, dtype=object)
-    counts = count_region(reports, month=month, unit_of=identity, units=codes)  # per dong, then rolled up
-    before = count_region(reports, month=str(period - 1), unit_of=identity, units=codes)
+    counts = count_region(counted["month"], unit_of=identity, units=codes)  # per dong, then rolled up
+    before = count_region(counted["previous"], unit_of=identity, units=codes)
     by_dong = dongs.set_index("dong_code")[["gu_code", "name", "loaded"]].assign(
         staff=rates["officers"].reindex(codes).fillna(0).astype(int).to_numpy()
     )
@@ -369,7 +380,7 @@ def region_month_for(
         progress=table,
         cases=cases,
         by_dong=by_dong,
-        counted=counted_reports(reports, month=month)[["dong_code", "zone_id", "field", "activity"]],
+        counted=counted["month"],
         sample=bool(dongs.loc[dongs["loaded"], "sample"].any()),
     )
 
@@ -549,7 +560,9 @@ def zone_counts(region: RegionMonth, code: str, zones: pd.DataFrame) -> pd.DataF
     mine = region.counted[region.counted["dong_code"] == code]
     labels = mine["field"].map(_FIELD_LABELS).fillna(_GENERAL)
     table = (
-        pd.crosstab(mine["zone_id"], labels) if len(mine) else pd.DataFrame(index=pd.Index([], name="zone_id"))
+        mine["n"].groupby([mine["zone_id"], labels]).sum().unstack(fill_value=0)
+        if len(mine)
+        else pd.DataFrame(index=pd.Index([], name="zone_id"))
     ).reindex(index=zones["zone_id"], columns=list(FIELD_COLUMNS), fill_value=0)
     table = table.fillna(0).astype(int)
     table.insert(0, SUBTOTAL, table.sum(axis=1))

@@ -116,7 +116,7 @@ def _add_postgis_columns(conn: sa.Connection) -> None:
 
 
 def _add_missing_columns(conn: sa.Connection) -> None:
-    """Migrate an older store whose changes were additive: add the columns it lacks."""
+    """Migrate an older store whose changes were additive: add the columns (and indexes) it lacks."""
     inspector = sa.inspect(conn)
     for table in meta.sorted_tables:
         with warnings.catch_warnings():  # PostGIS's geometry type (geom_pg) is unknown to plain SQLAlchemy
@@ -126,3 +126,5 @@ def _add_missing_columns(conn: sa.Connection) -> None:
             if column.name not in have:
                 kind = column.type.compile(dialect=conn.dialect)
                 conn.execute(sa.text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'))
+        for index in table.indexes:  # after the columns it may cover
+            index.create(conn, checkfirst=True)

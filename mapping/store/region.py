@@ -15,12 +15,11 @@ import pandas as pd
 import sqlalchemy as sa
 
 from mapping.access import User, check_region
+from mapping.month.deadlines import month_weeks
 from mapping.organisation import gu_of
 from mapping.store.base import StoreBase
 from mapping.store.schema import AGGREGATIONS, BEST_CASES, DONG_SETTINGS, MEETINGS, POINT_TABLES, WALKS, meta
 
-REGION_REPORT_COLUMNS = ("dong_code", "zone_id", "created_at", "finder", "field", "activity", "status", "reported")
-"""What a gu or the city reads of each report: enough to count, nothing about the resident."""
 _CHUNK = 500  # dong codes per IN (…): well under every backend's limit on bound parameters
 
 
@@ -38,10 +37,18 @@ class RegionMixin(StoreBase):
             check_region(user, gu, doing=doing)
         return codes
 
-    def region_reports(
-        self, codes: Iterable[str], *, since: dt.datetime, until: dt.datetime, user: User
-    ) -> pd.DataFrame:
-        """The reports of dongs ``codes`` written in ``[since, until)``: :data:`REGION_REPORT_COLUMNS` only.
+    def region_counts(self, codes: Iterable[str], *, month: str, user: User) -> dict[str, pd.DataFrame]:
+        """The counts a gu's or the city's month needs, added up in the database (never one row per report).
+
+        Counted, as in every dong's own 취합 (:func:`mapping.month.aggregation.build_monthly_sheet`): reports
+        written in the month whose 활동보고서 was submitted, except those marked 중복.
+
+        Returns
+        -------
+        dict of DataFrame
+            ``month`` (dong_code, zone_id, field, activity, n: counted reports of ``month``), ``previous``
+            (the same for the month before), ``days`` (dong_code, finder, day, n: every report per officer and
+            day over the weeks :func:`mapping.month.deadlines.month_weeks` judges, for the outings).
 
         Raises
         ------
@@ -50,15 +57,37 @@ class RegionMixin(StoreBase):
         """
         codes = self._check_region_codes(codes, user, doing="보고 건수")
         t = POINT_TABLES["reports"]
-        frames = []
+        period = pd.Period(month, freq="M")
+        weeks = month_weeks(month)
+        n = sa.func.count().label("n")
+        keys = (t.c.dong_code, t.c.zone_id, t.c.field, t.c.activity)
+
+        def counted(of: pd.Period) -> sa.Select:
+            start, end = of.start_time.to_pydatetime(), (of + 1).start_time.to_pydatetime()
+            return (
+                sa.select(*keys, n)
+                .where(t.c.created_at >= start, t.c.created_at < end, t.c.status != "duplicate", t.c.reported)
+                .group_by(*keys)
+            )
+
+        day = sa.func.date(t.c.created_at).label("day")
+        since = dt.datetime.combine(weeks[0][0], dt.time())
+        until = dt.datetime.combine(weeks[-1][1] + dt.timedelta(days=1), dt.time())
+        queries = {
+            "month": counted(period),
+            "previous": counted(period - 1),
+            "days": sa.select(t.c.dong_code, t.c.finder, day, n)
+            .where(t.c.created_at >= since, t.c.created_at < until)
+            .group_by(t.c.dong_code, t.c.finder, day),
+        }
+        out = {}
         with self.engine.connect() as conn:
-            for part in _chunks(codes):
-                query = sa.select(*(t.c[c] for c in REGION_REPORT_COLUMNS)).where(
-                    t.c.dong_code.in_(part), t.c.created_at >= since, t.c.created_at < until
-                )
-                frames.append(pd.DataFrame(conn.execute(query).all(), columns=list(REGION_REPORT_COLUMNS)))
-        out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(REGION_REPORT_COLUMNS))
-        out["created_at"] = pd.to_datetime(out["created_at"])
+            for name, query in queries.items():
+                rows: list[tuple] = []
+                for part in _chunks(codes):
+                    rows += [tuple(r) for r in conn.execute(query.where(t.c.dong_code.in_(part)))]
+                out[name] = pd.DataFrame(rows, columns=[c.name for c in query.selected_columns])
+        out["days"]["day"] = pd.to_datetime(out["days"]["day"])
         return out
 
     def region_progress(self, codes: Iterable[str], month: str, *, user: User) -> dict[str, pd.DataFrame]:
@@ -70,8 +99,7 @@ class RegionMixin(StoreBase):
             ``staff`` (dong_code, name, team, role), ``aggregations`` (dong_code, confirmed_at, totals),
             ``meetings`` (dong_code, held_at), ``best_cases`` (id, dong_code, month, title, field, summary,
             gu_submitted_on, gu_result, gu_result_on, city_submitted_on), ``walks`` (dong_code, officer,
-            on_date, in the month), ``targets`` (dong_code, value: the weekly outing target as set),
-            ``last_reports`` (dong_code, last: the newest report of any month).
+            on_date, over the weeks the month judges), ``targets`` (dong_code, value: the weekly outing target).
 
         Raises
         ------
@@ -79,10 +107,9 @@ class RegionMixin(StoreBase):
             Unless ``user`` may read the counts of every gu the dongs are in.
         """
         codes = self._check_region_codes(codes, user, doing="월간 진행 상황")
-        period = pd.Period(month, freq="M")
-        start, end = period.start_time.date(), (period + 1).start_time.date()
+        weeks = month_weeks(month)
+        start, end = weeks[0][0], weeks[-1][1] + dt.timedelta(days=1)
         staff = meta.tables["staff"]
-        reports = POINT_TABLES["reports"]
         queries = {
             "staff": sa.select(staff.c.dong_code, staff.c.name, staff.c.team, staff.c.role),
             "aggregations": sa.select(
@@ -107,18 +134,15 @@ class RegionMixin(StoreBase):
             "targets": sa.select(DONG_SETTINGS.c.dong_code, DONG_SETTINGS.c.value).where(
                 DONG_SETTINGS.c.key == "outing_target"
             ),
-            "last_reports": sa.select(reports.c.dong_code, sa.func.max(reports.c.created_at).label("last")).group_by(
-                reports.c.dong_code
-            ),
         }
         out: dict[str, pd.DataFrame] = {}
         with self.engine.connect() as conn:
             for name, query in queries.items():
                 columns = [c.name for c in query.selected_columns]
                 table = query.get_final_froms()[0]
-                rows: list[sa.Row] = []
+                rows: list[tuple] = []
                 for part in _chunks(codes):
-                    rows += conn.execute(query.where(table.c.dong_code.in_(part))).all()
+                    rows += [tuple(r) for r in conn.execute(query.where(table.c.dong_code.in_(part)))]
                 out[name] = pd.DataFrame(rows, columns=columns)
         return out
 

@@ -18,7 +18,7 @@ SCHEMA_VERSION = 8  # 1 → 2: report life (duty, title, resident, co-approval, 
 # 6 → 7: accounts.gu_code and locked_until (a lock for a period), login_clients (failures per client address),
 # access_log.dong_code and key_id (entries are HMACs keyed outside the database: mapping.store.audit);
 # 7 → 8: best_cases.result, shared, submitted_by, gu_reason, gu_decided_by, city_sent_by, city_shared_on/by (the case
-# travels dong → gu → city in the app)
+# travels dong → gu → city in the app), the index reports(dong_code, created_at)
 
 
 def _dong() -> sa.Column:
@@ -163,6 +163,8 @@ POINT_TABLES = {
         sa.Column("found_on", sa.Date),
     ),
 }
+# v8: a month of many dongs is one range per dong (the gu's and the city's month), not a scan of every report
+sa.Index("ix_reports_dong_created", POINT_TABLES["reports"].c.dong_code, POINT_TABLES["reports"].c.created_at)
 ACCESS_LOG = sa.Table(
     "access_log",
     meta,

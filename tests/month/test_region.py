@@ -128,7 +128,14 @@ def test_outing_rates_agree_with_the_dong_page(store: Store) -> None:
     reports = store.reports(BANGHAK3)
     walks = store.walks(BANGHAK3)
     page = weekly_outings(reports, walks, staff, month=MONTH, target=OutingTarget(), today=today)
-    rates = outing_rates(reports, walks, staff, {}, month=MONTH, today=today)
+    days = (
+        reports.assign(day=reports["created_at"].dt.normalize())
+        .groupby(["dong_code", "finder", "day"])
+        .size()
+        .rename("n")
+        .reset_index()
+    )
+    rates = outing_rates(days, walks, staff, {}, month=MONTH, today=today)
     assert rates.loc[BANGHAK3, "met"] == int((page["미달"] == 0).sum())
     weeks = len([c for c in page.columns if c.endswith(tuple("0123456789")) and "주" in c])
     on_target = sum(int((page[c] >= 1).sum()) for c in page.columns if "주 " in c)
@@ -151,7 +158,7 @@ def test_who_reads_a_region(store: Store, user: User, gu: str | None, allowed: b
     codes = {DOBONG: [BANGHAK3], MAPO: [SAMPLE_CODE], None: [BANGHAK3, SAMPLE_CODE]}[gu]
     reads = (
         lambda: region_month_for(store, gu, month=MONTH, user=user),
-        lambda: store.region_reports(codes, since=dt.datetime(2026, 10, 1), until=dt.datetime(2026, 11, 1), user=user),
+        lambda: store.region_counts(codes, month=MONTH, user=user),
         lambda: store.region_progress(codes, MONTH, user=user),
     )
     for read in reads:  # the page's figures and the store's own reads: the same answer
@@ -162,20 +169,12 @@ def test_who_reads_a_region(store: Store, user: User, gu: str | None, allowed: b
                 read()
 
 
-def test_region_reads_carry_no_personal_data(store: Store) -> None:
-    reports = store.region_reports(
-        [BANGHAK3, SSANGMUN1, SAMPLE_CODE], since=dt.datetime(2026, 1, 1), until=dt.datetime(2027, 1, 1), user=CITY
-    )
-    assert set(reports.columns) == {
-        "dong_code",
-        "zone_id",
-        "created_at",
-        "finder",
-        "field",
-        "activity",
-        "status",
-        "reported",
-    }
+def test_region_reads_are_counts_never_reports(store: Store) -> None:
+    counts = store.region_counts([BANGHAK3, SSANGMUN1, SAMPLE_CODE], month=MONTH, user=CITY)
+    assert set(counts["month"].columns) == {"dong_code", "zone_id", "field", "activity", "n"}
+    assert set(counts["days"].columns) == {"dong_code", "finder", "day", "n"}
+    assert int(counts["month"].loc[counts["month"]["dong_code"] == BANGHAK3, "n"].sum()) == 3  # submitted only
+    assert int(counts["days"].loc[counts["days"]["dong_code"] == BANGHAK3, "n"].sum()) == 4  # every report filed
 
 
 def test_gu_monthly_xlsx_prints_the_same_totals(
