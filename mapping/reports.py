@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from mapping.domain import ADMIN_TEAM_WORD, REPORT_STATUSES, TRANSITIONS, WELFARE_TEAM_WORD
+from mapping.access import account_role_of
+from mapping.domain import ADMIN_TEAM_WORD, HEADS, REPORT_STATUSES, TRANSITIONS, WELFARE_TEAM_WORD
 from mapping.errors import TransitionError
 
 # the duty a report of a field usually needs, when the finder does not say
@@ -163,12 +164,11 @@ def supervises(actor: str, report: dict, staff: pd.DataFrame) -> bool:
     """
     roles = dict(zip(staff["name"], staff["role"], strict=True))
     teams = dict(zip(staff["name"], staff["team"], strict=True))
-    if roles.get(actor) == "dong_head":
+    role = account_role_of(str(roles.get(actor)), str(teams.get(actor)))
+    if role in HEADS:  # 동장, 행정팀장: the whole dong (co-approval, the month's 취합)
         return True
-    if roles.get(actor) != "team_leader":
+    if role != "team_leader":
         return False
-    if ADMIN_TEAM_WORD in str(teams.get(actor)):  # 행정팀장: the whole dong (co-approval, the month's 취합)
-        return True
     return teams.get(actor) in {teams.get(report.get("finder")), teams.get(report.get("assignee"))}
 
 
