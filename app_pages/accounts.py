@@ -9,7 +9,8 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.common import client_address, current_user, get_store, md
-from mapping.access import ACCOUNT_ROLES, in_admin_scope
+from mapping.access import in_admin_scope
+from mapping.domain import ACCOUNT_ROLES
 from mapping.errors import MappingError
 
 store = get_store()

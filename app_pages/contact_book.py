@@ -14,9 +14,9 @@ import streamlit as st
 
 from app_pages.common import md
 from mapping.access import User
-from mapping.contacts import CONTACT_EVENTS, CONTACT_KINDS, STALE_DAYS
+from mapping.contacts import STALE_DAYS
+from mapping.domain import CONTACT_EVENTS, CONTACT_KINDS, NOTICE_PLACES
 from mapping.errors import ConflictError, MappingError
-from mapping.outreach import NOTICE_PLACES
 from mapping.outreach_layers import STALE_LABEL, day_text, tong_label
 from mapping.store import Store
 

@@ -18,11 +18,11 @@ import streamlit as st
 from app_pages.common import current_user, get_store, md, pick_officer, require_dong
 from app_pages.missions_ui import mission_choices
 from app_pages.referrals_ui import referral_badge, render_refer_form, render_referrals
-from mapping.domain import ACTIVITIES, DUTIES, FIELDS, REPORT_STATUSES
+from mapping.domain import ACTIVITIES, DUTIES, FIELDS, NOTIFY_CHANNELS, REPORT_STATUSES, TRANSITIONS
 from mapping.errors import MappingError, NotFoundError
 from mapping.month.activity import activity_report_for, export_activity_pdf, export_activity_xlsx
 from mapping.photos import PhotoError, read_photo
-from mapping.reports import NOTIFY_CHANNELS, TRANSITIONS, propose_assignee
+from mapping.reports import propose_assignee
 from mapping.store.reports import overdue_thresholds
 
 LATENESS = {0: "", 1: "[지연] ", 2: "[기한 초과] "}

@@ -14,9 +14,9 @@ import streamlit as st
 
 from app_pages.common import current_user, get_store, md, pick_officer, require_dong
 from mapping.access import User
+from mapping.domain import MISSION_KINDS
 from mapping.errors import MappingError
 from mapping.month.meeting import mission_table
-from mapping.outreach import MISSION_KINDS
 from mapping.store import Store
 
 

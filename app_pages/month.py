@@ -10,7 +10,7 @@ import streamlit as st
 
 from app_pages.common import attempt, current_user, file_bytes, get_store, md, pick_officer, require_dong, show_map
 from mapping.density import classify
-from mapping.domain import FIELDS
+from mapping.domain import FIELDS, GU_RESULTS
 from mapping.layers import build_density_layer, build_dong_layer, build_map, density_legend_html
 from mapping.month.aggregation import CREDIT_RULE, export_monthly_xlsx, monthly_sheet_for
 from mapping.month.best_cases import best_case_document_for, export_best_case_pdf, export_best_case_xlsx
@@ -25,7 +25,6 @@ from mapping.month.deadlines import (
     weekly_outings,
 )
 from mapping.month.meeting import build_meeting_pack, export_meeting_pdf, export_meeting_xlsx, report_kind, zone_counts
-from mapping.store.month import GU_RESULTS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATE_ICONS = {DONE: "✅", LATE: "☑️", OVERDUE: "⚠️", NOT_APPLICABLE: "➖"}

@@ -11,7 +11,8 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages.common import attempt, current_user, file_bytes, get_store, md, require_dong, show_map
-from mapping.access import LEADER_ROLES, may_act
+from mapping.access import may_act
+from mapping.domain import LEADER_ROLES
 from mapping.errors import NotFoundError
 from mapping.layers import build_dong_layer, build_map, build_resources_layer, build_zones_layer, legend_html
 from mapping.lookup import officer_for

@@ -17,9 +17,8 @@ import streamlit as st
 
 from app_pages.common import md
 from mapping.access import User
-from mapping.domain import HOUSEHOLD_KINDS
+from mapping.domain import HOUSEHOLD_KINDS, REFERRAL_BODIES, REFERRAL_STATUSES, REFERRAL_TRANSITIONS
 from mapping.errors import MappingError
-from mapping.outreach import REFERRAL_BODIES, REFERRAL_STATUSES, REFERRAL_TRANSITIONS
 from mapping.outreach_layers import tong_label
 from mapping.store import Store
 

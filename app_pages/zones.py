@@ -7,8 +7,8 @@ import streamlit as st
 
 from app_pages.common import attempt, current_user, file_bytes, get_store, md, require_dong, show_map
 from app_pages.zones_layout import EDITOR_WIDTHS
-from mapping.access import LEADER_ROLES, may_act
-from mapping.domain import ROLES
+from mapping.access import may_act
+from mapping.domain import LEADER_ROLES, ROLES
 from mapping.errors import Problem, ValidationError
 from mapping.kit.tables import FIRST_DATA_ROW, parse_tong_list
 from mapping.layers import build_dong_layer, build_map, build_tongs_layer, build_zones_layer, legend_html

@@ -31,25 +31,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from mapping.domain import Vocabulary
+from mapping.domain import ACCOUNT_ROLES, ADMIN_TEAM_WORD, HEADS, STAFF_ROLES
 from mapping.errors import AccessError
 
 PERSONAL_TABLES = frozenset({"households"})
-ADMIN_TEAM_WORD = "행정"  # the administrative team (행정민원팀, 행정팀): its leader is the 행정팀장
-
-ACCOUNT_ROLES = Vocabulary(
-    "권한",
-    (
-        ("officer", "주무관"),
-        ("team_leader", "팀장"),
-        ("admin_team_leader", "행정팀장"),
-        ("dong_head", "동장"),
-        ("gu", "구 담당"),
-    ),
-)
-STAFF_ROLES = frozenset({"officer", "team_leader", "admin_team_leader", "dong_head"})  # a dong's own staff
-HEADS = frozenset({"admin_team_leader", "dong_head"})  # the whole dong
-LEADER_ROLES = frozenset({"team_leader", "admin_team_leader", "dong_head"})  # zones, month, missions, publishing
 OWNER, SAMPLE, PUBLIC, SYSTEM = "owner", "sample", "public", "system"
 _OTHER_LABELS = {
     OWNER: "명령줄",

@@ -5,7 +5,8 @@ needing care (도시가스 검침원, 요구르트 배달원, 나눔이웃 참�
 zone that owns the tong; only staff who may see that zone's personal data see them
 (:func:`mapping.access.personal_zones`), and every view is logged.
 
-Everything here is pure: vocabularies, the kit's columns, phone numbers and the 90-day "stale" flag.
+Everything here is pure: parsing the vocabularies (:data:`mapping.domain.CONTACT_KINDS`,
+:data:`mapping.domain.CONTACT_EVENTS`), the kit's columns, phone numbers and the 90-day "stale" flag.
 The store's part is :mod:`mapping.store.outreach`.
 """
 
@@ -16,25 +17,8 @@ import re
 
 import pandas as pd
 
-from mapping.domain import Vocabulary
+from mapping.domain import CONTACT_EVENTS, CONTACT_KINDS, Vocabulary
 from mapping.kit.tables import Column, parse_tong
-
-CONTACT_KINDS = Vocabulary(
-    "구분",
-    (
-        ("tong_leader", "통장"),
-        ("ban_leader", "반장"),
-        ("association", "직능단체"),
-        ("apartment_office", "아파트 관리사무소"),
-        ("residents_rep", "입주자대표"),
-        ("senior_centre_rep", "경로당 대표"),
-        ("gas_reader", "도시가스 검침원"),
-        ("yogurt_delivery", "요구르트 배달원"),
-        ("sharing_neighbour", "나눔이웃"),
-        ("other", "기타"),
-    ),
-)
-CONTACT_EVENTS = Vocabulary("연락 방법", (("met", "만남"), ("called", "통화"), ("introduced", "동장 동행 소개")))
 
 STALE_DAYS = 90  # a contact untouched this long is flagged for the officer
 

@@ -1,7 +1,19 @@
-"""Domain vocabularies: English keys in code and store, Korean labels for people.
+"""Domain vocabularies, state machines and role groups: English keys in code and store, Korean labels for people.
 
-Each vocabulary is defined once here.  Kit files may use either the Korean
-label or the English key; the store always keeps the key.
+Each is defined once here, and every module imports it from here.  Kit files may use either the Korean
+label or the English key; the store always keeps the key.  This module is a leaf: it imports nothing of
+the project, so anything may import it.
+
+- Staff and accounts: :data:`ROLES` (a staff list's 역할), :data:`ACCOUNT_ROLES` and the role groups
+  :data:`STAFF_ROLES`, :data:`HEADS`, :data:`LEADER_ROLES`, :data:`MISSION_ROLES`; the team words
+  :data:`ADMIN_TEAM_WORD` and :data:`WELFARE_TEAM_WORD`.
+- Reports: :data:`DUTIES`, :data:`FIELDS`, :data:`ACTIVITIES`, :data:`REPORT_STATUSES` (:data:`OPEN_STATUSES`)
+  and their state machine :data:`TRANSITIONS`, :data:`NOTIFY_CHANNELS`.
+- Places and people: :data:`RESOURCE_TYPES`, :data:`HOUSEHOLD_KINDS`, :data:`BLIND_SPOT_TYPES`,
+  :data:`CONTACT_KINDS`, :data:`CONTACT_EVENTS`.
+- Outreach: :data:`MISSION_KINDS`, :data:`REFERRAL_BODIES` (:data:`BODY_ALIASES`), :data:`REFERRAL_STATUSES`
+  and their state machine :data:`REFERRAL_TRANSITIONS`, :data:`NOTICE_PLACES`.
+- The month: :data:`GU_RESULTS`.
 """
 
 from __future__ import annotations
@@ -43,7 +55,28 @@ class Vocabulary:
         raise ValueError(f"{text!r}는 {self.name} 값이 아닙니다. 가능한 값: {', '.join(self.labels)}")
 
 
+# --- staff and accounts ---------------------------------------------------------------------------------------
+
 ROLES = Vocabulary("역할", (("dong_head", "동장"), ("team_leader", "팀장"), ("officer", "주무관")))
+
+ACCOUNT_ROLES = Vocabulary(
+    "권한",
+    (
+        ("officer", "주무관"),
+        ("team_leader", "팀장"),
+        ("admin_team_leader", "행정팀장"),
+        ("dong_head", "동장"),
+        ("gu", "구 담당"),
+    ),
+)
+STAFF_ROLES = frozenset({"officer", "team_leader", "admin_team_leader", "dong_head"})  # a dong's own staff
+HEADS = frozenset({"admin_team_leader", "dong_head"})  # the whole dong
+LEADER_ROLES = frozenset({"team_leader", "admin_team_leader", "dong_head"})  # zones, month, missions, publishing
+MISSION_ROLES = LEADER_ROLES  # who sets the month's missions
+ADMIN_TEAM_WORD = "행정"  # the administrative team (행정민원팀, 행정팀): its leader is the 행정팀장
+WELFARE_TEAM_WORD = "복지"  # a welfare team: its reports need the 행정팀장's co-approval (협조결재)
+
+# --- reports ----------------------------------------------------------------------------------------------------
 
 DUTIES = Vocabulary(
     "담당업무",
@@ -100,6 +133,19 @@ REPORT_STATUSES = Vocabulary(
 )
 # unresolved: a returned report goes back to its finder, who must still act on it
 OPEN_STATUSES = frozenset({"received", "handed_over", "in_progress", "resident_notified", "returned"})
+# the reports' state machine: from status → statuses it may move to
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "received": frozenset({"handed_over", "in_progress", "closed", "duplicate"}),
+    "handed_over": frozenset({"in_progress", "returned", "duplicate"}),
+    "in_progress": frozenset({"resident_notified", "closed", "returned", "duplicate"}),
+    "resident_notified": frozenset({"closed"}),
+    "returned": frozenset({"handed_over", "in_progress", "closed", "duplicate"}),
+    "closed": frozenset(),
+    "duplicate": frozenset(),
+}
+NOTIFY_CHANNELS = {"phone": "전화", "sms": "문자", "visit": "방문", "mail": "우편"}  # how a resident is told (주민통보)
+
+# --- places and people ------------------------------------------------------------------------------------------
 
 RESOURCE_TYPES = Vocabulary(
     "유형",
@@ -137,3 +183,66 @@ BLIND_SPOT_TYPES = Vocabulary(
         ("other", "기타"),
     ),
 )
+
+CONTACT_KINDS = Vocabulary(
+    "구분",
+    (
+        ("tong_leader", "통장"),
+        ("ban_leader", "반장"),
+        ("association", "직능단체"),
+        ("apartment_office", "아파트 관리사무소"),
+        ("residents_rep", "입주자대표"),
+        ("senior_centre_rep", "경로당 대표"),
+        ("gas_reader", "도시가스 검침원"),
+        ("yogurt_delivery", "요구르트 배달원"),
+        ("sharing_neighbour", "나눔이웃"),
+        ("other", "기타"),
+    ),
+)
+CONTACT_EVENTS = Vocabulary("연락 방법", (("met", "만남"), ("called", "통화"), ("introduced", "동장 동행 소개")))
+
+# --- outreach: missions, referrals, notice posts ----------------------------------------------------------------
+
+MISSION_KINDS = Vocabulary("미션 구분", (("mission", "이달의 미션"), ("issue", "동 현안사항")))
+
+REFERRAL_BODIES = Vocabulary(
+    "연계 기관",
+    (
+        ("social_security_council", "동 지역사회보장협의체"),
+        ("village_planning", "마을계획단"),
+        ("self_governance", "주민자치회"),
+        ("welfare_centre", "복지관"),
+        ("other", "기타"),
+    ),
+)
+BODY_ALIASES = {  # other names people write for a body (spaces removed)
+    "주민자치위원회": "self_governance",
+    "지역사회보장협의체": "social_security_council",
+    "협의체": "social_security_council",
+}
+
+REFERRAL_STATUSES = Vocabulary(
+    "연계 상태", (("referred", "의뢰"), ("discussing", "협의중"), ("linked", "연계완료"), ("not_linked", "연계불가"))
+)
+# the referrals' state machine: 의뢰 → 협의중 → 연계완료 / 연계불가
+REFERRAL_TRANSITIONS: dict[str, frozenset[str]] = {
+    "referred": frozenset({"discussing"}),
+    "discussing": frozenset({"linked", "not_linked"}),
+    "linked": frozenset(),
+    "not_linked": frozenset(),
+}
+
+NOTICE_PLACES = Vocabulary(
+    "게시 장소",
+    (
+        ("apartment_board", "아파트 게시판"),
+        ("supermarket", "슈퍼마켓"),
+        ("hair_salon", "미장원"),
+        ("senior_centre", "경로당"),
+        ("other", "기타"),
+    ),
+)
+
+# --- the month --------------------------------------------------------------------------------------------------
+
+GU_RESULTS = {"selected": "구 선정", "not_selected": "구 미선정"}  # the gu's verdict on a dong's best case (실천사례)

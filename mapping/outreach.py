@@ -6,6 +6,7 @@
   (동 지역사회보장협의체, 마을계획단, 주민자치회, 복지관 …): 의뢰 → 협의중 → 연계완료 / 연계불가.
 - **Notice posts** (게시 현황) record where the officer's notice hangs and since when.
 
+The vocabularies and the referrals' state machine are in :mod:`mapping.domain`.
 The store's part is :mod:`mapping.store.missions`, :mod:`mapping.store.referrals` and
 :mod:`mapping.store.outreach` (notice posts).
 """
@@ -14,48 +15,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from mapping.domain import OPEN_STATUSES, REPORT_STATUSES, Vocabulary
+from mapping.domain import (
+    BODY_ALIASES,
+    OPEN_STATUSES,
+    REFERRAL_BODIES,
+    REFERRAL_STATUSES,
+    REFERRAL_TRANSITIONS,
+    REPORT_STATUSES,
+)
 from mapping.errors import TransitionError
-
-MISSION_ROLES = frozenset({"dong_head", "team_leader", "admin_team_leader"})  # who sets the month's missions
-MISSION_KINDS = Vocabulary("미션 구분", (("mission", "이달의 미션"), ("issue", "동 현안사항")))
-
-REFERRAL_BODIES = Vocabulary(
-    "연계 기관",
-    (
-        ("social_security_council", "동 지역사회보장협의체"),
-        ("village_planning", "마을계획단"),
-        ("self_governance", "주민자치회"),
-        ("welfare_centre", "복지관"),
-        ("other", "기타"),
-    ),
-)
-BODY_ALIASES = {
-    "주민자치위원회": "self_governance",
-    "지역사회보장협의체": "social_security_council",
-    "협의체": "social_security_council",
-}
-
-REFERRAL_STATUSES = Vocabulary(
-    "연계 상태", (("referred", "의뢰"), ("discussing", "협의중"), ("linked", "연계완료"), ("not_linked", "연계불가"))
-)
-REFERRAL_TRANSITIONS: dict[str, frozenset[str]] = {
-    "referred": frozenset({"discussing"}),
-    "discussing": frozenset({"linked", "not_linked"}),
-    "linked": frozenset(),
-    "not_linked": frozenset(),
-}
-
-NOTICE_PLACES = Vocabulary(
-    "게시 장소",
-    (
-        ("apartment_board", "아파트 게시판"),
-        ("supermarket", "슈퍼마켓"),
-        ("hair_salon", "미장원"),
-        ("senior_centre", "경로당"),
-        ("other", "기타"),
-    ),
-)
 
 # columns of :func:`mission_progress` and their Korean headers (for the meeting pack); "open" is not 처리중,
 # which is the label of the status in_progress: two columns must not share a header

@@ -15,9 +15,9 @@ import folium
 import pandas as pd
 import shapely
 
-from mapping.contacts import CONTACT_KINDS, STALE_DAYS
+from mapping.contacts import STALE_DAYS
+from mapping.domain import CONTACT_KINDS, NOTICE_PLACES
 from mapping.marker_layers import BrowserMadeMarkers, marker
-from mapping.outreach import NOTICE_PLACES
 from mapping.style import CONTACT_COLOURS, CONTACT_ICONS, NOTICE_COLOUR, NOTICE_ICONS
 from mapping.text import esc, filled
 

@@ -205,6 +205,11 @@ def pdf_photo_need() -> float:
     return _PHOTO_BOX_H_MM + 10
 
 
+def pdf_lines(pdf: FPDF, width: float, line_height: float, text: str) -> list[str]:
+    """The lines ``text`` wraps to in a ``width`` mm multi-cell in the current font (nothing is drawn)."""
+    return cast(list[str], pdf.multi_cell(width, line_height, text, dry_run=True, output="LINES"))
+
+
 def fit_text(pdf: FPDF, text: str, width: float) -> str:
     """``text`` cut (with "…") to fit ``width`` mm in the current font."""
     if pdf.get_string_width(text) <= width:

@@ -6,6 +6,9 @@ whose duty is the finder's own goes straight from 접수 to 처리중.  Closing
 needs a resident-notification record unless the report has no resident, and
 a welfare-team report needs the administrative team leader's co-approval
 (협조결재) first.
+
+The statuses and the moves between them (:data:`mapping.domain.REPORT_STATUSES`,
+:data:`mapping.domain.TRANSITIONS`) are defined in :mod:`mapping.domain`; this module checks them.
 """
 
 from __future__ import annotations
@@ -14,21 +17,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from mapping.access import ADMIN_TEAM_WORD
-from mapping.domain import REPORT_STATUSES
+from mapping.access import account_role_of
+from mapping.domain import ADMIN_TEAM_WORD, HEADS, REPORT_STATUSES, TRANSITIONS, WELFARE_TEAM_WORD
 from mapping.errors import TransitionError
 
-# from status → statuses it may move to
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "received": frozenset({"handed_over", "in_progress", "closed", "duplicate"}),
-    "handed_over": frozenset({"in_progress", "returned", "duplicate"}),
-    "in_progress": frozenset({"resident_notified", "closed", "returned", "duplicate"}),
-    "resident_notified": frozenset({"closed"}),
-    "returned": frozenset({"handed_over", "in_progress", "closed", "duplicate"}),
-    "closed": frozenset(),
-    "duplicate": frozenset(),
-}
-NOTIFY_CHANNELS = {"phone": "전화", "sms": "문자", "visit": "방문", "mail": "우편"}
 # the duty a report of a field usually needs, when the finder does not say
 DUTY_FOR_FIELD = {
     "welfare": "welfare",
@@ -38,7 +30,6 @@ DUTY_FOR_FIELD = {
     "promotion": "village",
     "general": None,
 }
-WELFARE_TEAM_WORD = "복지"
 
 
 @dataclass(frozen=True)
@@ -173,12 +164,11 @@ def supervises(actor: str, report: dict, staff: pd.DataFrame) -> bool:
     """
     roles = dict(zip(staff["name"], staff["role"], strict=True))
     teams = dict(zip(staff["name"], staff["team"], strict=True))
-    if roles.get(actor) == "dong_head":
+    role = account_role_of(str(roles.get(actor)), str(teams.get(actor)))
+    if role in HEADS:  # 동장, 행정팀장: the whole dong (co-approval, the month's 취합)
         return True
-    if roles.get(actor) != "team_leader":
+    if role != "team_leader":
         return False
-    if ADMIN_TEAM_WORD in str(teams.get(actor)):  # 행정팀장: the whole dong (co-approval, the month's 취합)
-        return True
     return teams.get(actor) in {teams.get(report.get("finder")), teams.get(report.get("assignee"))}
 
 

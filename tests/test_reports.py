@@ -8,9 +8,10 @@ import pandas as pd
 import pytest
 
 from mapping.access import CLI_USER, PUBLIC_USER, owner_user, sample_user
+from mapping.domain import TRANSITIONS
 from mapping.errors import AccessError, TransitionError, ValidationError
 from mapping.photos import read_photo
-from mapping.reports import TRANSITIONS, check_transition, co_approver_for, propose_assignee
+from mapping.reports import check_transition, co_approver_for, propose_assignee
 from mapping.store import Store
 from tests.conftest import SAMPLE_CODE
 from tests.helpers import staff_user

@@ -9,8 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mapping.access import ACCOUNT_ROLES, CLI_USER
+from mapping.access import CLI_USER
 from mapping.cli.common import EXIT_BAD_INPUT, EXIT_ERROR, EXIT_OK
+from mapping.domain import ACCOUNT_ROLES
 from mapping.errors import Problem, ValidationError
 
 if TYPE_CHECKING:

@@ -28,9 +28,9 @@ from openpyxl.drawing.image import Image as XLImage
 
 from mapping.crs import require_crs, to_metric
 from mapping.density import classify
-from mapping.domain import FIELDS, REPORT_STATUSES
+from mapping.domain import FIELDS, MISSION_KINDS, REPORT_STATUSES
 from mapping.month.aggregation import MonthlySheet
-from mapping.outreach import MISSION_KINDS, PROGRESS_LABELS
+from mapping.outreach import PROGRESS_LABELS
 from mapping.printing import (
     HEAD_STYLE,
     new_pdf,

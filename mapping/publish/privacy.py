@@ -24,8 +24,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from mapping.access import LEADER_ROLES, User, check_staff, output_check_user
-from mapping.domain import FIELDS
+from mapping.access import User, check_staff, output_check_user
+from mapping.domain import FIELDS, LEADER_ROLES
 from mapping.errors import PrivacyError
 from mapping.publish.disclosure import DEFAULT_K, SuppressedTable, check_k, suppress_small_counts
 from mapping.store.schema import POINT_TABLES

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import geopandas as gpd
 import shapely
@@ -27,8 +27,25 @@ Extent = tuple[float, float, float, float]
 DPI = 200
 SAME_PLACE_MM = 6.0  # markers closer than this on paper share one label ("3-5")
 _SCALE_STEPS = (50, 100, 200, 250, 500, 1000, 2000, 5000)
-_CENTRED = {"ha": "center", "va": "center"}
 _BOLD = 600  # the weight NanumGothicBold.ttf declares (matplotlib warns when asked for "bold")
+
+
+class TextAlign(TypedDict):
+    """``Axes.annotate`` keywords placing a label about its point (typed, so each keyword is checked)."""
+
+    ha: str
+    va: str
+
+
+class _TextLook(TypedDict, total=False):
+    """``Axes.annotate`` keywords for a zone label's size, colour and (for a stressed one) weight."""
+
+    fontsize: str
+    color: str
+    fontweight: int
+
+
+CENTRED = TextAlign(ha="center", va="center")
 
 
 def fit_extent(bounds: tuple[float, ...], aspect: float) -> Extent:
@@ -106,11 +123,11 @@ def _draw_zones(ax: Axes, zones: gpd.GeoDataFrame, highlight: str | None) -> Non
         p, strong = zone.geometry.representative_point(), highlight in (None, zone["zone_id"])
         text = f"{zone['zone_id']}\n{tong_label(zone['tongs'])}" if strong else zone["zone_id"]
         style = (
-            {"fontsize": "medium", "color": "#222222", "fontweight": _BOLD}
+            _TextLook(fontsize="medium", color="#222222", fontweight=_BOLD)
             if strong
-            else {"fontsize": "small", "color": "#888888"}
+            else _TextLook(fontsize="small", color="#888888")
         )
-        ax.annotate(text, (p.x, p.y), **_CENTRED, **style, zorder=3)
+        ax.annotate(text, (p.x, p.y), **CENTRED, **style, zorder=3)
 
 
 def _draw_markers(ax: Axes, markers: gpd.GeoDataFrame, *, same_place_m: float) -> None:
@@ -132,7 +149,7 @@ def _draw_markers(ax: Axes, markers: gpd.GeoDataFrame, *, same_place_m: float) -
         ax.annotate(
             _ranges(list(group["no"])),
             where,
-            **_CENTRED,
+            **CENTRED,
             fontsize="medium",
             color="white",
             fontweight=_BOLD,
@@ -154,8 +171,16 @@ def _ranges(numbers: list[int]) -> str:
 
 def _north_arrow(ax: Axes) -> None:
     arrow = {"facecolor": "#222222", "width": 3, "headwidth": 10, "headlength": 9}
-    where = {"xy": (0.955, 0.975), "xytext": (0.955, 0.885), "xycoords": "axes fraction"}
-    ax.annotate("N", **where, **_CENTRED, fontsize="x-large", fontweight=_BOLD, arrowprops=arrow)
+    ax.annotate(
+        "N",
+        xy=(0.955, 0.975),
+        xytext=(0.955, 0.885),
+        xycoords="axes fraction",
+        **CENTRED,
+        fontsize="x-large",
+        fontweight=_BOLD,
+        arrowprops=arrow,
+    )
 
 
 def _scale_bar(ax: Axes, extent: Extent) -> None:

@@ -29,7 +29,7 @@ from mapping.crs import to_metric
 from mapping.domain import RESOURCE_TYPES
 from mapping.errors import ExportError, NotFoundError
 from mapping.fonts import korean_font_path
-from mapping.printing import PDF_FONT, fit_text
+from mapping.printing import PDF_FONT, fit_text, pdf_lines
 from mapping.publish.privacy import PUBLIC_TITLE, PublicView
 from mapping.publish.static_map import Extent, fit_extent, map_png, scale_denominator, tong_label
 from mapping.style import CREDITS
@@ -296,7 +296,7 @@ def _fit_list(
         entries = [_entry(row) for _, row in markers.iterrows()]
         for size in (s * _print_scale(pdf) for s in _LIST_SIZES):
             pdf.set_font(PDF_FONT, "", size)
-            lines = sum(len(pdf.multi_cell(box.w, _line_h(size), e, dry_run=True, output="LINES")) for e in entries)
+            lines = sum(len(pdf_lines(pdf, box.w, _line_h(size), e)) for e in entries)
             if lines * _line_h(size) <= box.h - 7:
                 return markers, size
     return _numbered(candidates.head(0), types), _LIST_SIZES[-1] * _print_scale(pdf)
@@ -319,7 +319,7 @@ def _page(title: str, size: str, orientation: str) -> FPDF:
 def _title(pdf: FPDF, view: PublicView, subtitle: str) -> None:
     pdf.set_xy(_M, _M)
     pdf.set_font(PDF_FONT, "B", 17)
-    pdf.cell(pdf.w - 2 * _M, 9, pdf.title)
+    pdf.cell(pdf.w - 2 * _M, 9, pdf.title or "")  # set by _page
     if view.sample:
         pdf.set_xy(_M, _M)
         pdf.set_text_color(200, 40, 40)

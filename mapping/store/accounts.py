@@ -28,7 +28,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy.dialects import postgresql, sqlite
 
-from mapping.access import ACCOUNT_ROLES, OWNER, STAFF_ROLES, User, check_admin, check_writer, gu_of, in_admin_scope
+from mapping.access import OWNER, User, check_admin, check_writer, gu_of, in_admin_scope
+from mapping.domain import ACCOUNT_ROLES, STAFF_ROLES
 from mapping.errors import AccessError, AuthError, NotFoundError, Problem, StoreError, ValidationError
 from mapping.store.base import StoreBase
 from mapping.store.schema import ACCOUNTS, LOGIN_CLIENTS

@@ -18,8 +18,9 @@ import shapely
 import sqlalchemy as sa
 
 from mapping import clock
-from mapping.access import ACCOUNT_ROLES, OWNER, User, account_role_of, check_staff, personal_zones, sees_whole_dong
+from mapping.access import OWNER, User, account_role_of, check_staff, personal_zones, sees_whole_dong
 from mapping.crs import WEB_CRS
+from mapping.domain import ACCOUNT_ROLES
 from mapping.errors import NotFoundError, Problem, StoreError, ValidationError
 from mapping.store.audit import AccessLogMixin
 from mapping.store.engine import _add_missing_columns, _add_postgis_columns, _frame

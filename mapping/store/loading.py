@@ -19,8 +19,8 @@ import geopandas as gpd
 import pandas as pd
 import sqlalchemy as sa
 
-from mapping.access import LEADER_ROLES, User, check_admin, check_staff
-from mapping.domain import OPEN_STATUSES
+from mapping.access import User, check_admin, check_staff
+from mapping.domain import LEADER_ROLES, OPEN_STATUSES
 from mapping.errors import NotFoundError, Problem, ValidationError
 from mapping.kit.reader import Kit
 from mapping.store.contacts import ContactsMixin

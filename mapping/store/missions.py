@@ -10,9 +10,10 @@ import pandas as pd
 import sqlalchemy as sa
 
 from mapping.access import User
+from mapping.domain import MISSION_KINDS, MISSION_ROLES
 from mapping.errors import Problem
 from mapping.month.aggregation import parse_month
-from mapping.outreach import MISSION_KINDS, MISSION_ROLES, mission_progress
+from mapping.outreach import mission_progress
 from mapping.store.outreach import _raise, _text, _too_long
 from mapping.store.report_rows import ReportRows
 from mapping.store.schema import MISSIONS, POINT_TABLES

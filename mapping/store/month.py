@@ -8,15 +8,14 @@ from collections.abc import Iterable
 import pandas as pd
 import sqlalchemy as sa
 
-from mapping.access import LEADER_ROLES, User
-from mapping.domain import FIELDS
+from mapping.access import User
+from mapping.domain import FIELDS, LEADER_ROLES
 from mapping.errors import NotFoundError, Problem, ValidationError
 from mapping.month.aggregation import MonthlySheet, parse_month
 from mapping.month.deadlines import OutingTarget
 from mapping.store.base import StoreBase
 from mapping.store.schema import AGGREGATIONS, BEST_CASES, DONG_SETTINGS, MEETINGS, POINT_TABLES
 
-GU_RESULTS = {"selected": "구 선정", "not_selected": "구 미선정"}
 _TITLE_MAX = 200
 _TEXT_MAX = 5_000
 

@@ -21,8 +21,8 @@ import sqlalchemy as sa
 
 from mapping.access import User, check_staff
 from mapping.crs import WEB_CRS, plausible_lonlat
+from mapping.domain import NOTICE_PLACES
 from mapping.errors import NotFoundError, Problem, ValidationError
-from mapping.outreach import NOTICE_PLACES
 from mapping.store.base import StoreBase
 from mapping.store.schema import NOTICE_POSTS
 from mapping.text import text_of

@@ -13,8 +13,9 @@ import pandas as pd
 import sqlalchemy as sa
 
 from mapping.access import User
+from mapping.domain import REFERRAL_STATUSES
 from mapping.errors import ConflictError, NotFoundError, Problem
-from mapping.outreach import REFERRAL_STATUSES, check_referral_transition, parse_body
+from mapping.outreach import check_referral_transition, parse_body
 from mapping.store.outreach import _raise, _text, _too_long
 from mapping.store.report_rows import ReportRows
 from mapping.store.schema import CONTACT_LOG, POINT_TABLES, REFERRAL_HISTORY, REFERRALS

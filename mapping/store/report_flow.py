@@ -15,9 +15,9 @@ import pandas as pd
 import sqlalchemy as sa
 
 from mapping.access import User, can_read_personal, check_staff, may_see_contact
-from mapping.domain import OPEN_STATUSES
+from mapping.domain import NOTIFY_CHANNELS, OPEN_STATUSES
 from mapping.errors import Problem, TransitionError, ValidationError
-from mapping.reports import NOTIFY_CHANNELS, check_transition, co_approver_for
+from mapping.reports import check_transition, co_approver_for
 from mapping.store.report_rows import REPORTS, ReportRows
 from mapping.store.reports import overdue_thresholds
 from mapping.store.schema import PERSONAL, REPORT_HISTORY, REPORT_NOTIFICATIONS

@@ -31,9 +31,8 @@ import geopandas as gpd
 import pandas as pd
 
 from mapping.access import User
-from mapping.contacts import CONTACT_KINDS
 from mapping.crs import WEB_CRS, to_metric
-from mapping.domain import BLIND_SPOT_TYPES, FIELDS, OPEN_STATUSES, RESOURCE_TYPES
+from mapping.domain import BLIND_SPOT_TYPES, CONTACT_KINDS, FIELDS, OPEN_STATUSES, RESOURCE_TYPES
 from mapping.errors import NotFoundError
 from mapping.routes import Route, RouteError, Stop, network_from_lines, plan_route, start_of_walk
 from mapping.sample import SAMPLE_LABEL

@@ -21,18 +21,18 @@ from fpdf import FPDF
 
 from mapping.crs import METRIC_CRS, WEB_CRS, transform_xy
 from mapping.fonts import korean_font_path, matplotlib_korean_family
-from mapping.printing import PDF_FONT, fit_text
-from mapping.publish.static_map import fit_extent, scale_bar_length
+from mapping.printing import PDF_FONT, fit_text, pdf_lines
+from mapping.publish.static_map import CENTRED, fit_extent, scale_bar_length
 from mapping.zone_profile.facts import HANDLING, MARK, ZoneProfile, profile_list
 
 if TYPE_CHECKING:
+    import numpy as np
     from matplotlib.axes import Axes
 
 MAX_PLACES, MAX_CONTACTS, MAX_SPOTS, ROUTE_LINES = 6, 10, 6, 4  # what one A4 page holds
 MAP_MM = (92.0, 78.0)  # the small map's box (width, height)
 _M = 10.0  # page margin, mm
 _DPI = 200
-_CENTRED = {"ha": "center", "va": "center"}
 
 
 def export_zone_profile_pdf(profiles: ZoneProfile | Sequence[ZoneProfile], path: Path) -> Path:
@@ -209,7 +209,7 @@ def _draw_walk_text(pdf: FPDF, y: float, p: ZoneProfile, w: float) -> None:
     for shown in range(len(stops), -1, -1):
         rest = len(stops) - shown
         text = " → ".join(["출발", *stops[:shown], *([f"외 {rest}건"] if rest else []), "도착"])
-        if len(pdf.multi_cell(w, 4, text, dry_run=True, output="LINES")) <= ROUTE_LINES:
+        if len(pdf_lines(pdf, w, 4, text)) <= ROUTE_LINES:
             break
     pdf.set_x(_M)
     pdf.multi_cell(w, 4, text if stops else "", new_x="LMARGIN", new_y="NEXT")
@@ -226,17 +226,17 @@ def _draw_zone_and_tongs(ax: Axes, p: ZoneProfile, zone: gpd.GeoDataFrame) -> No
     for _, t in p.tong_shapes.iterrows():
         at = t.geometry.representative_point()
         label = f"{int(t['tong'])}통"
-        ax.annotate(label, (at.x, at.y), xytext=(0, 9), textcoords="offset points", **_CENTRED, color="#6b5500")
+        ax.annotate(label, (at.x, at.y), xytext=(0, 9), textcoords="offset points", **CENTRED, color="#6b5500")
 
 
-def _draw_walk(ax: Axes, p: ZoneProfile, x: Sequence[float], y: Sequence[float]) -> None:
+def _draw_walk(ax: Axes, p: ZoneProfile, x: np.ndarray, y: np.ndarray) -> None:
     """The walk from the centre through the stops (metric ``x``, ``y``) and back, stops numbered."""
     if p.walk:
         sx, sy = transform_xy([p.walk.start.lon], [p.walk.start.lat], WEB_CRS, METRIC_CRS)
         ax.plot([sx[0], *x, sx[0]], [sy[0], *y, sy[0]], color="#1f5fbf", linewidth=1.2, alpha=0.8)
     for i, (px, py) in enumerate(zip(x, y, strict=True), 1):
         box = {"boxstyle": "circle,pad=0.25", "fc": "#1f5fbf", "ec": "white", "lw": 0.6}
-        ax.annotate(str(i), (px, py), **_CENTRED, color="white", fontsize=6, bbox=box, zorder=5)
+        ax.annotate(str(i), (px, py), **CENTRED, color="white", fontsize=6, bbox=box, zorder=5)
 
 
 def _draw_scale_and_north(ax: Axes, extent: tuple[float, float, float, float]) -> None:
@@ -250,5 +250,4 @@ def _draw_scale_and_north(ax: Axes, extent: tuple[float, float, float, float]) -
     ax.plot([bx, bx + length], [by, by], color="#222222", linewidth=2)
     ax.text(bx + length / 2, by + 0.025 * (y1 - y0), f"{length:,} m", ha="center", va="bottom")
     arrow = {"facecolor": "#222222", "width": 2, "headwidth": 7, "headlength": 6}
-    where = {"xy": (0.95, 0.97), "xytext": (0.95, 0.88), "xycoords": "axes fraction"}
-    ax.annotate("N", **where, **_CENTRED, arrowprops=arrow)
+    ax.annotate("N", xy=(0.95, 0.97), xytext=(0.95, 0.88), xycoords="axes fraction", **CENTRED, arrowprops=arrow)

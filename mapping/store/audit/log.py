@@ -14,7 +14,8 @@ import re
 import pandas as pd
 import sqlalchemy as sa
 
-from mapping.access import HEADS, OWNER, SAMPLE, SYSTEM, User, check_writer
+from mapping.access import OWNER, SAMPLE, SYSTEM, User, check_writer
+from mapping.domain import HEADS
 from mapping.errors import AccessError, Problem, StoreError, ValidationError
 from mapping.store.audit.chain import (
     NO_KEY,
