@@ -168,7 +168,8 @@ class AccountsMixin(StoreBase):
             With every problem: account name, role, binding (dong, staff name, gu), weak password, an
             account or e-mail taken.
         """
-        row = {
+        mail = (email or "").strip().lower() or None
+        row: dict[str, object] = {
             "account": account,
             "name": (name or "").strip() or account,
             "role": role,
@@ -176,10 +177,10 @@ class AccountsMixin(StoreBase):
             "staff_name": (staff_name or "").strip() or None,
             "dong_code": (dong_code or "").strip() or None,
             "gu_code": (gu_code or "").strip() or None,
-            "email": (email or "").strip().lower() or None,
+            "email": mail,
         }
         self._check_manager(by, account_scope(row), doing="계정 만들기")
-        problems = self._account_problems(account, role=role, password=password, email=row["email"])
+        problems = self._account_problems(account, role=role, password=password, email=mail)
         problems += self._binding_problems(row)
         if problems:
             raise ValidationError(problems, what="계정")
@@ -295,9 +296,10 @@ class AccountsMixin(StoreBase):
             raise NotFoundError(f"계정 {account!r}이(가) 없습니다.")
         self._check_manager(by, account_scope(row), doing="계정 관리")
         for key in ("staff_name", "dong_code", "gu_code", "email"):
-            if key in changes and isinstance(changes[key], str):
-                changes[key] = changes[key].strip().lower() if key == "email" else changes[key].strip()  # type: ignore[union-attr]
-                changes[key] = changes[key] or None
+            value = changes.get(key)
+            if isinstance(value, str):
+                value = value.strip().lower() if key == "email" else value.strip()
+                changes[key] = value or None
         mine = sorted(k for k in BINDING & set(changes) if changes[k] != row[k])
         if by.account == account and mine:
             raise AccessError(
@@ -400,7 +402,8 @@ class AccountsMixin(StoreBase):
         now = self.clock()
         with self.writer.begin() as conn:
             row, verdict = self._reserve_attempt(conn, account, client, now, period)
-        ok = _verify(row["password_hash"] if verdict == "try" else _DUMMY, password) and verdict == "try"  # type: ignore[index]
+        hashed = row["password_hash"] if row is not None and verdict == "try" else _DUMMY
+        ok = _verify(hashed, password) and verdict == "try"
         who = User(account, account, None, client=client)
         scope = account_scope(row) if row else None
         with self.writer.begin() as conn:
@@ -412,9 +415,9 @@ class AccountsMixin(StoreBase):
             else:
                 detail = "wrong password" if verdict == "try" else verdict
                 self._log(conn, who, "로그인 실패", f"accounts:{account}", detail, dong_code=scope)
-        if not ok:  # raised after the commit, so the log and the failure count are kept
+        if not ok or row is None:  # raised after the commit, so the log and the failure count are kept
             raise AuthError(refusal_message())
-        return _user(row, client=client)  # type: ignore[arg-type]
+        return _user(row, client=client)
 
     def _reserve_attempt(
         self, conn: sa.Connection, account: str, client: str | None, now: dt.datetime, period: dt.timedelta

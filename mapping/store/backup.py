@@ -68,7 +68,7 @@ def backup_store(store: Store, out: Path, *, user: User) -> dict:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.partial")
-    engine: sa.Engine = store.engine  # type: ignore[attr-defined]
+    engine: sa.Engine = store.engine
     manifest: dict = {"format": FORMAT, "schema_version": SCHEMA_VERSION, "made_at": dt.datetime.now().isoformat(timespec="seconds"),
                       "backend": engine.dialect.name, "tables": {}}  # fmt: skip
     try:
@@ -83,15 +83,15 @@ def backup_store(store: Store, out: Path, *, user: User) -> dict:
                     data = ("\n".join(lines) + "\n" if lines else "").encode()
                     archive.writestr(f"tables/{table.name}.jsonl", data)
                     manifest["tables"][table.name] = {"rows": len(lines), "sha256": hashlib.sha256(data).hexdigest()}
-            photos = store.photo_dir  # type: ignore[attr-defined]
+            photos = store.photo_dir
             names = sorted(p for p in photos.rglob("*") if p.is_file()) if photos.exists() else []
             for path in names:
                 archive.write(path, f"photos/{path.relative_to(photos)}")
             manifest["photos"] = len(names)
             archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
         os.replace(partial, out)
-        with store.writer.begin() as conn:  # type: ignore[attr-defined]
-            store._log(conn, user, "다운로드", "store", f"backup {out.name}")  # type: ignore[attr-defined]
+        with store.writer.begin() as conn:
+            store._log(conn, user, "다운로드", "store", f"backup {out.name}")
     except OSError as err:
         partial.unlink(missing_ok=True)
         raise StoreError(f"백업 {out}을(를) 쓸 수 없습니다: {err}") from err
@@ -141,7 +141,7 @@ def restore_store(store: Store, path: Path, *, user: User) -> dict:
         If the backup is not usable; the store is then untouched.
     """
     manifest, tables = read_backup(Path(path))
-    writer: sa.Engine = store.writer  # type: ignore[attr-defined]
+    writer: sa.Engine = store.writer
     with writer.begin() as conn:
         for table in reversed(meta.sorted_tables):
             conn.execute(table.delete())
@@ -159,16 +159,16 @@ def restore_store(store: Store, path: Path, *, user: User) -> dict:
                 if "id" in table.c and table.c.id.primary_key:
                     conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
                                          f"COALESCE((SELECT MAX(id) FROM \"{table.name}\"), 0) + 1, false)"))  # fmt: skip
-        store._adopt_unkeyed(conn)  # type: ignore[attr-defined]  # a backup of before schema 7: keyed now, once
-        store._log(conn, user, "변경", "store", f"restored {Path(path).name} made {manifest['made_at']}")  # type: ignore[attr-defined]
-    store.anchor_access_log(f"restore {Path(path).name}", reset=True)  # type: ignore[attr-defined]
+        store._adopt_unkeyed(conn)  # a backup of before schema 7: keyed now, once
+        store._log(conn, user, "변경", "store", f"restored {Path(path).name} made {manifest['made_at']}")
+    store.anchor_access_log(f"restore {Path(path).name}", reset=True)
     _restore_photos(store, Path(path))
     return manifest
 
 
 def _restore_photos(store: Store, path: Path) -> None:
     """Put back the photos the store lacks (content-addressed names: an existing file is the same file)."""
-    folder: Path = store.photo_dir  # type: ignore[attr-defined]
+    folder: Path = store.photo_dir
     with zipfile.ZipFile(path) as archive:
         for name in archive.namelist():
             if not name.startswith("photos/") or name.endswith("/"):

@@ -153,15 +153,15 @@ class StoreBase(AccessLogMixin):
 
     def dong(self, code: str) -> gpd.GeoDataFrame:
         """The dong boundary (one row)."""
-        return self._reference("dongs", code)  # type: ignore[return-value]
+        return self._reference("dongs", code)
 
     def tongs(self, code: str) -> gpd.GeoDataFrame:
         """Tong polygons, by number."""
-        return self._reference("tongs", code)  # type: ignore[return-value]
+        return self._reference("tongs", code)
 
     def zones(self, code: str) -> gpd.GeoDataFrame:
         """Zones with officer, team, substitute, office phone, tongs and area."""
-        return self._reference("zones", code)  # type: ignore[return-value]
+        return self._reference("zones", code)
 
     def staff(self, code: str) -> pd.DataFrame:
         """Staff list in the kit's order (office phones only, no personal data)."""
@@ -274,6 +274,11 @@ class StoreBase(AccessLogMixin):
                 conn.execute(sa.select(t.c.kind, t.c.tong, t.c.zone_id).where(t.c.dong_code == code)).mappings().all()
             )
         return pd.DataFrame(rows, columns=["kind", "tong", "zone_id"])
+
+    # ---- provided by one part, used by another ------------------------------------------------------------------
+    def contacts(self, code: str, *, user: User, today: dt.date | None = None) -> pd.DataFrame:
+        """The contact book of the zones ``user`` may see (:meth:`mapping.store.contacts.ContactsMixin.contacts`)."""
+        raise NotImplementedError("ContactsMixin provides the contact book")
 
     # ---- reach of personal data, zone by zone -----------------------------------------------------------------
     def _zone_of_tong(self, code: str) -> dict[int, str]:

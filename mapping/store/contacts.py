@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import SupportsFloat, cast
 
 import pandas as pd
 import sqlalchemy as sa
@@ -19,10 +20,19 @@ from mapping.crs import plausible_lonlat
 from mapping.errors import ConflictError, NotFoundError, Problem
 from mapping.kit.tables import parse_tong
 from mapping.store.base import StoreBase
+from mapping.store.engine import _new_id
 from mapping.store.outreach import _raise, _text, _too_long
 from mapping.store.schema import CONTACT_LOG, CONTACTS
 
 CONTACT_FIELDS = ("kind", "name", "organisation", "phone", "tong", "lonlat", "note")
+
+
+def _checked_tong(values: Mapping[str, object]) -> int:
+    """The tong of :meth:`ContactsMixin._contact_values` (``parse_tong`` made it a number, or it raised)."""
+    tong = values["tong"]
+    if not isinstance(tong, int):
+        raise TypeError(f"통 {tong!r}은(는) 확인된 통 번호가 아닙니다.")
+    return tong
 
 
 class ContactsMixin(StoreBase):
@@ -127,7 +137,8 @@ class ContactsMixin(StoreBase):
     # ---- contacts: writing ---------------------------------------------------------------------------------------
     def _contact_values(self, code: str, given: Mapping[str, object]) -> dict[str, object]:
         """Checked column values for the fields in ``given``; every problem at once."""
-        problems, values = [], {}
+        problems: list[Problem] = []
+        values: dict[str, object] = {}
         unknown = set(given) - set(CONTACT_FIELDS)
         problems += [
             Problem("연락처", None, k, f"고칠 수 없는 항목입니다. 가능한 항목: {', '.join(CONTACT_FIELDS)}")
@@ -144,8 +155,9 @@ class ContactsMixin(StoreBase):
                 values[key] = None
         for key, label in (("name", "성명"), ("organisation", "소속"), ("note", "비고")):
             if key in given:
-                values[key] = _text(given[key])
-                problems += _too_long("연락처", label, values[key])  # type: ignore[arg-type]
+                text = _text(given[key])
+                values[key] = text
+                problems += _too_long("연락처", label, text)
         if "name" in given and not values["name"]:
             problems.append(Problem("연락처", None, "성명", "성명을 적으세요."))
         if "kind" in given and values.get("kind") is None and not any(p.column == "구분" for p in problems):
@@ -164,7 +176,7 @@ class ContactsMixin(StoreBase):
         if "lonlat" in given:
             values["lon"], values["lat"] = None, None
             if given["lonlat"] is not None:
-                lon, lat = (float(v) for v in given["lonlat"])  # type: ignore[union-attr]
+                lon, lat = (float(v) for v in cast("Iterable[SupportsFloat]", given["lonlat"]))  # a (lon, lat) pair
                 if not (math.isfinite(lon) and math.isfinite(lat) and plausible_lonlat(lon, lat)):
                     problems.append(Problem("연락처", None, "위치", f"위치 ({lon}, {lat})가 서울이 아닙니다."))
                 values["lon"], values["lat"] = lon, lat
@@ -203,10 +215,10 @@ class ContactsMixin(StoreBase):
         """
         given = {"kind": kind, "name": name, "tong": tong, "organisation": organisation, "phone": phone}
         values = self._contact_values(code, given | {"lonlat": lonlat, "note": note})
-        actor = self._check_contact_zone(code, int(values["tong"]), user)  # type: ignore[arg-type]
+        actor = self._check_contact_zone(code, _checked_tong(values), user)
         row = values | {"dong_code": code, "origin": "app", "added_at": self.clock(), "version": 1}
         with self.writer.begin() as conn:
-            contact_id = int(conn.execute(CONTACTS.insert().values(**row, updated_by=actor)).inserted_primary_key[0])
+            contact_id = _new_id(conn.execute(CONTACTS.insert().values(**row, updated_by=actor)))
             self._log(conn, user, "입력", f"contacts:{contact_id}", f"tong={values['tong']}")
         return contact_id
 
@@ -226,7 +238,7 @@ class ContactsMixin(StoreBase):
         actor = self._check_contact_zone(contact["dong_code"], int(contact["tong"]), user)
         values = self._contact_values(contact["dong_code"], changes)
         if "tong" in values:
-            self._check_contact_zone(contact["dong_code"], int(values["tong"]), user)  # type: ignore[arg-type]
+            self._check_contact_zone(contact["dong_code"], _checked_tong(values), user)
         seen = int(expected_version) if expected_version is not None else int(contact["version"])
         with self.writer.begin() as conn:
             done = conn.execute(
@@ -304,4 +316,4 @@ class ContactsMixin(StoreBase):
         with self.writer.begin() as conn:
             entry = conn.execute(CONTACT_LOG.insert().values(**row, note=_text(note), recorded_at=self.clock()))
             self._log(conn, user, "입력", f"contact_log:{contact_id}", kind)
-        return int(entry.inserted_primary_key[0])
+        return _new_id(entry)

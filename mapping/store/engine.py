@@ -8,8 +8,10 @@ stored rows into GeoDataFrames (WKB or lon/lat in EPSG:4326) and frames into pla
 from __future__ import annotations
 
 import os
+import sqlite3
 import warnings
 from pathlib import Path
+from typing import Any, SupportsInt
 
 import geopandas as gpd
 import numpy as np
@@ -18,6 +20,7 @@ import shapely
 import sqlalchemy as sa
 
 from mapping.crs import WEB_CRS
+from mapping.errors import StoreError
 from mapping.store.schema import POINT_TABLES, meta
 
 DEFAULT_DB = Path(__file__).resolve().parents[2] / "data" / "mapping.sqlite"
@@ -63,8 +66,16 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return out
 
 
-def _tong(value: object) -> int | None:
-    return None if value is None or pd.isna(value) else int(value)  # type: ignore[arg-type]
+def _tong(value: SupportsInt | None) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def _new_id(result: sa.CursorResult[Any]) -> int:
+    """The id of the row an ``INSERT`` of one row just wrote."""
+    key = result.inserted_primary_key
+    if key is None:
+        raise StoreError("새 행의 번호를 알 수 없습니다: 한 행을 넣는 INSERT가 아닙니다.")
+    return int(key[0])
 
 
 def _as_list(value: object) -> list:
@@ -83,9 +94,9 @@ def _engine(url: str) -> sa.Engine:
     return engine
 
 
-def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
-    dbapi_conn.isolation_level = None  # type: ignore[attr-defined]  # SQLAlchemy emits BEGIN itself (_sqlite_begin)
-    cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
+def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+    dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (_sqlite_begin)
+    cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")

@@ -14,6 +14,7 @@ from mapping.domain import MISSION_KINDS, MISSION_ROLES
 from mapping.errors import Problem
 from mapping.month.aggregation import parse_month
 from mapping.outreach import mission_progress
+from mapping.store.engine import _new_id
 from mapping.store.outreach import _raise, _text, _too_long
 from mapping.store.report_rows import ReportRows
 from mapping.store.schema import MISSIONS, POINT_TABLES
@@ -28,14 +29,16 @@ class MissionsMixin(ReportRows):
         return self._actor_in(code, user, doing="이달의 미션·동 현안사항 정하기", roles=MISSION_ROLES)
 
     def _mission_values(self, kind: object, title: object, description: object) -> dict[str, object]:
-        problems, values = [], {"title": _text(title), "description": (str(description or "").strip() or None)}
+        heading, text = _text(title), (str(description or "").strip() or None)
+        problems: list[Problem] = []
+        values: dict[str, object] = {"title": heading, "description": text}
         try:
             values["kind"] = MISSION_KINDS.parse(kind)
         except ValueError as err:
             problems.append(Problem("미션", None, "구분", str(err)))
-        if not values["title"]:
+        if not heading:
             problems.append(Problem("미션", None, "제목", "제목을 적으세요."))
-        problems += _too_long("미션", "제목", values["title"]) + _too_long("미션", "설명", values["description"])  # type: ignore[arg-type]
+        problems += _too_long("미션", "제목", heading) + _too_long("미션", "설명", text)
         _raise(problems, "이달의 미션")
         return values
 
@@ -54,7 +57,7 @@ class MissionsMixin(ReportRows):
         month_key = parse_month(month).strftime("%Y-%m")
         row = values | {"dong_code": code, "month": month_key, "set_by": setter, "set_at": self.clock()}
         with self.writer.begin() as conn:
-            mission_id = int(conn.execute(MISSIONS.insert().values(**row)).inserted_primary_key[0])
+            mission_id = _new_id(conn.execute(MISSIONS.insert().values(**row)))
             self._log(conn, user, "입력", f"missions:{code}:{month_key}", f"id={mission_id} {values['kind']}")
         return mission_id
 

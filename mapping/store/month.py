@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any, cast
 
 import pandas as pd
 import sqlalchemy as sa
@@ -14,6 +15,7 @@ from mapping.errors import NotFoundError, Problem, ValidationError
 from mapping.month.aggregation import MonthlySheet, parse_month
 from mapping.month.deadlines import OutingTarget
 from mapping.store.base import StoreBase
+from mapping.store.engine import _new_id
 from mapping.store.schema import AGGREGATIONS, BEST_CASES, DONG_SETTINGS, MEETINGS, POINT_TABLES
 
 _TITLE_MAX = 200
@@ -178,9 +180,9 @@ class MonthMixin(StoreBase):
             "chosen_at": self.clock(),
         }
         with self.writer.begin() as conn:
-            case_id = conn.execute(BEST_CASES.insert().values(**values)).inserted_primary_key[0]
+            case_id = _new_id(conn.execute(BEST_CASES.insert().values(**values)))
             self._log(conn, user, "입력", f"best_case:{case_id}", f"{month} reports={ids}")
-        return int(case_id)
+        return case_id
 
     def best_case(self, case_id: int) -> dict:
         """One best case.
@@ -224,8 +226,9 @@ class MonthMixin(StoreBase):
         if step not in order_problem:
             message = f"{step!r}는 단계가 아닙니다. 가능한 값: {', '.join(order_problem)}"
             raise ValidationError([Problem("실천사례", None, "단계", message)], what="실천사례")
-        if order_problem[step]:
-            raise ValidationError([Problem("실천사례", None, "단계", order_problem[step])], what="실천사례")
+        problem = order_problem[step]
+        if problem:
+            raise ValidationError([Problem("실천사례", None, "단계", problem)], what="실천사례")
 
     def record_best_case_step(self, case_id: int, step: str, *, on: dt.date, user: User) -> None:
         """Record a step of the case's way up: ``gu_submitted``, ``selected``, ``not_selected``, ``city_submitted``.
@@ -240,12 +243,13 @@ class MonthMixin(StoreBase):
         case = self.best_case(case_id)
         self._actor_in(case["dong_code"], user, doing="실천사례 제출 기록", roles=LEADER_ROLES)
         self.check_best_case_step(case_id, step)
-        values = {
+        steps: dict[str, dict[str, object]] = {
             "gu_submitted": {"gu_submitted_on": on},
             "selected": {"gu_result": "selected", "gu_result_on": on},
             "not_selected": {"gu_result": "not_selected", "gu_result_on": on, "city_submitted_on": None},
             "city_submitted": {"city_submitted_on": on},
-        }[step]
+        }
+        values = steps[step]
         with self.writer.begin() as conn:
             conn.execute(BEST_CASES.update().where(BEST_CASES.c.id == int(case_id)).values(**values))
             self._log(conn, user, "변경", f"best_case:{case_id}", f"{step} {on:%Y-%m-%d}")
@@ -267,8 +271,8 @@ class MonthMixin(StoreBase):
 
     def outing_target(self, code: str) -> OutingTarget:
         """The dong's weekly outing target (주 1회 unless set)."""
-        value = self._setting(code, "outing_target")
-        return OutingTarget(**value) if value else OutingTarget()  # type: ignore[arg-type]
+        value = self._setting(code, "outing_target")  # a JSON object, as set_outing_target wrote it
+        return OutingTarget(**cast("dict[str, Any]", value)) if value else OutingTarget()
 
     def set_outing_target(self, code: str, target: OutingTarget, *, user: User) -> None:
         """Set the dong's weekly outing target (a team leader or the dong head; see :meth:`set_public_url`)."""

@@ -24,6 +24,7 @@ from mapping.crs import WEB_CRS, plausible_lonlat
 from mapping.domain import NOTICE_PLACES
 from mapping.errors import NotFoundError, Problem, ValidationError
 from mapping.store.base import StoreBase
+from mapping.store.engine import _new_id
 from mapping.store.schema import NOTICE_POSTS
 from mapping.text import text_of
 from mapping.tong_index import attach_tong_zone
@@ -74,7 +75,9 @@ class OutreachMixin(StoreBase):
             Seoul or a date in the future.
         """
         posted_by = self._actor_in(code, user, doing="게시 기록")
-        problems, values = [], {"place_name": _text(place_name), "note": _text(note)}
+        remark = _text(note)
+        problems: list[Problem] = []
+        values: dict[str, object] = {"place_name": _text(place_name), "note": remark}
         try:
             values["kind"] = NOTICE_PLACES.parse(kind)
         except ValueError as err:
@@ -83,11 +86,11 @@ class OutreachMixin(StoreBase):
             problems.append(Problem("게시", None, "장소명", "장소 이름을 적으세요 (예: 성산샘플아파트 101동 게시판)."))
         if posted_on > dt.date.today():
             problems.append(Problem("게시", None, "게시일", f"{posted_on}은(는) 아직 오지 않은 날입니다."))
-        problems += self._notice_place(code, lonlat, tong, values) + _too_long("게시", "비고", values["note"])  # type: ignore[arg-type]
+        problems += self._notice_place(code, lonlat, tong, values) + _too_long("게시", "비고", remark)
         _raise(problems, "게시 현황")
         row = values | {"dong_code": code, "posted_on": posted_on, "posted_by": posted_by, "created_at": self.clock()}
         with self.writer.begin() as conn:
-            post_id = int(conn.execute(NOTICE_POSTS.insert().values(**row)).inserted_primary_key[0])
+            post_id = _new_id(conn.execute(NOTICE_POSTS.insert().values(**row)))
             self._log(conn, user, "입력", f"notice_posts:{post_id}", f"zone={values['zone_id']}")
         return post_id
 

@@ -16,6 +16,7 @@ from mapping.access import User
 from mapping.domain import REFERRAL_STATUSES
 from mapping.errors import ConflictError, NotFoundError, Problem
 from mapping.outreach import check_referral_transition, parse_body
+from mapping.store.engine import _new_id
 from mapping.store.outreach import _raise, _text, _too_long
 from mapping.store.report_rows import ReportRows
 from mapping.store.schema import CONTACT_LOG, POINT_TABLES, REFERRAL_HISTORY, REFERRALS
@@ -25,7 +26,7 @@ class ReferralsMixin(ReportRows):
     """Referrals of reports and households: opening, moving on, reading (a household's is logged)."""
 
     @staticmethod
-    def _drop_household_referrals(conn: sa.Connection, households: object) -> None:
+    def _drop_household_referrals(conn: sa.Connection, households: Iterable[int] | sa.Select[tuple[int]]) -> None:
         """Delete the referrals (and their history) of ``households`` (ids, or a select of ids)."""
         referrals = REFERRALS.c.household_id.in_(households)
         steps = REFERRAL_HISTORY.c.referral_id.in_(sa.select(REFERRALS.c.id).where(referrals))
@@ -34,14 +35,16 @@ class ReferralsMixin(ReportRows):
 
     # ---- referrals -------------------------------------------------------------------------------------------------
     def _referral_values(self, body: object, body_name: object, note: object) -> tuple[dict[str, object], str | None]:
-        problems, values = [], {"body_name": _text(body_name)}
+        name = _text(body_name)
+        problems: list[Problem] = []
+        values: dict[str, object] = {"body_name": name}
         try:
             values["body"] = parse_body(body)
         except ValueError as err:
             problems.append(Problem("연계", None, "기관", str(err)))
-        if values.get("body") == "other" and not values["body_name"]:
+        if values.get("body") == "other" and not name:
             problems.append(Problem("연계", None, "기관명", "'기타' 기관은 기관명을 적으세요."))
-        problems += _too_long("연계", "기관명", values["body_name"]) + _too_long("연계", "메모", _text(note))  # type: ignore[arg-type]
+        problems += _too_long("연계", "기관명", name) + _too_long("연계", "메모", _text(note))
         _raise(problems, "연계 의뢰")
         return values, _text(note)
 
@@ -50,9 +53,7 @@ class ReferralsMixin(ReportRows):
     ) -> int:
         now = self.clock()
         row = values | target | {"dong_code": code, "status": "referred", "created_at": now, "created_by": actor}
-        referral_id = int(
-            conn.execute(REFERRALS.insert().values(**row, updated_at=now, version=1)).inserted_primary_key[0]
-        )
+        referral_id = _new_id(conn.execute(REFERRALS.insert().values(**row, updated_at=now, version=1)))
         conn.execute(
             REFERRAL_HISTORY.insert().values(
                 referral_id=referral_id, at=now, actor=actor, to_status="referred", note=note
@@ -255,8 +256,10 @@ class ReferralsMixin(ReportRows):
         )
         steps = REFERRAL_HISTORY.c.referral_id.in_(about_reports) | REFERRAL_HISTORY.c.referral_id.in_(households)
         with self.engine.connect() as conn:
-            notes = conn.execute(sa.select(CONTACT_LOG.c.note).where(CONTACT_LOG.c.contact_id.in_(contacts))).scalars()
-            notes = [*notes, *conn.execute(sa.select(REFERRAL_HISTORY.c.note).where(steps)).scalars()]
+            notes = [
+                *conn.execute(sa.select(CONTACT_LOG.c.note).where(CONTACT_LOG.c.contact_id.in_(contacts))).scalars(),
+                *conn.execute(sa.select(REFERRAL_HISTORY.c.note).where(steps)).scalars(),
+            ]
         return {n.strip() for n in notes if n and n.strip()}
 
     def _with_last_note(self, frame: pd.DataFrame) -> pd.DataFrame:

@@ -97,7 +97,17 @@ class ReportFlowMixin(ReportRows):
         with self.writer.begin() as conn:
             self._move(conn, report, to, actor=actor, note=note, reason=reason, duplicate_of=duplicate_of)
 
-    def _move(self, conn: sa.Connection, report: dict, to: str, *, actor: str, **kw: object) -> None:
+    def _move(
+        self,
+        conn: sa.Connection,
+        report: dict,
+        to: str,
+        *,
+        actor: str,
+        note: str | None = None,
+        reason: str | None = None,
+        duplicate_of: int | None = None,
+    ) -> None:
         staff = self.staff(report["dong_code"])
         notified = (
             conn.execute(
@@ -107,10 +117,10 @@ class ReportFlowMixin(ReportRows):
         )
         if to == "in_progress" and report["status"] in ("received", "returned"):
             report = report | {"assignee": report["finder"]}  # the finder takes it on
-        if to == "duplicate" and kw.get("duplicate_of") is not None:
-            other = conn.execute(sa.select(REPORTS.c.dong_code).where(REPORTS.c.id == int(kw["duplicate_of"]))).scalar()
+        if to == "duplicate" and duplicate_of is not None:
+            other = conn.execute(sa.select(REPORTS.c.dong_code).where(REPORTS.c.id == int(duplicate_of))).scalar()
             if other != report["dong_code"]:
-                raise TransitionError(f"원래 보고 {kw['duplicate_of']}이(가) 이 동에 없습니다.")
+                raise TransitionError(f"원래 보고 {duplicate_of}이(가) 이 동에 없습니다.")
         if to == "closed" and not report.get("co_approver"):  # e.g. a welfare-team finder closing their own report
             report = report | {"co_approver": co_approver_for(report.get("assignee") or report["finder"], staff)}
         check_transition(
@@ -119,8 +129,8 @@ class ReportFlowMixin(ReportRows):
             actor=actor,
             staff=staff,
             notified=notified,
-            reason=kw.get("reason"),
-            duplicate_of=kw.get("duplicate_of"),
+            reason=reason,
+            duplicate_of=duplicate_of,
         )
         values: dict[str, object] = {"status": to, "updated_at": self.clock(), "co_approver": report.get("co_approver")}
         if to == "in_progress":
@@ -129,11 +139,11 @@ class ReportFlowMixin(ReportRows):
                 "co_approver": report.get("co_approver") or co_approver_for(report["assignee"], staff),
             }
         if to == "returned":
-            values |= {"assignee": None, "return_reason": kw.get("reason"), "co_approver": None}
-        if to == "duplicate":
-            values["duplicate_of"] = int(kw["duplicate_of"])  # type: ignore[arg-type]
+            values |= {"assignee": None, "return_reason": reason, "co_approver": None}
+        if to == "duplicate" and duplicate_of is not None:  # check_transition refused a duplicate of nothing
+            values["duplicate_of"] = int(duplicate_of)
         self._write_report(conn, report, values)
-        note = kw.get("reason") or kw.get("note")
+        note = reason or note
         self._history(
             conn,
             report["id"],

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 import sqlalchemy as sa
 
@@ -59,7 +61,7 @@ class ReportRows(StoreBase):
             "덮어쓰지 않았습니다: 보고를 새로 불러와 바뀐 내용을 확인하고 다시 하세요."
         )
 
-    def _write_report(self, conn: sa.Connection, report: dict, values: dict[str, object]) -> None:
+    def _write_report(self, conn: sa.Connection, report: dict, values: Mapping[str, object]) -> None:
         """Update the report only if it is still the version read (optimistic locking); bump the version."""
         seen = report.get("version") or 1
         version = sa.func.coalesce(REPORTS.c.version, 1)

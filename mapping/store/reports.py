@@ -27,6 +27,7 @@ from mapping.domain import ACTIVITIES, DUTIES, FIELDS
 from mapping.errors import Problem, TransitionError, ValidationError
 from mapping.photos import Photo, photo_paths, write_atomic
 from mapping.reports import DUTY_FOR_FIELD, co_approver_for
+from mapping.store.engine import _new_id
 from mapping.store.report_rows import ReportRows
 from mapping.store.schema import PERSONAL, POINT_TABLES, REPORT_PHOTOS
 from mapping.tong_index import attach_tong_zone
@@ -208,9 +209,9 @@ class ReportsMixin(ReportRows):
         written = self._write_photos(photos)
         try:
             with self.writer.begin() as conn:
-                if values.get("mission_id") is not None:  # still there: a mission deleted meanwhile tags nothing
-                    self._hold_mission(conn, int(values["mission_id"]), code)
-                report_id = conn.execute(REPORTS.insert(), values).inserted_primary_key[0]  # one compiled statement
+                if mission_id is not None:  # still there: a mission deleted meanwhile tags nothing
+                    self._hold_mission(conn, int(mission_id), code)
+                report_id = _new_id(conn.execute(REPORTS.insert(), values))  # one compiled statement
                 self._insert_photos(conn, report_id, photos)
                 shown = {k: ("(개인정보)" if k in PERSONAL else v) for k, v in values.items() if k in EDITABLE and v}
                 self._history(conn, report_id, actor=finder, action="create", to_status="received", changes=shown)
@@ -219,19 +220,20 @@ class ReportsMixin(ReportRows):
         except BaseException:
             self._remove_unreferenced(written)
             raise
-        return int(report_id)
+        return report_id
 
     def _clean_details(
         self,
         details: dict,
         *,
         finder: str,
-        memo: str | None,
+        memo: object,
         code: str,
         staff: pd.DataFrame | None = None,
         mission_id: int | None = None,
     ) -> dict[str, object]:
-        problems, values = [], {}
+        problems: list[Problem] = []
+        values: dict[str, object] = {}
         staff = self._shared(code, "staff")[0] if staff is None else staff
         if finder not in set(staff["name"]):
             problems.append(Problem("보고", None, "작성자", f"작성자 {finder!r}는 직원 명단에 없습니다."))

@@ -104,7 +104,7 @@ def purge_expired(
     now = dt.datetime.combine(today, dt.time())
     reports, households = POINT_TABLES["reports"], POINT_TABLES["households"]
     out = PurgeReport()
-    with store.writer.begin() as conn:  # type: ignore[attr-defined]
+    with store.writer.begin() as conn:
         stale = reports.c.status.in_(["closed", "duplicate"]) & (
             sa.func.coalesce(reports.c.updated_at, reports.c.created_at) < now - dt.timedelta(days=policy.closed_days)
         )
@@ -147,11 +147,11 @@ def purge_expired(
         if cut:
             boundary = _cut_log(conn, cut, on=today)
             detail += f"; log_upto={boundary.last_id} removed_total={boundary.removed}"
-        store._log(conn, user, "삭제", "retention", detail)  # type: ignore[attr-defined]
+        store._log(conn, user, "삭제", "retention", detail)
     if cut:  # the head after the purge, outside the database
-        store.anchor_access_log("purge")  # type: ignore[attr-defined]
+        store.anchor_access_log("purge")
     for name in out.files:  # after the commit: a crash leaves at most unreferenced files, swept at the next start
-        (store.photo_dir / name).unlink(missing_ok=True)  # type: ignore[attr-defined]
+        (store.photo_dir / name).unlink(missing_ok=True)
     return out
 
 
