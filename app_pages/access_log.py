@@ -12,11 +12,13 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import current_user, get_store, md
+from app_pages.common import act, current_user, get_store, md, show_kept
 from mapping.errors import MappingError
+from mapping.store.audit import Anchor
 from mapping.text import safe_cell
 
 MIN_REASON = 5
+BOX = "access_log"  # where a conflict's message would be kept across the rerun (app_pages.common.act)
 
 store = get_store()
 st.title("접근 기록")
@@ -25,6 +27,7 @@ if user is None:
     st.error("행정팀장·동장·관리자만 접근 기록을 검토합니다.")
     st.stop()
 me = user
+show_kept(BOX)
 try:
     log = store.access_log(user=me)
 except (MappingError, PermissionError) as err:
@@ -68,32 +71,29 @@ reason = st.text_input(
     "내려받는 까닭 (기록에 남습니다)", key="log_reason", placeholder="예: 11월 정기 점검 보고서 첨부"
 )
 if len(reason.strip()) >= MIN_REASON:
+
+    def _prepare() -> None:
+        """Log the download with its reason, then keep the CSV (ending with the anchor) for the button below."""
+        anchor = store.record_log_download(month, reason.strip(), user=me)
+        cells = shown[list(columns)].rename(columns=columns).map(safe_cell)  # a typed reason never becomes a formula
+        text = (
+            cells.to_csv(index=False)
+            + "\n"
+            + pd.DataFrame([[safe_cell(anchor.line())]]).to_csv(index=False, header=False)
+        )
+        st.session_state["log_csv"] = text.encode("utf-8-sig")
+
     if st.button("이 달 기록 CSV 준비", key="log_prepare"):
-        try:
-            anchor = store.record_log_download(month, reason.strip(), user=me)
-        except (MappingError, PermissionError) as err:
-            st.error(md(err))
-        else:
-            cells = (
-                shown[list(columns)].rename(columns=columns).map(safe_cell)
-            )  # a typed reason never becomes a formula
-            text = (
-                cells.to_csv(index=False)
-                + "\n"
-                + pd.DataFrame([[safe_cell(anchor.line())]]).to_csv(index=False, header=False)
-            )
-            st.session_state["log_csv"] = text.encode("utf-8-sig")
+        act(BOX, None, _prepare)  # no rerun: the download button below offers it in this run
     if "log_csv" in st.session_state:
         st.download_button(
             "CSV 내려받기", st.session_state["log_csv"], file_name=f"접근기록_{month}.csv", key="log_download"
         )
 else:
     st.caption(f"내려받으려면 까닭을 {MIN_REASON}자 이상 적으세요.")
-if st.button(f"{month} 검토 완료", key="log_reviewed"):
-    try:
-        anchor = store.record_log_review(month, user=me)
-    except (MappingError, PermissionError) as err:
-        st.error(md(err))
-    else:
-        st.success(f"{md(month)} 검토를 기록했습니다. 아래 앵커를 검토 기록(회의록·출력물)에 남기세요.")
-        st.code(anchor.line(), language=None)
+reviewed: list[Anchor] = []
+if st.button(f"{month} 검토 완료", key="log_reviewed") and act(
+    BOX, None, lambda: reviewed.append(store.record_log_review(month, user=me))
+):  # no rerun: the anchor is shown in this run
+    st.success(f"{md(month)} 검토를 기록했습니다. 아래 앵커를 검토 기록(회의록·출력물)에 남기세요.")
+    st.code(reviewed[0].line(), language=None)

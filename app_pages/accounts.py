@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import client_address, current_user, get_store, md
+from app_pages.common import act, client_address, current_user, get_store, md, show_kept
 from mapping.access import in_admin_scope
 from mapping.domain import ACCOUNT_ROLES
-from mapping.errors import MappingError
+
+BOX = "accounts"  # where a change keeps its message across the rerun (app_pages.common.act)
 
 store = get_store()
 st.title("계정")
@@ -20,8 +21,7 @@ if user is None or not user.admin or user.role == "sample":
     st.error("관리자만 계정을 관리합니다 (샘플 둘러보기는 읽기 전용입니다).")
     st.stop()
 me = user.at(client_address())
-if done := st.session_state.pop("accounts_done", None):
-    st.success(md(done))
+show_kept(BOX)
 scope = f"동 {me.dong_code}" if me.dong_code else (f"구 {me.gu_code}" if me.gu_code else "저장소 전체")
 st.caption(
     f"관리 범위: **{md(scope)}**. 한 사람에 한 계정. 권한을 주거나 바꾸거나 거두면 모두 접근 기록에 남고 3년 이상 "
@@ -39,33 +39,42 @@ st.dataframe(
     width="stretch",
 )  # fmt: skip
 
-roles = [None, *ACCOUNT_ROLES.keys]
-label = {None: "(권한 없음)", **dict(ACCOUNT_ROLES.items)}.get
+roles: list[str | None] = [None, *ACCOUNT_ROLES.keys]
+role_labels: dict[str | None, str] = {None: "(권한 없음)", **dict(ACCOUNT_ROLES.items)}
+label = role_labels.__getitem__
 dongs = [str(c) for c in store.dongs()["dong_code"] if in_admin_scope(me, str(c))]
 known_gus = store.known_gus()
 gus = [g for g in sorted(known_gus) if in_admin_scope(me, g)]
-gu_label = {None: "(없음)", **{g: f"{g} {known_gus[g]}".strip() for g in gus}}.get
+gu_names: dict[str | None, str] = {None: "(없음)", **{g: f"{g} {known_gus[g]}".strip() for g in gus}}
+
+
+def gu_label(gu: str | None) -> str:
+    """A gu as offered: its code and name; one outside this administrator's scope by its code."""
+    return gu_names.get(gu) or str(gu)
+
+
 with st.expander("새 계정", expanded=accounts.empty), st.form("new_account"):
     c1, c2 = st.columns(2)
     account = c1.text_input("계정 (영문 소문자·숫자)", key="new_account_id")
     name = c2.text_input("이름", key="new_account_name")
     role = c1.selectbox("권한", roles, format_func=label, key="new_account_role")
-    dong = c2.selectbox("동 (직원 권한)", [None, *dongs], key="new_account_dong")
+    dong_choices: list[str | None] = [None, *dongs]
+    dong = c2.selectbox("동 (직원 권한)", dong_choices, key="new_account_dong")
     staff = c1.text_input("직원 명단의 성명 (직원 권한)", key="new_account_staff")
-    gu = c2.selectbox("구 (구 담당, 구의 관리자)", [None, *gus], format_func=gu_label, key="new_account_gu")
+    gu_choices: list[str | None] = [None, *gus]
+    gu = c2.selectbox("구 (구 담당, 구의 관리자)", gu_choices, format_func=gu_label, key="new_account_gu")
     email = c1.text_input("통합로그인 이메일 (선택)", key="new_account_email")
     password = c2.text_input("처음 비밀번호 (10자 이상, 두 종류 이상)", type="password", key="new_account_password")
     admin = c1.checkbox("관리자 (계정·자료 관리)", key="new_account_admin")
     if st.form_submit_button("만들기"):
-        try:
-            store.create_account(
+        act(
+            BOX,
+            f"계정 {md(account)}을(를) 만들었습니다.",
+            lambda: store.create_account(
                 account.strip(), name=name, password=password or None, role=role, by=me, staff_name=staff.strip() or None,
                 dong_code=dong, gu_code=gu, admin=admin, email=email or None,
-            )  # fmt: skip
-            st.session_state["accounts_done"] = f"계정 {account}을(를) 만들었습니다."
-            st.rerun()
-        except (MappingError, PermissionError) as err:
-            st.error(md(err))
+            ),
+        )  # fmt: skip
 
 if len(accounts):
     st.subheader("계정 바꾸기")
@@ -80,11 +89,18 @@ if len(accounts):
             k: (row[k] if isinstance(row[k], str) else None) for k in ("role", "dong_code", "gu_code", "staff_name")
         }
         new_role = c1.selectbox("권한", roles, index=roles.index(current["role"]), format_func=label, key="edit_role")
-        dong_options = [None, *dict.fromkeys([*dongs, *([current["dong_code"]] if current["dong_code"] else [])])]
+        dong_options: list[str | None] = [
+            None,
+            *dict.fromkeys([*dongs, *([current["dong_code"]] if current["dong_code"] else [])]),
+        ]
         new_dong = c1.selectbox("동", dong_options, index=dong_options.index(current["dong_code"]), key="edit_dong")
-        gu_options = [None, *dict.fromkeys([*gus, *([current["gu_code"]] if current["gu_code"] else [])])]
-        new_gu = c1.selectbox("구", gu_options, index=gu_options.index(current["gu_code"]), format_func=lambda g: gu_label(g) or g,
-                              key="edit_gu")  # fmt: skip
+        gu_options: list[str | None] = [
+            None,
+            *dict.fromkeys([*gus, *([current["gu_code"]] if current["gu_code"] else [])]),
+        ]
+        new_gu = c1.selectbox(
+            "구", gu_options, index=gu_options.index(current["gu_code"]), format_func=gu_label, key="edit_gu"
+        )
         new_staff = c1.text_input("직원 명단의 성명", value=current["staff_name"] or "", key="edit_staff")
         c1.caption("직원 권한은 동과 그 동 직원 명단의 성명에, 구 담당은 구에 묶입니다.")
         if c1.button("권한·소속 바꾸기", key="change_role"):
@@ -105,9 +121,6 @@ if len(accounts):
     if c3.button("비밀번호 바꾸기", key="change_password") and new_password:
         changes = {"password": new_password}
     if changes:
-        try:
-            store.update_account(target, by=me, **changes)
-            st.session_state["accounts_done"] = f"{target}: 바꿨습니다 (접근 기록에 남음)."
-            st.rerun()
-        except (MappingError, PermissionError) as err:
-            st.error(md(err))
+        act(
+            BOX, f"{md(target)}: 바꿨습니다 (접근 기록에 남음).", lambda: store.update_account(target, by=me, **changes)
+        )

@@ -5,16 +5,19 @@ from __future__ import annotations
 import base64
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
 from mapping.access import PUBLIC_USER, SAMPLE, User, check_counts, openable_dongs, sample_user
-from mapping.errors import AccessError, AuthError, MappingError
+from mapping.errors import AccessError, AuthError, ConflictError, MappingError
 from mapping.store import Store, open_store
+
+T = TypeVar("T")
 
 SAMPLE_NOTE = (
     "샘플 동입니다: 행정동 경계와 의료기관은 실제 공공자료이고, 통 경계와 모든 사람(직원·주민)·보고는 가상입니다."
@@ -90,6 +93,17 @@ def current_user() -> User | None:
     return None if user is None else user.at(client_address())
 
 
+def require_user() -> User:
+    """Who is logged in; a visitor's run of the page stops here (the menu offers staff pages to staff only).
+
+    After :func:`pick_officer` this is the acting account (in sample browsing, the staff member chosen).
+    """
+    user = current_user()
+    if user is None:
+        st.stop()
+    return user
+
+
 def sso_configured() -> bool:
     """Whether single sign-on (OIDC through ``st.login``) is set up: ``[auth]`` in ``.streamlit/secrets.toml``.
 
@@ -100,6 +114,8 @@ def sso_configured() -> bool:
     needed = ("redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url")
     try:
         auth = st.secrets.get("auth")
+        if auth is None:
+            return False  # no [auth]
         return all(auth.get(key) for key in needed)
     except (AttributeError, FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
         return False  # no secrets file, no [auth], or not a table
@@ -169,14 +185,74 @@ def md(text: object) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text if text is not None else ""))
 
 
-def attempt(change: Callable[[], object]) -> bool:
-    """Run a store change; on a refusal (role, dong, read-only sample, a bad value) show it here and say False."""
+def show_refusal(err: object) -> None:
+    """A refusal as the person should read it: the store's Korean message, Markdown-escaped, one problem a line."""
+    st.error(md(err).replace("\n", "  \n"))  # the message may quote names and what was typed
+
+
+def saved(what: str) -> str:
+    """The usual success message for :func:`act`: ``"<what>: 저장했습니다."`` (Markdown, ``what`` escaped)."""
+    return f"{md(what)}: 저장했습니다."
+
+
+def act(
+    box: str,
+    done: str | Callable[[T], str] | None,
+    change: Callable[[], T],
+    *,
+    forget: Iterable[str] = (),
+) -> bool:
+    """Run a store change the one way every page does (issue 18); :func:`show_kept` shows what it kept.
+
+    - Someone else changed it first (:class:`~mapping.errors.ConflictError`): keep the message under ``box``,
+      forget the ``forget`` keys and rerun, so the page shows their change with the message above it.
+    - Any other refusal (role, dong, read-only sample, a bad value: ``MappingError``, ``PermissionError``):
+      shown here and now (:func:`show_refusal`); what was typed stays, and ``act`` returns False.
+    - Success: forget the ``forget`` keys; with a ``done`` message keep it under ``box`` and rerun, so the page
+      shows the change.  ``done`` is Markdown (escape stored or typed text with :func:`md`; :func:`saved`
+      makes the usual one), or a function of the change's result that gives it.  With ``done=None`` there is
+      no rerun: ``act`` returns True and the caller shows what was made in this run (e.g. a download).
+
+    Parameters
+    ----------
+    box : str
+        Where the message is kept (session keys ``<box>_error`` and ``<box>_done``).
+    done : str, callable or None
+        The success message, a function of the change's result giving it, or None (no rerun).
+    change : callable
+        The store call, with its arguments bound.
+    forget : iterable of str
+        Session keys to drop after a success or a conflict (widgets to empty, versions to read again).
+    """
     try:
-        change()
+        result = change()
+    except ConflictError as err:
+        st.session_state[f"{box}_error"] = str(err)
     except (MappingError, PermissionError) as err:
-        st.error(md(err).replace("\n", "  \n"))  # the store's message may quote names and what was typed
+        show_refusal(err)
         return False
-    return True
+    else:
+        if done is None:
+            _forget(forget)
+            return True
+        st.session_state[f"{box}_done"] = done if isinstance(done, str) else done(result)
+    _forget(forget)
+    st.rerun()
+
+
+def _forget(keys: Iterable[str]) -> None:
+    for key in keys:
+        st.session_state.pop(key, None)
+
+
+def show_kept(box: str) -> None:
+    """The message :func:`act` kept under ``box`` before its rerun: a conflict as an error, or what was done."""
+    error = st.session_state.pop(f"{box}_error", None)
+    if error is not None:
+        show_refusal(error)
+    done = st.session_state.pop(f"{box}_done", None)
+    if done is not None:
+        st.success(done)
 
 
 def file_bytes(write: Callable[[Path], object], suffix: str) -> Callable[[], bytes]:

@@ -7,16 +7,16 @@ functions only show what it returns and pass on what the user typed, with the ve
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import math
 
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import md
+from app_pages.common import act, md, show_kept, show_refusal
 from mapping.access import User
 from mapping.contacts import STALE_DAYS
 from mapping.domain import CONTACT_EVENTS, CONTACT_KINDS, NOTICE_PLACES
-from mapping.errors import ConflictError, MappingError
+from mapping.errors import MappingError
 from mapping.outreach_layers import STALE_LABEL, day_text, tong_label
 from mapping.store import Store
 
@@ -48,39 +48,6 @@ def zone_contacts(store: Store, code: str, user: User, zone_id: str) -> pd.DataF
 def _zone_tongs(store: Store, code: str, zone_id: str) -> list[int]:
     zones = store.zones(code)
     return [int(t) for t in zones.loc[zones["zone_id"] == zone_id, "tongs"].iloc[0]]
-
-
-def _show_error(err: Exception) -> None:
-    """A store's refusal as the user should read it: its Korean message, one problem a line."""
-    st.error(md(err).replace("\n", "  \n"))
-
-
-def _act(box: str, fn: Callable[[], object], done: str, *, forget: tuple[str, ...] = ()) -> None:
-    """Run a store change; on success (or a conflict) forget the ``forget`` keys, keep the message, rerun.
-
-    A conflict reloads what someone else changed (its message shows after the rerun); a validation or
-    permission error is shown here and the inputs stay as typed.
-    """
-    try:
-        fn()
-    except ConflictError as err:
-        st.session_state[f"{box}_error"] = str(err)
-    except (MappingError, PermissionError) as err:
-        _show_error(err)
-        return
-    else:
-        st.session_state[f"{box}_done"] = done
-    for key in forget:
-        st.session_state.pop(key, None)
-    st.rerun()
-
-
-def _messages(box: str) -> None:
-    """The message kept by :func:`_act` before its rerun."""
-    if f"{box}_error" in st.session_state:
-        _show_error(ValueError(st.session_state.pop(f"{box}_error")))
-    if f"{box}_done" in st.session_state:
-        st.success(md(st.session_state.pop(f"{box}_done")))
 
 
 def _lonlat(lon: float | None, lat: float | None) -> tuple[float, float] | None:
@@ -123,7 +90,7 @@ def render_contact_book(
         The zone's contacts already read this run (:func:`zone_contacts`); read here when not given.
     """
     st.caption(":material/lock: 개인정보: 연락망을 열 때마다 접근 기록이 남습니다. 닫아 두면 읽지 않습니다.")
-    _messages(BOOK_BOX)
+    show_kept(BOOK_BOX)
     try:
         book = contacts if contacts is not None else zone_contacts(store, code, user, zone_id)
     except PermissionError as err:
@@ -166,10 +133,10 @@ def _one_contact(store: Store, user: User, book: pd.DataFrame) -> None:
             f"{md(row['name'])} 연락처를 지웁니다 (연락 기록도 함께 지워집니다)", key=f"contact_del_sure_{cid}"
         )
         if st.button("연락처 삭제", key=f"contact_del_{cid}", disabled=not sure):
-            _act(
+            act(
                 BOOK_BOX,
+                f"{md(row['name'])} 연락처를 지웠습니다.",
                 lambda: store.delete_contact(cid, user=user, expected_version=seen),
-                f"{row['name']} 연락처를 지웠습니다.",
                 forget=(seen_key, "contact_pick"),
             )
     st.session_state[seen_key] = int(row["version"])  # what is on screen now
@@ -184,10 +151,10 @@ def _log_form(store: Store, user: User, cid: int) -> None:
         kind = c2.selectbox(CONTACT_EVENTS.name, list(CONTACT_EVENTS.labels), key=f"contact_log_kind_{cid}")
         note = st.text_input("비고", key=f"contact_log_note_{cid}")
         if st.form_submit_button("기록"):
-            _act(
+            act(
                 BOOK_BOX,
+                f"{md(on)} {md(kind)}: 연락 기록을 남겼습니다.",
                 lambda: store.log_contact(cid, kind=kind, on_date=on, user=user, note=note),
-                f"{on} {kind}: 연락 기록을 남겼습니다.",
                 forget=(f"contact_log_note_{cid}",),
             )
 
@@ -196,7 +163,7 @@ def _show_log(store: Store, user: User, cid: int) -> None:
     try:
         log = store.contact_log(cid, user=user)
     except (MappingError, PermissionError) as err:
-        _show_error(err)
+        show_refusal(err)
         return
     if log.empty:
         st.caption("아직 연락 기록이 없습니다.")
@@ -231,18 +198,19 @@ def _edit_form(store: Store, user: User, row: dict, seen: int, seen_key: str) ->
                 changes = {"kind": kind, "name": name, "organisation": organisation, "phone": phone, "note": note}
                 changes["lonlat"] = _lonlat(lon, lat)
             except ValueError as err:
-                _show_error(err)
+                show_refusal(err)
                 return
-            _act(
+            act(
                 BOOK_BOX,
+                f"{md(name)} 연락처를 고쳤습니다.",
                 lambda: store.update_contact(cid, changes, user=user, expected_version=seen),
-                f"{name} 연락처를 고쳤습니다.",
                 forget=(seen_key,),
             )
 
 
 def _number(value: object) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
+    """A stored coordinate as a number input's value: None when missing (None or NaN)."""
+    return float(value) if isinstance(value, int | float) and not math.isnan(value) else None
 
 
 def _add_contact_form(store: Store, code: str, user: User, zone_id: str) -> None:
@@ -264,14 +232,14 @@ def _add_contact_form(store: Store, code: str, user: User, zone_id: str) -> None
             try:
                 lonlat = _lonlat(lon, lat)
             except ValueError as err:
-                _show_error(err)
+                show_refusal(err)
                 return
             given = {"kind": kind, "name": name, "organisation": organisation, "phone": phone, "note": note}
-            _act(
+            act(
                 BOOK_BOX,
+                f"{md(name)} 연락처를 더했습니다.",
                 lambda: store.add_contact(code, tong=int(tong), user=user, lonlat=lonlat, **given),
-                f"{name} 연락처를 더했습니다.",
-                forget=tuple(f"contact_add_{f}" for f in _ADD_FIELDS),
+                forget=[f"contact_add_{f}" for f in _ADD_FIELDS],
             )
 
 
@@ -303,7 +271,7 @@ def render_notice_posts(
     posts : DataFrame, optional
         The dong's notice posts up today, already read this run; read here when not given.
     """
-    _messages(POSTS_BOX)
+    show_kept(POSTS_BOX)
     today = dt.date.today()
     posts = posts if posts is not None else store.notice_posts(code, on=today)
     mine = posts[posts["zone_id"] == zone_id]
@@ -327,13 +295,13 @@ def _end_post_form(store: Store, user: User, mine: pd.DataFrame) -> None:
     with st.form("notice_end"):
         st.markdown("**철거 기록**")
         c1, c2 = st.columns(2)
-        post = c1.selectbox("게시물", list(names), format_func=names.get, key="notice_end_post")
+        post = c1.selectbox("게시물", list(names), format_func=names.__getitem__, key="notice_end_post")
         on = c2.date_input("철거일", value=today, max_value=today, key="notice_end_on")
         if st.form_submit_button("철거 기록"):
-            _act(
+            act(
                 POSTS_BOX,
+                f"{md(names[post])}: {md(on)} 철거를 기록했습니다.",
                 lambda: store.end_notice_post(post, removed_on=on, user=user),
-                f"{names[post]}: {on} 철거를 기록했습니다.",
             )
 
 
@@ -356,12 +324,13 @@ def _add_post_form(store: Store, code: str, user: User, zone_id: str) -> None:
             try:
                 lonlat = _lonlat(lon, lat)
             except ValueError as err:
-                _show_error(err)
+                show_refusal(err)
                 return
-            given = {"kind": kind, "place_name": place, "posted_on": on, "note": note}
-            _act(
+            act(
                 POSTS_BOX,
-                lambda: store.add_notice_post(code, user=user, lonlat=lonlat, tong=int(tong), **given),
-                f"{place}: 게시를 기록했습니다.",
-                forget=tuple(f"notice_add_{f}" for f in _POST_FIELDS),
+                f"{md(place)}: 게시를 기록했습니다.",
+                lambda: store.add_notice_post(
+                    code, kind=kind, place_name=place, posted_on=on, note=note, user=user, lonlat=lonlat, tong=int(tong)
+                ),
+                forget=[f"notice_add_{f}" for f in _POST_FIELDS],
             )

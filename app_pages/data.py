@@ -8,13 +8,16 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import attempt, current_user, get_store
+from app_pages.common import act, current_user, get_store, md, show_kept
 from mapping.access import PUBLIC_USER, openable_dongs
 from mapping.errors import ValidationError
 from mapping.kit.reader import read_kit, unpack_uploads
 
+BOX = "data"  # where a load keeps its message across the rerun (app_pages.common.act)
+
 store = get_store()
 st.title("데이터")
+show_kept(BOX)
 st.markdown(
     "동 자료 키트(동 경계, 통 경계, 직원, 복지자원, 보고, 세대, 안전 사각지대)를 올려 검사하고 저장소에 넣습니다. 파일 형식은 `docs/data-kit.md`를 보세요."
 )
@@ -62,11 +65,12 @@ if files:
         )
         for p in kit.warnings:
             st.warning(str(p))
-        loaded: list = []
-        if st.button("저장소에 넣기", type="primary") and attempt(
-            lambda: loaded.append(store.load_kit(kit, user=current_user() or PUBLIC_USER))
-        ):
-            st.success(
-                f"{loaded[0].dong_name}을(를) 불러왔습니다: "
-                + ", ".join(f"{k} {v}" for k, v in loaded[0].counts.items())
+        if st.button("저장소에 넣기", type="primary"):
+            act(
+                BOX,
+                lambda loaded: (
+                    f"{md(loaded.dong_name)}을(를) 불러왔습니다: "
+                    + ", ".join(f"{md(k)} {v}" for k, v in loaded.counts.items())
+                ),
+                lambda: store.load_kit(kit, user=current_user() or PUBLIC_USER),
             )

@@ -15,41 +15,32 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import current_user, get_store, md, pick_officer, require_dong
+from app_pages.common import act, get_store, md, pick_officer, require_dong, require_user, saved, show_kept
 from app_pages.missions_ui import mission_choices
 from app_pages.referrals_ui import referral_badge, render_refer_form, render_referrals
-from mapping.domain import ACTIVITIES, DUTIES, FIELDS, NOTIFY_CHANNELS, REPORT_STATUSES, TRANSITIONS
-from mapping.errors import MappingError, NotFoundError
+from mapping.domain import ACTIVITIES, DUTIES, FIELDS, NOTIFY_CHANNELS, REPORT_STATUSES, TRANSITIONS, Vocabulary
+from mapping.errors import NotFoundError
 from mapping.month.activity import activity_report_for, export_activity_pdf, export_activity_xlsx
-from mapping.photos import PhotoError, read_photo
+from mapping.photos import read_photo
 from mapping.reports import propose_assignee
 from mapping.store.reports import overdue_thresholds
 
 LATENESS = {0: "", 1: "[지연] ", 2: "[기한 초과] "}
+BOX = "inbox"  # where a report's change keeps its message across the rerun (app_pages.common.act)
+ACTIVITY_BOX = "inbox_activity"  # the 활동보고서 section's
 
 store = get_store()
 code = require_dong()
 st.title("보고함")
 staff = store.staff(code)
 me = pick_officer(list(staff["name"]))
-user = current_user()
+user = require_user()
 late, overdue = overdue_thresholds()
 boxes = store.inbox(code, user=user, overdue_days=(late, overdue))
 all_missions = store.missions(code)
 st.caption(
     f"처리 중인 보고는 {late}일이 지나면 [지연], {overdue}일이 지나면 [기한 초과]로 맨 위에 옵니다 (MAPPING_OVERDUE_DAYS)."
 )
-
-
-def act(label: str, fn, *args, **kwargs) -> None:
-    """Run a store action, keep its refusal or success for the next run, and rerun."""
-    try:
-        fn(*args, **kwargs)
-    except (MappingError, PermissionError) as exc:
-        st.session_state["inbox_error"] = str(exc)
-    else:
-        st.session_state["inbox_done"] = label
-    st.rerun()
 
 
 def version_of(row: pd.Series) -> int:
@@ -62,7 +53,7 @@ def seen(row: pd.Series) -> int:
     return int(st.session_state.get(f"seen{int(row['id'])}", version_of(row)))
 
 
-def label_of(value: object, vocab) -> str:
+def label_of(value: object, vocab: Vocabulary) -> str:
     return vocab.label(value) if isinstance(value, str) and value else "미정"
 
 
@@ -122,11 +113,11 @@ def mission_tag(row: pd.Series) -> None:
         "미션·현안",
         keys,
         index=keys.index(current) if current in keys else 0,
-        format_func=choices.get,
+        format_func=choices.__getitem__,
         key=f"mission{rid}",
     )
     if c2.button("태그 저장", key=f"tag{rid}", disabled=pick == current):
-        act("미션·현안 태그", store.tag_report, rid, pick, user=user, expected_version=seen(row))
+        act(BOX, saved("미션·현안 태그"), lambda: store.tag_report(rid, pick, user=user, expected_version=seen(row)))
 
 
 def referral_section(row: pd.Series, referrals: pd.DataFrame) -> None:
@@ -134,9 +125,9 @@ def referral_section(row: pd.Series, referrals: pd.DataFrame) -> None:
     rid = int(row["id"])
     editor = me in (row["finder"], row["assignee"])
     st.markdown("**연계 의뢰** (동 지역사회보장협의체·마을계획단·주민자치회·복지관)")
-    render_referrals(store, referrals, user=user, act=act, editable=editor)
+    render_referrals(store, referrals, user=user, box=BOX, editable=editor)
     if editor and row["status"] != "duplicate":
-        render_refer_form(str(rid), refer=partial(store.refer_report, rid, user=user), act=act)
+        render_refer_form(str(rid), refer=partial(store.refer_report, rid, user=user), box=BOX)
 
 
 def edit_form(row: pd.Series) -> None:
@@ -156,18 +147,16 @@ def edit_form(row: pd.Series) -> None:
         )
         files = st.file_uploader("사진 더하기", type=["jpg", "jpeg", "png", "webp"], accept_multiple_files=True)
         if st.form_submit_button("저장"):
-            try:
-                photos = [read_photo(f.getvalue(), name=f.name) for f in files or []]
+
+            def save() -> None:
+                photos = [read_photo(f.getvalue(), name=f.name) for f in files or []]  # PhotoError: shown, kept
                 changes = {"title": title or None, "action": action or None, "has_resident": resident}
                 changes |= {k: v or None for k, v in chosen.items()}
                 store.update_report(rid, changes, user=user, expected_version=seen(row))
                 if photos:
                     store.add_photos(rid, photos, user=user)
-            except (MappingError, PermissionError, PhotoError) as exc:
-                st.error(md(exc).replace("\n", "  \n"))  # may quote a file name or what was typed
-            else:
-                st.session_state["inbox_done"] = "보고 내용"
-                st.rerun()
+
+            act(BOX, saved("보고 내용"), save)
 
 
 def actions(row: pd.Series) -> None:
@@ -176,7 +165,7 @@ def actions(row: pd.Series) -> None:
     nexts = TRANSITIONS[status]
     awaiting = row.get("co_approver") == me and pd.isna(row.get("co_approved_at"))
     if awaiting and status not in ("closed", "duplicate") and st.button("협조결재", key=f"approve{rid}"):
-        act("협조결재", store.co_approve, rid, user=user)
+        act(BOX, saved("협조결재"), lambda: store.co_approve(rid, user=user))
     if "handed_over" in nexts:
         proposal = propose_assignee(row.get("duty"), staff, finder=row["finder"])
         names = [n for n in staff["name"] if n != row["finder"]]
@@ -184,35 +173,37 @@ def actions(row: pd.Series) -> None:
         st.caption(md(proposal.text))
         to = st.selectbox("인계할 직원", names, index=default, key=f"to{rid}")
         if st.button("인계", key=f"hand{rid}"):
-            act("인계", store.hand_over, rid, to, user=user, expected_version=seen(row))
+            act(BOX, saved("인계"), lambda: store.hand_over(rid, to, user=user, expected_version=seen(row)))
     if "in_progress" in nexts and st.button("처리 시작" if status == "handed_over" else "직접 처리", key=f"start{rid}"):
-        act("처리 시작", store.move_report, rid, "in_progress", user=user, expected_version=seen(row))
+        start = partial(store.move_report, rid, "in_progress", user=user, expected_version=seen(row))
+        act(BOX, saved("처리 시작"), start)
     if status in ("in_progress", "handed_over", "resident_notified"):
         note = st.text_input("진행 내용 (작성자에게 보입니다)", key=f"note{rid}")
         if st.button("진행 기록", key=f"progress{rid}"):
-            act("진행 기록", store.add_progress, rid, note, user=user)
+            act(BOX, saved("진행 기록"), lambda: store.add_progress(rid, note, user=user))
     if "resident_notified" in nexts:
         c1, c2 = st.columns(2)
         channel = c1.selectbox("주민통보 방법", list(NOTIFY_CHANNELS.values()), key=f"ch{rid}")
         on = c2.date_input("통보일", value=dt.date.today(), key=f"on{rid}")
         if st.button("주민통보 기록", key=f"notify{rid}"):
-            act("주민통보", store.notify_resident, rid, channel=channel, on_date=on, user=user)
+            act(BOX, saved("주민통보"), lambda: store.notify_resident(rid, channel=channel, on_date=on, user=user))
     if "closed" in nexts and st.button("종료", key=f"close{rid}"):
-        act("종료", store.move_report, rid, "closed", user=user, expected_version=seen(row))
+        act(BOX, saved("종료"), partial(store.move_report, rid, "closed", user=user, expected_version=seen(row)))
     if "returned" in nexts:
         reason = st.text_input("반려 사유", key=f"reason{rid}")
         if st.button("반려", key=f"return{rid}"):
-            act("반려", store.move_report, rid, "returned", user=user, reason=reason, expected_version=seen(row))
+            back = partial(store.move_report, rid, "returned", user=user, reason=reason, expected_version=seen(row))
+            act(BOX, saved("반려"), back)
     if "duplicate" in nexts:
         other = st.number_input("중복인 원래 보고 번호", min_value=1, step=1, value=None, key=f"dup{rid}")
         if st.button("중복 처리", key=f"duplicate{rid}"):
-            act("중복", store.move_report, rid, "duplicate", user=user, duplicate_of=other, expected_version=seen(row))
+            dup = partial(
+                store.move_report, rid, "duplicate", user=user, duplicate_of=other, expected_version=seen(row)
+            )
+            act(BOX, saved("중복"), dup)
 
 
-if "inbox_error" in st.session_state:  # the store's refusal may quote names and what was typed
-    st.error(md(st.session_state.pop("inbox_error")).replace("\n", "  \n"))
-if "inbox_done" in st.session_state:
-    st.success(f"{md(st.session_state.pop('inbox_done'))}: 저장했습니다.")
+show_kept(BOX)
 assigned, found = boxes["assigned"], boxes["found"]
 referred = store.referrals_of_reports({*assigned["id"], *found["id"]})  # one read for every report listed
 mine_too = set(assigned["id"])
@@ -241,6 +232,7 @@ for tab, frame, empty in (
 
 st.divider()
 st.subheader("활동보고서")
+show_kept(ACTIVITY_BOX)
 day = st.date_input("활동일", value=dt.date.today(), key="activity_day")
 try:
     activity = activity_report_for(store, code, officer=me, day=day)
@@ -263,9 +255,8 @@ else:
         st.download_button("XLSX 받기", files[1], file_name=f"{name}.xlsx", key="dl_xlsx")
         st.download_button("PDF 받기", files[2], file_name=f"{name}.pdf", mime="application/pdf", key="dl_pdf")
     if c2.button("제출 (보고완료 표시)", key="submit_activity"):
-        try:
-            done = store.mark_reported(activity.report_ids, user=user)
-        except (MappingError, PermissionError) as exc:
-            st.error(md(exc))
-        else:
-            st.success(f"보고 {done}건을 보고완료로 표시했습니다: 월 집계에 들어갑니다.")
+        act(
+            ACTIVITY_BOX,
+            lambda done: f"보고 {done}건을 보고완료로 표시했습니다: 월 집계에 들어갑니다.",
+            lambda: store.mark_reported(activity.report_ids, user=user),
+        )

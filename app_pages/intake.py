@@ -3,28 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 import folium
 import shapely
 import streamlit as st
 
-from app_pages.common import current_user, get_store, md, pick_officer, require_dong, show_map
+from app_pages.common import act, get_store, md, pick_officer, require_dong, require_user, show_kept, show_map
 from app_pages.missions_ui import mission_choices
 from mapping.addresses import match_address, normalize_address
 from mapping.domain import ACTIVITIES, DUTIES, FIELDS
-from mapping.errors import MappingError, NotFoundError
+from mapping.errors import NotFoundError
 from mapping.layers import build_dong_layer, build_map, build_zones_layer
 from mapping.photos import PhotoError, read_photo
 from mapping.reports import propose_assignee
 
+BOX = "intake"  # where a saved report keeps its message across the rerun (app_pages.common.act)
+
 store = get_store()
 code = require_dong()
 st.title("보고 접수")
-if "intake_saved" in st.session_state:
-    st.success(st.session_state.pop("intake_saved"))
+show_kept(BOX)
 st.caption("장소와 메모만 있으면 저장됩니다. 나머지는 나중에 보고함에서 채워도 됩니다.")
 staff, zones, dong = store.staff(code), store.zones(code), store.dong(code)
 me = pick_officer(list(staff["name"]))
+user = require_user()
 my_zone = zones[zones["officer"] == me]
 
 form = st.session_state.setdefault("intake_round", 0)  # a new number gives fresh, empty widgets
@@ -47,7 +50,7 @@ for f in files or []:
     else:
         photos.append(cache[f.file_id])
 how = st.radio("위치", ["지도에서 누르기", "사진의 GPS", "주소"], horizontal=True, key="place_how")
-lonlat = None
+lonlat: tuple[float, float] | None = None
 if how == "사진의 GPS":
     located = [p for p in photos if p.gps]
     for p in photos:
@@ -93,7 +96,7 @@ if len(missions) > 1:  # only when the dong head set this month's missions or is
     mission_id = st.selectbox(
         "미션·현안 (선택)",
         list(missions),
-        format_func=missions.get,
+        format_func=missions.__getitem__,
         key=f"mission{form}",
         help="동장이 정한 이달의 미션·동 현안사항",
     )
@@ -110,32 +113,36 @@ with st.expander("자세히 (나중에 채워도 됩니다)"):
     resident_phone = st.text_input("주민 연락처", key=f"resident_phone{form}")
 if duty:
     st.info(propose_assignee(DUTIES.parse(duty), staff, finder=me).text)
+
+
+def _file(place: tuple[float, float]) -> int:
+    """File the report; once it is stored, the next run draws fresh, empty widgets (a new form round)."""
+    rid = store.file_report(
+        code,
+        lonlat=place,
+        memo=memo,
+        photos=photos,
+        user=user,
+        title=title or None,
+        activity=activity or None,
+        field=field or None,
+        duty=duty or None,
+        has_resident=not no_resident,
+        resident_name=resident_name or None,
+        resident_phone=resident_phone or None,
+        mission_id=mission_id,
+    )
+    st.session_state["intake_round"] = form + 1
+    return rid
+
+
+def _saved(rid: int) -> str:
+    text = f"보고 #{rid}을(를) 저장했습니다 (사진 {len(photos)}장). 인계·진행은 '보고함'에서 합니다."
+    return text if mission_id is None else f"{text} 미션·현안: {md(missions[mission_id])}"
+
+
 if st.button("저장", type="primary", key="save_report", disabled=not (lonlat and memo.strip() and confirm_outside)):
-    try:
-        rid = store.file_report(
-            code,
-            lonlat=lonlat,
-            memo=memo,
-            photos=photos,
-            user=current_user(),
-            title=title or None,
-            activity=activity or None,
-            field=field or None,
-            duty=duty or None,
-            has_resident=not no_resident,
-            resident_name=resident_name or None,
-            resident_phone=resident_phone or None,
-            mission_id=mission_id,
-        )
-    except MappingError as exc:
-        st.error(md(exc))
-    else:
-        saved = f"보고 #{rid}을(를) 저장했습니다 (사진 {len(photos)}장). 인계·진행은 '보고함'에서 합니다."
-        if mission_id is not None:
-            saved += f" 미션·현안: {md(missions[mission_id])}"
-        st.session_state.pop("picked", None)
-        st.session_state["intake_round"] = form + 1
-        st.session_state["intake_saved"] = saved
-        st.rerun()
+    if lonlat:  # the button is enabled only with a place
+        act(BOX, _saved, partial(_file, lonlat), forget=["picked"])
 elif not lonlat or not memo.strip():
     st.caption("저장하려면 위치와 내용이 필요합니다.")

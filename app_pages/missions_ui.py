@@ -12,12 +12,13 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import current_user, get_store, md, pick_officer, require_dong
+from app_pages.common import act, get_store, md, pick_officer, require_dong, require_user, saved, show_kept
 from mapping.access import User
 from mapping.domain import MISSION_KINDS
-from mapping.errors import MappingError
 from mapping.month.meeting import mission_table
 from mapping.store import Store
+
+BOX = "missions"  # where the page keeps its last message across the rerun (app_pages.common.act)
 
 
 def _month_of(today: dt.date | None) -> dt.date:
@@ -59,17 +60,6 @@ def _months(store: Store, code: str, today: dt.date) -> list[str]:
     return sorted(months, reverse=True)
 
 
-def _try(action: str, fn, *args, **kwargs) -> None:
-    """Run a store change; keep its refusal (shown as an error) or its success for the next run, and rerun."""
-    try:
-        fn(*args, **kwargs)
-    except (MappingError, PermissionError) as exc:
-        st.session_state["missions_error"] = str(exc)
-    else:
-        st.session_state["missions_done"] = action
-    st.rerun()
-
-
 def _add_form(store: Store, code: str, month: str, user: User) -> None:
     with st.form("mission_add", clear_on_submit=True):
         st.markdown(f"**{int(month[5:])}월 미션·현안 더하기**")
@@ -79,15 +69,10 @@ def _add_form(store: Store, code: str, month: str, user: User) -> None:
         title = st.text_input("제목", key="mission_title", placeholder="예: 홀몸 어르신 폭염 안부 살피기")
         description = st.text_area("설명 (선택)", key="mission_description")
         if st.form_submit_button("더하기"):
-            _try(
-                "미션·현안 추가",
-                store.add_mission,
-                code,
-                month,
-                kind=kind,
-                title=title,
-                description=description,
-                user=user,
+            act(
+                BOX,
+                saved("미션·현안 추가"),
+                lambda: store.add_mission(code, month, kind=kind, title=title, description=description, user=user),
             )
 
 
@@ -105,12 +90,14 @@ def _edit(store: Store, row: pd.Series, user: User) -> None:
         title = st.text_input("제목", value=row["title"], key=f"mission_title{mid}")
         description = st.text_area("설명", value=row["description"] or "", key=f"mission_description{mid}")
         if st.form_submit_button("고치기"):
-            _try(
-                "미션·현안 수정", store.update_mission, mid, kind=kind, title=title, description=description, user=user
+            act(
+                BOX,
+                saved("미션·현안 수정"),
+                lambda: store.update_mission(mid, kind=kind, title=title, description=description, user=user),
             )
     sure = st.checkbox("지우기 (태그된 보고는 태그만 풀립니다)", key=f"mission_sure{mid}")
     if st.button("지우기", key=f"mission_delete{mid}", disabled=not sure):
-        _try("미션·현안 삭제", store.delete_mission, mid, user=user)
+        act(BOX, saved("미션·현안 삭제"), lambda: store.delete_mission(mid, user=user))
 
 
 def render_missions_page(*, today: dt.date | None = None) -> None:
@@ -121,15 +108,12 @@ def render_missions_page(*, today: dt.date | None = None) -> None:
     st.caption(
         "동장이나 팀장이 정합니다. 모든 주무관의 '내 구역' 화면 위에 보이고, 보고를 미션·현안에 태그할 수 있습니다."
     )
-    if "missions_error" in st.session_state:
-        st.error(md(st.session_state.pop("missions_error")).replace("\n", "  \n"))
-    if "missions_done" in st.session_state:
-        st.success(f"{md(st.session_state.pop('missions_done'))}: 저장했습니다.")
+    show_kept(BOX)
     staff = store.staff(code)
     rank = staff["role"].map({"dong_head": 0, "team_leader": 1}).fillna(2)
     names = list(staff.assign(rank=rank).sort_values("rank", kind="stable")["name"])  # 동장, 팀장 first
     pick_officer(names, label="정하는 사람 (동장·팀장)")  # the store refuses anyone else
-    user = current_user()
+    user = require_user()
     day = today or dt.date.today()
     months = _months(store, code, day)
     month = st.selectbox(

@@ -8,7 +8,17 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import attempt, current_user, file_bytes, get_store, md, pick_officer, require_dong, show_map
+from app_pages.common import (
+    act,
+    file_bytes,
+    get_store,
+    md,
+    pick_officer,
+    require_dong,
+    require_user,
+    show_kept,
+    show_map,
+)
 from mapping.density import classify
 from mapping.domain import FIELDS, GU_RESULTS
 from mapping.layers import build_density_layer, build_dong_layer, build_map, density_legend_html
@@ -28,6 +38,7 @@ from mapping.month.meeting import build_meeting_pack, export_meeting_pdf, export
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATE_ICONS = {DONE: "✅", LATE: "☑️", OVERDUE: "⚠️", NOT_APPLICABLE: "➖"}
+BOX = "month"  # where a change keeps its message across the rerun (app_pages.common.act)
 
 
 store = get_store()
@@ -37,13 +48,14 @@ reports = store.reports(code)
 staff = store.staff(code)
 leaders = staff.sort_values("role", key=lambda r: r.map({"team_leader": 0, "dong_head": 1}).fillna(2), kind="stable")
 me = pick_officer(list(leaders["name"]), label="작성자 (팀장)")
-user = current_user()
+user = require_user()
 today = dt.date.today()
 last_month = (pd.Period(today, freq="M") - 1).strftime("%Y-%m")
 months = sorted(set(reports["created_at"].dt.strftime("%Y-%m")) | {last_month}, reverse=True)
 month = st.selectbox("활동 월", months, index=months.index(last_month), key="month")
 sheet = monthly_sheet_for(store, code, month=month)
 period = pd.Period(month, freq="M")
+show_kept(BOX)
 tab_sheet, tab_meeting, tab_cases, tab_calendar = st.tabs(["취합표", "공유회의", "실천사례", "일정"])
 
 with tab_sheet:
@@ -70,8 +82,8 @@ with tab_sheet:
             f"{confirmed['confirmed_at']:%Y-%m-%d %H:%M} {md(confirmed['confirmed_by'])} 확정 (계 {confirmed['totals']['계']}건)"
         )
     confirm = c2.button("취합 확정" if not confirmed else "다시 확정", key="confirm", help="5일 기한 완료로 기록합니다")
-    if confirm and attempt(lambda: store.confirm_aggregation(code, sheet, user=user)):
-        st.rerun()
+    if confirm:
+        act(BOX, f"{md(month)} 취합을 확정했습니다.", lambda: store.confirm_aggregation(code, sheet, user=user))
     st.subheader(f"{period.month}월 구역별 활동 밀도")
     counts = zone_counts(store.zones(code), sheet.counted).assign(
         label=lambda z: z["zone_id"] + " " + z["officer"].fillna("")
@@ -103,7 +115,9 @@ with tab_meeting:
         discussion = st.text_area("중점 토의사항", value=saved.get("discussion") or "", key="meeting_discussion")
         requests = st.text_area("당부사항", value=saved.get("requests") or "", key="meeting_requests")
         if st.form_submit_button("저장"):
-            saved_now = attempt(
+            act(
+                BOX,
+                "공유회의를 저장했습니다.",
                 lambda: store.save_meeting(
                     code,
                     month,
@@ -113,10 +127,8 @@ with tab_meeting:
                     discussion=discussion,
                     requests=requests,
                     user=user,
-                )
+                ),
             )
-            if saved_now:
-                st.success("공유회의를 저장했습니다.")
     pack = build_meeting_pack(
         sheet,
         store.zones(code),
@@ -159,21 +171,19 @@ with tab_cases:
     }
     with st.form("best_case_form", clear_on_submit=True):
         st.markdown(f"**{period.month}월 실천사례 정하기** (보고 하나 또는 여러 건)")
-        picked = st.multiselect("보고", list(choices), format_func=choices.get, key="case_reports")
+        picked = st.multiselect("보고", list(choices), format_func=choices.__getitem__, key="case_reports")
         c1, c2 = st.columns([3, 1])
         title = c1.text_input("사례명", key="case_title")
         field = c2.selectbox("분야", FIELDS.keys, format_func=FIELDS.label, key="case_field")
         summary = st.text_area("추진 내용 (배경·활동·성과)", key="case_summary")
         if st.form_submit_button("실천사례로 정하기"):
-            chosen: list[int] = []
-            if attempt(
-                lambda: chosen.append(
-                    store.choose_best_case(
-                        code, month, title=title, field=field, report_ids=picked, summary=summary, user=user
-                    )
-                )
-            ):
-                st.success(f"실천사례 {chosen[0]}을(를) 정했습니다.")
+            act(
+                BOX,
+                lambda case_id: f"실천사례 {case_id}을(를) 정했습니다.",
+                lambda: store.choose_best_case(
+                    code, month, title=title, field=field, report_ids=picked, summary=summary, user=user
+                ),
+            )
     cases = store.best_cases(code)
     for case in cases[cases["month"] == month].to_dict("records"):
         cid = int(case["id"])
@@ -189,42 +199,48 @@ with tab_cases:
             c1, c2, c3, c4 = st.columns(4)
             c1.download_button(
                 "구 제출서 PDF",
-                file_bytes(lambda p, d=doc: export_best_case_pdf(d, p, level="gu"), ".pdf"),
+                file_bytes(partial(export_best_case_pdf, doc, level="gu"), ".pdf"),
                 file_name=f"실천사례_{cid}_구.pdf",
                 mime="application/pdf",
                 key=f"gu_pdf{cid}",
             )
             c1.download_button(
                 "구 제출서 XLSX",
-                file_bytes(lambda p, d=doc: export_best_case_xlsx(d, p, level="gu"), ".xlsx"),
+                file_bytes(partial(export_best_case_xlsx, doc, level="gu"), ".xlsx"),
                 file_name=f"실천사례_{cid}_구.xlsx",
                 mime=XLSX,
                 key=f"gu_xlsx{cid}",
             )
             on = c2.date_input("날짜", value=today, key=f"on{cid}")
-            if c2.button("구 제출 기록", key=f"gu{cid}") and attempt(
-                partial(store.record_best_case_step, cid, "gu_submitted", on=on, user=user)
-            ):
-                st.rerun()
+            if c2.button("구 제출 기록", key=f"gu{cid}"):
+                act(
+                    BOX,
+                    f"실천사례 {cid}: 구 제출을 기록했습니다.",
+                    partial(store.record_best_case_step, cid, "gu_submitted", on=on, user=user),
+                )
             result = c3.radio(
                 "구 선정 결과", list(GU_RESULTS), format_func=GU_RESULTS.get, key=f"result{cid}", horizontal=True
             )
-            if c3.button("결과 기록", key=f"record_result{cid}") and attempt(
-                partial(store.record_best_case_step, cid, result, on=on, user=user)
-            ):
-                st.rerun()
+            if c3.button("결과 기록", key=f"record_result{cid}"):
+                act(
+                    BOX,
+                    f"실천사례 {cid}: 구 선정 결과({md(GU_RESULTS[result])})를 기록했습니다.",
+                    partial(store.record_best_case_step, cid, result, on=on, user=user),
+                )
             if case["gu_result"] == "selected":
                 c4.download_button(
                     "시 제출서 PDF",
-                    file_bytes(lambda p, d=doc: export_best_case_pdf(d, p, level="city"), ".pdf"),
+                    file_bytes(partial(export_best_case_pdf, doc, level="city"), ".pdf"),
                     file_name=f"실천사례_{cid}_시.pdf",
                     mime="application/pdf",
                     key=f"city_pdf{cid}",
                 )
-                if c4.button("시 제출 기록", key=f"city{cid}") and attempt(
-                    partial(store.record_best_case_step, cid, "city_submitted", on=on, user=user)
-                ):
-                    st.rerun()
+                if c4.button("시 제출 기록", key=f"city{cid}"):
+                    act(
+                        BOX,
+                        f"실천사례 {cid}: 시 제출을 기록했습니다.",
+                        partial(store.record_best_case_step, cid, "city_submitted", on=on, user=user),
+                    )
 
 with tab_calendar:
     calendar = deadlines_for(store, code, month=month, today=today)
@@ -248,10 +264,12 @@ with tab_calendar:
             horizontal=True,
             key="target_unit",
         )
-        if st.form_submit_button("목표 저장") and attempt(
-            lambda: store.set_outing_target(code, OutingTarget(int(count), unit), user=user)
-        ):
-            st.rerun()
+        if st.form_submit_button("목표 저장"):
+            act(
+                BOX,
+                "주간 현장활동 목표를 저장했습니다.",
+                lambda: store.set_outing_target(code, OutingTarget(int(count), unit), user=user),
+            )
     outings = weekly_outings(reports, store.walks(code), staff, month=month, target=target, today=today)
     behind = outings[outings["미달"] > 0]
     if len(behind):

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import current_user, file_bytes, get_store, md, pick_officer, require_dong, show_map, thumb_uris
+from app_pages.common import file_bytes, get_store, md, pick_officer, require_dong, require_user, show_map, thumb_uris
 from app_pages.contact_book import BOOK_KEY, POSTS_KEY, render_contact_book, render_notice_posts, zone_contacts
 from app_pages.missions_ui import render_mission_banner
 from app_pages.referrals_ui import HOUSEHOLD_REFERRALS_KEY, render_household_referrals
@@ -63,7 +63,7 @@ me = pick_officer(officers)
 zone = zones[zones["officer"] == me].iloc[0]
 
 left, right = st.columns([3, 1])
-user = current_user()
+user = require_user()
 households = store.households(code, user=user)  # personal data: this read is logged under the officer
 reports = store.reports(code)
 posts = store.notice_posts(code, on=dt.date.today())  # the whole dong's: the team sees every zone's notices
@@ -166,7 +166,7 @@ with st.expander("전입세대 환영 문자·안내도"):
         key=f"welcome_pdf_{zone['zone_id']}",
         disabled=movers.empty,
     )
-    url = store.public_url(code)
+    url = store.public_url(code) or ""
     if url:
         c3.download_button(
             "전입 안내도 PDF (A4)",

@@ -6,12 +6,13 @@ import io
 import os
 import shutil
 import zipfile
+from functools import partial
 from pathlib import Path
 
 import streamlit as st
 
-from app_pages.common import attempt, current_user, file_bytes, get_store, md, require_dong, show_map
-from mapping.access import may_act
+from app_pages.common import act, current_user, file_bytes, get_store, md, require_dong, show_kept, show_map
+from mapping.access import User, may_act
 from mapping.domain import LEADER_ROLES
 from mapping.errors import NotFoundError
 from mapping.layers import build_dong_layer, build_map, build_resources_layer, build_zones_layer, legend_html
@@ -21,6 +22,7 @@ from mapping.publish.privacy import PUBLIC_TITLE, personal_values_of, public_vie
 from mapping.publish.public_site import export_public_site
 from mapping.publish.tour_map import export_poster_pdf, export_tour_pdf
 
+BOX = "publish"  # where the publishing keeps a conflict's message across the rerun (app_pages.common.act)
 EXPORTS = Path(os.environ.get("MAPPING_EXPORTS") or Path(__file__).resolve().parent.parent / "exports") / "public"
 
 store = get_store()
@@ -47,15 +49,13 @@ m = build_map(
 )
 clicked = show_map(m, key="public_map", returned_objects=["last_clicked"])
 st.caption("주소를 적거나 지도를 누르면 그곳 담당 주무관을 알려 드립니다.")
-where = None
+lonlat: tuple[float, float] | None = None
 if clicked and clicked.get("last_clicked"):
     point = clicked["last_clicked"]
-    where = {"lonlat": (point["lng"], point["lat"])}
-if address:
-    where = {"address": address}
-if where:
-    try:
-        found = officer_for(store, **where)
+    lonlat = (point["lng"], point["lat"])
+if address or lonlat:
+    try:  # a typed address wins over a click
+        found = officer_for(store, address=address) if address else officer_for(store, lonlat=lonlat)
     except NotFoundError as exc:
         st.warning(str(exc))
     else:
@@ -89,8 +89,20 @@ st.subheader("구역별 활동 (분야별 건수)")
 st.dataframe(view.report_counts.published().map(lambda v: "*" if v is None else str(v)), width="stretch")
 st.caption(f"{view.period} 보고. {view.report_counts.note}")
 
+
+def _publish(publisher: User, url: str, k: int) -> None:
+    """Check the publisher (the personal-value read refuses anyone else) before anything is written."""
+    personal = personal_values_of(store, code, user=publisher)
+    if url:
+        store.set_public_url(code, url, user=publisher)
+    folder = EXPORTS / code
+    shutil.rmtree(folder, ignore_errors=True)
+    export_public_site(public_view(store, code, k=k), folder, personal_values=personal)
+
+
 publisher = current_user()
 if publisher is not None and may_act(publisher, code, roles=LEADER_ROLES):
+    show_kept(BOX)
     with st.expander("공개 지도 내보내기 (팀장)", expanded=False):
         st.caption(
             "주민에게 올릴 정적 웹사이트(index.html과 자원 파일)를 만듭니다. 어떤 웹 서버에 올려도, 파일로 열어도 됩니다. "
@@ -99,37 +111,25 @@ if publisher is not None and may_act(publisher, code, roles=LEADER_ROLES):
         c1, c2 = st.columns([1, 3])
         k = c1.number_input("가릴 기준 k", min_value=MIN_K, max_value=20, value=DEFAULT_K, key="publish_k")
         url = c2.text_input("올릴 주소 (QR 코드에 들어감)", value=store.public_url(code) or "", key="publish_url")
-        if st.button("공개 지도 만들기", key="publish"):
-            made: list[Path] = []
-
-            def _publish() -> None:
-                """Check the publisher (the personal-value read refuses anyone else) before anything is written."""
-                personal = personal_values_of(store, code, user=publisher)
-                if url:
-                    store.set_public_url(code, url, user=publisher)
-                folder = EXPORTS / code
-                shutil.rmtree(folder, ignore_errors=True)
-                made.append(export_public_site(public_view(store, code, k=int(k)), folder, personal_values=personal))
-
-            if attempt(_publish):
-                buffer = io.BytesIO()
-                with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-                    for path in sorted((EXPORTS / code).rglob("*")):
-                        if path.is_file():
-                            archive.write(path, path.relative_to(EXPORTS / code))
-                st.success(f"만들었습니다: {md(made[0])}")
-                st.download_button(
-                    "공개 지도 내려받기 (ZIP)",
-                    buffer.getvalue(),
-                    file_name=f"공개지도_{code}.zip",
-                    mime="application/zip",
-                )
+        if st.button("공개 지도 만들기", key="publish") and act(BOX, None, partial(_publish, publisher, url, int(k))):
+            buffer = io.BytesIO()  # made now, no rerun: the download is offered in this run
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                for path in sorted((EXPORTS / code).rglob("*")):
+                    if path.is_file():
+                        archive.write(path, path.relative_to(EXPORTS / code))
+            st.success(f"만들었습니다: {md(EXPORTS / code / 'index.html')}")
+            st.download_button(
+                "공개 지도 내려받기 (ZIP)",
+                buffer.getvalue(),
+                file_name=f"공개지도_{code}.zip",
+                mime="application/zip",
+            )
 else:  # visitors, sample browsing and other staff are not offered it (the store refuses them anyway)
     st.caption("공개 지도를 웹사이트로 내보내는 일은 이 동의 팀장·행정팀장·동장이 로그인해서 합니다.")
 
 with st.expander("전입 안내도·게시판 포스터 (인쇄용)", expanded=False):
-    url = store.public_url(code)
-    if not url:
+    site = store.public_url(code) or ""
+    if not site:
         st.info("QR 코드에 넣을 공개 지도 주소를 먼저 위 '공개 지도 내보내기'에서 정하세요.")
     else:
         c1, c2, c3 = st.columns(3)
@@ -146,7 +146,9 @@ with st.expander("전입 안내도·게시판 포스터 (인쇄용)", expanded=F
         d1.download_button(
             "전입 안내도 PDF",
             file_bytes(
-                lambda p: export_tour_pdf(view, p, zone_id=zone_id, public_url=url, size=size, orientation=orientation),
+                lambda p: export_tour_pdf(
+                    view, p, zone_id=zone_id, public_url=site, size=size, orientation=orientation
+                ),
                 ".pdf",
             ),
             file_name=f"전입안내도_{zone_id}_{size}.pdf",
@@ -155,7 +157,7 @@ with st.expander("전입 안내도·게시판 포스터 (인쇄용)", expanded=F
         )
         d2.download_button(
             "동 전체 A3 포스터 PDF",
-            file_bytes(lambda p: export_poster_pdf(view, p, public_url=url), ".pdf"),
+            file_bytes(lambda p: export_poster_pdf(view, p, public_url=site), ".pdf"),
             file_name=f"우리동네주무관_포스터_{code}.pdf",
             mime="application/pdf",
             key="poster_download",

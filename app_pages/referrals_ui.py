@@ -15,15 +15,11 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import md
+from app_pages.common import act, md, saved, show_kept
 from mapping.access import User
 from mapping.domain import HOUSEHOLD_KINDS, REFERRAL_BODIES, REFERRAL_STATUSES, REFERRAL_TRANSITIONS
-from mapping.errors import MappingError
 from mapping.outreach_layers import tong_label
 from mapping.store import Store
-
-Act = Callable[[str, Callable[[], object]], None]
-"""Run a store change under a label; the page keeps its refusal or success for the next run and reruns."""
 
 HOUSEHOLD_REFERRALS_KEY = "household_referrals_open"  # the 세대 연계 의뢰 expander: read only while it is open
 HOUSEHOLD_BOX = "household_referrals"  # where the household panel keeps its last message
@@ -57,7 +53,7 @@ def referral_badge(referrals: pd.DataFrame) -> str:
     return f" · 연계: {md(body_of(last))} · {REFERRAL_STATUSES.label(last['status'])}{more}"
 
 
-def render_referrals(store: Store, referrals: pd.DataFrame, *, user: User, act: Act, editable: bool = True) -> None:
+def render_referrals(store: Store, referrals: pd.DataFrame, *, user: User, box: str, editable: bool = True) -> None:
     """List referrals: body, state, date, who referred and the last note; history on request; state moves.
 
     Parameters
@@ -68,8 +64,8 @@ def render_referrals(store: Store, referrals: pd.DataFrame, *, user: User, act: 
         As :meth:`Store.report_referrals` or :meth:`Store.household_referrals` give them (with ``last_note``).
     user : User
         Who acts (named in the referral's history), for the store's permission check and access log.
-    act : Act
-        How the page runs a store change (keeps the message, reruns).
+    box : str
+        Where the page keeps the message of a change (:func:`app_pages.common.act`; shown by its ``show_kept``).
     editable : bool
         Whether to offer the move-state control under each referral.
     """
@@ -85,7 +81,7 @@ def render_referrals(store: Store, referrals: pd.DataFrame, *, user: User, act: 
         if st.checkbox("이력 보기", key=f"ref_history{ref_id}"):
             _history_table(store.referral_history(ref_id, user=user))
         if editable:
-            render_move(store, referral, user=user, act=act)
+            render_move(store, referral, user=user, box=box)
 
 
 def _history_table(history: pd.DataFrame) -> None:
@@ -102,7 +98,7 @@ def _history_table(history: pd.DataFrame) -> None:
     )
 
 
-def render_move(store: Store, referral: pd.Series, *, user: User, act: Act) -> None:
+def render_move(store: Store, referral: pd.Series, *, user: User, box: str) -> None:
     """Move a referral on: every later state is offered, and the store explains a step that is not allowed.
 
     Parameters
@@ -113,8 +109,8 @@ def render_move(store: Store, referral: pd.Series, *, user: User, act: Act) -> N
         One referral row (``id``, ``status``, ``version``).
     user : User
         Who acts (named in the history), for the store's permission check and access log.
-    act : Act
-        How the page runs the change; the store's refusal (e.g. 의뢰 → 연계완료) is its Korean message.
+    box : str
+        Where the page keeps the change's message; the store's refusal (e.g. 의뢰 → 연계완료) shows at once.
     """
     ref_id, status = int(referral["id"]), referral["status"]
     if not REFERRAL_TRANSITIONS[status]:
@@ -127,11 +123,11 @@ def render_move(store: Store, referral: pd.Series, *, user: User, act: Act) -> N
     if c3.button("연계 상태 바꾸기", key=f"ref_move{ref_id}"):
         seen = int(st.session_state.get(f"ref_seen{ref_id}", referral["version"]))
         move = partial(store.move_referral, ref_id, to, user=user, note=note or None, expected_version=seen)
-        act("연계 상태", move)
+        act(box, saved("연계 상태"), move)
     st.session_state[f"ref_seen{ref_id}"] = int(referral["version"])  # what is on screen now
 
 
-def render_refer_form(key: str, *, refer: Callable[..., object], act: Act, clear: bool = False) -> None:
+def render_refer_form(key: str, *, refer: Callable[..., object], box: str, clear: bool = False) -> None:
     """Refer to a body outside the staff list (의뢰): body, its name and what is asked.
 
     Parameters
@@ -141,8 +137,8 @@ def render_refer_form(key: str, *, refer: Callable[..., object], act: Act, clear
     refer : callable
         The store call with its target bound, taking ``body``, ``body_name`` and ``note``
         (e.g. ``partial(store.refer_report, report_id, user=…)``).
-    act : Act
-        How the page runs the change.
+    box : str
+        Where the page keeps the change's message.
     clear : bool
         Whether to empty the form after a referral is saved (a refusal keeps what was typed).
     """
@@ -151,40 +147,8 @@ def render_refer_form(key: str, *, refer: Callable[..., object], act: Act, clear
     name = c2.text_input("기관명 ('기타'는 꼭 적기)", key=f"ref_name{key}", placeholder="예: 성산종합사회복지관")
     note = st.text_input("의뢰 내용", key=f"ref_new_note{key}", help="주민 성명·연락처는 적지 마세요.")
     if st.button("연계 의뢰", key=f"refer{key}"):
-
-        def run() -> None:
-            refer(body=body, body_name=name or None, note=note or None)
-            if clear:
-                for field in ("ref_body", "ref_name", "ref_new_note"):
-                    st.session_state.pop(f"{field}{key}", None)
-
-        act("연계 의뢰", run)
-
-
-def act_in(box: str) -> Act:
-    """An :data:`Act` that keeps the store's refusal or the success under ``box`` and reruns.
-
-    :func:`show_messages` shows what was kept, on the next run.
-    """
-
-    def act(label: str, fn: Callable[[], object]) -> None:
-        try:
-            fn()
-        except (MappingError, PermissionError) as exc:  # ValidationError, TransitionError, ConflictError …
-            st.session_state[f"{box}_error"] = str(exc)
-        else:
-            st.session_state[f"{box}_done"] = label
-        st.rerun()
-
-    return act
-
-
-def show_messages(box: str) -> None:
-    """The message :func:`act_in` kept before its rerun: the store's Korean refusal, or what was saved."""
-    if f"{box}_error" in st.session_state:
-        st.error(md(st.session_state.pop(f"{box}_error")).replace("\n", "  \n"))
-    if f"{box}_done" in st.session_state:
-        st.success(f"{md(st.session_state.pop(f'{box}_done'))}: 저장했습니다.")
+        fields = [f"{field}{key}" for field in ("ref_body", "ref_name", "ref_new_note")] if clear else []
+        act(box, saved("연계 의뢰"), lambda: refer(body=body, body_name=name or None, note=note or None), forget=fields)
 
 
 def household_label(row: pd.Series) -> str:
@@ -213,19 +177,18 @@ def render_household_referrals(store: Store, code: str, households: pd.DataFrame
         ":material/lock: 개인정보: 세대의 필요를 동 지역사회보장협의체·마을계획단·주민자치회·복지관에 의뢰하고 "
         "진행을 기록합니다. 이 목록을 볼 때마다 접근 기록이 남습니다."
     )
-    show_messages(HOUSEHOLD_BOX)
+    show_kept(HOUSEHOLD_BOX)
     if households.empty:
         st.info("이 구역에 등록된 세대가 없습니다.")
         return
     labels = {int(row["id"]): household_label(row) for _, row in households.iterrows()}
-    household_id = st.selectbox("세대", list(labels), format_func=labels.get, key=HOUSEHOLD_PICK)
-    act = act_in(HOUSEHOLD_BOX)
+    household_id = st.selectbox("세대", list(labels), format_func=labels.__getitem__, key=HOUSEHOLD_PICK)
     try:
         referrals = store.household_referrals(code, user=user, household_id=household_id)
     except PermissionError as err:
         st.error(md(err))
         return
-    render_referrals(store, referrals, user=user, act=act)
+    render_referrals(store, referrals, user=user, box=HOUSEHOLD_BOX)
     st.markdown("**새로 의뢰**")
     refer = partial(store.refer_household, household_id, user=user)
-    render_refer_form(f"h{household_id}", refer=refer, act=act, clear=True)
+    render_refer_form(f"h{household_id}", refer=refer, box=HOUSEHOLD_BOX, clear=True)

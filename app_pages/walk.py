@@ -11,8 +11,7 @@ import pandas as pd
 import shapely
 import streamlit as st
 
-from app_pages.common import current_user, get_store, md, pick_officer, require_dong, show_map
-from mapping.errors import MappingError
+from app_pages.common import act, get_store, md, pick_officer, require_dong, require_user, show_kept, show_map
 from mapping.layers import build_dong_layer, build_map, build_route_layer, build_zones_layer
 from mapping.route_sheet import export_route_pdf
 from mapping.routes import (
@@ -27,12 +26,14 @@ from mapping.routes import (
     start_of_walk,
 )
 
+BOX = "walk"  # where recorded visits keep their message across the rerun (app_pages.common.act)
+
 store = get_store()
 code = require_dong()
 st.title("주간 순회")
 zones = store.zones(code)
 me = pick_officer(list(zones["officer"]))
-user = current_user()
+user = require_user()
 zone = zones[zones["officer"] == me].iloc[0]
 today = dt.date.today()
 c1, c2 = st.columns(2)
@@ -105,6 +106,7 @@ if point and (point["lng"], point["lat"]) not in {(s.lon, s.lat) for s in extra}
     )
     st.rerun()
 
+show_kept(BOX)
 outside = [s for s in selected if not zone.geometry.covers(shapely.Point(s.lon, s.lat))]
 if outside:
     st.warning(
@@ -137,14 +139,14 @@ if route:
     visited = st.multiselect("들른 곳", [s.label for s in route.stops], key="walk_visited")
     on_date = st.date_input("다녀온 날", value=today, key="walk_on")
     if st.button("방문 기록", key="walk_record", disabled=not visited):
-        try:
-            done = store.record_visits(
-                code, stops=[s for s in route.stops if s.label in visited], on_date=on_date, user=user
-            )
-        except (MappingError, PermissionError) as exc:
-            st.error(md(exc))
-        else:
-            st.success(
-                f"{done}곳을 기록했습니다: 최근 방문일과 통 순회가 바뀌었습니다. 활동보고서는 보고함에서 {on_date}로 만드세요."
-            )
+        visited_stops = [s for s in route.stops if s.label in visited]
+        act(
+            BOX,
+            lambda done: (
+                f"{done}곳을 기록했습니다: 최근 방문일과 통 순회가 바뀌었습니다. "
+                f"활동보고서는 보고함에서 {md(on_date)}로 만드세요."
+            ),
+            lambda: store.record_visits(code, stops=visited_stops, on_date=on_date, user=user),
+            forget=["walk_visited"],
+        )
     st.page_link("app_pages/inbox.py", label="보고함에서 활동보고서 만들기", icon=":material/description:")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import geopandas as gpd
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
-from app_pages.common import attempt, current_user, file_bytes, get_store, md, require_dong, show_map
+from app_pages.common import act, file_bytes, get_store, md, require_dong, require_user, show_kept, show_map
 from app_pages.zones_layout import EDITOR_WIDTHS
 from mapping.access import may_act
 from mapping.domain import LEADER_ROLES, ROLES
@@ -16,11 +18,13 @@ from mapping.zone_profile.facts import MARK, handover_message
 from mapping.zone_profile.files import write_zone_profiles
 from mapping.zones import zones_from_tongs
 
+BOX, HANDOVER_BOX = "zones", "handover"  # where a save and a hand-over keep their message across the rerun
 
-def _profile_button(where: object, label: str, zone_ids: list[str] | None, suffix: str, *, key: str) -> None:
+
+def _profile_button(where: DeltaGenerator, label: str, zone_ids: list[str] | None, suffix: str, *, key: str) -> None:
     """A download of the zone profile sheet, made (and logged as 출력/다운로드) only when clicked."""
     name = "_".join(zone_ids) if zone_ids else "전체"
-    where.download_button(  # type: ignore[attr-defined]
+    where.download_button(
         label,
         file_bytes(lambda p: write_zone_profiles(store, code, p, user=user, zone_ids=zone_ids), suffix),
         file_name=f"구역현황_{name}{suffix}",
@@ -33,9 +37,7 @@ def _profile_button(where: object, label: str, zone_ids: list[str] | None, suffi
 
 store = get_store()
 code = require_dong()
-user = current_user()
-if user is None:
-    st.stop()
+user = require_user()
 editor = may_act(
     user, code, roles=LEADER_ROLES
 )  # saves and hand-overs: the dong's team leaders and 동장 (the store checks again)
@@ -73,14 +75,15 @@ for i, (text, sub) in enumerate(zip(edited["담당통"], edited["대직자"], st
         problems.append(Problem("구역 편집", i + FIRST_DATA_ROW, "담당통", str(exc)))
     candidate.at[i, "substitute"] = str(sub).strip() or None
 candidate["_row"] = range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(candidate))
-zones = None
+zones: gpd.GeoDataFrame | None = None
 if not problems:
     try:
         zones = zones_from_tongs(tongs, candidate, dong=dong)
     except ValidationError as exc:
         problems = exc.problems
 errors = [p for p in problems if p.severity == "error"]
-if errors:
+show_kept(BOX)
+if errors or zones is None:
     lines = "\n".join(  # what was typed comes back in the messages: Markdown-escaped
         "- " + md(f"{p.row}행 [{p.column}] {p.message}" if p.row else f"[{p.column}] {p.message}") for p in errors
     )
@@ -95,11 +98,12 @@ else:
         key="zone_preview",
         height=480,
     )
-    saved: list[int] = []
-    if st.button("저장", type="primary", key="save_zones", disabled=not editor) and attempt(
-        lambda: saved.append(len(store.save_assignments(code, candidate.drop(columns="_row"), user=user)))
-    ):
-        st.success(f"저장했습니다: 구역 {saved[0]}개.")
+    if st.button("저장", type="primary", key="save_zones", disabled=not editor):
+        act(
+            BOX,
+            lambda stored: f"저장했습니다: 구역 {len(stored)}개.",
+            lambda: store.save_assignments(code, candidate.drop(columns="_row"), user=user),
+        )
 
 st.subheader("구역 인계 (전보·휴직)")
 current = store.zones(code)
@@ -109,19 +113,24 @@ officers = dict(zip(current["zone_id"], current["officer"], strict=True))
 # keyed: a hand-over changes the options' labels, and an unkeyed select would then fall back to its first option
 zone_id = col1.selectbox("구역", list(officers), format_func=lambda z: f"{z} · {officers[z]}", key="handover_zone")
 successor = col2.selectbox("후임자 (구역 없는 직원)", free or ["-"], key="handover_successor")
-handed: list[dict] = []
-if col3.button("인계", disabled=not (free and editor), key="reassign") and attempt(
-    lambda: handed.append(store.reassign(code, zone_id, successor, user=user))
-):
-    st.session_state["handed_over"] = handed[0] | {"dong_code": code}
-    st.rerun()  # the table, the zones and who is free were drawn before the hand-over
+
+
+def _hand_over() -> dict:
+    """Hand the zone over; keep what was handed for the profile button below (the rerun redraws who is free)."""
+    handed = store.reassign(code, zone_id, successor, user=user) | {"dong_code": code}
+    st.session_state["handed_over"] = handed
+    return handed
+
+
+if col3.button("인계", disabled=not (free and editor), key="reassign"):
+    act(HANDOVER_BOX, lambda handed: md(handover_message(handed)), _hand_over)
+show_kept(HANDOVER_BOX)
 reach = sorted(store.personal_zones(code, user=user))  # the profiles hold contacts: only zones this user may see
 done = st.session_state.get("handed_over")
 if done and done["dong_code"] == code:
-    st.success(md(handover_message(done)))
     if done["zone_id"] in reach:
         _profile_button(
-            st,
+            st.container(),
             f"후임자 {md(done['successor'])}에게 줄 {md(done['zone_id'])} 구역 현황 PDF",
             [done["zone_id"]],
             ".pdf",
