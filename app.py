@@ -13,7 +13,7 @@ import streamlit as st
 
 from app_pages.common import current_user, dong_picker, get_store, md, sign_in_from_sso
 from mapping.access import SAMPLE, sample_browsing_allowed, sample_user
-from mapping.domain import HEADS, LEADER_ROLES, STAFF_ROLES
+from mapping.domain import HEADS, LEADER_ROLES, REGION_ROLES, STAFF_ROLES
 
 st.set_page_config(
     page_title="우동주 지도", page_icon=str(Path(__file__).parent / "static" / "favicon.png"), layout="wide"
@@ -31,8 +31,7 @@ user = current_user()
 
 PUBLIC = st.Page("app_pages/public.py", title="공개 지도", icon=":material/public:", url_path="public")
 FIELD = STAFF_ROLES | {SAMPLE}
-LEADERS = LEADER_ROLES | {"gu", "city", SAMPLE}
-REGION_ROLES = {"gu", "city"}
+LEADERS = LEADER_ROLES | REGION_ROLES | {SAMPLE}
 pages: dict[str, list] = {}
 if user is None:
     pages = {

@@ -7,12 +7,11 @@ the database; the anchor is shown here and printed in the CSV: keep it with the 
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import streamlit as st
 
 from app_pages.common import act, current_user, get_store, md, show_kept
+from mapping import clock
 from mapping.errors import MappingError
 from mapping.store.audit import Anchor
 from mapping.text import safe_cell
@@ -48,7 +47,7 @@ else:
         + "\n\n누군가 기록을 고치거나 지웠을 수 있습니다: 즉시 보고하세요."
     )
 log["at"] = pd.to_datetime(log["at"])
-today = dt.date.today()
+today = clock.today()
 months = sorted({f"{d:%Y-%m}" for d in log["at"]} | {f"{today:%Y-%m}"}, reverse=True)
 month = st.selectbox("검토할 달", months, index=min(1, len(months) - 1), key="log_month")
 shown = log[log["at"].dt.strftime("%Y-%m") == month]

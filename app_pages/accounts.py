@@ -27,7 +27,7 @@ st.caption(
     f"관리 범위: **{md(scope)}**. 한 사람에 한 계정. 권한을 주거나 바꾸거나 거두면 모두 접근 기록에 남고 3년 이상 "
     "보관됩니다. 자기 계정의 권한·관리자·소속은 다른 관리자나 명령줄이 바꿉니다."
 )
-accounts = store.accounts(by=me)
+accounts = store.accounts(user=me)
 shown = accounts.assign(role=accounts["role"].map(lambda r: ACCOUNT_ROLES.label(r) if isinstance(r, str) else "-"))
 st.dataframe(
     shown.rename(
@@ -71,7 +71,7 @@ with st.expander("새 계정", expanded=accounts.empty), st.form("new_account"):
             BOX,
             f"계정 {md(account)}을(를) 만들었습니다.",
             lambda: store.create_account(
-                account.strip(), name=name, password=password or None, role=role, by=me, staff_name=staff.strip() or None,
+                account.strip(), name=name, password=password or None, role=role, user=me, staff_name=staff.strip() or None,
                 dong_code=dong, gu_code=gu, admin=admin, email=email or None,
             ),
         )  # fmt: skip
@@ -122,5 +122,7 @@ if len(accounts):
         changes = {"password": new_password}
     if changes:
         act(
-            BOX, f"{md(target)}: 바꿨습니다 (접근 기록에 남음).", lambda: store.update_account(target, by=me, **changes)
+            BOX,
+            f"{md(target)}: 바꿨습니다 (접근 기록에 남음).",
+            lambda: store.update_account(target, user=me, **changes),
         )

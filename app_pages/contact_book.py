@@ -6,13 +6,13 @@ functions only show what it returns and pass on what the user typed, with the ve
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 
 import pandas as pd
 import streamlit as st
 
 from app_pages.common import act, md, show_kept, show_refusal
+from mapping import clock
 from mapping.access import User
 from mapping.contacts import STALE_DAYS
 from mapping.domain import CONTACT_EVENTS, CONTACT_KINDS, NOTICE_PLACES
@@ -143,7 +143,7 @@ def _one_contact(store: Store, user: User, book: pd.DataFrame) -> None:
 
 
 def _log_form(store: Store, user: User, cid: int) -> None:
-    today = dt.date.today()
+    today = clock.today()
     with st.form(f"contact_log_form_{cid}"):
         st.markdown("**연락 기록 남기기**")
         c1, c2 = st.columns(2)
@@ -272,7 +272,7 @@ def render_notice_posts(
         The dong's notice posts up today, already read this run; read here when not given.
     """
     show_kept(POSTS_BOX)
-    today = dt.date.today()
+    today = clock.today()
     posts = posts if posts is not None else store.notice_posts(code, on=today)
     mine = posts[posts["zone_id"] == zone_id]
     st.markdown(
@@ -287,7 +287,7 @@ def render_notice_posts(
 
 
 def _end_post_form(store: Store, user: User, mine: pd.DataFrame) -> None:
-    today = dt.date.today()
+    today = clock.today()
     names = {
         int(i): f"{p} ({NOTICE_PLACES.label(k)})"
         for i, p, k in zip(mine["id"], mine["place_name"], mine["kind"], strict=True)
@@ -307,7 +307,7 @@ def _end_post_form(store: Store, user: User, mine: pd.DataFrame) -> None:
 
 def _add_post_form(store: Store, code: str, user: User, zone_id: str) -> None:
     """Record a new notice post: at a point (경도·위도) or, without one, in a tong of the zone."""
-    today = dt.date.today()
+    today = clock.today()
     tongs = _zone_tongs(store, code, zone_id)
     with st.form("notice_add"):
         st.markdown("**게시 기록**")

@@ -7,7 +7,6 @@ report went.
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 from functools import partial
 from pathlib import Path
@@ -18,6 +17,7 @@ import streamlit as st
 from app_pages.common import act, get_store, md, pick_officer, require_dong, require_user, saved, show_kept
 from app_pages.missions_ui import mission_choices
 from app_pages.referrals_ui import referral_badge, render_refer_form, render_referrals
+from mapping import clock
 from mapping.domain import ACTIVITIES, DUTIES, FIELDS, NOTIFY_CHANNELS, REPORT_STATUSES, TRANSITIONS, Vocabulary
 from mapping.errors import NotFoundError
 from mapping.month.activity import activity_report_for, export_activity_pdf, export_activity_xlsx
@@ -102,7 +102,7 @@ def mission_tag(row: pd.Series) -> None:
         st.text(f"미션·현안: {known.get(current, current)}")
     if row["status"] == "duplicate" or me not in (row["finder"], row["assignee"]):
         return
-    months = {f"{row['created_at']:%Y-%m}", f"{dt.date.today():%Y-%m}"}  # the report's month and this month
+    months = {f"{row['created_at']:%Y-%m}", f"{clock.today():%Y-%m}"}  # the report's month and this month
     near = all_missions[all_missions["month"].isin(months) | (all_missions["id"] == current)]
     choices = mission_choices(near)
     if len(choices) == 1:
@@ -184,7 +184,7 @@ def actions(row: pd.Series) -> None:
     if "resident_notified" in nexts:
         c1, c2 = st.columns(2)
         channel = c1.selectbox("주민통보 방법", list(NOTIFY_CHANNELS.values()), key=f"ch{rid}")
-        on = c2.date_input("통보일", value=dt.date.today(), key=f"on{rid}")
+        on = c2.date_input("통보일", value=clock.today(), key=f"on{rid}")
         if st.button("주민통보 기록", key=f"notify{rid}"):
             act(BOX, saved("주민통보"), lambda: store.notify_resident(rid, channel=channel, on_date=on, user=user))
     if "closed" in nexts and st.button("종료", key=f"close{rid}"):
@@ -233,7 +233,7 @@ for tab, frame, empty in (
 st.divider()
 st.subheader("활동보고서")
 show_kept(ACTIVITY_BOX)
-day = st.date_input("활동일", value=dt.date.today(), key="activity_day")
+day = st.date_input("활동일", value=clock.today(), key="activity_day")
 try:
     activity = activity_report_for(store, code, officer=me, day=day)
 except NotFoundError as exc:

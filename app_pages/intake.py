@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from functools import partial
 
 import folium
@@ -11,6 +10,7 @@ import streamlit as st
 
 from app_pages.common import act, get_store, md, pick_officer, require_dong, require_user, show_kept, show_map
 from app_pages.missions_ui import mission_choices
+from mapping import clock
 from mapping.addresses import match_address, normalize_address
 from mapping.domain import ACTIVITIES, DUTIES, FIELDS
 from mapping.errors import NotFoundError
@@ -90,7 +90,7 @@ if lonlat:
     elif not my_zone.empty and not my_zone.geometry.iloc[0].covers(shapely.Point(*lonlat)):
         st.warning("내 구역 밖입니다: 해당 구역 주무관에게 인계가 필요할 수 있습니다.")
 memo = st.text_area("내용 (메모)", key=f"memo{form}", placeholder="본 것, 들은 것")
-missions = mission_choices(store.missions(code, dt.date.today().replace(day=1)))
+missions = mission_choices(store.missions(code, clock.today().replace(day=1)))
 mission_id = None
 if len(missions) > 1:  # only when the dong head set this month's missions or issues
     mission_id = st.selectbox(

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import act, get_store, md, pick_officer, require_dong, require_user, saved, show_kept
+from mapping import clock
 from mapping.access import User
 from mapping.domain import MISSION_KINDS
 from mapping.month.meeting import mission_table
@@ -22,7 +23,7 @@ BOX = "missions"  # where the page keeps its last message across the rerun (app_
 
 
 def _month_of(today: dt.date | None) -> dt.date:
-    return (today or dt.date.today()).replace(day=1)
+    return (today or clock.today()).replace(day=1)
 
 
 def render_mission_banner(store: Store, code: str, *, today: dt.date | None = None) -> None:
@@ -114,7 +115,7 @@ def render_missions_page(*, today: dt.date | None = None) -> None:
     names = list(staff.assign(rank=rank).sort_values("rank", kind="stable")["name"])  # 동장, 팀장 first
     pick_officer(names, label="정하는 사람 (동장·팀장)")  # the store refuses anyone else
     user = require_user()
-    day = today or dt.date.today()
+    day = today or clock.today()
     months = _months(store, code, day)
     month = st.selectbox(
         "월", months, index=months.index(pd.Period(day, freq="M").strftime("%Y-%m")), key="mission_month"

@@ -19,6 +19,7 @@ from app_pages.common import (
     show_kept,
     show_map,
 )
+from mapping import clock
 from mapping.density import classify
 from mapping.domain import FIELDS, GU_RESULTS
 from mapping.layers import build_density_layer, build_dong_layer, build_map, density_legend_html
@@ -49,7 +50,7 @@ staff = store.staff(code)
 leaders = staff.sort_values("role", key=lambda r: r.map({"team_leader": 0, "dong_head": 1}).fillna(2), kind="stable")
 me = pick_officer(list(leaders["name"]), label="작성자 (팀장)")
 user = require_user()
-today = dt.date.today()
+today = clock.today()
 last_month = (pd.Period(today, freq="M") - 1).strftime("%Y-%m")
 months = sorted(set(reports["created_at"].dt.strftime("%Y-%m")) | {last_month}, reverse=True)
 month = st.selectbox("활동 월", months, index=months.index(last_month), key="month")

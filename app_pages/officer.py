@@ -6,7 +6,6 @@ body (세대 연계 의뢰, read only while its panel is open) and the zone prof
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +16,7 @@ from app_pages.common import file_bytes, get_store, md, pick_officer, require_do
 from app_pages.contact_book import BOOK_KEY, POSTS_KEY, render_contact_book, render_notice_posts, zone_contacts
 from app_pages.missions_ui import render_mission_banner
 from app_pages.referrals_ui import HOUSEHOLD_REFERRALS_KEY, render_household_referrals
+from mapping import clock
 from mapping.access import User
 from mapping.domain import FIELDS, HOUSEHOLD_KINDS, OPEN_STATUSES
 from mapping.layers import (
@@ -66,7 +66,7 @@ left, right = st.columns([3, 1])
 user = require_user()
 households = store.households(code, user=user)  # personal data: this read is logged under the officer
 reports = store.reports(code)
-posts = store.notice_posts(code, on=dt.date.today())  # the whole dong's: the team sees every zone's notices
+posts = store.notice_posts(code, on=clock.today())  # the whole dong's: the team sees every zone's notices
 contacts = None
 if st.session_state.get(BOOK_KEY):  # the 구역 연락망 panel below the map is open: personal data, read and logged
     try:

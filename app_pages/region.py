@@ -7,13 +7,12 @@ Counts only: the store refuses anyone but the gu's 구 담당, the city and the 
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
 from functools import partial
 
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import attempt, current_user, file_bytes, get_store, md, show_map
+from app_pages.common import act, current_user, file_bytes, get_store, md, saved, show_kept, show_map
 from mapping.access import check_region
 from mapping.errors import AccessError, NotFoundError
 from mapping.month.best_cases import DETAIL_COLUMNS
@@ -29,6 +28,7 @@ from mapping.month.region import (
 )
 from mapping.organisation import gu_label, gu_names
 
+BOX = "region"  # where a case step keeps its message across the rerun (app_pages.common.act)
 store = get_store()
 user = current_user()
 if user is None:
@@ -180,17 +180,9 @@ def _deadline(case: dict, key: str, column: str) -> str:
     return f"{state_of(done, due, today)} (기한 {due.month}. {due.day}.)"
 
 
-def _do(change: Callable[[], object], done: str) -> None:
-    """Run the step; refused: say why here; done: say so after the rerun that shows the new state."""
-    if attempt(change):
-        st.session_state["region_done"] = done
-        st.rerun()
-
-
 me = user
 st.subheader("실천사례 접수함")
-if "region_done" in st.session_state:
-    st.success(f"{md(st.session_state.pop('region_done'))}: 저장했습니다.")
+show_kept(BOX)
 if region.level == "gu":
     inbox = store.gu_case_inbox(region.code, user=me)
     st.caption(
@@ -231,9 +223,13 @@ for case in inbox.to_dict("records"):
                 )
                 decided = st.form_submit_button("결정 저장")
             if decided:
-                _do(partial(store.decide_case, cid, selected=choice == "selected", reason=reason, user=me), "결정 저장")
+                act(
+                    BOX,
+                    saved("결정"),
+                    partial(store.decide_case, cid, selected=choice == "selected", reason=reason, user=me),
+                )
             if case["gu_result"] == "selected" and st.button("시에 보내기", key=f"to_city{cid}"):
-                _do(partial(store.send_case_to_city, cid, user=me), "시에 보내기")
+                act(BOX, saved("시에 보내기"), partial(store.send_case_to_city, cid, user=me))
         elif case["gu_result"]:
             st.markdown(f"**구 결정**: {md(result)}" + (f" — {md(case['gu_reason'])}" if case["gu_reason"] else ""))
         if (
@@ -241,7 +237,7 @@ for case in inbox.to_dict("records"):
             and pd.isna(case["city_shared_on"])
             and st.button("모든 구에 공유", key=f"share{cid}")
         ):
-            _do(partial(store.mark_case_shared, cid, user=me), "모든 구에 공유")
+            act(BOX, saved("모든 구에 공유"), partial(store.mark_case_shared, cid, user=me))
 
 st.download_button(
     f"{region.name} {region.month} 취합 XLSX (A4 가로)",

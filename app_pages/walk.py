@@ -12,6 +12,7 @@ import shapely
 import streamlit as st
 
 from app_pages.common import act, get_store, md, pick_officer, require_dong, require_user, show_kept, show_map
+from mapping import clock
 from mapping.layers import build_dong_layer, build_map, build_route_layer, build_zones_layer
 from mapping.route_sheet import export_route_pdf
 from mapping.routes import (
@@ -35,7 +36,7 @@ zones = store.zones(code)
 me = pick_officer(list(zones["officer"]))
 user = require_user()
 zone = zones[zones["officer"] == me].iloc[0]
-today = dt.date.today()
+today = clock.today()
 c1, c2 = st.columns(2)
 picked_day = c1.date_input(
     "주 (그 주의 아무 날)", value=today + dt.timedelta(days=7 - today.weekday()), key="walk_week"

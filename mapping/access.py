@@ -31,11 +31,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from mapping.domain import ACCOUNT_ROLES, ADMIN_TEAM_WORD, HEADS, STAFF_ROLES
+from mapping.domain import ACCOUNT_ROLES, ADMIN_TEAM_WORD, HEADS, REGION_ROLES, STAFF_ROLES
 from mapping.errors import AccessError
+from mapping.organisation import gu_of
 
 PERSONAL_TABLES = frozenset({"households"})
 OWNER, SAMPLE, PUBLIC, SYSTEM = "owner", "sample", "public", "system"
+GU, CITY = "gu", "city"  # the region roles (REGION_ROLES): a gu's 구 담당, the city's 시 담당
 _OTHER_LABELS = {
     OWNER: "명령줄",
     SAMPLE: "샘플 둘러보기",
@@ -127,11 +129,6 @@ def sample_browsing_allowed(dongs: pd.DataFrame) -> bool:
     return not dongs.empty and bool(dongs["sample"].all())
 
 
-def gu_of(code: str) -> str:
-    """The gu (시군구) code of a 행정동 code: its first five digits."""
-    return str(code)[:5]
-
-
 # ---- what a user may open ---------------------------------------------------------------------------------------
 
 
@@ -151,7 +148,7 @@ def may_open_dong(user: User | None, code: str, *, sample: bool) -> bool:
         return user.dong_code == code
     if user.role == "gu":
         return bool(user.gu_code) and gu_of(code) == user.gu_code
-    if user.role == "city":
+    if user.role == CITY:
         return True
     return user.admin and in_admin_scope(user, code)
 
@@ -345,7 +342,7 @@ def may_read_region(user: User | None, gu_code: str | None) -> bool:
     """
     if user is None:
         return False
-    if user.role in (OWNER, "city"):
+    if user.role in (OWNER, CITY):
         return True
     return user.role == "gu" and bool(user.gu_code) and gu_code is not None and gu_code == user.gu_code
 
@@ -394,7 +391,7 @@ def check_city_officer(user: User, *, doing: str) -> None:
     AccessError
         For anyone else.
     """
-    if user.role not in (OWNER, "city"):
+    if user.role not in (OWNER, CITY):
         raise _refusal(user, doing, "시 담당")
 
 
@@ -406,6 +403,6 @@ def check_library_reader(user: User) -> None:
     AccessError
         For the public and sample browsing outside sample dongs (a visitor reads only the public map).
     """
-    if user.role in (OWNER, "gu", "city", SAMPLE) or (user.role in STAFF_ROLES and bool(user.dong_code)):
+    if user.role in (OWNER, SAMPLE, *REGION_ROLES) or (user.role in STAFF_ROLES and bool(user.dong_code)):
         return
     raise _refusal(user, "실천사례 모음 보기", "로그인한 직원")

@@ -5,7 +5,7 @@ label or the English key; the store always keeps the key.  This module is a leaf
 the project, so anything may import it.
 
 - Staff and accounts: :data:`ROLES` (a staff list's 역할), :data:`ACCOUNT_ROLES` and the role groups
-  :data:`STAFF_ROLES`, :data:`HEADS`, :data:`LEADER_ROLES`, :data:`MISSION_ROLES`; the team words
+  :data:`STAFF_ROLES`, :data:`REGION_ROLES`, :data:`HEADS`, :data:`LEADER_ROLES`, :data:`MISSION_ROLES`; the team words
   :data:`ADMIN_TEAM_WORD` and :data:`WELFARE_TEAM_WORD`.
 - Reports: :data:`DUTIES`, :data:`FIELDS`, :data:`ACTIVITIES`, :data:`REPORT_STATUSES` (:data:`OPEN_STATUSES`)
   and their state machine :data:`TRANSITIONS`, :data:`NOTIFY_CHANNELS`.
@@ -67,8 +67,10 @@ ACCOUNT_ROLES = Vocabulary(
         ("admin_team_leader", "행정팀장"),
         ("dong_head", "동장"),
         ("gu", "구 담당"),
+        ("city", "시 담당"),
     ),
 )
+REGION_ROLES = frozenset({"gu", "city"})  # read counts of many dongs (구 현황, 시 현황), never personal data
 STAFF_ROLES = frozenset({"officer", "team_leader", "admin_team_leader", "dong_head"})  # a dong's own staff
 HEADS = frozenset({"admin_team_leader", "dong_head"})  # the whole dong
 LEADER_ROLES = frozenset({"team_leader", "admin_team_leader", "dong_head"})  # zones, month, missions, publishing

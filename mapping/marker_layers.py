@@ -19,6 +19,7 @@ import shapely
 from branca.element import Element, Figure
 from folium.template import Template
 
+from mapping import clock
 from mapping.access import User, can_read_personal
 from mapping.crs import to_web
 from mapping.domain import BLIND_SPOT_TYPES, FIELDS, HOUSEHOLD_KINDS, REPORT_STATUSES, RESOURCE_TYPES
@@ -317,7 +318,7 @@ def build_reports_layer(
     """
     group = folium.FeatureGroup(name=name, show=show)
     web = to_web(gdf, name="보고")
-    now = now or dt.datetime.now()
+    now = now or clock.now()
     if len(web) > CLUSTER_ABOVE:
         _BrowserMadeReports(_packed_reports(web, now=now), disableClusteringAtZoom=18).add_to(group)
         return group

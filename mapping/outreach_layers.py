@@ -15,6 +15,7 @@ import folium
 import pandas as pd
 import shapely
 
+from mapping import clock
 from mapping.contacts import STALE_DAYS
 from mapping.domain import CONTACT_KINDS, NOTICE_PLACES
 from mapping.marker_layers import BrowserMadeMarkers, marker
@@ -178,7 +179,7 @@ def build_notice_posts_layer(
     folium.FeatureGroup
         Popup with the place's name, its kind, since when, who posted it, zone and tong, and the note.
     """
-    today = today or dt.date.today()
+    today = today or clock.today()
     markers, unplaced = [], 0
     for row in posts.to_dict("records"):
         if filled(row.get("removed_on")) and pd.Timestamp(row["removed_on"]).date() <= today:

@@ -43,7 +43,7 @@ def _cmd_account_create(args: argparse.Namespace) -> int:
         name=args.name,
         password=_read_password(args),
         role=args.role,
-        by=CLI_USER,
+        user=CLI_USER,
         staff_name=args.staff,
         dong_code=args.dong,
         gu_code=args.gu,
@@ -56,7 +56,7 @@ def _cmd_account_create(args: argparse.Namespace) -> int:
 
 
 def _cmd_account_unlock(args: argparse.Namespace) -> int:
-    _store(args).update_account(args.account, locked=False, by=CLI_USER)
+    _store(args).update_account(args.account, locked=False, user=CLI_USER)
     print(f"계정 {args.account}의 잠금을 풀었습니다.")
     return EXIT_OK
 

@@ -7,6 +7,7 @@ import argparse
 import datetime as dt
 from collections.abc import Callable
 
+from mapping import clock
 from mapping.access import CLI_USER, User, owner_user
 from mapping.cli.common import EXIT_OK, out_path, parsed, store_and_dong
 
@@ -88,8 +89,8 @@ def _cmd_best_case_doc(args: argparse.Namespace) -> int:
     {".pdf": export_best_case_pdf, ".xlsx": export_best_case_xlsx}[out.suffix.lower()](doc, out, level=args.level)
     print(f"실천사례 {doc.case_id} ({doc.title}) {'구' if args.level == 'gu' else '시'} 제출서 → {out}")
     if args.record:
-        store.record_best_case_step(doc.case_id, step, on=dt.date.today(), user=CLI_USER)
-        print(f"제출일 {dt.date.today():%Y-%m-%d}을(를) 기록했습니다.")
+        store.record_best_case_step(doc.case_id, step, on=clock.today(), user=CLI_USER)
+        print(f"제출일 {clock.today():%Y-%m-%d}을(를) 기록했습니다.")
     return EXIT_OK
 
 
@@ -97,7 +98,7 @@ def _cmd_best_case_result(args: argparse.Namespace) -> int:
     from mapping.kit.tables import parse_date
     from mapping.store import open_store
 
-    on = parsed(parse_date, args.on, option="--on", what="실천사례") if args.on else dt.date.today()
+    on = parsed(parse_date, args.on, option="--on", what="실천사례") if args.on else clock.today()
     open_store(args.db).record_best_case_step(args.case_id, args.result, on=on, user=CLI_USER)
     print(f"실천사례 {args.case_id}: {'구 선정' if args.result == 'selected' else '구 미선정'} ({on:%Y-%m-%d})")
     return EXIT_OK
@@ -108,7 +109,7 @@ def _cmd_deadlines(args: argparse.Namespace) -> int:
     from mapping.month.deadlines import deadlines_for, weekly_outings
 
     month = _month(args, what="월간 일정")
-    today = parsed(parse_date, args.today, option="--today", what="월간 일정") if args.today else dt.date.today()
+    today = parsed(parse_date, args.today, option="--today", what="월간 일정") if args.today else clock.today()
     store, code = store_and_dong(args)
     calendar = deadlines_for(store, code, month=month, today=today)
     print(f"{month} 활동의 월간 일정 (기준일 {today:%Y-%m-%d})")

@@ -10,7 +10,6 @@ tong, or in a tong nobody owned at the time, counts for its finder.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from mapping import clock
 from mapping.domain import FIELDS
 from mapping.month.activity import COUNT_ROWS, activity_group
 from mapping.printing import CENTRE, TOTAL_FILL, XLSX_FONT, xlsx_cell, xlsx_page_setup, xlsx_title
@@ -344,7 +344,7 @@ def _write_table(
     period = pd.Period(sheet.month, freq="M")
     last_col = 3 + len(columns) + len(tail)
     title = f"{period.year}년 {period.month}월 {TITLE} ({ws.title})"
-    made = dt.date.today()
+    made = clock.today()
     note = f"{sheet.dong}{' (샘플)' if sheet.sample else ''} · 작성 {made.year}. {made.month}. {made.day}."
     row = xlsx_title(ws, title, last_col=last_col, subtitle=note)
     top, sub = row, row + 1

@@ -24,6 +24,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from mapping import clock
 from mapping.access import User, check_staff, output_check_user
 from mapping.domain import FIELDS, LEADER_ROLES
 from mapping.errors import PrivacyError
@@ -242,7 +243,7 @@ def public_view(store: Store, code: str, *, k: int = DEFAULT_K, since: dt.date |
     from mapping.text import text_of
 
     check_k(k)
-    since = since or (dt.date.today() - dt.timedelta(days=365))
+    since = since or (clock.today() - dt.timedelta(days=365))
     dongs = store.dongs().set_index("dong_code")
     zones = store.zones(code)
     resources = strip_personal(store.resources(code), table="resources")

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from fpdf import FPDF
 
+from mapping import clock
 from mapping.domain import HOUSEHOLD_KINDS
 from mapping.printing import PDF_FONT, fit_text, new_pdf
 from mapping.publish.privacy import PUBLIC_TITLE, public_cards, strip_personal
@@ -220,7 +221,7 @@ def export_welcome_letters(
     for i, (_, row) in enumerate(messages.iterrows()):
         if i:
             pdf.add_page()
-        _letter(pdf, row, dong=dong, centre_phone=centre_phone, date=date or dt.date.today())
+        _letter(pdf, row, dong=dong, centre_phone=centre_phone, date=date or clock.today())
     pdf.output(str(path))
     return Path(path)
 

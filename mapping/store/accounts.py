@@ -16,11 +16,8 @@ password, locked, disabled or blocked: the same message and the same work (one a
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import json
 import os
 import re
-from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
@@ -28,9 +25,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy.dialects import postgresql, sqlite
 
-from mapping.access import OWNER, User, check_admin, check_writer, gu_of, in_admin_scope
+from mapping.access import OWNER, User, check_admin, check_writer, in_admin_scope
 from mapping.domain import ACCOUNT_ROLES, STAFF_ROLES
 from mapping.errors import AccessError, AuthError, NotFoundError, Problem, StoreError, ValidationError
+from mapping.organisation import gu_names, gu_of
 from mapping.store.base import StoreBase
 from mapping.store.schema import ACCOUNTS, LOGIN_CLIENTS
 
@@ -39,7 +37,6 @@ CLIENT_FAILURES = 20  # from one address within the lock period: that address is
 LOCK_ENV = "MAPPING_LOCK_MINUTES"
 DEFAULT_LOCK_MINUTES = 15
 MIN_LENGTH = 10
-BOUNDARIES = Path(__file__).resolve().parents[2] / "data" / "boundaries" / "seoul_admdong_ver20210401.geojson"
 _ACCOUNT_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 _GU_RE = re.compile(r"^\d{5}$")
 _HASHER = PasswordHasher()  # argon2id, the library's recommended parameters
@@ -108,16 +105,6 @@ def _verify(hashed: str, password: str) -> bool:
         return False
 
 
-@functools.cache
-def boundary_gus() -> dict[str, str]:
-    """Seoul's gu codes and names from the shipped 행정동 boundaries (``sgg``, ``sggnm``)."""
-    try:
-        features = json.loads(BOUNDARIES.read_text(encoding="utf-8"))["features"]
-    except (OSError, ValueError, KeyError):
-        return {}
-    return {str(f["properties"]["sgg"]): str(f["properties"].get("sggnm") or "") for f in features}
-
-
 def account_scope(row: dict) -> str | None:
     """The code an account lives in, for administrator scope: its dong, else its gu, else None (the whole store)."""
     for key in ("dong_code", "gu_code"):
@@ -129,15 +116,15 @@ def account_scope(row: dict) -> str | None:
 class AccountsMixin(StoreBase):
     """Methods of :class:`mapping.store.Store` for accounts and logins."""
 
-    def _grant_log(self, conn: sa.Connection, by: User, row: dict, detail: str) -> None:
+    def _grant_log(self, conn: sa.Connection, user: User, row: dict, detail: str) -> None:
         scope = account_scope(row)
-        self._log(conn, by, "권한", f"accounts:{row['account']}", detail, dong_code=scope)
+        self._log(conn, user, "권한", f"accounts:{row['account']}", detail, dong_code=scope)
 
     @staticmethod
-    def _check_manager(by: User, code: str | None, *, doing: str) -> None:
-        """Refuse unless ``by`` may manage accounts living in ``code`` (sample browsing never may)."""
-        check_writer(by, doing=doing)
-        check_admin(by, code, doing=doing)
+    def _check_manager(user: User, code: str | None, *, doing: str) -> None:
+        """Refuse unless ``user`` may manage accounts living in ``code`` (sample browsing never may)."""
+        check_writer(user, doing=doing)
+        check_admin(user, code, doing=doing)
 
     # ---- creating and changing ------------------------------------------------------------------------------
     def create_account(
@@ -147,7 +134,7 @@ class AccountsMixin(StoreBase):
         name: str,
         password: str | None,
         role: str | None,
-        by: User,
+        user: User,
         staff_name: str | None = None,
         dong_code: str | None = None,
         gu_code: str | None = None,
@@ -162,7 +149,7 @@ class AccountsMixin(StoreBase):
         Raises
         ------
         AccessError
-            If ``by`` is not an administrator whose scope holds the new account (an unscoped one, for an
+            If ``user`` is not an administrator whose scope holds the new account (an unscoped one, for an
             account bound to no dong or gu), or is sample browsing.
         ValidationError
             With every problem: account name, role, binding (dong, staff name, gu), weak password, an
@@ -179,7 +166,7 @@ class AccountsMixin(StoreBase):
             "gu_code": (gu_code or "").strip() or None,
             "email": mail,
         }
-        self._check_manager(by, account_scope(row), doing="계정 만들기")
+        self._check_manager(user, account_scope(row), doing="계정 만들기")
         problems = self._account_problems(account, role=role, password=password, email=mail)
         problems += self._binding_problems(row)
         if problems:
@@ -193,7 +180,7 @@ class AccountsMixin(StoreBase):
         }
         with self.writer.begin() as conn:
             conn.execute(ACCOUNTS.insert().values(**row))
-            self._grant_log(conn, by, row, "create " + _binding_text(row))
+            self._grant_log(conn, user, row, "create " + _binding_text(row))
 
     def _account_problems(
         self, account: str, *, role: str | None, password: str | None, email: str | None
@@ -215,7 +202,7 @@ class AccountsMixin(StoreBase):
 
     def known_gus(self) -> dict[str, str]:
         """Gu codes an account may be bound to: those of loaded dongs and of Seoul's boundaries, with names."""
-        gus = dict(boundary_gus())
+        gus = dict(gu_names())
         for code in self.dongs()["dong_code"]:
             gus.setdefault(gu_of(str(code)), "")
         return gus
@@ -246,6 +233,11 @@ class AccountsMixin(StoreBase):
                 )
             if dong or staff:
                 problems.append(Problem("계정", None, "동", "구 담당 계정에는 동·직원을 두지 않습니다: 비워 두세요."))
+        elif role == "city":
+            if dong or staff or gu:
+                problems.append(
+                    Problem("계정", None, "동", "시 담당 계정은 서울시 전체를 봅니다: 동·직원·구는 비워 두세요.")
+                )
         else:
             if not row["admin"]:
                 problems.append(
@@ -275,39 +267,39 @@ class AccountsMixin(StoreBase):
             )
         return problems
 
-    def update_account(self, account: str, *, by: User, **changes: object) -> None:
+    def update_account(self, account: str, *, user: User, **changes: object) -> None:
         """Change ``role``, ``staff_name``, ``dong_code``, ``gu_code``, ``admin``, ``disabled``, ``locked=False``
         (unlock), ``password``, ``name`` or ``email``.
 
         Raises
         ------
         AccessError
-            If ``by`` is not an administrator whose scope holds the account, before and after the change;
+            If ``user`` is not an administrator whose scope holds the account, before and after the change;
             or changes their own role, administrator flag or binding.
         NotFoundError
             If there is no such account.
         ValidationError
             For an unknown field, a role, binding or e-mail that does not fit, or a weak password.
         """
-        if not (by.admin or by.role == OWNER):
-            self._check_manager(by, None, doing="계정 관리")  # raises, naming who may
+        if not (user.admin or user.role == OWNER):
+            self._check_manager(user, None, doing="계정 관리")  # raises, naming who may
         row = self._account_row(account)
         if row is None:
             raise NotFoundError(f"계정 {account!r}이(가) 없습니다.")
-        self._check_manager(by, account_scope(row), doing="계정 관리")
+        self._check_manager(user, account_scope(row), doing="계정 관리")
         for key in ("staff_name", "dong_code", "gu_code", "email"):
             value = changes.get(key)
             if isinstance(value, str):
                 value = value.strip().lower() if key == "email" else value.strip()
                 changes[key] = value or None
         mine = sorted(k for k in BINDING & set(changes) if changes[k] != row[k])
-        if by.account == account and mine:
+        if user.account == account and mine:
             raise AccessError(
-                f"{by.name}은(는) 자기 계정의 {', '.join(mine)}을(를) 바꿀 수 없습니다: 다른 관리자나 명령줄이 바꿉니다."
+                f"{user.name}은(는) 자기 계정의 {', '.join(mine)}을(를) 바꿀 수 없습니다: 다른 관리자나 명령줄이 바꿉니다."
             )
         merged = {**row, **{k: v for k, v in changes.items() if k in ACCOUNTS.c}}
         if BINDING & set(changes):
-            self._check_manager(by, account_scope(merged), doing="계정 관리")
+            self._check_manager(user, account_scope(merged), doing="계정 관리")
         problems = self._change_problems(row, merged, changes)
         if problems:
             raise ValidationError(problems, what="계정")
@@ -319,7 +311,7 @@ class AccountsMixin(StoreBase):
         shown = {k: ("(새 비밀번호)" if k == "password" else v) for k, v in changes.items()}
         with self.writer.begin() as conn:
             conn.execute(ACCOUNTS.update().where(ACCOUNTS.c.account == account).values(**values))
-            self._grant_log(conn, by, merged, f"change {shown}")
+            self._grant_log(conn, user, merged, f"change {shown}")
 
     def _change_problems(self, row: dict, merged: dict, changes: dict) -> list[Problem]:
         allowed = {
@@ -364,27 +356,27 @@ class AccountsMixin(StoreBase):
             row = conn.execute(query).mappings().first()
         return dict(row) if row else None
 
-    def accounts(self, *, by: User | None = None) -> pd.DataFrame:
-        """Every account without password hashes (``by``: only those within that administrator's scope).
+    def accounts(self, *, user: User | None = None) -> pd.DataFrame:
+        """Every account without password hashes (``user``: only those within that administrator's scope).
 
         ``locked`` says whether the account is locked now (its ``locked_until`` has not passed).
 
         Raises
         ------
         AccessError
-            If ``by`` is given and is not an administrator (or is sample browsing).
+            If ``user`` is given and is not an administrator (or is sample browsing).
         """
-        if by is not None:
-            check_writer(by, doing="계정 보기")  # sample browsing has no accounts to see
-            if not (by.admin or by.role == OWNER):
-                check_admin(by, None, doing="계정 보기")
+        if user is not None:
+            check_writer(user, doing="계정 보기")  # sample browsing has no accounts to see
+            if not (user.admin or user.role == OWNER):
+                check_admin(user, None, doing="계정 보기")
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(*(ACCOUNTS.c[c] for c in _COLUMNS)).order_by(ACCOUNTS.c.account)).mappings()
             frame = pd.DataFrame([dict(r) for r in rows], columns=list(_COLUMNS))
         now = self.clock()
         frame["locked"] = [until is not None and not pd.isna(until) and until > now for until in frame["locked_until"]]
-        if by is not None:
-            keep = pd.Series([in_admin_scope(by, account_scope(r)) for r in frame.to_dict("records")], dtype=bool)
+        if user is not None:
+            keep = pd.Series([in_admin_scope(user, account_scope(r)) for r in frame.to_dict("records")], dtype=bool)
             frame = frame[keep.to_numpy()].reset_index(drop=True)  # a mask, so no account keeps every column
         return frame
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
+from mapping import clock
 from mapping.access import User
 from mapping.errors import StoreError
 from mapping.store.schema import SCHEMA_VERSION, bump_reference_revision, meta
@@ -69,7 +70,7 @@ def backup_store(store: Store, out: Path, *, user: User) -> dict:
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.partial")
     engine: sa.Engine = store.engine
-    manifest: dict = {"format": FORMAT, "schema_version": SCHEMA_VERSION, "made_at": dt.datetime.now().isoformat(timespec="seconds"),
+    manifest: dict = {"format": FORMAT, "schema_version": SCHEMA_VERSION, "made_at": clock.now().isoformat(timespec="seconds"),
                       "backend": engine.dialect.name, "tables": {}}  # fmt: skip
     try:
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:

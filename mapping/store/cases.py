@@ -15,7 +15,6 @@ import pandas as pd
 import sqlalchemy as sa
 
 from mapping.access import (
-    LEADER_ROLES,
     User,
     check_city_officer,
     check_gu_officer,
@@ -23,6 +22,7 @@ from mapping.access import (
     check_region,
     may_read_region,
 )
+from mapping.domain import LEADER_ROLES
 from mapping.errors import NotFoundError, Problem, ValidationError
 from mapping.organisation import gu_of
 from mapping.store.reports import ReportsMixin

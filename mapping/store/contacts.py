@@ -109,7 +109,7 @@ class ContactsMixin(StoreBase):
                 columns=["contact_id", "on_date"],
             )
         self.log_event(user, "조회", f"contacts:{code}", f"rows={len(frame)} zones={len(reach)}")
-        return contact_status(frame, log, today=today or dt.date.today())
+        return contact_status(frame, log, today=today or self.clock().date())
 
     def contact(self, contact_id: int, *, user: User) -> dict:
         """One contact with its ``zone_id`` (personal data; logged).
@@ -306,7 +306,7 @@ class ContactsMixin(StoreBase):
             kind = parse_contact_event(kind)
         except ValueError as err:
             problems.append(Problem("연락 기록", None, "방법", str(err)))
-        if on_date > dt.date.today():
+        if on_date > self.clock().date():
             problems.append(Problem("연락 기록", None, "날짜", f"{on_date}은(는) 아직 오지 않은 날입니다."))
         if by_whom not in set(self.staff(contact["dong_code"])["name"]):
             problems.append(Problem("연락 기록", None, "담당", f"{by_whom!r}는 직원 명단에 없습니다."))

@@ -7,8 +7,6 @@ points (juso) are kept per source for the address search.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import geopandas as gpd
 import pandas as pd
 import sqlalchemy as sa
@@ -55,7 +53,7 @@ class ImportsMixin(StoreBase):
                 history = [
                     {
                         "report_id": i,
-                        "at": dt.datetime.now().replace(microsecond=0),
+                        "at": self.clock(),
                         "actor": user.name,
                         "action": "import",
                         "to_status": s,

@@ -61,7 +61,7 @@ class LoadingMixin(ContactsMixin, ReferralsMixin):  # a kit brings contacts; a h
         check_admin(user, kit.adm_cd2, doing=f"자료 키트 불러오기 ({kit.adm_nm})")
         zones = zones_from_tongs(kit.tongs, kit.staff, dong=kit.dong)
         summary = LoadSummary(kit.adm_cd2, kit.adm_nm)
-        now = dt.datetime.now().replace(microsecond=0)
+        now = self.clock()
         sample = (
             bool(json.loads((kit.folder / "kit.json").read_text(encoding="utf-8")).get("sample"))
             if (kit.folder / "kit.json").exists()
@@ -238,7 +238,7 @@ class LoadingMixin(ContactsMixin, ReferralsMixin):  # a kit brings contacts; a h
         """
         check_staff(user, code, doing="구역 저장", roles=LEADER_ROLES)
         zones = zones_from_tongs(self.tongs(code), staff, dong=self.dong(code))
-        now = dt.datetime.now().replace(microsecond=0)
+        now = self.clock()
         with self.writer.begin() as conn:
             self._write_staff_zones(conn, code, staff, zones)
             self._record_owners(conn, code, staff, now)
@@ -292,7 +292,7 @@ class LoadingMixin(ContactsMixin, ReferralsMixin):  # a kit brings contacts; a h
         new_zones = zones_from_tongs(self.tongs(code), staff, dong=self.dong(code))
         reports = POINT_TABLES["reports"]
         mine = sa.or_(reports.c.assignee == former, sa.and_(reports.c.assignee.is_(None), reports.c.finder == former))
-        now = dt.datetime.now().replace(microsecond=0)
+        now = self.clock()
         with self.writer.begin() as conn:
             self._write_staff_zones(conn, code, staff, new_zones)
             self._record_owners(conn, code, staff, now)

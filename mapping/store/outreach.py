@@ -84,7 +84,7 @@ class OutreachMixin(StoreBase):
             problems.append(Problem("게시", None, "장소 유형", str(err)))
         if not values["place_name"]:
             problems.append(Problem("게시", None, "장소명", "장소 이름을 적으세요 (예: 성산샘플아파트 101동 게시판)."))
-        if posted_on > dt.date.today():
+        if posted_on > self.clock().date():
             problems.append(Problem("게시", None, "게시일", f"{posted_on}은(는) 아직 오지 않은 날입니다."))
         problems += self._notice_place(code, lonlat, tong, values) + _too_long("게시", "비고", remark)
         _raise(problems, "게시 현황")
@@ -135,7 +135,7 @@ class OutreachMixin(StoreBase):
         if row is None:
             raise NotFoundError(f"게시 기록 {post_id}이(가) 없습니다.")
         check_staff(user, row["dong_code"], doing="게시 철거 기록")
-        if not row["posted_on"] <= removed_on <= dt.date.today():
+        if not row["posted_on"] <= removed_on <= self.clock().date():
             message = f"철거일 {removed_on}은(는) 게시일({row['posted_on']})과 오늘 사이여야 합니다."
             raise ValidationError([Problem("게시", None, "철거일", message)], what="게시 현황")
         with self.writer.begin() as conn:

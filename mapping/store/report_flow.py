@@ -206,7 +206,7 @@ class ReportFlowMixin(ReportRows):
         problems = []
         if by_whom not in set(self.staff(report["dong_code"])["name"]):
             problems.append(Problem("주민통보", None, "통보자", f"통보자 {by_whom!r}는 직원 명단에 없습니다."))
-        if not report["created_at"].date() <= on_date <= dt.date.today():
+        if not report["created_at"].date() <= on_date <= self.clock().date():
             when = f"{report['created_at']:%Y-%m-%d}"
             problems.append(
                 Problem("주민통보", None, "통보일", f"통보일 {on_date}은(는) 보고일({when})과 오늘 사이여야 합니다.")

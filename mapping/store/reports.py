@@ -21,6 +21,7 @@ import pandas as pd
 import shapely
 import sqlalchemy as sa
 
+from mapping import clock
 from mapping.access import User
 from mapping.crs import plausible_lonlat
 from mapping.domain import ACTIVITIES, DUTIES, FIELDS
@@ -107,7 +108,7 @@ class ReportsMixin(ReportRows):
         """
         if not self.photo_dir.exists():
             return 0
-        cutoff = dt.datetime.now().timestamp() - older_than.total_seconds()
+        cutoff = clock.now().timestamp() - older_than.total_seconds()  # file times are wall time
         stale = [p for p in self.photo_dir.rglob("*.jpg") if p.stat().st_mtime < cutoff]
         self._remove_unreferenced(stale)
         return sum(not p.exists() for p in stale)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
+from mapping import clock
 from mapping.access import User
 from mapping.store.audit import BOUNDARY_KEY
 from mapping.store.audit.chain import Boundary
@@ -100,7 +101,7 @@ def purge_expired(
     dry_run : bool
         Only count; change nothing.
     """
-    today = today or dt.date.today()
+    today = today or clock.today()
     now = dt.datetime.combine(today, dt.time())
     reports, households = POINT_TABLES["reports"], POINT_TABLES["households"]
     out = PurgeReport()

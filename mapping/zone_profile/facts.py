@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, SupportsInt
 import geopandas as gpd
 import pandas as pd
 
+from mapping import clock
 from mapping.access import User
 from mapping.crs import WEB_CRS, to_metric
 from mapping.domain import BLIND_SPOT_TYPES, CONTACT_KINDS, FIELDS, OPEN_STATUSES, RESOURCE_TYPES
@@ -177,7 +178,7 @@ def zone_profiles(
     """
     zones = store.zones(code)
     wanted = _check_zones(store, code, zones, list(zone_ids) if zone_ids is not None else None, user)
-    today = today or dt.date.today()
+    today = today or clock.today()
     dong = store.dongs().set_index("dong_code").loc[code]
     facts = {
         "contacts": store.contacts(code, user=user, today=today),

@@ -18,7 +18,7 @@ PASSWORD = "mapo-walk-2026"
 def _accounts(db: Path, *rows: dict) -> None:
     store = open_store(db)
     for row in rows:
-        store.create_account(password=PASSWORD, by=CLI_USER, **row)
+        store.create_account(password=PASSWORD, user=CLI_USER, **row)
     store.close()
 
 

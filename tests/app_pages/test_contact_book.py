@@ -213,7 +213,7 @@ def officer_app(app_env: Path, monkeypatch: pytest.MonkeyPatch):
     """The officer page as 노아린 logged in with her own account (not sample mode), in a private store copy."""
     with_account = open_store(app_env)
     with_account.create_account("noar", name=OFFICER, password=PASSWORD, role="officer", staff_name=OFFICER,
-                                dong_code=SAMPLE_CODE, by=CLI_USER)  # fmt: skip
+                                dong_code=SAMPLE_CODE, user=CLI_USER)  # fmt: skip
     with_account.close()
     return log_in("noar", PASSWORD, monkeypatch=monkeypatch)
 

@@ -31,11 +31,11 @@ def accounts(app_env: Path) -> Path:
     store = open_store(app_env)
     store.create_account(
         "noarin", name="노아린", password=PASSWORD, role="officer", staff_name="노아린", dong_code=SAMPLE_CODE,
-        by=owner_user(),
+        user=owner_user(),
     )  # fmt: skip
     store.create_account(
         "yujm", name="유정민", password=None, email="yu@mapo.go.kr", role="team_leader", staff_name="유정민",
-        dong_code=SAMPLE_CODE, by=owner_user(),
+        dong_code=SAMPLE_CODE, user=owner_user(),
     )  # fmt: skip
     store.close()
     return app_env

@@ -107,7 +107,7 @@ def test_a_visitor_sees_only_the_public_map_and_the_login(sample_db, tmp_path, m
     shutil.copy(sample_db, db)
     store = open_store(db)
     store.create_account("noarin", name="노아린", password="walk-2026-mapo", role="officer", staff_name="노아린",
-                         dong_code=SAMPLE_CODE, by=CLI_USER)  # fmt: skip
+                         dong_code=SAMPLE_CODE, user=CLI_USER)  # fmt: skip
     store.close()
     monkeypatch.setenv("MAPPING_DB", str(db))
     monkeypatch.setenv("MAPPING_TILES", "none")
@@ -307,7 +307,7 @@ def test_single_sign_on_logs_in_the_account_with_that_email(sample_db, tmp_path,
     shutil.copy(sample_db, db)
     store = open_store(db)
     store.create_account("yujm", name="유정민", password=None, email="yu@mapo.go.kr", role="team_leader",
-                         staff_name="유정민", dong_code=SAMPLE_CODE, by=CLI_USER)  # fmt: skip
+                         staff_name="유정민", dong_code=SAMPLE_CODE, user=CLI_USER)  # fmt: skip
     store.close()
     monkeypatch.setenv("MAPPING_DB", str(db))
     monkeypatch.setenv("MAPPING_TILES", "none")

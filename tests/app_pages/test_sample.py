@@ -55,7 +55,7 @@ def test_settings_and_publishing_are_not_offered_and_refused_by_the_store(app_en
         lambda: app_store().set_public_url(SAMPLE_CODE, "https://evil.example/", user=viewer),
         lambda: app_store().load_kit(read_kit(ROOT / "data" / "sample_kit"), user=viewer),
         lambda: app_store().create_account(
-            "x-sample", name="x", password="abc-12345678", role=None, by=viewer, admin=True
+            "x-sample", name="x", password="abc-12345678", role=None, user=viewer, admin=True
         ),
     ):
         with pytest.raises(PermissionError):

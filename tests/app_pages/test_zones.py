@@ -44,7 +44,7 @@ def leader_env(app_env: Path) -> Path:
     """The app's copy of the sample store with a team leader's account (유정민, 복지팀)."""
     store = open_store(app_env)
     store.create_account("yujm", name="유정민", password=PASSWORD, role="team_leader", staff_name="유정민",
-                         dong_code=SAMPLE_CODE, by=CLI_USER)  # fmt: skip
+                         dong_code=SAMPLE_CODE, user=CLI_USER)  # fmt: skip
     store.close()
     return app_env
 

@@ -49,7 +49,7 @@ def app_db(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     for account, name in STAFF_ACCOUNTS.items():
         store.create_account(
             account, name=name, password=PASSWORD, role=SAMPLE_ROLES[name], staff_name=name, dong_code=SAMPLE_DONG,
-            by=CLI_USER,
+            user=CLI_USER,
         )  # fmt: skip
     store.close()
     return db

@@ -38,7 +38,13 @@ def accounts_db(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
     store = open_store(db)
     admin = owner_user()
     store.create_account(
-        "noarin", name="노아린", password=PASSWORD, role="officer", staff_name="노아린", dong_code=SAMPLE_CODE, by=admin
+        "noarin",
+        name="노아린",
+        password=PASSWORD,
+        role="officer",
+        staff_name="노아린",
+        dong_code=SAMPLE_CODE,
+        user=admin,
     )
     store.create_account(
         "seoyun",
@@ -48,7 +54,7 @@ def accounts_db(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
         role="officer",
         staff_name="한서윤",
         dong_code=SAMPLE_CODE,
-        by=admin,
+        user=admin,
     )
     store.close()
     return db

@@ -30,7 +30,7 @@ def shared_store(pg_cluster, pg_sample_template, tmp_path_factory: pytest.TempPa
     for account, name in STAFF_ACCOUNTS.items():
         store.create_account(
             account, name=name, password=PASSWORD, role=SAMPLE_ROLES[name], staff_name=name, dong_code=SAMPLE_DONG,
-            by=CLI_USER,
+            user=CLI_USER,
         )  # fmt: skip
     zones = store.zones(SAMPLE_DONG)
     store.close()

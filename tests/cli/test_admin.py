@@ -52,7 +52,7 @@ def test_account_create_binds_a_gu(sample_store: Store, monkeypatch: pytest.Monk
 
 def test_unlock_and_list(sample_store: Store, capsys: pytest.CaptureFixture[str]) -> None:
     sample_store.create_account("kang", name="강도윤", password="mapo-walk-2026", role="officer", staff_name="강도윤",
-                                dong_code="1144073000", by=CLI_USER)  # fmt: skip
+                                dong_code="1144073000", user=CLI_USER)  # fmt: skip
     for _ in range(5):
         with pytest.raises(AuthError):
             sample_store.authenticate("kang", "nope-nope-nope1")

@@ -26,7 +26,13 @@ OTHER_DONG = "1111053000"  # 종로구 사직동: in Seoul's boundaries, not loa
 @pytest.fixture
 def store(backend_store: Store) -> Store:
     backend_store.create_account(
-        "noarin", name="노아린", password=GOOD, role="officer", staff_name="노아린", dong_code=SAMPLE_CODE, by=CLI_USER
+        "noarin",
+        name="노아린",
+        password=GOOD,
+        role="officer",
+        staff_name="노아린",
+        dong_code=SAMPLE_CODE,
+        user=CLI_USER,
     )
     backend_store.clock = lambda: T0
     return backend_store
@@ -82,7 +88,7 @@ def test_login_gives_the_persons_user(store: Store) -> None:
     last = store.access_log().iloc[-1]
     assert (last["action"], last["subject"], last["client"]) == ("로그인", "accounts:noarin", "10.0.0.7")
     assert last["dong_code"] == SAMPLE_CODE  # the account's dong: its 동장 reviews it
-    store.create_account("mapo", name="마포구청", password=GOOD, role="gu", gu_code="11440", by=CLI_USER)
+    store.create_account("mapo", name="마포구청", password=GOOD, role="gu", gu_code="11440", user=CLI_USER)
     gu = store.authenticate("mapo", GOOD)
     assert (gu.role, gu.gu_code, gu.dong_code) == ("gu", "11440", None)
 
@@ -105,7 +111,7 @@ def test_five_failures_lock_for_a_period_not_forever(store: Store) -> None:
 def test_an_administrator_still_unlocks_at_once_and_a_success_resets_the_count(store: Store) -> None:
     for _ in range(5):
         _refused(store, "noarin", WRONG)
-    store.update_account("noarin", locked=False, by=BOSS)
+    store.update_account("noarin", locked=False, user=BOSS)
     assert store.authenticate("noarin", GOOD).account == "noarin"
     for _ in range(4):
         _refused(store, "noarin", WRONG)
@@ -114,7 +120,7 @@ def test_an_administrator_still_unlocks_at_once_and_a_success_resets_the_count(s
         _refused(store, "noarin", WRONG)
     assert store.authenticate("noarin", GOOD).account == "noarin"
     with pytest.raises(ValidationError, match="사용 중지"):
-        store.update_account("noarin", locked=True, by=BOSS)  # locks come only from failures
+        store.update_account("noarin", locked=True, user=BOSS)  # locks come only from failures
 
 
 def test_the_lock_period_comes_from_the_environment(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -132,14 +138,14 @@ def test_the_lock_period_comes_from_the_environment(store: Store, monkeypatch: p
 def test_one_message_and_one_verification_whatever_the_reason(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     """Unknown account, wrong password, locked, disabled, no password, blocked address: nothing tells them apart."""
     store.create_account(
-        "lockme", name="x", password=GOOD, role="officer", staff_name="강도윤", dong_code=SAMPLE_CODE, by=CLI_USER
+        "lockme", name="x", password=GOOD, role="officer", staff_name="강도윤", dong_code=SAMPLE_CODE, user=CLI_USER
     )
     store.create_account(
-        "stopped", name="x", password=GOOD, role="officer", staff_name="윤지호", dong_code=SAMPLE_CODE, by=CLI_USER
+        "stopped", name="x", password=GOOD, role="officer", staff_name="윤지호", dong_code=SAMPLE_CODE, user=CLI_USER
     )
     store.create_account("ssoonly", name="x", password=None, email="s@mapo.go.kr", role="officer", staff_name="장하은",
-                         dong_code=SAMPLE_CODE, by=CLI_USER)  # fmt: skip
-    store.update_account("stopped", disabled=True, by=BOSS)
+                         dong_code=SAMPLE_CODE, user=CLI_USER)  # fmt: skip
+    store.update_account("stopped", disabled=True, user=BOSS)
     for _ in range(5):
         _refused(store, "lockme", WRONG)
     for i in range(20):
@@ -217,7 +223,7 @@ def test_twenty_failures_from_one_address_block_it_for_every_account(store: Stor
 
 def test_single_sign_on_maps_an_email_to_its_account(store: Store) -> None:
     store.create_account("yujm", name="유정민", password=None, email="Yu@Mapo.go.kr", role="team_leader",
-                         staff_name="유정민", dong_code=SAMPLE_CODE, by=CLI_USER)  # fmt: skip
+                         staff_name="유정민", dong_code=SAMPLE_CODE, user=CLI_USER)  # fmt: skip
     assert store.user_for_email("yu@mapo.go.kr").role == "team_leader"
     with pytest.raises(AuthError, match="계정이 없습니다"):
         store.user_for_email("stranger@example.org")
@@ -232,7 +238,7 @@ def test_single_sign_on_maps_an_email_to_its_account(store: Store) -> None:
 
 def test_weak_password_taken_name_and_bad_role_are_refused_together(store: Store) -> None:
     with pytest.raises(ValidationError) as info:
-        store.create_account("noarin", name="x", password="short", role="boss", by=CLI_USER)
+        store.create_account("noarin", name="x", password="short", role="boss", user=CLI_USER)
     text = str(info.value)
     assert "이미 있습니다" in text and "10자 이상" in text and "'boss'" in text
 
@@ -240,7 +246,7 @@ def test_weak_password_taken_name_and_bad_role_are_refused_together(store: Store
 def test_a_role_needs_a_dong_and_staff_member_or_a_gu_that_exist(store: Store) -> None:
     with pytest.raises(ValidationError) as info:
         store.create_account(
-            "kim1", name="김", password=GOOD, role="officer", staff_name="홍길동", dong_code=OTHER_DONG, by=CLI_USER
+            "kim1", name="김", password=GOOD, role="officer", staff_name="홍길동", dong_code=OTHER_DONG, user=CLI_USER
         )
     assert f"[동]: {OTHER_DONG!r}: 저장소에 불러온 동이 아닙니다" in str(info.value)
     with pytest.raises(ValidationError) as info:
@@ -251,37 +257,37 @@ def test_a_role_needs_a_dong_and_staff_member_or_a_gu_that_exist(store: Store) -
             role="team_leader",
             staff_name="홍길동",
             dong_code=SAMPLE_CODE,
-            by=CLI_USER,
+            user=CLI_USER,
         )
     assert f"[직원]: '홍길동': 동 {SAMPLE_CODE}의 직원 명단에 없습니다" in str(info.value)
     with pytest.raises(ValidationError) as info:
-        store.create_account("kim1", name="김", password="short", role="dong_head", by=CLI_USER)
+        store.create_account("kim1", name="김", password="short", role="dong_head", user=CLI_USER)
     text = str(info.value)
     assert "[동]: 동장 계정은 동에 묶입니다" in text and "[직원]" in text and "[비밀번호]" in text  # all at once
     with pytest.raises(ValidationError, match=r"\[구\]: '99999': 알려진 구 코드가 아닙니다"):
-        store.create_account("gu1", name="구", password=GOOD, role="gu", gu_code="99999", by=CLI_USER)
+        store.create_account("gu1", name="구", password=GOOD, role="gu", gu_code="99999", user=CLI_USER)
     with pytest.raises(ValidationError, match=r"\[구\]: 구 담당 계정은 구에 묶입니다"):
-        store.create_account("gu1", name="구", password=GOOD, role="gu", by=CLI_USER)
+        store.create_account("gu1", name="구", password=GOOD, role="gu", user=CLI_USER)
     store.create_account(
-        "gu1", name="종로구청", password=GOOD, role="gu", gu_code="11110", by=CLI_USER
+        "gu1", name="종로구청", password=GOOD, role="gu", gu_code="11110", user=CLI_USER
     )  # boundaries know it
     with pytest.raises(ValidationError, match="권한이 없으면 관리자여야"):
-        store.create_account("nobody1", name="x", password=GOOD, role=None, by=CLI_USER)
+        store.create_account("nobody1", name="x", password=GOOD, role=None, user=CLI_USER)
     assert set(store.accounts()["account"]) == {"noarin", "gu1"}
 
 
 def test_only_an_admin_manages_accounts_and_every_grant_is_logged(store: Store) -> None:
     officer = store.authenticate("noarin", GOOD)
     with pytest.raises(AccessError, match="관리자만"):
-        store.create_account("x-user", name="x", password=GOOD, role="officer", by=officer)
+        store.create_account("x-user", name="x", password=GOOD, role="officer", user=officer)
     with pytest.raises(AccessError):
-        store.update_account("noarin", role="dong_head", by=officer)  # no raising oneself
+        store.update_account("noarin", role="dong_head", user=officer)  # no raising oneself
     with pytest.raises(AccessError, match="읽기 전용"):
         store.create_account(
-            "x-user", name="x", password=GOOD, role=None, admin=True, by=sample_user(SAMPLE_CODE, "한서윤")
+            "x-user", name="x", password=GOOD, role=None, admin=True, user=sample_user(SAMPLE_CODE, "한서윤")
         )
-    store.update_account("noarin", role="team_leader", by=BOSS)
-    store.update_account("noarin", disabled=True, by=BOSS)
+    store.update_account("noarin", role="team_leader", user=BOSS)
+    store.update_account("noarin", disabled=True, user=BOSS)
     _refused(store, "noarin", GOOD)
     grants = store.access_log().query("action == '권한'")
     assert list(grants["subject"]) == ["accounts:noarin"] * 3  # created, role changed, disabled
@@ -295,41 +301,49 @@ def test_a_scoped_administrator_manages_only_its_scope(store: Store) -> None:
     gu_admin = User("gadmin", "마포구 관리자", None, admin=True, gu_code="11440")
     other_gu_admin = User("jadmin", "종로구 관리자", None, admin=True, gu_code="11110")
     store.create_account(
-        "kang", name="강도윤", password=GOOD, role="officer", staff_name="강도윤", dong_code=SAMPLE_CODE, by=dong_admin
+        "kang",
+        name="강도윤",
+        password=GOOD,
+        role="officer",
+        staff_name="강도윤",
+        dong_code=SAMPLE_CODE,
+        user=dong_admin,
     )
     with pytest.raises(AccessError, match=f"동 {SAMPLE_CODE}의 관리자라"):
-        store.create_account("mapo", name="마포구청", password=GOOD, role="gu", gu_code="11440", by=dong_admin)
+        store.create_account("mapo", name="마포구청", password=GOOD, role="gu", gu_code="11440", user=dong_admin)
     with pytest.raises(AccessError, match="저장소 전체"):
-        store.create_account("admin2", name="관리자2", password=GOOD, role=None, admin=True, by=dong_admin)
+        store.create_account("admin2", name="관리자2", password=GOOD, role=None, admin=True, user=dong_admin)
     with pytest.raises(AccessError, match="구 11110의 관리자라"):
-        store.update_account("kang", disabled=True, by=other_gu_admin)
-    store.create_account("mapo", name="마포구청", password=GOOD, role="gu", gu_code="11440", by=gu_admin)
-    store.update_account("kang", disabled=True, by=gu_admin)  # a dong of its gu
+        store.update_account("kang", disabled=True, user=other_gu_admin)
+    store.create_account("mapo", name="마포구청", password=GOOD, role="gu", gu_code="11440", user=gu_admin)
+    store.update_account("kang", disabled=True, user=gu_admin)  # a dong of its gu
     with pytest.raises(AccessError):  # moving an account out of one's scope
-        store.update_account("kang", role="gu", gu_code="11440", staff_name=None, dong_code=None, by=dong_admin)
-    store.create_account("admin2", name="관리자2", password=GOOD, role=None, admin=True, by=BOSS)  # unscoped: only the
+        store.update_account("kang", role="gu", gu_code="11440", staff_name=None, dong_code=None, user=dong_admin)
     store.create_account(
-        "admin3", name="관리자3", password=GOOD, role=None, admin=True, by=CLI_USER
+        "admin2", name="관리자2", password=GOOD, role=None, admin=True, user=BOSS
+    )  # unscoped: only the
+    store.create_account(
+        "admin3", name="관리자3", password=GOOD, role=None, admin=True, user=CLI_USER
     )  # unscoped or owner
-    assert set(store.accounts(by=dong_admin)["account"]) == {"noarin", "kang"}
-    assert set(store.accounts(by=gu_admin)["account"]) == {"noarin", "kang", "mapo"}
-    assert set(store.accounts(by=other_gu_admin)["account"]) == set()
-    assert set(store.accounts(by=BOSS)["account"]) == {"noarin", "kang", "mapo", "admin2", "admin3"}
+    assert set(store.accounts(user=dong_admin)["account"]) == {"noarin", "kang"}
+    assert set(store.accounts(user=gu_admin)["account"]) == {"noarin", "kang", "mapo"}
+    assert set(store.accounts(user=other_gu_admin)["account"]) == set()
+    assert set(store.accounts(user=BOSS)["account"]) == {"noarin", "kang", "mapo", "admin2", "admin3"}
     with pytest.raises(AccessError):
-        store.accounts(by=store.authenticate("noarin", GOOD))
+        store.accounts(user=store.authenticate("noarin", GOOD))
 
 
 def test_an_administrator_may_not_change_its_own_role_or_binding(store: Store) -> None:
-    store.create_account("boss", name="관리자", password=GOOD, role=None, admin=True, by=CLI_USER)
-    store.create_account("second", name="둘째 관리자", password=GOOD, role=None, admin=True, by=CLI_USER)
+    store.create_account("boss", name="관리자", password=GOOD, role=None, admin=True, user=CLI_USER)
+    store.create_account("second", name="둘째 관리자", password=GOOD, role=None, admin=True, user=CLI_USER)
     boss = store.authenticate("boss", GOOD)
     for change in ({"role": "dong_head", "staff_name": "한서윤", "dong_code": SAMPLE_CODE}, {"admin": False},
                    {"gu_code": "11440"}, {"dong_code": SAMPLE_CODE}):  # fmt: skip
         with pytest.raises(AccessError, match="자기 계정의"):
-            store.update_account("boss", by=boss, **change)
-    store.update_account("boss", password="boss-new-pass-2026", by=boss)  # a password is one's own
+            store.update_account("boss", user=boss, **change)
+    store.update_account("boss", password="boss-new-pass-2026", user=boss)  # a password is one's own
     second = store.authenticate("second", GOOD)
-    store.update_account("boss", role="dong_head", staff_name="한서윤", dong_code=SAMPLE_CODE, by=second)
+    store.update_account("boss", role="dong_head", staff_name="한서윤", dong_code=SAMPLE_CODE, user=second)
     assert store.accounts().set_index("account").loc["boss", "role"] == "dong_head"
-    store.update_account("boss", admin=False, by=CLI_USER)
+    store.update_account("boss", admin=False, user=CLI_USER)
     assert not bool(store.accounts().set_index("account").loc["boss", "admin"])

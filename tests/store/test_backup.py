@@ -38,7 +38,7 @@ def test_backup_restores_everything_into_the_other_backend(
     backend_store: Store, empty_store_url: str, tmp_path: Path
 ) -> None:
     backend_store.create_account("kang", name="강도윤", password="mapo-walk-2026", role="officer", staff_name="강도윤",
-                                 dong_code=SAMPLE_CODE, by=CLI_USER)  # fmt: skip
+                                 dong_code=SAMPLE_CODE, user=CLI_USER)  # fmt: skip
     backend_store.households(SAMPLE_CODE, user=CLI_USER)
     manifest = backup_store(backend_store, tmp_path / "b.zip", user=CLI_USER)
     target = open_store(empty_store_url)

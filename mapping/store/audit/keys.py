@@ -18,7 +18,6 @@ Where (first that applies):
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import hashlib
 import hmac
 import json
@@ -30,6 +29,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from mapping import clock
 from mapping.errors import StoreError
 
 KEY_ENV = "MAPPING_LOG_KEY"
@@ -215,4 +215,4 @@ def read_anchors(path: Path | None) -> tuple[list[Anchor], list[int]]:
 
 def now_text() -> str:
     """The time of an anchor, to the second."""
-    return dt.datetime.now().replace(microsecond=0).isoformat()
+    return clock.now().isoformat()

@@ -14,6 +14,7 @@ import re
 import pandas as pd
 import sqlalchemy as sa
 
+from mapping import clock
 from mapping.access import OWNER, SAMPLE, SYSTEM, User, check_writer
 from mapping.domain import HEADS
 from mapping.errors import AccessError, Problem, StoreError, ValidationError
@@ -201,7 +202,7 @@ class AccessLogMixin:
         if self.engine.dialect.name == "postgresql":
             conn.execute(sa.text("LOCK TABLE access_log IN SHARE ROW EXCLUSIVE MODE"))
         prev = conn.execute(sa.select(ACCESS_LOG.c.hash).order_by(ACCESS_LOG.c.id.desc()).limit(1)).scalar()
-        at = dt.datetime.now().replace(microsecond=0)
+        at = clock.now()  # wall time, whatever the store's clock says: the log records when things happened
         entry = {
             "account": user.account,
             "client": user.client,
