@@ -25,6 +25,7 @@ from mapping.domain import FIELDS, GU_RESULTS
 from mapping.layers import build_density_layer, build_dong_layer, build_map, density_legend_html
 from mapping.month.aggregation import CREDIT_RULE, export_monthly_xlsx, monthly_sheet_for
 from mapping.month.best_cases import best_case_document_for, export_best_case_pdf, export_best_case_xlsx
+from mapping.month.casebook import submit_best_case
 from mapping.month.deadlines import (
     DONE,
     LATE,
@@ -191,13 +192,24 @@ with tab_cases:
         with st.expander(f"#{cid} {md(case['title'])} · {FIELDS.label(case['field'])}", expanded=True):
             doc = best_case_document_for(store, cid)
             st.dataframe(doc.details, hide_index=True, width="stretch", key=f"case_details{cid}")
+            decision = GU_RESULTS.get(case["gu_result"] or "", "")
             steps = [
                 ("구 제출", case["gu_submitted_on"]),
-                ("구 결과", f"{GU_RESULTS[case['gu_result']]} {case['gu_result_on']}" if case["gu_result"] else None),
+                (
+                    "구 결정",
+                    f"{decision} {case['gu_result_on']}"
+                    if decision
+                    else ("검토 중" if case["gu_submitted_on"] else None),
+                ),
                 ("시 제출", case["city_submitted_on"]),
+                ("시 공유", case.get("city_shared_on")),
             ]
-            st.caption(" · ".join(f"{label}: {value or '-'}" for label, value in steps))
-            c1, c2, c3, c4 = st.columns(4)
+            st.caption(
+                " · ".join(f"{label}: {value if value and not pd.isna(value) else '-'}" for label, value in steps)
+            )
+            if case.get("gu_reason"):
+                st.info(f"구의 사유: {md(case['gu_reason'])}")
+            c1, c2 = st.columns(2)
             c1.download_button(
                 "구 제출서 PDF",
                 file_bytes(partial(export_best_case_pdf, doc, level="gu"), ".pdf"),
@@ -212,36 +224,39 @@ with tab_cases:
                 mime=XLSX,
                 key=f"gu_xlsx{cid}",
             )
-            on = c2.date_input("날짜", value=today, key=f"on{cid}")
-            if c2.button("구 제출 기록", key=f"gu{cid}"):
-                act(
-                    BOX,
-                    f"실천사례 {cid}: 구 제출을 기록했습니다.",
-                    partial(store.record_best_case_step, cid, "gu_submitted", on=on, user=user),
-                )
-            result = c3.radio(
-                "구 선정 결과", list(GU_RESULTS), format_func=GU_RESULTS.get, key=f"result{cid}", horizontal=True
-            )
-            if c3.button("결과 기록", key=f"record_result{cid}"):
-                act(
-                    BOX,
-                    f"실천사례 {cid}: 구 선정 결과({md(GU_RESULTS[result])})를 기록했습니다.",
-                    partial(store.record_best_case_step, cid, result, on=on, user=user),
-                )
             if case["gu_result"] == "selected":
-                c4.download_button(
+                c2.download_button(
                     "시 제출서 PDF",
                     file_bytes(partial(export_best_case_pdf, doc, level="city"), ".pdf"),
                     file_name=f"실천사례_{cid}_시.pdf",
                     mime="application/pdf",
                     key=f"city_pdf{cid}",
                 )
-                if c4.button("시 제출 기록", key=f"city{cid}"):
-                    act(
-                        BOX,
-                        f"실천사례 {cid}: 시 제출을 기록했습니다.",
-                        partial(store.record_best_case_step, cid, "city_submitted", on=on, user=user),
+            if not case["gu_result"]:  # until the gu decides, the dong may (re)submit
+                photos = store.case_photos(cid)
+                if len(photos):
+                    st.image([str(p) for p in photos["thumb_path"] if p.exists()], width=120)
+                with st.form(f"submit{cid}"):
+                    result_text = st.text_area(
+                        "추진 결과 (구·시·다른 동이 읽습니다: 주민 이름·연락처를 적지 마세요)",
+                        value=case.get("result") or "",
+                        key=f"case_result{cid}",
                     )
+                    shared_photos = st.multiselect(
+                        "공유할 사진 (얼굴·주소가 보이지 않는 것만)",
+                        [int(i) for i in photos["id"]],
+                        format_func=lambda i: f"사진 {i}",
+                        key=f"case_photos{cid}",
+                    )
+                    label = "다시 제출" if case["gu_submitted_on"] else "구에 제출"
+                    if st.form_submit_button(label):
+                        act(
+                            BOX,
+                            f"실천사례 {cid}: 구에 제출했습니다 (개인정보 검사 통과).",
+                            partial(
+                                submit_best_case, store, cid, result=result_text, photo_ids=shared_photos, user=user
+                            ),
+                        )
 
 with tab_calendar:
     calendar = deadlines_for(store, code, month=month, today=today)

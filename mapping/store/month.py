@@ -9,11 +9,13 @@ from typing import Any, cast
 import pandas as pd
 import sqlalchemy as sa
 
-from mapping.access import User
+from mapping.access import User, check_gu_officer
 from mapping.domain import FIELDS, LEADER_ROLES
 from mapping.errors import NotFoundError, Problem, ValidationError
 from mapping.month.aggregation import MonthlySheet, parse_month
 from mapping.month.deadlines import OutingTarget
+from mapping.organisation import gu_of
+from mapping.organisation import gu_of
 from mapping.store.base import StoreBase
 from mapping.store.engine import _new_id
 from mapping.store.schema import AGGREGATIONS, BEST_CASES, DONG_SETTINGS, MEETINGS, POINT_TABLES
@@ -236,12 +238,16 @@ class MonthMixin(StoreBase):
         Raises
         ------
         AccessError
-            Unless ``user`` is a team leader or the dong head of the case's dong.
+            ``gu_submitted``: unless ``user`` is a team leader or the dong head of the case's dong; the gu's
+            steps (``selected``, ``not_selected``, ``city_submitted``): unless ``user`` is the gu's 구 담당.
         ValidationError
             For a step out of order (a city submission before the gu chose it, a result before submission).
         """
         case = self.best_case(case_id)
-        self._actor_in(case["dong_code"], user, doing="실천사례 제출 기록", roles=LEADER_ROLES)
+        if step == "gu_submitted":
+            self._actor_in(case["dong_code"], user, doing="실천사례 제출 기록", roles=LEADER_ROLES)
+        else:  # the gu decides and sends: a dong does not type in the gu's decision (구 현황, decide_case)
+            check_gu_officer(user, gu_of(case["dong_code"]), doing="실천사례 선정·시 제출 기록")
         self.check_best_case_step(case_id, step)
         steps: dict[str, dict[str, object]] = {
             "gu_submitted": {"gu_submitted_on": on},

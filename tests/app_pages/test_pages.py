@@ -282,11 +282,11 @@ def test_month_page_sheet_meeting_best_case_and_calendar(app):
     case = store.best_cases(SAMPLE_CODE).iloc[0]
     assert case["title"] == "하수구 악취를 이웃과 함께 해결" and case["month"] == "2026-10"
     cid = int(case["id"])
-    app.button(key=f"record_result{cid}").click().run()  # a result before the gu submission is refused
-    assert any("구에 제출한 뒤" in e.value for e in app.error)
-    app.button(key=f"gu{cid}").click().run()
-    app.button(key=f"record_result{cid}").click().run()
-    assert store.best_case(cid)["gu_result"] == "selected"
+    app.text_area(key=f"case_result{cid}").input("악취 민원 0건")
+    next(b for b in app.get("form_submit_button") if b.label == "구에 제출").click().run()
+    assert not app.exception and store.best_case(cid)["gu_submitted_on"] is not None  # the gu decides (구 현황)
+    assert store.best_case(cid)["shared"]["result"] == "악취 민원 0건"
+    assert not [b for b in app.button if b.key == f"record_result{cid}"]  # the dong no longer types the gu's decision
     calendar = _table_with(app, "기한")
     assert calendar.set_index("항목").loc["우수사례 구 제출", "상태"].endswith(("완료", "완료(지연)"))
 
