@@ -15,7 +15,6 @@ from mapping.errors import NotFoundError, Problem, ValidationError
 from mapping.month.aggregation import MonthlySheet, parse_month
 from mapping.month.deadlines import OutingTarget
 from mapping.organisation import gu_of
-from mapping.organisation import gu_of
 from mapping.store.base import StoreBase
 from mapping.store.engine import _new_id
 from mapping.store.schema import AGGREGATIONS, BEST_CASES, DONG_SETTINGS, MEETINGS, POINT_TABLES
