@@ -9,9 +9,10 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import act, current_user, get_store, md, show_kept
-from mapping.access import PUBLIC_USER, openable_dongs
+from mapping.access import PUBLIC_USER, User, openable_dongs
 from mapping.errors import ValidationError
 from mapping.kit.reader import read_kit, unpack_uploads
+from mapping.organisation import gu_label, gu_names, gu_of
 
 BOX = "data"  # where a load keeps its message across the rerun (app_pages.common.act)
 
@@ -28,6 +29,61 @@ st.dataframe(
     ),
     hide_index=True,
 )
+
+
+def _state(row: pd.Series) -> str:
+    """One word for where a dong stands, read first in the gu's list."""
+    if not row["loaded"]:
+        return "키트 없음"
+    if row["zones"] == 0 or row["unowned_tongs"] > 0:
+        return "구역 점검"
+    if row["accounts"] == 0:
+        return "계정 없음"
+    return "운영 중"
+
+
+def _show_gu_dongs(user: User) -> None:
+    """Every dong of the administrator's gu with its state (kit, zones, accounts, last report, last 취합)."""
+    if user.gu_code:
+        gu = user.gu_code
+    else:  # an administrator of the whole store picks the gu
+        loaded = sorted({gu_of(c) for c in store.dongs()["dong_code"]})
+        names = gu_names()
+        choices = loaded + [g for g in names if g not in loaded]
+        gu = st.selectbox("구", choices, format_func=gu_label, key="data_gu")
+    st.subheader(f"{gu_label(gu)}의 동")
+    states = store.dong_states(gu, user=user)
+    states.insert(2, "state", states.apply(_state, axis=1))
+    ready = int((states["state"] == "운영 중").sum())
+    st.caption(
+        f"{len(states)}개 동 중 키트 {int(states['loaded'].sum())}개, 운영 중 {ready}개. "
+        "구역 점검: 구역이 없거나 어느 구역에도 들지 않은 통이 있습니다."
+    )
+    st.dataframe(
+        states.drop(columns=["loaded"]).rename(
+            columns={
+                "dong_code": "행정동코드",
+                "name": "동",
+                "state": "상태",
+                "sample": "샘플",
+                "loaded_at": "키트 불러온 시각",
+                "staff": "직원",
+                "tongs": "통",
+                "zones": "구역",
+                "unowned_tongs": "구역 밖 통",
+                "accounts": "계정",
+                "last_report": "최근 보고",
+                "last_aggregation": "최근 취합",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+me = current_user()
+if me is not None and me.admin and not me.dong_code:
+    _show_gu_dongs(me)
 
 files = st.file_uploader(
     "키트 파일들 또는 키트 폴더를 압축한 .zip",

@@ -133,8 +133,20 @@ with tab_map:
         if region.level == "city"
         else "dong"
     )
-    show_map(build_region_map(region, by=by, measure=measure), key=f"region_map_{by}", height=520)
-    st.caption("회색은 자료 키트를 불러오지 않은 곳입니다 (0건과 다릅니다).")
+    clicked = show_map(
+        build_region_map(region, by=by, measure=measure),
+        key=f"region_map_{by}",
+        height=520,
+        returned_objects=["last_active_drawing"],
+    )
+    st.caption(
+        "회색은 자료 키트를 불러오지 않은 곳입니다 (0건과 다릅니다). 동을 누르면 아래에 그 동의 구역별 건수가 나옵니다."
+    )
+    unit = ((clicked or {}).get("last_active_drawing") or {}).get("properties", {}).get("unit")
+    if by == "dong" and unit and unit != st.session_state.get("region_clicked"):  # a new click, not the last one again
+        st.session_state["region_clicked"] = unit
+        if unit in region.by_dong.index and bool(region.by_dong.loc[unit, "loaded"]):
+            st.session_state["region_dong"] = unit
 
 st.subheader("동 자세히")
 loaded_dongs = region.by_dong[region.by_dong["loaded"]]

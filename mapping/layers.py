@@ -312,10 +312,12 @@ def build_density_layer(
     show: bool = True,
     value: str = "count",
     classes: Classes | None = None,
+    key: str = "label",
 ) -> folium.FeatureGroup:
     """Zones or tongs coloured by a count (``classes`` from :func:`mapping.density.classify`).
 
-    ``gdf`` has a ``label`` (what the unit is called) and the ``value`` column.
+    ``gdf`` has a ``label`` (what the unit is called) and the ``value`` column; a click on a unit reports its
+    ``key`` column (default ``label``) to streamlit-folium as ``last_active_drawing.properties.unit``.
     """
     from mapping.density import classify, simplified_units
 
@@ -323,8 +325,8 @@ def build_density_layer(
     web = simplified_units(gdf)  # shared edges stay shared: a city of zones draws small, with no slivers
     colours = list(classes.colours)
     rows = [
-        [f"{esc(label)}: {v:g}", colours.index(classes.colour_of(v)), _encoded_polygons(geom)]
-        for label, v, geom in zip(web["label"], web[value], web.geometry, strict=True)
+        [f"{esc(label)}: {v:g}", colours.index(classes.colour_of(v)), _encoded_polygons(geom), str(unit)]
+        for label, v, geom, unit in zip(web["label"], web[value], web.geometry, web[key], strict=True)
         if geom is not None and not geom.is_empty
     ]
     group = folium.FeatureGroup(name=name, show=show)
@@ -348,7 +350,8 @@ def _encoded_polygons(geom: shapely.Geometry) -> list[list[list[int]]]:
 class _BrowserMadePolygons(_ScriptAsIs):
     """Density polygons made in the browser from delta-encoded rings: a city of zones in a third of the bytes.
 
-    Each unit is ``[tooltip HTML (escaped), colour index, polygons]``; hovering outlines it.
+    Each unit is ``[tooltip HTML (escaped), colour index, polygons, key]``; hovering outlines it; its GeoJSON
+    properties carry the key, so a click tells the page which unit was picked.
     """
 
     _template = Template(
@@ -365,6 +368,7 @@ class _BrowserMadePolygons(_ScriptAsIs):
                 var shape = L.polygon(unit[2].map(function (p) { return p.map(decode); }), {
                     className: "density-polygon", color: "#555", weight: 1, fillColor: data[0][unit[1]], fillOpacity: 0.75
                 });
+                shape.feature = {type: "Feature", properties: {unit: unit[3]}};  // what a click reports back
                 shape.bindTooltip("<div>" + unit[0] + "</div>", {sticky: true});
                 shape.on("mouseover", function () { shape.setStyle({weight: 3, color: "#000"}); });
                 shape.on("mouseout", function () { shape.setStyle({weight: 1, color: "#555"}); });

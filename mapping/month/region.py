@@ -503,7 +503,8 @@ MEASURES = {"per_staff": "직원 1인당 활동", "total": "활동 건수", **{l
 def region_units(region: RegionMonth, *, by: str = "dong", measure: str = "per_staff") -> gpd.GeoDataFrame:
     """The region's dongs (or, for the city, its gus with ``by="gu"``) with ``label`` and ``value`` to map.
 
-    Units without a loaded kit get ``value`` NaN (drawn apart, never as a count of 0).
+    Units without a loaded kit get ``value`` NaN (drawn apart, never as a count of 0); ``code`` is the unit's
+    행정동 (or gu) code, what a click on the map reports.
     """
     if measure not in MEASURES:
         raise ValueError(f"{measure!r}는 지도 값이 아닙니다. 가능한 값: {', '.join(MEASURES)}")
@@ -525,7 +526,11 @@ def region_units(region: RegionMonth, *, by: str = "dong", measure: str = "per_s
         value = (value / table["staff"].where(table["staff"] > 0)).round(1)
     value = value.where(table["loaded"])
     units = gpd.GeoDataFrame(
-        {"label": names.reindex(table.index).fillna(pd.Series(table.index, index=table.index)), "value": value},
+        {
+            "label": names.reindex(table.index).fillna(pd.Series(table.index, index=table.index)),
+            "value": value,
+            "code": table.index,
+        },
         geometry=shapes.geometry.reindex(table.index).to_numpy(),
         crs=seoul_dongs().crs,
     )
@@ -547,7 +552,7 @@ def build_region_map(region: RegionMonth, *, by: str = "dong", measure: str = "p
     if len(have):
         unit = "건" if measure != "per_staff" else "건/인"
         classes = classify(have["value"], unit=unit)
-        layers.append(build_density_layer(have, name=MEASURES[measure], value="value", classes=classes))
+        layers.append(build_density_layer(have, name=MEASURES[measure], value="value", classes=classes, key="code"))
         legend = density_legend_html(classes, what=f"{region.month} {MEASURES[measure]}")
     return build_map(layers, bounds=units, legend=legend, sample=region.sample)
 

@@ -125,3 +125,19 @@ def test_library_page_lists_selected_cases_for_staff_of_any_dong(app_db: Path) -
     at.text_input(key="library_text").input("없는말").run()
     assert at.dataframe[0].value.empty
     assert at.get("download_button")
+
+
+def test_data_page_of_a_gu_administrator_lists_every_dong_of_the_gu_with_its_state(app_db: Path) -> None:
+    from mapping.access import User
+
+    admin = User("admin-dobong", "도봉구 관리자", None, admin=True, gu_code="11320")
+    at = _as(admin)
+    at.switch_page("app_pages/data.py").run()
+    assert not at.exception
+    assert any(s.value == "도봉구 (11320)의 동" for s in at.subheader)
+    dongs = next(d.value for d in at.dataframe if "상태" in d.value.columns)
+    assert len(dongs) == 14 and "성산2동" not in dongs["동"].tolist()
+    row = dongs.set_index("동").loc["방학3동"]
+    assert row["상태"] == "구역 점검" and row["구역 밖 통"] == 2 and row["직원"] == 3  # two tongs in no zone
+    assert (dongs["상태"] == "키트 없음").sum() == 12
+    assert not [s for s in at.selectbox if s.label == "구"]  # bound to its gu: no other to pick
