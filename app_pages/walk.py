@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -14,7 +12,7 @@ import streamlit as st
 from app_pages.common import act, get_store, md, pick_officer, require_dong, require_user, show_kept, show_map
 from mapping import clock
 from mapping.layers import build_dong_layer, build_map, build_route_layer, build_zones_layer
-from mapping.route_sheet import export_route_pdf
+from mapping.route_sheet import route_sheet_pdf, sheet_area
 from mapping.routes import (
     DETOUR,
     WALK_KMH,
@@ -24,6 +22,7 @@ from mapping.routes import (
     plan_route,
     propose_stops,
     route_gpx,
+    route_with_addresses,
     start_of_walk,
 )
 
@@ -89,11 +88,10 @@ layers = [build_dong_layer(dong), build_zones_layer(zones, highlight=zone["zone_
 if route:
     frame = pd.DataFrame(
         [
-            {"order": i, "label": s.label, "reason": s.reason, "lon": s.lon, "lat": s.lat}
-            for i, s in enumerate(route.stops, start=1)
+            {"order": i, "label": s.label, "reason": s.reason, "address": s.address, "lon": s.lon, "lat": s.lat}
+            for i, s in enumerate([route.start, *route.stops])  # 0: the 주민센터, where the walk starts and ends
         ]
     )
-
     layers.append(
         build_route_layer(
             gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs="EPSG:4326")
@@ -126,15 +124,20 @@ if route:
     d1.download_button(
         "GPX 받기 (휴대폰)", route_gpx(route, name=f"{me} {week}"), file_name=f"순회_{me}_{week}.gpx", key="walk_gpx"
     )
-    if d2.button("A4 경로표 만들기 (PDF)", key="walk_make_pdf"):
-        with tempfile.TemporaryDirectory() as tmp:
-            st.session_state["walk_pdf"] = export_route_pdf(
-                route, Path(tmp) / "r.pdf", officer=me, week=week
-            ).read_bytes()
-    if st.session_state.get("walk_pdf"):
-        d2.download_button(
-            "PDF 받기", st.session_state["walk_pdf"], file_name=f"순회_{me}_{week}.pdf", key="walk_pdf_dl"
+    planned = route
+
+    def route_sheet() -> bytes:  # made when the button is pressed: the addresses and the map of this very route
+        return route_sheet_pdf(
+            route_with_addresses(planned, store), officer=me, week=week, area=sheet_area(store, code, officer=me)
         )
+
+    d2.download_button(
+        "A4 경로표 받기 (PDF: 지도·주소)",
+        route_sheet,
+        file_name=f"순회_{me}_{week}.pdf",
+        mime="application/pdf",
+        key="walk_pdf",
+    )
 
     st.subheader("다녀온 뒤")
     visited = st.multiselect("들른 곳", [s.label for s in route.stops], key="walk_visited")

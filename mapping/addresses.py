@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TypedDict
 
@@ -163,3 +164,36 @@ def match_address(query: str, candidates: pd.DataFrame) -> AddressMatch:
         examples = ", ".join(hits["address"].head(3))
         raise NotFoundError(f"주소 {query!r}가 여러 곳과 맞습니다 (예: {examples}). 번지까지 적으세요.")
     return {"address": str(best["address"]), "lon": float(best["lon"]), "lat": float(best["lat"])}
+
+
+NEAR_ADDRESS_M = 150.0  # an address point further than this from a place does not name it
+
+
+class NearAddress(TypedDict):
+    """The address point nearest a place, and how far it is (metres)."""
+
+    address: str
+    metres: float
+
+
+def nearest_addresses(
+    lon: Sequence[float], lat: Sequence[float], candidates: pd.DataFrame, *, within_m: float = NEAR_ADDRESS_M
+) -> list[NearAddress | None]:
+    """For each place (``lon``, ``lat`` in EPSG:4326), the nearest of ``candidates`` within ``within_m``.
+
+    ``candidates`` has ``address``, ``lon``, ``lat`` (the store's address points).  A place with none
+    that near gets None: a far address would send a walker to the wrong door.
+    """
+    if not len(lon):
+        return []
+    if candidates.empty:
+        return [None] * len(lon)
+    px, py = transform_xy(list(lon), list(lat), "EPSG:4326", "EPSG:5186")
+    cx, cy = transform_xy(candidates["lon"].astype(float), candidates["lat"].astype(float), "EPSG:4326", "EPSG:5186")
+    distance = np.hypot(px[:, None] - cx[None, :], py[:, None] - cy[None, :])
+    nearest = distance.argmin(axis=1)
+    addresses = candidates["address"].astype(str).to_numpy()
+    return [
+        NearAddress(address=str(addresses[k]), metres=float(distance[i, k])) if distance[i, k] <= within_m else None
+        for i, k in enumerate(nearest)
+    ]

@@ -37,6 +37,7 @@ from mapping.marker_layers import (  # noqa: F401 - re-exported: every builder i
 )
 from mapping.outreach_layers import STALE_LABEL
 from mapping.sample import SAMPLE_LABEL
+from mapping.spread import spread_markers
 from mapping.style import (  # noqa: F401 - STYLE tables re-exported for callers and tests
     BLIND_SPOT_ICONS,
     CLUSTER_ABOVE,
@@ -404,10 +405,12 @@ def build_heat_layer(gdf: gpd.GeoDataFrame, *, name: str = "보고 히트맵", s
 
 
 def build_route_layer(gdf: gpd.GeoDataFrame, *, name: str = "순회 경로", show: bool = True) -> folium.FeatureGroup:
-    """A walk: numbered stops (column ``order``, optional ``label`` and ``reason``) joined in order.
+    """A walk: numbered stops (column ``order``, optional ``label``, ``reason``, ``address``) joined in order.
 
+    A row with ``order`` 0 is the start (the 주민센터): a square 출발 marker, where the walk begins and ends.
     A ``path`` LineString (one row with ``order`` = None) is drawn as the walking path
-    when given; otherwise legs are straight lines between the stops.
+    when given; otherwise legs are straight lines between the stops.  Later stops are drawn above
+    earlier ones, and markers that would cover each other at a zoom level are fanned out there.
     """
     group = folium.FeatureGroup(name=name, show=show)
     web = to_web(gdf, name="경로")
@@ -417,17 +420,84 @@ def build_route_layer(gdf: gpd.GeoDataFrame, *, name: str = "순회 경로", sho
     folium.PolyLine(
         [(y, x) for x, y in line.coords], color="#3b5bdb", weight=4, opacity=0.8, class_name="route-line"
     ).add_to(group)
-    for row, geom in zip(stops.to_dict("records"), stops.geometry, strict=True):
-        number = int(row["order"])
-        text = " · ".join(esc(row.get(k)) for k in ("label", "reason") if filled(row.get(k)))
-        icon = folium.DivIcon(
-            html=f'<div class="route-stop">{number}</div>',
-            icon_size=(24, 24),
-            icon_anchor=(12, 12),
-            class_name="route-stop-icon",
-        )
-        folium.Marker([geom.y, geom.x], icon=icon, tooltip=f"{number}. {text}" if text else str(number)).add_to(group)
+    markers = [_route_marker(row, geom) for row, geom in zip(stops.to_dict("records"), stops.geometry, strict=True)]
+    for marker in markers:
+        marker.add_to(group)
+    if len(markers) > 1:
+        _RouteSpread(markers, _route_offsets(list(stops.geometry))).add_to(group)
     return group
+
+
+_ROUTE_MARK_PX = 30  # a stop's circle (24 px and its 2 px ring) or the 출발 square, with a little air
+_ROUTE_ZOOMS = range(10, 20)  # zoom levels the fan-out is worked out for (others use the nearest)
+
+
+def _route_marker(row: dict, geom: shapely.Point) -> folium.Marker:
+    """One stop's numbered circle, or the start's 출발 square; later stops lie above earlier ones."""
+    number = int(row["order"])
+    text = " · ".join(esc(row.get(k)) for k in ("label", "reason", "address") if filled(row.get(k)))
+    if number == 0:
+        html, css, size, tip = '<div class="route-start">출발</div>', "route-start-icon", (30, 22), f"출발·도착: {text}"
+    else:
+        html, css, size, tip = (
+            f'<div class="route-stop">{number}</div>',
+            "route-stop-icon",
+            (24, 24),
+            f"{number}. {text}",
+        )
+    icon = folium.DivIcon(html=html, icon_size=size, icon_anchor=(size[0] // 2, size[1] // 2), class_name=css)
+    return folium.Marker([geom.y, geom.x], icon=icon, tooltip=tip if text else None, zIndexOffset=10_000 * number)
+
+
+def _route_offsets(points: list[shapely.Point]) -> list[list[list[int]]]:
+    """Per zoom level of :data:`_ROUTE_ZOOMS`, each marker's screen offset ``[dx, dy]`` (pixels, y down)."""
+    lon = np.array([p.x for p in points])
+    lat = np.radians([p.y for p in points])
+    x = (lon + 180) / 360 * 256
+    y = (1 - np.log(np.tan(lat) + 1 / np.cos(lat)) / math.pi) / 2 * 256  # Web Mercator pixels at zoom 0
+    out = []
+    for zoom in _ROUTE_ZOOMS:
+        offsets = spread_markers(np.column_stack([x, -y]) * 2**zoom, size=_ROUTE_MARK_PX)
+        out.append([[round(dx), round(-dy)] for dx, dy in offsets])
+    return out
+
+
+class _RouteSpread(_ScriptAsIs):
+    """Moves each route marker's picture by its offset for the map's zoom (markers keep their true place)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var group = {{ this._parent.get_name() }}, markers = [{{ this.markers }}];
+            var offsets = {{ this.offsets }}, first = {{ this.first }}, hooked = null;
+            var place = function () {
+                var map = group._map;
+                if (!map) { return; }
+                var at = offsets[Math.max(0, Math.min(offsets.length - 1, Math.round(map.getZoom()) - first))];
+                markers.forEach(function (marker, i) {
+                    var element = marker.getElement();
+                    if (element && element.firstChild) {
+                        element.firstChild.style.transform = "translate(" + at[i][0] + "px," + at[i][1] + "px)";
+                    }
+                });
+            };
+            var hook = function () {
+                if (group._map && group._map !== hooked) { hooked = group._map; hooked.on("zoomend", place); }
+                place();
+            };
+            group.on("add", hook);
+            hook();
+        })();
+        {% endmacro %}"""
+    )
+
+    def __init__(self, markers: list[folium.Marker], offsets: list[list[list[int]]]) -> None:
+        super().__init__()
+        self._name = "RouteSpread"
+        self.markers = ", ".join(m.get_name() for m in markers)
+        self.offsets = _script_json(offsets)
+        self.first = _ROUTE_ZOOMS[0]
 
 
 def build_no_data_layer(gdf: gpd.GeoDataFrame, *, name: str = "자료 없는 곳", show: bool = True) -> folium.FeatureGroup:

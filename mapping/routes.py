@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
@@ -20,8 +20,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from mapping.addresses import NEAR_ADDRESS_M, nearest_addresses
 from mapping.crs import to_metric, transform_xy
 from mapping.errors import MappingError
+from mapping.text import text_of
 from mapping.walk_order import SOLVER_SECONDS, order_stops
 
 if TYPE_CHECKING:
@@ -32,6 +34,7 @@ WALK_KMH = 4.0
 DETOUR = 1.3
 VISIT_MIN = 10.0  # minutes spent at a stop unless it says otherwise
 STALE_DAYS = 28  # a tong not walked, a blind spot not re-checked, for this long is due
+SAME_DOOR_M = 15.0  # an address point this near a stop is its address; further, it is "… 부근"
 
 
 class RouteError(MappingError, ValueError):
@@ -49,6 +52,7 @@ class Stop:
     lon: float
     lat: float
     minutes: float = VISIT_MIN
+    address: str | None = None  # its report's, household's or resource's; else found near it (route_with_addresses)
 
 
 def network_from_lines(lines: gpd.GeoDataFrame, *, snap_m: float = 1.0) -> nx.Graph:
@@ -206,7 +210,8 @@ def propose_stops(
             due = (last or dt.date.min) + dt.timedelta(days=int(h.visit_every_days)) if last else week_start
             if due <= week_end:
                 reason = f"돌봄이웃 안부 확인 ({int(h.visit_every_days)}일 주기, 최근 방문 {last or '없음'})"
-                stops.append(Stop(f"household:{h.id}", f"돌봄이웃 {h.name}", reason, 5, h.lon, h.lat, 20))
+                label = f"돌봄이웃 {h.name}"
+                stops.append(Stop(f"household:{h.id}", label, reason, 5, h.lon, h.lat, 20, text_of(h.address) or None))
         elif h.kind == "move_in" and last is None:
             stops.append(
                 Stop(
@@ -217,6 +222,7 @@ def propose_stops(
                     h.lon,
                     h.lat,
                     15,
+                    text_of(h.address) or None,
                 )
             )
     open_reports = reports[
@@ -232,6 +238,7 @@ def propose_stops(
                 r.lon,
                 r.lat,
                 5,
+                text_of(r.address) or None,
             )
         )
     spots = blind_spots[blind_spots["tong"].isin(zone_tongs)]
@@ -300,6 +307,7 @@ def start_of_walk(store: Store, code: str) -> Stop:
             float(centre["lon"].iloc[0]),
             float(centre["lat"].iloc[0]),
             0,
+            text_of(centre["address"].iloc[0]) or None,
         )
     point = store.dong(code).geometry.iloc[0].representative_point()
     return Stop("start", "동 중심", "출발·도착", 0, point.x, point.y, 0)
@@ -325,4 +333,40 @@ def plan_week(
     )
     paths = store.paths(code)
     network = network_from_lines(paths) if len(paths) else None
-    return plan_route(stops, start=start_of_walk(store, code), budget_min=budget_min, network=network)
+    route = plan_route(stops, start=start_of_walk(store, code), budget_min=budget_min, network=network)
+    return route_with_addresses(route, store)
+
+
+# ---- addresses: what an officer walking with paper reads at each stop ----------------------------------------
+
+
+def route_with_addresses(route: Route, store: Store) -> Route:
+    """``route`` with an address on the start and every stop that had none: the nearest loaded juso address point.
+
+    A stop keeps its report's, household's or resource's own address; one with no address point within
+    :data:`~mapping.addresses.NEAR_ADDRESS_M` keeps None (:func:`stop_address` then gives its coordinates).
+    """
+    places = [route.start, *route.stops]
+    bare = [p for p in places if not p.address]
+    if not bare:
+        return route
+    pad = NEAR_ADDRESS_M / 80_000  # degrees: more than NEAR_ADDRESS_M in Seoul, east-west and north-south
+    lons, lats = [p.lon for p in bare], [p.lat for p in bare]
+    points = store.address_points(bounds=(min(lons) - pad, min(lats) - pad, max(lons) + pad, max(lats) + pad))
+    found = dict(zip((p.key for p in bare), nearest_addresses(lons, lats, points), strict=True))
+
+    def addressed(stop: Stop) -> Stop:
+        near = found.get(stop.key)
+        if stop.address or near is None:
+            return stop
+        text = (
+            near["address"] if near["metres"] < SAME_DOOR_M else f"{near['address']} 부근 (약 {near['metres']:.0f} m)"
+        )
+        return replace(stop, address=text)
+
+    return replace(route, start=addressed(route.start), stops=[addressed(s) for s in route.stops])
+
+
+def stop_address(stop: Stop) -> str:
+    """The address printed for a stop, or where it is when no address is known."""
+    return stop.address or f"주소 없음 (좌표 {stop.lat:.5f}, {stop.lon:.5f})"

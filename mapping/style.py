@@ -119,6 +119,7 @@ LEGEND_CSS = """<style>
 .map-legend .sq{border-radius:2px}
 .tong-label{font:11px sans-serif;color:#333;transform:translate(-50%,-50%);white-space:nowrap;text-shadow:0 0 2px #fff}
 .route-stop{width:24px;height:24px;border-radius:50%;background:#3b5bdb;color:#fff;font:bold 12px/24px sans-serif;text-align:center;box-shadow:0 0 0 2px #fff}
+.route-start{width:30px;height:22px;border-radius:3px;background:#c92a2a;color:#fff;font:bold 11px/22px sans-serif;text-align:center;box-shadow:0 0 0 2px #fff}
 .zone-label{font:bold 12px sans-serif;color:#111;transform:translate(-50%,-150%);white-space:nowrap;
   background:rgba(255,255,255,.75);padding:0 3px;border-radius:3px}
 </style>"""

@@ -250,7 +250,7 @@ def _cmd_density(args: argparse.Namespace) -> int:
 
 
 def _cmd_route(args: argparse.Namespace) -> int:
-    from mapping.route_sheet import export_route_pdf
+    from mapping.route_sheet import export_route_pdf, sheet_area
     from mapping.routes import plan_week, route_gpx, week_start_of
     from mapping.store import open_store
 
@@ -263,7 +263,9 @@ def _cmd_route(args: argparse.Namespace) -> int:
     if out.suffix.lower() == ".gpx":
         out.write_text(route_gpx(route, name=f"{args.officer} {args.week}"), encoding="utf-8")
     else:
-        export_route_pdf(route, out, officer=args.officer, week=args.week)
+        export_route_pdf(
+            route, out, officer=args.officer, week=args.week, area=sheet_area(store, code, officer=args.officer)
+        )
     print(
         f"{args.officer} {args.week}: {len(route.stops)}곳, {route.total_m / 1000:.1f} km, {route.total_min:.0f}분 → {out}"
     )

@@ -97,8 +97,8 @@ def map_png(
         ax.set_xlim(extent[0], extent[2])
         ax.set_ylim(extent[1], extent[3])
         ax.set_axis_off()
-        _north_arrow(ax)
-        _scale_bar(ax, extent)
+        north_arrow(ax)
+        scale_bar(ax, extent)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=DPI, facecolor="white")
     return buffer.getvalue()
@@ -169,7 +169,8 @@ def _ranges(numbers: list[int]) -> str:
     return ",".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
 
 
-def _north_arrow(ax: Axes) -> None:
+def north_arrow(ax: Axes) -> None:
+    """A north arrow in the top right corner of ``ax``."""
     arrow = {"facecolor": "#222222", "width": 3, "headwidth": 10, "headlength": 9}
     ax.annotate(
         "N",
@@ -183,7 +184,7 @@ def _north_arrow(ax: Axes) -> None:
     )
 
 
-def _scale_bar(ax: Axes, extent: Extent) -> None:
+def scale_bar(ax: Axes, extent: Extent) -> None:
     """A four-part bar of a round length in metres, drawn in map units (so it is true by construction)."""
     from matplotlib.patches import Rectangle
 

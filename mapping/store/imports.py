@@ -152,3 +152,13 @@ class ImportsMixin(StoreBase):
                 rows = conn.execute(sa.select(t.c.address, t.c.lon, t.c.lat).where(t.c.address.is_not(None)))
                 stored += [dict(r) for r in rows.mappings()]
         return pd.DataFrame([*map(dict, found), *stored], columns=["address", "norm", "lon", "lat"])
+
+    def address_points(self, *, bounds: tuple[float, float, float, float]) -> pd.DataFrame:
+        """The loaded juso address points inside ``bounds`` (min lon, min lat, max lon, max lat): ``address``, ``lon``, ``lat``."""
+        x0, y0, x1, y1 = bounds
+        query = sa.select(ADDRESSES.c.address, ADDRESSES.c.lon, ADDRESSES.c.lat).where(
+            ADDRESSES.c.lon.between(x0, x1), ADDRESSES.c.lat.between(y0, y1)
+        )
+        with self.engine.connect() as conn:
+            rows = [dict(r) for r in conn.execute(query).mappings()]
+        return pd.DataFrame(rows, columns=["address", "lon", "lat"])
