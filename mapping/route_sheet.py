@@ -218,7 +218,7 @@ def _walk(ax: Axes, x: np.ndarray, y: np.ndarray) -> None:
         if np.hypot(ax1 - ax0, ay1 - ay0) > 0:
             mid = ((ax0 + ax1) / 2, (ay0 + ay1) / 2)
             ahead = (mid[0] + (ax1 - ax0) * 0.01, mid[1] + (ay1 - ay0) * 0.01)
-            arrow = {"arrowstyle": "-|>", "color": ROUTE_BLUE, "mutation_scale": 11, "lw": 0}
+            arrow = {"arrowstyle": "-|>", "color": "#1f3590", "mutation_scale": 11, "lw": 0}  # darker than the line
             ax.annotate("", xy=ahead, xytext=mid, arrowprops=arrow, zorder=4)
 
 

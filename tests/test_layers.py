@@ -344,6 +344,37 @@ def test_route_layer_numbers_stops_in_order_and_joins_them(data: Data) -> None:
     assert len(json.loads(line)) == 4  # 1 → 2 → 3 → back to 1
 
 
+def test_route_layer_marks_the_start_and_keeps_stops_at_one_door_apart_and_later_ones_on_top(data: Data) -> None:
+    import geopandas as gpd
+    import shapely
+
+    from mapping.layers import build_route_layer
+
+    at_door, far = shapely.Point(126.9010, 37.5670), shapely.Point(126.9100, 37.5600)
+    stops = gpd.GeoDataFrame(
+        {
+            "order": [0, 1, 2, 3],
+            "label": ["성산2동 주민센터", "보고 #1", "보고 #2", "사각지대 #3"],
+            "address": ["서울특별시 마포구 월드컵로 190", None, None, None],
+        },
+        geometry=[shapely.Point(126.9050, 37.5678), at_door, at_door, far],
+        crs="EPSG:4326",
+    )
+    html = render([build_route_layer(stops)], data.dong)
+    decoded = re.sub(r"\\u([0-9a-fA-F]{4})", lambda x: chr(int(x.group(1), 16)), html)
+    assert re.findall(r'class=\\?"route-start\\?">([^<]+)<', decoded) == ["출발"]
+    assert "출발·도착: 성산2동 주민센터 · 서울특별시 마포구 월드컵로 190" in decoded
+    line = json.loads(re.search(r"L\.polyline\(\s*(\[\[.*?\]\])", html, re.S).group(1))
+    assert line[0] == line[-1] == [37.5678, 126.905]  # the walk leaves from the 주민센터 and comes back to it
+    assert [int(z) for z in re.findall(r'"zIndexOffset": (\d+)', html)] == [0, 10_000, 20_000, 30_000]
+    offsets = json.loads(re.search(r"var offsets = (\[.*?\]\]\]), first = (\d+)", html).group(1))
+    assert len(offsets) == 10  # zoom 10 to 19
+    for zoom in offsets:  # the two stops at one door are a marker's width apart at every zoom
+        (x1, y1), (x2, y2) = zoom[1], zoom[2]
+        assert ((x1 - x2) ** 2 + (y1 - y2) ** 2) ** 0.5 >= 30
+    assert offsets[-1][3] == [0, 0] and offsets[-1][0] == [0, 0]  # close in, the far stop and the start stay put
+
+
 def _unpacked_reports(html: str) -> list[list]:
     """The browser's rows of a clustered report layer, unpacked as its script does."""
     from mapping.marker_layers import _DIGITS, _FAST_STATUSES

@@ -222,6 +222,9 @@ def test_walk_page_plans_a_route_with_numbered_stops(app):
     assert plan[0].startswith("1. ") and len(plan) >= 1
     html = _map_html(app)
     assert "route-stop" in html and "route-line" in html
+    assert 'class="route-start">출발<' in html.replace('\\"', '"')  # the 주민센터, where the walk starts
+    pdf = next(b for b in app.get("download_button") if b.proto.label.startswith("A4 경로표"))
+    assert "지도" in pdf.proto.label and "주소" in pdf.proto.label  # one button: the sheet is made on the click
     app.number_input(key="walk_budget").set_value(15).run()
     assert not app.exception  # a tight budget leaves stops out or says nothing fits
     assert any("빠진 곳" in w.value or "갈 수 있는 곳이 없습니다" in w.value for w in app.warning)

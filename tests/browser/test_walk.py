@@ -1,14 +1,37 @@
-"""The weekly walk in a real browser: the route's numbered stops are on the map, in order."""
+"""The weekly walk in a real browser: the route's numbered stops are on the map, in order, none covering another,
+with the 주민센터 start marked; the A4 sheet downloads with the map and every stop."""
 
 from __future__ import annotations
 
 import re
+import subprocess
 import time
 
 from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
-from tests.browser.test_report_flow import choose, map_frame
+from tests.browser.test_report_flow import MAP_FRAME, choose, map_frame
+
+ZOOM_BY = """(body, levels) => {
+    const name = Object.keys(window).find((k) => k.startsWith("map_") && window[k] && window[k].setZoom);
+    const map = window[name];
+    map.setZoom(map.getZoom() + levels, {animate: false});
+    return map.getZoom();
+}"""
+
+
+def overlapping(frame) -> list[tuple[str, str]]:
+    """Pairs of route markers (numbers, 출발) whose pictures cover each other on the screen."""
+    boxes = [(el.inner_text(), el.bounding_box()) for el in frame.locator(".route-stop, .route-start").all()]
+    return [
+        (a, b)
+        for i, (a, p) in enumerate(boxes)
+        for b, q in boxes[i + 1 :]
+        if p["x"] + p["width"] - 1 > q["x"]
+        and q["x"] + q["width"] - 1 > p["x"]
+        and p["y"] + p["height"] - 1 > q["y"]
+        and q["y"] + q["height"] - 1 > p["y"]
+    ]
 
 
 def test_plan_a_walk_and_see_the_numbered_stops(page, app_url, tmp_path):
@@ -27,5 +50,43 @@ def test_plan_a_walk_and_see_the_numbered_stops(page, app_url, tmp_path):
     assert numbers.count() == count > 0
     assert numbers.all_inner_texts() == [str(i) for i in range(1, count + 1)]
     assert map_frame(page).locator("path.route-line").count() == 1
+    frame = map_frame(page)
+    expect(frame.locator(".route-start")).to_have_text("출발")  # the 주민센터, where the walk starts and ends
+    assert overlapping(frame) == []
+    page.locator(MAP_FRAME).filter(visible=True).first.scroll_into_view_if_needed()
     screenshot(page, "walk-route.png", tmp_path)
+
+    frame.locator("body").evaluate(
+        ZOOM_BY, -3
+    )  # zoomed out, the stops crowd together: they fan out instead of piling up
+    deadline = time.monotonic() + 10
+    while overlapping(frame) and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    assert overlapping(frame) == []
+    screenshot(page, "walk-route-zoomed-out.png", tmp_path)
+    assert page.blocked == []
+
+
+def test_the_walks_a4_sheet_downloads_with_the_map_and_every_stop(page, app_url, tmp_path):
+    page.goto(app_url + "/walk")
+    page.get_by_role("heading", name="주간 순회").wait_for(timeout=30_000)
+    choose(page, "주무관", "노아린")
+    expect(page.get_by_text(re.compile(r"\d+곳 · [\d.]+ km · 걷기 \d+분"))).to_be_visible(timeout=30_000)
+    map_frame(page)  # no run in progress: the plan shown is the one the button makes
+    plan = page.get_by_test_id("stText").first.inner_text().splitlines()
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name=re.compile("A4 경로표 받기")).click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    assert path.suffix == ".pdf" and path.name.startswith("순회_노아린_")
+    text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    flat = re.sub(r"\s+", "", text)
+    for line in plan:  # "1. 28통 — 4주 넘게 …": every stop's place and reason is on the sheet
+        _, rest = line.split(". ", 1)
+        label, reason = rest.split(" — ", 1)
+        assert re.sub(r"\s+", "", label) in flat and re.sub(r"\s+", "", reason) in flat, line
+    assert flat.count("주소") >= 1 + len(plan)  # the column, and an address (or 주소 없음 with coordinates) a stop
+    assert "출발·도착" in flat
+    images = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True).stdout
+    assert len(images.splitlines()) == 3  # one picture on the page: the map
     assert page.blocked == []
