@@ -8,11 +8,11 @@ from mapping.crs import WEB_CRS
 from mapping.density import unit_labels
 from mapping.store import open_store
 from tests.browser.conftest import log_in, screenshot
-from tests.browser.test_report_flow import go, map_frame
+from tests.browser.test_report_flow import MAP_FRAME, go, map_frame
 from tests.conftest import SAMPLE_CODE
 
 # where a zone's inside point lands on the page, and whether a density polygon is what is there
-WHERE = """([lat, lon]) => {
+WHERE = """(body, [lat, lon]) => {
     const p = window.map.latLngToContainerPoint([lat, lon]);
     const box = window.map.getContainer().getBoundingClientRect();
     const x = box.left + p.x, y = box.top + p.y;
@@ -29,20 +29,18 @@ def test_a_click_on_a_zone_lists_its_reports(page, staff_app_url, app_db, tmp_pa
     log_in(page, staff_app_url, "ohmj")  # 오민재, 팀장
     go(page, "현황")
     expect(page.get_by_text("지도 기간: 2026-09~2026-11")).to_be_visible(timeout=30_000)  # 월 = 전체: all of it
-    page.locator('iframe[title="streamlit_folium.st_folium"]').filter(visible=True).first.scroll_into_view_if_needed()
+    live = page.locator(MAP_FRAME).filter(visible=True).first
+    live.scroll_into_view_if_needed()  # the mouse clicks where the person would, in view
     frame = map_frame(page)
     expect(frame.locator("path.density-polygon")).to_have_count(len(zones), timeout=30_000)
-    frame.locator("path.density-polygon").first.wait_for(timeout=30_000)
     for zone in zones.itertuples():  # a zone whose inside point is not under the legend or a control
         inside = zone.geometry.representative_point()
-        spot = frame.locator("body").evaluate(WHERE.replace("([lat, lon]) =>", "() =>").replace(
-            "[lat, lon]", f"[{inside.y}, {inside.x}]"
-        ))  # fmt: skip
+        spot = frame.locator("body").evaluate(WHERE, [inside.y, inside.x])
         if spot["polygon"]:
             break
     else:
         raise AssertionError("no zone of the density map can be clicked")
-    box = page.locator('iframe[title="streamlit_folium.st_folium"]').filter(visible=True).first.bounding_box()
+    box = live.bounding_box()
     page.mouse.move(box["x"] + spot["x"], box["y"] + spot["y"])
     expect(frame.locator(".leaflet-tooltip")).to_contain_text(zone.label)  # whose zone: officer and tongs
     page.mouse.click(box["x"] + spot["x"], box["y"] + spot["y"])
