@@ -178,11 +178,20 @@ def thumb_uris(store: Store, code: str) -> dict[int, str]:
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+# GFM's autolink literals (remark-gfm) link a bare URL, www. address or e-mail *after* escapes are read, so an
+# escaped "https\://…" is still linked: an invisible word joiner after the scheme, "www" or "@" stops it
+_AUTOLINKS = re.compile(r"(?i)(https?|ftp|mailto|xmpp)(?=:)|(?<![\w.-])(www)(?=\.)|(@)")
+WORD_JOINER = "\u2060"
 
 
 def md(text: object) -> str:
-    """User text made inert for Streamlit Markdown (labels, captions): no links, images or HTML."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text if text is not None else ""))
+    """User text made inert for Streamlit Markdown (labels, captions): no links, images or HTML.
+
+    Markdown's own characters are escaped, and a bare URL, ``www.`` address or e-mail address gets an invisible
+    word joiner (U+2060) so that it stays text instead of becoming a link.
+    """
+    plain = _AUTOLINKS.sub(lambda m: m.group(0) + WORD_JOINER, str(text if text is not None else ""))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", plain)
 
 
 def show_refusal(err: object) -> None:
