@@ -24,6 +24,26 @@ SAMPLE_NOTE = (
 )
 
 
+# Streamlit 1.67 has no option for the file uploader's own words ("Upload", "50MB per file • JPG, …", "Drag and
+# drop files here"): they are hidden and said in Korean here (each uploader's label states its types and limit)
+_DROPZONE = '[data-testid="stFileUploaderDropzone"]'
+_KOREAN_WIDGET_TEXTS = f"""<style>
+{_DROPZONE} button [data-testid="stMarkdownContainer"] > p {{ display: none; }}
+{_DROPZONE} button [data-testid="stMarkdownContainer"]::after {{ content: "파일 고르기"; }}
+[data-testid="stFileUploaderDropzoneInstructions"] span {{ display: none; }}
+[data-testid="stFileUploaderDropzoneInstructions"] > div::after {{
+  content: "또는 여기로 끌어다 놓기"; font-size: 0.875rem; color: rgba(49, 51, 63, 0.6);
+}}
+{_DROPZONE} > div:not([data-testid]) > span {{ display: none; }}
+{_DROPZONE} > div:not([data-testid])::after {{ content: "여기에 놓으세요"; }}
+</style>"""
+
+
+def korean_widget_texts() -> None:
+    """Say in Korean what Streamlit's widgets say in English and have no option for (the app frame, once a run)."""
+    st.html(_KOREAN_WIDGET_TEXTS)
+
+
 @st.cache_resource
 def get_store() -> Store:
     """The store at ``MAPPING_DB`` (one per server process)."""

@@ -138,7 +138,7 @@ def edit_form(row: pd.Series) -> None:
         resident = st.checkbox(
             "주민에게 알려야 하는 보고 (끝내기 전에 주민통보 기록)", value=row["has_resident"] is not False
         )
-        files = st.file_uploader("사진 더하기", type=["jpg", "jpeg", "png", "webp"], accept_multiple_files=True)
+        files = st.file_uploader("사진 더하기 (JPEG·PNG·WebP, 장당 20 MB 이하)", accept_multiple_files=True)
         if st.form_submit_button("저장"):
 
             def save() -> None:

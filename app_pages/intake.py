@@ -32,8 +32,7 @@ my_zone = zones[zones["officer"] == me]
 
 form = st.session_state.setdefault("intake_round", 0)  # a new number gives fresh, empty widgets
 files = st.file_uploader(
-    "사진 (여러 장 가능, 20 MB 이하)",
-    type=["jpg", "jpeg", "png", "webp"],
+    "사진 (JPEG·PNG·WebP, 여러 장 가능, 장당 20 MB 이하)",  # any type: read_photo refuses others in Korean
     accept_multiple_files=True,
     key=f"photos{form}",
 )
