@@ -200,7 +200,9 @@ def thumb_uris(store: Store, code: str) -> dict[int, str]:
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 # GFM's autolink literals (remark-gfm) link a bare URL, www. address or e-mail *after* escapes are read, so an
 # escaped "https\://…" is still linked: an invisible word joiner after the scheme, "www" or "@" stops it
-_AUTOLINKS = re.compile(r"(?i)(https?|ftp|mailto|xmpp)(?=:)|(?<![\w.-])(www)(?=\.)|(@)")
+_AUTOLINKS = re.compile(  # only where GFM would link: a scheme, "www." or "@" followed by an (ASCII) domain
+    r"(?i)(?<![a-z0-9])(?:https?|ftp)(?=://[a-z0-9_-])|(?<![a-z0-9_.-])www(?=\.[a-z0-9_-])|(?<=[a-z0-9_.+-])@(?=[a-z0-9_-])"
+)
 WORD_JOINER = "\u2060"
 
 
