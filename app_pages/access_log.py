@@ -52,8 +52,12 @@ months = sorted({f"{d:%Y-%m}" for d in log["at"]} | {f"{today:%Y-%m}"}, reverse=
 month = st.selectbox("검토할 달", months, index=min(1, len(months) - 1), key="log_month")
 shown = log[log["at"].dt.strftime("%Y-%m") == month]
 c1, c2 = st.columns(2)
-actions = c1.multiselect("행위", sorted(shown["action"].unique()), key="log_actions")
-accounts = c2.multiselect("계정", sorted(shown["account"].unique()), key="log_accounts")
+actions = c1.multiselect(
+    "행위", sorted(shown["action"].unique()), key="log_actions", placeholder="전체", select_all=False
+)
+accounts = c2.multiselect(
+    "계정", sorted(shown["account"].unique()), key="log_accounts", placeholder="전체", select_all=False
+)
 if actions:
     shown = shown[shown["action"].isin(actions)]
 if accounts:

@@ -36,10 +36,18 @@ if library.empty:
     )
     st.stop()
 c1, c2, c3, c4 = st.columns(4)
-fields = c1.multiselect("분야", sorted(library["분야"].unique()), key="library_fields")
-gus = c2.multiselect("구", sorted(library["구"].unique()), key="library_gus")
-dongs = c3.multiselect("동", sorted(library["동"].unique()), key="library_dongs")
-months = c4.multiselect("활동 월", sorted(library["연월"].unique(), reverse=True), key="library_months")
+fields = c1.multiselect(
+    "분야", sorted(library["분야"].unique()), key="library_fields", placeholder="전체", select_all=False
+)
+gus = c2.multiselect("구", sorted(library["구"].unique()), key="library_gus", placeholder="전체", select_all=False)
+dongs = c3.multiselect("동", sorted(library["동"].unique()), key="library_dongs", placeholder="전체", select_all=False)
+months = c4.multiselect(
+    "활동 월",
+    sorted(library["연월"].unique(), reverse=True),
+    key="library_months",
+    placeholder="전체",
+    select_all=False,
+)
 words = st.text_input("검색어 (제목·내용·결과·활동)", key="library_text", placeholder="예: 무단투기 경로당")
 found = search_library(library, fields=fields, gus=gus, dongs=dongs, months=months, text=words)
 st.caption(f"{len(found)}건 / 전체 {len(library)}건")

@@ -24,6 +24,26 @@ SAMPLE_NOTE = (
 )
 
 
+# Streamlit 1.67 has no option for the file uploader's own words ("Upload", "50MB per file • JPG, …", "Drag and
+# drop files here"): they are hidden and said in Korean here (each uploader's label states its types and limit)
+_DROPZONE = '[data-testid="stFileUploaderDropzone"]'
+_KOREAN_WIDGET_TEXTS = f"""<style>
+{_DROPZONE} button [data-testid="stMarkdownContainer"] > p {{ display: none; }}
+{_DROPZONE} button [data-testid="stMarkdownContainer"]::after {{ content: "파일 고르기"; }}
+[data-testid="stFileUploaderDropzoneInstructions"] span {{ display: none; }}
+[data-testid="stFileUploaderDropzoneInstructions"] > div::after {{
+  content: "또는 여기로 끌어다 놓기"; font-size: 0.875rem; color: rgba(49, 51, 63, 0.6);
+}}
+{_DROPZONE} > div:not([data-testid]) > span {{ display: none; }}
+{_DROPZONE} > div:not([data-testid])::after {{ content: "여기에 놓으세요"; }}
+</style>"""
+
+
+def korean_widget_texts() -> None:
+    """Say in Korean what Streamlit's widgets say in English and have no option for (the app frame, once a run)."""
+    st.html(_KOREAN_WIDGET_TEXTS)
+
+
 @st.cache_resource
 def get_store() -> Store:
     """The store at ``MAPPING_DB`` (one per server process)."""
@@ -178,11 +198,22 @@ def thumb_uris(store: Store, code: str) -> dict[int, str]:
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+# GFM's autolink literals (remark-gfm) link a bare URL, www. address or e-mail *after* escapes are read, so an
+# escaped "https\://…" is still linked: an invisible word joiner after the scheme, "www" or "@" stops it
+_AUTOLINKS = re.compile(  # only where GFM would link: a scheme, "www." or "@" followed by an (ASCII) domain
+    r"(?i)(?<![a-z0-9])(?:https?|ftp)(?=://[a-z0-9_-])|(?<![a-z0-9_.-])www(?=\.[a-z0-9_-])|(?<=[a-z0-9_.+-])@(?=[a-z0-9_-])"
+)
+WORD_JOINER = "\u2060"
 
 
 def md(text: object) -> str:
-    """User text made inert for Streamlit Markdown (labels, captions): no links, images or HTML."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text if text is not None else ""))
+    """User text made inert for Streamlit Markdown (labels, captions): no links, images or HTML.
+
+    Markdown's own characters are escaped, and a bare URL, ``www.`` address or e-mail address gets an invisible
+    word joiner (U+2060) so that it stays text instead of becoming a link.
+    """
+    plain = _AUTOLINKS.sub(lambda m: m.group(0) + WORD_JOINER, str(text if text is not None else ""))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", plain)
 
 
 def show_refusal(err: object) -> None:

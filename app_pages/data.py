@@ -85,10 +85,9 @@ me = current_user()
 if me is not None and me.admin and not me.dong_code:
     _show_gu_dongs(me)
 
-files = st.file_uploader(
-    "키트 파일들 또는 키트 폴더를 압축한 .zip",
+files = st.file_uploader(  # any type: unpack_uploads refuses what is not a kit file, in Korean and by name
+    "키트 파일들 또는 키트 폴더를 압축한 .zip (CSV, XLSX, GeoJSON, GPKG, JSON · 파일당 50 MB 이하)",
     accept_multiple_files=True,
-    type=["csv", "xlsx", "geojson", "gpkg", "zip", "json"],
 )
 if files:
     with tempfile.TemporaryDirectory() as tmp:

@@ -22,7 +22,7 @@ from mapping.domain import ACTIVITIES, DUTIES, FIELDS, NOTIFY_CHANNELS, REPORT_S
 from mapping.errors import NotFoundError
 from mapping.month.activity import activity_report_for, export_activity_pdf, export_activity_xlsx
 from mapping.photos import read_photo
-from mapping.reports import propose_assignee
+from mapping.reports import history_table, propose_assignee
 from mapping.store.reports import overdue_thresholds
 
 LATENESS = {0: "", 1: "[지연] ", 2: "[기한 초과] "}
@@ -79,14 +79,7 @@ def show_report(row: pd.Series, referrals: pd.DataFrame) -> None:
     if st.button("주민 연락처 보기 (개인정보, 조회 기록됨)", key=f"contact{rid}"):
         report = store.report(rid, user=user)
         st.text(f"{report.get('resident_name') or '성명 없음'} {report.get('resident_phone') or '연락처 없음'}")
-    history = store.report_history(rid)
-    st.dataframe(
-        history.assign(status=history["to_status"].map(lambda s: REPORT_STATUSES.label(s) if s else ""))[
-            ["at", "actor", "action", "status", "note"]
-        ].rename(columns={"at": "일시", "actor": "누가", "action": "무엇", "status": "상태", "note": "메모"}),
-        hide_index=True,
-        width="stretch",
-    )
+    st.dataframe(history_table(store.report_history(rid)), hide_index=True, width="stretch")  # in Korean
     mission_tag(row)
     referral_section(row, referrals)
     if row["status"] not in ("closed", "duplicate") and me in (row["finder"], row["assignee"]):
@@ -145,7 +138,7 @@ def edit_form(row: pd.Series) -> None:
         resident = st.checkbox(
             "주민에게 알려야 하는 보고 (끝내기 전에 주민통보 기록)", value=row["has_resident"] is not False
         )
-        files = st.file_uploader("사진 더하기", type=["jpg", "jpeg", "png", "webp"], accept_multiple_files=True)
+        files = st.file_uploader("사진 더하기 (JPEG·PNG·WebP, 장당 20 MB 이하)", accept_multiple_files=True)
         if st.form_submit_button("저장"):
 
             def save() -> None:

@@ -11,7 +11,7 @@ import streamlit as st
 from app_pages.common import act, get_store, md, pick_officer, require_dong, require_user, show_kept, show_map
 from app_pages.missions_ui import mission_choices
 from mapping import clock
-from mapping.addresses import match_address, normalize_address
+from mapping.addresses import address_hint, match_address, normalize_address
 from mapping.domain import ACTIVITIES, DUTIES, FIELDS
 from mapping.errors import NotFoundError
 from mapping.layers import build_dong_layer, build_map, build_zones_layer
@@ -32,8 +32,7 @@ my_zone = zones[zones["officer"] == me]
 
 form = st.session_state.setdefault("intake_round", 0)  # a new number gives fresh, empty widgets
 files = st.file_uploader(
-    "사진 (여러 장 가능, 20 MB 이하)",
-    type=["jpg", "jpeg", "png", "webp"],
+    "사진 (JPEG·PNG·WebP, 여러 장 가능, 장당 20 MB 이하)",  # any type: read_photo refuses others in Korean
     accept_multiple_files=True,
     key=f"photos{form}",
 )
@@ -57,7 +56,12 @@ if how == "사진의 GPS":
         st.caption(f"{md(p.name)}: {p.gps_note}")
     lonlat = located[0].gps if located else None
 elif how == "주소":
-    text = st.text_input("주소", key=f"intake_address{form}", placeholder="예: 마포구 성산동 200-22")
+    kit = store.resources(code)  # the example is an address of this dong, not always 마포구's
+    note, example = address_hint(
+        store.address_files(code), kit.loc[kit["tong"].notna(), "address"], dong=str(dong["name"].iloc[0])
+    )
+    text = st.text_input("주소", key=f"intake_address{form}", placeholder=f"예: {example or '○○구 ○○로 12'}")
+    st.caption(md(note))
     if text:
         try:
             found = match_address(text, store.address_candidates(normalize_address(text)))

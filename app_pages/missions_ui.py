@@ -18,6 +18,7 @@ from mapping.access import User
 from mapping.domain import MISSION_KINDS
 from mapping.month.meeting import mission_table
 from mapping.store import Store
+from mapping.text import filled, text_of
 
 BOX = "missions"  # where the page keeps its last message across the rerun (app_pages.common.act)
 
@@ -36,7 +37,7 @@ def render_mission_banner(store: Store, code: str, *, today: dt.date | None = No
     lines = []
     for kind, label in MISSION_KINDS.items:
         for _, row in missions[missions["kind"] == kind].iterrows():
-            detail = f" — {md(row['description'])}" if row["description"] else ""
+            detail = f" — {md(row['description'])}" if filled(row["description"]) else ""  # None or NaN: none
             count = progress.loc[int(row["id"])] if int(row["id"]) in progress.index else None
             tally = f" (보고 {int(count['total'])}건 · 처리완료 {int(count['done'])}건)" if count is not None else ""
             lines.append(f"- **{label}** {md(row['title'])}{detail}{tally}")
@@ -89,7 +90,7 @@ def _edit(store: Store, row: pd.Series, user: User) -> None:
             key=f"mission_kind{mid}",
         )
         title = st.text_input("제목", value=row["title"], key=f"mission_title{mid}")
-        description = st.text_area("설명", value=row["description"] or "", key=f"mission_description{mid}")
+        description = st.text_area("설명", value=text_of(row["description"]), key=f"mission_description{mid}")
         if st.form_submit_button("고치기"):
             act(
                 BOX,

@@ -20,7 +20,7 @@ from app_pages.common import (
     show_map,
 )
 from mapping import clock
-from mapping.density import classify
+from mapping.density import classify, unit_labels
 from mapping.domain import FIELDS, GU_RESULTS
 from mapping.layers import build_density_layer, build_dong_layer, build_map, density_legend_html
 from mapping.month.aggregation import CREDIT_RULE, export_monthly_xlsx, monthly_sheet_for
@@ -87,13 +87,12 @@ with tab_sheet:
     if confirm:
         act(BOX, f"{md(month)} 취합을 확정했습니다.", lambda: store.confirm_aggregation(code, sheet, user=user))
     st.subheader(f"{period.month}월 구역별 활동 밀도")
-    counts = zone_counts(store.zones(code), sheet.counted).assign(
-        label=lambda z: z["zone_id"] + " " + z["officer"].fillna("")
-    )
+    zones = store.zones(code)
+    counts = unit_labels(zone_counts(zones, sheet.counted), by="zone", zones=zones)  # whose zone: officer, tongs
     classes = classify(counts["count"])
     dong = store.dong(code)
     density = build_map(
-        [build_dong_layer(dong), build_density_layer(counts, classes=classes)],
+        [build_dong_layer(dong), build_density_layer(counts, classes=classes, key="unit")],
         bounds=dong,
         legend=density_legend_html(classes, what=f"{month} 제출된 활동 · 구역별"),
         sample=bool(st.session_state.get("dong_sample")),
@@ -105,17 +104,23 @@ with tab_meeting:
     held = saved.get("held_at") or dt.datetime(period.year, period.month, 1) + pd.offsets.MonthBegin(1) + dt.timedelta(
         days=3, hours=16
     )
-    with st.form("meeting_form"):
+    with st.form("meeting_form"):  # widget keys per month: choosing another month shows that month's meeting
         c1, c2, c3 = st.columns(3)
-        day = c1.date_input("일시 (날짜)", value=held.date(), key="meeting_day")
-        hour = c2.time_input("시각", value=held.time(), key="meeting_time")
-        place = c3.text_input("장소", value=saved.get("place") or "", key="meeting_place")
+        day = c1.date_input("일시 (날짜)", value=held.date(), key=f"meeting_day{month}")
+        hour = c2.time_input("시각", value=held.time(), key=f"meeting_time{month}")
+        place = c3.text_input("장소", value=saved.get("place") or "", key=f"meeting_place{month}")
         names = list(staff["name"])
         attendees = st.multiselect(
-            "참석자", names, default=[a for a in saved.get("attendees") or names if a in names], key="meeting_attendees"
+            "참석자",
+            names,
+            default=[a for a in saved.get("attendees") or names if a in names],
+            key=f"meeting_attendees{month}",
+            placeholder="참석자를 고르세요",
         )
-        discussion = st.text_area("중점 토의사항", value=saved.get("discussion") or "", key="meeting_discussion")
-        requests = st.text_area("당부사항", value=saved.get("requests") or "", key="meeting_requests")
+        discussion = st.text_area(
+            "중점 토의사항", value=saved.get("discussion") or "", key=f"meeting_discussion{month}"
+        )
+        requests = st.text_area("당부사항", value=saved.get("requests") or "", key=f"meeting_requests{month}")
         if st.form_submit_button("저장"):
             act(
                 BOX,
@@ -173,7 +178,14 @@ with tab_cases:
     }
     with st.form("best_case_form", clear_on_submit=True):
         st.markdown(f"**{period.month}월 실천사례 정하기** (보고 하나 또는 여러 건)")
-        picked = st.multiselect("보고", list(choices), format_func=choices.__getitem__, key="case_reports")
+        picked = st.multiselect(
+            "보고",
+            list(choices),
+            format_func=choices.__getitem__,
+            key="case_reports",
+            placeholder="보고를 고르세요",
+            select_all=False,
+        )
         c1, c2 = st.columns([3, 1])
         title = c1.text_input("사례명", key="case_title")
         field = c2.selectbox("분야", FIELDS.keys, format_func=FIELDS.label, key="case_field")
@@ -247,6 +259,8 @@ with tab_cases:
                         [int(i) for i in photos["id"]],
                         format_func=lambda i: f"사진 {i}",
                         key=f"case_photos{cid}",
+                        placeholder="공유할 사진을 고르세요 (없어도 됩니다)",
+                        select_all=False,
                     )
                     label = "다시 제출" if case["gu_submitted_on"] else "구에 제출"
                     if st.form_submit_button(label):

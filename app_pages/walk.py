@@ -140,7 +140,9 @@ if route:
     )
 
     st.subheader("다녀온 뒤")
-    visited = st.multiselect("들른 곳", [s.label for s in route.stops], key="walk_visited")
+    visited = st.multiselect(
+        "들른 곳", [s.label for s in route.stops], key="walk_visited", placeholder="들른 곳을 고르세요"
+    )
     on_date = st.date_input("다녀온 날", value=today, key="walk_on")
     if st.button("방문 기록", key="walk_record", disabled=not visited):
         visited_stops = [s for s in route.stops if s.label in visited]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TypedDict
 
@@ -197,3 +197,43 @@ def nearest_addresses(
         NearAddress(address=str(addresses[k]), metres=float(distance[i, k])) if distance[i, k] <= within_m else None
         for i, k in enumerate(nearest)
     ]
+
+
+_HOUSE_NUMBER = re.compile(r"^(.*?\s\d+(?:-\d+)?)(?=$|[\s,(])")
+
+
+def short_address(address: str) -> str:
+    """An address as one would type it: no 서울특별시, up to the building or lot number.
+
+    Examples
+    --------
+    >>> short_address("서울특별시 마포구 성산동 200번지 22호 SMC 지하1층~5층")
+    '마포구 성산동 200-22'
+    >>> short_address("서울특별시 마포구 월드컵로25길 17")
+    '마포구 월드컵로25길 17'
+    """
+    t = re.sub(r"(\d+)\s*번지\s*(\d+)\s*호", r"\1-\2", str(address).strip())
+    t = re.sub(r"(\d+)\s*번지", r"\1", t)
+    t = _PREFIX.sub("", t).strip()
+    found = _HOUSE_NUMBER.match(t)
+    return found.group(1) if found else t
+
+
+def address_hint(files: pd.DataFrame, kit_addresses: Iterable[object], *, dong: str) -> tuple[str, str | None]:
+    """What the address search looks in, and an example address of the dong: ``(note, example)``.
+
+    ``files`` is :meth:`mapping.store.Store.address_files`; ``kit_addresses`` the addresses of the dong's kit
+    (its resources), used for the example when no loaded file has one of the dong.
+    """
+    loaded = [f"{r.source} ({int(r.rows):,}곳, 이 동 {int(r.in_dong or 0):,}곳)" for r in files.itertuples()]
+    if loaded:
+        note = f"주소 자료: {', '.join(loaded)}와 키트의 주소(복지자원·보고)에서 찾습니다."
+    else:
+        note = (
+            "불러온 주소 자료(juso.go.kr 위치정보요약DB)가 없어 키트의 주소(복지자원·보고)에서만 찾습니다. "
+            "관리자가 juso.go.kr 파일(entrc_*.txt)을 불러오면(load-addresses) 모든 건물 주소를 찾습니다."
+        )
+    named = [e for e in files["example"] if isinstance(e, str)] if len(files) else []
+    shortened = [short_address(a) for a in [*named, *kit_addresses] if isinstance(a, str) and a.strip()]
+    examples = [a for a in shortened if a[-1].isdigit()]  # one that reaches its building or lot number
+    return f"{dong}: {note}", examples[0] if examples else None

@@ -15,10 +15,12 @@ import pandas as pd
 import shapely
 
 from mapping.crs import WEB_CRS, to_metric
+from mapping.text import text_of
 
 UNITS = {"zone": ("zone_id", "구역"), "tong": ("tong", "통")}
 EXACT_UP_TO = 2_000  # distinct values classified exactly (above: pooled first; 6,800 values exactly take 0.7 s)
 PALETTE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")  # YlOrRd, light to dark
+ZERO_COLOUR = "#eeeeee"  # a pale grey of its own: a unit with nothing counted is never painted like a busy one
 
 
 SIMPLIFY_M = 4.0  # a map of zones loses nothing visible at this tolerance, and a city's map shrinks tenfold
@@ -43,6 +45,44 @@ def simplified_units(gdf: gpd.GeoDataFrame, *, tolerance_m: float = SIMPLIFY_M) 
     web = gpd.GeoSeries(geoms, index=gdf.index, crs=metric.crs).to_crs(WEB_CRS)
     rounded = shapely.transform(web.values, lambda xy: np.round(xy, 6))
     return gdf.set_geometry(gpd.GeoSeries(rounded, index=gdf.index, crs=WEB_CRS))
+
+
+def tong_span(tongs: Iterable[int]) -> str:
+    """Tong numbers as people write them: ``[1, 2, 3, 7]`` → ``"1–3, 7통"`` (empty: ``"통 없음"``)."""
+    numbers = sorted({int(t) for t in tongs})
+    if not numbers:
+        return "통 없음"
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs) + "통"
+
+
+def unit_labels(units: pd.DataFrame, *, by: str, zones: pd.DataFrame) -> pd.DataFrame:
+    """``units`` with ``unit`` (the key as text, what a click on the map reports) and ``label`` (whose it is).
+
+    A zone is called by its officer and tongs (``"한서윤 · 1, 7통"``), a tong by its number and its zone's
+    officer (``"7통 · 한서윤"``): leaders think in officers, not zone codes.  ``zones`` gives the officers
+    (columns ``zone_id``, ``officer``, ``tongs``).
+    """
+    if by not in UNITS:
+        raise ValueError(f"by={by!r}: 'zone' 또는 'tong'이어야 합니다.")
+    officer = {z: text_of(o) or "담당 없음" for z, o in zip(zones["zone_id"], zones["officer"], strict=True)}
+    if by == "zone":
+        tongs = dict(zip(zones["zone_id"], zones["tongs"], strict=True))
+        labels = [f"{officer.get(z, '담당 없음')} · {tong_span(_listed(tongs.get(z)))}" for z in units["zone_id"]]
+        return units.assign(unit=units["zone_id"].astype(str), label=labels)
+    zone_of = {int(t): z for z, ts in zip(zones["zone_id"], zones["tongs"], strict=True) for t in _listed(ts)}
+    labels = [f"{int(t)}통 · {officer.get(zone_of.get(int(t)), '담당 없음')}" for t in units["tong"]]
+    return units.assign(unit=units["tong"].astype(int).astype(str), label=labels)
+
+
+def _listed(tongs: Iterable[int] | float | None) -> list[int]:
+    """A zone's tongs as a list (a zone without tongs may hold None or NaN)."""
+    return [int(t) for t in tongs] if tongs is not None and not isinstance(tongs, float) else []
 
 
 def previous_month(month: str) -> str:
@@ -127,6 +167,30 @@ def count_reports(
     return table.sort_values(["count", key], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
+def unit_reports(
+    reports: pd.DataFrame,
+    *,
+    by: str = "zone",
+    unit: object,
+    month: str,
+    until: str | None = None,
+    fields: Iterable[str] | None = None,
+    activities: Iterable[str] | None = None,
+    statuses: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """The reports :func:`count_reports` counts for one zone (``unit`` its ``zone_id``) or tong (its number).
+
+    Same period and filters as the count, so a clicked zone lists exactly as many reports as the map shows.
+    """
+    if by not in UNITS:
+        raise ValueError(f"by={by!r}: 'zone' 또는 'tong'이어야 합니다.")
+    key = UNITS[by][0]
+    wanted = str(unit) if by == "zone" else int(str(unit))
+    months = month_span(month, until)
+    kept = _filter(reports, months=months, fields=fields, activities=activities, statuses=statuses)
+    return kept[kept[key] == wanted].sort_values("created_at", kind="stable")
+
+
 @dataclass(frozen=True)
 class Classes:
     """Map classes of a measure: upper bounds, a colour and a Korean label per class."""
@@ -142,14 +206,23 @@ class Classes:
 
 
 def classify(values: Iterable[float], *, unit: str = "건", k: int = 5) -> Classes:
-    """Fisher–Jenks classes (:func:`jenks_bounds`) of ``values``, at most ``k``, labelled for the legend."""
+    """Map classes of ``values``, labelled for the legend: 0 a pale class of its own, the rest Fisher–Jenks.
+
+    When any value is 0 (and none is negative) the first class is exactly 0, in :data:`ZERO_COLOUR`; the
+    values above 0 get at most ``k`` classes of their own (:func:`jenks_bounds`, or one class per value
+    when there are ``k`` or fewer), from the light to the dark end of :data:`PALETTE`.
+    """
     data = np.asarray(list(values), dtype=float)
-    distinct = np.unique(data)
+    zero = bool(len(data)) and data.min() == 0
+    rest = data[data > 0] if zero else data
+    distinct = np.unique(rest)
     if len(distinct) <= k:  # few values: one class each
         bounds = tuple(float(v) for v in distinct)
     else:
-        bounds = jenks_bounds(data, k=k)
-    colours = PALETTE[-len(bounds) :] if len(bounds) < len(PALETTE) else PALETTE
+        bounds = jenks_bounds(rest, k=k)
+    colours = PALETTE[len(PALETTE) - min(len(bounds), len(PALETTE)) :]
+    if zero:
+        bounds, colours = (0.0, *bounds), (ZERO_COLOUR, *colours)
     fmt = (lambda v: f"{v:g}") if all(float(b).is_integer() for b in bounds) else (lambda v: f"{v:.1f}")
     labels, low = [], float(data.min()) if len(data) else None
     for bound in bounds:

@@ -8,7 +8,7 @@ the project, so anything may import it.
   :data:`STAFF_ROLES`, :data:`REGION_ROLES`, :data:`HEADS`, :data:`LEADER_ROLES`, :data:`MISSION_ROLES`; the team words
   :data:`ADMIN_TEAM_WORD` and :data:`WELFARE_TEAM_WORD`.
 - Reports: :data:`DUTIES`, :data:`FIELDS`, :data:`ACTIVITIES`, :data:`REPORT_STATUSES` (:data:`OPEN_STATUSES`)
-  and their state machine :data:`TRANSITIONS`, :data:`NOTIFY_CHANNELS`.
+  and their state machine :data:`TRANSITIONS`, :data:`HISTORY_ACTIONS`, :data:`NOTIFY_CHANNELS`.
 - Places and people: :data:`RESOURCE_TYPES`, :data:`HOUSEHOLD_KINDS`, :data:`BLIND_SPOT_TYPES`,
   :data:`CONTACT_KINDS`, :data:`CONTACT_EVENTS`.
 - Outreach: :data:`MISSION_KINDS`, :data:`REFERRAL_BODIES` (:data:`BODY_ALIASES`), :data:`REFERRAL_STATUSES`
@@ -131,6 +131,23 @@ REPORT_STATUSES = Vocabulary(
         ("closed", "종료"),
         ("returned", "반려"),
         ("duplicate", "중복"),
+    ),
+)
+# what a report's history records (report_history.action): the 보고함 shows these words, never the keys
+HISTORY_ACTIONS = Vocabulary(
+    "기록",
+    (
+        ("create", "접수"),
+        ("import", "자료에서 가져옴"),
+        ("edit", "내용 수정"),
+        ("photo", "사진 추가"),
+        ("hand_over", "인계"),
+        ("status", "상태 변경"),
+        ("progress", "진행 메모"),
+        ("co_approve", "협조결재"),
+        ("reported", "활동보고서 제출"),
+        ("mission", "미션·현안 태그"),
+        ("referral", "연계 의뢰"),
     ),
 )
 # unresolved: a returned report goes back to its finder, who must still act on it

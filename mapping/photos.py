@@ -100,10 +100,8 @@ def read_photo(data: bytes, *, name: str) -> Photo:
             size = f"{image.width}×{image.height} ({image.width * image.height / 1e6:.0f}MP)"
             raise PhotoError(f"{name}: {size}은 너무 큽니다. {MAX_PIXELS // 1_000_000}MP 이하로 올리세요.")
         image.load()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-        raise PhotoError(
-            f"{name}: 사진 파일이 아닙니다 ({type(exc).__name__}). JPEG, PNG, WebP 사진을 올리세요."
-        ) from None
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        raise PhotoError(f"{name}: 사진 파일이 아닙니다. JPEG, PNG, WebP 사진을 올리세요.") from None
     if kind not in ACCEPTED:
         raise PhotoError(
             f"{name}: {kind} 형식은 받지 않습니다. JPEG, PNG, WebP로 올리세요 (HEIC는 휴대폰 설정에서 '호환성 우선')."

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from mapping.access import account_role_of
-from mapping.domain import ADMIN_TEAM_WORD, HEADS, REPORT_STATUSES, TRANSITIONS, WELFARE_TEAM_WORD
+from mapping.domain import ADMIN_TEAM_WORD, HEADS, HISTORY_ACTIONS, REPORT_STATUSES, TRANSITIONS, WELFARE_TEAM_WORD
 from mapping.errors import TransitionError
+from mapping.text import text_of
 
 # the duty a report of a field usually needs, when the finder does not say
 DUTY_FOR_FIELD = {
@@ -183,3 +184,24 @@ def _check_actor(report: dict, to: str, *, actor: str, staff: pd.DataFrame) -> N
         raise TransitionError(
             f"보고 {report['id']}: {actor}은(는) 이 보고를 '{REPORT_STATUSES.label(to)}'(으)로 바꿀 수 없습니다 (담당: {owner})."
         )
+
+
+def history_table(history: pd.DataFrame) -> pd.DataFrame:
+    """A report's history as people read it: 일시, 누가, 무엇 (in Korean; a hand-over names to whom), 상태, 메모.
+
+    ``history`` is :meth:`mapping.store.Store.report_history`; missing statuses and notes are blank, never "None".
+    """
+
+    def what(action: str, changes: object) -> str:
+        to = changes.get("assignee") if isinstance(changes, dict) else None
+        return HISTORY_ACTIONS.label(action) + (f" → {to}" if action == "hand_over" and to else "")
+
+    return pd.DataFrame(
+        {
+            "일시": history["at"],
+            "누가": history["actor"],
+            "무엇": [what(a, c) for a, c in zip(history["action"], history["changes"], strict=True)],
+            "상태": [REPORT_STATUSES.label(s) if text_of(s) else "" for s in history["to_status"]],
+            "메모": [text_of(n) for n in history["note"]],
+        }
+    )

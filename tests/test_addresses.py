@@ -7,9 +7,18 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mapping.addresses import JUSO_FIELDS, match_address, normalize_address, read_juso_entrances
+from mapping.access import CLI_USER
+from mapping.addresses import (
+    JUSO_FIELDS,
+    address_hint,
+    match_address,
+    normalize_address,
+    read_juso_entrances,
+    short_address,
+)
 from mapping.crs import transform_xy
 from mapping.errors import NotFoundError, ValidationError
+from tests.conftest import SAMPLE_CODE
 
 
 def write_juso(path: Path, rows: list[dict[str, str]]) -> Path:
@@ -120,3 +129,37 @@ def test_match_address_refuses_an_ambiguous_or_unknown_address():
         match_address("마포구 성산동", CANDIDATES)
     with pytest.raises(NotFoundError, match="찾지 못했습니다"):
         match_address("강남구 역삼동 1", CANDIDATES)
+
+
+def test_the_address_hint_names_the_loaded_files_and_gives_an_example_of_the_dong(sample_store, tmp_path):
+    kit = ["서울특별시 도봉구 방학동 123번지 4호 2층", "서울특별시 도봉구 도당로 13길 7"]
+    note, example = address_hint(sample_store.address_files(SAMPLE_CODE), kit, dong="도봉구 방학3동")
+    assert example == "도봉구 방학동 123-4"  # the dong's own, not a 마포구 example for every dong
+    assert note.startswith("도봉구 방학3동: 불러온 주소 자료") and "키트의 주소" in note
+    path = write_juso(
+        tmp_path / "entrc_seoul.txt",
+        [
+            juso_row("월드컵로", "190", "0", 126.90, 37.57),
+            juso_row("도봉로", "1", "0", 127.03, 37.66, sigungu="도봉구", adm_cd2="1132052100"),
+        ],
+    )
+    sample_store.load_addresses(read_juso_entrances(path), source=path.name, user=CLI_USER)
+    note, example = address_hint(sample_store.address_files(SAMPLE_CODE), kit, dong="마포구 성산2동")
+    assert (
+        note == "마포구 성산2동: 주소 자료: entrc_seoul.txt (2곳, 이 동 1곳)와 키트의 주소(복지자원·보고)에서 찾습니다."
+    )
+    assert example == "마포구 월드컵로 190"  # from the file, within this dong (관할행정동)
+    assert address_hint(sample_store.address_files("1132052100"), [], dong="방학3동")[1] == "도봉구 도봉로 1"
+    assert address_hint(sample_store.address_files("1100000000"), ["주소 없음"], dong="어느 동")[1] is None
+
+
+@pytest.mark.parametrize(
+    ("address", "short"),
+    [
+        ("서울특별시 마포구 성산동 200번지 22호 SMC 지하1층~5층", "마포구 성산동 200-22"),
+        ("서울특별시 마포구 월드컵로 25길 17 (성산동)", "마포구 월드컵로 25길 17"),
+        ("서울 도봉구 방학동 446 성산시영아파트", "도봉구 방학동 446"),
+    ],
+)
+def test_an_example_address_is_cut_after_its_number(address, short):
+    assert short_address(address) == short

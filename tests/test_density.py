@@ -12,7 +12,18 @@ import pytest
 import shapely
 
 from mapping.cli import main
-from mapping.density import classify, count_reports, jenks_bounds, previous_month
+from mapping.density import (
+    PALETTE,
+    ZERO_COLOUR,
+    Classes,
+    classify,
+    count_reports,
+    jenks_bounds,
+    previous_month,
+    tong_span,
+    unit_labels,
+    unit_reports,
+)
 from mapping.layers import build_density_layer, build_map, density_legend_html
 from tests.conftest import SAMPLE_CODE
 
@@ -86,9 +97,47 @@ def test_classes_cover_every_value_and_label_their_ranges():
     few = classify([0, 0, 1, 3])
     assert few.labels == ("0건", "1건", "3건") and few.colour_of(3) == few.colours[-1]
     many = classify(range(0, 40), k=5)
-    assert len(many.bounds) == 5 and list(many.bounds) == sorted(many.bounds) and many.bounds[-1] == 39
-    assert many.labels[0].startswith("0–") and many.labels[-1].endswith("39건")
-    assert many.colour_of(0) == many.colours[0] and many.colour_of(39) == many.colours[-1]
+    assert len(many.bounds) == 6 and list(many.bounds) == sorted(many.bounds) and many.bounds[-1] == 39
+    assert many.labels[:2] == ("0건", "1–7건") and many.labels[-1].endswith("39건")
+    assert many.colour_of(1) == many.colours[1] and many.colour_of(39) == many.colours[-1] == PALETTE[-1]
+
+
+def test_zero_has_a_pale_class_of_its_own_never_the_strongest_red():
+    two = classify([0, 0, 14])  # a month where most zones had nothing: 0 was painted in the darkest class
+    assert two.labels == ("0건", "14건")
+    assert two.colour_of(0) == ZERO_COLOUR != two.colour_of(14) == PALETTE[-1]
+    assert classify([0, 0, 0]) == Classes((0.0,), (ZERO_COLOUR,), ("0건",))  # nothing at all: one pale class
+    dense = classify([0.0, 12.5, 80.0], unit="건/km²")
+    assert dense.labels[0] == "0.0건/km²" and dense.colour_of(0) == ZERO_COLOUR
+    assert ZERO_COLOUR not in classify([1, 2, 3]).colours  # no zero: no zero class
+    assert classify([]) == Classes((), (), ())
+
+
+def test_zones_are_called_by_their_officer_and_tongs():
+    zones = pd.DataFrame(
+        {"zone_id": ["Z01", "Z02", "Z03"], "officer": ["한서윤", None, "노아린"], "tongs": [[1, 7], [2, 3, 4, 8], None]}
+    )
+    labelled = unit_labels(zones[["zone_id"]], by="zone", zones=zones)
+    assert list(labelled["label"]) == ["한서윤 · 1, 7통", "담당 없음 · 2–4, 8통", "노아린 · 통 없음"]
+    assert list(labelled["unit"]) == ["Z01", "Z02", "Z03"]  # what a click reports: the zone, not its label
+    tongs = unit_labels(pd.DataFrame({"tong": [7, 3, 99]}), by="tong", zones=zones)
+    assert list(tongs["label"]) == ["7통 · 한서윤", "3통 · 담당 없음", "99통 · 담당 없음"]
+    assert list(tongs["unit"]) == ["7", "3", "99"]
+    assert tong_span([5, 6]) == "5, 6통" and tong_span([3, 1, 2, 2]) == "1–3통"
+    with pytest.raises(ValueError, match="'zone' 또는 'tong'"):
+        unit_labels(zones, by="dong", zones=zones)
+
+
+def test_a_clicked_units_reports_are_the_ones_its_count_counts():
+    table = count_reports(REPORTS, ZONES, month="2026-10", fields=["environment"]).set_index("zone_id")
+    for zone in ("Z01", "Z02", "Z03"):
+        listed = unit_reports(REPORTS, unit=zone, month="2026-10", fields=["environment"])
+        assert len(listed) == table.loc[zone, "count"] and set(listed["zone_id"]) <= {zone}
+    assert len(unit_reports(REPORTS, unit="Z02", month="2026-09", until="2026-10")) == 3
+    by_tong = REPORTS.assign(tong=[7, 7, 3, 3, 3, 3, 7])
+    assert len(unit_reports(by_tong, by="tong", unit="7", month="2026-10")) == 2
+    with pytest.raises(ValueError, match="'zone' 또는 'tong'"):
+        unit_reports(REPORTS, by="dong", unit="Z01", month="2026-10")
 
 
 def test_density_layer_renders_one_feature_per_unit_and_a_legend():
@@ -203,7 +252,7 @@ def test_classes_are_as_good_as_exact_fisher_jenks(seed):
 def test_classes_of_thousands_of_zones_are_optimal_and_the_same_every_time():
     counts = (np.arange(6_800) * 7919) % 97  # a city's zones: 97 distinct counts, classified exactly
     first = classify(counts)
-    assert first == classify(counts) and first.bounds[-1] == 96 and len(first.bounds) == 5
+    assert first == classify(counts) and first.bounds[-1] == 96 and len(first.bounds) == 1 + 5  # 0, then 5 classes
     small = counts[:300].astype(float)  # the exact method agrees where it can run
     assert _within_class_deviation(small, jenks_bounds(small)) == pytest.approx(
         _within_class_deviation(small, jenks_bounds(small, most=10**9)), rel=1e-12

@@ -57,7 +57,7 @@ def test_large_photo_is_downscaled_and_metadata_dropped():
 def test_files_over_20_mb_and_non_images_are_refused():
     with pytest.raises(PhotoError, match="20 MB 이하"):
         read_photo(b"\xff\xd8" + b"0" * (20 * 1024 * 1024 + 1), name="huge.jpg")
-    with pytest.raises(PhotoError, match="사진 파일이 아닙니다"):
+    with pytest.raises(PhotoError, match=r"^memo.pdf: 사진 파일이 아닙니다\. JPEG, PNG, WebP"):  # in Korean, by name
         read_photo(b"%PDF-1.4 not a photo", name="memo.pdf")
     gif = io.BytesIO()
     Image.new("P", (10, 10)).save(gif, format="GIF")

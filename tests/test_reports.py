@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 import pytest
 
 from mapping.access import CLI_USER, PUBLIC_USER, owner_user, sample_user
-from mapping.domain import TRANSITIONS
+from mapping.domain import HISTORY_ACTIONS, TRANSITIONS
 from mapping.errors import AccessError, TransitionError, ValidationError
 from mapping.photos import read_photo
-from mapping.reports import check_transition, co_approver_for, propose_assignee
+from mapping.reports import check_transition, co_approver_for, history_table, propose_assignee
 from mapping.store import Store
-from tests.conftest import SAMPLE_CODE
+from tests.conftest import ROOT, SAMPLE_CODE
 from tests.helpers import staff_user
 from tests.test_photos import jpeg_with_gps
 
@@ -435,3 +436,23 @@ def test_impossible_places_are_refused_and_reporting_counts_once(sample_store):
         == 0
     )  # already reported: no second history row
     assert list(sample_store.report_history(rid)["action"]).count("reported") == 1
+
+
+def test_every_history_action_the_store_writes_has_a_korean_label():
+    written = set()
+    for path in (ROOT / "mapping" / "store").rglob("*.py"):
+        written |= set(re.findall(r'action="([a-z_]+)"|"action": "([a-z_]+)"', path.read_text(encoding="utf-8")))
+    actions = {a or b for a, b in written}
+    assert actions >= {"create", "hand_over", "status"} and actions <= set(HISTORY_ACTIONS.keys)
+    assert all(label != key for key, label in HISTORY_ACTIONS.items)
+
+
+def test_the_history_table_names_each_step_in_korean(sample_store):
+    rid = sample_store.file_report(SAMPLE_CODE, lonlat=(126.8979, 37.5717), memo="m", user=staff_user("노아린"))
+    sample_store.hand_over(rid, "강도윤", user=staff_user("노아린"), note="청소 담당")
+    table = history_table(sample_store.report_history(rid))
+    assert list(table.columns) == ["일시", "누가", "무엇", "상태", "메모"]
+    assert table[["누가", "무엇", "상태", "메모"]].to_dict("records") == [
+        {"누가": "노아린", "무엇": "접수", "상태": "접수", "메모": ""},
+        {"누가": "노아린", "무엇": "인계 → 강도윤", "상태": "인계", "메모": "청소 담당"},
+    ]

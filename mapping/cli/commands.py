@@ -202,7 +202,7 @@ def _cmd_import_reports(args: argparse.Namespace) -> int:
 
 def _cmd_density(args: argparse.Namespace) -> int:
     from mapping.assets import install_assets
-    from mapping.density import UNITS, classify, count_reports, month_span
+    from mapping.density import UNITS, classify, count_reports, month_span, unit_labels
     from mapping.domain import FIELDS
     from mapping.layers import build_density_layer, build_dong_layer, build_heat_layer, build_map, density_legend_html
     from mapping.store import open_store
@@ -220,7 +220,7 @@ def _cmd_density(args: argparse.Namespace) -> int:
     reports = store.reports(code)
     table = count_reports(reports, units, by=args.by, month=month, until=until, fields=fields)
     key, word = UNITS[args.by]
-    shown = units.merge(table, on=key).assign(label=lambda t: t[key].astype(str) + ("" if args.by == "zone" else "통"))
+    shown = unit_labels(units.merge(table, on=key), by=args.by, zones=store.zones(code))  # whose: officer, tongs
     value = "per_km2" if args.per_km2 else "count"
     classes = classify(shown[value], unit="건/km²" if args.per_km2 else "건")
     period = f"{month}~{until}" if until else month
@@ -231,7 +231,7 @@ def _cmd_density(args: argparse.Namespace) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     dong = store.dong(code)
     m = build_map(
-        [build_dong_layer(dong), build_density_layer(shown, value=value, classes=classes)]
+        [build_dong_layer(dong), build_density_layer(shown, value=value, classes=classes, key="unit")]
         + (
             [build_heat_layer(reports[reports["created_at"].dt.strftime("%Y-%m").isin(month_span(month, until))])]
             if args.heatmap

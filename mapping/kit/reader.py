@@ -55,6 +55,7 @@ from mapping.zones import validate_assignments
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
 TONG_SUFFIXES = (".geojson", ".gpkg", ".zip", ".shp")
+UPLOAD_SUFFIXES = (".csv", ".xlsx", ".geojson", ".gpkg", ".json", ".zip")  # what the 데이터 page takes
 
 
 @dataclass
@@ -254,7 +255,13 @@ def _checked_uploads(files: list[tuple[str, bytes]]) -> tuple[list[_Upload], lis
     uploads: list[_Upload] = []
     problems: list[Problem] = []
     for name, data in files:
-        if len(data) > MAX_FILE_BYTES:
+        if not name.lower().endswith(UPLOAD_SUFFIXES):  # checked here, in Korean, not by the upload widget
+            kind = Path(name).suffix or "확장자 없음"
+            message = (
+                f"키트 파일이 아니라 받지 않았습니다 ({kind}). CSV, XLSX, GeoJSON, GPKG, JSON 또는 .zip을 올리세요."
+            )
+            problems.append(Problem(name, None, None, message))
+        elif len(data) > MAX_FILE_BYTES:
             message = f"파일이 {shown_bytes(len(data))}로 한도 {shown_bytes(MAX_FILE_BYTES)}를 넘어 받지 않았습니다."
             problems.append(Problem(name, None, None, message + " 이 동의 자료만 남겨 다시 올리세요."))
         elif not (name.lower().endswith(".zip") and not name.startswith("tongs")):  # tongs*.zip: a shapefile

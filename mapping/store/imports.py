@@ -130,6 +130,24 @@ class ImportsMixin(StoreBase):
             self._log(conn, user, "입력", f"addresses:{source}", f"rows={len(records)}")
         return len(records)
 
+    def address_files(self, code: str) -> pd.DataFrame:
+        """The loaded address files (juso.go.kr), one row each: ``source``, ``rows``, ``in_dong`` (rows whose
+        관할행정동 is dong ``code``) and ``example`` (one of those addresses, or None)."""
+        here = ADDRESSES.c.adm_cd2 == code
+        query = (
+            sa.select(
+                ADDRESSES.c.source,
+                sa.func.count().label("rows"),
+                sa.func.sum(sa.case((here, 1), else_=0)).label("in_dong"),
+                sa.func.min(sa.case((here, ADDRESSES.c.address), else_=None)).label("example"),
+            )
+            .group_by(ADDRESSES.c.source)
+            .order_by(ADDRESSES.c.source)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return pd.DataFrame(rows, columns=["source", "rows", "in_dong", "example"])
+
     def address_candidates(self, norm: str, *, limit: int = 20) -> pd.DataFrame:
         """Known addresses whose normalised form starts with ``norm``.
 

@@ -52,3 +52,14 @@ def test_a_report_title_in_markdown_stays_text_in_the_list(app: AppTest) -> None
     _inbox_of(app, OFFICER)
     (label,) = [e.label for e in app.expander if f"#{rid} " in e.label]
     assert md(evil) in label and evil not in label
+
+
+def test_a_reports_history_reads_in_korean_with_no_none(app: AppTest) -> None:
+    store = app_store()
+    rid = store.file_report(SAMPLE_CODE, lonlat=IN_TONG_3, memo="무단투기", user=staff_user("한서윤"))
+    store.hand_over(rid, OFFICER, user=staff_user("한서윤"))
+    _inbox_of(app, OFFICER)
+    (report,) = [e for e in app.expander if f"#{rid} " in e.label and "인계" in e.label]
+    (history,) = [d.value for d in report.dataframe if "무엇" in d.value.columns]
+    assert list(history["무엇"]) == ["접수", f"인계 → {OFFICER}"]  # not create / hand_over
+    assert list(history["상태"]) == ["접수", "인계"] and list(history["메모"]) == ["", ""]  # not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -202,6 +203,14 @@ def test_inbox_hand_over_reaches_the_assignee(app):
 def test_dashboard_density_map_and_table_with_change(app):
     app.switch_page("app_pages/dashboard.py").run()
     assert "density-polygon" in _map_html(app)
+    # 월 = 전체 maps the whole record, and says so: every report of the three months, not only the latest
+    stated = [m.value.replace("\\", "") for m in app.markdown]  # as read on the page, without Markdown escapes
+    assert any("지도 기간: 2026-09~2026-11" in m and "보고 90건" in m for m in stated)
+    whole = next(d.value for d in app.dataframe if "km²당" in d.value.columns)
+    assert whole["건수"].sum() == 90 and "한서윤 · 1, 7통" in set(whole["구역"])  # whose zone, not Z01
+    assert "한서윤 · 1, 7통: 5" in _map_html(app)  # the map's zones are called the same
+    next(s for s in app.selectbox if s.label == "월").set_value("2026-10").run()
+    assert any("지도 기간: 2026-10**" in m.value.replace("\\", "") for m in app.markdown)
     table = next(d.value for d in app.dataframe if "증감" in d.value.columns)
     assert list(table["건수"]) == sorted(table["건수"], reverse=True)
     assert (table["증감"] == table["건수"] - table["직전"]).all()
@@ -272,10 +281,16 @@ def test_month_page_sheet_meeting_best_case_and_calendar(app):
     app.button(key="confirm").click().run()
     assert store.aggregation(SAMPLE_CODE, "2026-10")["totals"]["계"] == int(app.metric[0].value)
 
-    app.text_input(key="meeting_place").input("2층 회의실")
-    app.text_area(key="meeting_discussion").input("폭염 대비 취약가구 점검")
+    assert app.date_input(key="meeting_day2026-10").value == dt.date(2026, 11, 4)  # the chosen month's meeting
+    app.text_input(key="meeting_place2026-10").input("2층 회의실")
+    app.text_area(key="meeting_discussion2026-10").input("폭염 대비 취약가구 점검")
     next(b for b in app.button if b.label == "저장").click().run()
     assert not app.exception and store.meeting(SAMPLE_CODE, "2026-10")["place"] == "2층 회의실"
+    app.selectbox(key="month").set_value("2026-09").run()  # another month: its own meeting, not October's date
+    assert app.date_input(key="meeting_day2026-09").value == dt.date(2026, 10, 4)
+    assert app.text_input(key="meeting_place2026-09").value == ""
+    app.selectbox(key="month").set_value("2026-10").run()
+    assert app.text_input(key="meeting_place2026-10").value == "2층 회의실"
 
     first = int(app.multiselect(key="case_reports").options[0].split()[0].lstrip("#"))  # "#37 10/01 …"
     app.multiselect(key="case_reports").select(first)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 from playwright.sync_api import expect
 
+from mapping import clock
 from mapping.store import open_store
 from tests.browser.test_report_flow import choose, map_frame
 from tests.conftest import SAMPLE_CODE, SAMPLE_KIT
@@ -46,4 +47,21 @@ def test_switching_a_layer_off_and_on_hides_and_restores_its_markers(page, app_u
     expect(resources).to_have_count(0)
     toggle.check()
     expect(resources).to_have_count(len(sample_kit.tables["resources"]))
+    assert page.blocked == []
+
+
+def test_a_url_in_a_mission_title_stays_text_and_a_mission_without_description_shows_no_nan(page, app_url, app_db):
+    store = open_store(app_db)
+    title = "폭염 안내 https://evil.example/login 와 www.evil.example, 문의 help@evil.example"
+    store.add_mission(SAMPLE_CODE, clock.today(), kind="mission", title=title, user=staff_user("한서윤"))
+    store.add_mission(  # one with a description: the column is text, the other's missing one NaN
+        SAMPLE_CODE, clock.today(), kind="issue", title="골목 조명", description="밤길 점검", user=staff_user("한서윤")
+    )
+    page.goto(app_url + "/")
+    banner = page.get_by_test_id("stAlert").filter(has_text="동장 미션·현안")
+    expect(banner).to_be_visible(timeout=30_000)
+    shown = banner.inner_text().replace("\u2060", "")  # the word joiners that keep the addresses text are invisible
+    assert title in shown and "골목 조명 — 밤길 점검" in shown
+    assert "nan" not in shown  # no description: nothing after the title, not "— nan"
+    assert banner.locator("a").count() == 0  # no link to follow
     assert page.blocked == []

@@ -737,3 +737,11 @@ def test_upload_over_the_file_size_limit_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match=r"households.csv: 파일이 50.0 MB로 한도 50.0 MB를 넘어"):
         unpack_uploads([("households.csv", bytes(50 * MB + 1)), ("staff.csv", b"a")], tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_upload_of_a_file_that_is_not_a_kit_file_is_refused_in_korean_by_name(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match=r"공문.pdf: 키트 파일이 아니라 받지 않았습니다 \(.pdf\)") as info:
+        unpack_uploads([("공문.pdf", b"%PDF-1.7"), ("README", b"x"), ("staff.csv", b"a")], tmp_path)
+    assert [p.file for p in info.value.problems] == ["공문.pdf", "README"]
+    assert "확장자 없음" in info.value.problems[1].message
+    assert list(tmp_path.iterdir()) == []

@@ -259,7 +259,7 @@ def test_region_map_greys_dongs_without_a_kit_and_reports_the_dong_a_click_picks
     assert len(units) == 14 and units["value"].notna().sum() == 2  # 12 dongs with no kit: no value, not 0
     assert units.set_index("code").loc[BANGHAK3, "value"] == 3
     html = build_region_map(region, by="dong", measure="total").get_root().render()
-    assert html.count("\"className\": \"no-data\"") == 1  # the 12 dongs with no kit, one grey area
+    assert html.count('"className": "no-data"') == 1  # the 12 dongs with no kit, one grey area
     assert f'"{BANGHAK3}"' in html and "properties: {unit: unit[3]}" in html  # a click names the dong
     with pytest.raises(ValueError, match="구 현황"):
         region_units(region, by="gu")
