@@ -16,9 +16,9 @@ import sqlalchemy as sa
 
 from mapping.access import User, can_read_personal, check_staff, may_see_contact
 from mapping.domain import NOTIFY_CHANNELS, OPEN_STATUSES
-from mapping.errors import Problem, TransitionError, ValidationError
+from mapping.errors import ConflictError, Problem, TransitionError, ValidationError
 from mapping.reports import check_transition, co_approver_for
-from mapping.store.report_rows import REPORTS, ReportRows
+from mapping.store.report_rows import REPORTS, ReportRows, check_client_key
 from mapping.store.reports import overdue_thresholds
 from mapping.store.schema import PERSONAL, REPORT_HISTORY, REPORT_NOTIFICATIONS
 
@@ -155,14 +155,51 @@ class ReportFlowMixin(ReportRows):
             changes={k: v for k, v in values.items() if k in ("assignee", "duplicate_of")},
         )
 
-    def add_progress(self, report_id: int, note: str, *, user: User) -> None:
-        """Record progress the finder will see in their inbox before closure."""
+    def add_progress(self, report_id: int, note: str, *, user: User, client_key: str | None = None) -> None:
+        """Record progress the finder will see in their inbox before closure.
+
+        ``client_key`` is the submission's key (:func:`~mapping.store.report_rows.check_client_key`): a second call
+        with it records nothing more.
+
+        Raises
+        ------
+        ValidationError
+            For an empty note or a malformed key.
+        TransitionError
+            Unless ``user`` may edit the report.
+        ConflictError
+            If ``client_key`` already recorded another note.
+        """
         report = self._report_row(report_id)
+        key = check_client_key(client_key, what="진행 기록")
         if not note.strip():
             raise ValidationError([Problem("보고", None, "진행", "진행 내용을 적으세요.")], what="진행 기록")
         actor = self._check_editor(report, user)
-        with self.writer.begin() as conn:
-            self._history(conn, report_id, actor=actor, action="progress", note=note.strip())
+        if self._recorded(REPORT_HISTORY, report_id, key, note=note.strip()):
+            return
+        try:
+            with self.writer.begin() as conn:
+                self._history(conn, report_id, actor=actor, action="progress", note=note.strip(), client_key=key)
+        except sa.exc.IntegrityError:  # the same key committed by a concurrent call meanwhile
+            if not self._recorded(REPORT_HISTORY, report_id, key, note=note.strip()):
+                raise
+
+    def _recorded(self, table: sa.Table, report_id: int, key: str | None, **same: object) -> bool:
+        """Whether submission ``key`` already wrote its row of ``table``; refuse it if that row says otherwise.
+
+        Raises
+        ------
+        ConflictError
+            If the row written under ``key`` differs in one of ``same`` (the key was reused for something else).
+        """
+        row = self._submitted(table, report_id, key)
+        if row is None:
+            return False
+        if any(row.get(k) != v for k, v in same.items()):
+            raise ConflictError(
+                f"제출 번호 {key}(으)로 보고 {report_id}에 이미 다른 내용을 기록했습니다: 새 기록은 새 제출 번호로 보내세요."
+            )
+        return True
 
     def notify_resident(
         self,
@@ -173,10 +210,22 @@ class ReportFlowMixin(ReportRows):
         user: User,
         by_whom: str | None = None,
         note: str | None = None,
+        client_key: str | None = None,
     ) -> None:
         """Record that the resident was told (전화/문자/방문/우편) and move the report to 주민통보.
 
-        ``by_whom``: the staff member who told them (``user`` when not given).
+        ``by_whom``: the staff member who told them (``user`` when not given).  ``client_key`` is the
+        submission's key (:func:`~mapping.store.report_rows.check_client_key`): a second call with it records
+        nothing more (the report has moved already).
+
+        Raises
+        ------
+        ValidationError
+            For an unknown channel, a stranger as ``by_whom``, a date outside the report's life or a malformed key.
+        TransitionError
+            If the report cannot move to 주민통보.
+        ConflictError
+            If ``client_key`` already recorded a notification by another channel or on another day.
         """
         key = next((k for k, v in NOTIFY_CHANNELS.items() if channel in (k, v)), None)
         if key is None:
@@ -189,13 +238,16 @@ class ReportFlowMixin(ReportRows):
                 what="주민통보",
             )
         report = self._report_row(report_id)
+        submission = check_client_key(client_key, what="주민통보")
         actor = self._actor_in(report["dong_code"], user, doing="주민통보 기록")
+        if self._recorded(REPORT_NOTIFICATIONS, report_id, submission, channel=key, on_date=on_date):
+            return
         by_whom = by_whom or actor
         self._check_notification(report, by_whom=by_whom, on_date=on_date)
-        with self.writer.begin() as conn:
+        with self.writer.begin() as conn:  # a concurrent twin fails in _move (the report moved): nothing doubles
             conn.execute(
                 REPORT_NOTIFICATIONS.insert().values(
-                    report_id=report_id, channel=key, on_date=on_date, by_whom=by_whom, note=note
+                    report_id=report_id, channel=key, on_date=on_date, by_whom=by_whom, note=note, client_key=submission
                 )
             )
             self._move(

@@ -25,11 +25,11 @@ from mapping import clock
 from mapping.access import User
 from mapping.crs import plausible_lonlat
 from mapping.domain import ACTIVITIES, DUTIES, FIELDS
-from mapping.errors import Problem, TransitionError, ValidationError
+from mapping.errors import ConflictError, Problem, TransitionError, ValidationError
 from mapping.photos import Photo, photo_paths, write_atomic
 from mapping.reports import DUTY_FOR_FIELD, co_approver_for
 from mapping.store.engine import _new_id
-from mapping.store.report_rows import ReportRows
+from mapping.store.report_rows import ReportRows, check_client_key
 from mapping.store.schema import PERSONAL, POINT_TABLES, REPORT_PHOTOS
 from mapping.tong_index import attach_tong_zone
 
@@ -161,6 +161,7 @@ class ReportsMixin(ReportRows):
         created_at: dt.datetime | None = None,
         has_resident: bool = True,
         mission_id: int | None = None,
+        client_key: str | None = None,
         **details: object,
     ) -> int:
         """File ``user``'s new report (status 접수) in dong ``code``; only a place and a memo are needed.
@@ -172,15 +173,34 @@ class ReportsMixin(ReportRows):
         ``has_resident=False`` marks a report no resident needs to hear about
         (a broken manhole): it can be closed without a notification record.
         ``mission_id`` tags it with one of the dong's missions or issues (이달의 미션, 동 현안사항) at once.
+        A duty left out (or empty) follows the field (:data:`mapping.reports.DUTY_FOR_FIELD`).
+
+        ``client_key`` is the submission's key (:func:`~mapping.store.report_rows.check_client_key`), minted once
+        per form or API request: filing again with the same key (same finder, same dong) stores nothing and
+        returns the report the first call stored, photos included — the report, its photos and its history row
+        are written in one transaction or not at all.  A second tap on 저장 or a retried request cannot double
+        a report, and an interrupted one cannot half-write it.
+
+        Returns
+        -------
+        int
+            The report's id (the earlier one's, for a key already used).
 
         Raises
         ------
         AccessError
             Unless ``user`` is on the staff of dong ``code``.
         ValidationError
-            For an empty memo, a bad detail or another dong's mission; nothing is stored.
+            For an empty memo, a bad detail, another dong's mission or a malformed key; nothing is stored.
+        ConflictError
+            If ``client_key`` already filed a report with another memo (a key is for one submission only).
         """
         finder = self._actor_in(code, user, doing="보고 접수")
+        key = check_client_key(client_key)
+        if key is not None and (earlier := self._filed_with(code, finder, key, memo)) is not None:
+            return earlier
+        if details.get("duty") in (None, ""):  # not said: _clean_details takes the field's usual duty
+            details.pop("duty", None)
         lon, lat = (float(v) for v in lonlat)
         if not (math.isfinite(lon) and math.isfinite(lat) and plausible_lonlat(lon, lat)):
             problem = Problem("보고", None, "위치", f"위치 ({lon}, {lat})가 서울이 아닙니다. 지도에서 다시 고르세요.")
@@ -206,10 +226,15 @@ class ReportsMixin(ReportRows):
             "created_at": created_at or self.clock(),
             "updated_at": self.clock(),
         }
-        values["version"] = 1
+        values |= {"version": 1, "client_key": key}
         written = self._write_photos(photos)
         try:
             with self.writer.begin() as conn:
+                # under the write lock (SQLite): the first of two taps has committed or not started
+                earlier = None if key is None else self._filed_with(code, finder, key, memo, conn=conn)
+                if earlier is not None:
+                    self._remove_unreferenced(written)
+                    return earlier
                 if mission_id is not None:  # still there: a mission deleted meanwhile tags nothing
                     self._hold_mission(conn, int(mission_id), code)
                 report_id = _new_id(conn.execute(REPORTS.insert(), values))  # one compiled statement
@@ -218,10 +243,43 @@ class ReportsMixin(ReportRows):
                 self._history(conn, report_id, actor=finder, action="create", to_status="received", changes=shown)
                 if values.get("resident_name") or values.get("resident_phone"):
                     self._log(conn, user, "입력", f"reports:{report_id}", "resident contact")
+        except sa.exc.IntegrityError:  # PostgreSQL: the same key committed by a concurrent call meanwhile
+            self._remove_unreferenced(written)
+            earlier = None if key is None else self._filed_with(code, finder, key, memo)
+            if earlier is None:
+                raise
+            return earlier
         except BaseException:
             self._remove_unreferenced(written)
             raise
         return report_id
+
+    def _filed_with(
+        self, code: str, finder: str, key: str, memo: object, *, conn: sa.Connection | None = None
+    ) -> int | None:
+        """The report ``finder`` already filed in dong ``code`` under submission key ``key``, if any.
+
+        Raises
+        ------
+        ConflictError
+            If that report's memo is not ``memo``: the key was reused for another report.
+        """
+        query = sa.select(REPORTS.c.id, REPORTS.c.memo).where(
+            REPORTS.c.dong_code == code, REPORTS.c.finder == finder, REPORTS.c.client_key == key
+        )
+        if conn is None:
+            with self.engine.connect() as reader:
+                row = reader.execute(query).first()
+        else:
+            row = conn.execute(query).first()
+        if row is None:
+            return None
+        if (row.memo or "") != str(memo or "").strip():
+            raise ConflictError(
+                f"제출 번호 {key}(으)로 이미 다른 내용의 보고 #{row.id}을(를) 저장했습니다: "
+                "새 보고는 새 제출 번호로 보내세요."
+            )
+        return int(row.id)
 
     def _clean_details(
         self,

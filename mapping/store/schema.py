@@ -10,7 +10,7 @@ import uuid
 
 import sqlalchemy as sa
 
-SCHEMA_VERSION = 8  # 1 → 2: report life (duty, title, resident, co-approval, photos, history); 2 → 3: walks;
+SCHEMA_VERSION = 9  # 1 → 2: report life (duty, title, resident, co-approval, photos, history); 2 → 3: walks;
 # 3 → 4: the team leader's month (aggregations, meetings, best cases, dong settings), staff.public_card, reports.version, accounts;
 # 4 → 5: relationships and outreach (contacts and their log, missions, referrals, notice posts), reports.mission_id;
 # 5 → 6: no new table; every write to dongs, tongs, zones or staff also writes meta.reference_revision (a program
@@ -18,7 +18,14 @@ SCHEMA_VERSION = 8  # 1 → 2: report life (duty, title, resident, co-approval, 
 # 6 → 7: accounts.gu_code and locked_until (a lock for a period), login_clients (failures per client address),
 # access_log.dong_code and key_id (entries are HMACs keyed outside the database: mapping.store.audit);
 # 7 → 8: best_cases.result, shared, submitted_by, gu_reason, gu_decided_by, city_sent_by, city_shared_on/by (the case
-# travels dong → gu → city in the app), the index reports(dong_code, created_at)
+# travels dong → gu → city in the app), the index reports(dong_code, created_at);
+# 8 → 9: client_key on reports, report_history and report_notifications (one key per form submission, unique per
+# dong and finder / per report: a second tap or an API retry returns what the first stored instead of doubling it)
+
+
+CLIENT_KEY_LENGTH = (
+    64  # a submission key (mapping.store.report_rows.check_client_key): a UUID's 32 or 36 characters fit
+)
 
 
 def _dong() -> sa.Column:
@@ -144,6 +151,7 @@ POINT_TABLES = {
         sa.Column("updated_at", sa.DateTime),
         sa.Column("version", sa.Integer),  # v4: bumped by every change; a stale edit is refused (None = 1)
         sa.Column("mission_id", sa.Integer),  # v5: the month's mission or dong issue it serves (missions.id)
+        sa.Column("client_key", sa.String(CLIENT_KEY_LENGTH)),  # v9: the filing's submission key (None: none given)
     ),
     "households": _point_table(
         "households",
@@ -165,6 +173,14 @@ POINT_TABLES = {
 }
 # v8: a month of many dongs is one range per dong (the gu's and the city's month), not a scan of every report
 sa.Index("ix_reports_dong_created", POINT_TABLES["reports"].c.dong_code, POINT_TABLES["reports"].c.created_at)
+# v9: one report per submission key and finder (NULLs, reports filed without a key, never collide)
+sa.Index(
+    "ux_reports_client_key",
+    POINT_TABLES["reports"].c.dong_code,
+    POINT_TABLES["reports"].c.finder,
+    POINT_TABLES["reports"].c.client_key,
+    unique=True,
+)
 ACCESS_LOG = sa.Table(
     "access_log",
     meta,
@@ -221,6 +237,8 @@ REPORT_HISTORY = sa.Table(
     sa.Column("to_status", sa.String(24)),
     sa.Column("changes", sa.JSON),
     sa.Column("note", sa.Text),
+    sa.Column("client_key", sa.String(CLIENT_KEY_LENGTH)),  # v9: a progress note's submission key
+    sa.Index("ux_report_history_client_key", "report_id", "client_key", unique=True),
 )
 REPORT_NOTIFICATIONS = sa.Table(
     "report_notifications",
@@ -231,6 +249,8 @@ REPORT_NOTIFICATIONS = sa.Table(
     sa.Column("on_date", sa.Date, nullable=False),
     sa.Column("by_whom", sa.Text, nullable=False),
     sa.Column("note", sa.Text),
+    sa.Column("client_key", sa.String(CLIENT_KEY_LENGTH)),  # v9: the notification's submission key
+    sa.Index("ux_report_notifications_client_key", "report_id", "client_key", unique=True),
 )
 
 WALKS = sa.Table(
