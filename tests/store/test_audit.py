@@ -233,7 +233,7 @@ def test_a_version_6_log_is_keyed_once_when_opened(sample_db: Path, tmp_path: Pa
     ids = _as_version_6(path)
     store = open_store(path)
     log = store.access_log()
-    assert store.schema_version == 8 and log["key_id"].notna().all()
+    assert store.schema_version == 9 and log["key_id"].notna().all()
     assert (log.iloc[-1]["account"], log.iloc[-1]["detail"]) == (
         "store-upgrade",
         f"keyed {len(ids)} entries (key {key_id(store.log_keys.signing)})",

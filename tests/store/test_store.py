@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from functools import partial
 from pathlib import Path
 
 import geopandas as gpd
@@ -46,7 +47,7 @@ def log_length(store: Store) -> int:
 def test_new_file_records_the_current_schema_version(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "new.sqlite"
     store = open_store(path)
-    assert store.schema_version == SCHEMA_VERSION == 8
+    assert store.schema_version == SCHEMA_VERSION == 9
     store.close()
     assert stored_schema_version(path) == str(SCHEMA_VERSION)
 
@@ -252,6 +253,34 @@ def test_migrations_from_empty_and_from_the_previous_version_on_both_backends(em
     inspector = sa.inspect(again.engine)
     assert {"version"} <= {c["name"] for c in inspector.get_columns("reports")}
     assert set(schema.tables) <= set(inspector.get_table_names())
+    again.close()
+
+
+@pytest.mark.filterwarnings("ignore:Did not recognize type .geometry.")
+def test_a_version_8_store_gains_submission_keys_and_files_once_on_both_backends(
+    empty_store_url: str, sample_kit
+) -> None:
+    """v8 → v9: the key columns and their unique indexes are added; old reports (no key) stay and never collide."""
+    store = open_store(empty_store_url)
+    store.load_kit(sample_kit, user=CLI_USER)
+    with store.writer.begin() as conn:
+        for table in ("reports", "report_history", "report_notifications"):
+            conn.execute(sa.text(f'DROP INDEX "ux_{table}_client_key"'))
+            conn.execute(sa.text(f'ALTER TABLE "{table}" DROP COLUMN "client_key"'))
+        conn.execute(sa.text("UPDATE meta SET value = '8' WHERE key = 'schema_version'"))
+    store.close()
+    again = open_store(empty_store_url)
+    assert again.schema_version == SCHEMA_VERSION == 9
+    inspector = sa.inspect(again.engine)
+    for table in ("reports", "report_history", "report_notifications"):
+        assert "client_key" in {c["name"] for c in inspector.get_columns(table)}
+        assert any(i["name"] == f"ux_{table}_client_key" and i["unique"] for i in inspector.get_indexes(table))
+    place = again.tongs(SAMPLE_CODE).geometry.iloc[2].representative_point()
+    file = partial(
+        again.file_report, SAMPLE_CODE, lonlat=(place.x, place.y), memo="이전 저장소", user=staff_user("강도윤")
+    )
+    assert file(client_key="k1") == file(client_key="k1") != file()
+    assert len(again.reports(SAMPLE_CODE)) == 92
     again.close()
 
 
