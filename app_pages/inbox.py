@@ -244,10 +244,11 @@ assigned, found = boxes["assigned"], boxes["found"]
 referred = store.referrals_of_reports({*assigned["id"], *found["id"]})  # one read for every report listed
 mine_too = set(assigned["id"])
 just_changed = st.session_state.pop(FOCUS, None)
-if just_changed is not None:  # after a change: the tab that holds the report (and its widgets), the report open
+if just_changed is not None:  # after a change: the report open, in the tab shown if it is still there, else in its tab
     st.session_state[OPEN] = just_changed
-    if just_changed in mine_too or just_changed in set(found["id"]):
-        st.session_state[TAB] = TAB_IN if just_changed in mine_too else TAB_MINE
+    listed = {TAB_IN: mine_too, TAB_MINE: set(found["id"])}
+    if just_changed not in listed[st.session_state.get(TAB, TAB_IN)]:
+        st.session_state[TAB] = next((t for t, ids in listed.items() if just_changed in ids), TAB_IN)
 st.caption(f"나에게 온 보고 {len(assigned)}건 · 내가 찾은 보고 {len(found)}건")
 # labels without counts: the same tabs every run, so the one chosen stays chosen when a count changes
 tab_in, tab_mine = st.tabs([TAB_IN, TAB_MINE], key=TAB, on_change="rerun")

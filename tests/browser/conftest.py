@@ -167,9 +167,16 @@ def page(browser: object) -> Iterator[object]:
     pg.context.close()
 
 
-def guarded_page(browser: object) -> object:
-    """A page of its own browser context (its own session), non-loopback requests aborted into ``page.blocked``."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR")
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}  # an officer's phone
+
+
+def guarded_page(browser: object, *, phone: bool = False) -> object:
+    """A page of its own browser context (its own session), non-loopback requests aborted into ``page.blocked``.
+
+    ``phone``: a 390 × 844 touch screen (:data:`PHONE`) instead of a desktop window.
+    """
+    size = PHONE if phone else {"viewport": {"width": 1280, "height": 900}}
+    context = browser.new_context(**size, locale="ko-KR")
     blocked: list[str] = []
 
     def guard(route: object) -> None:
