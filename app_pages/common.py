@@ -319,6 +319,26 @@ def show_kept(box: str) -> None:
             st.success(done)
 
 
+_ELEMENT_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def scroll_to(key: str) -> None:
+    """Bring the element keyed ``key`` (its ``st-key-…`` class) into view once this run is drawn.
+
+    For the run after a change (:func:`act`): on a phone the page may have grown shorter under the thumb (a report
+    that moved on shows less), and the browser then leaves the view further down, away from what was changed.
+    Call it last on the page, so that no element after it moves.
+    """
+    if not _ELEMENT_KEY.fullmatch(key):
+        raise ValueError(f"scroll_to: key {key!r} must be letters, digits, '_' or '-' (it becomes a CSS class).")
+    target = f".st-key-{key}"
+    st.html(
+        f"<script>setTimeout(() => document.querySelector('{target}')?.scrollIntoView({{block: 'center'}}), 250)"
+        "</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
 def file_bytes(write: Callable[[Path], object], suffix: str) -> Callable[[], bytes]:
     """For a download button: a callable returning what ``write(path)`` writes, run only when clicked."""
 

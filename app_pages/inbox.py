@@ -22,6 +22,7 @@ from app_pages.common import (
     require_dong,
     require_user,
     saved,
+    scroll_to,
     show_kept,
     submission_key,
 )
@@ -249,6 +250,7 @@ if just_changed is not None:  # after a change: the report open, in the tab show
     listed = {TAB_IN: mine_too, TAB_MINE: set(found["id"])}
     if just_changed not in listed[st.session_state.get(TAB, TAB_IN)]:
         st.session_state[TAB] = next((t for t, ids in listed.items() if just_changed in ids), TAB_IN)
+in_view: str | None = None  # the report just changed, brought into view at the end of the page
 st.caption(f"나에게 온 보고 {len(assigned)}건 · 내가 찾은 보고 {len(found)}건")
 # labels without counts: the same tabs every run, so the one chosen stays chosen when a count changes
 tab_in, tab_mine = st.tabs([TAB_IN, TAB_MINE], key=TAB, on_change="rerun")
@@ -264,7 +266,15 @@ for tab, frame, empty in (
             status = REPORT_STATUSES.label(row["status"])
             referrals = referred[referred["report_id"] == row["id"]].reset_index(drop=True)
             label = f"{LATENESS[int(row['lateness'])]}#{int(row['id'])} {md(headline)} · {status} · {int(row['age_days'])}일"
-            with st.expander(label + referral_badge(referrals), expanded=int(row["id"]) == st.session_state.get(OPEN)):
+            rid = int(row["id"])
+            # keyed: the same expander when its label (the status) changes, so a report just changed stays open
+            # where it was instead of closing and opening again below a page that shrank meanwhile
+            expander_key = f"report{rid}_{'in' if tab is tab_in else 'mine'}"
+            if rid == just_changed and (tab is tab_in) == (st.session_state.get(TAB, TAB_IN) == TAB_IN):
+                in_view = expander_key  # the copy in the tab shown
+            with st.expander(
+                label + referral_badge(referrals), expanded=rid == st.session_state.get(OPEN), key=expander_key
+            ):
                 if isinstance(row.get("progress"), str):
                     st.text(f"최근 진행: {row['progress']}")
                 if tab is tab_mine and int(row["id"]) in mine_too:  # its widgets are in the other tab
@@ -304,3 +314,5 @@ else:
             lambda done: f"보고 {done}건을 보고완료로 표시했습니다: 월 집계에 들어갑니다.",
             lambda: store.mark_reported(activity.report_ids, user=user),
         )
+if in_view is not None:
+    scroll_to(in_view)  # last: nothing after it moves

@@ -109,6 +109,7 @@ def test_after_a_hand_over_the_inbox_stays_on_the_report(browser, staff_app_url,
         expect(mine_tab).to_have_attribute("aria-selected", "true")  # not back on the empty 나에게 온 보고
         changed = panel.get_by_test_id("stExpander").filter(has_text=re.compile(rf"#{rid} 인계 시험.*인계"))
         expect(changed.get_by_text("인계 시험 보고", exact=True)).to_be_visible(timeout=30_000)  # open: its memo shows
+        expect(changed).to_be_in_viewport()  # and where the thumb left it, not scrolled away
         expect_no_error(page)
         screenshot(page, "phone-inbox-after-hand-over.png", tmp_path)
         assert page.blocked == []
