@@ -9,7 +9,17 @@ import pandas as pd
 import shapely
 import streamlit as st
 
-from app_pages.common import act, get_store, md, pick_officer, require_dong, require_user, show_kept, show_map
+from app_pages.common import (
+    act,
+    get_store,
+    md,
+    pick_officer,
+    require_dong,
+    require_user,
+    show_kept,
+    show_map,
+    submission_key,
+)
 from mapping import clock
 from mapping.layers import build_dong_layer, build_map, build_route_layer, build_zones_layer
 from mapping.route_sheet import route_sheet_pdf, sheet_area
@@ -144,7 +154,8 @@ if route:
         "들른 곳", [s.label for s in route.stops], key="walk_visited", placeholder="들른 곳을 고르세요"
     )
     on_date = st.date_input("다녀온 날", value=today, key="walk_on")
-    if st.button("방문 기록", key="walk_record", disabled=not visited):
+    # keyed by the submission: a new button once the visits are stored, so a second tap records nothing more
+    if st.button("방문 기록", key=f"walk_record_{submission_key('walk_submission')}", disabled=not visited):
         visited_stops = [s for s in route.stops if s.label in visited]
         act(
             BOX,
@@ -153,6 +164,6 @@ if route:
                 f"활동보고서는 보고함에서 {md(on_date)}로 만드세요."
             ),
             lambda: store.record_visits(code, stops=visited_stops, on_date=on_date, user=user),
-            forget=["walk_visited"],
+            forget=["walk_visited", "walk_submission"],
         )
     st.page_link("app_pages/inbox.py", label="보고함에서 활동보고서 만들기", icon=":material/description:")

@@ -116,7 +116,7 @@ def test_an_inbox_referral_moves_through_its_states_and_its_finder_sees_where_it
     app.selectbox(key=f"ref_body{rid}").set_value("welfare_centre")
     app.text_input(key=f"ref_name{rid}").input("성산샘플복지관")
     app.text_input(key=f"ref_new_note{rid}").input("밑반찬 지원 요청")
-    app.button(key=f"refer{rid}").click().run()
+    app.button(key=form_key(app, f"refer_submission{rid}", f"refer{rid}")).click().run()
     assert not app.exception and any("연계 의뢰" in s.value for s in app.success)
     ref = int(store.report_referrals(rid)["id"].iloc[0])
     assert _plain(_expander(app, rid).label).endswith("연계: 복지관(성산샘플복지관) · 의뢰")
