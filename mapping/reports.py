@@ -18,7 +18,15 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from mapping.access import account_role_of
-from mapping.domain import ADMIN_TEAM_WORD, DUTIES, HEADS, HISTORY_ACTIONS, REPORT_STATUSES, TRANSITIONS, WELFARE_TEAM_WORD
+from mapping.domain import (
+    ADMIN_TEAM_WORD,
+    DUTIES,
+    HEADS,
+    HISTORY_ACTIONS,
+    REPORT_STATUSES,
+    TRANSITIONS,
+    WELFARE_TEAM_WORD,
+)
 from mapping.errors import TransitionError
 from mapping.text import text_of
 
