@@ -201,8 +201,8 @@ def actions(row: pd.Series) -> None:
         c1, c2 = st.columns(2)
         channel = c1.selectbox("주민통보 방법", list(NOTIFY_CHANNELS.values()), key=f"ch{rid}")
         on = c2.date_input("통보일", value=clock.today(), key=f"on{rid}")
+        form = submission_key(f"notify{rid}")
         if st.button("주민통보 기록", key=f"notify{rid}_{v}"):
-            form = submission_key(f"notify{rid}")
             notify = partial(store.notify_resident, rid, channel=channel, on_date=on, user=user, client_key=form)
             act(BOX, saved("주민통보"), notify, forget=[f"notify{rid}"], keep=here(rid))
     if "closed" in nexts and st.button("종료", key=f"close{rid}_{v}"):

@@ -172,9 +172,7 @@ if st.button("저장", type="primary", key=f"save_{form}", width="stretch"):
             f"보고 #{st.session_state['intake_last']}은(는) 저장되어 있습니다. 새 보고는 위치와 내용을 채워 저장하세요."
         )
     else:
-        missing = [
-            w for w, ok in (("위치", lonlat), ("내용", memo.strip()), ("동 밖 저장 확인", confirm_outside)) if not ok
-        ]
-        st.warning(f"저장하려면 {'·'.join(missing)}이(가) 필요합니다.")
+        needs = (("위치 (지도·사진·주소)", lonlat), ("내용 (메모)", memo.strip()), ("동 밖 저장 확인", confirm_outside))
+        st.warning(f"아직 저장하지 않았습니다. 먼저 채우세요: {', '.join(w for w, ok in needs if not ok)}")
 elif not lonlat or not memo.strip():
     st.caption("저장하려면 위치와 내용이 필요합니다.")

@@ -171,7 +171,9 @@ def test_intake_files_a_report_placed_by_address(app):
     before = len(get_store().reports(SAMPLE_CODE))
     app.text_area(key=form_key(app, INTAKE_FORM, "memo")).input("<script>alert(1)</script> 가로등 꺼짐").run()
     app.button(key=form_key(app, INTAKE_FORM, "save")).click().run()  # enabled: the tap that sends the memo counts
-    assert any("저장하려면 위치이(가) 필요합니다" in w.value for w in app.warning)  # no place yet: nothing stored
+    assert any(
+        w.value.endswith("먼저 채우세요: 위치 (지도·사진·주소)") for w in app.warning
+    )  # no place: nothing stored
     assert len(get_store().reports(SAMPLE_CODE)) == before
     app.radio(key="place_how").set_value("주소").run()
     app.text_input(key=form_key(app, INTAKE_FORM, "intake_address")).input("마포구 성산동 200-22").run()
