@@ -195,8 +195,11 @@ def actions(row: pd.Series) -> None:
         form = submission_key(f"progress{rid}")
         note = st.text_input("진행 내용 (작성자에게 보입니다)", key=f"note{rid}_{form}")
         if st.button("진행 기록", key=f"progress{rid}_{form}"):
-            record = partial(store.add_progress, rid, note, user=user, client_key=form)
-            act(BOX, saved("진행 기록"), record, forget=[f"progress{rid}"], keep=here(rid))
+            if not note.strip():  # e.g. a late second tap, landing on the fresh field of a note just stored
+                st.info("진행 내용을 적은 뒤 누르세요.")
+            else:
+                record = partial(store.add_progress, rid, note, user=user, client_key=form)
+                act(BOX, saved("진행 기록"), record, forget=[f"progress{rid}"], keep=here(rid))
     if "resident_notified" in nexts:
         c1, c2 = st.columns(2)
         channel = c1.selectbox("주민통보 방법", list(NOTIFY_CHANNELS.values()), key=f"ch{rid}")

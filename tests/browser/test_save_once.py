@@ -40,6 +40,8 @@ def reports_with(db, memo: str) -> pd.DataFrame:
 
 
 def expect_no_error(page) -> None:
+    errors = page.get_by_test_id("stAlertContentError")
+    assert errors.count() == 0, errors.all_inner_texts()
     expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
     expect(page.get_by_test_id("stAlertContentWarning")).to_have_count(0)
     expect(page.get_by_test_id("stException")).to_have_count(0)
@@ -112,6 +114,45 @@ def test_after_a_hand_over_the_inbox_stays_on_the_report(browser, staff_app_url,
         expect(changed).to_be_in_viewport()  # and where the thumb left it, not scrolled away
         expect_no_error(page)
         screenshot(page, "phone-inbox-after-hand-over.png", tmp_path)
+        assert page.blocked == []
+    finally:
+        page.context.close()
+
+
+def test_two_taps_on_a_progress_note_record_it_once(browser, staff_app_url, app_db, tmp_path):
+    from tests.helpers import staff_user
+
+    store = open_store(app_db)
+    place = store.tongs(SAMPLE_CODE).set_index("tong").loc[5, "geometry"].representative_point()
+    officer = staff_user("노아린")
+    rid = store.file_report(SAMPLE_CODE, lonlat=(place.x, place.y), memo="진행 시험 보고", user=officer)
+    store.move_report(rid, "in_progress", user=officer)  # 직접 처리: hers, in 나에게 온 보고
+    store.close()
+    page = guarded_page(browser, phone=True)
+    try:
+        log_in(page, staff_app_url, "noar")
+        open_page(page, "보고함")
+        panel = page.get_by_role("tabpanel", name="나에게 온 보고")
+        report = panel.get_by_test_id("stExpander").filter(has_text=re.compile(rf"#{rid} 진행 시험"))
+        report.get_by_text(re.compile(rf"#{rid} 진행 시험")).first.click()
+        note = report.get_by_label("진행 내용 (작성자에게 보입니다)")
+        note.fill("구청 도로과에 전달함")  # sent by the tap on the button (the field loses focus)
+        record = report.get_by_role("button", name="진행 기록", exact=True)
+        record.click()
+        page.wait_for_timeout(TAP_GAP_MS)
+        record.click()
+        toast = page.get_by_test_id("stToast").filter(has_text="진행 기록: 저장했습니다.")
+        expect(toast).to_be_visible(timeout=30_000)
+        expect(toast).to_be_in_viewport()
+        expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=30_000)
+        expect_no_error(page)
+        store = open_store(app_db)
+        try:
+            history = store.report_history(rid)
+        finally:
+            store.close()
+        assert list(history.loc[history["action"] == "progress", "note"]) == ["구청 도로과에 전달함"]
+        expect(report.get_by_label("진행 내용 (작성자에게 보입니다)")).to_have_value("")  # stored: a fresh field
         assert page.blocked == []
     finally:
         page.context.close()
