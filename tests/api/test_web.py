@@ -92,6 +92,8 @@ def test_a_token_ends_after_twelve_hours_on_logout_and_when_the_account_is_disab
     assert client.delete("/api/v1/token", headers=headers).status_code == 204
     assert client.get("/api/v1/me/reports", headers=headers).status_code == 401
     other = log_in(client, "a-noar")
+    with store.engine.connect() as conn:  # a new login clears ended tokens: only live ones stay
+        assert [r.account for r in conn.execute(sa.select(API_TOKENS.c.account))] == ["a-noar"]
     store.update_account("a-noar", disabled=True, user=CLI_USER)
     assert client.get("/api/v1/me/zone", headers=other).status_code == 401
 
