@@ -34,6 +34,7 @@ from mapping.routes import (
     route_gpx,
     route_with_addresses,
     start_of_walk,
+    stop_address,
 )
 
 BOX = "walk"  # where recorded visits keep their message across the rerun (app_pages.common.act)
@@ -129,17 +130,25 @@ if route:
         st.warning(warning)
     if route.left_out:
         st.warning("시간이 모자라 빠진 곳: " + ", ".join(md(s.label) for s in route.left_out))
-    st.text("\n".join(f"{i}. {s.label} — {s.reason}" for i, s in enumerate(route.stops, start=1)))
+    addressed = route_with_addresses(route, store)  # the same addresses as the A4 sheet
+    st.table(  # plain rows, readable on a phone and by a screen reader
+        pd.DataFrame(
+            {
+                "순서": range(1, len(addressed.stops) + 1),
+                "장소": [s.label for s in addressed.stops],
+                "이유": [s.reason for s in addressed.stops],
+                "주소": [stop_address(s) for s in addressed.stops],
+            }
+        ),
+        hide_index=True,
+    )
     d1, d2 = st.columns(2)
     d1.download_button(
         "GPX 받기 (휴대폰)", route_gpx(route, name=f"{me} {week}"), file_name=f"순회_{me}_{week}.gpx", key="walk_gpx"
     )
-    planned = route
 
     def route_sheet() -> bytes:  # made when the button is pressed: the addresses and the map of this very route
-        return route_sheet_pdf(
-            route_with_addresses(planned, store), officer=me, week=week, area=sheet_area(store, code, officer=me)
-        )
+        return route_sheet_pdf(addressed, officer=me, week=week, area=sheet_area(store, code, officer=me))
 
     d2.download_button(
         "A4 경로표 받기 (PDF: 지도·주소)",

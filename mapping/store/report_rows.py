@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 import pandas as pd
@@ -16,31 +15,9 @@ from mapping.access import User, check_counts, may_see_contact
 from mapping.errors import AccessError, ConflictError, NotFoundError, Problem, TransitionError, ValidationError
 from mapping.reports import supervises
 from mapping.store.base import StoreBase
-from mapping.store.schema import CLIENT_KEY_LENGTH, MISSIONS, POINT_TABLES, REPORT_HISTORY
+from mapping.store.schema import MISSIONS, POINT_TABLES, REPORT_HISTORY
 
 REPORTS = POINT_TABLES["reports"]
-_CLIENT_KEY = re.compile(rf"[A-Za-z0-9_.:-]{{1,{CLIENT_KEY_LENGTH}}}")
-
-
-def check_client_key(key: object, *, what: str = "보고") -> str | None:
-    """A form submission's key as the store keeps it, or None when none is given.
-
-    A page (or an API client) mints one key per submission, e.g. ``uuid.uuid4().hex``, and sends it with every
-    attempt: a second tap, or a retry after a lost answer, then gets what the first stored instead of a copy.
-
-    Raises
-    ------
-    ValidationError
-        For anything but 1–64 letters, digits, ``_ . : -``.
-    """
-    if key is None:
-        return None
-    if isinstance(key, str) and _CLIENT_KEY.fullmatch(key):
-        return key
-    problem = Problem(
-        what, None, "client_key", f"제출 번호 {str(key)[:80]!r}: 영문·숫자·_ . : - 1~{CLIENT_KEY_LENGTH}자여야 합니다."
-    )
-    raise ValidationError([problem], what=what)
 
 
 class ReportRows(StoreBase):
@@ -115,15 +92,6 @@ class ReportRows(StoreBase):
         query = sa.select(REPORT_HISTORY).where(REPORT_HISTORY.c.report_id == report_id).order_by(REPORT_HISTORY.c.id)
         with self.engine.connect() as conn:
             return pd.DataFrame(conn.execute(query).mappings().all(), columns=[c.name for c in REPORT_HISTORY.columns])
-
-    def _submitted(self, table: sa.Table, report_id: int, key: str | None) -> dict | None:
-        """The row of ``table`` (a report's history or notifications) already written under submission ``key``."""
-        if key is None:
-            return None
-        query = sa.select(table).where(table.c.report_id == int(report_id), table.c.client_key == key)
-        with self.engine.connect() as conn:
-            row = conn.execute(query).mappings().first()
-        return None if row is None else dict(row)
 
     def _history(self, conn: sa.Connection, report_id: int, *, actor: str, action: str, **kw: object) -> None:
         conn.execute(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -29,13 +30,21 @@ from mapping.errors import ConflictError, Problem, TransitionError, ValidationEr
 from mapping.photos import Photo, photo_paths, write_atomic
 from mapping.reports import DUTY_FOR_FIELD, co_approver_for
 from mapping.store.engine import _new_id
-from mapping.store.report_rows import ReportRows, check_client_key
+from mapping.store.report_rows import ReportRows
 from mapping.store.schema import PERSONAL, POINT_TABLES, REPORT_PHOTOS
 from mapping.tong_index import attach_tong_zone
 
 REPORTS = POINT_TABLES["reports"]
 EDITABLE = {"title", "memo", "activity", "field", "duty", "address", "action", "resident_name", "resident_phone"}
 VOCAB = {"activity": ACTIVITIES, "field": FIELDS, "duty": DUTIES}
+CLIENT_KEY_RE = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")  # a UUID fits; so does any sender's own scheme of that shape
+
+
+def client_key_problem(key: str) -> Problem | None:
+    """Why ``key`` cannot be a report's client key (None when it can): 8–64 letters, digits or ``._:-``."""
+    if CLIENT_KEY_RE.match(key):
+        return None
+    return Problem("보고", None, "요청 키", f"{key[:80]!r}: 요청 키는 영문·숫자·._:- 8~64자여야 합니다 (예: UUID).")
 
 
 def attach_tong_zone_of(tongs: pd.DataFrame, lonlats: list[tuple[float, float]]) -> list[int | None]:
@@ -174,12 +183,11 @@ class ReportsMixin(ReportRows):
         (a broken manhole): it can be closed without a notification record.
         ``mission_id`` tags it with one of the dong's missions or issues (이달의 미션, 동 현안사항) at once.
         A duty left out (or empty) follows the field (:data:`mapping.reports.DUTY_FOR_FIELD`).
-
-        ``client_key`` is the submission's key (:func:`~mapping.store.report_rows.check_client_key`), minted once
-        per form or API request: filing again with the same key (same finder, same dong) stores nothing and
-        returns the report the first call stored, photos included — the report, its photos and its history row
-        are written in one transaction or not at all.  A second tap on 저장 or a retried request cannot double
-        a report, and an interrupted one cannot half-write it.
+        ``client_key`` is the sender's idempotency key (a field device's, made once per report): a report of
+        dong ``code`` already filed under it is not filed again — its id is returned and nothing is written,
+        however often (and however concurrently) the same report is sent.
+        The report, its photos and its history row are written in one transaction or not at all: a run of the
+        intake page stopped by a second tap cannot half-write it, and the second tap, under the same key, gets it.
 
         Returns
         -------
@@ -191,14 +199,16 @@ class ReportsMixin(ReportRows):
         AccessError
             Unless ``user`` is on the staff of dong ``code``.
         ValidationError
-            For an empty memo, a bad detail, another dong's mission or a malformed key; nothing is stored.
+            For an empty memo, a bad detail, another dong's mission or a malformed client key; nothing is stored.
         ConflictError
-            If ``client_key`` already filed a report with another memo (a key is for one submission only).
+            If ``client_key`` was used by another staff member's report of the dong.
         """
         finder = self._actor_in(code, user, doing="보고 접수")
-        key = check_client_key(client_key)
-        if key is not None and (earlier := self._filed_with(code, finder, key, memo)) is not None:
-            return earlier
+        if client_key is not None:
+            if problem := client_key_problem(client_key):
+                raise ValidationError([problem], what="보고")
+            if (known := self._filed_under(code, client_key, finder=finder)) is not None:
+                return known
         if details.get("duty") in (None, ""):  # not said: _clean_details takes the field's usual duty
             details.pop("duty", None)
         lon, lat = (float(v) for v in lonlat)
@@ -226,15 +236,61 @@ class ReportsMixin(ReportRows):
             "created_at": created_at or self.clock(),
             "updated_at": self.clock(),
         }
-        values |= {"version": 1, "client_key": key}
+        values |= {"version": 1, "client_key": client_key}
+        try:
+            return self._insert_report(values, photos, user=user, finder=finder, mission_id=mission_id)
+        except sa.exc.IntegrityError:
+            known = None if client_key is None else self._filed_under(code, client_key, finder=finder)
+            if known is None:
+                raise
+            return known  # the same report, sent at the same time, was stored by the other request
+
+    def filed_under(self, code: str, client_key: str, *, user: User) -> int | None:
+        """The id of ``user``'s report of dong ``code`` filed under ``client_key`` (None: not filed yet).
+
+        Raises
+        ------
+        AccessError
+            Unless ``user`` is on the staff of dong ``code``.
+        ValidationError
+            For a malformed key.
+        ConflictError
+            If another staff member's report was filed under that key.
+        """
+        finder = self._actor_in(code, user, doing="보고 접수")
+        if problem := client_key_problem(client_key):
+            raise ValidationError([problem], what="보고")
+        return self._filed_under(code, client_key, finder=finder)
+
+    def _filed_under(self, code: str, client_key: str, *, finder: str) -> int | None:
+        """The id of dong ``code``'s report filed under ``client_key`` (None: none yet).
+
+        Raises
+        ------
+        ConflictError
+            If that report is another staff member's (a key is one sender's, for one report).
+        """
+        query = sa.select(REPORTS.c.id, REPORTS.c.finder).where(
+            REPORTS.c.dong_code == code, REPORTS.c.client_key == client_key
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            return None
+        if row.finder != finder:
+            raise ConflictError(
+                f"요청 키 {client_key!r}은(는) 이미 다른 직원의 보고에 쓰였습니다: 보고마다 새 키를 만들어 보내세요."
+            )
+        return int(row.id)
+
+    def _insert_report(
+        self, values: dict[str, object], photos: list[Photo], *, user: User, finder: str, mission_id: int | None
+    ) -> int:
+        """Write the report, its photos and its history in one transaction (photo files first, removed on failure)."""
+        code = str(values["dong_code"])
         written = self._write_photos(photos)
         try:
             with self.writer.begin() as conn:
-                # under the write lock (SQLite): the first of two taps has committed or not started
-                earlier = None if key is None else self._filed_with(code, finder, key, memo, conn=conn)
-                if earlier is not None:
-                    self._remove_unreferenced(written)
-                    return earlier
                 if mission_id is not None:  # still there: a mission deleted meanwhile tags nothing
                     self._hold_mission(conn, int(mission_id), code)
                 report_id = _new_id(conn.execute(REPORTS.insert(), values))  # one compiled statement
@@ -243,43 +299,10 @@ class ReportsMixin(ReportRows):
                 self._history(conn, report_id, actor=finder, action="create", to_status="received", changes=shown)
                 if values.get("resident_name") or values.get("resident_phone"):
                     self._log(conn, user, "입력", f"reports:{report_id}", "resident contact")
-        except sa.exc.IntegrityError:  # PostgreSQL: the same key committed by a concurrent call meanwhile
-            self._remove_unreferenced(written)
-            earlier = None if key is None else self._filed_with(code, finder, key, memo)
-            if earlier is None:
-                raise
-            return earlier
         except BaseException:
             self._remove_unreferenced(written)
             raise
         return report_id
-
-    def _filed_with(
-        self, code: str, finder: str, key: str, memo: object, *, conn: sa.Connection | None = None
-    ) -> int | None:
-        """The report ``finder`` already filed in dong ``code`` under submission key ``key``, if any.
-
-        Raises
-        ------
-        ConflictError
-            If that report's memo is not ``memo``: the key was reused for another report.
-        """
-        query = sa.select(REPORTS.c.id, REPORTS.c.memo).where(
-            REPORTS.c.dong_code == code, REPORTS.c.finder == finder, REPORTS.c.client_key == key
-        )
-        if conn is None:
-            with self.engine.connect() as reader:
-                row = reader.execute(query).first()
-        else:
-            row = conn.execute(query).first()
-        if row is None:
-            return None
-        if (row.memo or "") != str(memo or "").strip():
-            raise ConflictError(
-                f"제출 번호 {key}(으)로 이미 다른 내용의 보고 #{row.id}을(를) 저장했습니다: "
-                "새 보고는 새 제출 번호로 보내세요."
-            )
-        return int(row.id)
 
     def _clean_details(
         self,

@@ -242,8 +242,14 @@ def test_walk_page_plans_a_route_with_numbered_stops(app):
     app.selectbox(key="officer").set_value("노아린").run()
     assert not app.exception and app.title[0].value == "주간 순회"
     assert any("km" in s.value and "분" in s.value for s in app.success)
-    plan = app.text[0].value.splitlines()
-    assert plan[0].startswith("1. ") and len(plan) >= 1
+    plan = app.table[0].value  # the order to walk, each stop with its address (or where it is)
+    assert list(plan["순서"]) == list(range(1, len(plan) + 1)) and len(plan) >= 1
+    assert all(isinstance(a, str) and a for a in plan["주소"]) and list(plan.columns) == [
+        "순서",
+        "장소",
+        "이유",
+        "주소",
+    ]
     html = _map_html(app)
     assert "route-stop" in html and "route-line" in html
     assert 'class="route-start">출발<' in html.replace('\\"', '"')  # the 주민센터, where the walk starts
