@@ -126,14 +126,9 @@ with st.expander("자세히 (나중에 채워도 됩니다)"):
     st.caption(":material/lock: 주민 연락처는 개인정보입니다: 필요한 직원만 보고, 볼 때마다 기록됩니다.")
     resident_name = st.text_input("주민 성명", key=f"resident_name_{form}")
     resident_phone = st.text_input("주민 연락처", key=f"resident_phone_{form}")
-if duty or field:
-    st.info(
-        md(
-            propose_assignee(
-                DUTIES.parse(duty) if duty else None, staff, finder=me, field=field and FIELDS.parse(field)
-            ).text
-        )
-    )
+if duty or field:  # whom it would go to: the inbox proposes the same at 인계
+    wanted, area = DUTIES.parse(duty) if duty else None, FIELDS.parse(field) if field else None
+    st.info(md(propose_assignee(wanted, staff, finder=me, field=area).text))
 
 
 def _file(place: tuple[float, float]) -> int:
