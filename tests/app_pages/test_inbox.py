@@ -64,3 +64,10 @@ def test_a_reports_history_reads_in_korean_with_no_none(app: AppTest) -> None:
     (history,) = [d.value for d in report.dataframe if "무엇" in d.value.columns]
     assert list(history["무엇"]) == ["접수", f"인계 → {OFFICER}"]  # not create / hand_over
     assert list(history["상태"]) == ["접수", "인계"] and list(history["메모"]) == ["", ""]  # not None
+
+
+def test_scroll_to_takes_only_a_class_name_so_nothing_else_reaches_its_script() -> None:
+    from app_pages.common import scroll_to
+
+    with pytest.raises(ValueError, match="must be letters, digits"):
+        scroll_to("x'); alert(1); ('")
