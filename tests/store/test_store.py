@@ -46,7 +46,7 @@ def log_length(store: Store) -> int:
 def test_new_file_records_the_current_schema_version(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "new.sqlite"
     store = open_store(path)
-    assert store.schema_version == SCHEMA_VERSION == 8
+    assert store.schema_version == SCHEMA_VERSION == 9
     store.close()
     assert stored_schema_version(path) == str(SCHEMA_VERSION)
 
