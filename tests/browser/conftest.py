@@ -73,10 +73,12 @@ def serve_app(
     env: dict[str, str] | None = None,
     args: list[str] | None = None,
     port: int | None = None,
+    script: str = "app.py",
 ) -> Iterator[str]:
     """The app on ``db``, served by Streamlit on 127.0.0.1 (``port`` or a free one) until the block ends: its URL.
 
-    ``env`` adds to the environment (no tiles; no sample auto-login unless given), ``args`` to ``streamlit run``.
+    ``env`` adds to the environment (no tiles; no sample auto-login unless given), ``args`` to ``streamlit run``;
+    ``script="server.py"`` serves the pages with the field API and the field page beside them.
     """
     if not (ROOT / "static" / "vendor" / "leaflet" / "leaflet.js").exists():
         pytest.fail("static/vendor is missing: run `make assets` (make test does it).")
@@ -90,7 +92,7 @@ def serve_app(
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            script,
             "--server.port",
             str(port),
             "--server.address",
@@ -167,9 +169,12 @@ def page(browser: object) -> Iterator[object]:
     pg.context.close()
 
 
-def guarded_page(browser: object) -> object:
-    """A page of its own browser context (its own session), non-loopback requests aborted into ``page.blocked``."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR")
+def guarded_page(browser: object, **options: object) -> object:
+    """A page of its own browser context (its own session), non-loopback requests aborted into ``page.blocked``.
+
+    ``options`` go to ``browser.new_context`` (e.g. a phone's viewport, geolocation).
+    """
+    context = browser.new_context(**({"viewport": {"width": 1280, "height": 900}, "locale": "ko-KR"} | options))
     blocked: list[str] = []
 
     def guard(route: object) -> None:
