@@ -1,17 +1,19 @@
 // 우동주 현장: write reports down in the field, with or without a signal; they go when the signal is back.
-import { ApiError, OfflineError, logIn, logOut } from "./api.js";
+import { OfflineError, logIn, logOut } from "./api.js";
 import { kv, queue } from "./db.js";
 import { ZoneMap } from "./map.js";
 import { downscale } from "./photos.js";
 import {
-  STATES, clearSent, enqueue, exclusive, recoverInterrupted, refreshZone, removeFailed, retry, syncAll,
+  STATES, clearSent, enqueue, exclusive, recoverInterrupted, removeFailed, retry, syncAll,
 } from "./queue.js";
 
 const $ = (id) => document.getElementById(id);
 const MAX_PHOTOS = 10; // per report, as the server takes
+const RETRY_MS = 30000; // a send cut short while the phone says it is online is tried again after this
 const draft = { lonlat: null, how: "", photos: [] };
 let session = null; // {token, expires_at, account, name, dong_code}
 let zoneMap = null;
+let retryTimer = null;
 
 // ---- showing ---------------------------------------------------------------------------------------------
 
@@ -50,7 +52,7 @@ function showZone(saved) {
   const open = (zone.reports || []).length;
   $("zone-info").textContent = `${zone.dong.name} 구역 ${ids || "없음"} · 이번 주 들를 곳 ${(zone.stops || []).length}곳`
     + ` · 열린 보고 ${open}건 · 마지막 동기화 ${formatTime(syncedAt)}`;
-  zoneMap.showZone(zone);
+  zoneMap.showZone(zone, session && session.name);
 }
 
 function stateLine(item) {
@@ -145,6 +147,9 @@ async function sync({ manual = false } = {}) {
     await render();
     if (result.zone) showZone(result.zone);
     sayResult(result);
+    if ((result.stop === "offline" || result.stop === "server") && navigator.onLine && !retryTimer) {
+      retryTimer = setTimeout(() => { retryTimer = null; sync(); }, RETRY_MS);
+    }
   } finally {
     $("sync").disabled = false;
   }

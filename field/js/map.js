@@ -3,6 +3,7 @@
 const L = window.L;
 const STYLE = {
   zone: { color: "#1b9e77", weight: 3, fillOpacity: 0.08 },
+  covered: { color: "#1b9e77", weight: 2, dashArray: "6 4", fillOpacity: 0.03 }, // a zone I stand in for (대직)
   tong: { color: "#57606a", weight: 1, dashArray: "4 4", fill: false },
   resource: { radius: 6, color: "#1f6feb", fillColor: "#1f6feb", fillOpacity: 0.6, weight: 1 },
   stop: { radius: 9, color: "#b35900", fillColor: "#ffb000", fillOpacity: 0.9, weight: 2 },
@@ -33,11 +34,11 @@ export class ZoneMap {
   }
 
   /** Draw the zone response of the API (GeoJSON collections and lists); fit the view to my zones. */
-  showZone(zone) {
+  showZone(zone, me) {
     for (const name of ["zones", "tongs", "resources", "stops", "reports"]) this.layers[name].clearLayers();
     if (!zone) return;
     const zones = L.geoJSON(zone.zones, {
-      style: STYLE.zone,
+      style: (f) => (me && f.properties.officer !== me ? STYLE.covered : STYLE.zone),
       onEachFeature: (f, layer) => layer.bindPopup(popup([`구역 ${f.properties.zone_id}`,
         `담당 ${f.properties.officer || ""}`, f.properties.substitute ? `대직 ${f.properties.substitute}` : ""])),
     });

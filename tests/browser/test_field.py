@@ -195,3 +195,28 @@ def test_a_connection_dropped_mid_upload_does_not_double_the_report(
     store = open_store(field_db)
     assert_stored_once(store, memos)
     store.close()
+
+
+def test_a_token_that_ended_asks_to_sign_in_again_and_keeps_the_queue(
+    phone: object, field_url: str, field_db: Path, places: list[dict[str, float]], tmp_path: Path
+) -> None:
+    sign_in_and_sync(phone, field_url)
+    phone.context.set_offline(True)
+    memo = "로그인이 끝난 뒤 보낸 보고"
+    file_report(phone, places[1], memo, [photo_file(tmp_path, "p.jpg", (640, 480))])
+    token = phone.evaluate(
+        """() => new Promise((resolve) => indexedDB.open("udongju-field").onsuccess = (e) =>
+             e.target.result.transaction("kv").objectStore("kv").get("session").onsuccess = (g) =>
+               resolve(g.target.result.token))"""
+    )
+    store = open_store(field_db)
+    assert store.revoke_token(token)  # ended on the server (expired, or signed out elsewhere)
+    phone.context.set_offline(False)
+    phone.get_by_role("heading", name="로그인").wait_for()
+    assert "로그인이 끝났습니다" in phone.locator("#login").inner_text()
+    assert queue_states(phone)[memo] == "대기"
+    phone.get_by_label("비밀번호").fill(PASSWORD)  # the account is filled in already
+    phone.get_by_role("button", name="로그인").click()
+    wait_sent(phone, [memo])
+    assert_stored_once(store, {memo: 1})
+    store.close()
