@@ -55,6 +55,7 @@ CSP = (
 CREDENTIAL_PARAMS = frozenset({"access_token", "token", "bearer", "api_key", "apikey", "key", "auth", "authorization"})
 MAX_BODY = field.MAX_PHOTOS * MAX_BYTES + 1024 * 1024  # every photo at its limit, and the fields
 ORIGINS_ENV = "MAPPING_API_ORIGINS"
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 _LOG = logging.getLogger(__name__)
 
 Store_ = Callable[[], Store]
@@ -259,7 +260,9 @@ async def _form(request: Request) -> Any:
             "too_large",
             f"요청이 너무 큽니다: 사진 {field.MAX_PHOTOS}장(장당 20 MB)까지, 모두 {MAX_BODY // 1024 // 1024} MB 이하로 보내세요.",
         )
-    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+    if not request.headers.get("content-type", "").startswith(
+        FORM_TYPES
+    ):  # a report without photos may be a plain form
         raise ApiError(415, "multipart_required", "보고는 multipart/form-data로 보내세요 (항목과 사진 파일).")
     try:
         return await request.form(max_files=field.MAX_PHOTOS + 1, max_fields=40)

@@ -1,4 +1,4 @@
-"""Real-browser fixtures: the app served by Streamlit, Debian's Chromium via Playwright.
+"""Real-browser fixtures: the app served as `make run` serves it (server.py), Debian's Chromium via Playwright.
 
 No network: every request that is not to the loopback address is aborted and
 recorded, and the tests fail if any was attempted.
@@ -73,12 +73,11 @@ def serve_app(
     env: dict[str, str] | None = None,
     args: list[str] | None = None,
     port: int | None = None,
-    script: str = "app.py",
 ) -> Iterator[str]:
-    """The app on ``db``, served by Streamlit on 127.0.0.1 (``port`` or a free one) until the block ends: its URL.
+    """The app on ``db``, served on 127.0.0.1 (``port`` or a free one) until the block ends: its URL.
 
-    ``env`` adds to the environment (no tiles; no sample auto-login unless given), ``args`` to ``streamlit run``;
-    ``script="server.py"`` serves the pages with the field API and the field page beside them.
+    As ``make run`` serves it: ``streamlit run server.py``, the pages with the field API and Open311 on the same
+    port.  ``env`` adds to the environment (no tiles; no sample auto-login unless given), ``args`` to ``streamlit run``.
     """
     if not (ROOT / "static" / "vendor" / "leaflet" / "leaflet.js").exists():
         pytest.fail("static/vendor is missing: run `make assets` (make test does it).")
@@ -92,7 +91,7 @@ def serve_app(
             "-m",
             "streamlit",
             "run",
-            script,
+            "server.py",
             "--server.port",
             str(port),
             "--server.address",

@@ -41,7 +41,7 @@ def field_db(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def field_url(field_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with serve_app(field_db, tmp_path_factory.mktemp("log"), script="server.py") as url:
+    with serve_app(field_db, tmp_path_factory.mktemp("log")) as url:
         yield url + "/field/"
 
 
