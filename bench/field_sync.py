@@ -27,6 +27,7 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from bench.common import Timer, environment, module_main
 
@@ -165,7 +166,7 @@ _FILL = """async ({n, photo, places, account}) => {
 
 
 @contextlib.contextmanager
-def _phone(url: str) -> Iterator[object]:
+def _phone(url: str) -> Iterator[Any]:
     """A 390 px Chromium page on the field page, logged in and synced (every non-loopback request refused)."""
     from playwright.sync_api import sync_playwright
 
