@@ -18,7 +18,7 @@ from PIL import Image
 from mapping.access import CLI_USER
 from mapping.crs import to_web
 from mapping.store import Store, open_store
-from tests.browser.conftest import PASSWORD, guarded_page, serve_app
+from tests.browser.conftest import PASSWORD, guarded_page, screenshot, serve_app
 from tests.helpers import SAMPLE_DONG
 
 OFFICER, ACCOUNT, ZONE = "노아린", "noar", "Z28"  # 복지팀; her zone is tongs 28 and 36
@@ -165,6 +165,8 @@ def test_reports_written_offline_survive_a_reload_and_arrive_once(
         assert f"#{report_id}" in phone.locator("#queue-list li", has_text=memo).inner_text()
     phone.locator("#map path.my-report").nth(2).wait_for()  # on the officer's map, from the zone refreshed after
     store.close()
+    phone.evaluate("window.scrollTo(0, 0)")
+    screenshot(phone, "field-page.png", tmp_path)
 
 
 def test_a_connection_dropped_mid_upload_does_not_double_the_report(
