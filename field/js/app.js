@@ -14,6 +14,8 @@ const draft = { lonlat: null, how: "", photos: [] };
 let session = null; // {token, expires_at, account, name, dong_code}
 let zoneMap = null;
 let retryTimer = null;
+let syncing = false; // this tab's sync; other tabs wait on a Web Lock (queue.js: exclusive)
+let syncAgain = false;
 
 // ---- showing ---------------------------------------------------------------------------------------------
 
@@ -138,6 +140,11 @@ async function sync({ manual = false } = {}) {
     if (manual) notice("신호가 없습니다. 담아 둔 보고는 연결되면 보냅니다.", true);
     return;
   }
+  if (syncing) { // a report queued during a sync goes in one more round right after it
+    syncAgain = true;
+    return;
+  }
+  syncing = true;
   $("sync").disabled = true;
   try {
     const result = await exclusive(async () => {
@@ -150,8 +157,15 @@ async function sync({ manual = false } = {}) {
     if ((result.stop === "offline" || result.stop === "server") && navigator.onLine && !retryTimer) {
       retryTimer = setTimeout(() => { retryTimer = null; sync(); }, RETRY_MS);
     }
+  } catch (err) {
+    notice(`보내지 못했습니다: ${err.message}. 담아 둔 보고는 휴대폰에 남아 있습니다.`, true);
   } finally {
+    syncing = false;
     $("sync").disabled = false;
+    if (syncAgain) {
+      syncAgain = false;
+      sync();
+    }
   }
 }
 

@@ -126,11 +126,7 @@ export async function syncAll(session, changed = () => {}) {
   return result;
 }
 
-/** Run ``work`` alone: one sync at a time in this tab and (where the browser has Web Locks) across tabs. */
-let running = null;
+/** Run ``work`` alone across this phone's tabs where the browser has Web Locks (else as it comes). */
 export function exclusive(work) {
-  if (running) return running;
-  const go = navigator.locks ? () => navigator.locks.request("udongju-field-sync", work) : work;
-  running = Promise.resolve().then(go).finally(() => { running = null; });
-  return running;
+  return navigator.locks ? navigator.locks.request("udongju-field-sync", work) : work();
 }
