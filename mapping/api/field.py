@@ -37,7 +37,9 @@ OFFLINE_DAYS = 14  # a report captured without a signal may be sent this many da
 CLOCK_SKEW = dt.timedelta(minutes=5)  # a phone's clock a little ahead is not a report from the future
 TEXT_LIMITS = {"memo": 4000, "title": 200, "address": 200, "resident_name": 100, "resident_phone": 40}
 CHOICES = ("activity", "field", "duty")
-FORM_FIELDS = frozenset({"lon", "lat", "memo", "has_resident", "mission_id", "created_at", *TEXT_LIMITS, *CHOICES})
+FORM_FIELDS = frozenset(
+    {"lon", "lat", "memo", "has_resident", "mission_id", "created_at", "outside_dong", *TEXT_LIMITS, *CHOICES}
+)
 
 
 @dataclass(frozen=True)
@@ -168,8 +170,8 @@ def file_once(
 ) -> tuple[int, bool]:
     """File a report sent from the field, once per ``client_key``: its id, and whether it was filed now.
 
-    The same checks as the intake page: a place (``lon``/``lat``, or the first photo's GPS) and a memo are
-    needed; every photo goes through :func:`mapping.photos.read_photo` (20 MB, JPEG/PNG/WebP, downscaled,
+    The same checks as the intake page: a place (``lon``/``lat``, or the first photo's GPS; outside the dong
+    only with ``outside_dong=true``) and a memo are needed; every photo goes through :func:`mapping.photos.read_photo` (20 MB, JPEG/PNG/WebP, downscaled,
     metadata dropped); the report and its photos are written in one transaction.  ``created_at`` (ISO 8601)
     is when it was captured, up to :data:`OFFLINE_DAYS` back.  A key already filed returns that report and
     writes nothing, before any photo is read.
@@ -191,6 +193,11 @@ def file_once(
     photos, photo_problems = _photos(uploads)
     form, form_problems = _form(fields, photos, now=now or store.clock())
     problems += form_problems + photo_problems
+    outside = "lonlat" in form and not store.dong(code).geometry.iloc[0].covers(shapely.Point(*form["lonlat"]))
+    if outside and not _yes(fields.get("outside_dong", "false")):  # the intake page asks the same
+        problems.append(
+            Problem("보고", None, "위치", "이 위치는 동 경계 밖입니다: 그래도 저장하려면 outside_dong=true로 보내세요.")
+        )
     if problems:
         raise ValidationError(problems, what="보고")
     report_id = store.file_report(code, user=user, photos=photos, client_key=client_key, **form)
@@ -225,7 +232,7 @@ def _form(fields: Mapping[str, str], photos: list[Photo], *, now: dt.datetime) -
         elif value and key != "memo":
             form[key] = value
     form |= {k: fields[k] for k in CHOICES if str(fields.get(k, "")).strip()}  # parsed (key or label) by the store
-    form["has_resident"] = str(fields.get("has_resident", "true")).strip().lower() not in ("false", "0", "no", "n")
+    form["has_resident"] = _yes(fields.get("has_resident", "true"))
     if str(fields.get("mission_id", "")).strip():
         try:
             form["mission_id"] = int(fields["mission_id"])
@@ -234,6 +241,11 @@ def _form(fields: Mapping[str, str], photos: list[Photo], *, now: dt.datetime) -
     if str(fields.get("created_at", "")).strip():
         form["created_at"] = _captured_at(str(fields["created_at"]), now, problems)
     return form, problems
+
+
+def _yes(value: object) -> bool:
+    """A form's yes/no: anything but false, 0, no, n (any case) is yes."""
+    return str(value).strip().lower() not in ("false", "0", "no", "n")
 
 
 def _lonlat(fields: Mapping[str, str], photos: list[Photo], problems: list[Problem]) -> tuple[float, float] | None:

@@ -99,10 +99,17 @@ def service_request(store: Store, request_id: str) -> list[dict[str, object]]:
 
 
 def _feed(store: Store) -> gpd.GeoDataFrame:
-    """Every dong's public reports (through the privacy filter), with the dong and tong as the address."""
+    """Every real dong's public reports (through the privacy filter), with the dong and tong as the address.
+
+    Sample dongs (invented people) are left out once a real dong is loaded; a store of sample dongs only shows them.
+    """
     parts = []
-    for code, name in zip(store.dongs()["dong_code"], store.dongs()["name"], strict=True):
+    dongs = store.dongs()
+    if not dongs["sample"].all():  # invented reports never mix with real ones in what other systems read
+        dongs = dongs[~dongs["sample"].astype(bool)]
+    for code, name in zip(dongs["dong_code"], dongs["name"], strict=True):
         feed = public_feed(store.reports(code))
+        feed["field"] = feed["field"].where(feed["field"].isin(FIELDS.keys), "general")  # as the public counts do
         tongs = [f" {int(t)}통" if pd.notna(t) else "" for t in feed["tong"]]
         parts.append(feed.assign(address=[f"{name}{t}" for t in tongs], agency=f"{name} 주민센터"))
     if not parts:

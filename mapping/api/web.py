@@ -35,6 +35,7 @@ from mapping.access import User
 from mapping.api import field, open311
 from mapping.errors import (
     AccessError,
+    ApiError,
     AuthError,
     ConflictError,
     NotFoundError,
@@ -59,14 +60,6 @@ FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 _LOG = logging.getLogger(__name__)
 
 Store_ = Callable[[], Store]
-
-
-class ApiError(Exception):
-    """An answer other than success: HTTP status, stable code, Korean message (and the problems of an input)."""
-
-    def __init__(self, status: int, code: str, message: str, problems: Sequence[str] = ()) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.problems = status, code, message, list(problems)
 
 
 def error_response(err: ApiError) -> JSONResponse:
@@ -368,4 +361,4 @@ def api_routes(store: Store_) -> list[BaseRoute]:
     return FieldApi(store).routes()
 
 
-__all__ = ["ApiError", "FieldApi", "SecurityHeaders", "api_middleware", "api_routes", "configured_origins"]
+__all__ = ["FieldApi", "SecurityHeaders", "api_middleware", "api_routes", "configured_origins"]

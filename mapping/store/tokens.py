@@ -68,6 +68,8 @@ class TokensMixin(StoreBase):
         now = self.clock()
         until = now + token_lifetime()
         with self.writer.begin() as conn:
+            ended = API_TOKENS.c.revoked_at.is_not(None) | (API_TOKENS.c.expires_at <= now)
+            conn.execute(API_TOKENS.delete().where(ended))  # they open nothing: the table holds live tokens only
             conn.execute(
                 API_TOKENS.insert().values(
                     token_hash=_digest(token), account=user.account, issued_at=now, expires_at=until, client=user.client
@@ -108,13 +110,6 @@ class TokensMixin(StoreBase):
                 .values(revoked_at=now)
             ).rowcount
         return bool(done)
-
-    def purge_tokens(self) -> int:
-        """Delete tokens that expired or were revoked (they open nothing); how many."""
-        now = self.clock()
-        with self.writer.begin() as conn:
-            gone = API_TOKENS.c.revoked_at.is_not(None) | (API_TOKENS.c.expires_at <= now)
-            return int(conn.execute(API_TOKENS.delete().where(gone)).rowcount)
 
     def _token_account(self, account: str) -> dict | None:
         """The active account row (None: no such account, or disabled)."""

@@ -78,6 +78,12 @@ def client(store: Store) -> TestClient:
     return TestClient(Starlette(routes=api_routes(lambda: store), middleware=api_middleware()))
 
 
+def place_in(store: Store, code: str) -> tuple[float, float]:
+    """A point inside dong ``code`` (in its tong 3)."""
+    point = store.tongs(code).set_index("tong").geometry.representative_point()[3]
+    return float(point.x), float(point.y)
+
+
 def log_in(client: TestClient, account: str, password: str = PASSWORD) -> dict[str, str]:
     """The ``Authorization`` header of a fresh token of ``account``."""
     answer = client.post("/api/v1/token", json={"account": account, "password": password})

@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 from mapping.api import field, web
 from mapping.errors import ConflictError
 from mapping.store import Store
-from tests.api.conftest import IN_Z03, A, B, jpeg, log_in
+from tests.api.conftest import IN_Z03, A, B, jpeg, log_in, place_in
 from tests.test_photos import jpeg_with_gps
 
 PLACE = {"lon": str(IN_Z03[0]), "lat": str(IN_Z03[1])}
@@ -80,7 +80,8 @@ def test_a_key_is_one_officers_and_unique_per_dong(client: TestClient, store: St
     other = send(client, log_in(client, "a-noar"), key, memo="다른 보고")
     assert other.status_code == 409 and other.json()["error"]["code"] == "conflict"
     assert "요청 키" in other.json()["error"]["message"]
-    elsewhere = send(client, log_in(client, "b-kangdy"), key)  # another dong's officer: another report
+    lon, lat = place_in(store, B)
+    elsewhere = send(client, log_in(client, "b-kangdy"), key, lon=str(lon), lat=str(lat))  # another dong's: another
     assert elsewhere.status_code == 201 and elsewhere.json()["id"] != first.json()["id"]
     with pytest.raises(ConflictError, match="다른 직원의 보고"):
         store.file_report(
@@ -200,7 +201,8 @@ def test_each_read_of_personal_data_is_in_the_access_log_under_the_account(clien
 
 
 def test_a_b_officer_files_in_their_own_dong(client: TestClient, store: Store) -> None:
-    answer = send(client, log_in(client, "b-kangdy"), str(uuid.uuid4()))
+    lon, lat = place_in(store, B)
+    answer = send(client, log_in(client, "b-kangdy"), str(uuid.uuid4()), lon=str(lon), lat=str(lat))
     assert answer.status_code == 201
     assert answer.json()["id"] in set(store.reports(B)["id"])
 
@@ -213,3 +215,12 @@ def test_a_png_is_stored_as_a_jpeg(client: TestClient, store: Store) -> None:
     [path] = store.report_photos(answer.json()["id"])["path"]
     with Image.open(path) as image:
         assert image.format == "JPEG"
+
+
+def test_a_place_outside_the_dong_needs_saying_so_as_on_the_intake_page(client: TestClient, store: Store) -> None:
+    headers = log_in(client, "a-kangdy")
+    jongno = {"lon": "126.978", "lat": "37.5665"}  # 서울시청 앞: in Seoul, not in 성산2동
+    refused = send(client, headers, str(uuid.uuid4()), **jongno)
+    assert refused.status_code == 422 and "동 경계 밖" in " ".join(refused.json()["error"]["problems"])
+    kept = send(client, headers, str(uuid.uuid4()), outside_dong="true", **jongno)
+    assert kept.status_code == 201

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 
 import pytest
+from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from mapping.api.web import api_middleware, api_routes
 from mapping.domain import OPEN_STATUSES
 from mapping.publish.privacy import (
     PUBLIC_PLACE_DECIMALS,
@@ -16,8 +19,9 @@ from mapping.publish.privacy import (
     assert_no_personal_values,
     personal_values_of,
 )
-from mapping.store import Store
+from mapping.store import Store, open_store
 from tests.api.conftest import A, B
+from tests.helpers import staff_user
 
 # GeoReport v2 (wiki.open311.org/GeoReport_v2): the fields of GET services and GET service requests
 SERVICE_FIELDS = {"service_code", "service_name", "description", "metadata", "type", "keywords", "group"}
@@ -40,6 +44,15 @@ REQUEST_FIELDS = {
     "long",
     "media_url",
 }
+
+
+@pytest.fixture
+def store(sample_store: Store, tmp_path, monkeypatch: pytest.MonkeyPatch) -> Store:
+    """The sample dong alone: a store of sample dongs only shows them (a demo); see the last test for real dongs."""
+    monkeypatch.setenv("MAPPING_PHOTOS", str(tmp_path / "photos"))
+    return sample_store
+
+
 PERIOD = "start_date=2026-09-01T00:00:00%2B09:00&end_date=2026-11-30T00:00:00%2B09:00"
 
 
@@ -59,6 +72,8 @@ def test_services_have_the_v2_fields_and_no_welfare_service(client: TestClient) 
 def test_requests_have_the_v2_fields_with_plain_values(client: TestClient, store: Store) -> None:
     found = requests(client)
     assert found and all(set(r) == REQUEST_FIELDS for r in found)
+    services = {s["service_code"]: s["service_name"] for s in client.get("/open311/v2/services.json").json()}
+    assert all(services[r["service_code"]] == r["service_name"] for r in found)  # a listed service, even unfiled
     for r in found:
         assert r["status"] in ("open", "closed")
         assert isinstance(r["lat"], float) and isinstance(r["long"], float)
@@ -68,7 +83,7 @@ def test_requests_have_the_v2_fields_with_plain_values(client: TestClient, store
     for r in found:
         report = reports.loc[int(r["service_request_id"])]
         assert r["status"] == ("open" if report["status"] in OPEN_STATUSES else "closed")
-        assert r["service_code"] == report["field"]
+        assert r["service_code"] == (report["field"] if isinstance(report["field"], str) else "general")
 
 
 def test_only_public_reports_reach_it_and_their_places_are_rounded(client: TestClient, store: Store) -> None:
@@ -92,11 +107,9 @@ def test_only_public_reports_reach_it_and_their_places_are_rounded(client: TestC
 
 def test_no_personal_value_memo_or_staff_name_reaches_it(client: TestClient, store: Store) -> None:
     text = json.dumps(requests(client), ensure_ascii=False)
-    leader = store.authenticate("a-hansy", "성산2동-walk-2026")
+    leader = staff_user("한서윤")
     assert_no_personal_values(text, personal_values_of(store, A, user=leader))  # households, contacts, memos …
-    staff_names = set(store.staff(A)["name"]) | set(store.staff(B)["name"])
-    assert not [name for name in staff_names if name in text]
-    assert "도봉 어르신 안부" not in text  # dong B's memo
+    assert not [name for name in store.staff(A)["name"] if name in text]  # no officer's name
     assert len(store.reports(A)["memo"].dropna()) > 0
 
 
@@ -137,7 +150,7 @@ def test_a_bad_query_is_refused_with_the_v2_error_list(client: TestClient, query
 
 
 def test_a_report_filed_now_appears_in_the_default_ninety_days(client: TestClient, store: Store) -> None:
-    officer = store.authenticate("a-kangdy", "성산2동-walk-2026")
+    officer = staff_user("강도윤")
     report_id = store.file_report(
         A, lonlat=(126.8985, 37.5676), memo="보도블록 파손 — 주민 홍길동", field="safety", user=officer
     )
@@ -145,3 +158,17 @@ def test_a_report_filed_now_appears_in_the_default_ninety_days(client: TestClien
     mine = [r for r in found if r["service_request_id"] == str(report_id)]
     assert mine and mine[0]["description"] == "안전" and "홍길동" not in json.dumps(found, ensure_ascii=False)
     assert store.reports(A).set_index("id").loc[report_id, "memo"]  # kept for staff
+
+
+def test_once_a_real_dong_is_loaded_only_real_dongs_reports_are_read(api_db, tmp_path) -> None:
+
+    shutil.copy(api_db, tmp_path / "two.sqlite")
+    two = open_store(tmp_path / "two.sqlite")  # the sample dong and 방학3동 (a real dong)
+    client = TestClient(Starlette(routes=api_routes(lambda: two), middleware=api_middleware()))
+    found = client.get("/open311/v2/requests.json").json()
+    assert {r["service_request_id"] for r in found} == {str(i) for i in two.reports(B)["id"]}
+    assert all(r["address"].startswith(str(two.dongs().set_index("dong_code").loc[B, "name"])) for r in found)
+    assert {r["service_code"] for r in found} == {"general"}  # filed without a field: counted as 일반, as the map does
+    text = json.dumps(found, ensure_ascii=False)
+    assert "도봉 어르신 안부" not in text and "강도윤" not in text
+    two.close()

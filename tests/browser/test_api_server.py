@@ -16,8 +16,14 @@ from tests.browser.conftest import PASSWORD, serve_app
 
 
 @pytest.fixture(scope="module")
-def server(app_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with serve_app(app_db, tmp_path_factory.mktemp("log")) as url:
+def logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of the server's log (its stdout and stderr)."""
+    return tmp_path_factory.mktemp("log")
+
+
+@pytest.fixture(scope="module")
+def server(app_db: Path, logs: Path) -> Iterator[str]:
+    with serve_app(app_db, logs) as url:
         yield url
 
 
@@ -40,7 +46,7 @@ def test_pages_static_files_and_health_still_answer_on_the_one_port(server: str)
     assert fetch(f"{server}/app/static/%2e%2e/app.py")[0] in (400, 403, 404)  # no way out of static/
 
 
-def test_the_field_api_and_open311_answer_beside_the_app(server: str) -> None:
+def test_the_field_api_and_open311_answer_beside_the_app(server: str, logs: Path) -> None:
     body = json.dumps({"account": "noar", "password": PASSWORD}).encode()
     status, headers, raw = fetch(
         f"{server}/api/v1/token", data=body, headers={"Content-Type": "application/json"}, method="POST"
@@ -65,4 +71,6 @@ def test_the_field_api_and_open311_answer_beside_the_app(server: str) -> None:
     assert len({json.loads(s[2])["id"] for s in sent}) == 1
     status, _, raw = fetch(f"{server}/open311/v2/services.json")
     assert status == 200 and {"service_code", "service_name"} <= set(json.loads(raw)[0])
-    assert fetch(f"{server}/api/v1/me/zone?access_token=x", headers=auth)[0] == 400
+    token = auth["Authorization"].split()[1]
+    assert fetch(f"{server}/api/v1/me/zone?access_token={token}")[0] == 400
+    assert token not in (logs / "streamlit.log").read_text(encoding="utf-8", errors="replace")  # not even that one
