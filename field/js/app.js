@@ -9,6 +9,7 @@ import {
 
 const $ = (id) => document.getElementById(id);
 const MAX_PHOTOS = 10; // per report, as the server takes
+const OUTSIDE_DONG = /동 경계 밖/; // the server's refusal of a place outside the dong: the officer may confirm it
 const RETRY_MS = 30000; // a send cut short while the phone says it is online is tried again after this
 const draft = { lonlat: null, how: "", photos: [] };
 let session = null; // {token, expires_at, account, name, dong_code}
@@ -72,10 +73,16 @@ function stateLine(item) {
   meta.textContent = `${formatTime(item.created_ms)} · 사진 ${item.photo_count}장 · ${item.message || ""}`;
   li.append(state, memo, meta);
   if (item.state === "failed") {
+    const outside = OUTSIDE_DONG.test(item.message || "");
+    if (outside) meta.textContent = `${formatTime(item.created_ms)} · 사진 ${item.photo_count}장 · 이 위치는 동 경계 밖입니다.`;
     const again = document.createElement("button");
     again.type = "button";
-    again.textContent = "다시 보내기";
-    again.addEventListener("click", async () => { await retry(item.client_key); await render(); sync(); });
+    again.textContent = outside ? "동 밖이지만 이 위치로 보내기" : "다시 보내기";
+    again.addEventListener("click", async () => {
+      await retry(item.client_key, outside ? { outside_dong: true } : {});
+      await render();
+      sync();
+    });
     const drop = document.createElement("button");
     drop.type = "button";
     drop.textContent = "이 보고 지우기";
@@ -104,8 +111,10 @@ async function render() {
 }
 
 function showPlace() {
+  const outside = draft.lonlat && zoneMap.hasZone() && !zoneMap.inMyZones(draft.lonlat);
   $("place").textContent = draft.lonlat
     ? `위치(${draft.how}): ${draft.lonlat[1].toFixed(5)}, ${draft.lonlat[0].toFixed(5)}`
+      + (outside ? " · 내 구역 밖입니다: 해당 구역 주무관에게 인계가 필요할 수 있습니다." : "")
     : "위치: 지도를 누르거나 GPS";
   zoneMap.showPicked(draft.lonlat);
 }

@@ -22,11 +22,29 @@ function popup(lines) {
   return box;
 }
 
+function inRing([x, y], ring) {
+  let inside = false;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const [xi, yi] = ring[i];
+    const [xj, yj] = ring[j];
+    if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+/** Point in a GeoJSON Polygon or MultiPolygon (holes respected); good enough to warn, the server decides. */
+function inGeometry(point, geometry) {
+  if (!geometry) return false;
+  const polygons = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.type === "MultiPolygon" ? geometry.coordinates : [];
+  return polygons.some(([outer, ...holes]) => inRing(point, outer) && !holes.some((hole) => inRing(point, hole)));
+}
+
 export class ZoneMap {
   constructor(element, onPick) {
     this.map = L.map(element, { attributionControl: false, zoomSnap: 0.25, minZoom: 12, maxZoom: 20 });
     this.map.setView([37.5665, 126.978], 14); // Seoul until a zone arrives
     this.layers = {};
+    this.zone = null;
     for (const name of ["zones", "tongs", "resources", "stops", "reports", "queued", "picked"]) {
       this.layers[name] = L.layerGroup().addTo(this.map);
     }
@@ -36,6 +54,7 @@ export class ZoneMap {
   /** Draw the zone response of the API (GeoJSON collections and lists); fit the view to my zones. */
   showZone(zone, me) {
     for (const name of ["zones", "tongs", "resources", "stops", "reports"]) this.layers[name].clearLayers();
+    this.zone = zone;
     if (!zone) return;
     const zones = L.geoJSON(zone.zones, {
       style: (f) => (me && f.properties.officer !== me ? STYLE.covered : STYLE.zone),
@@ -78,6 +97,15 @@ export class ZoneMap {
         .bindPopup(popup(["휴대폰에 있는 보고", item.memo]))
         .addTo(this.layers.queued);
     });
+  }
+
+  hasZone() {
+    return Boolean(this.zone && this.zone.zones.features.length);
+  }
+
+  /** Whether [lon, lat] lies in one of my zones (those I own or stand in for) of the last sync. */
+  inMyZones(lonlat) {
+    return this.hasZone() && this.zone.zones.features.some((f) => inGeometry(lonlat, f.geometry));
   }
 
   showPicked(lonlat) {

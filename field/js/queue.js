@@ -48,9 +48,10 @@ export async function removeFailed(clientKey) {
   if (item && item.state === "failed") await queue.remove(clientKey);
 }
 
-export async function retry(clientKey) {
+/** Send a refused report again, with ``changes`` (e.g. {outside_dong: true}); its key stays the same. */
+export async function retry(clientKey, changes = {}) {
   const item = await queue.get(clientKey);
-  if (item && item.state === "failed") await queue.put({ ...item, state: "waiting", message: "다시 보냅니다." });
+  if (item && item.state === "failed") await queue.put({ ...item, ...changes, state: "waiting", message: "다시 보냅니다." });
 }
 
 function refusal(err) {

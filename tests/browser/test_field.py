@@ -222,3 +222,26 @@ def test_a_token_that_ended_asks_to_sign_in_again_and_keeps_the_queue(
     wait_sent(phone, [memo])
     assert_stored_once(store, {memo: 1})
     store.close()
+
+
+def test_a_place_outside_the_dong_is_sent_once_the_officer_confirms_it(
+    phone: object, field_url: str, field_db: Path, tmp_path: Path
+) -> None:
+    city_hall = {"longitude": 126.9779, "latitude": 37.5663}  # in Seoul, far from 성산2동
+    sign_in_and_sync(phone, field_url)
+    phone.context.set_offline(True)
+    memo = "구청 가는 길에 본 것"
+    phone.context.set_geolocation(city_hall)
+    phone.get_by_role("button", name="내 위치 (GPS)").click()
+    phone.locator("#place", has_text="내 구역 밖입니다").wait_for()  # warned offline, from the zone of the last sync
+    file_report(phone, city_hall, memo, [photo_file(tmp_path, "p.jpg", (640, 480))])
+    phone.context.set_offline(False)
+    row = phone.locator("#queue-list li", has_text=memo)
+    row.locator(".state", has_text="실패").wait_for()
+    assert "동 경계 밖" in row.inner_text()
+    row.get_by_role("button", name="동 밖이지만 이 위치로 보내기").click()
+    row.locator(".state", has_text="보냄").wait_for()
+    store = open_store(field_db)
+    reports = store.reports(SAMPLE_DONG)
+    assert len(reports[reports["memo"] == memo]) == 1
+    store.close()
