@@ -137,6 +137,7 @@ def test_reports_written_offline_survive_a_reload_and_arrive_once(
 ) -> None:
     big, small = photo_file(tmp_path, "camera.jpg", (3000, 2000)), photo_file(tmp_path, "small.jpg", (800, 600))
     sign_in_and_sync(phone, field_url)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "no sideways scrolling"
     phone.context.set_offline(True)
     phone.locator("#net", has_text="신호 없음").wait_for()
     memos = {
