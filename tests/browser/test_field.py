@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from mapping import clock
 from mapping.access import CLI_USER
 from mapping.crs import to_web
 from mapping.store import Store, open_store
@@ -93,8 +94,9 @@ def file_report(page: object, place: dict[str, float], memo: str, photos: list[P
     page.context.set_geolocation(place)
     page.get_by_role("button", name="내 위치 (GPS)").click()
     page.locator("#place").filter(has_text="GPS").wait_for()
-    page.locator("#pick").set_input_files([str(p) for p in photos])
-    page.locator("#thumbs img").nth(len(photos) - 1).wait_for()
+    if photos:
+        page.locator("#pick").set_input_files([str(p) for p in photos])
+        page.locator("#thumbs img").nth(len(photos) - 1).wait_for()
     page.get_by_label("내용 (메모)").fill(memo)
     page.get_by_label("분야").select_option(label="복지")
     page.get_by_role("button", name="보고 담기").click()
@@ -148,6 +150,7 @@ def test_reports_written_offline_survive_a_reload_and_arrive_once(
     for (memo, photos), place in zip(memos.items(), places, strict=True):
         file_report(phone, place, memo, photos)
     assert queue_states(phone) == dict.fromkeys(memos, "대기")
+    written = clock.now()  # the phone and the server share this machine's clock
 
     phone.reload()  # still offline: the page comes from the service worker, the queue from IndexedDB
     phone.wait_for_selector("body[data-ready='1']")
@@ -161,7 +164,9 @@ def test_reports_written_offline_survive_a_reload_and_arrive_once(
     phone.locator("#notice", has_text="보고 3건을 보냈습니다").wait_for(timeout=30_000)  # says what was sent
     wait_sent(phone, list(memos))
     assert_stored_once(store, {memo: len(photos) for memo, photos in memos.items()})
-    ids = store.reports(SAMPLE_DONG).set_index("memo").loc[list(memos), "id"]
+    stored = store.reports(SAMPLE_DONG).set_index("memo").loc[list(memos)]
+    assert (stored["created_at"] <= written).all(), "dated when written on the phone, not when it was sent"
+    ids = stored["id"]
     for memo, report_id in ids.items():  # the phone says which report each became
         assert f"#{report_id}" in phone.locator("#queue-list li", has_text=memo).inner_text()
     phone.locator("#map path.my-report").nth(2).wait_for()  # on the officer's map, from the zone refreshed after
@@ -223,6 +228,19 @@ def test_a_token_that_ended_asks_to_sign_in_again_and_keeps_the_queue(
     wait_sent(phone, [memo])
     assert_stored_once(store, {memo: 1})
     store.close()
+
+    phone.context.set_offline(True)
+    file_report(phone, places[0], "로그아웃 뒤에도 남는 보고", [])
+    phone.once("dialog", lambda dialog: dialog.accept())  # "보내지 않은 보고 1건은 휴대폰에 남습니다"
+    phone.get_by_role("button", name="로그아웃").click()
+    phone.get_by_role("heading", name="로그인").wait_for()
+    kept = phone.evaluate(
+        """() => new Promise((resolve) => indexedDB.open("udongju-field").onsuccess = (e) =>
+             e.target.result.transaction("kv").objectStore("kv").getAllKeys().onsuccess = (g) =>
+               resolve(g.target.result))"""
+    )
+    assert "zone" not in kept and "session" not in kept, "the synced zone (residents' contacts) leaves the phone"
+    assert queue_states(phone)["로그아웃 뒤에도 남는 보고"] == "대기"
 
 
 def test_a_place_outside_the_dong_is_sent_once_the_officer_confirms_it(
