@@ -2,7 +2,7 @@
 import { OfflineError, logIn, logOut } from "./api.js";
 import { kv, queue } from "./db.js";
 import { ZoneMap } from "./map.js";
-import { downscale } from "./photos.js";
+import { downscale, exifLonLat } from "./photos.js";
 import {
   STATES, clearSent, enqueue, exclusive, recoverInterrupted, removeFailed, retry, syncAll,
 } from "./queue.js";
@@ -240,7 +240,9 @@ async function onPhotos(event) {
       break;
     }
     try {
+      const where = draft.lonlat ? null : await exifLonLat(file); // read before the canvas drops it
       draft.photos.push(await downscale(file));
+      if (where) pick(where, "사진 GPS");
     } catch (err) {
       notice(err.message, true);
     }

@@ -21,6 +21,7 @@ from mapping.crs import to_web
 from mapping.store import Store, open_store
 from tests.browser.conftest import PASSWORD, guarded_page, screenshot, serve_app
 from tests.helpers import SAMPLE_DONG
+from tests.test_photos import jpeg_with_gps
 
 OFFICER, ACCOUNT, ZONE = "노아린", "noar", "Z28"  # 복지팀; her zone is tongs 28 and 36
 PHONE = {"width": 390, "height": 844}
@@ -263,4 +264,26 @@ def test_a_place_outside_the_dong_is_sent_once_the_officer_confirms_it(
     store = open_store(field_db)
     reports = store.reports(SAMPLE_DONG)
     assert len(reports[reports["memo"] == memo]) == 1
+    store.close()
+
+
+def test_a_photos_gps_places_the_report_with_no_signal(
+    phone: object, field_url: str, field_db: Path, places: list[dict[str, float]], tmp_path: Path
+) -> None:
+    lon, lat = places[1]["longitude"], places[1]["latitude"]
+    shot = tmp_path / "with-gps.jpg"
+    shot.write_bytes(jpeg_with_gps(lon, lat, size=(2000, 1500)))
+    sign_in_and_sync(phone, field_url)
+    phone.context.set_offline(True)
+    phone.locator("#pick").set_input_files(str(shot))
+    phone.locator("#place", has_text="사진 GPS").wait_for()  # read on the phone before the photo is made small
+    memo = "사진 위치로 담은 보고"
+    phone.get_by_label("내용 (메모)").fill(memo)
+    phone.get_by_role("button", name="보고 담기").click()
+    phone.context.set_offline(False)
+    wait_sent(phone, [memo])
+    store = open_store(field_db)
+    report = store.reports(SAMPLE_DONG).set_index("memo").loc[memo]
+    assert (report["lon"], report["lat"]) == pytest.approx((lon, lat), abs=1e-5)
+    assert report["zone_id"] == ZONE
     store.close()
