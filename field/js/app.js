@@ -58,7 +58,7 @@ function showZone(saved) {
   zoneMap.showZone(zone, session && session.name);
 }
 
-function stateLine(item) {
+function stateLine(item, now) {
   const li = document.createElement("li");
   li.dataset.key = item.client_key;
   li.dataset.state = item.state;
@@ -72,6 +72,14 @@ function stateLine(item) {
   meta.className = "meta";
   meta.textContent = `${formatTime(item.created_ms)} · 사진 ${item.photo_count}장 · ${item.message || ""}`;
   li.append(state, memo, meta);
+  const later = item.state === "sent" && now.get(item.report_id);
+  if (later) { // what became of it since, as of the last sync (my open reports)
+    const status = document.createElement("span");
+    status.className = "meta now";
+    const who = later.assignee && later.assignee !== (session && session.name) ? ` · 담당 ${later.assignee}` : "";
+    status.textContent = `지금: ${later.status_label || later.status}${who}`;
+    li.append(status);
+  }
   if (item.state === "failed") {
     const outside = OUTSIDE_DONG.test(item.message || "");
     if (outside) meta.textContent = `${formatTime(item.created_ms)} · 사진 ${item.photo_count}장 · 이 위치는 동 경계 밖입니다.`;
@@ -99,8 +107,10 @@ function stateLine(item) {
 
 async function render() {
   const items = await queue.all();
+  const saved = await kv.get("zone");
+  const now = new Map(((saved && saved.zone.reports) || []).map((r) => [r.id, r]));
   const list = $("queue-list");
-  list.replaceChildren(...items.slice().reverse().map(stateLine));
+  list.replaceChildren(...items.slice().reverse().map((item) => stateLine(item, now)));
   const count = (state) => items.filter((i) => i.state === state).length;
   const waiting = count("waiting") + count("sending");
   $("queue-summary").textContent = items.length
@@ -278,7 +288,7 @@ async function onQueue(event) {
   }
   const report = {
     lon: draft.lonlat[0], lat: draft.lonlat[1], memo, field: $("field").value, activity: $("activity").value,
-    title: $("title").value.trim(), photos: draft.photos,
+    title: $("title").value.trim(), has_resident: !$("no-resident").checked, photos: draft.photos,
   };
   const item = await enqueue(report, session ? session.account : null);
   $("report-form").reset();

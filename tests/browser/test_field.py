@@ -89,7 +89,9 @@ def sign_in_and_sync(page: object, url: str) -> None:
     page.wait_for_function("navigator.serviceWorker.controller !== null")  # the app shell is cached
 
 
-def file_report(page: object, place: dict[str, float], memo: str, photos: list[Path]) -> None:
+def file_report(
+    page: object, place: dict[str, float], memo: str, photos: list[Path], *, no_resident: bool = False
+) -> None:
     """Write one report on the phone: GPS position, photos picked from the phone, a memo, 분야 복지."""
     before = page.locator("#queue-list li").count()
     page.context.set_geolocation(place)
@@ -100,6 +102,8 @@ def file_report(page: object, place: dict[str, float], memo: str, photos: list[P
         page.locator("#thumbs img").nth(len(photos) - 1).wait_for()
     page.get_by_label("내용 (메모)").fill(memo)
     page.get_by_label("분야").select_option(label="복지")
+    if no_resident:
+        page.get_by_label("주민 없음", exact=False).check()
     page.get_by_role("button", name="보고 담기").click()
     page.locator("#queue-list li").nth(before).wait_for()
 
@@ -149,7 +153,7 @@ def test_reports_written_offline_survive_a_reload_and_arrive_once(
         "신호 없는 골목 3": [small],
     }
     for (memo, photos), place in zip(memos.items(), places, strict=True):
-        file_report(phone, place, memo, photos)
+        file_report(phone, place, memo, photos, no_resident="계단" in memo)
     assert queue_states(phone) == dict.fromkeys(memos, "대기")
     written = clock.now()  # the phone and the server share this machine's clock
 
@@ -168,8 +172,10 @@ def test_reports_written_offline_survive_a_reload_and_arrive_once(
     stored = store.reports(SAMPLE_DONG).set_index("memo").loc[list(memos)]
     assert (stored["created_at"] <= written).all(), "dated when written on the phone, not when it was sent"
     ids = stored["id"]
-    for memo, report_id in ids.items():  # the phone says which report each became
+    for memo, report_id in ids.items():  # the phone says which report each became, and what it is now
         assert f"#{report_id}" in phone.locator("#queue-list li", has_text=memo).inner_text()
+        phone.locator("#queue-list li", has_text=memo).locator(".now", has_text="지금: 접수").wait_for()
+    assert stored["has_resident"].tolist() == [True, False, True]  # 주민 없음 on the broken stairs only
     phone.locator("#map path.my-report").nth(2).wait_for()  # on the officer's map, from the zone refreshed after
     store.close()
     phone.evaluate("window.scrollTo(0, 0)")
