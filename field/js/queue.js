@@ -39,8 +39,12 @@ export async function recoverInterrupted() {
   }
 }
 
-export async function clearSent() {
-  for (const item of await queue.all()) if (item.state === "sent") await queue.remove(item.client_key);
+/** Take sent reports off the list: all of them, or those sent more than ``days`` ago. */
+export async function clearSent(days = 0) {
+  const before = Date.now() - days * 24 * 3600 * 1000;
+  for (const item of await queue.all()) {
+    if (item.state === "sent" && (!days || Date.parse(item.sent_at) < before)) await queue.remove(item.client_key);
+  }
 }
 
 export async function removeFailed(clientKey) {
