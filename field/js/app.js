@@ -34,6 +34,11 @@ function showNet() {
   $("net").classList.toggle("off", !on);
 }
 
+function formSay(text, bad = false) {
+  $("form-why").textContent = text;
+  $("form-why").classList.toggle("bad", bad);
+}
+
 function expired(s) {
   return !s || !s.token || (s.expires_at && Date.parse(s.expires_at) <= Date.now());
 }
@@ -283,8 +288,8 @@ function pick(lonlat, how) {
 async function onQueue(event) {
   event.preventDefault();
   const memo = $("memo").value.trim();
-  if (!memo || !draft.lonlat) {
-    notice(!draft.lonlat ? "위치를 고르세요: 지도를 누르거나 GPS를 쓰세요." : "메모를 적으세요.", true);
+  if (!memo || !draft.lonlat) { // said beside the button, where the thumb is
+    formSay(!draft.lonlat ? "위치를 고르세요: 지도를 누르거나 GPS를 쓰세요." : "메모를 적으세요.", true);
     return;
   }
   const report = {
@@ -297,7 +302,9 @@ async function onQueue(event) {
   pick(null, "");
   showThumbs();
   await render();
-  notice(`보고를 담았습니다 (사진 ${item.photo_count}장). ${navigator.onLine ? "보내는 중입니다." : "연결되면 보냅니다."}`);
+  const said = `보고를 담았습니다 (사진 ${item.photo_count}장). ${navigator.onLine ? "보내는 중입니다." : "연결되면 보냅니다."}`;
+  notice(said);
+  formSay(said);
   if (navigator.onLine) sync();
 }
 

@@ -8,8 +8,10 @@ const STYLE = {
   resource: { radius: 6, color: "#1f6feb", fillColor: "#1f6feb", fillOpacity: 0.6, weight: 1 },
   stop: { radius: 9, color: "#b35900", fillColor: "#ffb000", fillOpacity: 0.9, weight: 2 },
   report: { radius: 8, color: "#c62828", fillColor: "#c62828", fillOpacity: 0.7, weight: 2 },
-  queued: { radius: 8, color: "#6f42c1", fillColor: "#ffffff", fillOpacity: 0.9, weight: 3, dashArray: "3 3" },
-  picked: { radius: 11, color: "#000000", fillColor: "#ffffff", fillOpacity: 0.5, weight: 3 },
+  // on the phone, and the place being picked: taps go through them to the map (the list shows what they are)
+  queued: { radius: 8, color: "#6f42c1", fillColor: "#ffffff", fillOpacity: 0.9, weight: 3, dashArray: "3 3",
+    interactive: false },
+  picked: { radius: 11, color: "#000000", fillColor: "#ffffff", fillOpacity: 0.5, weight: 3, interactive: false },
 };
 
 function popup(lines) {
@@ -56,10 +58,9 @@ export class ZoneMap {
     for (const name of ["zones", "tongs", "resources", "stops", "reports"]) this.layers[name].clearLayers();
     this.zone = zone;
     if (!zone) return;
+    // no popup on the zones: a popup takes the tap, and a tap inside my zone is where a report goes
     const zones = L.geoJSON(zone.zones, {
       style: (f) => (me && f.properties.officer !== me ? STYLE.covered : STYLE.zone),
-      onEachFeature: (f, layer) => layer.bindPopup(popup([`구역 ${f.properties.zone_id}`,
-        `담당 ${f.properties.officer || ""}`, f.properties.substitute ? `대직 ${f.properties.substitute}` : ""])),
     });
     zones.addTo(this.layers.zones);
     L.geoJSON(zone.tongs, {
@@ -93,9 +94,7 @@ export class ZoneMap {
   showQueued(items) {
     this.layers.queued.clearLayers();
     items.filter((i) => i.state !== "sent").forEach((item) => {
-      L.circleMarker([item.lat, item.lon], STYLE.queued)
-        .bindPopup(popup(["휴대폰에 있는 보고", item.memo]))
-        .addTo(this.layers.queued);
+      L.circleMarker([item.lat, item.lon], STYLE.queued).addTo(this.layers.queued);
     });
   }
 

@@ -90,13 +90,21 @@ def sign_in_and_sync(page: object, url: str) -> None:
 
 
 def file_report(
-    page: object, place: dict[str, float], memo: str, photos: list[Path], *, no_resident: bool = False
+    page: object, place: dict[str, float] | str, memo: str, photos: list[Path], *, no_resident: bool = False
 ) -> None:
-    """Write one report on the phone: GPS position, photos picked from the phone, a memo, 분야 복지."""
+    """Write one report on the phone: photos picked from the phone, a memo, 분야 복지, and its place — the GPS at
+    ``place``, or a tap on the map where the tong label ``place`` (e.g. "36통") is."""
     before = page.locator("#queue-list li").count()
-    page.context.set_geolocation(place)
-    page.get_by_role("button", name="내 위치 (GPS)").click()
-    page.locator("#place").filter(has_text="GPS").wait_for()
+    if isinstance(place, str):
+        label = page.locator("#map .tong-label", has_text=place)
+        label.scroll_into_view_if_needed()
+        box = label.bounding_box()
+        page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.locator("#place").filter(has_text="위치(지도)").wait_for()
+    else:
+        page.context.set_geolocation(place)
+        page.get_by_role("button", name="내 위치 (GPS)").click()
+        page.locator("#place").filter(has_text="위치(GPS)").wait_for()
     if photos:
         page.locator("#pick").set_input_files([str(p) for p in photos])
         page.locator("#thumbs img").nth(len(photos) - 1).wait_for()
@@ -152,7 +160,7 @@ def test_reports_written_offline_survive_a_reload_and_arrive_once(
         "신호 없는 골목 2: 계단 파손": [big, small],
         "신호 없는 골목 3": [small],
     }
-    for (memo, photos), place in zip(memos.items(), places, strict=True):
+    for (memo, photos), place in zip(memos.items(), [*places[:2], "36통"], strict=True):  # GPS, GPS, a tap
         file_report(phone, place, memo, photos, no_resident="계단" in memo)
     assert queue_states(phone) == dict.fromkeys(memos, "대기")
     written = clock.now()  # the phone and the server share this machine's clock
