@@ -126,6 +126,12 @@ async function render() {
   if (zoneMap) zoneMap.showQueued(items);
 }
 
+let renderTimer = null;
+/** Redraw the list at most every 250 ms while many reports go out (each redraw reads the whole queue). */
+function renderSoon() {
+  if (!renderTimer) renderTimer = setTimeout(() => { renderTimer = null; render(); }, 250);
+}
+
 function showPlace() {
   const outside = draft.lonlat && zoneMap.hasZone() && !zoneMap.inMyZones(draft.lonlat);
   $("place").textContent = draft.lonlat
@@ -174,7 +180,7 @@ async function sync({ manual = false } = {}) {
   try {
     const result = await exclusive(async () => {
       await recoverInterrupted();
-      return syncAll(session, render);
+      return syncAll(session, renderSoon);
     });
     await render();
     if (result.zone) showZone(result.zone);
