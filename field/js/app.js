@@ -10,8 +10,8 @@ import {
 const $ = (id) => document.getElementById(id);
 const MAX_PHOTOS = 10; // per report, as the server takes
 const OUTSIDE_DONG = /동 경계 밖/; // the server's refusal of a place outside the dong: the officer may confirm it
-const RETRY_MS = 30000;
-const SENT_DAYS = 7; // a sent report stays on the list this long (its photos left the phone when it was sent) // a send cut short while the phone says it is online is tried again after this
+const RETRY_MS = 30000; // a send cut short while the phone says it is online is tried again after this
+const SENT_DAYS = 7; // a sent report stays on the list this long (its photos left the phone when it was sent)
 const draft = { lonlat: null, how: "", photos: [] };
 let session = null; // {token, expires_at, account, name, dong_code}
 let zoneMap = null;
