@@ -1,7 +1,8 @@
 """The one server: the Streamlit app (``app.py``) with the field API and Open311 beside it, on one port.
 
 ``streamlit run server.py`` (what ``make run`` does) finds :data:`app` and serves it with uvicorn: every page,
-Streamlit's own routes (static files, login, health) and our routes (:mod:`mapping.api.web`) share the server,
+Streamlit's own routes (static files, login, health), our routes (:mod:`mapping.api.web`) and the installable
+field page at ``/field/`` (:mod:`mapping.api.field_page`) share the server,
 its address and port.  ``streamlit run app.py`` still serves the pages alone, without the API.
 """
 
@@ -12,6 +13,7 @@ from functools import cache
 
 from streamlit.starlette import App
 
+from mapping.api.field_page import field_routes
 from mapping.api.web import api_middleware, api_routes, configured_origins
 from mapping.store import Store, open_store
 
@@ -22,4 +24,5 @@ def _store() -> Store:
     return open_store()
 
 
-app = App("app.py", routes=api_routes(_store), middleware=api_middleware(origins=configured_origins(dict(os.environ))))
+routes = [*api_routes(_store), *field_routes()]  # the field page (/field/) talks only to the API beside it
+app = App("app.py", routes=routes, middleware=api_middleware(origins=configured_origins(dict(os.environ))))

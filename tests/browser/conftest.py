@@ -171,13 +171,14 @@ def page(browser: object) -> Iterator[object]:
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}  # an officer's phone
 
 
-def guarded_page(browser: object, *, phone: bool = False) -> object:
+def guarded_page(browser: object, *, phone: bool = False, **options: object) -> object:
     """A page of its own browser context (its own session), non-loopback requests aborted into ``page.blocked``.
 
-    ``phone``: a 390 × 844 touch screen (:data:`PHONE`) instead of a desktop window.
+    ``phone``: a 390 × 844 touch screen (:data:`PHONE`) instead of a desktop window; ``options`` go to
+    ``browser.new_context`` (e.g. geolocation, permissions).
     """
     size = PHONE if phone else {"viewport": {"width": 1280, "height": 900}}
-    context = browser.new_context(**size, locale="ko-KR")
+    context = browser.new_context(**({"locale": "ko-KR"} | size | options))
     blocked: list[str] = []
 
     def guard(route: object) -> None:
