@@ -19,13 +19,14 @@ import folium.plugins
 import geopandas as gpd
 import numpy as np
 import shapely
-from branca.element import Figure, MacroElement
+from branca.element import Figure
 from jinja2 import Template
 
 from mapping.assets import STREAMLIT_BASE, localize_assets
 from mapping.crs import to_web
 from mapping.density import Classes
 from mapping.domain import RESOURCE_TYPES
+from mapping.map_controls import MapControls, credits_html, layer_panel_collapsed
 from mapping.marker_layers import (  # noqa: F401 - re-exported: every builder is importable from here
     _script_json,
     _ScriptAsIs,
@@ -43,6 +44,7 @@ from mapping.style import (  # noqa: F401 - STYLE tables re-exported for callers
     CLUSTER_ABOVE,
     CONTACT_COLOURS,
     CREDITS,
+    CREDITS_SHORT,
     FIELD_ICONS,
     LEGEND_CSS,
     MARKER_HEX,
@@ -139,7 +141,7 @@ def build_zones_layer(
 ) -> folium.FeatureGroup:
     """Zones in distinct colours (neighbours never share one), labelled with their officer.
 
-    ``highlight`` names a zone id drawn with a thick outline (the viewer's own zone).
+    ``highlight`` names a zone id drawn with a thick outline (the viewer's own zone); the others are then dimmed.
     """
     group = folium.FeatureGroup(name=name, show=show)
     web = to_web(gdf, name="구역")
@@ -158,7 +160,7 @@ def build_zones_layer(
         style_function=lambda f: (
             STYLE["zones"]
             | {"color": f["properties"]["colour"], "fillColor": f["properties"]["colour"]}
-            | (STYLE["my_zone"] if f["properties"]["zone_id"] == highlight else {})
+            | (_highlighted(f["properties"]["zone_id"], highlight))
         ),
         tooltip=folium.GeoJsonTooltip(fields=["label", "detail"], labels=False),
     ).add_to(group)
@@ -166,25 +168,11 @@ def build_zones_layer(
     return group
 
 
-class _Legend(MacroElement):
-    _template = Template(
-        """{% macro script(this, kwargs) %}
-        (function () {
-          var legend = L.control({position: "bottomleft"});
-          legend.onAdd = function () {
-            var div = L.DomUtil.create("div", "map-legend");
-            div.innerHTML = {{ this.html|tojson }};
-            return div;
-          };
-          legend.addTo({{ this._parent.get_name() }});
-          {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.credits|tojson }});
-        })();
-        {% endmacro %}"""
-    )
-
-    def __init__(self, html_text: str, credits: str) -> None:
-        super().__init__()
-        self.html, self.credits = html_text, credits
+def _highlighted(zone_id: str, highlight: str | None) -> dict:
+    """The style added to a zone's: the viewer's own zone stands out, the others step back (none: as they are)."""
+    if highlight is None:
+        return {}
+    return STYLE["my_zone"] if zone_id == highlight else STYLE["other_zone"]
 
 
 def legend_html(
@@ -264,6 +252,9 @@ def build_map(
 ) -> folium.Map:
     """Put layers on a map fitted to ``bounds``, with layer control, legend, scale and credits.
 
+    The controls fit the screen the map opens on (:mod:`mapping.map_controls`): on a phone the layer
+    panel is collapsed, the legend folded, the map shorter, and one finger scrolls the page.
+
     Parameters
     ----------
     layers : list of FeatureGroup
@@ -289,7 +280,6 @@ def build_map(
         tiles=None,
         max_zoom=19,
         maxZoom=19,  # for the map itself: without tiles, a clustered layer needs it (folium gives it only to tiles)
-        control_scale=True,
         zoomSnap=0.25,
         zoomDelta=0.5,
     )
@@ -299,10 +289,12 @@ def build_map(
         layer.add_to(m)
     cast(Figure, m.get_root()).header.add_child(folium.Element(LEGEND_CSS))
     credits = CREDITS + (f" | 통 경계·인물: {SAMPLE_LABEL}(가상)" if sample else "")
-    m.add_child(_Legend(legend, credits))
+    short = CREDITS_SHORT + (f" · {SAMPLE_LABEL}" if sample else "")
+    m.add_child(MapControls(legend=legend, credits=credits_html(credits, short)))
     folium.plugins.Fullscreen(position="topleft", title="전체 화면", title_cancel="전체 화면 끝내기").add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
-    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    folium.LayerControl(collapsed=layer_panel_collapsed()).add_to(m)  # type: ignore[arg-type]  # decided in the browser
+    # room at the bottom for the scale, the folded legend and the credits line
+    m.fit_bounds([[miny, minx], [maxy, maxx]], padding_top_left=(12, 12), padding_bottom_right=(12, 36))
     return localize_assets(m, base_url=base_url)
 
 
