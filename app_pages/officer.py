@@ -94,7 +94,9 @@ with left:
             *([build_contacts_layer(contacts)] if with_contacts else []),
         ],
         bounds=zones[zones["zone_id"] == zone["zone_id"]],  # opens on the officer's own zone; the others are dimmed
-        legend=legend_html(list(resources["type"]), sample=sample, contacts=with_contacts, notice_posts=True),
+        legend=legend_html(
+            list(resources["type"]), sample=sample, contacts=with_contacts, notice_posts=True, own_zone=True
+        ),
         sample=sample,
     )
     show_map(m, key="officer_map")

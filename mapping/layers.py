@@ -182,6 +182,9 @@ def legend_html(
     sample: bool = False,
     contacts: bool = False,
     notice_posts: bool = False,
+    own_zone: bool = False,
+    tongs: bool = True,
+    route: bool = False,
 ) -> str:
     """Korean legend: zone colours, one line per resource type shown, and the officer's own layers.
 
@@ -198,17 +201,33 @@ def legend_html(
         ``CONTACT_COLOURS["fresh"]``, ``["stale"]`` when untouched for :data:`mapping.contacts.STALE_DAYS` days.
     notice_posts : bool
         Whether the 게시 현황 layer (officer page only) is on the map: markers in ``NOTICE_COLOUR``.
+    own_zone : bool
+        Whether the zones layer highlights the viewer's own zone (``build_zones_layer(highlight=…)``): the
+        others are dimmed.
+    tongs : bool
+        Whether the tong outlines are on the map (with ``zones``).
+    route : bool
+        Whether a walk (:func:`build_route_layer`) is on the map: its start and its stops.
 
     Returns
     -------
     str
         HTML for :func:`build_map`'s ``legend``.
     """
-    rows = ["<b>범례</b>"]
+    rows = []
     if zones:
-        rows.append('<i class="sq" style="background:#1b9e77"></i>구역 (이웃 구역은 다른 색)')
+        if own_zone:
+            rows.append('<i class="sq" style="background:#1b9e77;border:2px solid #111"></i>내 구역')
+            rows.append(f'<i class="sq" style="background:{STYLE["other_zone"]["fillColor"]}"></i>다른 구역 (흐리게)')
+        else:
+            rows.append('<i class="sq" style="background:#1b9e77"></i>구역 (이웃 구역은 다른 색)')
+    if zones and tongs:
         rows.append(
             f'<i class="sq" style="border:1px solid #555;background:#fff"></i>통 경계{" (" + SAMPLE_LABEL + ")" if sample else ""}'
+        )
+    if route:
+        rows.append(
+            '<i class="sq" style="background:#c92a2a"></i>출발 (주민센터) · <i style="background:#3b5bdb"></i>들를 곳'
         )
     rows += _outreach_rows(contacts=contacts, notice_posts=notice_posts)
     types = [
@@ -288,7 +307,7 @@ def build_map(
     for layer in layers:
         layer.add_to(m)
     cast(Figure, m.get_root()).header.add_child(folium.Element(LEGEND_CSS))
-    credits = CREDITS + (f" | 통 경계·인물: {SAMPLE_LABEL}(가상)" if sample else "")
+    credits = CREDITS + (f" | 통 경계·인물: {SAMPLE_LABEL}(가상)" if sample else "") + " | 지도: Leaflet"
     short = CREDITS_SHORT + (f" · {SAMPLE_LABEL}" if sample else "")
     m.add_child(MapControls(legend=legend, credits=credits_html(credits, short)))
     folium.plugins.Fullscreen(position="topleft", title="전체 화면", title_cancel="전체 화면 끝내기").add_to(m)

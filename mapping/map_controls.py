@@ -1,23 +1,20 @@
-"""The controls every map carries, fitted to the screen it opens on: legend, credits, scale, touch, height.
+"""The controls every map carries, fitted to the screen it opens on: legend, credits, scale, layers, touch.
 
 :func:`mapping.layers.build_map` adds :class:`MapControls` to every map.  What it does, in the browser:
 
-- **a narrow map** (under :data:`NARROW_PX` wide: a phone) opens with the layer panel collapsed (see
-  :func:`layer_panel_collapsed`), the legend folded to a button, and — inside the app, where the map is
-  an iframe of fixed height — a shorter map (:data:`PHONE_SCREEN_SHARE` of the screen at most), so the
-  page around it stays in reach;
-- **the legend** folds and unfolds with its own button;
-- **the credits** are one short line (:data:`mapping.style.CREDITS_SHORT`); a tap shows the full text,
-  which is always in the HTML (the data licences ask for it);
+- **a narrow map** (under :data:`NARROW_PX` wide: a phone) opens with the layer panel collapsed to its
+  button (see :func:`layer_panel_collapsed`) and the legend folded;
+- **the legend** is a ``<details>`` box titled 범례: a tap folds and unfolds it;
+- **the credits** are one short line (:data:`mapping.style.CREDITS_SHORT`); a tap on the line shows the
+  full text, which is always in the page (the data licences ask for it);
 - **the scale** is metric only (two bars, metric and imperial, took twice the height);
-- **on a touch screen** one finger scrolls the page and two fingers move and zoom the map (a hint says
-  so when one finger tries): Leaflet's own two-finger zoom also pans, so dragging is simply off.  The
-  npm plugin ``leaflet-gesture-handling`` was not used: it ignores touches that start on a polygon and
-  turns dragging back on at the mouse events a tap emulates, so on a map covered by zones the page
-  scroll was trapped again after the first tap.
+- **on a touch screen** one finger scrolls the page and two fingers move and zoom the map; a finger that
+  tries to move the map is told so (:data:`TWO_FINGER_HINT`).  Leaflet's pinch zoom also pans, so dragging
+  is simply off and the map's box lets the browser scroll the page (``touch-action: pan-x pan-y``).
 
-Everything is a few lines of local JavaScript and CSS (:data:`mapping.style.LEGEND_CSS`); nothing is
-loaded from the web.
+The page's own height for a map on a phone is set by the app's frame (:data:`PHONE_MAP_CSS`).  Everything
+is a few lines of local JavaScript and CSS (:data:`mapping.style.LEGEND_CSS`); nothing is loaded from
+the web.
 """
 
 from __future__ import annotations
@@ -29,9 +26,14 @@ from folium.utilities import JsCode
 from jinja2 import Template
 
 NARROW_PX = 600  # a map narrower than this (CSS px) is on a phone
-PHONE_SCREEN_SHARE = 0.55  # a phone's map is at most this share of the screen's height …
-PHONE_MIN_HEIGHT = 300  # … but never below this (px)
-TWO_FINGER_HINT = "지도를 움직이려면 두 손가락을 쓰세요"
+TWO_FINGER_HINT = "두 손가락으로 지도를 움직이세요"
+# The app's map frames on a phone: at most this share of the screen's height, so that a swipe
+# always has page beside the map and the controls below the map stay in reach.
+PHONE_MAP_VH = 60
+PHONE_MAP_CSS = (
+    f"@media (max-width: {NARROW_PX}px) {{"
+    f' iframe[title="streamlit_folium.st_folium"] {{ height: {PHONE_MAP_VH}vh !important; }} }}'
+)
 
 
 def layer_panel_collapsed() -> JsCode:
@@ -40,72 +42,65 @@ def layer_panel_collapsed() -> JsCode:
 
 
 def credits_html(full: str, short: str) -> str:
-    """The credits as one short line that a tap opens into the full text (both escaped, both in the HTML)."""
+    """The credits as one short line that a tap opens into the full text (both escaped, both in the page).
+
+    Parameters
+    ----------
+    full : str
+        Every source and licence, as the data's terms ask (:data:`mapping.style.CREDITS`).
+    short : str
+        The one line shown until a tap.
+
+    Returns
+    -------
+    str
+        HTML for Leaflet's attribution control.
+    """
     return (
-        '<a href="#" role="button" class="credits-toggle" title="자료 출처 전체 보기">'
-        f'<span class="credits-short">{html.escape(short)} ⓘ</span>'
-        f'<span class="credits-full">{html.escape(full)}</span></a>'
+        '<span role="button" tabindex="0" class="credits-toggle" title="자료 출처 전체 보기">'
+        f'<span class="credits-short">ⓘ {html.escape(short)}</span>'
+        f'<span class="credits-full">{html.escape(full)}</span></span>'
     )
 
 
 class MapControls(MacroElement):
-    """Legend, credits, scale, touch gestures and the phone height of one map (see the module's text)."""
+    """Legend, credits, scale and touch gestures of one map (see the module's text)."""
 
     _template = Template(
         """{% macro script(this, kwargs) %}
         (function () {
           var map = {{ this._parent.get_name() }}, box = map.getContainer();
-          var narrow = window.innerWidth < {{ this.narrow }};
+          var narrow = box.clientWidth < {{ this.narrow }} || window.innerWidth < {{ this.narrow }};
           L.control.scale({imperial: false}).addTo(map);
           if ({{ this.legend|tojson }}) {
             var legend = L.control({position: "bottomleft"});
             legend.onAdd = function () {
-              var div = L.DomUtil.create("div", "map-legend" + (narrow ? " folded" : ""));
-              var toggle = L.DomUtil.create("button", "legend-toggle", div);
-              var body = L.DomUtil.create("div", "legend-body", div);
-              toggle.type = "button";
-              body.innerHTML = {{ this.legend|tojson }};
-              var label = function () {
-                var folded = L.DomUtil.hasClass(div, "folded");
-                toggle.textContent = folded ? "범례 보기" : "범례 접기";
-                toggle.setAttribute("aria-expanded", folded ? "false" : "true");
-              };
-              label();
-              L.DomEvent.disableClickPropagation(div);
-              L.DomEvent.disableScrollPropagation(div);
-              L.DomEvent.on(toggle, "click", function () { div.classList.toggle("folded"); label(); });
-              return div;
+              var box = L.DomUtil.create("details", "map-legend");
+              box.open = !narrow;
+              L.DomUtil.create("summary", "", box).textContent = "범례";
+              L.DomUtil.create("div", "legend-body", box).innerHTML = {{ this.legend|tojson }};
+              L.DomEvent.disableClickPropagation(box);
+              L.DomEvent.disableScrollPropagation(box);
+              return box;
             };
             legend.addTo(map);
           }
+          map.attributionControl.setPrefix(false);  // "Leaflet" is in the full text
           map.attributionControl.addAttribution({{ this.credits|tojson }});
           var credits = map.attributionControl.getContainer();
           L.DomEvent.disableClickPropagation(credits);
-          L.DomEvent.on(credits, "click", function (e) {
-            if (e.target.closest && e.target.closest(".credits-toggle")) {
-              L.DomEvent.preventDefault(e);
-              credits.classList.toggle("open");
-            }
+          L.DomEvent.on(credits, "click keydown", function (e) {
+            if (e.type === "keydown" && e.key !== "Enter" && e.key !== " ") { return; }
+            if (e.target.closest && e.target.closest("a[href]")) { return; }  // a real link stays a link
+            L.DomEvent.preventDefault(e);
+            credits.classList.toggle("open");
           });
-          if (narrow && window.parent !== window) {  // in the app: a shorter iframe, the page stays in reach
-            var screenHeight = (window.top && window.top.innerHeight) || window.screen.height;
-            var height = Math.round(Math.min(box.clientHeight || Infinity,
-              Math.max({{ this.min_height }}, screenHeight * {{ this.share }})));
-            if (isFinite(height)) {
-              for (var el = box; el && el !== document.body; el = el.parentElement) {
-                if (el.style.height) { el.style.height = height + "px"; }
-              }
-              box.style.height = height + "px";
-              window.parent.postMessage({isStreamlitMessage: true, type: "streamlit:setFrameHeight", height: height}, "*");
-              map.invalidateSize();
-            }
-          }
           if (window.matchMedia && window.matchMedia("(pointer: coarse)").matches) {
             map.dragging.disable();  // one finger scrolls the page; two fingers pan and zoom (touchZoom)
             box.setAttribute("data-hint", {{ this.hint|tojson }});
             var hint = null;
             box.addEventListener("touchmove", function (e) {
-              if (e.touches.length !== 1) { return; }
+              if (e.touches.length !== 1) { box.classList.remove("two-finger-hint"); return; }
               box.classList.add("two-finger-hint");
               clearTimeout(hint);
               hint = setTimeout(function () { box.classList.remove("two-finger-hint"); }, 1200);
@@ -119,5 +114,4 @@ class MapControls(MacroElement):
         super().__init__()
         self._name = "MapControls"
         self.legend, self.credits = legend, credits
-        self.narrow, self.share, self.min_height = NARROW_PX, PHONE_SCREEN_SHARE, PHONE_MIN_HEIGHT
-        self.hint = TWO_FINGER_HINT
+        self.narrow, self.hint = NARROW_PX, TWO_FINGER_HINT
