@@ -12,7 +12,8 @@
   tries to move the map is told so (:data:`TWO_FINGER_HINT`).  Leaflet's pinch zoom also pans, so dragging
   is simply off and the map's box lets the browser scroll the page (``touch-action: pan-x pan-y``).
 
-The page's own height for a map on a phone is set by the app's frame (:data:`PHONE_MAP_CSS`).  Everything
+In the app, a map on a phone is at most :data:`PHONE_MAP_VH` % of the screen high (:data:`PHONE_MAP_CSS`, in the
+app's frame; the map inside follows its frame), so there is always page beside it to swipe.  Everything
 is a few lines of local JavaScript and CSS (:data:`mapping.style.LEGEND_CSS`); nothing is loaded from
 the web.
 """
@@ -32,7 +33,7 @@ TWO_FINGER_HINT = "두 손가락으로 지도를 움직이세요"
 PHONE_MAP_VH = 60
 PHONE_MAP_CSS = (
     f"@media (max-width: {NARROW_PX}px) {{"
-    f' iframe[title="streamlit_folium.st_folium"] {{ height: {PHONE_MAP_VH}vh !important; }} }}'
+    f' iframe[title="streamlit_folium.st_folium"] {{ max-height: {PHONE_MAP_VH}vh; }} }}'
 )
 
 
@@ -71,6 +72,11 @@ class MapControls(MacroElement):
         (function () {
           var map = {{ this._parent.get_name() }}, box = map.getContainer();
           var narrow = box.clientWidth < {{ this.narrow }} || window.innerWidth < {{ this.narrow }};
+          var frame = window.frameElement, cap = frame ? parseFloat(getComputedStyle(frame).maxHeight) : NaN;
+          if (cap > 0 && box.clientHeight > cap) {  // the app's frame caps a map on a phone (PHONE_MAP_CSS)
+            box.style.height = cap + "px";
+            map.invalidateSize();  // before the view is fitted to the zone
+          }
           L.control.scale({imperial: false}).addTo(map);
           if ({{ this.legend|tojson }}) {
             var legend = L.control({position: "bottomleft"});

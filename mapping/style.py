@@ -121,6 +121,7 @@ MARKER_HEX = {
 }
 
 LEGEND_CSS = """<style>
+html,body{overflow:hidden}
 .map-legend{background:rgba(255,255,255,.92);padding:5px 8px;border-radius:6px;font:11px/1.4 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:260px}
 .map-legend .types{column-count:2;column-gap:10px}
 .map-legend i{display:inline-block;width:12px;height:12px;margin-right:5px;border-radius:50%;vertical-align:-1px}
