@@ -167,9 +167,12 @@ def page(browser: object) -> Iterator[object]:
     pg.context.close()
 
 
-def guarded_page(browser: object) -> object:
-    """A page of its own browser context (its own session), non-loopback requests aborted into ``page.blocked``."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR")
+def guarded_page(browser: object, **options: object) -> object:
+    """A page of its own browser context (its own session), non-loopback requests aborted into ``page.blocked``.
+
+    ``options`` go to ``new_context`` (e.g. a phone's viewport, ``has_touch``, ``is_mobile``).
+    """
+    context = browser.new_context(**({"viewport": {"width": 1280, "height": 900}, "locale": "ko-KR"} | options))
     blocked: list[str] = []
 
     def guard(route: object) -> None:
@@ -186,9 +189,18 @@ def guarded_page(browser: object) -> object:
     return pg
 
 
-def screenshot(page, name: str, tmp_path: Path) -> Path:
-    """Save a screenshot: into docs/ when UPDATE_SCREENSHOTS=1 (for the README), else into tmp_path."""
+def screenshot(page, name: str, tmp_path: Path, *, small: bool = False) -> Path:
+    """Save a screenshot: into docs/ when UPDATE_SCREENSHOTS=1 (for the README), else into tmp_path.
+
+    ``name`` may hold a folder (``screenshots/x.png``); ``small``: in 128 colours (a third of the bytes).
+    """
     folder = ROOT / "docs" if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
     path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path))
+    if small:
+        from PIL import Image
+
+        with Image.open(path) as image:
+            image.convert("RGB").quantize(128).save(path, optimize=True)
     return path
