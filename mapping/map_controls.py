@@ -84,7 +84,8 @@ class MapControls(MacroElement):
               var box = L.DomUtil.create("details", "map-legend");
               box.open = !narrow;
               L.DomUtil.create("summary", "", box).textContent = "범례";
-              L.DomUtil.create("div", "legend-body", box).innerHTML = {{ this.legend|tojson }};
+              var div = L.DomUtil.create("div", "legend-body", box);
+              div.innerHTML = {{ this.legend|tojson }};
               L.DomEvent.disableClickPropagation(box);
               L.DomEvent.disableScrollPropagation(box);
               return box;
