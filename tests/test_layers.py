@@ -415,7 +415,7 @@ def _unpacked_reports(html: str) -> list[list]:
     """The browser's rows of a clustered report layer, unpacked as its script does."""
     from mapping.marker_layers import _DIGITS, _FAST_STATUSES
 
-    numbers, bases, widths, texts, report_id = json.loads(re.search(r"unpack\((\[.*?\])\)\.map", html).group(1))
+    numbers, bases, widths, texts, report_id = json.loads(re.search(r"var packed = (\[.*?\]);\n", html).group(1))
     digit = {c: i for i, c in enumerate(_DIGITS)}
     rows, at, kinds = [], 0, len(_FAST_STATUSES)
     for r in range(len(numbers) // sum(widths)):
