@@ -70,8 +70,18 @@ def _served(db: Path, *, plain: bool, log: Path) -> Iterator[str]:
     env = os.environ | {"MAPPING_DB": str(db), "MAPPING_TILES": "none", "MAPPING_SAMPLE_AUTOLOGIN": "1"}
     with open(log, "w") as out:
         proc = subprocess.Popen(
-            [sys.executable, *runner, "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1"]
-            + ["--server.headless", "true"],
+            [
+                sys.executable,
+                *runner,
+                "run",
+                "app.py",
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+            ],
             cwd=ROOT,
             env=env,
             stdout=out,
@@ -152,7 +162,9 @@ def officer_map_benchmark(data: dict, *, median_time: Timer, quick: bool) -> lis
     for name in PROFILES:
         ours, base = seconds[name, False], seconds[name, True]
         passed = ours < base and (quick or ours <= TARGET_S)
-        lines.append(_line(name, n, ours, base, passed, f"median of {repeat} fresh sessions; baseline: folium.Marker each"))
+        lines.append(
+            _line(name, n, ours, base, passed, f"median of {repeat} fresh sessions; baseline: folium.Marker each")
+        )
     return lines
 
 
@@ -187,8 +199,9 @@ def _plain_reports_layer(gdf, *, name: str = "보고", show: bool = True, now=No
 
 def _serve_plain(argv: list[str]) -> int:
     """``python -m bench.browser plain run app.py …``: Streamlit with the baseline's report layers."""
-    import mapping.layers
     from streamlit.web import cli
+
+    import mapping.layers
 
     mapping.layers.build_reports_layer = _plain_reports_layer  # type: ignore[assignment]  # the pages import it per run
     sys.argv = ["streamlit", *argv]

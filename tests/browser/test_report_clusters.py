@@ -175,7 +175,9 @@ def test_a_layer_opening_unticked_gets_every_report_when_ticked(page, tmp_path):
     build_map([layer], bounds=bounds, tiles="none", base_url="vendor/").save(str(tmp_path / "map.html"))
     page.goto((tmp_path / "map.html").as_uri())
     page.locator(".leaflet-control-layers").wait_for(timeout=10_000)
-    count = """() => window[Object.keys(window).find((k) => k.startsWith("browser_made_reports_"))].getLayers().length"""
+    count = (
+        """() => window[Object.keys(window).find((k) => k.startsWith("browser_made_reports_"))].getLayers().length"""
+    )
     assert page.evaluate(count) == 0
     assert page.locator(".leaflet-marker-pane > *").count() == 0
     page.get_by_text("다른 구역 보고").click()  # the layer panel is open on a wide map
