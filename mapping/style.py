@@ -134,7 +134,7 @@ html,body{overflow:hidden}
 .map-legend summary{font:bold 11px sans-serif;cursor:pointer;color:#1c5fbd;list-style-position:inside}
 .map-legend:not([open]){padding:3px 8px}
 .map-legend[open] summary{color:#111;margin-bottom:2px}
-.leaflet-control-attribution{white-space:nowrap;max-width:calc(100vw - 20px);overflow:hidden;text-overflow:ellipsis;cursor:pointer}
+.leaflet-control-attribution{white-space:nowrap;max-width:calc(100vw - 130px);overflow:hidden;text-overflow:ellipsis;cursor:pointer}
 .leaflet-control-attribution .credits-toggle{color:inherit}
 .leaflet-control-attribution .credits-full{display:none}
 .leaflet-control-attribution.open{white-space:normal;max-width:min(420px,calc(100vw - 20px))}

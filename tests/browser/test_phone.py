@@ -138,6 +138,13 @@ def check_phone_map(page, name: str, tmp_path, *, has_legend: bool = True) -> di
     assert seen["creditsHeight"] < 26 and "공공누리" not in frame.locator(".leaflet-control-attribution").inner_text()
     if has_legend:
         assert seen["legend"] is not None and seen["legend"]["open"] is False
+    scale = frame.locator(".leaflet-control-scale").bounding_box()
+    credits = frame.locator(".leaflet-control-attribution").bounding_box()
+    assert scale["x"] + scale["width"] <= credits["x"]  # the credits leave the scale bar in sight
+    if has_legend:  # and so does the folded legend
+        legend = frame.locator("details.map-legend").bounding_box()
+        assert legend["y"] + legend["height"] <= scale["y"] + 1
+    page.mouse.move(0, 0)  # no tooltip left open by where the last click was
     screenshot(page, f"screenshots/phone-{name}.png", tmp_path, small=True)
 
     # a one-finger swipe over the map scrolls the page; the map stays where it was and says how to move it
@@ -191,6 +198,8 @@ def test_intake_map_opens_on_my_zone(phone, tmp_path) -> None:
 def test_inbox_fits_the_phone(phone, tmp_path) -> None:
     go(phone, "보고함")
     expect(phone.get_by_text("처리 중인 보고는")).to_be_visible()
+    expect(phone.get_by_role("tab", name="내가 찾은 보고")).to_be_visible()  # both boxes' tabs on the screen
+    expect(phone.get_by_role("heading", name="활동보고서")).to_be_visible(timeout=30_000)  # the day's report below
     fits_the_phone(phone)
     screenshot(phone, "screenshots/phone-inbox.png", tmp_path, small=True)
 
