@@ -2,7 +2,8 @@
 
 Issue 20: a map opens on the officer's own zone with the others dimmed, the layer panel is a button, the
 legend is folded (a tap opens it), the credits are one line (a tap shows every source), the map leaves page
-around it, and a one-finger swipe over the map scrolls the page instead of moving the map.  The swipe is a
+around it, and a one-finger swipe over the map scrolls the page instead of moving the map; two fingers
+move it.  The swipe is a
 real touch sequence sent through Chromium's input pipeline (DevTools ``Input.dispatchTouchEvent``), so the
 browser decides, as on a phone, whether the page or the map takes it.  Screenshots: ``docs/screenshots/``
 with ``UPDATE_SCREENSHOTS=1``.
@@ -119,6 +120,21 @@ def swipe_up(page, x: float, y: float, distance: float) -> None:
     cdp.detach()
 
 
+def two_finger_drag(page, x: float, y: float, dx: float) -> None:
+    """Two fingers side by side at (x, y), moved together sideways by ``dx`` px."""
+    cdp = page.context.new_cdp_session(page)
+
+    def fingers(shift: float) -> list[dict]:
+        return [{"x": x - 40 + shift, "y": y, "id": 0}, {"x": x + 40 + shift, "y": y, "id": 1}]
+
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": fingers(0)})
+    for step in range(1, 13):
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": fingers(dx * step / 12)})
+        time.sleep(0.016)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    cdp.detach()
+
+
 def check_phone_map(page, name: str, tmp_path, *, has_legend: bool = True) -> dict:
     """Everything a phone user notices on a map, asserted; the screenshot taken with the map in view."""
     iframe, frame = map_frame(page)
@@ -158,6 +174,13 @@ def check_phone_map(page, name: str, tmp_path, *, has_legend: bool = True) -> di
     assert scrolled(page) > before + 100, (before, scrolled(page))
     assert after["centre"] == seen["centre"]
     assert hinted["hinting"] and after["hint"] == TWO_FINGER_HINT
+
+    # two fingers move the map
+    box = iframe.bounding_box()
+    middle = (max(box["y"], 0) + min(box["y"] + box["height"], HEIGHT)) / 2  # of the map's part on the screen
+    two_finger_drag(page, box["x"] + box["width"] / 2 - 60, middle, 120)
+    time.sleep(0.6)
+    assert state(frame)["centre"][1] < after["centre"][1]  # dragged east: the view moved west
 
     # a tap unfolds the legend and shows every source of the credits
     if has_legend:
