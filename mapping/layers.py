@@ -160,7 +160,7 @@ def build_zones_layer(
         style_function=lambda f: (
             STYLE["zones"]
             | {"color": f["properties"]["colour"], "fillColor": f["properties"]["colour"]}
-            | (_highlighted(f["properties"]["zone_id"], highlight))
+            | _highlighted(f["properties"]["zone_id"], highlight)
         ),
         tooltip=folium.GeoJsonTooltip(fields=["label", "detail"], labels=False),
     ).add_to(group)
@@ -217,7 +217,7 @@ def legend_html(
     rows = []
     if zones:
         if own_zone:
-            rows.append('<i class="sq" style="background:#1b9e77;border:2px solid #111"></i>내 구역')
+            rows.append('<i class="sq" style="background:#fff;border:2px solid #111"></i>내 구역 (굵은 테두리)')
             rows.append(f'<i class="sq" style="background:{STYLE["other_zone"]["fillColor"]}"></i>다른 구역 (흐리게)')
         else:
             rows.append('<i class="sq" style="background:#1b9e77"></i>구역 (이웃 구역은 다른 색)')
