@@ -33,9 +33,10 @@ setup: system-run $(VENV)/.installed static/vendor/.installed
 assets: static/vendor/.installed
 
 ## run: the system packages, set up, load the sample dong on first run, serve the app on http://127.0.0.1:8501
+## (server.py: the Streamlit app with the field API /api/v1/ and Open311 /open311/v2/ on the same port)
 run: setup
 	@test -f "$(DB)" || MAPPING_DB="$(DB)" $(BIN)/python -m mapping load data/sample_kit
-	MAPPING_DB="$(DB)" $(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port 8501 --server.headless true
+	MAPPING_DB="$(DB)" $(BIN)/streamlit run server.py --server.address 127.0.0.1 --server.port 8501 --server.headless true
 
 ## test: the test tools (Chromium, fonts, poppler, PostgreSQL + PostGIS), set up, lint, run every test
 test: system-test setup

@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 import re
 import tempfile
-from collections.abc import Callable, Iterable
+import uuid
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
@@ -228,12 +229,27 @@ def saved(what: str) -> str:
     return f"{md(what)}: 저장했습니다."
 
 
+def submission_key(name: str) -> str:
+    """The key of form ``name``'s current submission: minted when the form is first drawn, kept in the session.
+
+    The store takes it as ``client_key`` (e.g. :meth:`mapping.store.Store.file_report`): a second tap on the
+    submit button, or a run interrupted by it, then stores the report once.  The form's widgets carry it in
+    their keys, so they keep what was typed until :func:`act` forgets ``name`` after a confirmed save; the next
+    run then mints a new key and draws fresh, empty widgets, and a late second tap on the old button is dropped.
+    """
+    key = st.session_state.get(name)
+    if not isinstance(key, str):
+        key = st.session_state[name] = uuid.uuid4().hex
+    return key
+
+
 def act(
     box: str,
     done: str | Callable[[T], str] | None,
     change: Callable[[], T],
     *,
     forget: Iterable[str] = (),
+    keep: Mapping[str, object] | None = None,
 ) -> bool:
     """Run a store change the one way every page does (issue 18); :func:`show_kept` shows what it kept.
 
@@ -241,8 +257,10 @@ def act(
       forget the ``forget`` keys and rerun, so the page shows their change with the message above it.
     - Any other refusal (role, dong, read-only sample, a bad value: ``MappingError``, ``PermissionError``):
       shown here and now (:func:`show_refusal`); what was typed stays, and ``act`` returns False.
-    - Success: forget the ``forget`` keys; with a ``done`` message keep it under ``box`` and rerun, so the page
-      shows the change.  ``done`` is Markdown (escape stored or typed text with :func:`md`; :func:`saved`
+    - Success: forget the ``forget`` keys (a form's :func:`submission_key` among them: its next submission is a
+      new one) and set the ``keep`` ones (e.g. which report to keep in view); with a ``done`` message keep it
+      under ``box`` and rerun, so the page shows the change and :func:`show_kept` confirms it where the eye is
+      (a toast) and in place.  ``done`` is Markdown (escape stored or typed text with :func:`md`; :func:`saved`
       makes the usual one), or a function of the change's result that gives it.  With ``done=None`` there is
       no rerun: ``act`` returns True and the caller shows what was made in this run (e.g. a download).
 
@@ -256,6 +274,8 @@ def act(
         The store call, with its arguments bound.
     forget : iterable of str
         Session keys to drop after a success or a conflict (widgets to empty, versions to read again).
+    keep : mapping, optional
+        Session values to set after a success or a conflict (what the next run should keep in view).
     """
     try:
         result = change()
@@ -267,9 +287,11 @@ def act(
     else:
         if done is None:
             _forget(forget)
+            st.session_state.update(keep or {})
             return True
         st.session_state[f"{box}_done"] = done if isinstance(done, str) else done(result)
     _forget(forget)
+    st.session_state.update(keep or {})
     st.rerun()
 
 
@@ -279,13 +301,44 @@ def _forget(keys: Iterable[str]) -> None:
 
 
 def show_kept(box: str) -> None:
-    """The message :func:`act` kept under ``box`` before its rerun: a conflict as an error, or what was done."""
+    """The message :func:`act` kept under ``box`` before its rerun: a conflict as an error, or what was done.
+
+    Each is also a toast, seen wherever the page is scrolled (on a phone the place of ``show_kept`` is often
+    above the fold).  The place holds one slot whether or not there is a message, so the elements below it keep
+    their places across the rerun (an open tab or expander stays open).
+    """
+    slot = st.empty()
     error = st.session_state.pop(f"{box}_error", None)
-    if error is not None:
-        show_refusal(error)
     done = st.session_state.pop(f"{box}_done", None)
-    if done is not None:
-        st.success(done)
+    if error is None and done is None:
+        return
+    with slot.container():
+        if error is not None:
+            st.toast(md(error), icon=":material/error:", duration="long")
+            show_refusal(error)
+        if done is not None:
+            st.toast(done, icon=":material/check_circle:", duration="long")
+            st.success(done)
+
+
+_ELEMENT_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def scroll_to(key: str) -> None:
+    """Bring the element keyed ``key`` (its ``st-key-…`` class) into view once this run is drawn.
+
+    For the run after a change (:func:`act`): on a phone the page may have grown shorter under the thumb (a report
+    that moved on shows less), and the browser then leaves the view further down, away from what was changed.
+    Call it last on the page, so that no element after it moves.
+    """
+    if not _ELEMENT_KEY.fullmatch(key):
+        raise ValueError(f"scroll_to: key {key!r} must be letters, digits, '_' or '-' (it becomes a CSS class).")
+    target = f".st-key-{key}"
+    st.html(
+        f"<script>setTimeout(() => document.querySelector('{target}')?.scrollIntoView({{block: 'center'}}), 250)"
+        "</script>",
+        unsafe_allow_javascript=True,
+    )
 
 
 def file_bytes(write: Callable[[Path], object], suffix: str) -> Callable[[], bytes]:

@@ -11,7 +11,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import act, md, show_kept, show_refusal
+from app_pages.common import act, md, show_kept, show_refusal, submission_key
 from mapping import clock
 from mapping.access import User
 from mapping.contacts import STALE_DAYS
@@ -144,7 +144,8 @@ def _one_contact(store: Store, user: User, book: pd.DataFrame) -> None:
 
 def _log_form(store: Store, user: User, cid: int) -> None:
     today = clock.today()
-    with st.form(f"contact_log_form_{cid}"):
+    submission = f"contact_log_submission_{cid}"  # a new form (and submit button) once a record is stored
+    with st.form(f"contact_log_form_{cid}_{submission_key(submission)}"):
         st.markdown("**연락 기록 남기기**")
         c1, c2 = st.columns(2)
         on = c1.date_input("날짜", value=today, max_value=today, key=f"contact_log_on_{cid}")
@@ -155,7 +156,7 @@ def _log_form(store: Store, user: User, cid: int) -> None:
                 BOOK_BOX,
                 f"{md(on)} {md(kind)}: 연락 기록을 남겼습니다.",
                 lambda: store.log_contact(cid, kind=kind, on_date=on, user=user, note=note),
-                forget=(f"contact_log_note_{cid}",),
+                forget=(f"contact_log_note_{cid}", submission),
             )
 
 
@@ -216,7 +217,7 @@ def _number(value: object) -> float | None:
 def _add_contact_form(store: Store, code: str, user: User, zone_id: str) -> None:
     """A new contact in one of the zone's tongs; the fields clear once it is stored."""
     tongs = _zone_tongs(store, code, zone_id)
-    with st.form("contact_add"):
+    with st.form(f"contact_add_{submission_key('contact_add_submission')}"):  # a new one once stored
         st.markdown("**연락처 더하기**")
         c1, c2 = st.columns(2)
         kind = c1.selectbox("구분", list(CONTACT_KINDS.labels), key="contact_add_kind")
@@ -239,7 +240,7 @@ def _add_contact_form(store: Store, code: str, user: User, zone_id: str) -> None
                 BOOK_BOX,
                 f"{md(name)} 연락처를 더했습니다.",
                 lambda: store.add_contact(code, tong=int(tong), user=user, lonlat=lonlat, **given),
-                forget=[f"contact_add_{f}" for f in _ADD_FIELDS],
+                forget=[*(f"contact_add_{f}" for f in _ADD_FIELDS), "contact_add_submission"],
             )
 
 
@@ -309,7 +310,7 @@ def _add_post_form(store: Store, code: str, user: User, zone_id: str) -> None:
     """Record a new notice post: at a point (경도·위도) or, without one, in a tong of the zone."""
     today = clock.today()
     tongs = _zone_tongs(store, code, zone_id)
-    with st.form("notice_add"):
+    with st.form(f"notice_add_{submission_key('notice_add_submission')}"):  # a new one once stored
         st.markdown("**게시 기록**")
         c1, c2, c3 = st.columns(3)
         kind = c1.selectbox(NOTICE_PLACES.name, list(NOTICE_PLACES.labels), key="notice_add_kind")
@@ -332,5 +333,5 @@ def _add_post_form(store: Store, code: str, user: User, zone_id: str) -> None:
                 lambda: store.add_notice_post(
                     code, kind=kind, place_name=place, posted_on=on, note=note, user=user, lonlat=lonlat, tong=int(tong)
                 ),
-                forget=[f"notice_add_{f}" for f in _POST_FIELDS],
+                forget=[*(f"notice_add_{f}" for f in _POST_FIELDS), "notice_add_submission"],
             )

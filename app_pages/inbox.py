@@ -14,7 +14,18 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import act, get_store, md, pick_officer, require_dong, require_user, saved, show_kept
+from app_pages.common import (
+    act,
+    get_store,
+    md,
+    pick_officer,
+    require_dong,
+    require_user,
+    saved,
+    scroll_to,
+    show_kept,
+    submission_key,
+)
 from app_pages.missions_ui import mission_choices
 from app_pages.referrals_ui import referral_badge, render_refer_form, render_referrals
 from mapping import clock
@@ -28,6 +39,10 @@ from mapping.store.reports import overdue_thresholds
 LATENESS = {0: "", 1: "[지연] ", 2: "[기한 초과] "}
 BOX = "inbox"  # where a report's change keeps its message across the rerun (app_pages.common.act)
 ACTIVITY_BOX = "inbox_activity"  # the 활동보고서 section's
+FOCUS = "inbox_focus"  # the report a change was just made to (set by act): its tab is shown and it stays open
+OPEN = "inbox_open"  # the report kept open across reruns
+TAB = "inbox_tab"  # the tab shown (its label; stable labels keep it across reruns)
+TAB_IN, TAB_MINE = "나에게 온 보고", "내가 찾은 보고"
 
 store = get_store()
 code = require_dong()
@@ -51,6 +66,11 @@ def version_of(row: pd.Series) -> int:
 def seen(row: pd.Series) -> int:
     """The version of the report this officer had on screen (the run before the click), not the one just read."""
     return int(st.session_state.get(f"seen{int(row['id'])}", version_of(row)))
+
+
+def here(rid: int) -> dict[str, int]:
+    """What :func:`act` keeps after a change of report ``rid``: that report, in its tab, open."""
+    return {FOCUS: rid}
 
 
 def label_of(value: object, vocab: Vocabulary) -> str:
@@ -109,8 +129,9 @@ def mission_tag(row: pd.Series) -> None:
         format_func=choices.__getitem__,
         key=f"mission{rid}",
     )
-    if c2.button("태그 저장", key=f"tag{rid}", disabled=pick == current):
-        act(BOX, saved("미션·현안 태그"), lambda: store.tag_report(rid, pick, user=user, expected_version=seen(row)))
+    if c2.button("태그 저장", key=f"tag{rid}_{version_of(row)}", disabled=pick == current):
+        tag = partial(store.tag_report, rid, pick, user=user, expected_version=seen(row))
+        act(BOX, saved("미션·현안 태그"), tag, keep=here(rid))
 
 
 def referral_section(row: pd.Series, referrals: pd.DataFrame) -> None:
@@ -126,7 +147,7 @@ def referral_section(row: pd.Series, referrals: pd.DataFrame) -> None:
 def edit_form(row: pd.Series) -> None:
     """Complete a report later: details, 조치사항, whether a resident is involved, more photos."""
     rid = int(row["id"])
-    with st.expander("자세히 채우기·고치기"), st.form(f"edit{rid}"):
+    with st.expander("자세히 채우기·고치기"), st.form(f"edit{rid}_{version_of(row)}"):  # a new form once saved
         title = st.text_input("제목", value=row["title"] or "")
         options = {"activity": ACTIVITIES, "field": FIELDS, "duty": DUTIES}
         chosen = {}
@@ -149,58 +170,93 @@ def edit_form(row: pd.Series) -> None:
                 if photos:
                     store.add_photos(rid, photos, user=user)
 
-            act(BOX, saved("보고 내용"), save)
+            act(BOX, saved("보고 내용"), save, keep=here(rid))
 
 
 def actions(row: pd.Series) -> None:
-    """The buttons this report's status allows (the store refuses anyone not entitled)."""
-    rid, status = int(row["id"]), row["status"]
+    """The buttons this report's status allows (the store refuses anyone not entitled).
+
+    Every button's key carries the report's version (or the form's submission key): once a change is stored
+    the buttons are new ones, so a second tap on the old one does nothing, and the typed fields stay until then.
+    """
+    rid, status, v = int(row["id"]), row["status"], version_of(row)
     nexts = TRANSITIONS[status]
     awaiting = row.get("co_approver") == me and pd.isna(row.get("co_approved_at"))
-    if awaiting and status not in ("closed", "duplicate") and st.button("협조결재", key=f"approve{rid}"):
-        act(BOX, saved("협조결재"), lambda: store.co_approve(rid, user=user))
+    if awaiting and status not in ("closed", "duplicate") and st.button("협조결재", key=f"approve{rid}_{v}"):
+        act(BOX, saved("협조결재"), lambda: store.co_approve(rid, user=user), keep=here(rid))
     if "handed_over" in nexts:
-        proposal = propose_assignee(row.get("duty"), staff, finder=row["finder"])
-        names = [n for n in staff["name"] if n != row["finder"]]
-        default = names.index(proposal.person) if proposal.person in names else 0
-        st.caption(md(proposal.text))
-        to = st.selectbox("인계할 직원", names, index=default, key=f"to{rid}")
-        if st.button("인계", key=f"hand{rid}"):
-            act(BOX, saved("인계"), lambda: store.hand_over(rid, to, user=user, expected_version=seen(row)))
-    if "in_progress" in nexts and st.button("처리 시작" if status == "handed_over" else "직접 처리", key=f"start{rid}"):
+        hand_over_form(row)
+    if "in_progress" in nexts and st.button(
+        "처리 시작" if status == "handed_over" else "직접 처리", key=f"start{rid}_{v}"
+    ):
         start = partial(store.move_report, rid, "in_progress", user=user, expected_version=seen(row))
-        act(BOX, saved("처리 시작"), start)
+        act(BOX, saved("처리 시작"), start, keep=here(rid))
     if status in ("in_progress", "handed_over", "resident_notified"):
-        note = st.text_input("진행 내용 (작성자에게 보입니다)", key=f"note{rid}")
-        if st.button("진행 기록", key=f"progress{rid}"):
-            act(BOX, saved("진행 기록"), lambda: store.add_progress(rid, note, user=user))
+        form = submission_key(f"progress{rid}")
+        note = st.text_input("진행 내용 (작성자에게 보입니다)", key=f"note{rid}_{form}")
+        if st.button("진행 기록", key=f"progress{rid}_{form}"):
+            if not note.strip():  # e.g. a late second tap, landing on the fresh field of a note just stored
+                st.info("진행 내용을 적은 뒤 누르세요.")
+            else:
+                record = partial(store.add_progress, rid, note, user=user, client_key=form)
+                act(BOX, saved("진행 기록"), record, forget=[f"progress{rid}"], keep=here(rid))
     if "resident_notified" in nexts:
         c1, c2 = st.columns(2)
         channel = c1.selectbox("주민통보 방법", list(NOTIFY_CHANNELS.values()), key=f"ch{rid}")
         on = c2.date_input("통보일", value=clock.today(), key=f"on{rid}")
-        if st.button("주민통보 기록", key=f"notify{rid}"):
-            act(BOX, saved("주민통보"), lambda: store.notify_resident(rid, channel=channel, on_date=on, user=user))
-    if "closed" in nexts and st.button("종료", key=f"close{rid}"):
-        act(BOX, saved("종료"), partial(store.move_report, rid, "closed", user=user, expected_version=seen(row)))
+        form = submission_key(f"notify{rid}")
+        if st.button("주민통보 기록", key=f"notify{rid}_{v}"):
+            notify = partial(store.notify_resident, rid, channel=channel, on_date=on, user=user, client_key=form)
+            act(BOX, saved("주민통보"), notify, forget=[f"notify{rid}"], keep=here(rid))
+    if "closed" in nexts and st.button("종료", key=f"close{rid}_{v}"):
+        close = partial(store.move_report, rid, "closed", user=user, expected_version=seen(row))
+        act(BOX, saved("종료"), close, keep=here(rid))
     if "returned" in nexts:
         reason = st.text_input("반려 사유", key=f"reason{rid}")
-        if st.button("반려", key=f"return{rid}"):
+        if st.button("반려", key=f"return{rid}_{v}"):
             back = partial(store.move_report, rid, "returned", user=user, reason=reason, expected_version=seen(row))
-            act(BOX, saved("반려"), back)
+            act(BOX, saved("반려"), back, keep=here(rid))
     if "duplicate" in nexts:
         other = st.number_input("중복인 원래 보고 번호", min_value=1, step=1, value=None, key=f"dup{rid}")
-        if st.button("중복 처리", key=f"duplicate{rid}"):
+        if st.button("중복 처리", key=f"duplicate{rid}_{v}"):
             dup = partial(
                 store.move_report, rid, "duplicate", user=user, duplicate_of=other, expected_version=seen(row)
             )
-            act(BOX, saved("중복"), dup)
+            act(BOX, saved("중복"), dup, keep=here(rid))
+
+
+def hand_over_form(row: pd.Series) -> None:
+    """인계: the colleague whose duty the report needs is proposed; with nobody to propose, nobody is preselected."""
+    rid = int(row["id"])
+    proposal = propose_assignee(row.get("duty"), staff, finder=row["finder"], field=row.get("field"))
+    names = [n for n in staff["name"] if n != row["finder"]]
+    st.caption(md(proposal.text))
+    to = st.selectbox(
+        "인계할 직원",
+        names,
+        index=names.index(proposal.person) if proposal.person in names else None,
+        placeholder="인계할 직원을 고르세요",
+        key=f"to{rid}",
+    )
+    if st.button("인계", key=f"hand{rid}_{version_of(row)}", disabled=to is None):
+        hand = partial(store.hand_over, rid, str(to), user=user, expected_version=seen(row))
+        act(BOX, lambda _: f"보고 #{rid}을(를) {md(to)}에게 인계했습니다.", hand, keep=here(rid))
 
 
 show_kept(BOX)
 assigned, found = boxes["assigned"], boxes["found"]
 referred = store.referrals_of_reports({*assigned["id"], *found["id"]})  # one read for every report listed
 mine_too = set(assigned["id"])
-tab_in, tab_mine = st.tabs([f"나에게 온 보고 ({len(assigned)})", f"내가 찾은 보고 ({len(found)})"])
+just_changed = st.session_state.pop(FOCUS, None)
+if just_changed is not None:  # after a change: the report open, in the tab shown if it is still there, else in its tab
+    st.session_state[OPEN] = just_changed
+    listed = {TAB_IN: mine_too, TAB_MINE: set(found["id"])}
+    if just_changed not in listed[st.session_state.get(TAB, TAB_IN)]:
+        st.session_state[TAB] = next((t for t, ids in listed.items() if just_changed in ids), TAB_IN)
+in_view: str | None = None  # the report just changed, brought into view at the end of the page
+st.caption(f"나에게 온 보고 {len(assigned)}건 · 내가 찾은 보고 {len(found)}건")
+# labels without counts: the same tabs every run, so the one chosen stays chosen when a count changes
+tab_in, tab_mine = st.tabs([TAB_IN, TAB_MINE], key=TAB, on_change="rerun")
 for tab, frame, empty in (
     (tab_in, assigned, "나에게 온 보고가 없습니다."),
     (tab_mine, found, "아직 찾은 보고가 없습니다."),
@@ -213,7 +269,15 @@ for tab, frame, empty in (
             status = REPORT_STATUSES.label(row["status"])
             referrals = referred[referred["report_id"] == row["id"]].reset_index(drop=True)
             label = f"{LATENESS[int(row['lateness'])]}#{int(row['id'])} {md(headline)} · {status} · {int(row['age_days'])}일"
-            with st.expander(label + referral_badge(referrals)):
+            rid = int(row["id"])
+            # keyed: the same expander when its label (the status) changes, so a report just changed stays open
+            # where it was instead of closing and opening again below a page that shrank meanwhile
+            expander_key = f"report{rid}_{'in' if tab is tab_in else 'mine'}"
+            if rid == just_changed and (tab is tab_in) == (st.session_state.get(TAB, TAB_IN) == TAB_IN):
+                in_view = expander_key  # the copy in the tab shown
+            with st.expander(
+                label + referral_badge(referrals), expanded=rid == st.session_state.get(OPEN), key=expander_key
+            ):
                 if isinstance(row.get("progress"), str):
                     st.text(f"최근 진행: {row['progress']}")
                 if tab is tab_mine and int(row["id"]) in mine_too:  # its widgets are in the other tab
@@ -253,3 +317,5 @@ else:
             lambda done: f"보고 {done}건을 보고완료로 표시했습니다: 월 집계에 들어갑니다.",
             lambda: store.mark_reported(activity.report_ids, user=user),
         )
+if in_view is not None:
+    scroll_to(in_view)  # last: nothing after it moves

@@ -8,7 +8,17 @@ import folium
 import shapely
 import streamlit as st
 
-from app_pages.common import act, get_store, md, pick_officer, require_dong, require_user, show_kept, show_map
+from app_pages.common import (
+    act,
+    get_store,
+    md,
+    pick_officer,
+    require_dong,
+    require_user,
+    show_kept,
+    show_map,
+    submission_key,
+)
 from app_pages.missions_ui import mission_choices
 from mapping import clock
 from mapping.addresses import address_hint, match_address, normalize_address
@@ -19,6 +29,7 @@ from mapping.photos import PhotoError, read_photo
 from mapping.reports import propose_assignee
 
 BOX = "intake"  # where a saved report keeps its message across the rerun (app_pages.common.act)
+FORM = "intake_submission"  # this report's submission key: the store files it once, however often 저장 is tapped
 
 store = get_store()
 code = require_dong()
@@ -30,11 +41,11 @@ me = pick_officer(list(staff["name"]))
 user = require_user()
 my_zone = zones[zones["officer"] == me]
 
-form = st.session_state.setdefault("intake_round", 0)  # a new number gives fresh, empty widgets
+form = submission_key(FORM)  # in every widget key: kept until the report is stored, then fresh, empty widgets
 files = st.file_uploader(
     "사진 (JPEG·PNG·WebP, 여러 장 가능, 장당 20 MB 이하)",  # any type: read_photo refuses others in Korean
     accept_multiple_files=True,
-    key=f"photos{form}",
+    key=f"photos_{form}",
 )
 photos = []
 cache = st.session_state.setdefault("photo_cache", {})  # decoding a phone photo takes time: once per upload
@@ -60,7 +71,7 @@ elif how == "주소":
     note, example = address_hint(
         store.address_files(code), kit.loc[kit["tong"].notna(), "address"], dong=str(dong["name"].iloc[0])
     )
-    text = st.text_input("주소", key=f"intake_address{form}", placeholder=f"예: {example or '○○구 ○○로 12'}")
+    text = st.text_input("주소", key=f"intake_address_{form}", placeholder=f"예: {example or '○○구 ○○로 12'}")
     st.caption(md(note))
     if text:
         try:
@@ -91,10 +102,10 @@ if lonlat:
     st.caption(f"위치: {lonlat[0]:.6f}, {lonlat[1]:.6f}")
     if not inside_dong:
         st.warning("이 위치는 동 경계 밖입니다.")
-        confirm_outside = st.checkbox("동 밖이지만 이 위치로 저장합니다", key=f"confirm_outside{form}")
+        confirm_outside = st.checkbox("동 밖이지만 이 위치로 저장합니다", key=f"confirm_outside_{form}")
     elif not my_zone.empty and not my_zone.geometry.iloc[0].covers(shapely.Point(*lonlat)):
         st.warning("내 구역 밖입니다: 해당 구역 주무관에게 인계가 필요할 수 있습니다.")
-memo = st.text_area("내용 (메모)", key=f"memo{form}", placeholder="본 것, 들은 것")
+memo = st.text_area("내용 (메모)", key=f"memo_{form}", placeholder="본 것, 들은 것")
 missions = mission_choices(store.missions(code, clock.today().replace(day=1)))
 mission_id = None
 if len(missions) > 1:  # only when the dong head set this month's missions or issues
@@ -102,27 +113,28 @@ if len(missions) > 1:  # only when the dong head set this month's missions or is
         "미션·현안 (선택)",
         list(missions),
         format_func=missions.__getitem__,
-        key=f"mission{form}",
+        key=f"mission_{form}",
         help="동장이 정한 이달의 미션·동 현안사항",
     )
 with st.expander("자세히 (나중에 채워도 됩니다)"):
-    title = st.text_input("제목", key=f"title{form}")
-    activity = st.selectbox("활동유형", ["", *ACTIVITIES.labels], key=f"activity{form}")
-    field = st.selectbox("분야", ["", *FIELDS.labels], key=f"field{form}")
-    duty = st.selectbox("담당업무", ["", *DUTIES.labels], key=f"duty{form}")
+    title = st.text_input("제목", key=f"title_{form}")
+    activity = st.selectbox("활동유형", ["", *ACTIVITIES.labels], key=f"activity_{form}")
+    field = st.selectbox("분야", ["", *FIELDS.labels], key=f"field_{form}")
+    duty = st.selectbox("담당업무", ["", *DUTIES.labels], key=f"duty_{form}")
     no_resident = st.checkbox(
-        "주민 없음 (예: 길에서 본 맨홀): 주민통보 없이 끝낼 수 있습니다", key=f"no_resident{form}"
+        "주민 없음 (예: 길에서 본 맨홀): 주민통보 없이 끝낼 수 있습니다", key=f"no_resident_{form}"
     )
     st.caption(":material/lock: 주민 연락처는 개인정보입니다: 필요한 직원만 보고, 볼 때마다 기록됩니다.")
-    resident_name = st.text_input("주민 성명", key=f"resident_name{form}")
-    resident_phone = st.text_input("주민 연락처", key=f"resident_phone{form}")
-if duty:
-    st.info(propose_assignee(DUTIES.parse(duty), staff, finder=me).text)
+    resident_name = st.text_input("주민 성명", key=f"resident_name_{form}")
+    resident_phone = st.text_input("주민 연락처", key=f"resident_phone_{form}")
+if duty or field:  # whom it would go to: the inbox proposes the same at 인계
+    wanted, area = DUTIES.parse(duty) if duty else None, FIELDS.parse(field) if field else None
+    st.info(md(propose_assignee(wanted, staff, finder=me, field=area).text))
 
 
 def _file(place: tuple[float, float]) -> int:
-    """File the report; once it is stored, the next run draws fresh, empty widgets (a new form round)."""
-    rid = store.file_report(
+    """File the report under this form's submission key: a second call (a second tap) returns the same report."""
+    return store.file_report(
         code,
         lonlat=place,
         memo=memo,
@@ -136,18 +148,27 @@ def _file(place: tuple[float, float]) -> int:
         resident_name=resident_name or None,
         resident_phone=resident_phone or None,
         mission_id=mission_id,
+        client_key=form,
     )
-    st.session_state["intake_round"] = form + 1
-    return rid
 
 
 def _saved(rid: int) -> str:
+    st.session_state["intake_last"] = rid  # a tap on 저장 of the fresh form right after says it is stored
     text = f"보고 #{rid}을(를) 저장했습니다 (사진 {len(photos)}장). 인계·진행은 '보고함'에서 합니다."
     return text if mission_id is None else f"{text} 미션·현안: {md(missions[mission_id])}"
 
 
-if st.button("저장", type="primary", key="save_report", disabled=not (lonlat and memo.strip() and confirm_outside)):
-    if lonlat:  # the button is enabled only with a place
-        act(BOX, _saved, partial(_file, lonlat), forget=["picked"])
+# Always enabled: on a phone the memo is sent when the text area loses focus, i.e. by the tap on 저장 itself; a
+# button disabled until then would swallow that tap (and a quick second one while the page catches up)
+if st.button("저장", type="primary", key=f"save_{form}", width="stretch"):
+    if lonlat and memo.strip() and confirm_outside:
+        act(BOX, _saved, partial(_file, lonlat), forget=["picked", FORM])
+    elif not (lonlat or memo.strip() or photos) and st.session_state.get("intake_last"):
+        st.info(
+            f"보고 #{st.session_state['intake_last']}은(는) 저장되어 있습니다. 새 보고는 위치와 내용을 채워 저장하세요."
+        )
+    else:
+        needs = (("위치 (지도·사진·주소)", lonlat), ("내용 (메모)", memo.strip()), ("동 밖 저장 확인", confirm_outside))
+        st.warning(f"아직 저장하지 않았습니다. 먼저 채우세요: {', '.join(w for w, ok in needs if not ok)}")
 elif not lonlat or not memo.strip():
     st.caption("저장하려면 위치와 내용이 필요합니다.")

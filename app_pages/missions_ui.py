@@ -12,7 +12,17 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import act, get_store, md, pick_officer, require_dong, require_user, saved, show_kept
+from app_pages.common import (
+    act,
+    get_store,
+    md,
+    pick_officer,
+    require_dong,
+    require_user,
+    saved,
+    show_kept,
+    submission_key,
+)
 from mapping import clock
 from mapping.access import User
 from mapping.domain import MISSION_KINDS
@@ -63,7 +73,7 @@ def _months(store: Store, code: str, today: dt.date) -> list[str]:
 
 
 def _add_form(store: Store, code: str, month: str, user: User) -> None:
-    with st.form("mission_add", clear_on_submit=True):
+    with st.form(f"mission_add_{submission_key('mission_add_submission')}", clear_on_submit=True):  # new once stored
         st.markdown(f"**{int(month[5:])}월 미션·현안 더하기**")
         kind = st.radio(
             "구분", MISSION_KINDS.keys, format_func=MISSION_KINDS.label, horizontal=True, key="mission_kind"
@@ -75,6 +85,7 @@ def _add_form(store: Store, code: str, month: str, user: User) -> None:
                 BOX,
                 saved("미션·현안 추가"),
                 lambda: store.add_mission(code, month, kind=kind, title=title, description=description, user=user),
+                forget=["mission_add_submission"],
             )
 
 

@@ -18,6 +18,7 @@ from app_pages.common import (
     require_user,
     show_kept,
     show_map,
+    submission_key,
 )
 from mapping import clock
 from mapping.density import classify, unit_labels
@@ -176,7 +177,7 @@ with tab_cases:
         ): f"#{r.id} {r.created_at:%m/%d} {r.finder} · {FIELDS.label(r.field) if isinstance(r.field, str) else '-'} · {report_kind(r.title, r.memo)}"
         for r in counted.itertuples()
     }
-    with st.form("best_case_form", clear_on_submit=True):
+    with st.form(f"best_case_form_{submission_key('best_case_submission')}", clear_on_submit=True):  # new once stored
         st.markdown(f"**{period.month}월 실천사례 정하기** (보고 하나 또는 여러 건)")
         picked = st.multiselect(
             "보고",
@@ -197,6 +198,7 @@ with tab_cases:
                 lambda: store.choose_best_case(
                     code, month, title=title, field=field, report_ids=picked, summary=summary, user=user
                 ),
+                forget=["best_case_submission"],
             )
     cases = store.best_cases(code)
     for case in cases[cases["month"] == month].to_dict("records"):

@@ -15,7 +15,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import act, md, saved, show_kept
+from app_pages.common import act, md, saved, show_kept, submission_key
 from mapping.access import User
 from mapping.domain import HOUSEHOLD_KINDS, REFERRAL_BODIES, REFERRAL_STATUSES, REFERRAL_TRANSITIONS
 from mapping.outreach_layers import tong_label
@@ -133,7 +133,9 @@ def render_refer_form(key: str, *, refer: Callable[..., object], box: str, clear
     Parameters
     ----------
     key : str
-        Suffix of the widgets' keys (``ref_body{key}``, ``ref_name{key}``, ``ref_new_note{key}``, ``refer{key}``).
+        Suffix of the widgets' keys (``ref_body{key}``, ``ref_name{key}``, ``ref_new_note{key}``); the button's is
+        ``refer{key}_`` and the form's submission key (session ``refer_submission{key}``), new once a referral is
+        stored, so a second tap on it refers nothing more.
     refer : callable
         The store call with its target bound, taking ``body``, ``body_name`` and ``note``
         (e.g. ``partial(store.refer_report, report_id, user=…)``).
@@ -146,8 +148,10 @@ def render_refer_form(key: str, *, refer: Callable[..., object], box: str, clear
     body = c1.selectbox("연계 기관", REFERRAL_BODIES.keys, format_func=REFERRAL_BODIES.label, key=f"ref_body{key}")
     name = c2.text_input("기관명 ('기타'는 꼭 적기)", key=f"ref_name{key}", placeholder="예: 성산종합사회복지관")
     note = st.text_input("의뢰 내용", key=f"ref_new_note{key}", help="주민 성명·연락처는 적지 마세요.")
-    if st.button("연계 의뢰", key=f"refer{key}"):
+    submission = f"refer_submission{key}"
+    if st.button("연계 의뢰", key=f"refer{key}_{submission_key(submission)}"):
         fields = [f"{field}{key}" for field in ("ref_body", "ref_name", "ref_new_note")] if clear else []
+        fields.append(submission)
         act(box, saved("연계 의뢰"), lambda: refer(body=body, body_name=name or None, note=note or None), forget=fields)
 
 

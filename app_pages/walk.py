@@ -9,7 +9,17 @@ import pandas as pd
 import shapely
 import streamlit as st
 
-from app_pages.common import act, get_store, md, pick_officer, require_dong, require_user, show_kept, show_map
+from app_pages.common import (
+    act,
+    get_store,
+    md,
+    pick_officer,
+    require_dong,
+    require_user,
+    show_kept,
+    show_map,
+    submission_key,
+)
 from mapping import clock
 from mapping.crs import WEB_CRS, to_web
 from mapping.layers import build_dong_layer, build_map, build_route_layer, build_zones_layer, legend_html
@@ -25,6 +35,7 @@ from mapping.routes import (
     route_gpx,
     route_with_addresses,
     start_of_walk,
+    stop_address,
 )
 
 BOX = "walk"  # where recorded visits keep their message across the rerun (app_pages.common.act)
@@ -128,17 +139,25 @@ if route:
         st.warning(warning)
     if route.left_out:
         st.warning("시간이 모자라 빠진 곳: " + ", ".join(md(s.label) for s in route.left_out))
-    st.text("\n".join(f"{i}. {s.label} — {s.reason}" for i, s in enumerate(route.stops, start=1)))
+    addressed = route_with_addresses(route, store)  # the same addresses as the A4 sheet
+    st.table(  # plain rows, readable on a phone and by a screen reader
+        pd.DataFrame(
+            {
+                "순서": range(1, len(addressed.stops) + 1),
+                "장소": [s.label for s in addressed.stops],
+                "이유": [s.reason for s in addressed.stops],
+                "주소": [stop_address(s) for s in addressed.stops],
+            }
+        ),
+        hide_index=True,
+    )
     d1, d2 = st.columns(2)
     d1.download_button(
         "GPX 받기 (휴대폰)", route_gpx(route, name=f"{me} {week}"), file_name=f"순회_{me}_{week}.gpx", key="walk_gpx"
     )
-    planned = route
 
     def route_sheet() -> bytes:  # made when the button is pressed: the addresses and the map of this very route
-        return route_sheet_pdf(
-            route_with_addresses(planned, store), officer=me, week=week, area=sheet_area(store, code, officer=me)
-        )
+        return route_sheet_pdf(addressed, officer=me, week=week, area=sheet_area(store, code, officer=me))
 
     d2.download_button(
         "A4 경로표 받기 (PDF: 지도·주소)",
@@ -153,7 +172,8 @@ if route:
         "들른 곳", [s.label for s in route.stops], key="walk_visited", placeholder="들른 곳을 고르세요"
     )
     on_date = st.date_input("다녀온 날", value=today, key="walk_on")
-    if st.button("방문 기록", key="walk_record", disabled=not visited):
+    # keyed by the submission: a new button once the visits are stored, so a second tap records nothing more
+    if st.button("방문 기록", key=f"walk_record_{submission_key('walk_submission')}", disabled=not visited):
         visited_stops = [s for s in route.stops if s.label in visited]
         act(
             BOX,
@@ -162,6 +182,6 @@ if route:
                 f"활동보고서는 보고함에서 {md(on_date)}로 만드세요."
             ),
             lambda: store.record_visits(code, stops=visited_stops, on_date=on_date, user=user),
-            forget=["walk_visited"],
+            forget=["walk_visited", "walk_submission"],
         )
     st.page_link("app_pages/inbox.py", label="보고함에서 활동보고서 만들기", icon=":material/description:")

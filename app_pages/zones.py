@@ -8,7 +8,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from app_pages.common import act, file_bytes, get_store, md, require_dong, require_user, show_kept, show_map
-from app_pages.zones_layout import EDITOR_WIDTHS
+from app_pages.zones_layout import EDITABLE, EDITOR_WIDTHS
 from mapping.access import may_act
 from mapping.domain import LEADER_ROLES, ROLES
 from mapping.errors import Problem, ValidationError
@@ -61,9 +61,12 @@ table = pd.DataFrame(
 edited = st.data_editor(
     table,
     key="zone_editor",
-    disabled=["성명", "팀명", "역할"],
+    disabled=[c for c in EDITOR_WIDTHS if c not in EDITABLE],
     hide_index=True,
-    column_config={name: st.column_config.TextColumn(name, width=w) for name, w in EDITOR_WIDTHS.items()},
+    column_order=list(EDITOR_WIDTHS),  # the editable columns first: on a phone they fit without scrolling
+    column_config={
+        name: st.column_config.TextColumn(name, width=w, pinned=name == "성명") for name, w in EDITOR_WIDTHS.items()
+    },
 )
 
 candidate, problems = staff.copy(), []

@@ -227,10 +227,10 @@ def address_hint(files: pd.DataFrame, kit_addresses: Iterable[object], *, dong: 
     """
     loaded = [f"{r.source} ({int(r.rows):,}곳, 이 동 {int(r.in_dong or 0):,}곳)" for r in files.itertuples()]
     if loaded:
-        note = f"주소 자료: {', '.join(loaded)}와 키트의 주소(복지자원·보고)에서 찾습니다."
+        note = f"주소 자료: {', '.join(loaded)}와 키트의 공개 복지자원 주소에서 찾습니다."
     else:
         note = (
-            "불러온 주소 자료(juso.go.kr 위치정보요약DB)가 없어 키트의 주소(복지자원·보고)에서만 찾습니다. "
+            "불러온 주소 자료(juso.go.kr 위치정보요약DB)가 없어 키트의 공개 복지자원 주소에서만 찾습니다. "
             "관리자가 juso.go.kr 파일(entrc_*.txt)을 불러오면(load-addresses) 모든 건물 주소를 찾습니다."
         )
     named = [e for e in files["example"] if isinstance(e, str)] if len(files) else []

@@ -93,3 +93,11 @@ class AuthError(MappingError, PermissionError):
 
 class AccessError(MappingError, PermissionError):
     """The acting account may not see or do this (role, dong, gu, or read-only sample browsing)."""
+
+
+class ApiError(MappingError, ValueError):
+    """A request to the web API is refused: HTTP ``status``, a stable ``code``, a Korean message, the ``problems``."""
+
+    def __init__(self, status: int, code: str, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.problems = status, code, message, list(problems or [])

@@ -116,6 +116,21 @@ def export_reports(reports: gpd.GeoDataFrame, path: Path | str, *, fmt: str) -> 
     return path
 
 
+def open311_requests(reports: gpd.GeoDataFrame) -> list[dict[str, object]]:
+    """Reports as Open311 GeoReport v2 service requests, as :func:`export_reports` writes them (``open311``).
+
+    Reports go through :func:`mapping.publish.privacy.public_reports` first (no personal field, no report
+    that could point at a vulnerable resident's home).  An ``agency`` column, when given, names the agency
+    responsible before the assignee or team.
+
+    Raises
+    ------
+    ExportError
+        For a frame missing a required column or holding a geometry that is not a point.
+    """
+    return [_service_request(row) for row in _records(public_reports(_check_reports(reports)))]
+
+
 # ---- checking inputs ---------------------------------------------------------
 
 
@@ -301,7 +316,10 @@ def _description(row: dict[str, object]) -> str | None:
     if row.get("title"):
         return str(row["title"])
     memo = row.get("memo")
-    return None if memo is None else str(memo)[:_DESCRIPTION_CHARS]
+    if memo is not None:
+        return str(memo)[:_DESCRIPTION_CHARS]
+    kinds = [_label(FIELDS, row.get("field")), _label(ACTIVITIES, row.get("activity"))]  # a feed without free text
+    return " · ".join(k for k in kinds if k) or None
 
 
 def _service_request(row: dict[str, object]) -> dict[str, object]:
@@ -314,7 +332,7 @@ def _service_request(row: dict[str, object]) -> dict[str, object]:
         "service_name": _label(FIELDS, field),
         "service_code": field,
         "description": _description(row),
-        "agency_responsible": row.get("assignee") or row.get("team") or DEFAULT_AGENCY,
+        "agency_responsible": row.get("agency") or row.get("assignee") or row.get("team") or DEFAULT_AGENCY,
         "service_notice": None,
         "requested_datetime": _iso(row["created_at"]),
         "updated_datetime": _iso(row["updated_at"] or row["created_at"]),
@@ -328,7 +346,7 @@ def _service_request(row: dict[str, object]) -> dict[str, object]:
     }
 
 
-def _write_open311(rows: list[dict[str, object]], path: Path) -> None:
+def _write_open311(rows: list[dict[str, object]], path: Path) -> None:  # rows already public (export_reports)
     _write_json([_service_request(row) for row in rows], path)
 
 

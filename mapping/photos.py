@@ -83,6 +83,18 @@ def _jpeg(image: Image.Image, side: int, quality: int) -> tuple[bytes, tuple[int
     return out.getvalue(), copy.size
 
 
+def check_size(size: int, *, name: str) -> None:
+    """Refuse a photo of ``size`` bytes over the limit (before it is read, where the size is known first).
+
+    Raises
+    ------
+    PhotoError
+        For a file over 20 MB.
+    """
+    if size > MAX_BYTES:
+        raise PhotoError(f"{name}: {size / 1024 / 1024:.1f} MB입니다. 사진은 20 MB 이하만 받습니다.")
+
+
 def read_photo(data: bytes, *, name: str) -> Photo:
     """Check and prepare one uploaded photo.
 
@@ -91,8 +103,7 @@ def read_photo(data: bytes, *, name: str) -> Photo:
     PhotoError
         For a file over 20 MB or one that is not a JPEG, PNG or WebP image.
     """
-    if len(data) > MAX_BYTES:
-        raise PhotoError(f"{name}: {len(data) / 1024 / 1024:.1f} MB입니다. 사진은 20 MB 이하만 받습니다.")
+    check_size(len(data), name=name)
     try:
         image = Image.open(io.BytesIO(data))  # reads the header only
         kind = image.format

@@ -18,7 +18,15 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from mapping.access import account_role_of
-from mapping.domain import ADMIN_TEAM_WORD, HEADS, HISTORY_ACTIONS, REPORT_STATUSES, TRANSITIONS, WELFARE_TEAM_WORD
+from mapping.domain import (
+    ADMIN_TEAM_WORD,
+    DUTIES,
+    HEADS,
+    HISTORY_ACTIONS,
+    REPORT_STATUSES,
+    TRANSITIONS,
+    WELFARE_TEAM_WORD,
+)
 from mapping.errors import TransitionError
 from mapping.text import text_of
 
@@ -35,12 +43,13 @@ DUTY_FOR_FIELD = {
 
 @dataclass(frozen=True)
 class Proposal:
-    """Whom a report should go to: ``kind`` is own, person, team or nobody."""
+    """Whom a report should go to: ``kind`` is own, person, team or nobody; ``duty`` the duty it was routed by."""
 
     kind: str
     person: str | None = None
     team: str | None = None
     candidates: tuple[str, ...] = field(default_factory=tuple)
+    duty: str | None = None
 
     @property
     def text(self) -> str:
@@ -51,45 +60,56 @@ class Proposal:
             return f"{self.person} ({self.team})에게 인계를 제안합니다."
         if self.kind == "team":
             return f"{self.team} ({', '.join(self.candidates)})에 인계를 제안합니다: 담당자 {self.person}."
-        return "이 업무를 맡은 직원이 없습니다: 팀장과 상의해 담당자를 고르세요."
+        if self.duty is None:
+            return "분야·담당업무가 정해지지 않아 제안할 직원이 없습니다: 보고를 채우거나 인계할 직원을 직접 고르세요."
+        return f"담당업무 '{DUTIES.label(self.duty)}'을(를) 맡은 직원이 없습니다: 팀장과 상의해 담당자를 고르세요."
 
 
-def propose_assignee(duty: str | None, staff: pd.DataFrame, *, finder: str) -> Proposal:
-    """Propose whom to hand a report over to, by duty (담당업무).
+def propose_assignee(duty: object, staff: pd.DataFrame, *, finder: str, field: object = None) -> Proposal:
+    """Propose whom to hand a report over to, by duty (담당업무), else by the field's usual duty.
 
     Parameters
     ----------
     duty : str or None
-        The duty key the report needs (see :data:`mapping.domain.DUTIES`).
+        The duty key the report needs (see :data:`mapping.domain.DUTIES`); None, NaN or "" when not said.
     staff : DataFrame
         ``name``, ``team``, ``role``, ``duties`` (list of keys).
     finder : str
         Who found it.
+    field : str or None
+        The report's field key (:data:`mapping.domain.FIELDS`): routes a report without a duty by the duty
+        its field usually needs (:data:`DUTY_FOR_FIELD`).
 
     Returns
     -------
     Proposal
         ``own`` when the finder has the duty; ``person`` when one colleague has
         it; ``team`` when several do (the team leader among them, else the
-        first, is proposed); ``nobody`` otherwise.
+        first, is proposed); ``nobody`` otherwise (no duty known, or nobody holds it): never a default person.
     """
+    wanted = text_of(duty) or DUTY_FOR_FIELD.get(text_of(field))
+    if not wanted:
+        return Proposal("nobody")
     people = staff.set_index("name")
-    if duty is None:
-        return Proposal("nobody")
-    if finder in people.index and duty in (people.loc[finder, "duties"] or []):
-        return Proposal("own", finder, people.loc[finder, "team"])
-    having = [n for n, d in zip(staff["name"], staff["duties"], strict=True) if n != finder and duty in (d or [])]
+    if finder in people.index and wanted in _duties(people.loc[finder, "duties"]):
+        return Proposal("own", finder, people.loc[finder, "team"], duty=wanted)
+    having = [n for n, d in zip(staff["name"], staff["duties"], strict=True) if n != finder and wanted in _duties(d)]
     if not having:
-        return Proposal("nobody")
+        return Proposal("nobody", duty=wanted)
     if len(having) == 1:
-        return Proposal("person", having[0], people.loc[having[0], "team"], tuple(having))
+        return Proposal("person", having[0], people.loc[having[0], "team"], tuple(having), duty=wanted)
     by_team = pd.Series([people.loc[n, "team"] for n in having]).value_counts()
     finder_team = people.loc[finder, "team"] if finder in people.index else None
     # the finder's own team if it has the duty, else the team with the most holders (then by name)
     team = finder_team if finder_team in by_team.index else sorted(by_team.index, key=lambda t: (-by_team[t], t))[0]
     in_team = [n for n in having if people.loc[n, "team"] == team]
     leader = next((n for n in in_team if people.loc[n, "role"] == "team_leader"), in_team[0])
-    return Proposal("team", leader, team, tuple(in_team))
+    return Proposal("team", leader, team, tuple(in_team), duty=wanted)
+
+
+def _duties(value: object) -> list:
+    """A staff member's duty keys (a list cell that may be None or NaN)."""
+    return list(value) if isinstance(value, list | tuple) else []
 
 
 def co_approver_for(owner: str | None, staff: pd.DataFrame) -> str | None:

@@ -188,3 +188,15 @@ def app_store() -> Store:
     from app_pages.common import get_store
 
     return get_store()
+
+
+INTAKE_FORM = "intake_submission"  # app_pages/intake.py's submission key in the session (its FORM)
+
+
+def form_key(at, name: str, widget: str) -> str:
+    """The key of ``widget`` of form ``name`` this run: its name and the form's submission key.
+
+    A page mints one key per submission (:func:`app_pages.common.submission_key`) and ends its widgets' keys with it,
+    so a stored submission gives a fresh form.
+    """
+    return f"{widget}_{at.session_state[name]}"

@@ -135,7 +135,7 @@ def test_the_address_hint_names_the_loaded_files_and_gives_an_example_of_the_don
     kit = ["서울특별시 도봉구 방학동 123번지 4호 2층", "서울특별시 도봉구 도당로 13길 7"]
     note, example = address_hint(sample_store.address_files(SAMPLE_CODE), kit, dong="도봉구 방학3동")
     assert example == "도봉구 방학동 123-4"  # the dong's own, not a 마포구 example for every dong
-    assert note.startswith("도봉구 방학3동: 불러온 주소 자료") and "키트의 주소" in note
+    assert note.startswith("도봉구 방학3동: 불러온 주소 자료") and "키트의 공개 복지자원 주소" in note
     path = write_juso(
         tmp_path / "entrc_seoul.txt",
         [
@@ -146,7 +146,7 @@ def test_the_address_hint_names_the_loaded_files_and_gives_an_example_of_the_don
     sample_store.load_addresses(read_juso_entrances(path), source=path.name, user=CLI_USER)
     note, example = address_hint(sample_store.address_files(SAMPLE_CODE), kit, dong="마포구 성산2동")
     assert (
-        note == "마포구 성산2동: 주소 자료: entrc_seoul.txt (2곳, 이 동 1곳)와 키트의 주소(복지자원·보고)에서 찾습니다."
+        note == "마포구 성산2동: 주소 자료: entrc_seoul.txt (2곳, 이 동 1곳)와 키트의 공개 복지자원 주소에서 찾습니다."
     )
     assert example == "마포구 월드컵로 190"  # from the file, within this dong (관할행정동)
     assert address_hint(sample_store.address_files("1132052100"), [], dong="방학3동")[1] == "도봉구 도봉로 1"

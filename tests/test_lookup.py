@@ -80,3 +80,14 @@ def test_cli_load_addresses_then_lookup(sample_store, capsys, tmp_path):
     assert main(["officer-for", "--address", "서울 마포구 성미산로 17", "--db", db]) == 0
     assert json.loads(capsys.readouterr().out)["tong"] == 9
     assert shapely.Point(lon, lat).within(sample_store.dong(SAMPLE_CODE).geometry.iloc[0])
+
+
+def test_address_search_never_finds_a_household_address(sample_store):
+    """The matched address is shown to whoever typed (the public map too): a prefix must not reveal homes."""
+    households = sample_store.households(SAMPLE_CODE, user=CLI_USER)
+    home = str(households["address"].iloc[0])
+    assert "샘플주소" in home  # the sample kit's households have addresses of their own
+    searched = set(sample_store.address_candidates("마포구성산동샘플주소")["address"])
+    assert searched and not searched & set(households["address"])
+    with pytest.raises(NotFoundError):
+        officer_for(sample_store, address="마포구 성산동 샘플주소")

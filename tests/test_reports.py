@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 import pytest
@@ -11,11 +13,13 @@ import pytest
 from mapping.access import CLI_USER, PUBLIC_USER, owner_user, sample_user
 from mapping.domain import HISTORY_ACTIONS, TRANSITIONS
 from mapping.errors import AccessError, TransitionError, ValidationError
+from mapping.kit.reader import read_kit
 from mapping.photos import read_photo
 from mapping.reports import check_transition, co_approver_for, history_table, propose_assignee
-from mapping.store import Store
+from mapping.store import Store, open_store
 from tests.conftest import ROOT, SAMPLE_CODE
 from tests.helpers import staff_user
+from tests.kits import BANGHAK3, write_banghak3
 from tests.test_photos import jpeg_with_gps
 
 
@@ -456,3 +460,94 @@ def test_the_history_table_names_each_step_in_korean(sample_store):
         {"누가": "노아린", "무엇": "접수", "상태": "접수", "메모": ""},
         {"누가": "노아린", "무엇": "인계 → 강도윤", "상태": "인계", "메모": "청소 담당"},
     ]
+
+
+# ---- one submission, one record (issue 20) -----------------------------------------------------------------------
+def test_the_same_submission_key_files_one_report_with_its_photos_once(sample_store, monkeypatch, tmp_path):
+    """A second tap on 저장 (or an API retry) with the form's key returns the first report: no copy, no error."""
+    monkeypatch.setenv("MAPPING_PHOTOS", str(tmp_path / "photos"))
+    photo = read_photo(jpeg_with_gps(126.9, 37.566), name="a.jpg")
+    before = len(sample_store.reports(SAMPLE_CODE))
+    me = staff_user("강도윤")
+
+    def file(key: str, memo: str = "맨홀 뚜껑 흔들림", user=me) -> int:
+        place = point_in_tong(sample_store, 3)
+        return sample_store.file_report(SAMPLE_CODE, lonlat=place, memo=memo, photos=[photo], user=user, client_key=key)
+
+    first = file("3f2a-tap")
+    assert file("3f2a-tap") == first  # the second tap
+    assert len(sample_store.reports(SAMPLE_CODE)) == before + 1
+    assert len(sample_store.report_photos(first)) == 1
+    assert list(sample_store.report_history(first)["action"]) == ["create"]
+    assert len(list((tmp_path / "photos").rglob("*.jpg"))) == 2  # the photo and its thumbnail, once
+
+    second = file("77c1-next")  # the next report of the same form: a new key
+    assert second != first and len(sample_store.reports(SAMPLE_CODE)) == before + 2
+    assert len(list((tmp_path / "photos").rglob("*.jpg"))) == 2  # the same photo: the same files
+    assert len(sample_store.report_photos(second)) == 1
+
+
+def test_two_taps_at_once_file_one_report(sample_store):
+    """Two saves with one key racing each other (two app runs, two connections) store one report."""
+    place, before = point_in_tong(sample_store, 3), len(sample_store.reports(SAMPLE_CODE))
+    go = threading.Barrier(2)
+
+    def tap(_: int) -> int:
+        store = open_store(sample_store.url)
+        go.wait()
+        try:
+            return store.file_report(
+                SAMPLE_CODE, lonlat=place, memo="두 번 누른 저장", user=staff_user("강도윤"), client_key="twin-taps"
+            )
+        finally:
+            store.close()
+
+    with ThreadPoolExecutor(2) as pool:
+        ids = list(pool.map(tap, range(2)))
+    assert ids[0] == ids[1]
+    assert len(sample_store.reports(SAMPLE_CODE)) == before + 1
+
+
+def test_a_progress_note_and_a_notice_tapped_twice_are_recorded_once(sample_store):
+    finder = staff_user("강도윤")
+    rid = sample_store.file_report(SAMPLE_CODE, lonlat=point_in_tong(sample_store, 3), memo="누수", user=finder)
+    sample_store.move_report(rid, "in_progress", user=finder)
+    for _ in range(2):
+        sample_store.add_progress(rid, "배관 업체 연락", user=finder, client_key="note-0001")
+    sample_store.add_progress(rid, "배관 업체 연락", user=finder, client_key="note-0002")  # said again, on purpose
+    history = sample_store.report_history(rid)
+    assert list(history.loc[history["action"] == "progress", "note"]) == ["배관 업체 연락"] * 2
+    with pytest.raises(ValidationError, match="요청 키는 영문"):
+        sample_store.add_progress(rid, "짧은 키", user=finder, client_key="n-1")
+    today = sample_store.clock().date()
+    for _ in range(2):
+        sample_store.notify_resident(rid, channel="전화", on_date=today, user=finder, client_key="notice-0001")
+    assert len(sample_store.report_notifications(rid)) == 1
+    assert sample_store.report(rid, user=CLI_USER)["status"] == "resident_notified"
+
+
+# ---- whom to hand a report to (issue 20) --------------------------------------------------------------------------
+@pytest.mark.parametrize("duty", [None, float("nan"), ""])
+def test_a_report_without_a_duty_is_routed_by_its_field(duty):
+    proposal = propose_assignee(duty, STAFF, finder="청소담당", field="welfare")
+    assert (proposal.kind, proposal.person) == ("team", "복지팀장")
+    nothing = propose_assignee(duty, STAFF, finder="청소담당", field=None)
+    assert (nothing.kind, nothing.person) == ("nobody", None)  # nobody preselected, and it says why
+    assert "분야·담당업무가 정해지지 않아" in nothing.text
+    assert "'문화'을(를) 맡은 직원이 없습니다" in propose_assignee("culture", STAFF, finder="청소담당").text
+
+
+def test_a_report_filed_in_a_new_dong_is_proposed_to_the_colleague_of_its_field_not_the_dong_head(tmp_path):
+    """방학3동's kit was never seen before: a welfare report filed as the intake page files it (duty left empty)."""
+    store = open_store(tmp_path / "b.sqlite")
+    store.load_kit(read_kit(write_banghak3(tmp_path / "kit")), user=CLI_USER)
+    finder = staff_user("강도윤", code=BANGHAK3, role="officer")
+    place = store.dong(BANGHAK3).geometry.iloc[0].representative_point()
+    rid = store.file_report(
+        BANGHAK3, lonlat=(place.x, place.y), memo="끼니 거르는 어르신", field="복지", duty=None, user=finder
+    )
+    row = store.inbox(BANGHAK3, user=finder)["found"].set_index("id").loc[rid]
+    assert row["duty"] == "welfare"  # the field's usual duty, as when the duty is not given at all
+    proposal = propose_assignee(row["duty"], store.staff(BANGHAK3), finder="강도윤", field=row["field"])
+    assert (proposal.kind, proposal.person) == ("person", "방복지")
+    store.close()

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, TypeVar
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from mapping import clock
 from mapping.access import User, check_staff, output_check_user
@@ -101,6 +102,36 @@ def public_reports(frame: Frame) -> Frame:
     sensitive = stripped.get("activity", pd.Series(index=stripped.index, dtype=object)).isin(SENSITIVE_ACTIVITIES)
     sensitive |= stripped.get("field", pd.Series(index=stripped.index, dtype=object)).isin(SENSITIVE_FIELDS)
     return stripped[~sensitive]
+
+
+# a public machine-readable feed (Open311) carries only these columns of a report: no free text (memos, titles,
+# addresses and actions may name a resident), no staff name (officers agree to publish theirs only on the map's card)
+FEED_COLUMNS = ("id", "dong_code", "created_at", "updated_at", "status", "field", "activity", "duty", "tong", "zone_id")
+PUBLIC_PLACE_DECIMALS = 3
+"""A public feed's places are rounded to this many decimals of a degree: about 110 m north–south, 90 m east–west
+in Seoul — the street, not the door."""
+
+
+def public_feed(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Reports fit for a public machine-readable feed (Open311): :func:`public_reports`, then an allow-list.
+
+    No 돌봄이웃발견 or 복지 report, no 중복; only :data:`FEED_COLUMNS` (no personal field, free text or staff
+    name); each place rounded to :data:`PUBLIC_PLACE_DECIMALS` decimals.
+
+    Parameters
+    ----------
+    frame : GeoDataFrame
+        Reports as :meth:`mapping.store.Store.reports` returns them (EPSG:4326); never modified.
+
+    Returns
+    -------
+    GeoDataFrame
+    """
+    public = public_reports(frame)
+    public = public[public["status"] != "duplicate"]
+    kept = [c for c in FEED_COLUMNS if c in public.columns]
+    rounded = shapely.transform(public.geometry.values, lambda xy: np.round(xy, PUBLIC_PLACE_DECIMALS))
+    return gpd.GeoDataFrame(pd.DataFrame(public[kept]), geometry=list(rounded), crs=public.crs)
 
 
 def _check_table(table: str) -> None:

@@ -9,7 +9,7 @@ The :class:`Store` itself holds the engine, the schema and the reads of referenc
 data (cached per revision); the rest comes from mixins: :mod:`mapping.store.audit` (the access log),
 :mod:`mapping.store.loading` (kit, zone ownership), :mod:`mapping.store.imports`
 (files, address points), :mod:`mapping.store.reports` and :mod:`mapping.store.report_flow`
-(reports), :mod:`mapping.store.month`, :mod:`mapping.store.accounts`,
+(reports), :mod:`mapping.store.month`, :mod:`mapping.store.accounts`, :mod:`mapping.store.tokens` (the field API's tokens),
 :mod:`mapping.store.contacts`, :mod:`mapping.store.missions`, :mod:`mapping.store.referrals` and
 :mod:`mapping.store.outreach` (notice posts, who may see what), :mod:`mapping.store.region`
 (many dongs' counts for the gu and the city) and :mod:`mapping.store.cases` (a best case's way up, the library).  The database
@@ -35,6 +35,7 @@ from mapping.store.referrals import ReferralsMixin
 from mapping.store.region import RegionMixin
 from mapping.store.report_flow import ReportFlowMixin
 from mapping.store.reports import ReportsMixin
+from mapping.store.tokens import TokensMixin
 from mapping.tong_index import attach_tong_zone
 
 
@@ -46,6 +47,7 @@ class Store(
     ReportFlowMixin,
     MonthMixin,
     AccountsMixin,
+    TokensMixin,
     ContactsMixin,
     MissionsMixin,
     ReferralsMixin,

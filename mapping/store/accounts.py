@@ -409,7 +409,7 @@ class AccountsMixin(StoreBase):
                 self._log(conn, who, "로그인 실패", f"accounts:{account}", detail, dong_code=scope)
         if not ok or row is None:  # raised after the commit, so the log and the failure count are kept
             raise AuthError(refusal_message())
-        return _user(row, client=client)
+        return account_user(row, client=client)
 
     def _reserve_attempt(
         self, conn: sa.Connection, account: str, client: str | None, now: dt.datetime, period: dt.timedelta
@@ -500,7 +500,7 @@ class AccountsMixin(StoreBase):
         with self.writer.begin() as conn:
             conn.execute(ACCOUNTS.update().where(ACCOUNTS.c.account == row["account"]).values(last_login=self.clock()))
             self._log(conn, who, "로그인", f"accounts:{row['account']}", "sso", dong_code=account_scope(row))
-        return _user(row, client=client)
+        return account_user(row, client=client)
 
 
 def _binding_text(row: dict) -> str:
@@ -510,7 +510,8 @@ def _binding_text(row: dict) -> str:
     )
 
 
-def _user(row: dict, *, client: str | None) -> User:
+def account_user(row: dict, *, client: str | None) -> User:
+    """The :class:`User` an account row stands for, seen from ``client``."""
     return User(
         row["account"],
         row["name"],

@@ -151,8 +151,9 @@ class ImportsMixin(StoreBase):
     def address_candidates(self, norm: str, *, limit: int = 20) -> pd.DataFrame:
         """Known addresses whose normalised form starts with ``norm``.
 
-        Searched: loaded juso address points, and the addresses of resources,
-        reports and households (only their positions are used, never shown).
+        Searched: the loaded juso address points and the addresses of public resources.  Never the
+        addresses of households, reports or blind spots: the matched address is shown to whoever typed
+        the query (the public map's 주무관 찾기 too), and a prefix would reveal those homes.
         """
         pattern = norm.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         with self.engine.connect() as conn:
@@ -165,10 +166,13 @@ class ImportsMixin(StoreBase):
                 .mappings()
                 .all()
             )
-            stored = []
-            for t in (t for t in POINT_TABLES.values() if "address" in t.c):
-                rows = conn.execute(sa.select(t.c.address, t.c.lon, t.c.lat).where(t.c.address.is_not(None)))
-                stored += [dict(r) for r in rows.mappings()]
+            public = POINT_TABLES["resources"]
+            rows = conn.execute(
+                sa.select(public.c.address, public.c.lon, public.c.lat).where(
+                    public.c.address.is_not(None), public.c.public.is_(True)
+                )
+            )
+            stored = [dict(r) for r in rows.mappings()]
         return pd.DataFrame([*map(dict, found), *stored], columns=["address", "norm", "lon", "lat"])
 
     def address_points(self, *, bounds: tuple[float, float, float, float]) -> pd.DataFrame:

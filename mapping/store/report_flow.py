@@ -19,7 +19,7 @@ from mapping.domain import NOTIFY_CHANNELS, OPEN_STATUSES
 from mapping.errors import Problem, TransitionError, ValidationError
 from mapping.reports import check_transition, co_approver_for
 from mapping.store.report_rows import REPORTS, ReportRows
-from mapping.store.reports import overdue_thresholds
+from mapping.store.reports import client_key_problem, overdue_thresholds
 from mapping.store.schema import PERSONAL, REPORT_HISTORY, REPORT_NOTIFICATIONS
 
 
@@ -155,14 +155,40 @@ class ReportFlowMixin(ReportRows):
             changes={k: v for k, v in values.items() if k in ("assignee", "duplicate_of")},
         )
 
-    def add_progress(self, report_id: int, note: str, *, user: User) -> None:
-        """Record progress the finder will see in their inbox before closure."""
+    def add_progress(self, report_id: int, note: str, *, user: User, client_key: str | None = None) -> None:
+        """Record progress the finder will see in their inbox before closure.
+
+        ``client_key`` is the sender's idempotency key (as for :meth:`file_report`): a note already recorded under
+        it is not recorded again, however often (and however concurrently) it is sent.
+
+        Raises
+        ------
+        ValidationError
+            For an empty note or a malformed key.
+        TransitionError
+            Unless ``user`` may edit the report.
+        """
         report = self._report_row(report_id)
+        _check_key(client_key, what="진행 기록")
         if not note.strip():
             raise ValidationError([Problem("보고", None, "진행", "진행 내용을 적으세요.")], what="진행 기록")
         actor = self._check_editor(report, user)
-        with self.writer.begin() as conn:
-            self._history(conn, report_id, actor=actor, action="progress", note=note.strip())
+        if self._recorded(REPORT_HISTORY, report_id, client_key):
+            return
+        try:
+            with self.writer.begin() as conn:
+                self._history(conn, report_id, actor=actor, action="progress", note=note.strip(), client_key=client_key)
+        except sa.exc.IntegrityError:  # the same key, sent at the same time, was recorded by the other request
+            if not self._recorded(REPORT_HISTORY, report_id, client_key):
+                raise
+
+    def _recorded(self, table: sa.Table, report_id: int, key: str | None) -> bool:
+        """Whether ``table`` (a report's history or notifications) already has the row sent under ``key``."""
+        if key is None:
+            return False
+        query = sa.select(sa.func.count()).where(table.c.report_id == int(report_id), table.c.client_key == key)
+        with self.engine.connect() as conn:
+            return bool(conn.execute(query).scalar_one())
 
     def notify_resident(
         self,
@@ -173,10 +199,20 @@ class ReportFlowMixin(ReportRows):
         user: User,
         by_whom: str | None = None,
         note: str | None = None,
+        client_key: str | None = None,
     ) -> None:
         """Record that the resident was told (전화/문자/방문/우편) and move the report to 주민통보.
 
-        ``by_whom``: the staff member who told them (``user`` when not given).
+        ``by_whom``: the staff member who told them (``user`` when not given).  ``client_key`` is the sender's
+        idempotency key (as for :meth:`file_report`): a notice already recorded under it is not recorded again
+        (and the report, already moved, is not moved twice).
+
+        Raises
+        ------
+        ValidationError
+            For an unknown channel, a stranger as ``by_whom``, a date outside the report's life or a malformed key.
+        TransitionError
+            If the report cannot move to 주민통보.
         """
         key = next((k for k, v in NOTIFY_CHANNELS.items() if channel in (k, v)), None)
         if key is None:
@@ -189,13 +225,16 @@ class ReportFlowMixin(ReportRows):
                 what="주민통보",
             )
         report = self._report_row(report_id)
+        _check_key(client_key, what="주민통보")
         actor = self._actor_in(report["dong_code"], user, doing="주민통보 기록")
+        if self._recorded(REPORT_NOTIFICATIONS, report_id, client_key):
+            return
         by_whom = by_whom or actor
         self._check_notification(report, by_whom=by_whom, on_date=on_date)
-        with self.writer.begin() as conn:
+        with self.writer.begin() as conn:  # a concurrent twin fails in _move (the report moved): nothing doubles
             conn.execute(
                 REPORT_NOTIFICATIONS.insert().values(
-                    report_id=report_id, channel=key, on_date=on_date, by_whom=by_whom, note=note
+                    report_id=report_id, channel=key, on_date=on_date, by_whom=by_whom, note=note, client_key=client_key
                 )
             )
             self._move(
@@ -362,3 +401,9 @@ class ReportFlowMixin(ReportRows):
         )
         with self.engine.connect() as conn:
             return {int(r.report_id): f"{r.actor}: {r.note}" for r in conn.execute(query) if r.note}
+
+
+def _check_key(client_key: str | None, *, what: str) -> None:
+    """Refuse a malformed idempotency key (:func:`~mapping.store.reports.client_key_problem`)."""
+    if client_key is not None and (problem := client_key_problem(client_key)):
+        raise ValidationError([problem], what=what)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from mapping import clock
 from mapping.access import User
 from mapping.crs import plausible_lonlat
 from mapping.domain import ACTIVITIES, DUTIES, FIELDS
-from mapping.errors import Problem, TransitionError, ValidationError
+from mapping.errors import ConflictError, Problem, TransitionError, ValidationError
 from mapping.photos import Photo, photo_paths, write_atomic
 from mapping.reports import DUTY_FOR_FIELD, co_approver_for
 from mapping.store.engine import _new_id
@@ -36,6 +37,14 @@ from mapping.tong_index import attach_tong_zone
 REPORTS = POINT_TABLES["reports"]
 EDITABLE = {"title", "memo", "activity", "field", "duty", "address", "action", "resident_name", "resident_phone"}
 VOCAB = {"activity": ACTIVITIES, "field": FIELDS, "duty": DUTIES}
+CLIENT_KEY_RE = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")  # a UUID fits; so does any sender's own scheme of that shape
+
+
+def client_key_problem(key: str) -> Problem | None:
+    """Why ``key`` cannot be a report's client key (None when it can): 8–64 letters, digits or ``._:-``."""
+    if CLIENT_KEY_RE.match(key):
+        return None
+    return Problem("보고", None, "요청 키", f"{key[:80]!r}: 요청 키는 영문·숫자·._:- 8~64자여야 합니다 (예: UUID).")
 
 
 def attach_tong_zone_of(tongs: pd.DataFrame, lonlats: list[tuple[float, float]]) -> list[int | None]:
@@ -161,6 +170,7 @@ class ReportsMixin(ReportRows):
         created_at: dt.datetime | None = None,
         has_resident: bool = True,
         mission_id: int | None = None,
+        client_key: str | None = None,
         **details: object,
     ) -> int:
         """File ``user``'s new report (status 접수) in dong ``code``; only a place and a memo are needed.
@@ -172,15 +182,35 @@ class ReportsMixin(ReportRows):
         ``has_resident=False`` marks a report no resident needs to hear about
         (a broken manhole): it can be closed without a notification record.
         ``mission_id`` tags it with one of the dong's missions or issues (이달의 미션, 동 현안사항) at once.
+        A duty left out (or empty) follows the field (:data:`mapping.reports.DUTY_FOR_FIELD`).
+        ``client_key`` is the sender's idempotency key (a field device's, made once per report): a report of
+        dong ``code`` already filed under it is not filed again — its id is returned and nothing is written,
+        however often (and however concurrently) the same report is sent.
+        The report, its photos and its history row are written in one transaction or not at all: a run of the
+        intake page stopped by a second tap cannot half-write it, and the second tap, under the same key, gets it.
+
+        Returns
+        -------
+        int
+            The report's id (the earlier one's, for a key already used).
 
         Raises
         ------
         AccessError
             Unless ``user`` is on the staff of dong ``code``.
         ValidationError
-            For an empty memo, a bad detail or another dong's mission; nothing is stored.
+            For an empty memo, a bad detail, another dong's mission or a malformed client key; nothing is stored.
+        ConflictError
+            If ``client_key`` was used by another staff member's report of the dong.
         """
         finder = self._actor_in(code, user, doing="보고 접수")
+        if client_key is not None:
+            if problem := client_key_problem(client_key):
+                raise ValidationError([problem], what="보고")
+            if (known := self._filed_under(code, client_key, finder=finder)) is not None:
+                return known
+        if details.get("duty") in (None, ""):  # not said: _clean_details takes the field's usual duty
+            details.pop("duty", None)
         lon, lat = (float(v) for v in lonlat)
         if not (math.isfinite(lon) and math.isfinite(lat) and plausible_lonlat(lon, lat)):
             problem = Problem("보고", None, "위치", f"위치 ({lon}, {lat})가 서울이 아닙니다. 지도에서 다시 고르세요.")
@@ -206,7 +236,58 @@ class ReportsMixin(ReportRows):
             "created_at": created_at or self.clock(),
             "updated_at": self.clock(),
         }
-        values["version"] = 1
+        values |= {"version": 1, "client_key": client_key}
+        try:
+            return self._insert_report(values, photos, user=user, finder=finder, mission_id=mission_id)
+        except sa.exc.IntegrityError:
+            known = None if client_key is None else self._filed_under(code, client_key, finder=finder)
+            if known is None:
+                raise
+            return known  # the same report, sent at the same time, was stored by the other request
+
+    def filed_under(self, code: str, client_key: str, *, user: User) -> int | None:
+        """The id of ``user``'s report of dong ``code`` filed under ``client_key`` (None: not filed yet).
+
+        Raises
+        ------
+        AccessError
+            Unless ``user`` is on the staff of dong ``code``.
+        ValidationError
+            For a malformed key.
+        ConflictError
+            If another staff member's report was filed under that key.
+        """
+        finder = self._actor_in(code, user, doing="보고 접수")
+        if problem := client_key_problem(client_key):
+            raise ValidationError([problem], what="보고")
+        return self._filed_under(code, client_key, finder=finder)
+
+    def _filed_under(self, code: str, client_key: str, *, finder: str) -> int | None:
+        """The id of dong ``code``'s report filed under ``client_key`` (None: none yet).
+
+        Raises
+        ------
+        ConflictError
+            If that report is another staff member's (a key is one sender's, for one report).
+        """
+        query = sa.select(REPORTS.c.id, REPORTS.c.finder).where(
+            REPORTS.c.dong_code == code, REPORTS.c.client_key == client_key
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            return None
+        if row.finder != finder:
+            raise ConflictError(
+                f"요청 키 {client_key!r}은(는) 이미 다른 직원의 보고에 쓰였습니다: 보고마다 새 키를 만들어 보내세요."
+            )
+        return int(row.id)
+
+    def _insert_report(
+        self, values: dict[str, object], photos: list[Photo], *, user: User, finder: str, mission_id: int | None
+    ) -> int:
+        """Write the report, its photos and its history in one transaction (photo files first, removed on failure)."""
+        code = str(values["dong_code"])
         written = self._write_photos(photos)
         try:
             with self.writer.begin() as conn:

@@ -10,7 +10,7 @@ import uuid
 
 import sqlalchemy as sa
 
-SCHEMA_VERSION = 8  # 1 → 2: report life (duty, title, resident, co-approval, photos, history); 2 → 3: walks;
+SCHEMA_VERSION = 10  # 1 → 2: report life (duty, title, resident, co-approval, photos, history); 2 → 3: walks;
 # 3 → 4: the team leader's month (aggregations, meetings, best cases, dong settings), staff.public_card, reports.version, accounts;
 # 4 → 5: relationships and outreach (contacts and their log, missions, referrals, notice posts), reports.mission_id;
 # 5 → 6: no new table; every write to dongs, tongs, zones or staff also writes meta.reference_revision (a program
@@ -18,7 +18,13 @@ SCHEMA_VERSION = 8  # 1 → 2: report life (duty, title, resident, co-approval, 
 # 6 → 7: accounts.gu_code and locked_until (a lock for a period), login_clients (failures per client address),
 # access_log.dong_code and key_id (entries are HMACs keyed outside the database: mapping.store.audit);
 # 7 → 8: best_cases.result, shared, submitted_by, gu_reason, gu_decided_by, city_sent_by, city_shared_on/by (the case
-# travels dong → gu → city in the app), the index reports(dong_code, created_at)
+# travels dong → gu → city in the app), the index reports(dong_code, created_at);
+# 8 → 9: reports.client_key (a report sent again with the same client-made key is stored once: unique per dong),
+# api_tokens (the field API's short-lived bearer tokens, kept only as SHA-256 hashes);
+# 9 → 10: report_history.client_key and report_notifications.client_key (a progress note or a resident notice sent
+# again under its key — a second tap, a retried request — is recorded once: unique per report)
+
+CLIENT_KEY_LENGTH = 64  # a sender's idempotency key (mapping.store.reports.client_key_problem): a UUID fits
 
 
 def _dong() -> sa.Column:
@@ -144,6 +150,7 @@ POINT_TABLES = {
         sa.Column("updated_at", sa.DateTime),
         sa.Column("version", sa.Integer),  # v4: bumped by every change; a stale edit is refused (None = 1)
         sa.Column("mission_id", sa.Integer),  # v5: the month's mission or dong issue it serves (missions.id)
+        sa.Column("client_key", sa.String(CLIENT_KEY_LENGTH)),  # v9: the sender's idempotency key (None: none given)
     ),
     "households": _point_table(
         "households",
@@ -165,6 +172,13 @@ POINT_TABLES = {
 }
 # v8: a month of many dongs is one range per dong (the gu's and the city's month), not a scan of every report
 sa.Index("ix_reports_dong_created", POINT_TABLES["reports"].c.dong_code, POINT_TABLES["reports"].c.created_at)
+# v9: one report per (dong, client key); reports without a key (NULL) are not constrained
+sa.Index(
+    "ux_reports_dong_client_key",
+    POINT_TABLES["reports"].c.dong_code,
+    POINT_TABLES["reports"].c.client_key,
+    unique=True,
+)
 ACCESS_LOG = sa.Table(
     "access_log",
     meta,
@@ -221,6 +235,8 @@ REPORT_HISTORY = sa.Table(
     sa.Column("to_status", sa.String(24)),
     sa.Column("changes", sa.JSON),
     sa.Column("note", sa.Text),
+    sa.Column("client_key", sa.String(CLIENT_KEY_LENGTH)),  # v10: a progress note's idempotency key
+    sa.Index("ux_report_history_client_key", "report_id", "client_key", unique=True),
 )
 REPORT_NOTIFICATIONS = sa.Table(
     "report_notifications",
@@ -231,6 +247,8 @@ REPORT_NOTIFICATIONS = sa.Table(
     sa.Column("on_date", sa.Date, nullable=False),
     sa.Column("by_whom", sa.Text, nullable=False),
     sa.Column("note", sa.Text),
+    sa.Column("client_key", sa.String(CLIENT_KEY_LENGTH)),  # v10: the notification's idempotency key
+    sa.Index("ux_report_notifications_client_key", "report_id", "client_key", unique=True),
 )
 
 WALKS = sa.Table(
@@ -335,6 +353,16 @@ ACCOUNTS = sa.Table(  # one per person (v4); passwords only as argon2 hashes
     sa.Column("last_login", sa.DateTime),
     sa.Column("gu_code", sa.String(5)),  # v7: a 구 담당 or a gu's administrator is bound to one gu
     sa.Column("locked_until", sa.DateTime),  # v7: the lock after repeated failures ends then (None: not locked)
+)
+API_TOKENS = sa.Table(  # v9: the field API's bearer tokens; only their SHA-256 is kept (mapping.store.tokens)
+    "api_tokens",
+    meta,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("account", sa.String(64), nullable=False, index=True),
+    sa.Column("issued_at", sa.DateTime, nullable=False),
+    sa.Column("expires_at", sa.DateTime, nullable=False),
+    sa.Column("client", sa.Text),
+    sa.Column("revoked_at", sa.DateTime),
 )
 LOGIN_CLIENTS = sa.Table(  # v7: failed logins per client address, so that one address cannot try every account
     "login_clients",

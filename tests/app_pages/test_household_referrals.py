@@ -14,7 +14,7 @@ from app_pages.referrals_ui import HOUSEHOLD_PICK, HOUSEHOLD_REFERRALS_KEY
 from mapping.access import CLI_USER
 from mapping.publish.privacy import assert_no_personal_values, personal_values_of, public_view
 from mapping.publish.public_site import export_public_site
-from tests.conftest import SAMPLE_CODE, app_store, as_officer
+from tests.conftest import SAMPLE_CODE, app_store, as_officer, form_key
 from tests.helpers import staff_user, unescape_js
 
 OFFICER, ZONE = "노아린", "Z28"  # the sample's Z28 has two households
@@ -56,7 +56,7 @@ def refer(at: AppTest, household_id: int, *, body: str = "welfare_centre", name:
     at.selectbox(key=f"ref_bodyh{household_id}").set_value(body)
     at.text_input(key=f"ref_nameh{household_id}").input(name)
     at.text_input(key=f"ref_new_noteh{household_id}").input(note)
-    at.button(key=f"referh{household_id}").click().run()
+    at.button(key=form_key(at, f"refer_submissionh{household_id}", f"referh{household_id}")).click().run()
     assert not at.exception
     return int(app_store().household_referrals(SAMPLE_CODE, user=CLI_USER, household_id=household_id)["id"].iloc[-1])
 
@@ -145,7 +145,7 @@ def test_other_without_a_name_is_refused_in_korean_and_the_form_is_kept(app):
     household = int(app.selectbox(key=HOUSEHOLD_PICK).value)
     app.selectbox(key=f"ref_bodyh{household}").set_value("other")
     app.text_input(key=f"ref_new_noteh{household}").input(NOTE)
-    app.button(key=f"referh{household}").click().run()
+    app.button(key=form_key(app, f"refer_submissionh{household}", f"referh{household}")).click().run()
     assert not app.exception
     assert any("'기타' 기관은 기관명을 적으세요" in plain(e.value) for e in app.error)
     assert app_store().household_referrals(SAMPLE_CODE, user=CLI_USER).empty

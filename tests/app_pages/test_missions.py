@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from mapping.access import CLI_USER, User
-from tests.conftest import SAMPLE_CODE, app_store, as_officer, as_user
+from tests.conftest import INTAKE_FORM, SAMPLE_CODE, app_store, as_officer, as_user, form_key
 from tests.helpers import staff_user
 
 THIS_MONTH = dt.date.today().replace(day=1)
@@ -77,10 +77,10 @@ def test_a_report_filed_with_a_mission_counts_in_its_progress_and_the_tag_can_ch
     as_officer(app, "한서윤")
     app.switch_page("app_pages/intake.py").run()
     app.radio(key="place_how").set_value("주소").run()
-    app.text_input(key="intake_address0").input("마포구 성산동 200-22").run()
-    app.text_area(key="memo0").input("골목 무단투기 더미")
-    app.selectbox(key="mission0").set_value(mission).run()
-    app.button(key="save_report").click().run()
+    app.text_input(key=form_key(app, INTAKE_FORM, "intake_address")).input("마포구 성산동 200-22").run()
+    app.text_area(key=form_key(app, INTAKE_FORM, "memo")).input("골목 무단투기 더미")
+    app.selectbox(key=form_key(app, INTAKE_FORM, "mission")).set_value(mission).run()
+    app.button(key=form_key(app, INTAKE_FORM, "save")).click().run()
     assert not app.exception
     assert any("미션·현안: [이달의 미션] 골목 쓰레기 줄이기" in _plain(s.value) for s in app.success)
     rid = int(store.reports(SAMPLE_CODE).sort_values("id").iloc[-1]["id"])
@@ -94,7 +94,7 @@ def test_a_report_filed_with_a_mission_counts_in_its_progress_and_the_tag_can_ch
     app.switch_page("app_pages/inbox.py").run()
     assert "미션·현안: 골목 쓰레기 줄이기" in [t.value for t in app.text]
     app.selectbox(key=f"mission{rid}").set_value(issue).run()
-    app.button(key=f"tag{rid}").click().run()
+    app.button(key=f"tag{rid}_1").click().run()
     assert not app.exception and any("미션·현안 태그" in s.value for s in app.success)
     progress = store.mission_progress(SAMPLE_CODE, THIS_MONTH).set_index("title")
     assert progress["total"].to_dict() == {"골목 쓰레기 줄이기": 0, "빈집 관리": 1}
@@ -116,7 +116,7 @@ def test_an_inbox_referral_moves_through_its_states_and_its_finder_sees_where_it
     app.selectbox(key=f"ref_body{rid}").set_value("welfare_centre")
     app.text_input(key=f"ref_name{rid}").input("성산샘플복지관")
     app.text_input(key=f"ref_new_note{rid}").input("밑반찬 지원 요청")
-    app.button(key=f"refer{rid}").click().run()
+    app.button(key=form_key(app, f"refer_submission{rid}", f"refer{rid}")).click().run()
     assert not app.exception and any("연계 의뢰" in s.value for s in app.success)
     ref = int(store.report_referrals(rid)["id"].iloc[0])
     assert _plain(_expander(app, rid).label).endswith("연계: 복지관(성산샘플복지관) · 의뢰")

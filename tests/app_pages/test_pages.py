@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from mapping.access import CLI_USER
-from tests.conftest import ADMIN, ROOT, as_officer, as_user
+from tests.conftest import ADMIN, INTAKE_FORM, ROOT, as_officer, as_user, form_key
 from tests.helpers import staff_user
 
 TIMEOUT = 60
@@ -168,16 +168,25 @@ def test_intake_files_a_report_placed_by_address(app):
     as_officer(app, "강도윤")
     app.switch_page("app_pages/intake.py").run()
     assert not app.exception and app.title[0].value == "보고 접수"
-    assert app.button(key="save_report").disabled  # no place, no memo yet
+    before = len(get_store().reports(SAMPLE_CODE))
+    app.text_area(key=form_key(app, INTAKE_FORM, "memo")).input("<script>alert(1)</script> 가로등 꺼짐").run()
+    app.button(key=form_key(app, INTAKE_FORM, "save")).click().run()  # enabled: the tap that sends the memo counts
+    assert any(
+        w.value.endswith("먼저 채우세요: 위치 (지도·사진·주소)") for w in app.warning
+    )  # no place: nothing stored
+    assert len(get_store().reports(SAMPLE_CODE)) == before
     app.radio(key="place_how").set_value("주소").run()
-    app.text_input(key="intake_address0").input("마포구 성산동 200-22").run()
-    app.text_area(key="memo0").input("<script>alert(1)</script> 가로등 꺼짐").run()
-    assert not app.button(key="save_report").disabled
-    app.button(key="save_report").click().run()
+    app.text_input(key=form_key(app, INTAKE_FORM, "intake_address")).input("마포구 성산동 200-22").run()
+    assert app.text_area(key=form_key(app, INTAKE_FORM, "memo")).value.endswith("가로등 꺼짐")  # kept until stored
+    app.button(key=form_key(app, INTAKE_FORM, "save")).click().run()
     assert not app.exception
-    assert any("저장했습니다" in s.value for s in app.success)
+    (done,) = [s.value for s in app.success if "저장했습니다" in s.value]
+    assert [t.value for t in app.toast] == [done]  # also where the eye is, however far the page is scrolled
     newest = get_store().reports(SAMPLE_CODE).sort_values("id").iloc[-1]
     assert newest["memo"].startswith("<script>") and newest["origin"] == "app" and newest["tong"] is not None
+    assert newest["client_key"] is not None and len(get_store().reports(SAMPLE_CODE)) == before + 1
+    assert app.text_area(key=form_key(app, INTAKE_FORM, "memo")).value == ""  # stored: a fresh form, a new key
+    assert form_key(app, INTAKE_FORM, "memo") != f"memo_{newest['client_key']}"
 
 
 def test_inbox_hand_over_reaches_the_assignee(app):
@@ -192,9 +201,15 @@ def test_inbox_hand_over_reaches_the_assignee(app):
     app.switch_page("app_pages/inbox.py").run()
     assert any(f"#{rid}" in e.label for e in app.expander)
     assert any(t.value.startswith("<b>굵게</b>") for t in app.text)  # shown as text, not HTML
+    assert any("제안할 직원이 없습니다" in c.value for c in app.caption)  # no field, no duty: it says so
+    assert app.selectbox(key=f"to{rid}").value is None  # and preselects nobody (once: the dong head)
     app.selectbox(key=f"to{rid}").set_value("강도윤").run()
-    app.button(key=f"hand{rid}").click().run()
-    assert not app.exception and any("인계" in s.value for s in app.success)
+    app.button(key=f"hand{rid}_1").click().run()
+    assert not app.exception and any(f"보고 #{rid}을(를) 강도윤에게 인계했습니다" in s.value for s in app.success)
+    assert any("인계했습니다" in t.value for t in app.toast)
+    assert app.session_state["inbox_tab"] == "내가 찾은 보고"  # the tab holding it, not the empty one
+    (changed,) = [e for e in app.expander if f"#{rid} " in e.label]
+    assert "인계" in changed.label and changed.proto.expanded  # the report just changed stays open
     as_officer(app, "강도윤")
     assert any(f"#{rid}" in e.label and "인계" in e.label for e in app.expander)
     assert get_store().report_history(rid)["actor"].tolist()[-1] == "한서윤"  # the account that clicked
@@ -227,8 +242,14 @@ def test_walk_page_plans_a_route_with_numbered_stops(app):
     app.selectbox(key="officer").set_value("노아린").run()
     assert not app.exception and app.title[0].value == "주간 순회"
     assert any("km" in s.value and "분" in s.value for s in app.success)
-    plan = app.text[0].value.splitlines()
-    assert plan[0].startswith("1. ") and len(plan) >= 1
+    plan = app.table[0].value  # the order to walk, each stop with its address (or where it is)
+    assert list(plan["순서"]) == list(range(1, len(plan) + 1)) and len(plan) >= 1
+    assert all(isinstance(a, str) and a for a in plan["주소"]) and list(plan.columns) == [
+        "순서",
+        "장소",
+        "이유",
+        "주소",
+    ]
     html = _map_html(app)
     assert "route-stop" in html and "route-line" in html
     assert 'class="route-start">출발<' in html.replace('\\"', '"')  # the 주민센터, where the walk starts

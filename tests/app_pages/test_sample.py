@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from mapping.access import CLI_USER, sample_user
 from mapping.kit.reader import read_kit
-from tests.conftest import APP_TIMEOUT, ROOT, SAMPLE_CODE, app_store, as_sample_viewer
+from tests.conftest import APP_TIMEOUT, INTAKE_FORM, ROOT, SAMPLE_CODE, app_store, as_sample_viewer, form_key
 from tests.kits import write_banghak3
 
 
@@ -36,9 +36,9 @@ def test_a_report_saved_in_sample_browsing_is_refused_in_korean_and_nothing_is_s
     at.switch_page("app_pages/intake.py").run()
     as_sample_viewer(at, "강도윤")
     at.radio(key="place_how").set_value("주소").run()
-    at.text_input(key="intake_address0").input("마포구 성산동 200-22").run()
-    at.text_area(key="memo0").input("샘플로 저장해 보기").run()
-    at.button(key="save_report").click().run()
+    at.text_input(key=form_key(at, INTAKE_FORM, "intake_address")).input("마포구 성산동 200-22").run()
+    at.text_area(key=form_key(at, INTAKE_FORM, "memo")).input("샘플로 저장해 보기").run()
+    at.button(key=form_key(at, INTAKE_FORM, "save")).click().run()
     assert not at.exception
     assert any("읽기 전용" in e.value for e in at.error)
     assert len(app_store().reports(SAMPLE_CODE)) == before

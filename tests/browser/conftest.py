@@ -1,4 +1,4 @@
-"""Real-browser fixtures: the app served by Streamlit, Debian's Chromium via Playwright.
+"""Real-browser fixtures: the app served as `make run` serves it (server.py), Debian's Chromium via Playwright.
 
 No network: every request that is not to the loopback address is aborted and
 recorded, and the tests fail if any was attempted.
@@ -74,9 +74,10 @@ def serve_app(
     args: list[str] | None = None,
     port: int | None = None,
 ) -> Iterator[str]:
-    """The app on ``db``, served by Streamlit on 127.0.0.1 (``port`` or a free one) until the block ends: its URL.
+    """The app on ``db``, served on 127.0.0.1 (``port`` or a free one) until the block ends: its URL.
 
-    ``env`` adds to the environment (no tiles; no sample auto-login unless given), ``args`` to ``streamlit run``.
+    As ``make run`` serves it: ``streamlit run server.py``, the pages with the field API and Open311 on the same
+    port.  ``env`` adds to the environment (no tiles; no sample auto-login unless given), ``args`` to ``streamlit run``.
     """
     if not (ROOT / "static" / "vendor" / "leaflet" / "leaflet.js").exists():
         pytest.fail("static/vendor is missing: run `make assets` (make test does it).")
@@ -90,7 +91,7 @@ def serve_app(
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            "server.py",
             "--server.port",
             str(port),
             "--server.address",
@@ -167,12 +168,25 @@ def page(browser: object) -> Iterator[object]:
     pg.context.close()
 
 
-def guarded_page(browser: object, **options: object) -> object:
+PHONE = {  # an officer's phone: a 390 × 844 touch screen whose browser says it is a phone
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 1,
+    "is_mobile": True,
+    "has_touch": True,
+    # Streamlit folds its menu after a choice only for a mobile user agent
+    "user_agent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Mobile Safari/537.36",
+}
+
+
+def guarded_page(browser: object, *, phone: bool = False, **options: object) -> object:
     """A page of its own browser context (its own session), non-loopback requests aborted into ``page.blocked``.
 
-    ``options`` go to ``new_context`` (e.g. a phone's viewport, ``has_touch``, ``is_mobile``).
+    ``phone``: a 390 × 844 touch screen (:data:`PHONE`) instead of a desktop window; ``options`` go to
+    ``browser.new_context`` (e.g. geolocation, permissions).
     """
-    context = browser.new_context(**({"viewport": {"width": 1280, "height": 900}, "locale": "ko-KR"} | options))
+    size = PHONE if phone else {"viewport": {"width": 1280, "height": 900}}
+    context = browser.new_context(**({"locale": "ko-KR"} | size | options))
     blocked: list[str] = []
 
     def guard(route: object) -> None:

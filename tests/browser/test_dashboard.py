@@ -28,7 +28,8 @@ def test_a_click_on_a_zone_lists_its_reports(page, staff_app_url, app_db, tmp_pa
     store.close()
     log_in(page, staff_app_url, "ohmj")  # 오민재, 팀장
     go(page, "현황")
-    expect(page.get_by_text("지도 기간: 2026-09~2026-11")).to_be_visible(timeout=30_000)  # 월 = 전체: all of it
+    months = reports["created_at"].dt.strftime("%Y-%m")  # 월 = 전체: all of it (other tests may have filed today)
+    expect(page.get_by_text(f"지도 기간: {months.min()}~{months.max()}")).to_be_visible(timeout=30_000)
     live = page.locator(MAP_FRAME).filter(visible=True).first
     live.scroll_into_view_if_needed()  # the mouse clicks where the person would, in view
     frame = map_frame(page)

@@ -19,18 +19,9 @@ from playwright.sync_api import expect
 
 from mapping.map_controls import PHONE_MAP_VH, TWO_FINGER_HINT
 from mapping.style import STYLE
-from tests.browser.conftest import guarded_page, log_in, screenshot
+from tests.browser.conftest import PHONE, guarded_page, log_in, screenshot
 
-WIDTH, HEIGHT = 390, 844
-PHONE = {
-    "viewport": {"width": WIDTH, "height": HEIGHT},
-    "device_scale_factor": 1,
-    "has_touch": True,
-    "is_mobile": True,
-    # a phone's own browser says so (Streamlit folds its menu after a choice only for a mobile user agent)
-    "user_agent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/131.0.0.0 Mobile Safari/537.36",
-}
+WIDTH, HEIGHT = PHONE["viewport"]["width"], PHONE["viewport"]["height"]
 ACCOUNT, OWN_ZONE = "noar", "Z28"  # 노아린, an officer of the sample dong, and her zone
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 SCROLLER = '[data-testid="stMain"]'  # what scrolls in a Streamlit page (the window does not)
@@ -72,7 +63,7 @@ _MAP_STATE = """(body, zone) => {
 @pytest.fixture(scope="module")
 def phone(browser, staff_app_url) -> Iterator[object]:
     """One phone (390×844, touch) with 노아린 logged in, for the whole day."""
-    page = guarded_page(browser, **PHONE)
+    page = guarded_page(browser, phone=True)
     log_in(page, staff_app_url, ACCOUNT)
     yield page
     assert page.blocked == []

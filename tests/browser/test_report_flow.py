@@ -69,7 +69,7 @@ def test_file_report_with_photo_hand_over_and_see_it(page, browser, staff_app_ur
     save = page.get_by_role("button", name="저장")
     expect(save).to_be_enabled(timeout=30_000)
     save.click()
-    saved = page.get_by_text(re.compile(r"보고 #\d+을\(를\) 저장했습니다 \(사진 1장\)"))
+    saved = page.get_by_test_id("stToast").filter(has_text=re.compile(r"보고 #\d+을\(를\) 저장했습니다 \(사진 1장\)"))
     expect(saved).to_be_visible(timeout=30_000)
     rid = re.search(r"#(\d+)", saved.inner_text()).group(1)
 
@@ -81,13 +81,14 @@ def test_file_report_with_photo_hand_over_and_see_it(page, browser, staff_app_ur
     page.wait_for_load_state("networkidle")
     choose(page, "인계할 직원", "강도윤", within=mine)
     mine.get_by_role("button", name="인계", exact=True).click()
-    expect(page.get_by_text("인계: 저장했습니다.")).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("stToast").filter(has_text="강도윤에게 인계했습니다")).to_be_visible(timeout=30_000)
 
     colleague = guarded_page(browser)  # 강도윤 on his own phone: his own session
     try:
         log_in(colleague, staff_app_url, "kangdy")
         go(colleague, "보고함")
-        tab = colleague.get_by_role("tab", name=re.compile(r"나에게 온 보고 \([1-9]"))
+        expect(colleague.get_by_text(re.compile(r"나에게 온 보고 [1-9]\d*건"))).to_be_visible(timeout=30_000)
+        tab = colleague.get_by_role("tab", name="나에게 온 보고")
         expect(tab).to_be_visible(timeout=30_000)
         tab.click()
         to_me = colleague.get_by_role("tabpanel", name=re.compile("나에게 온 보고"))

@@ -74,7 +74,9 @@ def test_a_report_and_a_hand_over_on_one_server_show_on_the_other(browser, share
         save = one.get_by_role("button", name="저장")
         expect(save).to_be_enabled(timeout=30_000)
         save.click()
-        saved = one.get_by_text(re.compile(r"보고 #\d+을\(를\) 저장했습니다 \(사진 1장\)"))
+        saved = one.get_by_test_id("stToast").filter(
+            has_text=re.compile(r"보고 #\d+을\(를\) 저장했습니다 \(사진 1장\)")
+        )
         expect(saved).to_be_visible(timeout=30_000)
         rid = re.search(r"#(\d+)", saved.inner_text()).group(1)
 

@@ -72,7 +72,9 @@ def test_the_walks_a4_sheet_downloads_with_the_map_and_every_stop(page, app_url,
     page.get_by_role("heading", name="주간 순회").wait_for(timeout=30_000)
     expect(page.get_by_text(re.compile(r"\d+곳 · [\d.]+ km · 걷기 \d+분"))).to_be_visible(timeout=30_000)
     map_frame(page)  # no run in progress
-    plan = page.get_by_test_id("stText").first.inner_text().splitlines()
+    rows = page.get_by_test_id("stTable").first.locator("tbody tr")
+    plan = [[c.inner_text().strip() for c in r.locator("th, td").all()] for r in rows.all()]
+    assert plan and all(len(r) == 4 for r in plan)  # 순서, 장소, 이유, 주소 on the page as on the sheet
     with page.expect_download(timeout=60_000) as info:
         page.get_by_role("button", name=re.compile("A4 경로표 받기")).click()
     path = tmp_path / info.value.suggested_filename
@@ -80,11 +82,11 @@ def test_the_walks_a4_sheet_downloads_with_the_map_and_every_stop(page, app_url,
     officer = re.fullmatch(r"순회_(.+)_\d{4}-W\d{2}\.pdf", path.name).group(1)
     text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
     flat = re.sub(r"\s+", "", text)
-    for line in plan:  # "1. 28통 — 4주 넘게 …": every stop's row has its number, place, an address, its reason
-        number, rest = line.split(". ", 1)
-        label, reason = (re.sub(r"\s+", "", part) for part in rest.split(" — ", 1))
+    for number, label, reason, address in plan:  # every stop's row has its number, place, the page's address, reason
+        label, reason, address = (re.sub(r"\s+", "", part) for part in (label, reason, address))
         row = re.search(re.escape(number + label) + "(.+?)" + re.escape(reason), flat)
-        assert row and ("서울" in row.group(1) or re.match(r"주소없음\(좌표37\.\d+,126\.\d+\)$", row.group(1))), line
+        assert row and row.group(1) == address, (number, label)
+        assert "서울" in address or re.match(r"주소없음\(좌표37\.\d+,126\.\d+\)$", address), address
     assert "출발·도착" in flat and f"{officer}·" in flat  # whose walk, in the heading
     images = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True).stdout
     assert len(images.splitlines()) == 3  # one picture on the page: the map

@@ -28,7 +28,7 @@ from mapping.store.audit.chain import (
 )
 from mapping.store.backup import backup_store, restore_store
 from mapping.store.retention import RetentionPolicy, purge_expired
-from mapping.store.schema import ACCESS_LOG, meta
+from mapping.store.schema import ACCESS_LOG, SCHEMA_VERSION, meta
 from tests.conftest import SAMPLE_CODE
 
 OTHER_DONG = "1111053000"
@@ -233,7 +233,7 @@ def test_a_version_6_log_is_keyed_once_when_opened(sample_db: Path, tmp_path: Pa
     ids = _as_version_6(path)
     store = open_store(path)
     log = store.access_log()
-    assert store.schema_version == 8 and log["key_id"].notna().all()
+    assert store.schema_version == SCHEMA_VERSION and log["key_id"].notna().all()
     assert (log.iloc[-1]["account"], log.iloc[-1]["detail"]) == (
         "store-upgrade",
         f"keyed {len(ids)} entries (key {key_id(store.log_keys.signing)})",

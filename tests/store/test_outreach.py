@@ -405,7 +405,7 @@ def test_a_version_4_store_gains_the_outreach_tables_keeping_its_data(empty_stor
         conn.execute(sa.text("UPDATE meta SET value = '4' WHERE key = 'schema_version'"))
     store.close()
     again = open_store(empty_store_url)
-    assert again.schema_version == SCHEMA_VERSION == 8
+    assert again.schema_version == SCHEMA_VERSION == 10
     inspector = sa.inspect(again.engine)
     assert set(V5_TABLES) <= set(inspector.get_table_names())
     assert "mission_id" in {c["name"] for c in inspector.get_columns("reports")}

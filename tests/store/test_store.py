@@ -46,7 +46,7 @@ def log_length(store: Store) -> int:
 def test_new_file_records_the_current_schema_version(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "new.sqlite"
     store = open_store(path)
-    assert store.schema_version == SCHEMA_VERSION == 8
+    assert store.schema_version == SCHEMA_VERSION == 10
     store.close()
     assert stored_schema_version(path) == str(SCHEMA_VERSION)
 
@@ -252,6 +252,36 @@ def test_migrations_from_empty_and_from_the_previous_version_on_both_backends(em
     inspector = sa.inspect(again.engine)
     assert {"version"} <= {c["name"] for c in inspector.get_columns("reports")}
     assert set(schema.tables) <= set(inspector.get_table_names())
+    again.close()
+
+
+@pytest.mark.filterwarnings("ignore:Did not recognize type .geometry.")
+def test_a_version_9_store_gains_the_keys_of_notes_and_notices_on_both_backends(
+    empty_store_url: str, sample_kit
+) -> None:
+    """v9 → v10: report_history and report_notifications gain client_key and a unique index per report."""
+    store = open_store(empty_store_url)
+    store.load_kit(sample_kit, user=CLI_USER)
+    tables = ("report_history", "report_notifications")
+    with store.writer.begin() as conn:
+        for table in tables:
+            conn.execute(sa.text(f'DROP INDEX "ux_{table}_client_key"'))
+            conn.execute(sa.text(f'ALTER TABLE "{table}" DROP COLUMN "client_key"'))
+        conn.execute(sa.text("UPDATE meta SET value = '9' WHERE key = 'schema_version'"))
+    store.close()
+    again = open_store(empty_store_url)
+    assert again.schema_version == SCHEMA_VERSION == 10
+    inspector = sa.inspect(again.engine)
+    for table in tables:
+        assert "client_key" in {c["name"] for c in inspector.get_columns(table)}
+        assert any(i["name"] == f"ux_{table}_client_key" and i["unique"] for i in inspector.get_indexes(table))
+    officer = staff_user("강도윤")
+    place = again.tongs(SAMPLE_CODE).geometry.iloc[2].representative_point()
+    rid = again.file_report(SAMPLE_CODE, lonlat=(place.x, place.y), memo="이전 저장소", user=officer)
+    again.move_report(rid, "in_progress", user=officer)
+    for key in ("note-0001", "note-0001", None, None):  # old callers send no key: each note is its own
+        again.add_progress(rid, "업체 연락", user=officer, client_key=key)
+    assert (again.report_history(rid)["action"] == "progress").sum() == 3
     again.close()
 
 

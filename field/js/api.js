@@ -1,0 +1,78 @@
+// The field API of the app's own server (/api/v1/…). A token travels only in the Authorization header.
+const API = new URL("../api/v1/", new URL(".", document.baseURI)).pathname; // "/api/v1/" beside "/field/"
+
+/** The server answered with an error: HTTP status, the API's stable code, its Korean message (and problems). */
+export class ApiError extends Error {
+  constructor(status, code, message, problems = []) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.problems = problems;
+  }
+
+  /** Worth sending again later (the server or the way to it failed), rather than a refusal of this report. */
+  get retryable() {
+    return this.status === 408 || this.status === 429 || this.status >= 500;
+  }
+}
+
+/** No answer at all: no signal, or the connection dropped before the answer came back. */
+export class OfflineError extends Error {}
+
+async function call(path, { method = "GET", token, body, headers = {} } = {}) {
+  const all = { Accept: "application/json", ...headers };
+  if (token) all.Authorization = `Bearer ${token}`;
+  let response;
+  try {
+    response = await fetch(API + path, { method, body, headers: all, cache: "no-store", credentials: "omit" });
+  } catch (err) {
+    throw new OfflineError(`연결되지 않았습니다 (${err.message})`);
+  }
+  if (response.status === 204) return null;
+  let data = null;
+  try {
+    data = await response.json();
+  } catch (err) {
+    if (response.ok) throw new OfflineError("답이 중간에 끊겼습니다.");
+  }
+  if (!response.ok) {
+    const error = (data && data.error) || {};
+    throw new ApiError(response.status, error.code || "http_" + response.status,
+      error.message || `서버가 받지 않았습니다 (HTTP ${response.status}).`, error.problems || []);
+  }
+  return data;
+}
+
+/** Log in: {token, expires_at, account, name, role, dong_code}. */
+export function logIn(account, password) {
+  return call("token", {
+    method: "POST",
+    body: JSON.stringify({ account, password }),
+    headers: { "Content-Type": "application/json" },
+  });
+}
+
+export function logOut(token) {
+  return call("token", { method: "DELETE", token });
+}
+
+/** My zone, tongs, public resources, this week's stops and my open reports. */
+export function myZone(token) {
+  return call("me/zone", { token });
+}
+
+/** File one queued report; the same client key always gives the same report (sent twice, stored once). */
+export function sendReport(token, item) {
+  const form = new FormData();
+  const fields = {
+    lon: item.lon, lat: item.lat, memo: item.memo, field: item.field, activity: item.activity,
+    title: item.title, created_at: item.created_at, outside_dong: item.outside_dong ? "true" : "",
+    has_resident: item.has_resident === false ? "false" : "",
+  };
+  for (const [key, value] of Object.entries(fields)) {
+    if (value !== undefined && value !== null && value !== "") form.append(key, String(value));
+  }
+  form.append("client_key", item.client_key);
+  (item.photos || []).forEach((photo, i) => form.append("photo", photo.blob, photo.name || `photo-${i + 1}.jpg`));
+  return call("reports", { method: "POST", token, body: form, headers: { "Idempotency-Key": item.client_key } });
+}

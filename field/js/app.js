@@ -1,0 +1,361 @@
+// 우동주 현장: write reports down in the field, with or without a signal; they go when the signal is back.
+import { OfflineError, logIn, logOut } from "./api.js";
+import { kv, queue } from "./db.js";
+import { ZoneMap } from "./map.js";
+import { downscale, exifLonLat } from "./photos.js";
+import {
+  STATES, clearSent, enqueue, exclusive, recoverInterrupted, removeFailed, retry, syncAll,
+} from "./queue.js";
+
+const $ = (id) => document.getElementById(id);
+const MAX_PHOTOS = 10; // per report, as the server takes
+const OUTSIDE_DONG = /동 경계 밖/; // the server's refusal of a place outside the dong: the officer may confirm it
+const RETRY_MS = 30000; // a send cut short while the phone says it is online is tried again after this
+const SENT_DAYS = 7; // a sent report stays on the list this long (its photos left the phone when it was sent)
+const draft = { lonlat: null, how: "", photos: [] };
+let session = null; // {token, expires_at, account, name, dong_code}
+let zoneMap = null;
+let retryTimer = null;
+let syncing = false; // this tab's sync; other tabs wait on a Web Lock (queue.js: exclusive)
+let syncAgain = false;
+
+// ---- showing ---------------------------------------------------------------------------------------------
+
+function notice(text, bad = false) {
+  const box = $("notice");
+  box.textContent = text;
+  box.classList.toggle("bad", bad);
+  box.hidden = !text;
+}
+
+function showNet() {
+  const on = navigator.onLine;
+  $("net").textContent = on ? "연결됨" : "신호 없음";
+  $("net").classList.toggle("off", !on);
+}
+
+function formSay(text, bad = false) {
+  $("form-why").textContent = text;
+  $("form-why").classList.toggle("bad", bad);
+}
+
+function expired(s) {
+  return !s || !s.token || (s.expires_at && Date.parse(s.expires_at) <= Date.now());
+}
+
+function showLogin(why) {
+  $("login").hidden = false;
+  if (why) $("login-why").textContent = why;
+  if (session && session.account) $("account").value = session.account;
+}
+
+function formatTime(iso) {
+  const d = new Date(iso);
+  return `${d.getMonth() + 1}월 ${d.getDate()}일 ${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
+}
+
+function showZone(saved) {
+  if (!saved) return;
+  const { zone, synced_at: syncedAt } = saved;
+  const ids = zone.zones.features.map((f) => f.properties.zone_id).join(", ");
+  const open = (zone.reports || []).length;
+  $("zone-info").textContent = `${zone.dong.name} 구역 ${ids || "없음"} · 이번 주 들를 곳 ${(zone.stops || []).length}곳`
+    + ` · 열린 보고 ${open}건 · 마지막 동기화 ${formatTime(syncedAt)}`;
+  zoneMap.showZone(zone, session && session.name);
+}
+
+function stateLine(item, now) {
+  const li = document.createElement("li");
+  li.dataset.key = item.client_key;
+  li.dataset.state = item.state;
+  const state = document.createElement("span");
+  state.className = `state ${item.state}`;
+  state.textContent = STATES[item.state] || item.state;
+  const memo = document.createElement("span");
+  memo.className = "memo";
+  memo.textContent = item.memo;
+  const meta = document.createElement("span");
+  meta.className = "meta";
+  meta.textContent = `${formatTime(item.created_ms)} · 사진 ${item.photo_count}장 · ${item.message || ""}`;
+  li.append(state, memo, meta);
+  const later = item.state === "sent" && now.get(item.report_id);
+  if (later) { // what became of it since, as of the last sync (my open reports)
+    const status = document.createElement("span");
+    status.className = "meta now";
+    const who = later.assignee && later.assignee !== (session && session.name) ? ` · 담당 ${later.assignee}` : "";
+    status.textContent = `지금: ${later.status_label || later.status}${who}`;
+    li.append(status);
+  }
+  if (item.state === "failed") {
+    const outside = OUTSIDE_DONG.test(item.message || "");
+    if (outside) meta.textContent = `${formatTime(item.created_ms)} · 사진 ${item.photo_count}장 · 이 위치는 동 경계 밖입니다.`;
+    const again = document.createElement("button");
+    again.type = "button";
+    again.textContent = outside ? "동 밖이지만 이 위치로 보내기" : "다시 보내기";
+    again.addEventListener("click", async () => {
+      await retry(item.client_key, outside ? { outside_dong: true } : {});
+      await render();
+      sync();
+    });
+    const drop = document.createElement("button");
+    drop.type = "button";
+    drop.textContent = "이 보고 지우기";
+    drop.addEventListener("click", async () => {
+      if (window.confirm("보내지 못한 이 보고를 휴대폰에서 지울까요?")) {
+        await removeFailed(item.client_key);
+        await render();
+      }
+    });
+    li.append(again, drop);
+  }
+  return li;
+}
+
+async function render() {
+  const items = await queue.all();
+  const saved = await kv.get("zone");
+  const now = new Map(((saved && saved.zone.reports) || []).map((r) => [r.id, r]));
+  const list = $("queue-list");
+  list.replaceChildren(...items.slice().reverse().map((item) => stateLine(item, now)));
+  const count = (state) => items.filter((i) => i.state === state).length;
+  const waiting = count("waiting") + count("sending");
+  $("queue-summary").textContent = items.length
+    ? `대기 ${waiting}건 · 보냄 ${count("sent")}건 · 실패 ${count("failed")}건`
+    : "담긴 보고가 없습니다.";
+  $("clear-sent").hidden = !count("sent");
+  if (zoneMap) zoneMap.showQueued(items);
+}
+
+let renderTimer = null;
+/** Redraw the list at most every 250 ms while many reports go out (each redraw reads the whole queue). */
+function renderSoon() {
+  if (!renderTimer) renderTimer = setTimeout(() => { renderTimer = null; render(); }, 250);
+}
+
+function showPlace() {
+  const outside = draft.lonlat && zoneMap.hasZone() && !zoneMap.inMyZones(draft.lonlat);
+  $("place").textContent = draft.lonlat
+    ? `위치(${draft.how}): ${draft.lonlat[1].toFixed(5)}, ${draft.lonlat[0].toFixed(5)}`
+      + (outside ? " · 내 구역 밖입니다: 해당 구역 주무관에게 인계가 필요할 수 있습니다." : "")
+    : "위치: 지도를 누르거나 GPS";
+  zoneMap.showPicked(draft.lonlat);
+}
+
+function showThumbs() {
+  const list = $("thumbs");
+  for (const img of list.querySelectorAll("img")) URL.revokeObjectURL(img.src);
+  list.replaceChildren(...draft.photos.map((photo, i) => {
+    const li = document.createElement("li");
+    const img = document.createElement("img");
+    img.src = URL.createObjectURL(photo.blob);
+    img.alt = `사진 ${i + 1}`;
+    const drop = document.createElement("button");
+    drop.type = "button";
+    drop.textContent = "×";
+    drop.setAttribute("aria-label", `사진 ${i + 1} 빼기`);
+    drop.addEventListener("click", () => { draft.photos.splice(i, 1); showThumbs(); });
+    li.append(img, drop);
+    return li;
+  }));
+}
+
+// ---- acting ----------------------------------------------------------------------------------------------
+
+async function sync({ manual = false } = {}) {
+  if (expired(session)) {
+    showLogin(session ? "로그인이 끝났습니다. 다시 로그인하면 담아 둔 보고를 보냅니다." : undefined);
+    if (manual) notice("보내려면 먼저 로그인하세요. 담아 둔 보고는 휴대폰에 남아 있습니다.", true);
+    return;
+  }
+  if (!navigator.onLine) {
+    if (manual) notice("신호가 없습니다. 담아 둔 보고는 연결되면 보냅니다.", true);
+    return;
+  }
+  if (syncing) { // a report queued during a sync goes in one more round right after it
+    syncAgain = true;
+    return;
+  }
+  syncing = true;
+  $("sync").disabled = true;
+  try {
+    const result = await exclusive(async () => {
+      await recoverInterrupted();
+      return syncAll(session, renderSoon);
+    });
+    await render();
+    if (result.zone) showZone(result.zone);
+    sayResult(result);
+    if ((result.stop === "offline" || result.stop === "server") && navigator.onLine && !retryTimer) {
+      retryTimer = setTimeout(() => { retryTimer = null; sync(); }, RETRY_MS);
+    }
+  } catch (err) {
+    notice(`보내지 못했습니다: ${err.message}. 담아 둔 보고는 휴대폰에 남아 있습니다.`, true);
+  } finally {
+    syncing = false;
+    $("sync").disabled = false;
+    if (syncAgain) {
+      syncAgain = false;
+      sync();
+    }
+  }
+}
+
+function sayResult(result) {
+  const parts = [];
+  if (result.sent.length) {
+    const ids = result.sent.map((i) => `#${i.report_id}`).join(", ");
+    parts.push(`보고 ${result.sent.length}건을 보냈습니다 (${ids}).`);
+  }
+  if (result.failed) parts.push(`${result.failed}건은 서버가 받지 않았습니다: 목록에서 까닭을 보세요.`);
+  if (result.stop === "offline") parts.push(`연결이 끊겼습니다. 남은 ${result.waiting}건은 연결되면 보냅니다.`);
+  if (result.stop === "server") parts.push(`서버가 지금 받지 못합니다. 남은 ${result.waiting}건은 나중에 다시 보냅니다.`);
+  if (result.stop === "login") {
+    showLogin("로그인이 끝났습니다. 다시 로그인하면 담아 둔 보고를 보냅니다.");
+    parts.push("다시 로그인하세요. 담아 둔 보고는 휴대폰에 남아 있습니다.");
+  }
+  if (!parts.length) parts.push(result.zone ? "보낼 보고가 없습니다. 구역을 새로 받았습니다." : "보낼 보고가 없습니다.");
+  notice(parts.join(" "), Boolean(result.failed || result.stop));
+}
+
+async function onLogin(event) {
+  event.preventDefault();
+  const account = $("account").value.trim();
+  try {
+    const answer = await logIn(account, $("password").value);
+    session = {
+      token: answer.token, expires_at: answer.expires_at, account: answer.account, name: answer.name,
+      dong_code: answer.dong_code,
+    };
+    await kv.set("session", session);
+    $("password").value = "";
+    $("login").hidden = true;
+    notice(`${answer.name}님, 로그인했습니다.`);
+    await sync();
+  } catch (err) {
+    const text = err instanceof OfflineError ? "신호가 없어 로그인하지 못했습니다. 연결된 곳에서 다시 하세요." : err.message;
+    notice(text, true);
+  }
+}
+
+async function onLogout() {
+  const waiting = (await queue.all()).filter((i) => i.state !== "sent").length;
+  const ask = waiting ? `보내지 않은 보고 ${waiting}건은 휴대폰에 남습니다. 로그아웃할까요?` : "로그아웃할까요?";
+  if (!window.confirm(ask)) return;
+  if (session && navigator.onLine) {
+    try { await logOut(session.token); } catch (err) { /* the token ends by itself */ }
+  }
+  await kv.remove("session");
+  await kv.remove("zone"); // the zone may hold residents' contacts: it does not stay on a signed-out phone
+  session = null;
+  zoneMap.showZone(null);
+  $("zone-info").textContent = "로그아웃했습니다.";
+  showLogin("사무실 계정으로 로그인하세요.");
+  notice("로그아웃했습니다.");
+}
+
+async function onPhotos(event) {
+  const files = [...event.target.files];
+  event.target.value = "";
+  for (const file of files) {
+    if (draft.photos.length >= MAX_PHOTOS) {
+      notice(`사진은 한 보고에 ${MAX_PHOTOS}장까지입니다.`, true);
+      break;
+    }
+    try {
+      const where = draft.lonlat ? null : await exifLonLat(file); // read before the canvas drops it
+      draft.photos.push(await downscale(file));
+      if (where) pick(where, "사진 GPS");
+    } catch (err) {
+      notice(err.message, true);
+    }
+  }
+  showThumbs();
+}
+
+function onGps() {
+  if (!navigator.geolocation) {
+    notice("이 휴대폰은 GPS 위치를 주지 않습니다: 지도를 눌러 고르세요.", true);
+    return;
+  }
+  $("place").textContent = "위치를 찾는 중…";
+  navigator.geolocation.getCurrentPosition(
+    (pos) => pick([pos.coords.longitude, pos.coords.latitude], "GPS"),
+    (err) => { notice(`위치를 받지 못했습니다 (${err.message}): 지도를 눌러 고르세요.`, true); showPlace(); },
+    { enableHighAccuracy: true, timeout: 20000, maximumAge: 30000 },
+  );
+}
+
+function pick(lonlat, how) {
+  draft.lonlat = lonlat;
+  draft.how = how;
+  showPlace();
+}
+
+async function onQueue(event) {
+  event.preventDefault();
+  const memo = $("memo").value.trim();
+  if (!memo || !draft.lonlat) { // said beside the button, where the thumb is
+    formSay(!draft.lonlat ? "위치를 고르세요: 지도를 누르거나 GPS를 쓰세요." : "메모를 적으세요.", true);
+    return;
+  }
+  const report = {
+    lon: draft.lonlat[0], lat: draft.lonlat[1], memo, field: $("field").value, activity: $("activity").value,
+    title: $("title").value.trim(), has_resident: !$("no-resident").checked, photos: draft.photos,
+  };
+  const item = await enqueue(report, session ? session.account : null);
+  $("report-form").reset();
+  draft.photos = [];
+  pick(null, "");
+  showThumbs();
+  await render();
+  const said = `보고를 담았습니다 (사진 ${item.photo_count}장). ${navigator.onLine ? "보내는 중입니다." : "연결되면 보냅니다."}`;
+  notice(said);
+  formSay(said);
+  if (navigator.onLine) sync();
+}
+
+// ---- starting ----------------------------------------------------------------------------------------------
+
+async function loadChoices() {
+  let vocab = null;
+  try {
+    const response = await fetch("vocab.json");
+    if (response.ok) vocab = await response.json();
+  } catch (err) { /* offline and not cached yet */ }
+  if (vocab) await kv.set("vocab", vocab);
+  else vocab = await kv.get("vocab");
+  if (!vocab) return;
+  for (const [id, key] of [["field", "fields"], ["activity", "activities"]]) {
+    const select = $(id);
+    for (const [value, label] of vocab[key]) select.append(new Option(label, value));
+  }
+}
+
+async function start() {
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("sw.js", { scope: "./" }).catch((err) => notice(`오프라인 준비 실패: ${err.message}`, true));
+  }
+  if (navigator.storage && navigator.storage.persist) navigator.storage.persist(); // the queue is not evicted
+  zoneMap = new ZoneMap($("map"), pick);
+  showNet();
+  await loadChoices();
+  await clearSent(SENT_DAYS);
+  session = (await kv.get("session")) || null;
+  showZone(await kv.get("zone"));
+  await render();
+  if (expired(session)) showLogin(session ? "로그인이 끝났습니다. 다시 로그인하면 담아 둔 보고를 보냅니다." : undefined);
+  $("login-form").addEventListener("submit", onLogin);
+  $("report-form").addEventListener("submit", onQueue);
+  $("camera").addEventListener("change", onPhotos);
+  $("pick").addEventListener("change", onPhotos);
+  $("gps").addEventListener("click", onGps);
+  $("sync").addEventListener("click", () => sync({ manual: true }));
+  $("logout").addEventListener("click", onLogout);
+  $("clear-sent").addEventListener("click", async () => { await clearSent(); await render(); });
+  window.addEventListener("online", () => { showNet(); sync(); });
+  window.addEventListener("offline", showNet);
+  document.body.dataset.ready = "1"; // the page has read the phone's store and can be used
+  await sync();
+}
+
+start().catch((err) => notice(`시작하지 못했습니다: ${err.message}`, true));

@@ -1,0 +1,316 @@
+"""The field API's work: my zone, a report filed once, my reports' status — plain JSON-ready values.
+
+Each function takes the store and the acting :class:`mapping.access.User` (from a token) and does what the
+pages do, through the same store methods: the store checks role and dong itself and logs every read of
+personal data (households on the week's stops, residents' contacts on my open reports).  Nothing here knows
+about HTTP (:mod:`mapping.api.web` does) and nothing imports streamlit.
+
+:func:`file_once` is the one place the API's idempotency lives: a report sent again under the same client
+key (``Idempotency-Key``) is found and returned, never filed twice (the store's ``client_key`` holds it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from mapping import clock
+from mapping.access import User, check_staff
+from mapping.crs import to_web
+from mapping.domain import FIELDS, OPEN_STATUSES, REPORT_STATUSES
+from mapping.errors import Problem, ValidationError
+from mapping.photos import Photo, PhotoError, check_size, read_photo
+from mapping.publish.privacy import strip_personal
+from mapping.routes import propose_stops
+from mapping.store import Store
+
+MAX_PHOTOS = 10  # per report
+OFFLINE_DAYS = 14  # a report captured without a signal may be sent this many days later
+CLOCK_SKEW = dt.timedelta(minutes=5)  # a phone's clock a little ahead is not a report from the future
+TEXT_LIMITS = {"memo": 4000, "title": 200, "address": 200, "resident_name": 100, "resident_phone": 40}
+CHOICES = ("activity", "field", "duty")
+FORM_FIELDS = frozenset(
+    {"lon", "lat", "memo", "has_resident", "mission_id", "created_at", "outside_dong", *TEXT_LIMITS, *CHOICES}
+)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One file of a multipart request: its name as sent, its size and its bytes (empty when it was too large to read)."""
+
+    name: str
+    size: int
+    data: bytes
+
+
+# ---- my zone ---------------------------------------------------------------------------------------------------
+
+
+def my_zone(store: Store, user: User, *, today: dt.date | None = None) -> dict[str, object]:
+    """What an officer takes into the field: their zones and tongs, public resources, this week's stops,
+    their open reports (residents' contacts only where they may see them; each personal read logged).
+
+    Raises
+    ------
+    AccessError
+        Unless ``user`` is on a dong's staff (a 구 담당, the city, an administrator without a staff role: no).
+    """
+    code = _own_dong(user, doing="내 구역 보기")
+    me = str(user.staff_name)
+    zones = store.zones(code)
+    mine = zones[(zones["officer"] == me) | (zones["substitute"] == me)]
+    tongs = store.tongs(code)
+    my_tongs = tongs[tongs["tong"].isin({int(t) for ts in mine["tongs"] for t in ts})]
+    resources = strip_personal(store.resources(code), table="resources")
+    monday = (today or clock.today()) - dt.timedelta(days=(today or clock.today()).weekday())
+    week = monday.isocalendar()
+    return {
+        "dong": {"code": code, "name": str(store.dongs().set_index("dong_code").loc[code, "name"])},
+        "week": f"{week.year}-W{week.week:02d}",
+        "zones": _collection(mine, ["zone_id", "officer", "substitute", "team", "tongs"]),
+        "tongs": _collection(my_tongs, ["tong"]),
+        "resources": _collection(resources, ["id", "type", "name", "address", "phone", "hours", "tong", "zone_id"]),
+        "stops": _stops(store, code, user, zones[zones["officer"] == me], tongs, monday),
+        "reports": _open_reports(store, code, user),
+    }
+
+
+def _own_dong(user: User, *, doing: str) -> str:
+    """The dong of ``user``'s account, after checking they are on its staff."""
+    check_staff(user, user.dong_code or "", doing=doing)
+    return str(user.dong_code)
+
+
+def _stops(
+    store: Store, code: str, user: User, own: pd.DataFrame, tongs: gpd.GeoDataFrame, monday: dt.date
+) -> list[dict[str, object]]:
+    """The week's proposed stops of the officer's own zone (reads households: logged), as the walk page has them."""
+    if own.empty:
+        return []
+    stops = propose_stops(
+        zone_tongs=[int(t) for t in own["tongs"].iloc[0]],
+        tongs=tongs,
+        households=store.households(code, user=user),
+        reports=store.reports(code),
+        blind_spots=store.blind_spots(code),
+        officer=str(user.staff_name),
+        week_start=monday,
+        walks=store.walks(code),
+    )
+    keys = ("key", "label", "reason", "priority", "lon", "lat", "minutes", "address")
+    return [{k: _plain(getattr(s, k)) for k in keys} for s in sorted(stops, key=lambda s: -s.priority)]
+
+
+def _open_reports(store: Store, code: str, user: User) -> list[dict[str, object]]:
+    """The open reports the officer found or handles, with the resident's contact where they may see it (logged)."""
+    rows = [r for r in _my_rows(store, code, user) if r["open"]]
+    if any(r["has_resident"] for r in rows):
+        contacts = store.resident_contacts(code, user=user).set_index("id")
+        for row in rows:
+            if row["id"] in contacts.index:
+                row |= {k: _plain(contacts.loc[row["id"], k]) for k in ("resident_name", "resident_phone")}
+    return rows
+
+
+# ---- my reports ------------------------------------------------------------------------------------------------
+
+_REPORT_KEYS: tuple[str, ...] = ("id", "status", "created_at", "updated_at", "title", "field", "activity", "zone_id")
+_REPORT_KEYS += ("tong", "finder", "assignee", "has_resident", "lon", "lat", "client_key", "age_days", "lateness")
+_REPORT_KEYS += ("progress",)
+
+
+def my_reports(store: Store, user: User) -> list[dict[str, object]]:
+    """The status of every report ``user`` found or handles (no resident's contact), open and most overdue first.
+
+    Raises
+    ------
+    AccessError
+        Unless ``user`` is on a dong's staff.
+    """
+    return _my_rows(store, _own_dong(user, doing="내 보고 보기"), user)
+
+
+def _my_rows(store: Store, code: str, user: User) -> list[dict[str, object]]:
+    box = store.inbox(code, user=user)
+    rows: dict[int, dict[str, object]] = {}
+    for role in ("assigned", "found"):
+        for record in box[role].to_dict("records"):
+            row = {k: _plain(record.get(k)) for k in _REPORT_KEYS}
+            status = str(record["status"])
+            row |= {"mine_as": role, "open": status in OPEN_STATUSES, "status_label": REPORT_STATUSES.label(status)}
+            row["field_label"] = FIELDS.label(str(record["field"])) if record.get("field") in FIELDS.keys else None
+            rows.setdefault(int(record["id"]), row)
+    return sorted(rows.values(), key=_urgency)
+
+
+def _urgency(row: dict[str, Any]) -> tuple[bool, int, int]:
+    """Open first, the most overdue, then the oldest (the inbox's order)."""
+    return (not row["open"], -int(row["lateness"] or 0), -int(row["age_days"] or 0))
+
+
+# ---- filing a report once --------------------------------------------------------------------------------------
+
+
+def file_once(
+    store: Store,
+    user: User,
+    fields: Mapping[str, str],
+    uploads: Sequence[Upload],
+    *,
+    client_key: str,
+    now: dt.datetime | None = None,
+) -> tuple[int, bool]:
+    """File a report sent from the field, once per ``client_key``: its id, and whether it was filed now.
+
+    The same checks as the intake page: a place (``lon``/``lat``, or the first photo's GPS; outside the dong
+    only with ``outside_dong=true``) and a memo are needed; every photo goes through :func:`mapping.photos.read_photo` (20 MB, JPEG/PNG/WebP, downscaled,
+    metadata dropped); the report and its photos are written in one transaction.  ``created_at`` (ISO 8601)
+    is when it was captured, up to :data:`OFFLINE_DAYS` back.  A key already filed returns that report and
+    writes nothing, before any photo is read.
+
+    Raises
+    ------
+    AccessError
+        Unless ``user`` is on a dong's staff.
+    ValidationError
+        With every problem of the fields and photos at once; nothing is stored.
+    ConflictError
+        If another staff member's report was filed under ``client_key``.
+    """
+    code = _own_dong(user, doing="보고 접수")
+    known = store.filed_under(code, client_key, user=user)
+    if known is not None:
+        return known, False
+    problems = [Problem("보고", None, k, "받지 않는 항목입니다.") for k in sorted(set(fields) - FORM_FIELDS)]
+    photos, photo_problems = _photos(uploads)
+    form, form_problems = _form(fields, photos, now=now or store.clock())
+    problems += form_problems + photo_problems
+    outside = "lonlat" in form and not store.dong(code).geometry.iloc[0].covers(shapely.Point(*form["lonlat"]))
+    if outside and not _yes(fields.get("outside_dong", "false")):  # the intake page asks the same
+        problems.append(
+            Problem("보고", None, "위치", "이 위치는 동 경계 밖입니다: 그래도 저장하려면 outside_dong=true로 보내세요.")
+        )
+    if problems:
+        raise ValidationError(problems, what="보고")
+    report_id = store.file_report(code, user=user, photos=photos, client_key=client_key, **form)
+    return report_id, True
+
+
+def _photos(uploads: Sequence[Upload]) -> tuple[list[Photo], list[Problem]]:
+    if len(uploads) > MAX_PHOTOS:
+        return [], [Problem("보고", None, "사진", f"사진 {len(uploads)}장: 한 보고에 {MAX_PHOTOS}장까지 받습니다.")]
+    photos, problems = [], []
+    for upload in uploads:
+        try:
+            check_size(upload.size, name=upload.name)
+            photos.append(read_photo(upload.data, name=upload.name))
+        except PhotoError as exc:
+            problems.append(Problem("보고", None, "사진", str(exc)))
+    return photos, problems
+
+
+def _form(fields: Mapping[str, str], photos: list[Photo], *, now: dt.datetime) -> tuple[dict, list[Problem]]:
+    """The keyword arguments of :meth:`mapping.store.Store.file_report` from the sent fields, and every problem."""
+    problems: list[Problem] = []
+    form: dict[str, object] = {}
+    lonlat = _lonlat(fields, photos, problems)
+    if lonlat is not None:
+        form["lonlat"] = lonlat
+    form["memo"] = str(fields.get("memo", ""))  # an empty one is refused by the store, with the intake's words
+    for key, limit in TEXT_LIMITS.items():
+        value = str(fields.get(key, "")).strip()
+        if len(value) > limit:
+            problems.append(Problem("보고", None, key, f"{len(value)}자: {limit}자까지 받습니다."))
+        elif value and key != "memo":
+            form[key] = value
+    form |= {k: fields[k] for k in CHOICES if str(fields.get(k, "")).strip()}  # parsed (key or label) by the store
+    form["has_resident"] = _yes(fields.get("has_resident", "true"))
+    if str(fields.get("mission_id", "")).strip():
+        try:
+            form["mission_id"] = int(fields["mission_id"])
+        except ValueError:
+            problems.append(Problem("보고", None, "mission_id", f"{fields['mission_id']!r}: 번호가 아닙니다."))
+    if str(fields.get("created_at", "")).strip():
+        form["created_at"] = _captured_at(str(fields["created_at"]), now, problems)
+    return form, problems
+
+
+def _yes(value: object) -> bool:
+    """A form's yes/no: anything but false, 0, no, n (any case) is yes."""
+    return str(value).strip().lower() not in ("false", "0", "no", "n")
+
+
+def _lonlat(fields: Mapping[str, str], photos: list[Photo], problems: list[Problem]) -> tuple[float, float] | None:
+    if not str(fields.get("lon", "")).strip() and not str(fields.get("lat", "")).strip():
+        located = [p.gps for p in photos if p.gps]
+        if located:
+            return located[0]
+        problems.append(Problem("보고", None, "위치", "위치(lon, lat)를 보내거나 GPS가 있는 사진을 붙이세요."))
+        return None
+    try:
+        lon, lat = float(fields.get("lon", "")), float(fields.get("lat", ""))
+    except ValueError:
+        problems.append(
+            Problem("보고", None, "위치", f"({fields.get('lon')!r}, {fields.get('lat')!r}): 숫자가 아닙니다.")
+        )
+        return None
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        problems.append(Problem("보고", None, "위치", "위치는 유한한 경도·위도여야 합니다."))
+        return None
+    return lon, lat  # whether it is in Seoul, the store says
+
+
+def _captured_at(text: str, now: dt.datetime, problems: list[Problem]) -> dt.datetime | None:
+    """When the report was captured, in the store's time (local, without a zone), within the offline window."""
+    try:
+        stamp = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        problems.append(Problem("보고", None, "created_at", f"{text[:40]!r}: ISO 8601 시각이 아닙니다."))
+        return None
+    if stamp.tzinfo is not None:
+        stamp = stamp.astimezone().replace(tzinfo=None)  # the store keeps local time (mapping.clock)
+    if stamp > now + CLOCK_SKEW or stamp < now - dt.timedelta(days=OFFLINE_DAYS):
+        problems.append(
+            Problem("보고", None, "created_at", f"{stamp:%Y-%m-%d %H:%M}: 지금부터 {OFFLINE_DAYS}일 전까지만 받습니다.")
+        )
+        return None
+    return stamp
+
+
+# ---- JSON-ready values -----------------------------------------------------------------------------------------
+
+
+def _collection(frame: gpd.GeoDataFrame, columns: list[str]) -> dict[str, object]:
+    """A GeoJSON FeatureCollection (EPSG:4326, coordinates to 6 decimals) of ``columns``."""
+    web = to_web(frame, name="지도 자료")
+    shapes = shapely.transform(web.geometry.values, lambda xy: np.round(xy, 6))
+    features = [
+        {
+            "type": "Feature",
+            "geometry": shapely.geometry.mapping(shape),
+            "properties": {k: _plain(record.get(k)) for k in columns},
+        }
+        for record, shape in zip(pd.DataFrame(web).to_dict("records"), shapes, strict=True)
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _plain(value: object) -> object:
+    """A JSON-ready value: None for every kind of missing, Python numbers, ISO 8601 times, lists of plain values."""
+    if isinstance(value, list | tuple | np.ndarray):
+        return [_plain(v) for v in value]
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, pd.Timestamp | dt.datetime | dt.date):
+        return value.isoformat()
+    return value

@@ -1,0 +1,226 @@
+"""mapping.api.field through the API: a report stored once per client key, photos checked and stripped, my zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import threading
+import uuid
+
+import pytest
+from PIL import Image
+from starlette.testclient import TestClient
+
+from mapping.api import field, web
+from mapping.errors import ConflictError
+from mapping.store import Store
+from tests.api.conftest import IN_Z03, A, B, jpeg, log_in, place_in
+from tests.test_photos import jpeg_with_gps
+
+PLACE = {"lon": str(IN_Z03[0]), "lat": str(IN_Z03[1])}
+
+
+def send(client: TestClient, headers: dict[str, str], key: str, *, photos=(), **fields: str):
+    """POST one report: ``fields`` (a place and memo by default) and ``photos`` as (name, bytes)."""
+    data = PLACE | {"memo": "가로등이 꺼져 있음"} | fields
+    files = [("photo", (name, content, "image/jpeg")) for name, content in photos]
+    return client.post("/api/v1/reports", headers=headers | {"Idempotency-Key": key}, data=data, files=files)
+
+
+def photo_files(store: Store) -> list:
+    return sorted(store.photo_dir.rglob("*.jpg")) if store.photo_dir.exists() else []
+
+
+# ---- once per key --------------------------------------------------------------------------------------------
+
+
+def test_the_same_report_sent_ten_times_is_stored_once_with_its_photos_once(client: TestClient, store: Store) -> None:
+    headers = log_in(client, "a-kangdy")
+    before = len(store.reports(A))
+    key = str(uuid.uuid4())
+    answers = [
+        send(client, headers, key, photos=[("a.jpg", jpeg()), ("b.jpg", jpeg(size=(30, 30)))]) for _ in range(10)
+    ]
+    assert [a.status_code for a in answers] == [201] + [200] * 9
+    assert {a.json()["id"] for a in answers} == {answers[0].json()["id"]}
+    assert [a.json()["created"] for a in answers] == [True] + [False] * 9
+    assert answers[1].headers["idempotent-replayed"] == "true"
+    report_id = answers[0].json()["id"]
+    assert len(store.reports(A)) == before + 1
+    assert len(store.report_photos(report_id)) == 2
+    assert len(photo_files(store)) == 4  # two photos and their thumbnails
+    assert answers[0].json()["report"]["status"] == "received" and answers[0].json()["report"]["client_key"] == key
+
+
+def test_the_same_report_sent_at_the_same_moment_is_stored_once(store: Store) -> None:
+    officer = store.authenticate("a-kangdy", "성산2동-walk-2026")
+    before = len(store.reports(A))
+    key, results, errors = str(uuid.uuid4()), [], []
+
+    def send_once() -> None:
+        try:
+            results.append(field.file_once(store, officer, PLACE | {"memo": "동시에 보냄"}, [], client_key=key))
+        except Exception as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=send_once) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len({report_id for report_id, _ in results}) == 1
+    assert len(store.reports(A)) == before + 1
+
+
+def test_a_key_is_one_officers_and_unique_per_dong(client: TestClient, store: Store) -> None:
+    key = str(uuid.uuid4())
+    first = send(client, log_in(client, "a-kangdy"), key)
+    assert first.status_code == 201
+    other = send(client, log_in(client, "a-noar"), key, memo="다른 보고")
+    assert other.status_code == 409 and other.json()["error"]["code"] == "conflict"
+    assert "요청 키" in other.json()["error"]["message"]
+    lon, lat = place_in(store, B)
+    elsewhere = send(client, log_in(client, "b-kangdy"), key, lon=str(lon), lat=str(lat))  # another dong's: another
+    assert elsewhere.status_code == 201 and elsewhere.json()["id"] != first.json()["id"]
+    with pytest.raises(ConflictError, match="다른 직원의 보고"):
+        store.file_report(
+            A, lonlat=IN_Z03, memo="x", user=store.authenticate("a-noar", "성산2동-walk-2026"), client_key=key
+        )
+
+
+def test_without_a_key_the_store_files_every_time_as_the_intake_page_does(store: Store) -> None:
+    officer = store.authenticate("a-kangdy", "성산2동-walk-2026")
+    ids = {store.file_report(A, lonlat=IN_Z03, memo="페이지에서 저장", user=officer) for _ in range(2)}
+    assert len(ids) == 2
+
+
+# ---- the intake's checks -------------------------------------------------------------------------------------
+
+
+def test_a_photo_places_the_report_by_its_gps_and_is_stored_without_its_metadata(
+    client: TestClient, store: Store
+) -> None:
+    shot = jpeg_with_gps(126.90123, 37.56789, maker="SecretPhone")
+    answer = send(client, log_in(client, "a-kangdy"), str(uuid.uuid4()), photos=[("gps.jpg", shot)], lon="", lat="")
+    assert answer.status_code == 201, answer.text
+    report = store.reports(A).set_index("id").loc[answer.json()["id"]]
+    assert (report["lon"], report["lat"]) == pytest.approx((126.90123, 37.56789), abs=1e-5)
+    stored = store.report_photos(answer.json()["id"])
+    for path in (*stored["path"], *stored["thumb_path"]):
+        with Image.open(path) as image:
+            assert not image.getexif()
+            assert b"SecretPhone" not in path.read_bytes()
+
+
+def test_every_problem_of_a_report_is_said_at_once_and_nothing_is_stored(client: TestClient, store: Store) -> None:
+    before, files = len(store.reports(A)), photo_files(store)
+    answer = send(
+        client,
+        log_in(client, "a-kangdy"),
+        str(uuid.uuid4()),
+        photos=[("menu.pdf", b"%PDF-1.4 not a photo"), ("ok.jpg", jpeg())],
+        memo=" ",
+        created_at="어제",
+        colour="red",
+    )
+    assert answer.status_code == 422
+    problems = " ".join(answer.json()["error"]["problems"])
+    assert "menu.pdf" in problems and "사진 파일이 아닙니다" in problems
+    assert "ISO 8601" in problems and "colour" in problems
+    assert len(store.reports(A)) == before and photo_files(store) == files
+
+
+def test_the_memo_is_checked_by_the_store_as_on_the_intake_page(client: TestClient, store: Store) -> None:
+    answer = send(client, log_in(client, "a-kangdy"), str(uuid.uuid4()), memo="   ")
+    assert answer.status_code == 422 and "내용(메모)을 적으세요" in " ".join(answer.json()["error"]["problems"])
+
+
+def test_photo_count_size_and_request_size_limits(
+    client: TestClient, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    headers = log_in(client, "a-kangdy")
+    many = send(client, headers, str(uuid.uuid4()), photos=[(f"{i}.jpg", jpeg()) for i in range(field.MAX_PHOTOS + 1)])
+    assert many.status_code in (400, 422) and "장" in str(many.json()["error"])
+    monkeypatch.setattr("mapping.photos.MAX_BYTES", 2_000)
+    monkeypatch.setattr(web, "MAX_BYTES", 2_000)
+    big = send(client, headers, str(uuid.uuid4()), photos=[("big.jpg", jpeg(size=(400, 400)) + bytes(3_000))])
+    assert big.status_code == 422 and "big.jpg" in " ".join(big.json()["error"]["problems"])
+    assert "20 MB 이하" in " ".join(big.json()["error"]["problems"])
+    monkeypatch.setattr(web, "MAX_BODY", 5_000)
+    huge = send(client, headers, str(uuid.uuid4()), photos=[("a.jpg", bytes(6_000))])
+    assert huge.status_code == 413 and huge.json()["error"]["code"] == "too_large"
+    assert photo_files(store) == []
+
+
+def test_a_report_captured_offline_keeps_its_time_within_fourteen_days(client: TestClient, store: Store) -> None:
+    headers = log_in(client, "a-kangdy")
+    captured = (store.clock() - dt.timedelta(days=3)).replace(microsecond=0)
+    kept = send(client, headers, str(uuid.uuid4()), created_at=captured.isoformat())
+    assert kept.status_code == 201
+    assert store.reports(A).set_index("id").loc[kept.json()["id"], "created_at"] == captured
+    stale = send(client, headers, str(uuid.uuid4()), created_at=(captured - dt.timedelta(days=12)).isoformat())
+    future = send(client, headers, str(uuid.uuid4()), created_at=(store.clock() + dt.timedelta(hours=1)).isoformat())
+    assert stale.status_code == future.status_code == 422
+
+
+# ---- my zone, my reports -------------------------------------------------------------------------------------
+
+
+def test_my_zone_holds_my_zone_public_resources_and_the_weeks_stops(client: TestClient, store: Store) -> None:
+    zone = client.get("/api/v1/me/zone", headers=log_in(client, "a-kangdy")).json()
+    zones = store.zones(A)
+    mine = zones[(zones["officer"] == "강도윤") | (zones["substitute"] == "강도윤")]
+    assert sorted(f["properties"]["zone_id"] for f in zone["zones"]["features"]) == sorted(mine["zone_id"])
+    assert {f["properties"]["tong"] for f in zone["tongs"]["features"]} == {t for ts in mine["tongs"] for t in ts}
+    public = store.resources(A, public_only=True)
+    assert len(zone["resources"]["features"]) == len(public) < len(store.resources(A))
+    assert zone["stops"] and all({"key", "reason", "lon", "lat"} <= set(s) for s in zone["stops"])
+    priorities = [s["priority"] for s in zone["stops"]]
+    assert priorities == sorted(priorities, reverse=True)
+
+
+def test_each_read_of_personal_data_is_in_the_access_log_under_the_account(client: TestClient, store: Store) -> None:
+    headers = log_in(client, "a-kangdy")
+    filed = send(client, headers, str(uuid.uuid4()), resident_name="가상주민API", resident_phone="010-0000-9911")
+    assert filed.status_code == 201
+    before = len(store.access_log())
+    zone = client.get("/api/v1/me/zone", headers=headers).json()
+    assert {"resident_name": "가상주민API"}.items() <= next(
+        r for r in zone["reports"] if r["id"] == filed.json()["id"]
+    ).items()
+    log = store.access_log().iloc[before:]
+    reads = log[(log["account"] == "a-kangdy") & (log["action"] == "조회")]
+    assert {s.split(":")[0] for s in reads["subject"]} == {"households", "reports"}
+    assert reads["client"].notna().all()
+    status = client.get("/api/v1/me/reports", headers=headers).json()["reports"]
+    assert filed.json()["id"] in {r["id"] for r in status}
+    assert "가상주민API" not in str(status)  # the status list holds no contact
+    noar = client.get("/api/v1/me/zone", headers=log_in(client, "a-noar")).json()
+    assert "가상주민API" not in str(noar)
+
+
+def test_a_b_officer_files_in_their_own_dong(client: TestClient, store: Store) -> None:
+    lon, lat = place_in(store, B)
+    answer = send(client, log_in(client, "b-kangdy"), str(uuid.uuid4()), lon=str(lon), lat=str(lat))
+    assert answer.status_code == 201
+    assert answer.json()["id"] in set(store.reports(B)["id"])
+
+
+def test_a_png_is_stored_as_a_jpeg(client: TestClient, store: Store) -> None:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 40), "blue").save(out, format="PNG")
+    answer = send(client, log_in(client, "a-kangdy"), str(uuid.uuid4()), photos=[("p.png", out.getvalue())])
+    assert answer.status_code == 201
+    [path] = store.report_photos(answer.json()["id"])["path"]
+    with Image.open(path) as image:
+        assert image.format == "JPEG"
+
+
+def test_a_place_outside_the_dong_needs_saying_so_as_on_the_intake_page(client: TestClient, store: Store) -> None:
+    headers = log_in(client, "a-kangdy")
+    jongno = {"lon": "126.978", "lat": "37.5665"}  # 서울시청 앞: in Seoul, not in 성산2동
+    refused = send(client, headers, str(uuid.uuid4()), **jongno)
+    assert refused.status_code == 422 and "동 경계 밖" in " ".join(refused.json()["error"]["problems"])
+    kept = send(client, headers, str(uuid.uuid4()), outside_dong="true", **jongno)
+    assert kept.status_code == 201

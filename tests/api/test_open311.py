@@ -1,0 +1,174 @@
+"""mapping.api.open311: GeoReport v2 services and requests, only public reports, rounded places, nothing personal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+
+import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from mapping.api.web import api_middleware, api_routes
+from mapping.domain import OPEN_STATUSES
+from mapping.publish.privacy import (
+    PUBLIC_PLACE_DECIMALS,
+    SENSITIVE_ACTIVITIES,
+    SENSITIVE_FIELDS,
+    assert_no_personal_values,
+    personal_values_of,
+)
+from mapping.store import Store, open_store
+from tests.api.conftest import A, B
+from tests.helpers import staff_user
+
+# GeoReport v2 (wiki.open311.org/GeoReport_v2): the fields of GET services and GET service requests
+SERVICE_FIELDS = {"service_code", "service_name", "description", "metadata", "type", "keywords", "group"}
+REQUEST_FIELDS = {
+    "service_request_id",
+    "status",
+    "status_notes",
+    "service_name",
+    "service_code",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+    "media_url",
+}
+
+
+@pytest.fixture
+def store(sample_store: Store, tmp_path, monkeypatch: pytest.MonkeyPatch) -> Store:
+    """The sample dong alone: a store of sample dongs only shows them (a demo); see the last test for real dongs."""
+    monkeypatch.setenv("MAPPING_PHOTOS", str(tmp_path / "photos"))
+    return sample_store
+
+
+PERIOD = "start_date=2026-09-01T00:00:00%2B09:00&end_date=2026-11-30T00:00:00%2B09:00"
+
+
+def requests(client: TestClient, query: str = "") -> list[dict]:
+    answer = client.get(f"/open311/v2/requests.json?{PERIOD}{query}")
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def test_services_have_the_v2_fields_and_no_welfare_service(client: TestClient) -> None:
+    services = client.get("/open311/v2/services.json").json()
+    assert services and all(set(s) == SERVICE_FIELDS for s in services)
+    assert {s["type"] for s in services} == {"realtime"} and not any(s["metadata"] for s in services)
+    assert not {s["service_code"] for s in services} & SENSITIVE_FIELDS
+
+
+def test_requests_have_the_v2_fields_with_plain_values(client: TestClient, store: Store) -> None:
+    found = requests(client)
+    assert found and all(set(r) == REQUEST_FIELDS for r in found)
+    services = {s["service_code"]: s["service_name"] for s in client.get("/open311/v2/services.json").json()}
+    assert all(services[r["service_code"]] == r["service_name"] for r in found)  # a listed service, even unfiled
+    for r in found:
+        assert r["status"] in ("open", "closed")
+        assert isinstance(r["lat"], float) and isinstance(r["long"], float)
+        assert dt.datetime.fromisoformat(r["requested_datetime"]).utcoffset() is not None
+        assert r["agency_responsible"].endswith("주민센터") and r["address"].startswith("서울특별시")
+    reports = store.reports(A).set_index("id")
+    for r in found:
+        report = reports.loc[int(r["service_request_id"])]
+        assert r["status"] == ("open" if report["status"] in OPEN_STATUSES else "closed")
+        assert r["service_code"] == (report["field"] if isinstance(report["field"], str) else "general")
+
+
+def test_only_public_reports_reach_it_and_their_places_are_rounded(client: TestClient, store: Store) -> None:
+    found = requests(client)
+    reports = store.reports(A).set_index("id")
+    shown = reports.loc[[int(r["service_request_id"]) for r in found]]
+    assert not shown["field"].isin(SENSITIVE_FIELDS).any() and not shown["activity"].isin(SENSITIVE_ACTIVITIES).any()
+    assert (shown["status"] != "duplicate").all()
+    hidden = reports[reports["field"].isin(SENSITIVE_FIELDS) | reports["activity"].isin(SENSITIVE_ACTIVITIES)]
+    assert len(hidden) > 0
+    for report_id in hidden.index[:3]:  # asked by id: the same answer as an unknown id
+        one = client.get(f"/open311/v2/requests/{report_id}.json")
+        assert one.status_code == 404 and one.json()[0]["code"] == 404
+    for r in found:
+        assert r["lat"] == round(r["lat"], PUBLIC_PLACE_DECIMALS) and r["long"] == round(
+            r["long"], PUBLIC_PLACE_DECIMALS
+        )
+        report = reports.loc[int(r["service_request_id"])]
+        assert abs(r["lat"] - report["lat"]) <= 0.0005 + 1e-9 and abs(r["long"] - report["lon"]) <= 0.0005 + 1e-9
+
+
+def test_no_personal_value_memo_or_staff_name_reaches_it(client: TestClient, store: Store) -> None:
+    text = json.dumps(requests(client), ensure_ascii=False)
+    leader = staff_user("한서윤")
+    assert_no_personal_values(text, personal_values_of(store, A, user=leader))  # households, contacts, memos …
+    assert not [name for name in store.staff(A)["name"] if name in text]  # no officer's name
+    assert len(store.reports(A)["memo"].dropna()) > 0
+
+
+def test_one_request_by_id_and_the_filters_of_v2(client: TestClient) -> None:
+    found = requests(client)
+    first = found[0]
+    one = client.get(f"/open311/v2/requests/{first['service_request_id']}.json").json()
+    assert one == [first]
+    environment = requests(client, "&service_code=environment")
+    assert environment and {r["service_code"] for r in environment} == {"environment"}
+    closed = requests(client, "&status=closed")
+    assert closed and {r["status"] for r in closed} == {"closed"}
+    by_ids = client.get(
+        f"/open311/v2/requests.json?service_request_id={found[0]['service_request_id']},{found[1]['service_request_id']}"
+    )
+    assert {r["service_request_id"] for r in by_ids.json()} == {
+        found[0]["service_request_id"],
+        found[1]["service_request_id"],
+    }
+    newest_first = [r["requested_datetime"] for r in found]
+    assert newest_first == sorted(newest_first, reverse=True)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "status=pending",
+        "service_code=welfare",
+        "start_date=yesterday",
+        "start_date=2026-01-01T00:00:00&end_date=2026-11-30T00:00:00",
+    ],
+)
+def test_a_bad_query_is_refused_with_the_v2_error_list(client: TestClient, query: str) -> None:
+    answer = client.get(f"/open311/v2/requests.json?{query}")
+    assert answer.status_code == 422
+    [error] = answer.json()
+    assert error["code"] == 422 and error["description"]
+
+
+def test_a_report_filed_now_appears_in_the_default_ninety_days(client: TestClient, store: Store) -> None:
+    officer = staff_user("강도윤")
+    report_id = store.file_report(
+        A, lonlat=(126.8985, 37.5676), memo="보도블록 파손 — 주민 홍길동", field="safety", user=officer
+    )
+    found = client.get("/open311/v2/requests.json").json()
+    mine = [r for r in found if r["service_request_id"] == str(report_id)]
+    assert mine and mine[0]["description"] == "안전" and "홍길동" not in json.dumps(found, ensure_ascii=False)
+    assert store.reports(A).set_index("id").loc[report_id, "memo"]  # kept for staff
+
+
+def test_once_a_real_dong_is_loaded_only_real_dongs_reports_are_read(api_db, tmp_path) -> None:
+
+    shutil.copy(api_db, tmp_path / "two.sqlite")
+    two = open_store(tmp_path / "two.sqlite")  # the sample dong and 방학3동 (a real dong)
+    client = TestClient(Starlette(routes=api_routes(lambda: two), middleware=api_middleware()))
+    found = client.get("/open311/v2/requests.json").json()
+    assert {r["service_request_id"] for r in found} == {str(i) for i in two.reports(B)["id"]}
+    assert all(r["address"].startswith(str(two.dongs().set_index("dong_code").loc[B, "name"])) for r in found)
+    assert {r["service_code"] for r in found} == {"general"}  # filed without a field: counted as 일반, as the map does
+    text = json.dumps(found, ensure_ascii=False)
+    assert "도봉 어르신 안부" not in text and "강도윤" not in text
+    two.close()

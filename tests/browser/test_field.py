@@ -1,0 +1,300 @@
+"""The field page (/field/) on a phone: reports written with no signal arrive exactly once, with their photos.
+
+The server is ``server.py`` (the pages, the field API and the field page on one port); the phone is Chromium at
+390 px with its GPS set by the test.  Going offline is ``context.set_offline``; a connection dropped mid-upload is
+a report POST that reaches the server (which stores it) and whose answer never reaches the phone.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from mapping import clock
+from mapping.access import CLI_USER
+from mapping.crs import to_web
+from mapping.store import Store, open_store
+from tests.browser.conftest import PASSWORD, PHONE, guarded_page, screenshot, serve_app
+from tests.helpers import SAMPLE_DONG
+from tests.test_photos import jpeg_with_gps
+
+OFFICER, ACCOUNT, ZONE = "노아린", "noar", "Z28"  # 복지팀; her zone is tongs 28 and 36
+
+
+@pytest.fixture(scope="module")
+def field_db(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store of its own (reports are counted exactly) with the officer's account."""
+    db = tmp_path_factory.mktemp("field") / "field.sqlite"
+    shutil.copy(sample_db, db)
+    store = open_store(db)
+    store.create_account(
+        ACCOUNT, name=OFFICER, password=PASSWORD, role="officer", staff_name=OFFICER, dong_code=SAMPLE_DONG,
+        user=CLI_USER,
+    )  # fmt: skip
+    store.close()
+    return db
+
+
+@pytest.fixture(scope="module")
+def field_url(field_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with serve_app(field_db, tmp_path_factory.mktemp("log")) as url:
+        yield url + "/field/"
+
+
+@pytest.fixture(scope="module")
+def places(field_db: Path) -> list[dict[str, float]]:
+    """Three places inside the officer's zone (in tongs 28 and 36), as the phone's GPS gives them."""
+    store = open_store(field_db)
+    tongs = to_web(store.tongs(SAMPLE_DONG), name="통").set_index("tong").geometry
+    store.close()
+    inside = [tongs[28].representative_point(), tongs[36].representative_point(), tongs[28].centroid]
+    return [{"longitude": p.x, "latitude": p.y} for p in inside]
+
+
+@pytest.fixture
+def phone(browser: object, places: list[dict[str, float]]) -> Iterator[object]:
+    """A phone-sized page that may use its GPS (at the first place); its service worker allowed."""
+    page = guarded_page(browser, phone=True, permissions=["geolocation"], geolocation=places[0])
+    yield page
+    assert page.blocked == [], f"requests outside the machine: {page.blocked}"
+    page.context.close()
+
+
+def photo_file(folder: Path, name: str, size: tuple[int, int]) -> Path:
+    """A JPEG as a phone camera would give it (a gradient, so it is not trivially small)."""
+    image = Image.linear_gradient("L").resize(size).convert("RGB")
+    path = folder / name
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=90)
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def sign_in_and_sync(page: object, url: str) -> None:
+    """Open the field page, log in as the officer and wait until the zone is on the phone and the page works offline."""
+    page.goto(url)
+    page.wait_for_selector("body[data-ready='1']")
+    page.get_by_label("계정").fill(ACCOUNT)
+    page.get_by_label("비밀번호").fill(PASSWORD)
+    page.get_by_role("button", name="로그인").click()
+    page.locator("#zone-info").filter(has_text="마지막 동기화").wait_for()
+    page.wait_for_function("navigator.serviceWorker.controller !== null")  # the app shell is cached
+
+
+def file_report(
+    page: object, place: dict[str, float] | str, memo: str, photos: list[Path], *, no_resident: bool = False
+) -> None:
+    """Write one report on the phone: photos picked from the phone, a memo, 분야 복지, and its place — the GPS at
+    ``place``, or a tap on the map where the tong label ``place`` (e.g. "36통") is."""
+    before = page.locator("#queue-list li").count()
+    if isinstance(place, str):
+        label = page.locator("#map .tong-label", has_text=place)
+        label.scroll_into_view_if_needed()
+        box = label.bounding_box()
+        page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.locator("#place").filter(has_text="위치(지도)").wait_for()
+    else:
+        page.context.set_geolocation(place)
+        page.get_by_role("button", name="내 위치 (GPS)").click()
+        page.locator("#place").filter(has_text="위치(GPS)").wait_for()
+    if photos:
+        page.locator("#pick").set_input_files([str(p) for p in photos])
+        page.locator("#thumbs img").nth(len(photos) - 1).wait_for()
+    page.get_by_label("내용 (메모)").fill(memo)
+    page.get_by_label("분야").select_option(label="복지")
+    if no_resident:
+        page.get_by_label("주민 없음", exact=False).check()
+    page.get_by_role("button", name="보고 담기").click()
+    page.locator("#queue-list li").nth(before).wait_for()
+
+
+def queue_states(page: object) -> dict[str, str]:
+    """Memo → state word of every report listed on the phone."""
+    rows = page.locator("#queue-list li")
+    return {
+        rows.nth(i).locator(".memo").inner_text(): rows.nth(i).locator(".state").inner_text()
+        for i in range(rows.count())
+    }
+
+
+def wait_sent(page: object, memos: list[str]) -> None:
+    for memo in memos:
+        page.locator("#queue-list li", has_text=memo).locator(".state", has_text="보냄").wait_for(timeout=30_000)
+
+
+def assert_stored_once(store: Store, memos: dict[str, int]) -> None:
+    """Each memo is one report of the officer, in her zone and her inbox, with its photos, downscaled on the phone."""
+    reports = store.reports(SAMPLE_DONG)
+    user = store.authenticate(ACCOUNT, PASSWORD)
+    found = set(store.inbox(SAMPLE_DONG, user=user)["found"]["id"])
+    for memo, n_photos in memos.items():
+        rows = reports[reports["memo"] == memo]
+        assert len(rows) == 1, f"{memo!r} stored {len(rows)} times"
+        report = rows.iloc[0]
+        assert (report["finder"], report["zone_id"], report["field"]) == (OFFICER, ZONE, "welfare")
+        assert report["client_key"], "filed through the API under the phone's client key"
+        assert int(report["id"]) in found, "in the officer's 보고함"
+        photos = store.report_photos(int(report["id"]))
+        assert len(photos) == n_photos
+        assert (photos[["width", "height"]].max(axis=1) <= 1600).all(), "downscaled on the phone before sending"
+
+
+def test_reports_written_offline_survive_a_reload_and_arrive_once(
+    phone: object, field_url: str, field_db: Path, places: list[dict[str, float]], tmp_path: Path
+) -> None:
+    big, small = photo_file(tmp_path, "camera.jpg", (3000, 2000)), photo_file(tmp_path, "small.jpg", (800, 600))
+    sign_in_and_sync(phone, field_url)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"], "no sideways scrolling"
+    phone.context.set_offline(True)
+    phone.locator("#net", has_text="신호 없음").wait_for()
+    memos = {
+        "신호 없는 골목 1: 어르신 안부": [big],
+        "신호 없는 골목 2: 계단 파손": [big, small],
+        "신호 없는 골목 3": [small],
+    }
+    for (memo, photos), place in zip(memos.items(), [*places[:2], "36통"], strict=True):  # GPS, GPS, a tap
+        file_report(phone, place, memo, photos, no_resident="계단" in memo)
+    assert queue_states(phone) == dict.fromkeys(memos, "대기")
+    written = clock.now()  # the phone and the server share this machine's clock
+
+    phone.reload()  # still offline: the page comes from the service worker, the queue from IndexedDB
+    phone.wait_for_selector("body[data-ready='1']")
+    assert queue_states(phone) == dict.fromkeys(memos, "대기")
+    assert "마지막 동기화" in phone.locator("#zone-info").inner_text()  # the zone of the last sync, offline
+    assert phone.locator("#map path.leaflet-interactive").count() >= 1
+    store = open_store(field_db)
+    assert not store.reports(SAMPLE_DONG)["memo"].isin(list(memos)).any(), "nothing left the phone offline"
+
+    phone.context.set_offline(False)  # the signal is back: the page sends by itself
+    phone.locator("#notice", has_text="보고 3건을 보냈습니다").wait_for(timeout=30_000)  # says what was sent
+    wait_sent(phone, list(memos))
+    assert_stored_once(store, {memo: len(photos) for memo, photos in memos.items()})
+    stored = store.reports(SAMPLE_DONG).set_index("memo").loc[list(memos)]
+    assert (stored["created_at"] <= written).all(), "dated when written on the phone, not when it was sent"
+    ids = stored["id"]
+    for memo, report_id in ids.items():  # the phone says which report each became, and what it is now
+        assert f"#{report_id}" in phone.locator("#queue-list li", has_text=memo).inner_text()
+        phone.locator("#queue-list li", has_text=memo).locator(".now", has_text="지금: 접수").wait_for()
+    assert stored["has_resident"].tolist() == [True, False, True]  # 주민 없음 on the broken stairs only
+    phone.locator("#map path.my-report").nth(2).wait_for()  # on the officer's map, from the zone refreshed after
+    store.close()
+    phone.evaluate("window.scrollTo(0, 0)")
+    screenshot(phone, "field-page.png", tmp_path)
+
+
+def test_a_connection_dropped_mid_upload_does_not_double_the_report(
+    phone: object, field_url: str, field_db: Path, places: list[dict[str, float]], tmp_path: Path
+) -> None:
+    sign_in_and_sync(phone, field_url)
+    phone.context.set_offline(True)
+    memos = {"끊긴 업로드 1: 가로등 고장": 2, "끊긴 업로드 2": 1}
+    for (memo, n), place in zip(memos.items(), places, strict=False):
+        file_report(phone, place, memo, [photo_file(tmp_path, f"p{i}.jpg", (2400, 1800)) for i in range(n)])
+    dropped: list[int] = []
+
+    def drop_first_answer(route: object) -> None:
+        if dropped:
+            route.continue_()
+            return
+        answer = route.fetch()  # the server receives the report and stores it ...
+        dropped.append(answer.status)
+        route.abort("connectionreset")  # ... and the phone never hears back
+
+    phone.route("**/api/v1/reports", drop_first_answer)
+    phone.context.set_offline(False)
+    phone.locator("#queue-list li", has_text="끊긴 업로드 1").filter(has_text="연결이 끊겨").wait_for()
+    assert dropped == [201], "the first upload reached the server and was stored"
+    phone.get_by_role("button", name="지금 보내기").click()  # on demand: the same client key again
+    wait_sent(phone, list(memos))
+    assert "이미 받은 보고" in phone.locator("#queue-list li", has_text="끊긴 업로드 1").inner_text()
+    store = open_store(field_db)
+    assert_stored_once(store, memos)
+    store.close()
+
+
+def test_a_token_that_ended_asks_to_sign_in_again_and_keeps_the_queue(
+    phone: object, field_url: str, field_db: Path, places: list[dict[str, float]], tmp_path: Path
+) -> None:
+    sign_in_and_sync(phone, field_url)
+    phone.context.set_offline(True)
+    memo = "로그인이 끝난 뒤 보낸 보고"
+    file_report(phone, places[1], memo, [photo_file(tmp_path, "p.jpg", (640, 480))])
+    token = phone.evaluate(
+        """() => new Promise((resolve) => indexedDB.open("udongju-field").onsuccess = (e) =>
+             e.target.result.transaction("kv").objectStore("kv").get("session").onsuccess = (g) =>
+               resolve(g.target.result.token))"""
+    )
+    store = open_store(field_db)
+    assert store.revoke_token(token)  # ended on the server (expired, or signed out elsewhere)
+    phone.context.set_offline(False)
+    phone.get_by_role("heading", name="로그인").wait_for()
+    assert "로그인이 끝났습니다" in phone.locator("#login").inner_text()
+    assert queue_states(phone)[memo] == "대기"
+    phone.get_by_label("비밀번호").fill(PASSWORD)  # the account is filled in already
+    phone.get_by_role("button", name="로그인").click()
+    wait_sent(phone, [memo])
+    assert_stored_once(store, {memo: 1})
+    store.close()
+
+    phone.context.set_offline(True)
+    file_report(phone, places[0], "로그아웃 뒤에도 남는 보고", [])
+    phone.once("dialog", lambda dialog: dialog.accept())  # "보내지 않은 보고 1건은 휴대폰에 남습니다"
+    phone.get_by_role("button", name="로그아웃").click()
+    phone.get_by_role("heading", name="로그인").wait_for()
+    kept = phone.evaluate(
+        """() => new Promise((resolve) => indexedDB.open("udongju-field").onsuccess = (e) =>
+             e.target.result.transaction("kv").objectStore("kv").getAllKeys().onsuccess = (g) =>
+               resolve(g.target.result))"""
+    )
+    assert "zone" not in kept and "session" not in kept, "the synced zone (residents' contacts) leaves the phone"
+    assert queue_states(phone)["로그아웃 뒤에도 남는 보고"] == "대기"
+
+
+def test_a_place_outside_the_dong_is_sent_once_the_officer_confirms_it(
+    phone: object, field_url: str, field_db: Path, tmp_path: Path
+) -> None:
+    city_hall = {"longitude": 126.9779, "latitude": 37.5663}  # in Seoul, far from 성산2동
+    sign_in_and_sync(phone, field_url)
+    phone.context.set_offline(True)
+    memo = "구청 가는 길에 본 것"
+    phone.context.set_geolocation(city_hall)
+    phone.get_by_role("button", name="내 위치 (GPS)").click()
+    phone.locator("#place", has_text="내 구역 밖입니다").wait_for()  # warned offline, from the zone of the last sync
+    file_report(phone, city_hall, memo, [photo_file(tmp_path, "p.jpg", (640, 480))])
+    phone.context.set_offline(False)
+    row = phone.locator("#queue-list li", has_text=memo)
+    row.locator(".state", has_text="실패").wait_for()
+    assert "동 경계 밖" in row.inner_text()
+    row.get_by_role("button", name="동 밖이지만 이 위치로 보내기").click()
+    row.locator(".state", has_text="보냄").wait_for()
+    store = open_store(field_db)
+    reports = store.reports(SAMPLE_DONG)
+    assert len(reports[reports["memo"] == memo]) == 1
+    store.close()
+
+
+def test_a_photos_gps_places_the_report_with_no_signal(
+    phone: object, field_url: str, field_db: Path, places: list[dict[str, float]], tmp_path: Path
+) -> None:
+    lon, lat = places[1]["longitude"], places[1]["latitude"]
+    shot = tmp_path / "with-gps.jpg"
+    shot.write_bytes(jpeg_with_gps(lon, lat, size=(2000, 1500)))
+    sign_in_and_sync(phone, field_url)
+    phone.context.set_offline(True)
+    phone.locator("#pick").set_input_files(str(shot))
+    phone.locator("#place", has_text="사진 GPS").wait_for()  # read on the phone before the photo is made small
+    memo = "사진 위치로 담은 보고"
+    phone.get_by_label("내용 (메모)").fill(memo)
+    phone.get_by_role("button", name="보고 담기").click()
+    phone.context.set_offline(False)
+    wait_sent(phone, [memo])
+    store = open_store(field_db)
+    report = store.reports(SAMPLE_DONG).set_index("memo").loc[memo]
+    assert (report["lon"], report["lat"]) == pytest.approx((lon, lat), abs=1e-5)
+    assert report["zone_id"] == ZONE
+    store.close()
