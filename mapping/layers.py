@@ -299,7 +299,7 @@ def build_map(
         tiles=None,
         max_zoom=19,
         maxZoom=19,  # for the map itself: without tiles, a clustered layer needs it (folium gives it only to tiles)
-        zoomSnap=0.25,
+        zoomSnap=_ROUTE_ZOOM_STEP,
         zoomDelta=0.5,
     )
     if tiles == "osm":
@@ -440,7 +440,8 @@ def build_route_layer(gdf: gpd.GeoDataFrame, *, name: str = "순회 경로", sho
 
 
 _ROUTE_MARK_PX = 30  # a stop's circle (24 px and its 2 px ring) or the 출발 square, with a little air
-_ROUTE_ZOOMS = range(10, 20)  # zoom levels the fan-out is worked out for (others use the nearest)
+_ROUTE_ZOOM_STEP = 0.25  # the map's zoomSnap: the fan-out is worked out for every zoom the map can stand at
+_ROUTE_ZOOMS = np.arange(10, 19 + _ROUTE_ZOOM_STEP / 2, _ROUTE_ZOOM_STEP)  # 10 to 19 (others use the nearest)
 
 
 def _route_marker(row: dict, geom: shapely.Point) -> folium.Marker:
@@ -481,11 +482,11 @@ class _RouteSpread(_ScriptAsIs):
         {% macro script(this, kwargs) %}
         (function () {
             var group = {{ this._parent.get_name() }}, markers = [{{ this.markers }}];
-            var offsets = {{ this.offsets }}, first = {{ this.first }}, hooked = null;
+            var offsets = {{ this.offsets }}, first = {{ this.first }}, step = {{ this.step }}, hooked = null;
             var place = function () {
                 var map = group._map;
                 if (!map) { return; }
-                var at = offsets[Math.max(0, Math.min(offsets.length - 1, Math.round(map.getZoom()) - first))];
+                var at = offsets[Math.max(0, Math.min(offsets.length - 1, Math.round((map.getZoom() - first) / step)))];
                 markers.forEach(function (marker, i) {
                     var element = marker.getElement();
                     if (element && element.firstChild) {
@@ -508,7 +509,8 @@ class _RouteSpread(_ScriptAsIs):
         self._name = "RouteSpread"
         self.markers = ", ".join(m.get_name() for m in markers)
         self.offsets = _script_json(offsets)
-        self.first = _ROUTE_ZOOMS[0]
+        self.first = float(_ROUTE_ZOOMS[0])
+        self.step = _ROUTE_ZOOM_STEP
 
 
 def build_no_data_layer(gdf: gpd.GeoDataFrame, *, name: str = "자료 없는 곳", show: bool = True) -> folium.FeatureGroup:

@@ -403,8 +403,8 @@ def test_route_layer_marks_the_start_and_keeps_stops_at_one_door_apart_and_later
     line = json.loads(re.search(r"L\.polyline\(\s*(\[\[.*?\]\])", html, re.S).group(1))
     assert line[0] == line[-1] == [37.5678, 126.905]  # the walk leaves from the 주민센터 and comes back to it
     assert [int(z) for z in re.findall(r'"zIndexOffset": (\d+)', html)] == [0, 10_000, 20_000, 30_000]
-    offsets = json.loads(re.search(r"var offsets = (\[.*?\]\]\]), first = (\d+)", html).group(1))
-    assert len(offsets) == 10  # zoom 10 to 19
+    offsets = json.loads(re.search(r"var offsets = (\[.*?\]\]\]), first = ", html).group(1))
+    assert len(offsets) == 37  # zoom 10 to 19 in the map's quarter steps
     for zoom in offsets:  # the two stops at one door are a marker's width apart at every zoom
         (x1, y1), (x2, y2) = zoom[1], zoom[2]
         assert ((x1 - x2) ** 2 + (y1 - y2) ** 2) ** 0.5 >= 30
