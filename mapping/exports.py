@@ -326,7 +326,7 @@ def _service_request(row: dict[str, object]) -> dict[str, object]:
     """One Open311 GeoReport v2 service request (all fields of the v2 response)."""
     field = row.get("field")
     return {
-        "service_request_id": str(row["id"]),
+        "service_request_id": str(row.get("public_id") or row["id"]),  # the live feed's keyed id, else the number
         "status": "open" if row.get("status") in OPEN_STATUSES else "closed",
         "status_notes": _status_notes(row),
         "service_name": _label(FIELDS, field),

@@ -14,6 +14,7 @@ import datetime as dt
 import math
 import os
 import re
+import secrets
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from mapping.photos import Photo, photo_paths, write_atomic
 from mapping.reports import DUTY_FOR_FIELD, co_approver_for
 from mapping.store.engine import _new_id
 from mapping.store.report_rows import ReportRows
-from mapping.store.schema import PERSONAL, POINT_TABLES, REPORT_PHOTOS
+from mapping.store.schema import PERSONAL, POINT_TABLES, REPORT_PHOTOS, meta
 from mapping.tong_index import attach_tong_zone
 
 REPORTS = POINT_TABLES["reports"]
@@ -79,6 +80,9 @@ def overdue_thresholds() -> tuple[int, int]:
     if not 0 < late < overdue:
         raise ValueError(f"MAPPING_OVERDUE_DAYS={text!r}: 0 < 지연일 < 기한초과일 이어야 합니다.")
     return late, overdue
+
+
+FEED_SALT_KEY = "feed_salt"
 
 
 class ReportsMixin(ReportRows):
@@ -244,6 +248,27 @@ class ReportsMixin(ReportRows):
             if known is None:
                 raise
             return known  # the same report, sent at the same time, was stored by the other request
+
+    def feed_salt(self) -> bytes:
+        """The store's secret for public report ids (Open311): random, made on first use, kept in ``meta``.
+
+        It never leaves the store; a public id is a keyed hash of the dong and report id
+        (:func:`mapping.api.open311.public_id`), so ids seen in the feed reveal neither the count of reports
+        nor where withheld ones fall.
+        """
+        t = meta.tables["meta"]
+        query = sa.select(t.c.value).where(t.c.key == FEED_SALT_KEY)
+        with self.engine.connect() as conn:
+            found = conn.execute(query).scalar()
+        if found is None:
+            try:
+                with self.writer.begin() as conn:
+                    conn.execute(t.insert().values(key=FEED_SALT_KEY, value=secrets.token_hex(32)))
+            except sa.exc.IntegrityError:  # another process made it first: theirs is kept
+                pass
+            with self.engine.connect() as conn:
+                found = conn.execute(query).scalar()
+        return str(found).encode()
 
     def filed_under(self, code: str, client_key: str, *, user: User) -> int | None:
         """The id of ``user``'s report of dong ``code`` filed under ``client_key`` (None: not filed yet).
