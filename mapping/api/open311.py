@@ -23,7 +23,7 @@ import pandas as pd
 from mapping import clock
 from mapping.domain import FIELDS
 from mapping.errors import NotFoundError, Problem, ValidationError
-from mapping.exports import open311_requests
+from mapping.exports import KST, open311_requests
 from mapping.publish.privacy import SENSITIVE_FIELDS, public_feed
 from mapping.store import Store
 
@@ -126,15 +126,26 @@ def _feed(store: Store) -> gpd.GeoDataFrame:
     for code, name in zip(dongs["dong_code"], dongs["name"], strict=True):
         feed = public_feed(store.reports(code))
         tongs = [f" {int(t)}통" if pd.notna(t) else "" for t in feed["tong"]]
-        hour = {c: pd.to_datetime(feed[c]).dt.floor("h") for c in ("created_at", "updated_at") if c in feed}
+        hour = {c: _kst_hours(feed[c]) for c in ("created_at", "updated_at") if c in feed}
         ids = [public_id(salt, code, i) for i in feed["id"]]
         parts.append(
             feed.assign(address=[f"{name}{t}" for t in tongs], agency=f"{name} 주민센터", public_id=ids, **hour)
         )
     if not parts:
-        empty: dict[str, list[object]] = {"id": [], "public_id": [], "created_at": [], "status": [], "field": []}
+        never = _kst_hours(pd.Series([], dtype=object))
+        empty: dict[str, object] = {"id": [], "public_id": [], "created_at": never, "status": [], "field": []}
         return gpd.GeoDataFrame(empty, geometry=[], crs="EPSG:4326")
     return pd.concat(parts, ignore_index=True)
+
+
+def _kst_hours(times: pd.Series) -> pd.Series:
+    """Store times (naive, this process's local time, as :mod:`mapping.clock` keeps them) as aware KST, to the hour.
+
+    The offset is the machine's actual one at each time, so a server run with ``TZ=UTC`` is labelled right too.
+    """
+    stamps = pd.to_datetime(times)
+    aware = [t.to_pydatetime().astimezone().astimezone(KST) if pd.notna(t) else None for t in stamps]
+    return pd.Series(pd.to_datetime(aware, utc=True), index=times.index).dt.tz_convert(KST).dt.floor("h")
 
 
 def _filter_problems(codes: list[str], status: str | None) -> list[Problem]:
@@ -151,12 +162,12 @@ def _filter_problems(codes: list[str], status: str | None) -> list[Problem]:
 
 
 def _period(start: str | None, end: str | None, problems: list[Problem]) -> tuple[dt.datetime, dt.datetime]:
-    """The requested period as local times (GeoReport v2: the last 90 days by default, at most 90 days)."""
+    """The requested period as aware times (GeoReport v2: the last 90 days by default, at most 90 days)."""
     until = _stamp(end, "end_date", problems) or clock.now()
     since = _stamp(start, "start_date", problems) or until - dt.timedelta(days=DEFAULT_DAYS)
     if until - since > dt.timedelta(days=MAX_SPAN_DAYS):
         problems.append(Problem("Open311", None, "start_date", f"기간은 {MAX_SPAN_DAYS}일까지입니다."))
-    return since, until
+    return since.astimezone(KST), until.astimezone(KST)  # naive: this process's local time
 
 
 def _stamp(text: str | None, name: str, problems: list[Problem]) -> dt.datetime | None:

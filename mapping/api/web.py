@@ -1,6 +1,7 @@
 """The field API and Open311 as Starlette routes and middleware, served beside the Streamlit app (``server.py``).
 
-``/api/v1/…`` (JSON): ``POST /token`` (log in: the accounts' argon2 and lock-out) and ``DELETE /token``;
+``/api/v1/…`` (JSON): ``POST /token`` (log in: the accounts' argon2 and lock-out; answers the token, its
+``expires_at`` in UTC with ``Z`` and ``expires_in`` seconds) and ``DELETE /token``;
 ``GET /me/zone``; ``GET /me/reports``; ``POST /reports`` (multipart, with an ``Idempotency-Key`` header).
 ``/open311/v2/…`` (GeoReport v2, read only, no login): ``services.json``, ``requests.json``,
 ``requests/{id}.json``.  The work is done by :mod:`mapping.api.field` and :mod:`mapping.api.open311`; this
@@ -18,6 +19,7 @@ input) with the HTTP status that fits; Open311 errors are GeoReport v2's ``[{"co
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -53,7 +55,7 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
-CREDENTIAL_PARAMS = frozenset({"access_token", "token", "bearer", "api_key", "apikey", "key", "auth", "authorization"})
+CREDENTIAL_PARAMS = frozenset({"access_token", "token", "bearer", "api_key", "apikey", "key", "auth", "authorization", "password"})
 MAX_BODY = field.MAX_PHOTOS * MAX_BYTES + 1024 * 1024  # every photo at its limit, and the fields
 ORIGINS_ENV = "MAPPING_API_ORIGINS"
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
@@ -134,7 +136,11 @@ class FieldApi:
         body = await _credentials(request)
         user = await _call(store.authenticate, body["account"], body["password"], client=_client(request))
         token, until = await _call(store.issue_token, user)
-        payload = {"token": token, "token_type": "Bearer", "expires_at": until.isoformat(timespec="seconds")}
+        left = max(0, int((until - store.clock()).total_seconds()))
+        # the store's times are this process's local time: the phone gets the instant in UTC, and the seconds left
+        # (its own clock and zone may differ: it counts from when it received the answer)
+        expires = until.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        payload = {"token": token, "token_type": "Bearer", "expires_at": expires, "expires_in": left}
         payload |= {"account": user.account, "name": user.name, "role": user.role, "dong_code": user.dong_code}
         return JSONResponse(payload, status_code=201)
 

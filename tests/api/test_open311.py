@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import time
 
 import pytest
 from starlette.applications import Starlette
@@ -218,3 +219,27 @@ def test_ids_are_not_report_numbers_and_times_are_to_the_hour(client: TestClient
     for r in found:
         stamp = dt.datetime.fromisoformat(r["requested_datetime"])
         assert (stamp.minute, stamp.second) == (0, 0) and stamp.utcoffset() == dt.timedelta(hours=9)
+
+
+@pytest.fixture
+def local_zone(monkeypatch: pytest.MonkeyPatch):
+    """Set this process's time zone (``TZ``) for one test."""
+
+    def use(zone: str) -> None:
+        monkeypatch.setenv("TZ", zone)
+        time.tzset()
+
+    yield use
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize(("zone", "label"), [("Asia/Seoul", "03:00:00+09:00"), ("UTC", "12:00:00+09:00")])
+def test_times_carry_the_right_offset_whatever_the_server_zone(
+    client: TestClient, store: Store, local_zone, zone: str, label: str
+) -> None:
+    local_zone(zone)  # the store keeps the process's local time (mapping.clock)
+    store.clock = lambda: dt.datetime(2026, 11, 10, 3, 20, 5)  # type: ignore[method-assign]
+    filed = store.file_report(A, lonlat=(126.8985, 37.5676), memo="가로등", field="safety", user=staff_user("강도윤"))
+    [shown] = client.get(f"/open311/v2/requests/{public_id(store.feed_salt(), A, filed)}.json").json()
+    assert shown["requested_datetime"] == f"2026-11-10T{label}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 import uuid
 
 import pytest
@@ -44,6 +45,24 @@ def report_count(store: Store) -> int:
 # ---- tokens --------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Seoul"])
+def test_the_token_expiry_is_an_instant_whatever_the_server_zone(
+    client: TestClient, store: Store, monkeypatch: pytest.MonkeyPatch, zone: str
+) -> None:
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        body = client.post("/api/v1/token", json={"account": "a-kangdy", "password": PASSWORD}).json()
+        real_now = dt.datetime.now(dt.UTC)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    expires = dt.datetime.fromisoformat(body["expires_at"])
+    assert expires.utcoffset() == dt.timedelta(0)  # an explicit offset: a phone in KST reads the same instant
+    assert abs((expires - real_now) - dt.timedelta(hours=12)) < dt.timedelta(minutes=1)
+    assert body["expires_in"] == 12 * 3600
+
+
 def test_a_login_gives_a_twelve_hour_token_bound_to_the_account_and_kept_only_hashed(
     client: TestClient, store: Store
 ) -> None:
@@ -52,7 +71,8 @@ def test_a_login_gives_a_twelve_hour_token_bound_to_the_account_and_kept_only_ha
     body = answer.json()
     assert body["token_type"] == "Bearer" and body["account"] == "a-kangdy" and body["dong_code"] == A
     expires = dt.datetime.fromisoformat(body["expires_at"])
-    assert dt.timedelta(hours=11, minutes=59) < expires - store.clock() <= dt.timedelta(hours=12)
+    assert body["expires_at"].endswith("Z") and body["expires_in"] == 12 * 3600
+    assert dt.timedelta(hours=11, minutes=59) < expires - store.clock().astimezone() <= dt.timedelta(hours=12)
     with store.engine.connect() as conn:
         stored = [dict(r) for r in conn.execute(sa.select(API_TOKENS)).mappings()]
     assert [r["account"] for r in stored] == ["a-kangdy"]
@@ -169,10 +189,14 @@ def test_without_a_login_every_field_endpoint_answers_401(client: TestClient, st
     assert report_count(store) == before
 
 
-def test_open311_is_read_without_a_login_by_anyone(client: TestClient) -> None:
+def test_open311_is_read_without_a_login_by_anyone(client: TestClient, store: Store) -> None:
     assert client.get("/open311/v2/services.json").status_code == 200
+    where = store.tongs(B).set_index("tong").geometry.representative_point()[3]
+    store.file_report(
+        B, lonlat=(where.x, where.y), memo="가로등", field="safety", user=store.authenticate("b-kangdy", PASSWORD)
+    )
     answer = client.get("/open311/v2/requests.json")  # the last 90 days of the real dong (방학3동)
-    assert answer.status_code == 200 and len(answer.json()) > 0
+    assert answer.status_code == 200 and len(answer.json()) == 1
 
 
 def test_a_namesake_on_another_dong_reads_only_their_own_dong(client: TestClient) -> None:
