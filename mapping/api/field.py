@@ -200,8 +200,8 @@ def file_once(
         )
     if problems:
         raise ValidationError(problems, what="보고")
-    report_id = store.file_report(code, user=user, photos=photos, client_key=client_key, **form)
-    return report_id, True
+    # two sends of one key at once: both pass the check above, one stores it, the other is told it was a replay
+    return store.file_report_once(code, user=user, photos=photos, client_key=client_key, **form)
 
 
 def _photos(uploads: Sequence[Upload]) -> tuple[list[Photo], list[Problem]]:

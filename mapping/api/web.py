@@ -55,7 +55,9 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
-CREDENTIAL_PARAMS = frozenset({"access_token", "token", "bearer", "api_key", "apikey", "key", "auth", "authorization", "password"})
+CREDENTIAL_PARAMS = frozenset(
+    {"access_token", "token", "bearer", "api_key", "apikey", "key", "auth", "authorization", "password"}
+)
 MAX_BODY = field.MAX_PHOTOS * MAX_BYTES + 1024 * 1024  # every photo at its limit, and the fields
 ORIGINS_ENV = "MAPPING_API_ORIGINS"
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")

@@ -17,6 +17,7 @@ import re
 import secrets
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -163,7 +164,7 @@ class ReportsMixin(ReportRows):
         )
 
     # ---- filing ------------------------------------------------------------
-    def file_report(
+    def file_report_once(
         self,
         code: str,
         *,
@@ -176,8 +177,8 @@ class ReportsMixin(ReportRows):
         mission_id: int | None = None,
         client_key: str | None = None,
         **details: object,
-    ) -> int:
-        """File ``user``'s new report (status 접수) in dong ``code``; only a place and a memo are needed.
+    ) -> tuple[int, bool]:
+        """File ``user``'s new report (status 접수) and say whether it was filed now (False: already under ``client_key``) in dong ``code``; only a place and a memo are needed.
 
         The finder is ``user``'s staff member (the command line names one with ``owner_user(staff_name=…)``).
 
@@ -212,7 +213,7 @@ class ReportsMixin(ReportRows):
             if problem := client_key_problem(client_key):
                 raise ValidationError([problem], what="보고")
             if (known := self._filed_under(code, client_key, finder=finder)) is not None:
-                return known
+                return known, False
         if details.get("duty") in (None, ""):  # not said: _clean_details takes the field's usual duty
             details.pop("duty", None)
         lon, lat = (float(v) for v in lonlat)
@@ -242,12 +243,16 @@ class ReportsMixin(ReportRows):
         }
         values |= {"version": 1, "client_key": client_key}
         try:
-            return self._insert_report(values, photos, user=user, finder=finder, mission_id=mission_id)
+            return self._insert_report(values, photos, user=user, finder=finder, mission_id=mission_id), True
         except sa.exc.IntegrityError:
             known = None if client_key is None else self._filed_under(code, client_key, finder=finder)
             if known is None:
                 raise
-            return known  # the same report, sent at the same time, was stored by the other request
+            return known, False  # the same report, sent at the same time, was stored by the other request
+
+    def file_report(self, code: str, **kwargs: Any) -> int:
+        """:meth:`file_report_once` (same parameters), its report id only."""
+        return self.file_report_once(code, **kwargs)[0]
 
     def feed_salt(self) -> bytes:
         """The store's secret for public report ids (Open311): random, made on first use, kept in ``meta``.

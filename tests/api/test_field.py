@@ -70,7 +70,16 @@ def test_the_same_report_sent_at_the_same_moment_is_stored_once(store: Store) ->
         t.join()
     assert not errors
     assert len({report_id for report_id, _ in results}) == 1
+    assert sorted(created for _, created in results) == [False] * 5 + [True]  # one answer says 201
     assert len(store.reports(A)) == before + 1
+
+
+def test_a_send_that_lost_the_race_is_answered_as_a_replay(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    officer = store.authenticate("a-kangdy", "성산2동-walk-2026")
+    key = str(uuid.uuid4())
+    first = field.file_once(store, officer, PLACE | {"memo": "경주"}, [], client_key=key)
+    monkeypatch.setattr(store, "filed_under", lambda *a, **k: None)  # both sends passed the check before either stored
+    assert field.file_once(store, officer, PLACE | {"memo": "경주"}, [], client_key=key) == (first[0], False)
 
 
 def test_a_key_is_one_officers_and_unique_per_dong(client: TestClient, store: Store) -> None:
