@@ -178,7 +178,9 @@ class ReportsMixin(ReportRows):
         client_key: str | None = None,
         **details: object,
     ) -> tuple[int, bool]:
-        """File ``user``'s new report (status 접수) and say whether it was filed now (False: already under ``client_key``) in dong ``code``; only a place and a memo are needed.
+        """File ``user``'s new report (status 접수) in dong ``code``: its id and whether it was filed now.
+
+        False: a report was already filed under ``client_key`` (nothing written).  Only a place and a memo are needed.
 
         The finder is ``user``'s staff member (the command line names one with ``owner_user(staff_name=…)``).
 
