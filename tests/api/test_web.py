@@ -247,3 +247,47 @@ def test_cors_answers_only_the_configured_origins_and_never_with_cookies(store: 
         headers={"Origin": "https://gu.example", "Access-Control-Request-Method": "POST"},
     )
     assert preflight.status_code == 204 and "Idempotency-Key" in preflight.headers["access-control-allow-headers"]
+
+
+# ---- unknown paths and methods -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "allow"),
+    [
+        ("GET", "/api/v1/nothing-here", 404, None),
+        ("GET", "/api/v2/me/zone", 404, None),
+        ("PUT", "/api/v1/reports", 405, "POST"),
+        ("GET", "/api/v1/token", 405, "DELETE, POST"),
+    ],
+)
+def test_an_unknown_api_path_or_method_answers_a_json_error(
+    client: TestClient, method: str, path: str, status: int, allow: str | None
+) -> None:
+    answer = client.request(method, path)
+    assert answer.status_code == status and answer.headers["content-type"] == "application/json"
+    error = answer.json()["error"]
+    assert error["code"] == ("not_found" if status == 404 else "method_not_allowed") and HANGUL.search(error["message"])
+    assert answer.headers.get("allow") == allow
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/open311/v2/nothing.json", 404),
+        ("GET", "/open311/v3/services.json", 404),
+        ("POST", "/open311/v2/requests.json", 405),
+    ],
+)
+def test_an_unknown_open311_path_or_method_answers_the_v2_error_list(
+    client: TestClient, method: str, path: str, status: int
+) -> None:
+    answer = client.request(method, path)
+    assert answer.status_code == status
+    [error] = answer.json()
+    assert error["code"] == status and HANGUL.search(error["description"])
+
+
+def test_an_open311_query_error_does_not_speak_of_saving(client: TestClient) -> None:
+    [error] = client.get("/open311/v2/requests.json?status=pending").json()
+    assert "저장" not in error["description"] and "status" in error["description"]
