@@ -125,6 +125,7 @@ def test_a_token_is_taken_only_from_the_authorization_header_never_from_the_url(
         f"/api/v1/me/reports?access_token={token}",
         f"/api/v1/me/zone?token={token}",
         f"/open311/v2/requests.json?api_key={token}",
+        f"/api/v1/token?account=a-kangdy&password={PASSWORD}",
     ):
         answer = client.get(url, headers=headers)  # refused even with a good header: the URL was the leak
         assert answer.status_code == 400, url
