@@ -354,3 +354,30 @@ def test_the_login_lasts_its_expires_in_by_the_phones_own_clock(phone: object, f
     phone.reload()
     phone.wait_for_selector("body[data-ready='1']")
     assert phone.locator("#login").is_hidden()
+
+
+def test_a_report_older_than_fourteen_days_is_kept_and_sent_to_the_office(
+    phone: object, field_url: str, field_db: Path, places: list[dict[str, float]]
+) -> None:
+    sign_in_and_sync(phone, field_url)
+    phone.context.set_offline(True)
+    memo = "보름 전에 적은 보고"
+    file_report(phone, places[0], memo, [])
+    phone.evaluate(  # written 15 days ago, as if the phone had stayed in a drawer
+        """() => new Promise((resolve) => indexedDB.open("udongju-field").onsuccess = (e) => {
+             const store = e.target.result.transaction("queue", "readwrite").objectStore("queue");
+             store.getAll().onsuccess = (g) => {
+               const item = g.target.result[0];
+               item.created_ms = Date.now() - 15 * 24 * 3600 * 1000;
+               store.put(item).onsuccess = () => resolve();
+             };
+           })"""
+    )
+    phone.context.set_offline(False)
+    row = phone.locator("#queue-list li", has_text=memo)
+    row.filter(has_text="14일이 지나").wait_for(timeout=30_000)
+    assert queue_states(phone)[memo] == "실패" and "보고 접수" in row.inner_text()
+    assert row.get_by_role("button", name="다시 보내기").count() == 0  # kept, to be filed at the office
+    store = open_store(field_db)
+    assert not store.reports(SAMPLE_DONG)["memo"].eq(memo).any()
+    store.close()
