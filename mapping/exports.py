@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter
 from mapping.crs import to_web
 from mapping.domain import ACTIVITIES, DUTIES, FIELDS, OPEN_STATUSES, REPORT_STATUSES, Vocabulary
 from mapping.errors import ExportError
-from mapping.publish.privacy import public_reports, strip_personal
+from mapping.publish.privacy import feed_publishable, public_reports, strip_personal
 from mapping.text import safe_cell
 
 FORMATS = ("csv", "xlsx", "geojson", "open311")
@@ -107,8 +107,12 @@ def export_reports(reports: gpd.GeoDataFrame, path: Path | str, *, fmt: str) -> 
     """
     kind = _check_format(fmt)
     checked = _check_reports(reports)
-    # Open311 is for the public: reports that could point at a vulnerable resident's home stay out
-    public = public_reports(checked) if kind == "open311" else strip_personal(checked, table="reports")
+    # Open311 is for the public: only reports known to be public, as the live feed (mapping.api.open311) carries
+    public = (
+        public_reports(checked[feed_publishable(checked)])
+        if kind == "open311"
+        else strip_personal(checked, table="reports")
+    )
     rows = _records(public)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
