@@ -11,14 +11,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages.common import current_user, dong_picker, get_store, korean_widget_texts, md, sign_in_from_sso
+from app_pages.common import current_user, dong_picker, frame_css, get_store, md, sign_in_from_sso
 from mapping.access import SAMPLE, sample_browsing_allowed, sample_user
 from mapping.domain import HEADS, LEADER_ROLES, REGION_ROLES, STAFF_ROLES
 
 st.set_page_config(
     page_title="우동주 지도", page_icon=str(Path(__file__).parent / "static" / "favicon.png"), layout="wide"
 )
-korean_widget_texts()  # the file uploader's English words, said in Korean
+frame_css()  # the file uploader's English words said in Korean; a map's height on a phone
 store = get_store()
 sign_in_from_sso(store)
 dongs = store.dongs()

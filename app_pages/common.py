@@ -16,6 +16,7 @@ from streamlit_folium import st_folium
 
 from mapping.access import PUBLIC_USER, SAMPLE, User, check_counts, openable_dongs, sample_user
 from mapping.errors import AccessError, AuthError, ConflictError, MappingError
+from mapping.map_controls import PHONE_MAP_CSS
 from mapping.store import Store, open_store
 
 T = TypeVar("T")
@@ -28,7 +29,7 @@ SAMPLE_NOTE = (
 # Streamlit 1.67 has no option for the file uploader's own words ("Upload", "50MB per file • JPG, …", "Drag and
 # drop files here"): they are hidden and said in Korean here (each uploader's label states its types and limit)
 _DROPZONE = '[data-testid="stFileUploaderDropzone"]'
-_KOREAN_WIDGET_TEXTS = f"""<style>
+_FRAME_CSS = f"""<style>
 {_DROPZONE} button [data-testid="stMarkdownContainer"] > p {{ display: none; }}
 {_DROPZONE} button [data-testid="stMarkdownContainer"]::after {{ content: "파일 고르기"; }}
 [data-testid="stFileUploaderDropzoneInstructions"] span {{ display: none; }}
@@ -37,12 +38,13 @@ _KOREAN_WIDGET_TEXTS = f"""<style>
 }}
 {_DROPZONE} > div:not([data-testid]) > span {{ display: none; }}
 {_DROPZONE} > div:not([data-testid])::after {{ content: "여기에 놓으세요"; }}
+{PHONE_MAP_CSS}
 </style>"""
 
 
-def korean_widget_texts() -> None:
-    """Say in Korean what Streamlit's widgets say in English and have no option for (the app frame, once a run)."""
-    st.html(_KOREAN_WIDGET_TEXTS)
+def frame_css() -> None:
+    """The app frame's CSS, once a run: Streamlit's English widget words said in Korean, maps' height on a phone."""
+    st.html(_FRAME_CSS)
 
 
 @st.cache_resource

@@ -24,7 +24,7 @@ from mapping import clock
 from mapping.addresses import address_hint, match_address, normalize_address
 from mapping.domain import ACTIVITIES, DUTIES, FIELDS
 from mapping.errors import NotFoundError
-from mapping.layers import build_dong_layer, build_map, build_zones_layer
+from mapping.layers import build_dong_layer, build_map, build_zones_layer, legend_html
 from mapping.photos import PhotoError, read_photo
 from mapping.reports import propose_assignee
 
@@ -80,9 +80,10 @@ elif how == "주소":
             st.caption(f"찾은 주소: {md(found['address'])}")
         except NotFoundError as exc:
             st.warning(str(exc))
-m = build_map(
+m = build_map(  # opens on the officer's own zone (the others dimmed), else on the dong
     [build_dong_layer(dong), build_zones_layer(zones, highlight=None if my_zone.empty else my_zone["zone_id"].iloc[0])],
-    bounds=dong,
+    bounds=dong if my_zone.empty else my_zone,
+    legend=legend_html([], own_zone=not my_zone.empty, tongs=False),
 )
 if st.session_state.get("picked") and how == "지도에서 누르기":
     lonlat = st.session_state["picked"]

@@ -93,8 +93,10 @@ with left:
             build_households_layer(households[households["zone_id"] == zone["zone_id"]], user=user, show=False),
             *([build_contacts_layer(contacts)] if with_contacts else []),
         ],
-        bounds=dong,
-        legend=legend_html(list(resources["type"]), sample=sample, contacts=with_contacts, notice_posts=True),
+        bounds=zones[zones["zone_id"] == zone["zone_id"]],  # opens on the officer's own zone; the others are dimmed
+        legend=legend_html(
+            list(resources["type"]), sample=sample, contacts=with_contacts, notice_posts=True, own_zone=True
+        ),
         sample=sample,
     )
     show_map(m, key="officer_map")

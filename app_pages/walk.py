@@ -21,7 +21,8 @@ from app_pages.common import (
     submission_key,
 )
 from mapping import clock
-from mapping.layers import build_dong_layer, build_map, build_route_layer, build_zones_layer
+from mapping.crs import WEB_CRS, to_web
+from mapping.layers import build_dong_layer, build_map, build_route_layer, build_zones_layer, legend_html
 from mapping.route_sheet import route_sheet_pdf, sheet_area
 from mapping.routes import (
     DETOUR,
@@ -103,12 +104,20 @@ if route:
             for i, s in enumerate([route.start, *route.stops])  # 0: the 주민센터, where the walk starts and ends
         ]
     )
-    layers.append(
-        build_route_layer(
-            gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs="EPSG:4326")
-        )
+    walk = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs=WEB_CRS)
+    layers.append(build_route_layer(walk))
+    # opens on the officer's zone and every stop of the walk (the 주민센터 may lie outside the zone)
+    view = pd.concat(
+        [to_web(zones[zones["zone_id"] == zone["zone_id"]], name="구역")[["geometry"]], walk[["geometry"]]]
     )
-clicked = show_map(build_map(layers, bounds=dong), key="walk_map", height=480, returned_objects=["last_clicked"])
+else:
+    view = zones[zones["zone_id"] == zone["zone_id"]]
+clicked = show_map(
+    build_map(layers, bounds=view, legend=legend_html([], own_zone=True, tongs=False, route=route is not None)),
+    key="walk_map",
+    height=480,
+    returned_objects=["last_clicked"],
+)
 point = (clicked or {}).get("last_clicked")
 if point and (point["lng"], point["lat"]) not in {(s.lon, s.lat) for s in extra}:
     extra.append(

@@ -18,7 +18,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from bench import outputs, region, seoul, work
+from bench import browser, outputs, region, seoul, work
 from bench.common import Result, run
 from bench.generate import generate
 
@@ -45,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     data = load(folder)
     started = time.perf_counter()
     results = run(
-        (*seoul.BENCHMARKS, region.region_benchmark, *outputs.BENCHMARKS, *work.BENCHMARKS), data, quick=args.quick
+        (*seoul.BENCHMARKS, region.region_benchmark, *outputs.BENCHMARKS, *work.BENCHMARKS, *browser.BENCHMARKS),
+        data,
+        quick=args.quick,
     )
     peak_gib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     memory = Result("memory peak of the run", round(peak_gib, 3), None, "≤ 4 GiB", peak_gib <= 4, "GiB, not seconds")

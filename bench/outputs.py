@@ -38,7 +38,7 @@ def _reports_count(quick: bool) -> int:
 def _packed_texts(html: str) -> list[str]:
     """The texts (headline, memo per report) of every browser-made report layer in a map's HTML."""
     texts: list[str] = []
-    for packed in re.findall(r"unpack\((\[.*?\])\)\.map\(callback\)", html):
+    for packed in re.findall(r"var packed = (\[.*?\]);\n", html):
         texts += json.loads(packed)[3]
     return texts
 

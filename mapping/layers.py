@@ -19,13 +19,14 @@ import folium.plugins
 import geopandas as gpd
 import numpy as np
 import shapely
-from branca.element import Figure, MacroElement
+from branca.element import Figure
 from jinja2 import Template
 
 from mapping.assets import STREAMLIT_BASE, localize_assets
 from mapping.crs import to_web
 from mapping.density import Classes
 from mapping.domain import RESOURCE_TYPES
+from mapping.map_controls import MapControls, credits_html, layer_panel_collapsed
 from mapping.marker_layers import (  # noqa: F401 - re-exported: every builder is importable from here
     _script_json,
     _ScriptAsIs,
@@ -43,6 +44,7 @@ from mapping.style import (  # noqa: F401 - STYLE tables re-exported for callers
     CLUSTER_ABOVE,
     CONTACT_COLOURS,
     CREDITS,
+    CREDITS_SHORT,
     FIELD_ICONS,
     LEGEND_CSS,
     MARKER_HEX,
@@ -139,7 +141,7 @@ def build_zones_layer(
 ) -> folium.FeatureGroup:
     """Zones in distinct colours (neighbours never share one), labelled with their officer.
 
-    ``highlight`` names a zone id drawn with a thick outline (the viewer's own zone).
+    ``highlight`` names a zone id drawn with a thick outline (the viewer's own zone); the others are then dimmed.
     """
     group = folium.FeatureGroup(name=name, show=show)
     web = to_web(gdf, name="구역")
@@ -158,7 +160,7 @@ def build_zones_layer(
         style_function=lambda f: (
             STYLE["zones"]
             | {"color": f["properties"]["colour"], "fillColor": f["properties"]["colour"]}
-            | (STYLE["my_zone"] if f["properties"]["zone_id"] == highlight else {})
+            | _highlighted(f["properties"]["zone_id"], highlight)
         ),
         tooltip=folium.GeoJsonTooltip(fields=["label", "detail"], labels=False),
     ).add_to(group)
@@ -166,25 +168,11 @@ def build_zones_layer(
     return group
 
 
-class _Legend(MacroElement):
-    _template = Template(
-        """{% macro script(this, kwargs) %}
-        (function () {
-          var legend = L.control({position: "bottomleft"});
-          legend.onAdd = function () {
-            var div = L.DomUtil.create("div", "map-legend");
-            div.innerHTML = {{ this.html|tojson }};
-            return div;
-          };
-          legend.addTo({{ this._parent.get_name() }});
-          {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.credits|tojson }});
-        })();
-        {% endmacro %}"""
-    )
-
-    def __init__(self, html_text: str, credits: str) -> None:
-        super().__init__()
-        self.html, self.credits = html_text, credits
+def _highlighted(zone_id: str, highlight: str | None) -> dict:
+    """The style added to a zone's: the viewer's own zone stands out, the others step back (none: as they are)."""
+    if highlight is None:
+        return {}
+    return STYLE["my_zone"] if zone_id == highlight else STYLE["other_zone"]
 
 
 def legend_html(
@@ -194,6 +182,9 @@ def legend_html(
     sample: bool = False,
     contacts: bool = False,
     notice_posts: bool = False,
+    own_zone: bool = False,
+    tongs: bool = True,
+    route: bool = False,
 ) -> str:
     """Korean legend: zone colours, one line per resource type shown, and the officer's own layers.
 
@@ -210,17 +201,33 @@ def legend_html(
         ``CONTACT_COLOURS["fresh"]``, ``["stale"]`` when untouched for :data:`mapping.contacts.STALE_DAYS` days.
     notice_posts : bool
         Whether the 게시 현황 layer (officer page only) is on the map: markers in ``NOTICE_COLOUR``.
+    own_zone : bool
+        Whether the zones layer highlights the viewer's own zone (``build_zones_layer(highlight=…)``): the
+        others are dimmed.
+    tongs : bool
+        Whether the tong outlines are on the map (with ``zones``).
+    route : bool
+        Whether a walk (:func:`build_route_layer`) is on the map: its start and its stops.
 
     Returns
     -------
     str
         HTML for :func:`build_map`'s ``legend``.
     """
-    rows = ["<b>범례</b>"]
+    rows = []
     if zones:
-        rows.append('<i class="sq" style="background:#1b9e77"></i>구역 (이웃 구역은 다른 색)')
+        if own_zone:
+            rows.append('<i class="sq" style="background:#fff;border:2px solid #111"></i>내 구역 (굵은 테두리)')
+            rows.append(f'<i class="sq" style="background:{STYLE["other_zone"]["fillColor"]}"></i>다른 구역 (흐리게)')
+        else:
+            rows.append('<i class="sq" style="background:#1b9e77"></i>구역 (이웃 구역은 다른 색)')
+    if zones and tongs:
         rows.append(
             f'<i class="sq" style="border:1px solid #555;background:#fff"></i>통 경계{" (" + SAMPLE_LABEL + ")" if sample else ""}'
+        )
+    if route:
+        rows.append(
+            '<i class="sq" style="background:#c92a2a"></i>출발 (주민센터) · <i style="background:#3b5bdb"></i>들를 곳'
         )
     rows += _outreach_rows(contacts=contacts, notice_posts=notice_posts)
     types = [
@@ -264,6 +271,9 @@ def build_map(
 ) -> folium.Map:
     """Put layers on a map fitted to ``bounds``, with layer control, legend, scale and credits.
 
+    The controls fit the screen the map opens on (:mod:`mapping.map_controls`): on a phone the layer
+    panel is collapsed, the legend folded, the map shorter, and one finger scrolls the page.
+
     Parameters
     ----------
     layers : list of FeatureGroup
@@ -289,7 +299,6 @@ def build_map(
         tiles=None,
         max_zoom=19,
         maxZoom=19,  # for the map itself: without tiles, a clustered layer needs it (folium gives it only to tiles)
-        control_scale=True,
         zoomSnap=0.25,
         zoomDelta=0.5,
     )
@@ -298,11 +307,13 @@ def build_map(
     for layer in layers:
         layer.add_to(m)
     cast(Figure, m.get_root()).header.add_child(folium.Element(LEGEND_CSS))
-    credits = CREDITS + (f" | 통 경계·인물: {SAMPLE_LABEL}(가상)" if sample else "")
-    m.add_child(_Legend(legend, credits))
+    credits = CREDITS + (f" | 통 경계·인물: {SAMPLE_LABEL}(가상)" if sample else "") + " | 지도: Leaflet"
+    short = CREDITS_SHORT + (f" · {SAMPLE_LABEL}" if sample else "")
+    m.add_child(MapControls(legend=legend, credits=credits_html(credits, short)))
     folium.plugins.Fullscreen(position="topleft", title="전체 화면", title_cancel="전체 화면 끝내기").add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
-    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    folium.LayerControl(collapsed=layer_panel_collapsed()).add_to(m)  # type: ignore[arg-type]  # decided in the browser
+    # room at the bottom for the scale, the folded legend and the credits line
+    m.fit_bounds([[miny, minx], [maxy, maxx]], padding_top_left=(12, 12), padding_bottom_right=(12, 36))
     return localize_assets(m, base_url=base_url)
 
 

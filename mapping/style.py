@@ -9,6 +9,13 @@ STYLE: dict[str, dict[str, object]] = {
     "tongs": {"color": "#555555", "weight": 1, "fillOpacity": 0.0},
     "zones": {"weight": 2, "fillOpacity": 0.35},
     "my_zone": {"weight": 5, "color": "#111111", "fillOpacity": 0.5},
+    "other_zone": {
+        "weight": 1,
+        "color": "#868e96",
+        "fillColor": "#adb5bd",
+        "opacity": 0.7,
+        "fillOpacity": 0.15,
+    },  # dimmed
 }
 # resource type → (Font Awesome 6 icon, awesome-markers colour, legend hex)
 RESOURCE_ICONS = {
@@ -48,6 +55,7 @@ CREDITS = (
     "행정동 경계: 통계청 SGIS 행정동 경계, 공공누리 제1유형; 가공: vuski/admdongkor (CC BY 4.0)"
     " | 의료기관: 행정안전부 LOCALDATA"
 )
+CREDITS_SHORT = "출처: 통계청 SGIS · vuski · LOCALDATA"  # the one line a map shows; a tap shows CREDITS
 
 
 # blind-spot type → Font Awesome icon
@@ -113,6 +121,7 @@ MARKER_HEX = {
 }
 
 LEGEND_CSS = """<style>
+html,body{overflow:hidden}
 .map-legend{background:rgba(255,255,255,.92);padding:5px 8px;border-radius:6px;font:11px/1.4 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:260px}
 .map-legend .types{column-count:2;column-gap:10px}
 .map-legend i{display:inline-block;width:12px;height:12px;margin-right:5px;border-radius:50%;vertical-align:-1px}
@@ -122,4 +131,15 @@ LEGEND_CSS = """<style>
 .route-start{width:30px;height:22px;border-radius:3px;background:#c92a2a;color:#fff;font:bold 11px/22px sans-serif;text-align:center;box-shadow:0 0 0 2px #fff}
 .zone-label{font:bold 12px sans-serif;color:#111;transform:translate(-50%,-150%);white-space:nowrap;
   background:rgba(255,255,255,.75);padding:0 3px;border-radius:3px}
+.map-legend summary{font:bold 11px sans-serif;cursor:pointer;color:#1c5fbd;list-style-position:inside}
+.map-legend:not([open]){padding:3px 8px}
+.map-legend[open] summary{color:#111;margin-bottom:2px}
+.leaflet-control-attribution{white-space:nowrap;max-width:calc(100vw - 130px);overflow:hidden;text-overflow:ellipsis;cursor:pointer}
+.leaflet-control-attribution .credits-toggle{color:inherit}
+.leaflet-control-attribution .credits-full{display:none}
+.leaflet-control-attribution.open{white-space:normal;max-width:min(420px,calc(100vw - 20px))}
+.leaflet-control-attribution.open .credits-full{display:inline}
+.leaflet-control-attribution.open .credits-short{display:none}
+.two-finger-hint::after{content:attr(data-hint);position:absolute;inset:0;display:flex;align-items:center;
+  justify-content:center;background:rgba(0,0,0,.45);color:#fff;font:bold 17px sans-serif;z-index:1000;pointer-events:none}
 </style>"""

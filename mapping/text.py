@@ -24,6 +24,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # a backtick would end the literal and ${…} would run code, so those are escaped as entities too;
 # and it compiles rendered popups and tooltips as a Jinja template once more, so braces are too.
 JS_LITERAL = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;"})
+_JS_ENTITIES = tuple((chr(code), entity) for code, entity in JS_LITERAL.items())
 _CITY = re.compile(r"^서울(특별)?시\s*")
 
 
@@ -62,7 +63,13 @@ def without_city(address: str) -> str:
 
 def esc(value: object) -> str:
     """User text made safe for a folium popup or tooltip (HTML and JS template literal); ``""`` when empty."""
-    return html.escape(str(value), quote=True).translate(JS_LITERAL) if filled(value) else ""
+    if not filled(value):
+        return ""
+    text = html.escape(str(value), quote=True)
+    for char, entity in _JS_ENTITIES:  # str.replace: translate() is ten times slower on Korean text
+        if char in text:
+            text = text.replace(char, entity)
+    return text
 
 
 def safe_cell(value: object) -> object:

@@ -24,9 +24,18 @@ from mapping.layers import (
     legend_html,
     neighbour_colours,
 )
+from mapping.map_controls import credits_html
 from mapping.outreach_layers import STALE_LABEL
 from mapping.store import open_store
-from mapping.style import CONTACT_COLOURS, MARKER_HEX, NOTICE_COLOUR, RESOURCE_ICONS, STATUS_COLOURS
+from mapping.style import (
+    CONTACT_COLOURS,
+    CREDITS_SHORT,
+    MARKER_HEX,
+    NOTICE_COLOUR,
+    RESOURCE_ICONS,
+    STATUS_COLOURS,
+    STYLE,
+)
 from tests.conftest import SAMPLE_CODE
 from tests.helpers import (
     asset_urls,
@@ -127,7 +136,32 @@ def test_legend_lists_the_korean_labels_of_types_shown(full_html: str, data: Dat
     assert {"약국", "의원", "병원"} <= {RESOURCE_TYPES.label(t) for t in shown}
     for key, label in RESOURCE_TYPES.items:
         assert (label in legend) == (key in shown), label
-    assert "범례" in legend and "구역" in legend
+    assert "구역" in legend and "통 경계" in legend and "내 구역" not in legend
+
+
+def test_legend_of_an_officer_map_says_own_zone_and_dimmed_others() -> None:
+    own = legend_html([], own_zone=True)
+    assert "내 구역" in own and "다른 구역 (흐리게)" in own and STYLE["other_zone"]["fillColor"] in own
+    walk = legend_html([], own_zone=True, tongs=False, route=True)
+    assert "통 경계" not in walk and "출발 (주민센터)" in walk
+
+
+def test_credits_are_one_short_line_that_opens_to_every_source(full_html: str) -> None:
+    credits = js_string_after(full_html, "attributionControl.addAttribution(")
+    short = re.search(r'<span class="credits-short">(.*?)</span>', credits).group(1)
+    full = re.search(r'<span class="credits-full">(.*?)</span>', credits).group(1)
+    assert CREDITS_SHORT in short and len(short) < 50  # one line on a phone
+    assert "통계청 SGIS 행정동 경계, 공공누리 제1유형" in full and "LOCALDATA" in full and "Leaflet" in full
+
+
+def test_credits_escape_what_they_are_given() -> None:
+    html = credits_html("<b>전체</b>", "<i>짧게</i>")
+    assert "<b>" not in html and "<i>" not in html and "&lt;b&gt;전체" in html
+
+
+def test_layer_panel_is_collapsed_on_a_narrow_map(full_html: str) -> None:
+    control = re.search(r"L\.control\.layers\((.*?)\)\.addTo", full_html, re.S).group(1)
+    assert re.search(r'"collapsed": \(window\.innerWidth < 600\)', control)
 
 
 def test_legend_has_the_contact_book_and_notice_posts_only_when_asked(full_html: str) -> None:
@@ -267,6 +301,8 @@ def test_highlighted_zone_gets_the_thick_outline(data: Data) -> None:
     plain = render([build_zones_layer(data.zones)], data.dong)
     weight = f'"weight": {STYLE["my_zone"]["weight"]}'
     assert weight not in plain and weight in html
+    dimmed = f'"fillColor": "{STYLE["other_zone"]["fillColor"]}"'  # every other zone steps back, grey
+    assert dimmed not in plain and dimmed in html
 
 
 def test_user_text_cannot_break_out_of_folium_js_template_literals(data: Data, sample_store) -> None:
@@ -379,7 +415,7 @@ def _unpacked_reports(html: str) -> list[list]:
     """The browser's rows of a clustered report layer, unpacked as its script does."""
     from mapping.marker_layers import _DIGITS, _FAST_STATUSES
 
-    numbers, bases, widths, texts, report_id = json.loads(re.search(r"unpack\((\[.*?\])\)\.map", html).group(1))
+    numbers, bases, widths, texts, report_id = json.loads(re.search(r"var packed = (\[.*?\]);\n", html).group(1))
     digit = {c: i for i, c in enumerate(_DIGITS)}
     rows, at, kinds = [], 0, len(_FAST_STATUSES)
     for r in range(len(numbers) // sum(widths)):

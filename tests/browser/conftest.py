@@ -168,7 +168,15 @@ def page(browser: object) -> Iterator[object]:
     pg.context.close()
 
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}  # an officer's phone
+PHONE = {  # an officer's phone: a 390 × 844 touch screen whose browser says it is a phone
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 1,
+    "is_mobile": True,
+    "has_touch": True,
+    # Streamlit folds its menu after a choice only for a mobile user agent
+    "user_agent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Mobile Safari/537.36",
+}
 
 
 def guarded_page(browser: object, *, phone: bool = False, **options: object) -> object:
@@ -195,9 +203,18 @@ def guarded_page(browser: object, *, phone: bool = False, **options: object) -> 
     return pg
 
 
-def screenshot(page, name: str, tmp_path: Path) -> Path:
-    """Save a screenshot: into docs/ when UPDATE_SCREENSHOTS=1 (for the README), else into tmp_path."""
+def screenshot(page, name: str, tmp_path: Path, *, small: bool = False) -> Path:
+    """Save a screenshot: into docs/ when UPDATE_SCREENSHOTS=1 (for the README), else into tmp_path.
+
+    ``name`` may hold a folder (``screenshots/x.png``); ``small``: in 128 colours (a third of the bytes).
+    """
     folder = ROOT / "docs" if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
     path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path))
+    if small:
+        from PIL import Image
+
+        with Image.open(path) as image:
+            image.convert("RGB").quantize(128).save(path, optimize=True)
     return path

@@ -22,7 +22,11 @@ def test_officer_map_shows_one_polygon_per_zone_without_network(page, app_url, s
     assert frame.locator('.leaflet-marker-pane [title^="보고 #"]').count() >= int(in_zone.sum()) > 0
     legend = frame.locator(".map-legend")
     assert "약국" in legend.inner_text() and "구역" in legend.inner_text()
-    assert "공공누리 제1유형" in frame.locator(".leaflet-control-attribution").inner_text()
+    credits = frame.locator(".leaflet-control-attribution")
+    assert "공공누리 제1유형" not in credits.inner_text()  # one short line until clicked
+    credits.click()
+    assert "공공누리 제1유형" in credits.inner_text()
+    credits.click()  # and folded again
     assert page.blocked == [], f"the page tried to reach the network: {page.blocked[:5]}"
     page.wait_for_timeout(500)
     screenshot(page, "officer-map.png", tmp_path)

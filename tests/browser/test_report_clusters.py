@@ -165,3 +165,21 @@ def test_clusters_add_up_and_open_onto_markers_whose_popups_show_hostile_text(pa
     assert page.locator("img[src='x']").count() == 0
     page.wait_for_timeout(300)  # an onerror alert would have fired by now
     assert errors == [] and dialogs == [] and page.blocked == []
+
+
+def test_a_layer_opening_unticked_gets_every_report_when_ticked(page, tmp_path):
+    """The officer page's other zones open unticked: unpacked only when shown, then every report is there."""
+    (tmp_path / "vendor").symlink_to(ROOT / "static" / "vendor", target_is_directory=True)
+    bounds = gpd.read_file(SAMPLE_KIT / "tongs.geojson")
+    layer = build_reports_layer(_reports(), name="다른 구역 보고", show=False, now=NOW)
+    build_map([layer], bounds=bounds, tiles="none", base_url="vendor/").save(str(tmp_path / "map.html"))
+    page.goto((tmp_path / "map.html").as_uri())
+    page.locator(".leaflet-control-layers").wait_for(timeout=10_000)
+    count = (
+        """() => window[Object.keys(window).find((k) => k.startsWith("browser_made_reports_"))].getLayers().length"""
+    )
+    assert page.evaluate(count) == 0
+    assert page.locator(".leaflet-marker-pane > *").count() == 0
+    page.get_by_text("다른 구역 보고").click()  # the layer panel is open on a wide map
+    page.locator(".leaflet-marker-pane .marker-cluster").first.wait_for(timeout=10_000)
+    assert page.evaluate(count) == COUNT

@@ -8,8 +8,10 @@ the tap itself (a text area sends what was typed when it loses focus), is never 
 from __future__ import annotations
 
 import re
+import time
 
 import pandas as pd
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from mapping.store import open_store
@@ -39,6 +41,24 @@ def reports_with(db, memo: str) -> pd.DataFrame:
     return reports[reports["memo"] == memo]
 
 
+def settles_to(field, value: str, *, timeout_s: float = 60) -> None:
+    """Wait until ``field`` is one widget holding ``value``.
+
+    While a run redraws the page, Streamlit shows the old (stale) widget beside the new one, and a locator
+    matching two elements fails at once (strict mode) instead of waiting: poll until the run is over.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if field.count() == 1 and field.input_value(timeout=1_000) == value:
+                return
+        except PlaywrightError:
+            pass  # replaced while read
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{field} did not settle to {value!r}: {field.count()} widgets")
+        time.sleep(0.2)
+
+
 def expect_no_error(page) -> None:
     errors = page.get_by_test_id("stAlertContentError")
     assert errors.count() == 0, errors.all_inner_texts()
@@ -66,15 +86,21 @@ def test_two_taps_on_save_store_one_report_and_a_toast_confirms_it_in_view(brows
             save.click()
             page.wait_for_timeout(TAP_GAP_MS)
             save.click()
-            toast = page.get_by_test_id("stToast").filter(has_text=re.compile(r"보고 #\d+을\(를\) 저장했습니다"))
+            # a lost report keeps its memo on the page (the failure the issue saw): the fresh, empty form is the
+            # page's word that this submission was stored
+            settles_to(page.get_by_label("내용 (메모)"), "")
+            deadline = time.monotonic() + 30
+            while (stored := reports_with(app_db, memo_text)).empty and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert len(stored) == 1, f"tap pair {n}: {len(stored)} reports stored"
+            rid = int(stored["id"].iloc[0])
+            toast = page.get_by_test_id("stToast").filter(has_text=f"보고 #{rid}을(를) 저장했습니다")
             expect(toast).to_be_visible(timeout=30_000)
             expect(toast).to_be_in_viewport()  # where the eye is, not above the fold
             expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=30_000)  # both taps handled
+            page.wait_for_timeout(1_000)  # a late second run would have stored it again by now
             expect_no_error(page)
-            stored = reports_with(app_db, memo_text)
-            assert len(stored) == 1, f"tap pair {n}: {len(stored)} reports stored"
-            assert f"#{int(stored['id'].iloc[0])}" in toast.inner_text()
-            expect(page.get_by_label("내용 (메모)")).to_have_value("")  # stored: the form is fresh
+            assert len(reports_with(app_db, memo_text)) == 1, f"tap pair {n}: stored twice"
         screenshot(page, "phone-saved-once.png", tmp_path)
         assert page.blocked == []
     finally:
@@ -152,7 +178,7 @@ def test_two_taps_on_a_progress_note_record_it_once(browser, staff_app_url, app_
         finally:
             store.close()
         assert list(history.loc[history["action"] == "progress", "note"]) == ["구청 도로과에 전달함"]
-        expect(report.get_by_label("진행 내용 (작성자에게 보입니다)")).to_have_value("")  # stored: a fresh field
+        settles_to(report.get_by_label("진행 내용 (작성자에게 보입니다)"), "")  # stored: a fresh field
         assert page.blocked == []
     finally:
         page.context.close()

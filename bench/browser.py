@@ -1,0 +1,256 @@
+"""Browser benchmark (issue 20): seconds from navigation to the officer's map being visible, in Chromium.
+
+Run on its own: ``python -m bench.browser [--quick]`` (one line per profile, as ``python -m bench``).
+
+The sample dong with 10,000 synthetic reports (:func:`bench.map_reports.synthetic_reports`) in a throwaway
+store, served by Streamlit twice in the same run:
+
+- **ours**: the app as shipped (the zone's reports as one clustered layer the browser unpacks from packed
+  rows, :func:`mapping.marker_layers.build_reports_layer`);
+- **baseline**: the same app and page, with the report layers built the plain folium way — one
+  ``folium.Marker`` with a ``Popup`` per report (this module's ``plain`` server patches
+  ``mapping.layers.build_reports_layer`` before Streamlit starts; nothing of the app changes).
+
+Each measurement is a new page (a new Streamlit session, so the whole page runs): the clock starts at
+``page.goto`` of the 내 구역 page (sample browsing opens it without a login) and stops when the map's own zone
+is drawn and its reports' markers or clusters are on the map.  Two visits per fresh browser context: the
+**first visit** (nothing cached: Streamlit's own ~5 MB of scripts come over the wire) and the **return
+visit** (the same browser, its HTTP cache warm — an officer opening the page on the next day).  The target,
+≤ 1.5 s, and the comparison with the baseline are on the return visit; the first visit is reported beside
+it.  Two profiles: desktop (1280×900) and phone (390×844, touch, a mobile user agent).  Each line's note
+also gives when the page's heading appeared on the first visit and, in a full run, the same page on a store
+with no reports at all: what Streamlit and the rest of the page take whatever the map holds.  ``--quick``
+(``make test``): 2,000 reports, the phone only, one visit of each kind after the warm-up; only the ratio
+fails the line.  Every request that is not to the
+loopback address is aborted (no tiles: ``MAPPING_TILES=none``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+from bench.common import Timer, module_main
+from bench.map_reports import ROOT, sample_store_with, synthetic_reports
+from mapping.kit.reader import read_kit
+
+CHROMIUM = "/usr/bin/chromium"
+TARGET_S = 1.5
+PROFILES: dict[str, dict[str, object]] = {
+    "desktop": {"viewport": {"width": 1280, "height": 900}},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 1,
+        "has_touch": True,
+        "is_mobile": True,
+        "user_agent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/131.0.0.0 Mobile Safari/537.36",
+    },
+}
+# The map is visible: the own zone drawn, and the zone's reports on the map (clusters or markers).
+_VISIBLE = """() => !!document.querySelector("path.zone-polygon")
+    && document.querySelectorAll(".leaflet-marker-pane > *").length > 0"""
+_MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def _served(db: Path, *, plain: bool, log: Path) -> Iterator[str]:
+    """The app on ``db`` (sample browsing, no tiles) until the block ends; ``plain``: with the baseline's layers."""
+    port = _free_port()
+    runner = ["-m", "bench.browser", "plain"] if plain else ["-m", "streamlit"]
+    env = os.environ | {"MAPPING_DB": str(db), "MAPPING_TILES": "none", "MAPPING_SAMPLE_AUTOLOGIN": "1"}
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                *runner,
+                "run",
+                "app.py",
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    urllib.request.urlopen(url + "/_stcore/health", timeout=2)
+                    break
+                except OSError:
+                    if time.monotonic() > deadline or proc.poll() is not None:
+                        raise RuntimeError(f"Streamlit did not start; see {log}") from None
+                    time.sleep(0.3)
+            yield url
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+
+
+def _guard(route: object) -> None:
+    host = urlparse(route.request.url).hostname or ""  # type: ignore[attr-defined]
+    if host in {"127.0.0.1", "localhost"} or route.request.url.startswith(("data:", "blob:", "about:")):  # type: ignore[attr-defined]
+        route.continue_()  # type: ignore[attr-defined]
+    else:
+        route.abort()  # type: ignore[attr-defined]
+
+
+def _time_to_map(context: object, url: str) -> tuple[float, float]:
+    """Seconds from ``goto`` of the officer page to its map visible, and to its heading (Streamlit's share).
+
+    A new page each time: a new Streamlit session, so the whole page runs.
+    """
+    page = context.new_page()  # type: ignore[attr-defined]
+    try:
+        start = time.perf_counter()
+        page.goto(url + "/", wait_until="commit")
+        page.get_by_role("heading", name="내 구역").wait_for(timeout=120_000)
+        heading = time.perf_counter() - start
+        page.locator(_MAP_FRAME).first.wait_for(timeout=120_000)
+        inner = page.frame_locator(_MAP_FRAME).first.locator("body")
+        deadline = time.monotonic() + 120
+        while not inner.evaluate(_VISIBLE):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the officer map did not appear within 120 s")
+            time.sleep(0.01)
+        return time.perf_counter() - start, heading
+    finally:
+        page.close()
+
+
+def _measure(url: str, browser: object, profile: dict[str, object], *, quick: bool) -> tuple[float, float, float]:
+    """Median seconds to the map on a first visit (a fresh browser: nothing cached), to its heading then, and on a
+    return visit (the same browser, its cache warm: an officer's phone on the next day), after a warm-up of the
+    server (its first run imports and reads the store).  Quick: one of each."""
+    runs, returns = [], []
+    for i in range(2 if quick else 4):
+        context = browser.new_context(locale="ko-KR", **profile)  # type: ignore[attr-defined]
+        context.route("**/*", _guard)
+        try:
+            first = _time_to_map(context, url)
+            again = _time_to_map(context, url)
+        finally:
+            context.close()
+        if i:  # the first round warms the server
+            runs.append(first)
+            returns.append(again[0])
+    return (
+        statistics.median(r[0] for r in runs),
+        statistics.median(r[1] for r in runs),
+        statistics.median(returns),
+    )
+
+
+def officer_map_benchmark(data: dict, *, median_time: Timer, quick: bool) -> list[dict]:
+    """Navigation → officer map visible, 10,000 reports, desktop and phone: ours vs plain folium markers."""
+    n = 2_000 if quick else 10_000
+    profiles = {"phone": PROFILES["phone"]} if quick else PROFILES
+    if not Path(CHROMIUM).exists():
+        return [_line(name, n, float("nan"), None, False, f"{CHROMIUM} missing") for name in profiles]
+    from playwright.sync_api import sync_playwright
+
+    reports = synthetic_reports(read_kit(ROOT / "data" / "sample_kit").dong, n)
+    seconds: dict[tuple[str, bool], tuple[float, float, float]] = {}
+    floors: dict[str, float] = {}
+    with sample_store_with(reports) as db, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            for plain in (False, True):
+                with _served(db, plain=plain, log=db.parent / f"streamlit-{plain}.log") as url:
+                    for name, profile in profiles.items():
+                        seconds[name, plain] = _measure(url, browser, profile, quick=quick)
+            if not quick:  # the floor: the same page with no reports at all (what Streamlit and the page cost)
+                with sample_store_with() as empty, _served(empty, plain=False, log=db.parent / "empty.log") as url:
+                    for name, profile in profiles.items():
+                        floors[name] = _measure(url, browser, profile, quick=quick)[2]
+        finally:
+            browser.close()
+    lines = []
+    how = "one visit after a warm-up" if quick else "median of 3 after a warm-up"
+    for name in profiles:
+        (first, heading, ours), base = seconds[name, False], seconds[name, True][2]
+        passed = ours < base and (quick or ours <= TARGET_S)
+        floor = f"; no reports: {floors[name]:.2f} s" if name in floors else ""
+        note = (
+            f"{how}; return visit (browser cache warm) {ours:.2f} s; first visit (nothing cached) {first:.2f} s, "
+            f"heading at {heading:.2f} s{floor}; baseline (return visit): a folium.Marker per report"
+        )
+        lines.append(_line(name, n, ours, base, passed, note))
+    return lines
+
+
+def _line(profile: str, n: int, ours: float, base: float | None, passed: bool, note: str) -> dict:
+    return {
+        "name": f"officer map visible, {n:,} reports, {profile}",
+        "ours_s": ours,
+        "baseline_s": base,
+        "target": f"≤ {TARGET_S} s; faster than plain markers",
+        "passed": passed,
+        "note": note,
+    }
+
+
+BENCHMARKS = (officer_map_benchmark,)
+
+
+def _plain_reports_layer(gdf, *, name: str = "보고", show: bool = True, now=None):
+    """The baseline's report layer: one ``folium.Marker`` with a ``Popup`` per report (title and memo escaped)."""
+    import folium
+
+    from mapping.crs import to_web
+    from mapping.text import esc
+
+    group = folium.FeatureGroup(name=name, show=show)
+    web = to_web(gdf, name="보고")
+    for row, geom in zip(web.to_dict("records"), web.geometry, strict=True):
+        popup = folium.Popup(f"<b>#{int(row['id'])} {esc(row.get('title'))}</b><br>{esc(row.get('memo'))}")
+        folium.Marker([geom.y, geom.x], popup=popup).add_to(group)
+    return group
+
+
+def _serve_plain(argv: list[str]) -> int:
+    """``python -m bench.browser plain run app.py …``: Streamlit with the baseline's report layers."""
+    from streamlit.web import cli
+
+    import mapping.layers
+
+    mapping.layers.build_reports_layer = _plain_reports_layer  # the pages import it per run
+    sys.argv = ["streamlit", *argv]
+    return cli.main()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run this module's benchmark alone and print one line per profile."""
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["plain"]:
+        return _serve_plain(args[1:])
+    return module_main(
+        BENCHMARKS, args, prog="python -m bench.browser", quick_help="2,000 reports, phone only, one session"
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
