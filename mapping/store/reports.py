@@ -17,7 +17,6 @@ import re
 import secrets
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -252,9 +251,33 @@ class ReportsMixin(ReportRows):
                 raise
             return known, False  # the same report, sent at the same time, was stored by the other request
 
-    def file_report(self, code: str, **kwargs: Any) -> int:
+    def file_report(
+        self,
+        code: str,
+        *,
+        lonlat: tuple[float, float],
+        memo: str,
+        user: User,
+        photos: Iterable[Photo] = (),
+        created_at: dt.datetime | None = None,
+        has_resident: bool = True,
+        mission_id: int | None = None,
+        client_key: str | None = None,
+        **details: object,
+    ) -> int:
         """:meth:`file_report_once` (same parameters), its report id only."""
-        return self.file_report_once(code, **kwargs)[0]
+        return self.file_report_once(
+            code,
+            lonlat=lonlat,
+            memo=memo,
+            user=user,
+            photos=photos,
+            created_at=created_at,
+            has_resident=has_resident,
+            mission_id=mission_id,
+            client_key=client_key,
+            **details,
+        )[0]
 
     def feed_salt(self) -> bytes:
         """The store's secret for public report ids (Open311): random, made on first use, kept in ``meta``.
