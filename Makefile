@@ -33,10 +33,11 @@ setup: system-run $(VENV)/.installed static/vendor/.installed
 assets: static/vendor/.installed
 
 ## run: the system packages, set up, load the sample dong on first run, serve the app on http://127.0.0.1:8501
-## (server.py: the Streamlit app with the field API /api/v1/ and Open311 /open311/v2/ on the same port)
+## (server.py: the Streamlit app with the field API /api/v1/ and Open311 /open311/v2/ on the same port;
+## in Korean time, TZ=Asia/Seoul: the store keeps local times and the dong's days follow them)
 run: setup
 	@test -f "$(DB)" || MAPPING_DB="$(DB)" $(BIN)/python -m mapping load data/sample_kit
-	MAPPING_DB="$(DB)" $(BIN)/streamlit run server.py --server.address 127.0.0.1 --server.port 8501 --server.headless true
+	TZ=Asia/Seoul MAPPING_DB="$(DB)" $(BIN)/streamlit run server.py --server.address 127.0.0.1 --server.port 8501 --server.headless true
 
 ## test: the test tools (Chromium, fonts, poppler, PostgreSQL + PostGIS), set up, lint, run every test
 test: system-test setup

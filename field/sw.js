@@ -1,7 +1,7 @@
 // 우동주 현장 service worker: the app shell from the cache first (it opens with no signal), refreshed in the
 // background when there is one. The API (/api/…) is never cached or answered here: reports and tokens go
 // to the network, and the page keeps its own queue (IndexedDB) for when they cannot.
-const VERSION = "field-v1";
+const VERSION = "field-v2";
 const SHELL = [
   "./",
   "styles.css",
@@ -15,6 +15,7 @@ const SHELL = [
   "js/queue.js",
   "icons/icon-192.png",
   "icons/icon-512.png",
+  "icons/maskable-512.png",
   "vendor/leaflet/leaflet.js",
   "vendor/leaflet/leaflet.css",
 ];

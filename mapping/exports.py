@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter
 from mapping.crs import to_web
 from mapping.domain import ACTIVITIES, DUTIES, FIELDS, OPEN_STATUSES, REPORT_STATUSES, Vocabulary
 from mapping.errors import ExportError
-from mapping.publish.privacy import public_reports, strip_personal
+from mapping.publish.privacy import feed_publishable, public_reports, strip_personal
 from mapping.text import safe_cell
 
 FORMATS = ("csv", "xlsx", "geojson", "open311")
@@ -107,8 +107,12 @@ def export_reports(reports: gpd.GeoDataFrame, path: Path | str, *, fmt: str) -> 
     """
     kind = _check_format(fmt)
     checked = _check_reports(reports)
-    # Open311 is for the public: reports that could point at a vulnerable resident's home stay out
-    public = public_reports(checked) if kind == "open311" else strip_personal(checked, table="reports")
+    # Open311 is for the public: only reports known to be public, as the live feed (mapping.api.open311) carries
+    public = (
+        public_reports(checked[feed_publishable(checked)])
+        if kind == "open311"
+        else strip_personal(checked, table="reports")
+    )
     rows = _records(public)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -326,7 +330,7 @@ def _service_request(row: dict[str, object]) -> dict[str, object]:
     """One Open311 GeoReport v2 service request (all fields of the v2 response)."""
     field = row.get("field")
     return {
-        "service_request_id": str(row["id"]),
+        "service_request_id": str(row.get("public_id") or row["id"]),  # the live feed's keyed id, else the number
         "status": "open" if row.get("status") in OPEN_STATUSES else "closed",
         "status_notes": _status_notes(row),
         "service_name": _label(FIELDS, field),

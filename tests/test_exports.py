@@ -269,6 +269,18 @@ def test_open311_leaves_out_welfare_and_care_found_reports(reports: gpd.GeoDataF
     assert len(kept) == len(mixed)
 
 
+def test_open311_leaves_out_unclassified_reports_and_residents_outside_public_fields(
+    reports: gpd.GeoDataFrame, tmp_path: Path
+) -> None:
+    mixed = non_sensitive(reports).assign(has_resident=True)
+    mixed.loc[mixed.index[0], "field"] = None  # filed with 분야 "(나중에)"
+    mixed.loc[mixed.index[1], "field"] = "general"  # 일반, a resident involved
+    mixed.loc[mixed.index[2], ["field", "has_resident"]] = ["general", False]  # 일반, nobody involved
+    ids = {r["service_request_id"] for r in read_json(write(mixed, tmp_path, "open311"))}
+    first, second, third = (str(i) for i in mixed["id"].iloc[:3])
+    assert first not in ids and second not in ids and third in ids
+
+
 def test_open311_requests_have_the_v2_fields(reports: gpd.GeoDataFrame, tmp_path: Path) -> None:
     reports = non_sensitive(reports)
     requests = read_json(write(reports, tmp_path, "open311"))

@@ -16,24 +16,52 @@ export class ApiError extends Error {
   }
 }
 
-/** No answer at all: no signal, or the connection dropped before the answer came back. */
-export class OfflineError extends Error {}
+/** No answer at all: no signal, the connection dropped, or no answer in time (``timedOut``). */
+export class OfflineError extends Error {
+  constructor(message, timedOut = false) {
+    super(message);
+    this.timedOut = timedOut;
+  }
+}
 
-async function call(path, { method = "GET", token, body, headers = {} } = {}) {
+// A request with no answer in time is given up (and sent again later under the same key): 30 s, plus time for
+// the upload at a weak mobile link (≈ 20 KB/s).  localStorage "udongju.timeout_ms" sets one fixed limit (tests).
+export const TIMEOUT_KEY = "udongju.timeout_ms";
+const BASE_MS = 30000;
+const BYTES_PER_MS = 20;
+
+function timeoutFor(bytes) {
+  let fixed = 0;
+  try { fixed = Number(localStorage.getItem(TIMEOUT_KEY)) || 0; } catch (err) { /* no storage: the default */ }
+  return fixed > 0 ? fixed : BASE_MS + Math.ceil(bytes / BYTES_PER_MS);
+}
+
+async function call(path, { method = "GET", token, body, headers = {}, bytes = 0 } = {}) {
   const all = { Accept: "application/json", ...headers };
   if (token) all.Authorization = `Bearer ${token}`;
+  const limit = timeoutFor(bytes);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), limit);
+  const late = () => new OfflineError(`${Math.ceil(limit / 1000)}초 안에 서버의 답이 오지 않아 멈췄습니다`, true);
   let response;
-  try {
-    response = await fetch(API + path, { method, body, headers: all, cache: "no-store", credentials: "omit" });
-  } catch (err) {
-    throw new OfflineError(`연결되지 않았습니다 (${err.message})`);
-  }
-  if (response.status === 204) return null;
   let data = null;
   try {
-    data = await response.json();
-  } catch (err) {
-    if (response.ok) throw new OfflineError("답이 중간에 끊겼습니다.");
+    try {
+      response = await fetch(API + path, {
+        method, body, headers: all, cache: "no-store", credentials: "omit", signal: controller.signal,
+      });
+    } catch (err) {
+      throw controller.signal.aborted ? late() : new OfflineError(`연결되지 않았습니다 (${err.message})`);
+    }
+    if (response.status === 204) return null;
+    try {
+      data = await response.json();
+    } catch (err) {
+      if (controller.signal.aborted) throw late();
+      if (response.ok) throw new OfflineError("답이 중간에 끊겼습니다.");
+    }
+  } finally {
+    clearTimeout(timer);
   }
   if (!response.ok) {
     const error = (data && data.error) || {};
@@ -43,7 +71,7 @@ async function call(path, { method = "GET", token, body, headers = {} } = {}) {
   return data;
 }
 
-/** Log in: {token, expires_at, account, name, role, dong_code}. */
+/** Log in: {token, expires_at (UTC), expires_in (seconds), account, name, role, dong_code}. */
 export function logIn(account, password) {
   return call("token", {
     method: "POST",
@@ -73,6 +101,10 @@ export function sendReport(token, item) {
     if (value !== undefined && value !== null && value !== "") form.append(key, String(value));
   }
   form.append("client_key", item.client_key);
-  (item.photos || []).forEach((photo, i) => form.append("photo", photo.blob, photo.name || `photo-${i + 1}.jpg`));
-  return call("reports", { method: "POST", token, body: form, headers: { "Idempotency-Key": item.client_key } });
+  const photos = item.photos || [];
+  photos.forEach((photo, i) => form.append("photo", photo.blob, photo.name || `photo-${i + 1}.jpg`));
+  const bytes = photos.reduce((sum, photo) => sum + (photo.blob ? photo.blob.size : 0), 0) + 4096;
+  return call("reports", {
+    method: "POST", token, body: form, headers: { "Idempotency-Key": item.client_key }, bytes,
+  });
 }

@@ -4,7 +4,7 @@ import { kv, queue } from "./db.js";
 import { ZoneMap } from "./map.js";
 import { downscale, exifLonLat } from "./photos.js";
 import {
-  STATES, clearSent, enqueue, exclusive, recoverInterrupted, removeFailed, retry, syncAll,
+  STATES, clearSent, enqueue, exclusive, oldMessage, recoverInterrupted, removeFailed, retry, syncAll, tooOld,
 } from "./queue.js";
 
 const $ = (id) => document.getElementById(id);
@@ -13,7 +13,7 @@ const OUTSIDE_DONG = /동 경계 밖/; // the server's refusal of a place outsid
 const RETRY_MS = 30000; // a send cut short while the phone says it is online is tried again after this
 const SENT_DAYS = 7; // a sent report stays on the list this long (its photos left the phone when it was sent)
 const draft = { lonlat: null, how: "", photos: [] };
-let session = null; // {token, expires_at, account, name, dong_code}
+let session = null; // {token, expires_at, expires_ms, account, name, dong_code}
 let zoneMap = null;
 let retryTimer = null;
 let syncing = false; // this tab's sync; other tabs wait on a Web Lock (queue.js: exclusive)
@@ -39,8 +39,12 @@ function formSay(text, bad = false) {
   $("form-why").classList.toggle("bad", bad);
 }
 
+/** The token has ended, by this phone's own clock: counted from when the login answer arrived (expires_in), so a
+ * phone whose clock or time zone differs from the server's is not logged out early or late. */
 function expired(s) {
-  return !s || !s.token || (s.expires_at && Date.parse(s.expires_at) <= Date.now());
+  if (!s || !s.token) return true;
+  if (s.expires_ms) return s.expires_ms <= Date.now();
+  return Boolean(s.expires_at) && Date.parse(s.expires_at) <= Date.now(); // a session saved by an older page
 }
 
 function showLogin(why) {
@@ -86,7 +90,10 @@ function stateLine(item, now) {
     status.textContent = `지금: ${later.status_label || later.status}${who}`;
     li.append(status);
   }
-  if (item.state === "failed") {
+  if (item.state === "waiting" && tooOld(item)) meta.textContent = `${formatTime(item.created_ms)} · ${oldMessage(item)}`;
+  if (item.state === "failed" && item.too_old) {
+    li.append(dropButton(item));
+  } else if (item.state === "failed") {
     const outside = OUTSIDE_DONG.test(item.message || "");
     if (outside) meta.textContent = `${formatTime(item.created_ms)} · 사진 ${item.photo_count}장 · 이 위치는 동 경계 밖입니다.`;
     const again = document.createElement("button");
@@ -97,31 +104,46 @@ function stateLine(item, now) {
       await render();
       sync();
     });
-    const drop = document.createElement("button");
-    drop.type = "button";
-    drop.textContent = "이 보고 지우기";
-    drop.addEventListener("click", async () => {
-      if (window.confirm("보내지 못한 이 보고를 휴대폰에서 지울까요?")) {
-        await removeFailed(item.client_key);
-        await render();
-      }
-    });
-    li.append(again, drop);
+    li.append(again, dropButton(item));
   }
   return li;
 }
 
+function dropButton(item) {
+  const drop = document.createElement("button");
+  drop.type = "button";
+  drop.textContent = "이 보고 지우기";
+  drop.addEventListener("click", async () => {
+    if (window.confirm("보내지 못한 이 보고를 휴대폰에서 지울까요?")) {
+      await removeFailed(item.client_key);
+      await render();
+    }
+  });
+  return drop;
+}
+
+/** A queued report is shown and sent only under the account that wrote it (one written signed out: anyone's). */
+function mine(item) {
+  return !item.account || Boolean(session && item.account === session.account);
+}
+
 async function render() {
-  const items = await queue.all();
+  const everything = await queue.all();
+  const items = everything.filter(mine);
+  const others = everything.filter((i) => !mine(i) && i.state !== "sent").length;
   const saved = await kv.get("zone");
   const now = new Map(((saved && saved.zone.reports) || []).map((r) => [r.id, r]));
   const list = $("queue-list");
   list.replaceChildren(...items.slice().reverse().map((item) => stateLine(item, now)));
   const count = (state) => items.filter((i) => i.state === state).length;
   const waiting = count("waiting") + count("sending");
-  $("queue-summary").textContent = items.length
+  const summary = items.length
     ? `대기 ${waiting}건 · 보냄 ${count("sent")}건 · 실패 ${count("failed")}건`
     : "담긴 보고가 없습니다.";
+  const elsewhere = !others ? ""
+    : session ? ` 다른 계정의 보내지 않은 보고 ${others}건이 이 휴대폰에 있습니다: 그 계정으로 로그인하면 보이고 보냅니다.`
+      : ` 보내지 않은 보고 ${others}건이 이 휴대폰에 있습니다: 쓴 계정으로 로그인하면 보이고 보냅니다.`;
+  $("queue-summary").textContent = summary + elsewhere;
   $("clear-sent").hidden = !count("sent");
   if (zoneMap) zoneMap.showQueued(items);
 }
@@ -224,12 +246,14 @@ async function onLogin(event) {
     const answer = await logIn(account, $("password").value);
     session = {
       token: answer.token, expires_at: answer.expires_at, account: answer.account, name: answer.name,
+      expires_ms: Number.isFinite(answer.expires_in) ? Date.now() + answer.expires_in * 1000 : undefined,
       dong_code: answer.dong_code,
     };
     await kv.set("session", session);
     $("password").value = "";
     $("login").hidden = true;
     notice(`${answer.name}님, 로그인했습니다.`);
+    await render();
     await sync();
   } catch (err) {
     const text = err instanceof OfflineError ? "신호가 없어 로그인하지 못했습니다. 연결된 곳에서 다시 하세요." : err.message;
@@ -248,6 +272,7 @@ async function onLogout() {
   await kv.remove("zone"); // the zone may hold residents' contacts: it does not stay on a signed-out phone
   session = null;
   zoneMap.showZone(null);
+  await render(); // the signed-out officer's queue is kept for them, out of sight
   $("zone-info").textContent = "로그아웃했습니다.";
   showLogin("사무실 계정으로 로그인하세요.");
   notice("로그아웃했습니다.");

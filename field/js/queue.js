@@ -5,6 +5,20 @@ import { ApiError, OfflineError, myZone, sendReport } from "./api.js";
 import { kv, queue } from "./db.js";
 
 export const STATES = { waiting: "대기", sending: "보내는 중", sent: "보냄", failed: "실패" };
+export const OFFLINE_DAYS = 14; // the server takes a report written this many days back at most (mapping.api.field)
+const DAY_MS = 24 * 3600 * 1000;
+
+/** Written longer ago than the server takes from the field app. */
+export function tooOld(item) {
+  return Boolean(item.created_ms) && item.created_ms < Date.now() - OFFLINE_DAYS * DAY_MS;
+}
+
+/** What to do with a report too old to send: file it on the office's 보고 접수, noting the day it was written. */
+export function oldMessage(item) {
+  const d = new Date(item.created_ms);
+  return `${OFFLINE_DAYS}일이 지나 현장 앱으로는 보낼 수 없습니다: 사무실의 '보고 접수'에서 `
+    + `쓴 날짜(${d.getFullYear()}년 ${d.getMonth() + 1}월 ${d.getDate()}일)를 적어 접수하세요. 이 보고는 휴대폰에 남겨 둡니다.`;
+}
 
 function localIso(date) {
   const pad = (n) => String(Math.trunc(Math.abs(n))).padStart(2, "0");
@@ -78,7 +92,10 @@ async function sendOne(item, token, changed) {
   } catch (err) {
     const back = { ...item, tries: (item.tries || 0) + 1 };
     if (err instanceof OfflineError) {
-      await queue.put({ ...back, state: "waiting", message: "연결이 끊겨 못 보냈습니다: 연결되면 다시 보냅니다." });
+      const message = err.timedOut
+        ? `${err.message}: 대기로 돌려 두었다가 다시 보냅니다 (한 번만 저장됩니다).`
+        : "연결이 끊겨 못 보냈습니다: 연결되면 다시 보냅니다.";
+      await queue.put({ ...back, state: "waiting", message });
       return { stop: "offline" };
     }
     if (err instanceof ApiError && err.status === 401) {
@@ -110,6 +127,12 @@ export async function syncAll(session, changed = () => {}) {
   const result = { sent: [], failed: 0, waiting: 0, stop: undefined, zone: undefined };
   for (const item of await queue.all()) {
     if (item.state !== "waiting" || (item.account && item.account !== session.account)) continue;
+    if (tooOld(item)) { // kept on the phone, not sent: the officer files it in the office
+      await queue.put({ ...item, state: "failed", too_old: true, message: oldMessage(item) });
+      result.failed += 1;
+      changed();
+      continue;
+    }
     const outcome = await sendOne(item, session.token, changed);
     changed();
     if (outcome.sent) result.sent.push(outcome.sent);

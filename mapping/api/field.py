@@ -173,7 +173,7 @@ def file_once(
     The same checks as the intake page: a place (``lon``/``lat``, or the first photo's GPS; outside the dong
     only with ``outside_dong=true``) and a memo are needed; every photo goes through :func:`mapping.photos.read_photo` (20 MB, JPEG/PNG/WebP, downscaled,
     metadata dropped); the report and its photos are written in one transaction.  ``created_at`` (ISO 8601)
-    is when it was captured, up to :data:`OFFLINE_DAYS` back.  A key already filed returns that report and
+    is when it was captured, up to :data:`OFFLINE_DAYS` back and not in a month whose 취합 is confirmed.  A key already filed returns that report and
     writes nothing, before any photo is read.
 
     Raises
@@ -193,6 +193,17 @@ def file_once(
     photos, photo_problems = _photos(uploads)
     form, form_problems = _form(fields, photos, now=now or store.clock())
     problems += form_problems + photo_problems
+    captured = form.get("created_at")
+    if isinstance(captured, dt.datetime) and store.aggregation(code, f"{captured:%Y-%m}") is not None:
+        problems.append(  # the month's 취합 went to the gu: a late report would change confirmed totals unseen
+            Problem(
+                "보고",
+                None,
+                "created_at",
+                f"{captured:%Y년 %m월}의 취합이 이미 확정되었습니다: 현장 앱으로는 받지 않습니다. "
+                f"팀장에게 알리고 사무실의 '보고 접수'에서 쓴 날짜({captured:%m월 %d일})를 적어 접수하세요.",
+            )
+        )
     outside = "lonlat" in form and not store.dong(code).geometry.iloc[0].covers(shapely.Point(*form["lonlat"]))
     if outside and not _yes(fields.get("outside_dong", "false")):  # the intake page asks the same
         problems.append(
@@ -200,8 +211,8 @@ def file_once(
         )
     if problems:
         raise ValidationError(problems, what="보고")
-    report_id = store.file_report(code, user=user, photos=photos, client_key=client_key, **form)
-    return report_id, True
+    # two sends of one key at once: both pass the check above, one stores it, the other is told it was a replay
+    return store.file_report_once(code, user=user, photos=photos, client_key=client_key, **form)
 
 
 def _photos(uploads: Sequence[Upload]) -> tuple[list[Photo], list[Problem]]:

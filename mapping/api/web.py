@@ -1,6 +1,7 @@
 """The field API and Open311 as Starlette routes and middleware, served beside the Streamlit app (``server.py``).
 
-``/api/v1/…`` (JSON): ``POST /token`` (log in: the accounts' argon2 and lock-out) and ``DELETE /token``;
+``/api/v1/…`` (JSON): ``POST /token`` (log in: the accounts' argon2 and lock-out; answers the token, its
+``expires_at`` in UTC with ``Z`` and ``expires_in`` seconds) and ``DELETE /token``;
 ``GET /me/zone``; ``GET /me/reports``; ``POST /reports`` (multipart, with an ``Idempotency-Key`` header).
 ``/open311/v2/…`` (GeoReport v2, read only, no login): ``services.json``, ``requests.json``,
 ``requests/{id}.json``.  The work is done by :mod:`mapping.api.field` and :mod:`mapping.api.open311`; this
@@ -18,6 +19,7 @@ input) with the HTTP status that fits; Open311 errors are GeoReport v2's ``[{"co
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -28,7 +30,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mapping.access import User
@@ -53,9 +55,12 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
-CREDENTIAL_PARAMS = frozenset({"access_token", "token", "bearer", "api_key", "apikey", "key", "auth", "authorization"})
+CREDENTIAL_PARAMS = frozenset(
+    {"access_token", "token", "bearer", "api_key", "apikey", "key", "auth", "authorization", "password"}
+)
 MAX_BODY = field.MAX_PHOTOS * MAX_BYTES + 1024 * 1024  # every photo at its limit, and the fields
 ORIGINS_ENV = "MAPPING_API_ORIGINS"
+ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 _LOG = logging.getLogger(__name__)
 
@@ -110,8 +115,8 @@ class FieldApi:
         self._store = store
 
     def routes(self) -> list[BaseRoute]:
-        """Every route, for :class:`streamlit.starlette.App` (``routes=``)."""
-        return [
+        """Every route, for :class:`streamlit.starlette.App` (``routes=``), then the JSON answer for any other path."""
+        known: list[BaseRoute] = [
             Route(f"{API}/token", self.token, methods=["POST", "DELETE"]),
             Route(f"{API}/me/zone", self.zone, methods=["GET"]),
             Route(f"{API}/me/reports", self.reports, methods=["GET"]),
@@ -119,6 +124,12 @@ class FieldApi:
             Route(f"{OPEN311}/services.json", self.services, methods=["GET"]),
             Route(f"{OPEN311}/requests.json", self.requests, methods=["GET"]),
             Route(f"{OPEN311}/requests/{{request_id}}.json", self.request, methods=["GET"]),
+        ]
+        # anything else under the two prefixes answers in JSON (not with the Streamlit page): 405 or 404
+        return [
+            *known,
+            Route("/api/{rest:path}", _fallback(known, open311=False), methods=ANY_METHOD),
+            Route("/open311/{rest:path}", _fallback(known, open311=True), methods=ANY_METHOD),
         ]
 
     # ---- the field API -------------------------------------------------------------------------------------
@@ -134,7 +145,11 @@ class FieldApi:
         body = await _credentials(request)
         user = await _call(store.authenticate, body["account"], body["password"], client=_client(request))
         token, until = await _call(store.issue_token, user)
-        payload = {"token": token, "token_type": "Bearer", "expires_at": until.isoformat(timespec="seconds")}
+        left = max(0, int((until - store.clock()).total_seconds()))
+        # the store's times are this process's local time: the phone gets the instant in UTC, and the seconds left
+        # (its own clock and zone may differ: it counts from when it received the answer)
+        expires = until.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        payload = {"token": token, "token_type": "Bearer", "expires_at": expires, "expires_in": left}
         payload |= {"account": user.account, "name": user.name, "role": user.role, "dong_code": user.dong_code}
         return JSONResponse(payload, status_code=201)
 
@@ -205,8 +220,11 @@ class FieldApi:
             return JSONResponse(await _call(work))
         except Exception as exc:  # every error becomes GeoReport v2's error list
             err = _as_api_error(exc)
-            detail = "; ".join([err.message, *err.problems[:5]]) if err.problems else err.message
-            return JSONResponse([{"code": err.status, "description": detail}], status_code=err.status)
+            message = (
+                "요청 조건이 맞지 않습니다" if isinstance(exc, ValidationError) else err.message
+            )  # a read saves nothing
+            detail = "; ".join([message, *err.problems[:5]]) if err.problems else message
+            return open311_error(err.status, detail)
 
     # ---- shared ------------------------------------------------------------------------------------------
     async def _user(self, request: Request) -> User:
@@ -218,6 +236,39 @@ class FieldApi:
             return await work(request)
         except Exception as exc:  # every error becomes the JSON error answer
             return error_response(_as_api_error(exc))
+
+
+def open311_error(status: int, description: str) -> JSONResponse:
+    """GeoReport v2's error answer: a list of ``{"code", "description"}``."""
+    return JSONResponse([{"code": status, "description": description}], status_code=status)
+
+
+def _fallback(known: Sequence[BaseRoute], *, open311: bool) -> Callable[[Request], Awaitable[Response]]:
+    """The answer for a path under ``/api/`` or ``/open311/`` no route takes: 405 (a known path, another method,
+    with ``Allow``) or 404, as JSON (Open311 in its own format)."""
+
+    async def answer(request: Request) -> Response:
+        allowed = sorted(
+            {
+                m
+                for r in known
+                if isinstance(r, Route) and r.matches(request.scope)[0] == Match.PARTIAL
+                for m in r.methods or ()
+            }
+        )
+        if allowed:
+            status, code = 405, "method_not_allowed"
+            message = f"이 주소는 {', '.join(allowed)} 요청만 받습니다 ({request.method[:10]} 요청은 받지 않습니다)."
+        else:
+            status, code = 404, "not_found"
+            where = f"{OPEN311}/services.json, {OPEN311}/requests.json" if open311 else f"{API}/token, {API}/me/zone"
+            message = f"없는 주소입니다: 주소를 확인하세요 (예: {where})."
+        response = open311_error(status, message) if open311 else error_response(ApiError(status, code, message))
+        if allowed:
+            response.headers["Allow"] = ", ".join(allowed)
+        return response
+
+    return answer
 
 
 def _bearer(request: Request) -> str:

@@ -110,13 +110,35 @@ FEED_COLUMNS = ("id", "dong_code", "created_at", "updated_at", "status", "field"
 PUBLIC_PLACE_DECIMALS = 3
 """A public feed's places are rounded to this many decimals of a degree: about 110 m north–south, 90 m east–west
 in Seoul — the street, not the door."""
+PUBLIC_FIELDS = frozenset({"environment", "safety", "petition"})
+"""Fields about a public place (rubbish, a broken pavement, a street lamp, a complaint about a public facility):
+their reports reach a public feed even when a resident is to hear back.  Reports of the other public fields
+(홍보, 일반) reach it only when no resident is involved (``has_resident`` false)."""
+
+
+def feed_publishable(frame: pd.DataFrame) -> pd.Series:
+    """Mask of the reports a public feed may carry: only those positively known to be public.
+
+    A report is publishable when its 분야 is set and is not 복지, its 활동유형 is not 돌봄이웃발견, it is not a
+    중복, and either no resident is involved (``has_resident`` is false) or its field is one of
+    :data:`PUBLIC_FIELDS`.  A report filed without a field (the field page's "(나중에)", a quick welfare visit)
+    is withheld until someone classifies it; an unknown ``has_resident`` counts as a resident involved.
+    """
+    empty = pd.Series(index=frame.index, dtype=object)
+    fields = frame.get("field", empty)
+    activity = frame.get("activity", empty)
+    resident = frame.get("has_resident", empty).map(lambda v: not (isinstance(v, bool | np.bool_) and not v))
+    known = fields.isin(FIELDS.keys) & ~fields.isin(SENSITIVE_FIELDS)
+    ok = known & ~activity.isin(SENSITIVE_ACTIVITIES) & frame.get("status", empty).ne("duplicate")
+    return (ok & (~resident.astype(bool) | fields.isin(PUBLIC_FIELDS))).astype(bool)
 
 
 def public_feed(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Reports fit for a public machine-readable feed (Open311): :func:`public_reports`, then an allow-list.
+    """Reports fit for a public machine-readable feed (Open311): :func:`feed_publishable` ones, then an allow-list.
 
-    No 돌봄이웃발견 or 복지 report, no 중복; only :data:`FEED_COLUMNS` (no personal field, free text or staff
-    name); each place rounded to :data:`PUBLIC_PLACE_DECIMALS` decimals.
+    Only positively public reports (see :func:`feed_publishable`: a field set, not 복지 or 돌봄이웃발견, no
+    중복, no resident involved unless the field is about a public place); only :data:`FEED_COLUMNS` (no
+    personal field, free text or staff name); each place rounded to :data:`PUBLIC_PLACE_DECIMALS` decimals.
 
     Parameters
     ----------
@@ -127,8 +149,7 @@ def public_feed(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     -------
     GeoDataFrame
     """
-    public = public_reports(frame)
-    public = public[public["status"] != "duplicate"]
+    public = public_reports(frame[feed_publishable(frame)])
     kept = [c for c in FEED_COLUMNS if c in public.columns]
     rounded = shapely.transform(public.geometry.values, lambda xy: np.round(xy, PUBLIC_PLACE_DECIMALS))
     return gpd.GeoDataFrame(pd.DataFrame(public[kept]), geometry=list(rounded), crs=public.crs)

@@ -30,7 +30,7 @@ from mapping.domain import ACCOUNT_ROLES, STAFF_ROLES
 from mapping.errors import AccessError, AuthError, NotFoundError, Problem, StoreError, ValidationError
 from mapping.organisation import gu_names, gu_of
 from mapping.store.base import StoreBase
-from mapping.store.schema import ACCOUNTS, LOGIN_CLIENTS
+from mapping.store.schema import ACCOUNTS, API_TOKENS, LOGIN_CLIENTS
 
 MAX_FAILURES = 5
 CLIENT_FAILURES = 20  # from one address within the lock period: that address is blocked for every account
@@ -271,6 +271,9 @@ class AccountsMixin(StoreBase):
         """Change ``role``, ``staff_name``, ``dong_code``, ``gu_code``, ``admin``, ``disabled``, ``locked=False``
         (unlock), ``password``, ``name`` or ``email``.
 
+        A new password, or a changed role, administrator flag or binding, revokes the account's API tokens
+        (the field app must log in again).
+
         Raises
         ------
         AccessError
@@ -309,8 +312,13 @@ class AccountsMixin(StoreBase):
         if changes.get("locked") is False:
             values |= {"failed": 0, "locked_until": None}
         shown = {k: ("(새 비밀번호)" if k == "password" else v) for k, v in changes.items()}
+        # a new password or another role/binding ends the account's field-app tokens (a lost phone stays logged out)
+        revoke = "password" in changes or any(changes[k] != row[k] for k in BINDING & set(changes))
         with self.writer.begin() as conn:
             conn.execute(ACCOUNTS.update().where(ACCOUNTS.c.account == account).values(**values))
+            if revoke:
+                live = (API_TOKENS.c.account == account) & API_TOKENS.c.revoked_at.is_(None)
+                conn.execute(API_TOKENS.update().where(live).values(revoked_at=self.clock()))
             self._grant_log(conn, user, merged, f"change {shown}")
 
     def _change_problems(self, row: dict, merged: dict, changes: dict) -> list[Problem]:

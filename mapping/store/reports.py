@@ -14,6 +14,7 @@ import datetime as dt
 import math
 import os
 import re
+import secrets
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from mapping.photos import Photo, photo_paths, write_atomic
 from mapping.reports import DUTY_FOR_FIELD, co_approver_for
 from mapping.store.engine import _new_id
 from mapping.store.report_rows import ReportRows
-from mapping.store.schema import PERSONAL, POINT_TABLES, REPORT_PHOTOS
+from mapping.store.schema import PERSONAL, POINT_TABLES, REPORT_PHOTOS, meta
 from mapping.tong_index import attach_tong_zone
 
 REPORTS = POINT_TABLES["reports"]
@@ -79,6 +80,9 @@ def overdue_thresholds() -> tuple[int, int]:
     if not 0 < late < overdue:
         raise ValueError(f"MAPPING_OVERDUE_DAYS={text!r}: 0 < 지연일 < 기한초과일 이어야 합니다.")
     return late, overdue
+
+
+FEED_SALT_KEY = "feed_salt"
 
 
 class ReportsMixin(ReportRows):
@@ -159,7 +163,7 @@ class ReportsMixin(ReportRows):
         )
 
     # ---- filing ------------------------------------------------------------
-    def file_report(
+    def file_report_once(
         self,
         code: str,
         *,
@@ -172,8 +176,10 @@ class ReportsMixin(ReportRows):
         mission_id: int | None = None,
         client_key: str | None = None,
         **details: object,
-    ) -> int:
-        """File ``user``'s new report (status 접수) in dong ``code``; only a place and a memo are needed.
+    ) -> tuple[int, bool]:
+        """File ``user``'s new report (status 접수) in dong ``code``: its id and whether it was filed now.
+
+        False: a report was already filed under ``client_key`` (nothing written).  Only a place and a memo are needed.
 
         The finder is ``user``'s staff member (the command line names one with ``owner_user(staff_name=…)``).
 
@@ -208,7 +214,7 @@ class ReportsMixin(ReportRows):
             if problem := client_key_problem(client_key):
                 raise ValidationError([problem], what="보고")
             if (known := self._filed_under(code, client_key, finder=finder)) is not None:
-                return known
+                return known, False
         if details.get("duty") in (None, ""):  # not said: _clean_details takes the field's usual duty
             details.pop("duty", None)
         lon, lat = (float(v) for v in lonlat)
@@ -238,12 +244,61 @@ class ReportsMixin(ReportRows):
         }
         values |= {"version": 1, "client_key": client_key}
         try:
-            return self._insert_report(values, photos, user=user, finder=finder, mission_id=mission_id)
+            return self._insert_report(values, photos, user=user, finder=finder, mission_id=mission_id), True
         except sa.exc.IntegrityError:
             known = None if client_key is None else self._filed_under(code, client_key, finder=finder)
             if known is None:
                 raise
-            return known  # the same report, sent at the same time, was stored by the other request
+            return known, False  # the same report, sent at the same time, was stored by the other request
+
+    def file_report(
+        self,
+        code: str,
+        *,
+        lonlat: tuple[float, float],
+        memo: str,
+        user: User,
+        photos: Iterable[Photo] = (),
+        created_at: dt.datetime | None = None,
+        has_resident: bool = True,
+        mission_id: int | None = None,
+        client_key: str | None = None,
+        **details: object,
+    ) -> int:
+        """:meth:`file_report_once` (same parameters), its report id only."""
+        return self.file_report_once(
+            code,
+            lonlat=lonlat,
+            memo=memo,
+            user=user,
+            photos=photos,
+            created_at=created_at,
+            has_resident=has_resident,
+            mission_id=mission_id,
+            client_key=client_key,
+            **details,
+        )[0]
+
+    def feed_salt(self) -> bytes:
+        """The store's secret for public report ids (Open311): random, made on first use, kept in ``meta``.
+
+        It never leaves the store; a public id is a keyed hash of the dong and report id
+        (:func:`mapping.api.open311.public_id`), so ids seen in the feed reveal neither the count of reports
+        nor where withheld ones fall.
+        """
+        t = meta.tables["meta"]
+        query = sa.select(t.c.value).where(t.c.key == FEED_SALT_KEY)
+        with self.engine.connect() as conn:
+            found = conn.execute(query).scalar()
+        if found is None:
+            try:
+                with self.writer.begin() as conn:
+                    conn.execute(t.insert().values(key=FEED_SALT_KEY, value=secrets.token_hex(32)))
+            except sa.exc.IntegrityError:  # another process made it first: theirs is kept
+                pass
+            with self.engine.connect() as conn:
+                found = conn.execute(query).scalar()
+        return str(found).encode()
 
     def filed_under(self, code: str, client_key: str, *, user: User) -> int | None:
         """The id of ``user``'s report of dong ``code`` filed under ``client_key`` (None: not filed yet).

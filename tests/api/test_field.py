@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 from mapping.api import field, web
 from mapping.errors import ConflictError
 from mapping.store import Store
+from mapping.store.schema import AGGREGATIONS
 from tests.api.conftest import IN_Z03, A, B, jpeg, log_in, place_in
 from tests.test_photos import jpeg_with_gps
 
@@ -70,7 +71,16 @@ def test_the_same_report_sent_at_the_same_moment_is_stored_once(store: Store) ->
         t.join()
     assert not errors
     assert len({report_id for report_id, _ in results}) == 1
+    assert sorted(created for _, created in results) == [False] * 5 + [True]  # one answer says 201
     assert len(store.reports(A)) == before + 1
+
+
+def test_a_send_that_lost_the_race_is_answered_as_a_replay(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    officer = store.authenticate("a-kangdy", "성산2동-walk-2026")
+    key = str(uuid.uuid4())
+    first = field.file_once(store, officer, PLACE | {"memo": "경주"}, [], client_key=key)
+    monkeypatch.setattr(store, "filed_under", lambda *a, **k: None)  # both sends passed the check before either stored
+    assert field.file_once(store, officer, PLACE | {"memo": "경주"}, [], client_key=key) == (first[0], False)
 
 
 def test_a_key_is_one_officers_and_unique_per_dong(client: TestClient, store: Store) -> None:
@@ -162,6 +172,21 @@ def test_a_report_captured_offline_keeps_its_time_within_fourteen_days(client: T
     stale = send(client, headers, str(uuid.uuid4()), created_at=(captured - dt.timedelta(days=12)).isoformat())
     future = send(client, headers, str(uuid.uuid4()), created_at=(store.clock() + dt.timedelta(hours=1)).isoformat())
     assert stale.status_code == future.status_code == 422
+
+
+def test_a_report_of_a_month_already_confirmed_is_sent_to_the_office(client: TestClient, store: Store) -> None:
+    headers = log_in(client, "a-kangdy")
+    store.clock = lambda: dt.datetime(2026, 11, 6, 10, 0)  # type: ignore[method-assign]
+    with store.writer.begin() as conn:  # October's 취합 went to the gu on the 5th
+        conn.execute(
+            AGGREGATIONS.insert().values(
+                dong_code=A, month="2026-10", confirmed_at=dt.datetime(2026, 11, 5, 9), confirmed_by="유정민", totals={}
+            )
+        )
+    late = send(client, headers, str(uuid.uuid4()), created_at="2026-10-30T15:00:00")
+    assert late.status_code == 422 and "취합이 이미 확정" in str(late.json()["error"]["problems"])
+    assert "보고 접수" in str(late.json()["error"]["problems"])
+    assert send(client, headers, str(uuid.uuid4()), created_at="2026-11-01T09:00:00").status_code == 201
 
 
 # ---- my zone, my reports -------------------------------------------------------------------------------------

@@ -96,6 +96,8 @@ def test_manifest_installs_a_korean_app_scoped_to_the_field_page() -> None:
         width, height = (int(v) for v in icon["sizes"].split("x"))
         assert Image.open(FIELD_DIR / icon["src"]).size == (width, height), icon["src"]
     assert {icon["sizes"] for icon in manifest["icons"]} >= {"192x192", "512x512"}  # what Chrome asks to install
+    purposes = {icon["purpose"] for icon in manifest["icons"]}
+    assert purposes == {"any", "maskable"}, "a maskable icon is cropped to a circle: its own, padded image"
 
 
 def test_form_choices_are_the_domain_labels(client: TestClient) -> None:

@@ -5,14 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import time
 
 import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from mapping.api.open311 import public_id
 from mapping.api.web import api_middleware, api_routes
 from mapping.domain import OPEN_STATUSES
 from mapping.publish.privacy import (
+    PUBLIC_FIELDS,
     PUBLIC_PLACE_DECIMALS,
     SENSITIVE_ACTIVITIES,
     SENSITIVE_FIELDS,
@@ -20,7 +23,7 @@ from mapping.publish.privacy import (
     personal_values_of,
 )
 from mapping.store import Store, open_store
-from tests.api.conftest import A, B
+from tests.api.conftest import PASSWORD, A, B
 from tests.helpers import staff_user
 
 # GeoReport v2 (wiki.open311.org/GeoReport_v2): the fields of GET services and GET service requests
@@ -56,6 +59,12 @@ def store(sample_store: Store, tmp_path, monkeypatch: pytest.MonkeyPatch) -> Sto
 PERIOD = "start_date=2026-09-01T00:00:00%2B09:00&end_date=2026-11-30T00:00:00%2B09:00"
 
 
+def by_public_id(store: Store, code: str = A) -> dict[str, int]:
+    """Each report's number by its public id."""
+    salt = store.feed_salt()
+    return {public_id(salt, code, int(i)): int(i) for i in store.reports(code)["id"]}
+
+
 def requests(client: TestClient, query: str = "") -> list[dict]:
     answer = client.get(f"/open311/v2/requests.json?{PERIOD}{query}")
     assert answer.status_code == 200, answer.text
@@ -79,29 +88,30 @@ def test_requests_have_the_v2_fields_with_plain_values(client: TestClient, store
         assert isinstance(r["lat"], float) and isinstance(r["long"], float)
         assert dt.datetime.fromisoformat(r["requested_datetime"]).utcoffset() is not None
         assert r["agency_responsible"].endswith("주민센터") and r["address"].startswith("서울특별시")
-    reports = store.reports(A).set_index("id")
+    reports, number = store.reports(A).set_index("id"), by_public_id(store)
     for r in found:
-        report = reports.loc[int(r["service_request_id"])]
+        report = reports.loc[number[r["service_request_id"]]]
         assert r["status"] == ("open" if report["status"] in OPEN_STATUSES else "closed")
-        assert r["service_code"] == (report["field"] if isinstance(report["field"], str) else "general")
+        assert r["service_code"] == report["field"]
 
 
 def test_only_public_reports_reach_it_and_their_places_are_rounded(client: TestClient, store: Store) -> None:
     found = requests(client)
-    reports = store.reports(A).set_index("id")
-    shown = reports.loc[[int(r["service_request_id"]) for r in found]]
+    reports, number = store.reports(A).set_index("id"), by_public_id(store)
+    shown = reports.loc[[number[r["service_request_id"]] for r in found]]
     assert not shown["field"].isin(SENSITIVE_FIELDS).any() and not shown["activity"].isin(SENSITIVE_ACTIVITIES).any()
-    assert (shown["status"] != "duplicate").all()
+    assert (shown["status"] != "duplicate").all() and shown["field"].notna().all()
+    assert (~shown["has_resident"].astype(bool) | shown["field"].isin(PUBLIC_FIELDS)).all()
     hidden = reports[reports["field"].isin(SENSITIVE_FIELDS) | reports["activity"].isin(SENSITIVE_ACTIVITIES)]
     assert len(hidden) > 0
     for report_id in hidden.index[:3]:  # asked by id: the same answer as an unknown id
-        one = client.get(f"/open311/v2/requests/{report_id}.json")
+        one = client.get(f"/open311/v2/requests/{public_id(store.feed_salt(), A, report_id)}.json")
         assert one.status_code == 404 and one.json()[0]["code"] == 404
     for r in found:
         assert r["lat"] == round(r["lat"], PUBLIC_PLACE_DECIMALS) and r["long"] == round(
             r["long"], PUBLIC_PLACE_DECIMALS
         )
-        report = reports.loc[int(r["service_request_id"])]
+        report = reports.loc[number[r["service_request_id"]]]
         assert abs(r["lat"] - report["lat"]) <= 0.0005 + 1e-9 and abs(r["long"] - report["lon"]) <= 0.0005 + 1e-9
 
 
@@ -155,20 +165,81 @@ def test_a_report_filed_now_appears_in_the_default_ninety_days(client: TestClien
         A, lonlat=(126.8985, 37.5676), memo="보도블록 파손 — 주민 홍길동", field="safety", user=officer
     )
     found = client.get("/open311/v2/requests.json").json()
-    mine = [r for r in found if r["service_request_id"] == str(report_id)]
+    mine = [r for r in found if r["service_request_id"] == public_id(store.feed_salt(), A, report_id)]
     assert mine and mine[0]["description"] == "안전" and "홍길동" not in json.dumps(found, ensure_ascii=False)
     assert store.reports(A).set_index("id").loc[report_id, "memo"]  # kept for staff
 
 
 def test_once_a_real_dong_is_loaded_only_real_dongs_reports_are_read(api_db, tmp_path) -> None:
-
     shutil.copy(api_db, tmp_path / "two.sqlite")
     two = open_store(tmp_path / "two.sqlite")  # the sample dong and 방학3동 (a real dong)
     client = TestClient(Starlette(routes=api_routes(lambda: two), middleware=api_middleware()))
+    assert client.get("/open311/v2/requests.json").json() == []  # its one report has no field: withheld
+    where = two.tongs(B).set_index("tong").geometry.representative_point()[3]
+    filed = two.file_report(
+        B, lonlat=(where.x, where.y), memo="무단투기", field="environment", user=two.authenticate("b-kangdy", PASSWORD)
+    )
     found = client.get("/open311/v2/requests.json").json()
-    assert {r["service_request_id"] for r in found} == {str(i) for i in two.reports(B)["id"]}
-    assert all(r["address"].startswith(str(two.dongs().set_index("dong_code").loc[B, "name"])) for r in found)
-    assert {r["service_code"] for r in found} == {"general"}  # filed without a field: counted as 일반, as the map does
+    assert [r["service_request_id"] for r in found] == [public_id(two.feed_salt(), B, filed)]
+    assert found[0]["address"].startswith(str(two.dongs().set_index("dong_code").loc[B, "name"]))
     text = json.dumps(found, ensure_ascii=False)
-    assert "도봉 어르신 안부" not in text and "강도윤" not in text
+    assert "도봉 어르신 안부" not in text and "강도윤" not in text and "무단투기" not in text
     two.close()
+
+
+def test_a_report_without_a_field_waits_until_it_is_classified(client: TestClient, store: Store) -> None:
+    officer = staff_user("강도윤")
+    visit = store.file_report(A, lonlat=(126.8985, 37.5676), memo="어르신 안부 방문", user=officer)  # "(나중에)"
+    quiet = public_id(store.feed_salt(), A, visit)
+    assert quiet not in {r["service_request_id"] for r in client.get("/open311/v2/requests.json").json()}
+    assert client.get(f"/open311/v2/requests/{quiet}.json").status_code == 404
+    store.update_report(visit, {"field": "general"}, user=officer)  # 일반, a resident involved: still withheld
+    assert client.get(f"/open311/v2/requests/{quiet}.json").status_code == 404
+    store.update_report(visit, {"field": "safety"}, user=officer)  # about a public place: published
+    [shown] = client.get(f"/open311/v2/requests/{quiet}.json").json()
+    assert shown["service_code"] == "safety"
+
+
+def test_general_reports_are_published_only_without_a_resident(client: TestClient, store: Store) -> None:
+    officer = staff_user("강도윤")
+    place = (126.8985, 37.5676)
+    alone = store.file_report(A, lonlat=place, memo="게시판", field="promotion", has_resident=False, user=officer)
+    person = store.file_report(A, lonlat=place, memo="주민 상담", field="promotion", user=officer)
+    shown = {r["service_request_id"] for r in client.get("/open311/v2/requests.json").json()}
+    salt = store.feed_salt()
+    assert public_id(salt, A, alone) in shown and public_id(salt, A, person) not in shown
+
+
+def test_ids_are_not_report_numbers_and_times_are_to_the_hour(client: TestClient, store: Store) -> None:
+    found = requests(client)
+    numbers = {str(i) for i in store.reports(A)["id"]}
+    assert found and not {r["service_request_id"] for r in found} & numbers
+    for number in sorted(numbers)[:3]:  # a report's number opens nothing
+        assert client.get(f"/open311/v2/requests/{number}.json").status_code == 404
+    for r in found:
+        stamp = dt.datetime.fromisoformat(r["requested_datetime"])
+        assert (stamp.minute, stamp.second) == (0, 0) and stamp.utcoffset() == dt.timedelta(hours=9)
+
+
+@pytest.fixture
+def local_zone(monkeypatch: pytest.MonkeyPatch):
+    """Set this process's time zone (``TZ``) for one test."""
+
+    def use(zone: str) -> None:
+        monkeypatch.setenv("TZ", zone)
+        time.tzset()
+
+    yield use
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize(("zone", "label"), [("Asia/Seoul", "03:00:00+09:00"), ("UTC", "12:00:00+09:00")])
+def test_times_carry_the_right_offset_whatever_the_server_zone(
+    client: TestClient, store: Store, local_zone, zone: str, label: str
+) -> None:
+    local_zone(zone)  # the store keeps the process's local time (mapping.clock)
+    store.clock = lambda: dt.datetime(2026, 11, 10, 3, 20, 5)  # type: ignore[method-assign]
+    filed = store.file_report(A, lonlat=(126.8985, 37.5676), memo="가로등", field="safety", user=staff_user("강도윤"))
+    [shown] = client.get(f"/open311/v2/requests/{public_id(store.feed_salt(), A, filed)}.json").json()
+    assert shown["requested_datetime"] == f"2026-11-10T{label}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 import uuid
 
 import pytest
@@ -44,6 +45,24 @@ def report_count(store: Store) -> int:
 # ---- tokens --------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Seoul"])
+def test_the_token_expiry_is_an_instant_whatever_the_server_zone(
+    client: TestClient, store: Store, monkeypatch: pytest.MonkeyPatch, zone: str
+) -> None:
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        body = client.post("/api/v1/token", json={"account": "a-kangdy", "password": PASSWORD}).json()
+        real_now = dt.datetime.now(dt.UTC)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    expires = dt.datetime.fromisoformat(body["expires_at"])
+    assert expires.utcoffset() == dt.timedelta(0)  # an explicit offset: a phone in KST reads the same instant
+    assert abs((expires - real_now) - dt.timedelta(hours=12)) < dt.timedelta(minutes=1)
+    assert body["expires_in"] == 12 * 3600
+
+
 def test_a_login_gives_a_twelve_hour_token_bound_to_the_account_and_kept_only_hashed(
     client: TestClient, store: Store
 ) -> None:
@@ -52,7 +71,8 @@ def test_a_login_gives_a_twelve_hour_token_bound_to_the_account_and_kept_only_ha
     body = answer.json()
     assert body["token_type"] == "Bearer" and body["account"] == "a-kangdy" and body["dong_code"] == A
     expires = dt.datetime.fromisoformat(body["expires_at"])
-    assert dt.timedelta(hours=11, minutes=59) < expires - store.clock() <= dt.timedelta(hours=12)
+    assert body["expires_at"].endswith("Z") and body["expires_in"] == 12 * 3600
+    assert dt.timedelta(hours=11, minutes=59) < expires - store.clock().astimezone() <= dt.timedelta(hours=12)
     with store.engine.connect() as conn:
         stored = [dict(r) for r in conn.execute(sa.select(API_TOKENS)).mappings()]
     assert [r["account"] for r in stored] == ["a-kangdy"]
@@ -105,6 +125,7 @@ def test_a_token_is_taken_only_from_the_authorization_header_never_from_the_url(
         f"/api/v1/me/reports?access_token={token}",
         f"/api/v1/me/zone?token={token}",
         f"/open311/v2/requests.json?api_key={token}",
+        f"/api/v1/token?account=a-kangdy&password={PASSWORD}",
     ):
         answer = client.get(url, headers=headers)  # refused even with a good header: the URL was the leak
         assert answer.status_code == 400, url
@@ -169,10 +190,14 @@ def test_without_a_login_every_field_endpoint_answers_401(client: TestClient, st
     assert report_count(store) == before
 
 
-def test_open311_is_read_without_a_login_by_anyone(client: TestClient) -> None:
+def test_open311_is_read_without_a_login_by_anyone(client: TestClient, store: Store) -> None:
     assert client.get("/open311/v2/services.json").status_code == 200
+    where = store.tongs(B).set_index("tong").geometry.representative_point()[3]
+    store.file_report(
+        B, lonlat=(where.x, where.y), memo="가로등", field="safety", user=store.authenticate("b-kangdy", PASSWORD)
+    )
     answer = client.get("/open311/v2/requests.json")  # the last 90 days of the real dong (방학3동)
-    assert answer.status_code == 200 and len(answer.json()) > 0
+    assert answer.status_code == 200 and len(answer.json()) == 1
 
 
 def test_a_namesake_on_another_dong_reads_only_their_own_dong(client: TestClient) -> None:
@@ -223,3 +248,47 @@ def test_cors_answers_only_the_configured_origins_and_never_with_cookies(store: 
         headers={"Origin": "https://gu.example", "Access-Control-Request-Method": "POST"},
     )
     assert preflight.status_code == 204 and "Idempotency-Key" in preflight.headers["access-control-allow-headers"]
+
+
+# ---- unknown paths and methods -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "allow"),
+    [
+        ("GET", "/api/v1/nothing-here", 404, None),
+        ("GET", "/api/v2/me/zone", 404, None),
+        ("PUT", "/api/v1/reports", 405, "POST"),
+        ("GET", "/api/v1/token", 405, "DELETE, POST"),
+    ],
+)
+def test_an_unknown_api_path_or_method_answers_a_json_error(
+    client: TestClient, method: str, path: str, status: int, allow: str | None
+) -> None:
+    answer = client.request(method, path)
+    assert answer.status_code == status and answer.headers["content-type"] == "application/json"
+    error = answer.json()["error"]
+    assert error["code"] == ("not_found" if status == 404 else "method_not_allowed") and HANGUL.search(error["message"])
+    assert answer.headers.get("allow") == allow
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/open311/v2/nothing.json", 404),
+        ("GET", "/open311/v3/services.json", 404),
+        ("POST", "/open311/v2/requests.json", 405),
+    ],
+)
+def test_an_unknown_open311_path_or_method_answers_the_v2_error_list(
+    client: TestClient, method: str, path: str, status: int
+) -> None:
+    answer = client.request(method, path)
+    assert answer.status_code == status
+    [error] = answer.json()
+    assert error["code"] == status and HANGUL.search(error["description"])
+
+
+def test_an_open311_query_error_does_not_speak_of_saving(client: TestClient) -> None:
+    [error] = client.get("/open311/v2/requests.json?status=pending").json()
+    assert "저장" not in error["description"] and "status" in error["description"]

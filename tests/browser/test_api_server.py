@@ -74,3 +74,15 @@ def test_the_field_api_and_open311_answer_beside_the_app(server: str, logs: Path
     token = auth["Authorization"].split()[1]
     assert fetch(f"{server}/api/v1/me/zone?access_token={token}")[0] == 400
     assert token not in (logs / "streamlit.log").read_text(encoding="utf-8", errors="replace")  # not even that one
+
+
+def test_unknown_api_and_open311_paths_answer_json_not_the_app_page(server: str) -> None:
+    for path, method, status in (
+        ("/api/v1/nothing", "GET", 404),
+        ("/api/v1/reports", "PUT", 405),
+        ("/open311/v2/nothing.json", "GET", 404),
+        ("/open311/v2/requests.json", "POST", 405),
+    ):
+        got, headers, raw = fetch(server + path, method=method, data=b"" if method != "GET" else None)
+        assert got == status and headers["content-type"].startswith("application/json"), (path, got, raw[:80])
+        assert b"<html" not in raw.lower()

@@ -24,6 +24,7 @@ from tests.helpers import SAMPLE_DONG
 from tests.test_photos import jpeg_with_gps
 
 OFFICER, ACCOUNT, ZONE = "노아린", "noar", "Z28"  # 복지팀; her zone is tongs 28 and 36
+COLLEAGUE, COLLEAGUE_ACCOUNT = "강도윤", "kangdy"  # another officer who may pick up the same phone
 
 
 @pytest.fixture(scope="module")
@@ -32,10 +33,11 @@ def field_db(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("field") / "field.sqlite"
     shutil.copy(sample_db, db)
     store = open_store(db)
-    store.create_account(
-        ACCOUNT, name=OFFICER, password=PASSWORD, role="officer", staff_name=OFFICER, dong_code=SAMPLE_DONG,
-        user=CLI_USER,
-    )  # fmt: skip
+    for account, name in ((ACCOUNT, OFFICER), (COLLEAGUE_ACCOUNT, COLLEAGUE)):
+        store.create_account(
+            account, name=name, password=PASSWORD, role="officer", staff_name=name, dong_code=SAMPLE_DONG,
+            user=CLI_USER,
+        )  # fmt: skip
     store.close()
     return db
 
@@ -75,11 +77,13 @@ def photo_file(folder: Path, name: str, size: tuple[int, int]) -> Path:
     return path
 
 
-def sign_in_and_sync(page: object, url: str) -> None:
-    """Open the field page, log in as the officer and wait until the zone is on the phone and the page works offline."""
-    page.goto(url)
+def sign_in_and_sync(page: object, url: str | None, account: str = ACCOUNT) -> None:
+    """Open the field page (``url``; None: as it is), log in as ``account`` and wait until the zone is on the phone
+    and the page works offline."""
+    if url is not None:
+        page.goto(url)
     page.wait_for_selector("body[data-ready='1']")
-    page.get_by_label("계정").fill(ACCOUNT)
+    page.get_by_label("계정").fill(account)
     page.get_by_label("비밀번호").fill(PASSWORD)
     page.get_by_role("button", name="로그인").click()
     page.locator("#zone-info").filter(has_text="마지막 동기화").wait_for()
@@ -239,7 +243,6 @@ def test_a_token_that_ended_asks_to_sign_in_again_and_keeps_the_queue(
     phone.get_by_role("button", name="로그인").click()
     wait_sent(phone, [memo])
     assert_stored_once(store, {memo: 1})
-    store.close()
 
     phone.context.set_offline(True)
     file_report(phone, places[0], "로그아웃 뒤에도 남는 보고", [])
@@ -252,7 +255,48 @@ def test_a_token_that_ended_asks_to_sign_in_again_and_keeps_the_queue(
                resolve(g.target.result))"""
     )
     assert "zone" not in kept and "session" not in kept, "the synced zone (residents' contacts) leaves the phone"
-    assert queue_states(phone)["로그아웃 뒤에도 남는 보고"] == "대기"
+    kept_memo = "로그아웃 뒤에도 남는 보고"
+    assert kept_memo not in queue_states(phone), "kept for her, out of sight of the next person"
+    assert "보내지 않은 보고 1건이 이 휴대폰에 있습니다" in phone.locator("#queue-summary").inner_text()
+
+    phone.context.set_offline(False)  # a colleague signs in on the same phone: her memo is neither shown nor sent
+    sign_in_and_sync(phone, None, COLLEAGUE_ACCOUNT)
+    assert kept_memo not in queue_states(phone) and kept_memo not in phone.content()
+    assert "다른 계정의 보내지 않은 보고 1건" in phone.locator("#queue-summary").inner_text()
+    assert not store.reports(SAMPLE_DONG)["memo"].eq(kept_memo).any()
+    phone.once("dialog", lambda dialog: dialog.accept())
+    phone.get_by_role("button", name="로그아웃").click()
+    sign_in_and_sync(phone, None, ACCOUNT)  # back under her account: shown and sent
+    wait_sent(phone, [kept_memo])
+    assert_stored_once(store, {kept_memo: 0})
+    store.close()
+
+
+def test_an_upload_with_no_answer_goes_back_to_waiting_and_is_sent_once_later(
+    phone: object, field_url: str, field_db: Path, places: list[dict[str, float]], tmp_path: Path
+) -> None:
+    sign_in_and_sync(phone, field_url)
+    phone.evaluate("localStorage.setItem('udongju.timeout_ms', '2000')")  # the page's limit, short for the test
+    phone.context.set_offline(True)
+    memo = "답이 없는 업로드: 맨홀 뚜껑"
+    file_report(phone, places[0], memo, [photo_file(tmp_path, "h.jpg", (1200, 900))])
+    hung: list[object] = []
+
+    def hang_first(route: object) -> None:
+        if hung:
+            route.continue_()
+            return
+        hung.append(route)  # never answered, never refused: the phone has to give up by itself
+
+    phone.route("**/api/v1/reports", hang_first)
+    phone.context.set_offline(False)
+    phone.locator("#queue-list li", has_text=memo).filter(has_text="답이 오지 않아").wait_for(timeout=15_000)
+    assert queue_states(phone)[memo] == "대기" and len(hung) == 1
+    phone.get_by_role("button", name="지금 보내기").click()  # the queue is not stuck: the same key goes again
+    wait_sent(phone, [memo])
+    store = open_store(field_db)
+    assert_stored_once(store, {memo: 1})
+    store.close()
 
 
 def test_a_place_outside_the_dong_is_sent_once_the_officer_confirms_it(
@@ -297,4 +341,43 @@ def test_a_photos_gps_places_the_report_with_no_signal(
     report = store.reports(SAMPLE_DONG).set_index("memo").loc[memo]
     assert (report["lon"], report["lat"]) == pytest.approx((lon, lat), abs=1e-5)
     assert report["zone_id"] == ZONE
+    store.close()
+
+
+def test_the_login_lasts_its_expires_in_by_the_phones_own_clock(phone: object, field_url: str) -> None:
+    def skewed(route: object) -> None:  # a phone whose clock (or zone) is far from the server's
+        answer = route.fetch()
+        route.fulfill(response=answer, json=answer.json() | {"expires_at": "2020-01-01T00:00:00Z"})
+
+    phone.route("**/api/v1/token", skewed)
+    sign_in_and_sync(phone, field_url)  # not logged out at once: 12 hours counted from the answer's arrival
+    phone.reload()
+    phone.wait_for_selector("body[data-ready='1']")
+    assert phone.locator("#login").is_hidden()
+
+
+def test_a_report_older_than_fourteen_days_is_kept_and_sent_to_the_office(
+    phone: object, field_url: str, field_db: Path, places: list[dict[str, float]]
+) -> None:
+    sign_in_and_sync(phone, field_url)
+    phone.context.set_offline(True)
+    memo = "보름 전에 적은 보고"
+    file_report(phone, places[0], memo, [])
+    phone.evaluate(  # written 15 days ago, as if the phone had stayed in a drawer
+        """() => new Promise((resolve) => indexedDB.open("udongju-field").onsuccess = (e) => {
+             const store = e.target.result.transaction("queue", "readwrite").objectStore("queue");
+             store.getAll().onsuccess = (g) => {
+               const item = g.target.result[0];
+               item.created_ms = Date.now() - 15 * 24 * 3600 * 1000;
+               store.put(item).onsuccess = () => resolve();
+             };
+           })"""
+    )
+    phone.context.set_offline(False)
+    row = phone.locator("#queue-list li", has_text=memo)
+    row.filter(has_text="14일이 지나").wait_for(timeout=30_000)
+    assert queue_states(phone)[memo] == "실패" and "보고 접수" in row.inner_text()
+    assert row.get_by_role("button", name="다시 보내기").count() == 0  # kept, to be filed at the office
+    store = open_store(field_db)
+    assert not store.reports(SAMPLE_DONG)["memo"].eq(memo).any()
     store.close()

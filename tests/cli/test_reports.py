@@ -6,6 +6,7 @@ import json
 import subprocess
 
 from mapping.cli import main
+from mapping.publish.privacy import feed_publishable
 from tests.conftest import SAMPLE_CODE
 from tests.helpers import staff_user
 
@@ -56,8 +57,9 @@ def test_export_reports_every_format(sample_store, tmp_path):
         )
     requests = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     reports = sample_store.reports(SAMPLE_CODE)
-    public = ~(reports["field"].eq("welfare") | reports["activity"].eq("care_found"))
-    assert 0 < len(requests) == int(public.sum()) < 90  # welfare and care-found reports stay out of Open311
+    public = feed_publishable(reports)  # no welfare, care-found or unclassified report; residents only where public
+    assert not (reports[public]["field"].eq("welfare") | reports[public]["activity"].eq("care_found")).any()
+    assert 0 < len(requests) == int(public.sum()) < 90
     assert {"service_request_id", "status", "lat", "long"} <= set(requests[0])
     features = json.loads((tmp_path / "r.geojson").read_text(encoding="utf-8"))["features"]
     assert len(features) == 90

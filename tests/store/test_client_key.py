@@ -70,3 +70,19 @@ def test_a_token_stands_for_its_account_until_it_expires(backend_store: Store) -
     assert backend_store.revoke_token(token) and not backend_store.revoke_token(token)
     with pytest.raises(AuthError, match="다시 로그인"):
         backend_store.user_for_token(token)
+
+
+@pytest.mark.parametrize(
+    "change", [{"password": "새비밀번호-성산2동-2026"}, {"role": "team_leader"}], ids=["password", "role"]
+)
+def test_a_reset_password_or_a_new_role_logs_the_field_app_out(backend_store: Store, change: dict) -> None:
+    backend_store.create_account(
+        "noar", name="노아린", password="성산2동-walk-2026", role="officer", staff_name="노아린",
+        dong_code=SAMPLE_CODE, user=CLI_USER,
+    )  # fmt: skip
+    token, _ = backend_store.issue_token(backend_store.authenticate("noar", "성산2동-walk-2026"))
+    backend_store.update_account("noar", name="노아린", user=CLI_USER)  # a name alone keeps the phone logged in
+    assert backend_store.user_for_token(token).account == "noar"
+    backend_store.update_account("noar", user=CLI_USER, **change)
+    with pytest.raises(AuthError, match="다시 로그인"):
+        backend_store.user_for_token(token)
