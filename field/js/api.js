@@ -95,7 +95,7 @@ export function sendReport(token, item) {
   const fields = {
     lon: item.lon, lat: item.lat, memo: item.memo, field: item.field, activity: item.activity,
     title: item.title, created_at: item.created_at, outside_dong: item.outside_dong ? "true" : "",
-    has_resident: item.has_resident === false ? "false" : "",
+    has_resident: item.has_resident === false ? "false" : "", hand_to: item.hand_to,
   };
   for (const [key, value] of Object.entries(fields)) {
     if (value !== undefined && value !== null && value !== "") form.append(key, String(value));

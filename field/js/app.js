@@ -66,6 +66,43 @@ function showZone(saved) {
   $("zone-info").textContent = `${zone.dong.name} 구역 ${ids || "없음"} · 이번 주 들를 곳 ${(zone.stops || []).length}곳`
     + ` · 열린 보고 ${open}건 · 마지막 동기화 ${formatTime(syncedAt)}`;
   zoneMap.showZone(zone, session && session.name);
+  showColleagues(zone.handover);
+}
+
+// ---- whom a report goes to ---------------------------------------------------------------------------------
+
+let handover = null; // {colleagues: [{name, team}], proposals: {field key: {to, text}}} of the last sync
+
+function showColleagues(given) {
+  handover = given || null;
+  const select = $("hand-to");
+  const chosen = select.value;
+  while (select.options.length > 2) select.remove(2); // keep 자동 and 인계하지 않음
+  for (const { name, team } of (handover && handover.colleagues) || []) {
+    select.append(new Option(team ? `${name} (${team})` : name, name));
+  }
+  if ([...select.options].some((o) => o.value === chosen)) select.value = chosen;
+  showHandHint();
+}
+
+/** The colleague the report will be handed to on arrival (null: none), as the form stands. */
+function handToName() {
+  const wanted = $("hand-to").value;
+  if (wanted !== "auto") return wanted || null;
+  const proposal = handover && handover.proposals[$("field").value];
+  return (proposal && proposal.to) || null;
+}
+
+function showHandHint() {
+  const wanted = $("hand-to").value;
+  const proposal = handover && handover.proposals[$("field").value];
+  let text;
+  if (!wanted) text = "보고함에 둡니다: 직접 처리하거나 나중에 인계합니다.";
+  else if (wanted !== "auto") text = `도착하면 ${wanted}에게 인계합니다.`;
+  else if (!$("field").value) text = "분야를 고르면 그 업무를 맡은 직원에게 인계합니다 (고르지 않으면 보고함에 둡니다).";
+  else if (!proposal) text = "담당 직원 명단을 아직 받지 못했습니다: 도착하면 서버가 분야로 정합니다.";
+  else text = proposal.to ? `도착하면 ${proposal.to}에게 인계합니다.` : proposal.text;
+  $("hand-hint").textContent = text;
 }
 
 function stateLine(item, now) {
@@ -80,7 +117,8 @@ function stateLine(item, now) {
   memo.textContent = item.memo;
   const meta = document.createElement("span");
   meta.className = "meta";
-  meta.textContent = `${formatTime(item.created_ms)} · 사진 ${item.photo_count}장 · ${item.message || ""}`;
+  const to = item.hand_to_name ? ` · 인계: ${item.hand_to_name}` : "";
+  meta.textContent = `${formatTime(item.created_ms)} · 사진 ${item.photo_count}장${to} · ${item.message || ""}`;
   li.append(state, memo, meta);
   const later = item.state === "sent" && now.get(item.report_id);
   if (later) { // what became of it since, as of the last sync (my open reports)
@@ -272,6 +310,7 @@ async function onLogout() {
   await kv.remove("zone"); // the zone may hold residents' contacts: it does not stay on a signed-out phone
   session = null;
   zoneMap.showZone(null);
+  showColleagues(null);
   await render(); // the signed-out officer's queue is kept for them, out of sight
   $("zone-info").textContent = "로그아웃했습니다.";
   showLogin("사무실 계정으로 로그인하세요.");
@@ -326,9 +365,11 @@ async function onQueue(event) {
   const report = {
     lon: draft.lonlat[0], lat: draft.lonlat[1], memo, field: $("field").value, activity: $("activity").value,
     title: $("title").value.trim(), has_resident: !$("no-resident").checked, photos: draft.photos,
+    hand_to: $("hand-to").value, hand_to_name: handToName(),
   };
   const item = await enqueue(report, session ? session.account : null);
   $("report-form").reset();
+  showHandHint();
   draft.photos = [];
   pick(null, "");
   showThumbs();
@@ -367,6 +408,7 @@ async function start() {
   await clearSent(SENT_DAYS);
   session = (await kv.get("session")) || null;
   showZone(await kv.get("zone"));
+  showHandHint();
   await render();
   if (expired(session)) showLogin(session ? "로그인이 끝났습니다. 다시 로그인하면 담아 둔 보고를 보냅니다." : undefined);
   $("login-form").addEventListener("submit", onLogin);
@@ -374,6 +416,8 @@ async function start() {
   $("camera").addEventListener("change", onPhotos);
   $("pick").addEventListener("change", onPhotos);
   $("gps").addEventListener("click", onGps);
+  $("field").addEventListener("change", showHandHint);
+  $("hand-to").addEventListener("change", showHandHint);
   $("sync").addEventListener("click", () => sync({ manual: true }));
   $("logout").addEventListener("click", onLogout);
   $("clear-sent").addEventListener("click", async () => { await clearSent(); await render(); });

@@ -25,10 +25,11 @@ import shapely
 from mapping import clock
 from mapping.access import User, check_staff
 from mapping.crs import to_web
-from mapping.domain import FIELDS, OPEN_STATUSES, REPORT_STATUSES
-from mapping.errors import Problem, ValidationError
+from mapping.domain import DUTIES, FIELDS, OPEN_STATUSES, REPORT_STATUSES, Vocabulary
+from mapping.errors import ConflictError, Problem, TransitionError, ValidationError
 from mapping.photos import Photo, PhotoError, check_size, read_photo
 from mapping.publish.privacy import strip_personal
+from mapping.reports import propose_assignee
 from mapping.routes import propose_stops
 from mapping.store import Store
 
@@ -37,9 +38,9 @@ OFFLINE_DAYS = 14  # a report captured without a signal may be sent this many da
 CLOCK_SKEW = dt.timedelta(minutes=5)  # a phone's clock a little ahead is not a report from the future
 TEXT_LIMITS = {"memo": 4000, "title": 200, "address": 200, "resident_name": 100, "resident_phone": 40}
 CHOICES = ("activity", "field", "duty")
-FORM_FIELDS = frozenset(
-    {"lon", "lat", "memo", "has_resident", "mission_id", "created_at", "outside_dong", *TEXT_LIMITS, *CHOICES}
-)
+FORM_FIELDS = frozenset({"lon", "lat", "memo", "has_resident", "mission_id", "created_at", "outside_dong", "hand_to"})
+FORM_FIELDS |= {*TEXT_LIMITS, *CHOICES}
+HAND_TO_PROPOSED = "auto"  # hand_to: the colleague whose duty the report's field needs (as /me/zone proposes)
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,22 @@ def my_zone(store: Store, user: User, *, today: dt.date | None = None) -> dict[s
         "resources": _collection(resources, ["id", "type", "name", "address", "phone", "hours", "tong", "zone_id"]),
         "stops": _stops(store, code, user, zones[zones["officer"] == me], tongs, monday),
         "reports": _open_reports(store, code, user),
+        "handover": _handover(store.staff(code), me),
     }
+
+
+def _handover(staff: pd.DataFrame, me: str) -> dict[str, object]:
+    """Whom the officer may hand a report to, and the colleague proposed for each 분야 (as the inbox proposes):
+    the field page shows the proposal with no signal and sends ``hand_to``."""
+    proposals = {}
+    for key in FIELDS.keys:
+        proposal = propose_assignee(None, staff, finder=me, field=key)
+        to = proposal.person if proposal.kind in ("person", "team") else None
+        proposals[key] = {"to": to, "text": proposal.text}
+    colleagues = [
+        {"name": str(r["name"]), "team": _plain(r["team"])} for r in staff.to_dict("records") if r["name"] != me
+    ]
+    return {"colleagues": colleagues, "proposals": proposals}
 
 
 def _own_dong(user: User, *, doing: str) -> str:
@@ -174,7 +190,10 @@ def file_once(
     only with ``outside_dong=true``) and a memo are needed; every photo goes through :func:`mapping.photos.read_photo` (20 MB, JPEG/PNG/WebP, downscaled,
     metadata dropped); the report and its photos are written in one transaction.  ``created_at`` (ISO 8601)
     is when it was captured, up to :data:`OFFLINE_DAYS` back and not in a month whose 취합 is confirmed.  A key already filed returns that report and
-    writes nothing, before any photo is read.
+    writes nothing, before any photo is read.  ``hand_to`` hands the report over on arrival, into a colleague's
+    보고함: a name on the staff list, or ``auto`` for the colleague proposed by its 분야/담당업무
+    (:func:`mapping.reports.propose_assignee`; nobody for the officer's own duty).  A resend of a report whose
+    hand-over did not happen (the first send was cut after filing) hands it over; one already moved on is left.
 
     Raises
     ------
@@ -186,10 +205,13 @@ def file_once(
         If another staff member's report was filed under ``client_key``.
     """
     code = _own_dong(user, doing="보고 접수")
+    hand_to, problems = _hand_to(store, code, user, fields)
     known = store.filed_under(code, client_key, user=user)
     if known is not None:
+        if hand_to and not problems:  # the first send was stored but cut off before its hand-over
+            _hand_over(store, known, hand_to, user=user, replayed=True)
         return known, False
-    problems = [Problem("보고", None, k, "받지 않는 항목입니다.") for k in sorted(set(fields) - FORM_FIELDS)]
+    problems += [Problem("보고", None, k, "받지 않는 항목입니다.") for k in sorted(set(fields) - FORM_FIELDS)]
     photos, photo_problems = _photos(uploads)
     form, form_problems = _form(fields, photos, now=now or store.clock())
     problems += form_problems + photo_problems
@@ -212,7 +234,47 @@ def file_once(
     if problems:
         raise ValidationError(problems, what="보고")
     # two sends of one key at once: both pass the check above, one stores it, the other is told it was a replay
-    return store.file_report_once(code, user=user, photos=photos, client_key=client_key, **form)
+    report_id, created = store.file_report_once(code, user=user, photos=photos, client_key=client_key, **form)
+    if hand_to:
+        _hand_over(store, report_id, hand_to, user=user, replayed=not created)
+    return report_id, created
+
+
+def _hand_to(store: Store, code: str, user: User, fields: Mapping[str, str]) -> tuple[str | None, list[Problem]]:
+    """The colleague ``hand_to`` names (a name on the staff list, or ``auto``: the one proposed for the report's
+    분야/담당업무; None when nobody is proposed or it is the officer's own duty), and the problem with it."""
+    wanted = str(fields.get("hand_to", "")).strip()
+    if not wanted:
+        return None, []
+    staff, me = store.staff(code), str(user.staff_name)
+    if wanted == HAND_TO_PROPOSED:
+        duty, area = _key_of(fields, "duty", DUTIES), _key_of(fields, "field", FIELDS)
+        proposal = propose_assignee(duty, staff, finder=me, field=area)
+        return (proposal.person if proposal.kind in ("person", "team") else None), []
+    if wanted == me:
+        return None, [Problem("보고", None, "hand_to", "본인에게는 인계하지 않습니다: 비워 두면 직접 처리합니다.")]
+    if wanted not in set(staff["name"]):
+        return None, [Problem("보고", None, "hand_to", f"{wanted[:40]!r}은(는) 이 동의 직원 명단에 없습니다.")]
+    return wanted, []
+
+
+def _key_of(fields: Mapping[str, str], name: str, vocabulary: Vocabulary) -> str | None:
+    """The sent ``name`` (a key or a Korean label) as a key; None when not said or not known."""
+    value = str(fields.get(name, "")).strip()
+    try:
+        return vocabulary.parse(value) if value else None
+    except ValueError:
+        return None  # the store refuses it with its own words
+
+
+def _hand_over(store: Store, report_id: int, to: str, *, user: User, replayed: bool) -> None:
+    """Hand the report just filed to ``to``, straight away (into their 보고함).  A resend of a report already
+    handed over (or moved on by someone since) leaves it as it is."""
+    try:
+        store.hand_over(report_id, to, user=user, note="현장 앱에서 접수하며 인계")
+    except (ConflictError, TransitionError):
+        if not replayed:  # a concurrent resend did it first: the report is where it should be
+            raise
 
 
 def _photos(uploads: Sequence[Upload]) -> tuple[list[Photo], list[Problem]]:

@@ -15,7 +15,7 @@ from mapping.api import field, web
 from mapping.errors import ConflictError
 from mapping.store import Store
 from mapping.store.schema import AGGREGATIONS
-from tests.api.conftest import IN_Z03, A, B, jpeg, log_in, place_in
+from tests.api.conftest import A_STAFF, ACCOUNTS, IN_Z03, PASSWORD, A, B, jpeg, log_in, place_in
 from tests.test_photos import jpeg_with_gps
 
 PLACE = {"lon": str(IN_Z03[0]), "lat": str(IN_Z03[1])}
@@ -249,3 +249,84 @@ def test_a_place_outside_the_dong_needs_saying_so_as_on_the_intake_page(client: 
     assert refused.status_code == 422 and "동 경계 밖" in " ".join(refused.json()["error"]["problems"])
     kept = send(client, headers, str(uuid.uuid4()), outside_dong="true", **jongno)
     assert kept.status_code == 201
+
+
+# ---- handed over on arrival ----------------------------------------------------------------------------------
+
+
+def holds(store: Store, name: str, duty: str) -> bool:
+    """Whether staff member ``name`` of dong A has ``duty`` on the staff list."""
+    return duty in list(store.staff(A).set_index("name").loc[name, "duties"])
+
+
+def test_my_zone_says_whom_each_field_would_go_to(client: TestClient, store: Store) -> None:
+    zone = client.get("/api/v1/me/zone", headers=log_in(client, "a-noar")).json()
+    proposals = zone["handover"]["proposals"]
+    assert proposals["welfare"]["to"] is None and "본인 업무" in proposals["welfare"]["text"]  # 노아린 is 복지
+    assert holds(store, proposals["environment"]["to"], "cleaning")  # 환경 goes to a 청소 colleague
+    assert holds(store, proposals["safety"]["to"], "safety")
+    names = [c["name"] for c in zone["handover"]["colleagues"]]
+    assert "노아린" not in names and sorted(names) == sorted(set(store.staff(A)["name"]) - {"노아린"})
+
+
+def inbox_of(store: Store, name: str) -> set[int]:
+    """The ids in the 보고함 (handed to them) of dong A's staff member ``name``, read with their own account."""
+    account = next(a for a, v in ACCOUNTS.items() if a in A_STAFF and v[2] == name)
+    return set(store.inbox(A, user=store.authenticate(account, PASSWORD))["assigned"]["id"])
+
+
+def test_a_report_sent_with_hand_to_is_in_the_right_colleagues_inbox_once(client: TestClient, store: Store) -> None:
+    headers, key = log_in(client, "a-noar"), str(uuid.uuid4())
+    proposed = client.get("/api/v1/me/zone", headers=headers).json()["handover"]["proposals"]["environment"]["to"]
+    answers = [send(client, headers, key, field="환경", hand_to="auto", memo="무단투기 더미") for _ in range(3)]
+    assert [a.status_code for a in answers] == [201, 200, 200]
+    report = answers[0].json()["report"]
+    assert (report["status"], report["assignee"]) == ("handed_over", proposed)
+    assert report["id"] in inbox_of(store, proposed)
+    assert store.report_history(report["id"])["action"].tolist().count("hand_over") == 1, "sent 3 times, handed once"
+
+
+def test_hand_to_names_a_colleague_or_nobody(client: TestClient, store: Store) -> None:
+    headers = log_in(client, "a-noar")
+    named = send(client, headers, str(uuid.uuid4()), field="환경", hand_to="유정민").json()["report"]
+    assert (named["status"], named["assignee"]) == ("handed_over", "유정민") and named["id"] in inbox_of(
+        store, "유정민"
+    )
+    own = send(client, headers, str(uuid.uuid4()), field="복지", hand_to="auto").json()["report"]
+    assert (own["status"], own["assignee"]) == ("received", None)  # her own duty: it stays in her 보고함
+    kept = send(client, headers, str(uuid.uuid4()), field="환경").json()["report"]
+    assert kept["status"] == "received"  # hand_to not sent: handed over later from the 보고함, as before
+
+
+def test_a_hand_to_that_cannot_be_is_refused_before_anything_is_stored(client: TestClient, store: Store) -> None:
+    headers, before = log_in(client, "a-noar"), len(store.reports(A))
+    for wanted, said in (
+        ("노아린", "본인에게는"),
+        ("홍길동", "직원 명단에 없습니다"),
+        ("강도윤@B", "직원 명단에 없습니다"),
+    ):
+        answer = send(client, headers, str(uuid.uuid4()), field="환경", hand_to=wanted)
+        assert answer.status_code == 422 and said in " ".join(answer.json()["error"]["problems"]), answer.text
+    assert len(store.reports(A)) == before
+
+
+def test_a_resend_hands_over_a_report_whose_first_send_was_cut_before_its_hand_over(
+    client: TestClient, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    headers, key = log_in(client, "a-noar"), str(uuid.uuid4())
+    real = Store.hand_over
+
+    def cut(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("the server went down between filing and handing over")
+
+    monkeypatch.setattr(Store, "hand_over", cut)
+    assert send(client, headers, key, field="환경", hand_to="auto").status_code == 500  # the phone will send again
+    monkeypatch.setattr(Store, "hand_over", real)
+    answer = send(client, headers, key, field="환경", hand_to="auto")  # the phone had no answer: it sends again
+    report = answer.json()["report"]
+    assert (
+        answer.status_code == 200
+        and report["status"] == "handed_over"
+        and report["id"] in inbox_of(store, report["assignee"])
+    )
+    assert len(store.reports(A)[lambda r: r["client_key"] == key]) == 1

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from mapping import clock
 from mapping.access import CLI_USER
@@ -91,10 +92,16 @@ def sign_in_and_sync(page: object, url: str | None, account: str = ACCOUNT) -> N
 
 
 def file_report(
-    page: object, place: dict[str, float] | str, memo: str, photos: list[Path], *, no_resident: bool = False
+    page: object,
+    place: dict[str, float] | str,
+    memo: str,
+    photos: list[Path],
+    *,
+    no_resident: bool = False,
+    field: str = "복지",
 ) -> None:
-    """Write one report on the phone: photos picked from the phone, a memo, 분야 복지, and its place — the GPS at
-    ``place``, or a tap on the map where the tong label ``place`` (e.g. "36통") is."""
+    """Write one report on the phone: photos picked from the phone, a memo, its 분야 (``field``), and its place —
+    the GPS at ``place``, or a tap on the map where the tong label ``place`` (e.g. "36통") is."""
     before = page.locator("#queue-list li").count()
     if isinstance(place, str):
         label = page.locator("#map .tong-label", has_text=place)
@@ -110,7 +117,7 @@ def file_report(
         page.locator("#pick").set_input_files([str(p) for p in photos])
         page.locator("#thumbs img").nth(len(photos) - 1).wait_for()
     page.get_by_label("내용 (메모)").fill(memo)
-    page.get_by_label("분야").select_option(label="복지")
+    page.get_by_label("분야").select_option(label=field)
     if no_resident:
         page.get_by_label("주민 없음", exact=False).check()
     page.get_by_role("button", name="보고 담기").click()
@@ -131,8 +138,9 @@ def wait_sent(page: object, memos: list[str]) -> None:
         page.locator("#queue-list li", has_text=memo).locator(".state", has_text="보냄").wait_for(timeout=30_000)
 
 
-def assert_stored_once(store: Store, memos: dict[str, int]) -> None:
-    """Each memo is one report of the officer, in her zone and her inbox, with its photos, downscaled on the phone."""
+def assert_stored_once(store: Store, memos: dict[str, int], fields: dict[str, str] | None = None) -> None:
+    """Each memo is one report of the officer, in her zone and her inbox, with its photos, downscaled on the phone;
+    its 분야 is ``fields[memo]`` (a key; 복지 when not given)."""
     reports = store.reports(SAMPLE_DONG)
     user = store.authenticate(ACCOUNT, PASSWORD)
     found = set(store.inbox(SAMPLE_DONG, user=user)["found"]["id"])
@@ -140,7 +148,8 @@ def assert_stored_once(store: Store, memos: dict[str, int]) -> None:
         rows = reports[reports["memo"] == memo]
         assert len(rows) == 1, f"{memo!r} stored {len(rows)} times"
         report = rows.iloc[0]
-        assert (report["finder"], report["zone_id"], report["field"]) == (OFFICER, ZONE, "welfare")
+        expected = (fields or {}).get(memo, "welfare")
+        assert (report["finder"], report["zone_id"], report["field"]) == (OFFICER, ZONE, expected)
         assert report["client_key"], "filed through the API under the phone's client key"
         assert int(report["id"]) in found, "in the officer's 보고함"
         photos = store.report_photos(int(report["id"]))
@@ -148,7 +157,7 @@ def assert_stored_once(store: Store, memos: dict[str, int]) -> None:
         assert (photos[["width", "height"]].max(axis=1) <= 1600).all(), "downscaled on the phone before sending"
 
 
-def test_reports_written_offline_survive_a_reload_and_arrive_once(
+def test_reports_written_offline_survive_a_reload_and_arrive_once_in_the_right_inbox(
     phone: object, field_url: str, field_db: Path, places: list[dict[str, float]], tmp_path: Path
 ) -> None:
     big, small = photo_file(tmp_path, "camera.jpg", (3000, 2000)), photo_file(tmp_path, "small.jpg", (800, 600))
@@ -161,9 +170,14 @@ def test_reports_written_offline_survive_a_reload_and_arrive_once(
         "신호 없는 골목 2: 계단 파손": [big, small],
         "신호 없는 골목 3": [small],
     }
+    dumped = "신호 없는 골목 3"  # 무단투기: 환경, not her duty (복지): handed on arrival to the colleague for 청소
     for (memo, photos), place in zip(memos.items(), [*places[:2], "36통"], strict=True):  # GPS, GPS, a tap
-        file_report(phone, place, memo, photos, no_resident="계단" in memo)
+        if memo == dumped:
+            phone.get_by_label("분야").select_option(label="환경")
+            expect(phone.locator("#hand-hint")).to_have_text(f"도착하면 {COLLEAGUE}에게 인계합니다.")
+        file_report(phone, place, memo, photos, no_resident="계단" in memo, field="환경" if memo == dumped else "복지")
     assert queue_states(phone) == dict.fromkeys(memos, "대기")
+    assert f"인계: {COLLEAGUE}" in phone.locator("#queue-list li", has_text=dumped).inner_text()
     written = clock.now()  # the phone and the server share this machine's clock
 
     phone.reload()  # still offline: the page comes from the service worker, the queue from IndexedDB
@@ -177,13 +191,18 @@ def test_reports_written_offline_survive_a_reload_and_arrive_once(
     phone.context.set_offline(False)  # the signal is back: the page sends by itself
     phone.locator("#notice", has_text="보고 3건을 보냈습니다").wait_for(timeout=30_000)  # says what was sent
     wait_sent(phone, list(memos))
-    assert_stored_once(store, {memo: len(photos) for memo, photos in memos.items()})
+    assert_stored_once(store, {memo: len(photos) for memo, photos in memos.items()}, {dumped: "environment"})
     stored = store.reports(SAMPLE_DONG).set_index("memo").loc[list(memos)]
+    assert stored.loc[dumped, ["status", "assignee"]].tolist() == ["handed_over", COLLEAGUE]
+    colleague = store.authenticate(COLLEAGUE_ACCOUNT, PASSWORD)
+    assert int(stored.loc[dumped, "id"]) in set(store.inbox(SAMPLE_DONG, user=colleague)["assigned"]["id"])
+    assert "cleaning" in list(store.staff(SAMPLE_DONG).set_index("name").loc[COLLEAGUE, "duties"]), "the right one"
     assert (stored["created_at"] <= written).all(), "dated when written on the phone, not when it was sent"
     ids = stored["id"]
     for memo, report_id in ids.items():  # the phone says which report each became, and what it is now
         assert f"#{report_id}" in phone.locator("#queue-list li", has_text=memo).inner_text()
-        phone.locator("#queue-list li", has_text=memo).locator(".now", has_text="지금: 접수").wait_for()
+        now = f"지금: 인계 · 담당 {COLLEAGUE}" if memo == dumped else "지금: 접수"
+        phone.locator("#queue-list li", has_text=memo).locator(".now", has_text=now).wait_for()
     assert stored["has_resident"].tolist() == [True, False, True]  # 주민 없음 on the broken stairs only
     phone.locator("#map path.my-report").nth(2).wait_for()  # on the officer's map, from the zone refreshed after
     store.close()
