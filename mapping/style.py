@@ -120,7 +120,14 @@ MARKER_HEX = {
     "black": "#303030",
 }
 
-LEGEND_CSS = """<style>
+# a map on a touch screen that a finger tried to move alone: "두 손가락으로 지도를 움직이세요" over it
+# (mapping.map_controls; the published site, mapping.publish.public_site, uses the same rule)
+TOUCH_HINT_CSS = """.two-finger-hint::after{content:attr(data-hint);position:absolute;inset:0;display:flex;align-items:center;
+  justify-content:center;background:rgba(0,0,0,.45);color:#fff;font:bold 17px sans-serif;z-index:1000;pointer-events:none}
+"""
+
+LEGEND_CSS = (
+    """<style>
 html,body{overflow:hidden}
 .map-legend{background:rgba(255,255,255,.92);padding:5px 8px;border-radius:6px;font:11px/1.4 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:260px}
 .map-legend .types{column-count:2;column-gap:10px}
@@ -140,6 +147,7 @@ html,body{overflow:hidden}
 .leaflet-control-attribution.open{white-space:normal;max-width:min(420px,calc(100vw - 20px))}
 .leaflet-control-attribution.open .credits-full{display:inline}
 .leaflet-control-attribution.open .credits-short{display:none}
-.two-finger-hint::after{content:attr(data-hint);position:absolute;inset:0;display:flex;align-items:center;
-  justify-content:center;background:rgba(0,0,0,.45);color:#fff;font:bold 17px sans-serif;z-index:1000;pointer-events:none}
-</style>"""
+"""
+    + TOUCH_HINT_CSS
+    + "</style>"
+)

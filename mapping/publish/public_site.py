@@ -18,8 +18,9 @@ from pathlib import Path
 from mapping.assets import NODE_MODULES, OWN_FILES
 from mapping.crs import to_web
 from mapping.domain import RESOURCE_TYPES
+from mapping.map_controls import TWO_FINGER_HINT
 from mapping.publish.privacy import PublicView, guard_public_text
-from mapping.style import CREDITS, RESOURCE_ICONS
+from mapping.style import CREDITS, RESOURCE_ICONS, TOUCH_HINT_CSS
 from mapping.text import text_of
 
 SITE_FILES = OWN_FILES / "public_site"
@@ -77,6 +78,7 @@ def site_data(view: PublicView, *, tiles: bool = True) -> dict:
         "centre": view.centre,
         "credits": f"{CREDITS} | 지도: © OpenStreetMap contributors{sample}",
         "credits_short": "SGIS·공공누리 제1유형 / LOCALDATA",
+        "two_finger_hint": TWO_FINGER_HINT,  # on a touch screen one finger scrolls the page, two move the map
         "tiles": OSM if tiles else None,
     }
 
@@ -122,8 +124,9 @@ def export_public_site(view: PublicView, out: Path, *, tiles: bool = True, perso
         raise FileNotFoundError(f"{leaflet}가 없습니다. 먼저 `make assets`(npm ci)를 실행하세요.")
     out.mkdir(parents=True, exist_ok=True)
     shutil.copytree(leaflet, out / "vendor" / "leaflet", dirs_exist_ok=True)
-    for name in ("app.js", "site.css"):
-        shutil.copy2(SITE_FILES / name, out / name)
+    shutil.copy2(SITE_FILES / "app.js", out / "app.js")
+    css = (SITE_FILES / "site.css").read_text(encoding="utf-8")
+    (out / "site.css").write_text(css + TOUCH_HINT_CSS, encoding="utf-8")  # the app's maps' touch hint, the same
     (out / "data.js").write_text(script, encoding="utf-8")
     counts = view.report_counts.published().map(lambda v: "*" if v is None else v)
     counts.rename_axis("구역").to_csv(out / "counts.csv", encoding="utf-8-sig")  # the same table, as open data

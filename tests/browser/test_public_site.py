@@ -11,10 +11,12 @@ import pytest
 from playwright.sync_api import expect
 
 from mapping.access import CLI_USER
+from mapping.map_controls import TWO_FINGER_HINT
 from mapping.publish.privacy import personal_values_of, public_view
 from mapping.publish.public_site import export_public_site
 from mapping.store import open_store
 from tests.browser.conftest import screenshot
+from tests.browser.test_phone import swipe_up, two_finger_drag
 from tests.conftest import SAMPLE_CODE
 
 
@@ -82,4 +84,16 @@ def test_public_map_on_a_phone_screen(browser, site):
     assert map_box["width"] <= 390 and panel_box["y"] >= map_box["y"] + map_box["height"] - 1  # the list goes below
     phone.locator("path.zone").first.tap(force=True)
     expect(phone.locator("#officer-card")).to_contain_text("우리동네주무관")
+
+    # no scroll trap: a one-finger swipe over the map scrolls the page, the map stays and says how to move it
+    pane = phone.locator(".leaflet-map-pane")
+    where = pane.evaluate("(e) => e.style.transform")
+    x, y = map_box["x"] + map_box["width"] / 2, map_box["y"] + map_box["height"] * 0.7
+    swipe_up(phone, x, y, 220)
+    expect(phone.locator("#map.two-finger-hint")).to_have_attribute("data-hint", TWO_FINGER_HINT)
+    assert phone.evaluate("window.scrollY") > 100
+    assert pane.evaluate("(e) => e.style.transform") == where
+    phone.evaluate("window.scrollTo(0, 0)")
+    two_finger_drag(phone, x - 60, y, 120)  # two fingers move it
+    expect(pane).not_to_have_attribute("style", re.compile(re.escape(where) + "$"))
     context.close()

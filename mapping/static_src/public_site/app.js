@@ -21,6 +21,18 @@
   }
   map.attributionControl.addAttribution(D.credits_short);
   L.control.scale({ imperial: false }).addTo(map);
+  if (window.matchMedia && window.matchMedia("(pointer: coarse)").matches) {
+    // a phone: one finger scrolls the page (no scroll trap), two fingers move and zoom the map (as the app's maps)
+    map.dragging.disable();
+    var box = map.getContainer(), hint = null;
+    box.setAttribute("data-hint", D.two_finger_hint);
+    box.addEventListener("touchmove", function (e) {
+      if (e.touches.length !== 1) { box.classList.remove("two-finger-hint"); return; }
+      box.classList.add("two-finger-hint");
+      clearTimeout(hint);
+      hint = setTimeout(function () { box.classList.remove("two-finger-hint"); }, 1200);
+    }, { passive: true });
+  }
 
   var dong = L.geoJSON(D.dong, { style: { color: "#222", weight: 3, fill: false, dashArray: "6 4" }, interactive: false }).addTo(map);
   map.fitBounds(dong.getBounds(), { padding: [10, 10] });
