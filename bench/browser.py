@@ -19,7 +19,8 @@ visit** (the same browser, its HTTP cache warm — an officer opening the page o
 ≤ 1.5 s, and the comparison with the baseline are on the return visit; the first visit is reported beside
 it.  Two profiles: desktop (1280×900) and phone (390×844, touch, a mobile user agent).  Each line's note
 also gives when the page's heading appeared on the first visit and, in a full run, the same page on a store
-with no reports at all: what Streamlit and the rest of the page take whatever the map holds.  ``--quick``
+with no reports at all: what Streamlit and the rest of the page take whatever the map holds, and a page that
+is only the heading: Streamlit's own time to show anything (the floor under every page of the app).  ``--quick``
 (``make test``): 2,000 reports, the phone only, one visit of each kind after the warm-up; only the ratio
 fails the line.  Every request that is not to the
 loopback address is aborted (no tiles: ``MAPPING_TILES=none``).
@@ -42,6 +43,7 @@ from urllib.parse import urlparse
 from bench.common import Timer, module_main
 from bench.map_reports import ROOT, sample_store_with, synthetic_reports
 from mapping.kit.reader import read_kit
+from mapping.map_controls import MAP_FRAMES
 
 CHROMIUM = "/usr/bin/chromium"
 TARGET_S = 1.5
@@ -59,7 +61,7 @@ PROFILES: dict[str, dict[str, object]] = {
 # The map is visible: the own zone drawn, and the zone's reports on the map (clusters or markers).
 _VISIBLE = """() => !!document.querySelector("path.zone-polygon")
     && document.querySelectorAll(".leaflet-marker-pane > *").length > 0"""
-_MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+_MAP_FRAME = MAP_FRAMES
 
 
 def _free_port() -> int:
@@ -69,8 +71,9 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def _served(db: Path, *, plain: bool, log: Path) -> Iterator[str]:
-    """The app on ``db`` (sample browsing, no tiles) until the block ends; ``plain``: with the baseline's layers."""
+def _served(db: Path, *, plain: bool, log: Path, script: Path | None = None) -> Iterator[str]:
+    """The app on ``db`` (sample browsing, no tiles) until the block ends; ``plain``: with the baseline's layers;
+    ``script``: another Streamlit script instead of the app."""
     port = _free_port()
     runner = ["-m", "bench.browser", "plain"] if plain else ["-m", "streamlit"]
     env = os.environ | {"MAPPING_DB": str(db), "MAPPING_TILES": "none", "MAPPING_SAMPLE_AUTOLOGIN": "1"}
@@ -80,7 +83,7 @@ def _served(db: Path, *, plain: bool, log: Path) -> Iterator[str]:
                 sys.executable,
                 *runner,
                 "run",
-                "app.py",
+                str(script or "app.py"),
                 "--server.headless",
                 "true",
                 "--server.port",
@@ -141,6 +144,25 @@ def _time_to_map(context: object, url: str) -> tuple[float, float]:
         page.close()
 
 
+def _heading_only(url: str, browser: object, profile: dict[str, object]) -> float:
+    """Median seconds from ``goto`` to the heading of a page that has nothing else, on return visits after a
+    warm-up: Streamlit's own share of any page, whatever the page does."""
+    context = browser.new_context(locale="ko-KR", **profile)  # type: ignore[attr-defined]
+    context.route("**/*", _guard)
+    try:
+        times = []
+        for _ in range(4):
+            page = context.new_page()
+            start = time.perf_counter()
+            page.goto(url + "/", wait_until="commit")
+            page.get_by_role("heading", name="내 구역").wait_for(timeout=120_000)
+            times.append(time.perf_counter() - start)
+            page.close()
+    finally:
+        context.close()
+    return statistics.median(times[1:])
+
+
 def _measure(url: str, browser: object, profile: dict[str, object], *, quick: bool) -> tuple[float, float, float]:
     """Median seconds to the map on a first visit (a fresh browser: nothing cached), to its heading then, and on a
     return visit (the same browser, its cache warm: an officer's phone on the next day), after a warm-up of the
@@ -175,6 +197,7 @@ def officer_map_benchmark(data: dict, *, median_time: Timer, quick: bool) -> lis
     reports = synthetic_reports(read_kit(ROOT / "data" / "sample_kit").dong, n)
     seconds: dict[tuple[str, bool], tuple[float, float, float]] = {}
     floors: dict[str, float] = {}
+    bare: dict[str, float] = {}
     with sample_store_with(reports) as db, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         try:
@@ -186,6 +209,11 @@ def officer_map_benchmark(data: dict, *, median_time: Timer, quick: bool) -> lis
                 with sample_store_with() as empty, _served(empty, plain=False, log=db.parent / "empty.log") as url:
                     for name, profile in profiles.items():
                         floors[name] = _measure(url, browser, profile, quick=quick)[2]
+                bare_page = db.parent / "heading_only.py"  # and Streamlit's own: a page that is only its heading
+                bare_page.write_text('import streamlit as st\n\nst.title("내 구역")\n', encoding="utf-8")
+                with _served(db, plain=False, log=db.parent / "bare.log", script=bare_page) as url:
+                    for name, profile in profiles.items():
+                        bare[name] = _heading_only(url, browser, profile)
         finally:
             browser.close()
     lines = []
@@ -194,6 +222,7 @@ def officer_map_benchmark(data: dict, *, median_time: Timer, quick: bool) -> lis
         (first, heading, ours), base = seconds[name, False], seconds[name, True][2]
         passed = ours < base and (quick or ours <= TARGET_S)
         floor = f"; no reports: {floors[name]:.2f} s" if name in floors else ""
+        floor += f"; Streamlit alone (a page that is only its heading): {bare[name]:.2f} s" if name in bare else ""
         note = (
             f"{how}; return visit (browser cache warm) {ours:.2f} s; first visit (nothing cached) {first:.2f} s, "
             f"heading at {heading:.2f} s{floor}; baseline (return visit): a folium.Marker per report"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Iterable
 from typing import cast
 
@@ -437,6 +438,22 @@ def build_route_layer(gdf: gpd.GeoDataFrame, *, name: str = "순회 경로", sho
     if len(markers) > 1:
         _RouteSpread(markers, _route_offsets(list(stops.geometry))).add_to(group)
     return group
+
+
+_FOLIUM_ID = re.compile(r"(?<=_)[0-9a-f]{32}(?![0-9a-f])")  # folium names every element <kind>_<uuid4 hex>
+
+
+def map_html(m: folium.Map) -> str:
+    """The map as one HTML page whose element names do not change from one build to the next.
+
+    folium names each element with a random id; here they are numbered in order of appearance, so the same
+    map built again (a page's rerun) is the same text and the browser keeps the map as it is, where it was
+    panned and zoomed, instead of loading it again.
+    """
+    numbers: dict[str, str] = {}
+    return _FOLIUM_ID.sub(
+        lambda found: numbers.setdefault(found.group(0), f"{len(numbers):032x}"), m.get_root().render()
+    )
 
 
 _ROUTE_MARK_PX = 30  # a stop's circle (24 px and its 2 px ring) or the 출발 square, with a little air

@@ -31,10 +31,9 @@ TWO_FINGER_HINT = "두 손가락으로 지도를 움직이세요"
 # The app's map frames on a phone: at most this share of the screen's height, so that a swipe
 # always has page beside the map and the controls below the map stay in reach.
 PHONE_MAP_VH = 60
-PHONE_MAP_CSS = (
-    f"@media (max-width: {NARROW_PX}px) {{"
-    f' iframe[title="streamlit_folium.st_folium"] {{ max-height: {PHONE_MAP_VH}vh; }} }}'
-)
+MAP_TITLE = "지도"  # the title of a map's frame in the app when the page needs nothing back from it
+MAP_FRAMES = f'iframe[title="streamlit_folium.st_folium"], iframe[title="{MAP_TITLE}"]'  # every map frame of a page
+PHONE_MAP_CSS = f"@media (max-width: {NARROW_PX}px) {{ {MAP_FRAMES} {{ max-height: {PHONE_MAP_VH}vh; }} }}"
 
 
 def layer_panel_collapsed() -> JsCode:

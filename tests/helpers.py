@@ -180,6 +180,13 @@ def features_with(html: str, prop: str) -> list[dict]:
     ]
 
 
+def page_maps(at: object) -> list[str]:
+    """The HTML of every map of an AppTest page (streamlit-folium's script or a plain frame's page), unescaped."""
+    scripts = [json.loads(c.proto.json_args).get("script", "") for c in at.get("component_instance")]  # type: ignore[attr-defined]
+    frames = [f.proto.srcdoc for f in at.get("iframe")]  # type: ignore[attr-defined]
+    return [unescape_js(html) for html in scripts + frames]
+
+
 def unescape_js(html: str) -> str:
     r"""The page with JavaScript ``\uXXXX`` escapes decoded (what ends up in the DOM)."""
     return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), html)

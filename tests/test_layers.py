@@ -22,6 +22,7 @@ from mapping.layers import (
     build_tongs_layer,
     build_zones_layer,
     legend_html,
+    map_html,
     neighbour_colours,
 )
 from mapping.map_controls import credits_html
@@ -504,3 +505,14 @@ def test_a_map_opens_near_the_zoom_that_fits_its_bounds() -> None:
     dong = gpd.GeoDataFrame(geometry=[shapely.box(126.891, 37.560, 126.918, 37.575)], crs="EPSG:4326")
     html = build_map([], bounds=dong, tiles="none").get_root().render()
     assert re.search(r'"zoom": 15\.0', html)
+
+
+def test_the_same_map_built_twice_is_the_same_page_so_a_rerun_keeps_it(data: Data) -> None:
+    def built(highlight: str) -> str:
+        layers = [build_dong_layer(data.dong), build_zones_layer(data.zones, highlight=highlight)]
+        return map_html(build_map([*layers, build_resources_layer(data.resources)], bounds=data.dong, tiles="none"))
+
+    first, again = built("Z01"), built("Z01")
+    assert first == again  # folium's random element ids numbered in order: the browser keeps the frame as it is
+    assert re.search(r"\bmap_0{32}\b", first)  # the map is the first element named
+    assert built("Z02") != first  # another zone highlighted: another page, loaded

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +15,7 @@ from mapping.access import CLI_USER
 from mapping.outreach_layers import STALE_LABEL
 from mapping.store import open_store
 from tests.conftest import SAMPLE_CODE, app_store, as_officer, log_in
-from tests.helpers import unescape_js
+from tests.helpers import page_maps
 
 OFFICER, ZONE = "노아린", "Z28"  # the sample's Z28 (tongs 28, 36) has three contacts, two of them placed
 Z28_CONTACTS = ["가상검침원09", "가상배달원10", "가상통장03"]
@@ -49,7 +48,7 @@ def book_table(at: AppTest) -> pd.DataFrame:
 
 
 def map_html(at: AppTest) -> str:
-    return unescape_js(json.loads(at.get("component_instance")[0].proto.json_args)["script"])
+    return page_maps(at)[0]
 
 
 def rendered_as_markdown(at: AppTest) -> list[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from mapping.access import CLI_USER
 from mapping.publish.privacy import assert_no_personal_values, personal_values_of, public_view
 from mapping.publish.public_site import export_public_site
 from tests.conftest import SAMPLE_CODE, app_store, as_officer, form_key
-from tests.helpers import staff_user, unescape_js
+from tests.helpers import page_maps, staff_user
 
 OFFICER, ZONE = "노아린", "Z28"  # the sample's Z28 has two households
 NOTE = "가상 어르신 밑반찬 지원 요청 (세대 연계)"
@@ -80,7 +79,7 @@ def site_text(folder: Path) -> str:
 
 
 def map_html(at: AppTest) -> str:
-    return unescape_js(json.loads(at.get("component_instance")[0].proto.json_args)["script"])
+    return page_maps(at)[0]
 
 
 def legend_of(html: str) -> str:

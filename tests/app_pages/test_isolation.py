@@ -21,6 +21,7 @@ from streamlit.testing.v1 import AppTest
 from mapping.access import CLI_USER
 from mapping.store import open_store
 from tests.conftest import APP_TIMEOUT, ROOT
+from tests.helpers import page_maps
 from tests.kits import BANGHAK3_HOUSEHOLDS
 from tests.test_isolation import PERSONAS, A, two_dong_db  # noqa: F401  (the module fixture)
 
@@ -133,7 +134,7 @@ def page_text(at: AppTest) -> str:
 
     walk(at._tree)
     parts += [d.value.to_string() for d in at.dataframe]
-    parts += [json.loads(c.proto.json_args).get("script", "") for c in at.get("component_instance")]
+    parts += page_maps(at)
     text = "\n".join(parts)
     return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text)
 

@@ -17,18 +17,20 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from mapping.map_controls import PHONE_MAP_VH, TWO_FINGER_HINT
+from mapping.map_controls import MAP_FRAMES, PHONE_MAP_VH, TWO_FINGER_HINT
 from mapping.style import STYLE
 from tests.browser.conftest import PHONE, guarded_page, log_in, screenshot
 
 WIDTH, HEIGHT = PHONE["viewport"]["width"], PHONE["viewport"]["height"]
 ACCOUNT, OWN_ZONE = "noar", "Z28"  # 노아린, an officer of the sample dong, and her zone
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+MAP_FRAME = MAP_FRAMES  # streamlit-folium's, or a plain frame's
 SCROLLER = '[data-testid="stMain"]'  # what scrolls in a Streamlit page (the window does not)
 
 # What a phone user sees of the map: the own zone in view, the others dimmed, the controls' state.
 _MAP_STATE = """(body, zone) => {
-    const map = window.map, view = map.getBounds();
+    // streamlit-folium's frame names the map window.map; a plain frame has folium's own map_<id>
+    const name = Object.keys(window).find((k) => k.startsWith("map_") && window[k] && window[k].setZoom);
+    const map = window.map || window[name], view = map.getBounds();
     let own = null;
     const others = [];
     map.eachLayer((layer) => {

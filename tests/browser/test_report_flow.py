@@ -9,11 +9,12 @@ import geopandas as gpd
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
+from mapping.map_controls import MAP_FRAMES
 from tests.browser.conftest import guarded_page, log_in, screenshot
 from tests.conftest import SAMPLE_KIT
 from tests.test_photos import jpeg_with_gps
 
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+MAP_FRAME = MAP_FRAMES  # streamlit-folium's, or a plain frame's
 
 
 def choose(page, label: str, option: str, *, within=None, tries: int = 5) -> None:
