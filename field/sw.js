@@ -1,7 +1,7 @@
 // 우동주 현장 service worker: the app shell from the cache first (it opens with no signal), refreshed in the
 // background when there is one. The API (/api/…) is never cached or answered here: reports and tokens go
 // to the network, and the page keeps its own queue (IndexedDB) for when they cannot.
-const VERSION = "field-v3";
+const VERSION = "field-v4";
 const SHELL = [
   "./",
   "styles.css",
@@ -13,6 +13,7 @@ const SHELL = [
   "js/map.js",
   "js/photos.js",
   "js/queue.js",
+  "js/report_layer.js",
   "icons/icon-192.png",
   "icons/icon-512.png",
   "icons/maskable-512.png",

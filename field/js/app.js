@@ -63,8 +63,12 @@ function showZone(saved) {
   const { zone, synced_at: syncedAt } = saved;
   const ids = zone.zones.features.map((f) => f.properties.zone_id).join(", ");
   const open = (zone.reports || []).length;
+  const dots = zone.zone_reports || { columns: [], rows: [] };
+  const openAt = dots.columns.indexOf("open");
+  const inZone = dots.rows.length
+    ? ` · 구역 보고 ${dots.rows.length}건 (처리 중 ${dots.rows.filter((r) => r[openAt]).length})` : "";
   $("zone-info").textContent = `${zone.dong.name} 구역 ${ids || "없음"} · 이번 주 들를 곳 ${(zone.stops || []).length}곳`
-    + ` · 열린 보고 ${open}건 · 마지막 동기화 ${formatTime(syncedAt)}`;
+    + `${inZone} · 내 열린 보고 ${open}건 · 마지막 동기화 ${formatTime(syncedAt)}`;
   zoneMap.showZone(zone, session && session.name);
   showColleagues(zone.handover);
 }
@@ -243,7 +247,10 @@ async function sync({ manual = false } = {}) {
       return syncAll(session, renderSoon);
     });
     await render();
-    if (result.zone) showZone(result.zone);
+    if (result.zone) {
+      showZone(result.zone);
+      document.body.dataset.synced = result.zone.synced_at; // this visit's zone is on the map (tests, bench)
+    }
     sayResult(result);
     if ((result.stop === "offline" || result.stop === "server") && navigator.onLine && !retryTimer) {
       retryTimer = setTimeout(() => { retryTimer = null; sync(); }, RETRY_MS);

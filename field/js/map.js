@@ -1,17 +1,22 @@
 // The zone from the last sync, drawn with the offline Leaflet copy and no base tiles: zones and tongs,
-// public resources, this week's stops, my reports and the ones still on the phone. A tap places a report.
+// public resources, every report of my zones (dots on one canvas), this week's stops, my open reports and the
+// ones still on the phone. A tap places a report.
+import { drawZoneReports } from "./report_layer.js";
+
 const L = window.L;
 const STYLE = {
   zone: { color: "#1b9e77", weight: 3, fillOpacity: 0.08 },
   covered: { color: "#1b9e77", weight: 2, dashArray: "6 4", fillOpacity: 0.03 }, // a zone I stand in for (대직)
   tong: { color: "#57606a", weight: 1, dashArray: "4 4", fill: false },
   resource: { radius: 6, color: "#1f6feb", fillColor: "#1f6feb", fillOpacity: 0.6, weight: 1 },
-  stop: { radius: 9, color: "#b35900", fillColor: "#ffb000", fillOpacity: 0.9, weight: 2 },
-  report: { radius: 8, color: "#c62828", fillColor: "#c62828", fillOpacity: 0.7, weight: 2 },
+  // above the zone's report dots (their own pane: "mine")
+  stop: { radius: 9, color: "#b35900", fillColor: "#ffb000", fillOpacity: 0.9, weight: 2, pane: "mine" },
+  report: { radius: 8, color: "#c62828", fillColor: "#c62828", fillOpacity: 0.7, weight: 2, pane: "mine" },
   // on the phone, and the place being picked: taps go through them to the map (the list shows what they are)
   queued: { radius: 8, color: "#6f42c1", fillColor: "#ffffff", fillOpacity: 0.9, weight: 3, dashArray: "3 3",
-    interactive: false },
-  picked: { radius: 11, color: "#000000", fillColor: "#ffffff", fillOpacity: 0.5, weight: 3, interactive: false },
+    interactive: false, pane: "mine" },
+  picked: { radius: 11, color: "#000000", fillColor: "#ffffff", fillOpacity: 0.5, weight: 3, interactive: false,
+    pane: "mine" },
 };
 
 function popup(lines) {
@@ -45,9 +50,12 @@ export class ZoneMap {
   constructor(element, onPick) {
     this.map = L.map(element, { attributionControl: false, zoomSnap: 0.25, minZoom: 12, maxZoom: 20 });
     this.map.setView([37.5665, 126.978], 14); // Seoul until a zone arrives
+    this.map.createPane("zoneReports").style.zIndex = 450; // above the zones (overlay pane: 400)
+    this.map.createPane("mine").style.zIndex = 460; // my stops and reports above the dots
+    this.element = element;
     this.layers = {};
     this.zone = null;
-    for (const name of ["zones", "tongs", "resources", "stops", "reports", "queued", "picked"]) {
+    for (const name of ["zones", "tongs", "resources", "zoneReports", "stops", "reports", "queued", "picked"]) {
       this.layers[name] = L.layerGroup().addTo(this.map);
     }
     this.map.on("click", (event) => onPick([event.latlng.lng, event.latlng.lat], "지도"));
@@ -55,8 +63,11 @@ export class ZoneMap {
 
   /** Draw the zone response of the API (GeoJSON collections and lists); fit the view to my zones. */
   showZone(zone, me) {
-    for (const name of ["zones", "tongs", "resources", "stops", "reports"]) this.layers[name].clearLayers();
+    for (const name of ["zones", "tongs", "resources", "zoneReports", "stops", "reports"]) {
+      this.layers[name].clearLayers();
+    }
     this.zone = zone;
+    delete this.element.dataset.zoneReports;
     if (!zone) return;
     // no popup on the zones: a popup takes the tap, and a tap inside my zone is where a report goes
     const zones = L.geoJSON(zone.zones, {
@@ -74,6 +85,10 @@ export class ZoneMap {
       onEachFeature: (f, layer) => layer.bindPopup(popup([f.properties.name, f.properties.address,
         f.properties.phone, f.properties.hours])),
     }).addTo(this.layers.resources);
+    if (zone.zone_reports) { // a zone saved by an older version of the page has none until the next sync
+      const drawn = drawZoneReports(this.layers.zoneReports, zone.zone_reports, { pane: "zoneReports", popup });
+      this.element.dataset.zoneReports = String(drawn); // how many the map shows (read by tests and bench)
+    }
     (zone.stops || []).forEach((stop, i) => {
       if (stop.lat == null || stop.lon == null) return;
       L.circleMarker([stop.lat, stop.lon], STYLE.stop)

@@ -57,7 +57,8 @@ class Upload:
 
 def my_zone(store: Store, user: User, *, today: dt.date | None = None) -> dict[str, object]:
     """What an officer takes into the field: their zones and tongs, public resources, this week's stops,
-    their open reports (residents' contacts only where they may see them; each personal read logged).
+    their open reports (residents' contacts only where they may see them; each personal read logged) and every
+    report of their zones, owned or covered, as the map's dots (``zone_reports``: :func:`zone_report_rows`).
 
     Raises
     ------
@@ -71,6 +72,7 @@ def my_zone(store: Store, user: User, *, today: dt.date | None = None) -> dict[s
     tongs = store.tongs(code)
     my_tongs = tongs[tongs["tong"].isin({int(t) for ts in mine["tongs"] for t in ts})]
     resources = strip_personal(store.resources(code), table="resources")
+    reports = store.reports(code)
     monday = (today or clock.today()) - dt.timedelta(days=(today or clock.today()).weekday())
     week = monday.isocalendar()
     return {
@@ -79,8 +81,9 @@ def my_zone(store: Store, user: User, *, today: dt.date | None = None) -> dict[s
         "zones": _collection(mine, ["zone_id", "officer", "substitute", "team", "tongs"]),
         "tongs": _collection(my_tongs, ["tong"]),
         "resources": _collection(resources, ["id", "type", "name", "address", "phone", "hours", "tong", "zone_id"]),
-        "stops": _stops(store, code, user, zones[zones["officer"] == me], tongs, monday),
+        "stops": _stops(store, code, user, zones[zones["officer"] == me], tongs, monday, reports),
         "reports": _open_reports(store, code, user),
+        "zone_reports": zone_report_rows(reports, set(mine["zone_id"])),
         "handover": _handover(store.staff(code), me),
     }
 
@@ -106,7 +109,13 @@ def _own_dong(user: User, *, doing: str) -> str:
 
 
 def _stops(
-    store: Store, code: str, user: User, own: pd.DataFrame, tongs: gpd.GeoDataFrame, monday: dt.date
+    store: Store,
+    code: str,
+    user: User,
+    own: pd.DataFrame,
+    tongs: gpd.GeoDataFrame,
+    monday: dt.date,
+    reports: gpd.GeoDataFrame,
 ) -> list[dict[str, object]]:
     """The week's proposed stops of the officer's own zone (reads households: logged), as the walk page has them."""
     if own.empty:
@@ -115,7 +124,7 @@ def _stops(
         zone_tongs=[int(t) for t in own["tongs"].iloc[0]],
         tongs=tongs,
         households=store.households(code, user=user),
-        reports=store.reports(code),
+        reports=reports,
         blind_spots=store.blind_spots(code),
         officer=str(user.staff_name),
         week_start=monday,
@@ -123,6 +132,32 @@ def _stops(
     )
     keys = ("key", "label", "reason", "priority", "lon", "lat", "minutes", "address")
     return [{k: _plain(getattr(s, k)) for k in keys} for s in sorted(stops, key=lambda s: -s.priority)]
+
+
+ZONE_REPORT_COLUMNS = ("id", "lat", "lon", "open", "status", "field", "day")
+
+
+def zone_report_rows(reports: pd.DataFrame, zone_ids: set[str]) -> dict[str, object]:
+    """Every placed report of ``zone_ids``, packed for the field map's dots: ``{"columns", "rows"}``.
+
+    A row is ``[id, lat, lon, open, status label, field label or "", day]`` (EPSG:4326, 6 decimals; the day it
+    was found, ``YYYY-MM-DD``): where and in what state, never a title, memo, finder or resident — the phone
+    keeps it after the sync, and a few hundred rows of this are a few kilobytes.
+    """
+    here = reports[reports["zone_id"].isin(zone_ids) & reports["lon"].notna() & reports["lat"].notna()]
+    rows = [
+        [
+            int(r["id"]),
+            round(float(r["lat"]), 6),
+            round(float(r["lon"]), 6),
+            str(r["status"]) in OPEN_STATUSES,
+            REPORT_STATUSES.label(str(r["status"])),
+            FIELDS.label(str(r["field"])) if r["field"] in FIELDS.keys else "",
+            str(r["created_at"])[:10],
+        ]
+        for r in here[["id", "lat", "lon", "status", "field", "created_at"]].to_dict("records")
+    ]
+    return {"columns": list(ZONE_REPORT_COLUMNS), "rows": rows}
 
 
 def _open_reports(store: Store, code: str, user: User) -> list[dict[str, object]]:

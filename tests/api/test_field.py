@@ -12,6 +12,7 @@ from PIL import Image
 from starlette.testclient import TestClient
 
 from mapping.api import field, web
+from mapping.crs import to_web
 from mapping.errors import ConflictError
 from mapping.store import Store
 from mapping.store.schema import AGGREGATIONS
@@ -203,6 +204,32 @@ def test_my_zone_holds_my_zone_public_resources_and_the_weeks_stops(client: Test
     assert zone["stops"] and all({"key", "reason", "lon", "lat"} <= set(s) for s in zone["stops"])
     priorities = [s["priority"] for s in zone["stops"]]
     assert priorities == sorted(priorities, reverse=True)
+
+
+def test_my_zone_holds_every_report_of_my_zones_as_dots_and_nothing_personal(client: TestClient, store: Store) -> None:
+    headers = log_in(client, "a-kangdy")
+    zones = store.zones(A)
+    mine = set(zones[(zones["officer"] == "강도윤") | (zones["substitute"] == "강도윤")]["zone_id"])
+    inside = to_web(zones[zones["zone_id"].isin(mine)], name="구역").geometry.iloc[0].representative_point()
+    secret = "가상주민도트 010-0000-7733 메모"
+    filed = send(
+        client, headers, str(uuid.uuid4()), memo=secret, title="도트 제목", field="environment",
+        lon=str(inside.x), lat=str(inside.y),
+    )  # fmt: skip
+    assert filed.status_code == 201
+    zone = client.get("/api/v1/me/zone", headers=headers).json()
+    reports = store.reports(A)
+    dots = zone["zone_reports"]
+    rows = [dict(zip(dots["columns"], row, strict=True)) for row in dots["rows"]]
+    assert sorted(r["id"] for r in rows) == sorted(reports[reports["zone_id"].isin(mine)]["id"])
+    assert len(rows) < len(reports)  # other zones' reports are not on my map
+    new = next(r for r in rows if r["id"] == filed.json()["id"])
+    assert new["open"] is True and new["status"] == "접수" and new["field"] == "환경"
+    assert new["day"] == str(reports.set_index("id").loc[new["id"], "created_at"])[:10]
+    closed = reports[reports["zone_id"].isin(mine) & (reports["status"] == "closed")]
+    assert not closed.empty
+    assert {r["id"] for r in rows if not r["open"]} >= set(closed["id"])
+    assert secret not in str(dots) and "도트 제목" not in str(dots) and "강도윤" not in str(dots)
 
 
 def test_each_read_of_personal_data_is_in_the_access_log_under_the_account(client: TestClient, store: Store) -> None:

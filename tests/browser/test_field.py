@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 from mapping import clock
 from mapping.access import CLI_USER
 from mapping.crs import to_web
+from mapping.domain import REPORT_STATUSES
 from mapping.store import Store, open_store
 from tests.browser.conftest import PASSWORD, PHONE, guarded_page, screenshot, serve_app
 from tests.helpers import SAMPLE_DONG
@@ -208,6 +209,55 @@ def test_reports_written_offline_survive_a_reload_and_arrive_once_in_the_right_i
     store.close()
     phone.evaluate("window.scrollTo(0, 0)")
     screenshot(phone, "field-page.png", tmp_path)
+
+
+# Where a report's dot is painted on the zone-report canvas and nothing lies above it: client x, y nearest the map's
+# centre (only the dots are painted on that canvas, so any opaque pixel is a dot).
+_A_DOT = """() => {
+  const canvas = document.querySelector("#map .leaflet-zoneReports-pane canvas");
+  const box = document.getElementById("map").getBoundingClientRect();
+  const rect = canvas.getBoundingClientRect();
+  const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+  const sx = rect.width / canvas.width, sy = rect.height / canvas.height;
+  const cx = box.left + box.width / 2, cy = box.top + box.height / 2;
+  const found = [];
+  for (let y = 0; y < canvas.height; y += 2) {
+    for (let x = 0; x < canvas.width; x += 2) {
+      if (pixels[(y * canvas.width + x) * 4 + 3] < 120) continue;
+      const px = rect.left + x * sx, py = rect.top + y * sy;
+      if (px < box.left + 20 || px > box.right - 20 || py < box.top + 20 || py > box.bottom - 20) continue;
+      found.push([Math.hypot(px - cx, py - cy), px, py]);
+    }
+  }
+  found.sort((a, b) => a[0] - b[0]);
+  const free = found.find(([, px, py]) => document.elementFromPoint(px, py) === canvas);
+  return free ? [free[1], free[2]] : null;
+}"""
+
+
+def test_the_map_shows_every_report_of_my_zones_and_a_tap_on_one_says_what_it_is(
+    phone: object, field_url: str, field_db: Path
+) -> None:
+    sign_in_and_sync(phone, field_url)
+    store = open_store(field_db)
+    zones, reports = store.zones(SAMPLE_DONG), store.reports(SAMPLE_DONG)
+    store.close()
+    mine = set(zones[(zones["officer"] == OFFICER) | (zones["substitute"] == OFFICER)]["zone_id"])
+    in_zones = reports[reports["zone_id"].isin(mine)]
+    assert 0 < len(in_zones) < len(reports)
+    expect(phone.locator("#map")).to_have_attribute("data-zone-reports", str(len(in_zones)))
+    expect(phone.locator("#zone-info")).to_contain_text(f"구역 보고 {len(in_zones)}건")
+    phone.wait_for_timeout(300)  # the canvas is painted on the next frames
+    where = phone.evaluate(_A_DOT)
+    assert where, "no report dot painted on the map"
+    phone.touchscreen.tap(*where)
+    popup = phone.locator("#map .leaflet-popup-content")
+    expect(popup).to_contain_text("보고 #")
+    shown = int(popup.inner_text().split("#")[1].split()[0])
+    assert shown in set(in_zones["id"])
+    status = str(reports.set_index("id").loc[shown, "status"])
+    expect(popup).to_contain_text(REPORT_STATUSES.label(status))
+    expect(phone.locator("#place")).to_have_text("위치: 지도를 누르거나 GPS")  # the tap did not place a report
 
 
 def test_a_connection_dropped_mid_upload_does_not_double_the_report(
