@@ -5,8 +5,8 @@ import { drawZoneReports } from "./report_layer.js";
 
 const L = window.L;
 const STYLE = {
-  zone: { color: "#1b9e77", weight: 3, fillOpacity: 0.08 },
-  covered: { color: "#1b9e77", weight: 2, dashArray: "6 4", fillOpacity: 0.03 }, // a zone I stand in for (대직)
+  zone: { color: "#1b9e77", weight: 3, fillOpacity: 0.08, className: "zone-polygon" },
+  covered: { color: "#1b9e77", weight: 2, dashArray: "6 4", fillOpacity: 0.03, className: "zone-polygon" }, // 대직
   tong: { color: "#57606a", weight: 1, dashArray: "4 4", fill: false },
   resource: { radius: 6, color: "#1f6feb", fillColor: "#1f6feb", fillOpacity: 0.6, weight: 1 },
   // above the zone's report dots (their own pane: "mine")

@@ -82,7 +82,7 @@ def my_zone(store: Store, user: User, *, today: dt.date | None = None) -> dict[s
         "tongs": _collection(my_tongs, ["tong"]),
         "resources": _collection(resources, ["id", "type", "name", "address", "phone", "hours", "tong", "zone_id"]),
         "stops": _stops(store, code, user, zones[zones["officer"] == me], tongs, monday, reports),
-        "reports": _open_reports(store, code, user),
+        "reports": _open_reports(store, code, user, reports),
         "zone_reports": zone_report_rows(reports, set(mine["zone_id"])),
         "handover": _handover(store.staff(code), me),
     }
@@ -160,9 +160,9 @@ def zone_report_rows(reports: pd.DataFrame, zone_ids: set[str]) -> dict[str, obj
     return {"columns": list(ZONE_REPORT_COLUMNS), "rows": rows}
 
 
-def _open_reports(store: Store, code: str, user: User) -> list[dict[str, object]]:
+def _open_reports(store: Store, code: str, user: User, reports: pd.DataFrame) -> list[dict[str, object]]:
     """The open reports the officer found or handles, with the resident's contact where they may see it (logged)."""
-    rows = [r for r in _my_rows(store, code, user) if r["open"]]
+    rows = [r for r in _my_rows(store, code, user, reports) if r["open"]]
     if any(r["has_resident"] for r in rows):
         contacts = store.resident_contacts(code, user=user).set_index("id")
         for row in rows:
@@ -189,8 +189,8 @@ def my_reports(store: Store, user: User) -> list[dict[str, object]]:
     return _my_rows(store, _own_dong(user, doing="내 보고 보기"), user)
 
 
-def _my_rows(store: Store, code: str, user: User) -> list[dict[str, object]]:
-    box = store.inbox(code, user=user)
+def _my_rows(store: Store, code: str, user: User, reports: pd.DataFrame | None = None) -> list[dict[str, object]]:
+    box = store.inbox(code, user=user, reports=reports)
     rows: dict[int, dict[str, object]] = {}
     for role in ("assigned", "found"):
         for record in box[role].to_dict("records"):

@@ -354,19 +354,22 @@ class ReportFlowMixin(ReportRows):
         user: User,
         now: dt.datetime | None = None,
         overdue_days: tuple[int, int] | None = None,
+        reports: pd.DataFrame | None = None,
     ) -> dict[str, pd.DataFrame]:
         """``user``'s two lists (a staff member of dong ``code``; sample browsing as its chosen staff member), the most overdue first.
 
         ``found``: reports they found (with the last progress note);
         ``assigned``: open reports handed to them, and reports awaiting their co-approval.
         Each row has ``age_days`` and ``lateness`` (0 on time, 1 late, 2 overdue).
+        ``reports``: the dong's :meth:`reports` when the caller has just read them (one read of the dong's
+        reports instead of two); the access check is the same either way.
         """
         if user.role != "sample" or not self.is_sample(code):
             check_staff(user, code, doing="보고함 보기")
         officer = user.staff_name
         now = now or self.clock()
         overdue_days = overdue_days or overdue_thresholds()
-        reports = self.reports(code)
+        reports = self.reports(code) if reports is None else reports
         mine = reports["status"].isin(OPEN_STATUSES)
         assigned = reports[mine & (reports["assignee"] == officer)]
         approving = reports[
