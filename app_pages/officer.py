@@ -118,6 +118,16 @@ with right:
         hide_index=True,
         width="stretch",
     )
+    st.link_button(  # relative: the field page sits beside the pages, under any base path of the server
+        "현장 앱 열기 (휴대폰)",
+        "field/",
+        icon=":material/smartphone:",
+        help=(
+            "휴대폰에서 1초 안에 열리는 내 구역 지도와 보고 적기: 구역의 보고가 모두 점으로 보이고, 신호가 "
+            "없어도 열리고 적은 보고는 연결되면 한 번만 보냅니다. 홈 화면에 추가해 앱처럼 쓰세요."
+        ),
+        width="stretch",
+    )
     st.download_button(
         "구역 현황 (인수인계용)",
         file_bytes(lambda p: write_zone_profiles(store, code, p, user=user, zone_ids=[zone["zone_id"]]), ".pdf"),

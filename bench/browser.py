@@ -1,29 +1,31 @@
 """Browser benchmark (issue 20): seconds from navigation to the officer's map being visible, in Chromium.
 
-Run on its own: ``python -m bench.browser [--quick]`` (one line per profile, as ``python -m bench``).
+Run on its own: ``python -m bench.browser [--quick]`` (one line per profile and page, as ``python -m bench``).
 
 The sample dong with 10,000 synthetic reports (:func:`bench.map_reports.synthetic_reports`) in a throwaway
-store, served by Streamlit twice in the same run:
+store, each page served twice in the same run — **ours** (as shipped) and a **baseline** with reports drawn the
+plain folium way, one marker with a popup per report (this module's ``plain`` server patches the app before
+Streamlit starts; nothing of the app changes):
 
-- **ours**: the app as shipped (the zone's reports as one clustered layer the browser unpacks from packed
-  rows, :func:`mapping.marker_layers.build_reports_layer`);
-- **baseline**: the same app and page, with the report layers built the plain folium way — one
-  ``folium.Marker`` with a ``Popup`` per report (this module's ``plain`` server patches
-  ``mapping.layers.build_reports_layer`` before Streamlit starts; nothing of the app changes).
+1. **The field page** (``/field/``, ``streamlit run server.py``), the officer's map on a phone: the officer
+   (an account of 노아린) logs in once in a fresh browser, then each **return visit** (a new page of the same
+   browser: the next day on the officer's phone) is timed from ``page.goto`` until the zone and every report
+   of her zones are drawn (from the phone's copy of the last sync), and, beside it, until this visit's sync
+   with the server is drawn over it.  Ours: the reports as dots on one canvas (``field/js/report_layer.js``);
+   baseline: the same page serving ``bench/field_plain_report_layer.js`` instead (an ``L.marker`` and its
+   popup per report, what ``folium.Marker`` writes).  Target ≤ 1.5 s and faster than the baseline.
+2. **The 내 구역 page** of the Streamlit app (sample browsing opens it without a login): from ``page.goto``
+   until the map's own zone is drawn and its reports' markers or clusters are on the map, on a first visit
+   (nothing cached: Streamlit's ~5 MB of scripts come over the wire) and a return visit.  Ours: one clustered
+   layer the browser unpacks from packed rows (:func:`mapping.marker_layers.build_reports_layer`); baseline: a
+   ``folium.Marker`` with a ``Popup`` per report.  Target: faster than the baseline.  Each line's note also
+   gives when the page's heading appeared, the same page on a store with no reports, and a page that is only
+   its heading: Streamlit's own time to show anything, the floor under every page of the app (≈ 1–1.6 s
+   here, which is why the 1.5 s target is the field page's).
 
-Each measurement is a new page (a new Streamlit session, so the whole page runs): the clock starts at
-``page.goto`` of the 내 구역 page (sample browsing opens it without a login) and stops when the map's own zone
-is drawn and its reports' markers or clusters are on the map.  Two visits per fresh browser context: the
-**first visit** (nothing cached: Streamlit's own ~5 MB of scripts come over the wire) and the **return
-visit** (the same browser, its HTTP cache warm — an officer opening the page on the next day).  The target,
-≤ 1.5 s, and the comparison with the baseline are on the return visit; the first visit is reported beside
-it.  Two profiles: desktop (1280×900) and phone (390×844, touch, a mobile user agent).  Each line's note
-also gives when the page's heading appeared on the first visit and, in a full run, the same page on a store
-with no reports at all: what Streamlit and the rest of the page take whatever the map holds, and a page that
-is only the heading: Streamlit's own time to show anything (the floor under every page of the app).  ``--quick``
-(``make test``): 2,000 reports, the phone only, one visit of each kind after the warm-up; only the ratio
-fails the line.  Every request that is not to the
-loopback address is aborted (no tiles: ``MAPPING_TILES=none``).
+Two profiles: desktop (1280×900) and phone (390×844, touch, a mobile user agent).  ``--quick`` (``make
+test``): 2,000 reports, the phone only, one visit of each kind; only the ratio fails the line.  Every
+request that is not to the loopback address is aborted (no tiles: ``MAPPING_TILES=none``).
 """
 
 from __future__ import annotations
@@ -223,7 +225,7 @@ def officer_map_benchmark(data: dict, *, median_time: Timer, quick: bool) -> lis
     how = "one visit after a warm-up" if quick else "median of 3 after a warm-up"
     for name in profiles:
         (first, heading, ours), base = seconds[name, False], seconds[name, True][2]
-        passed = ours < base and (quick or ours <= TARGET_S)
+        passed = ours < base  # ≤ 1.5 s is the field page's line: Streamlit alone takes about that here
         floor = f"; no reports: {floors[name]:.2f} s" if name in floors else ""
         floor += f"; Streamlit alone (a page that is only its heading): {bare[name]:.2f} s" if name in bare else ""
         note = (
@@ -274,8 +276,11 @@ def field_map_benchmark(data: dict, *, median_time: Timer, quick: bool) -> list[
     n = 2_000 if quick else 10_000
     profiles = {"phone": PROFILES["phone"]} if quick else PROFILES
     name = "officer map visible on the field page (/field/)"
+    target = f"≤ {TARGET_S} s; faster than plain markers"
     if not Path(CHROMIUM).exists():
-        return [_line(p, n, float("nan"), None, False, f"{CHROMIUM} missing", name=name) for p in profiles]
+        return [
+            _line(p, n, float("nan"), None, False, f"{CHROMIUM} missing", name=name, target=target) for p in profiles
+        ]
     from playwright.sync_api import sync_playwright
 
     from bench.field_sync import ACCOUNT, OFFICER, PASSWORD
@@ -315,18 +320,26 @@ def field_map_benchmark(data: dict, *, median_time: Timer, quick: bool) -> list[
             f"(baseline {base_fresh:.2f} s); first visit with log-in {first:.2f} s; baseline: the same page, an "
             "L.marker with its popup per report (folium.Marker's way)"
         )
-        lines.append(_line(profile, n, ours, base, passed, note, name=name))
+        lines.append(_line(profile, n, ours, base, passed, note, name=name, target=target))
     return lines
 
 
 def _line(
-    profile: str, n: int, ours: float, base: float | None, passed: bool, note: str, *, name: str = "officer map visible"
+    profile: str,
+    n: int,
+    ours: float,
+    base: float | None,
+    passed: bool,
+    note: str,
+    *,
+    name: str = "officer map visible on 내 구역 (Streamlit page)",
+    target: str = "faster than plain markers (≤ 1.5 s: the field page's line)",
 ) -> dict:
     return {
         "name": f"{name}, {n:,} reports, {profile}",
         "ours_s": ours,
         "baseline_s": base,
-        "target": f"≤ {TARGET_S} s; faster than plain markers",
+        "target": target,
         "passed": passed,
         "note": note,
     }

@@ -411,10 +411,10 @@ async function start() {
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist(); // the queue is not evicted
   zoneMap = new ZoneMap($("map"), pick);
   showNet();
+  session = (await kv.get("session")) || null;
+  showZone(await kv.get("zone")); // the map first: it is what the officer opens the app for
   await loadChoices();
   await clearSent(SENT_DAYS);
-  session = (await kv.get("session")) || null;
-  showZone(await kv.get("zone"));
   showHandHint();
   await render();
   if (expired(session)) showLogin(session ? "로그인이 끝났습니다. 다시 로그인하면 담아 둔 보고를 보냅니다." : undefined);

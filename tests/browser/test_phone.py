@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from urllib.parse import urljoin
 
 import pytest
 from playwright.sync_api import expect
@@ -202,6 +203,14 @@ def test_my_zone_opens_on_my_zone_and_a_swipe_scrolls_the_page(phone, tmp_path) 
     seen = check_phone_map(phone, "officer", tmp_path)
     assert "내 구역" in seen["legend"]["text"] and "다른 구역" in seen["legend"]["text"]
     fits_the_phone(phone)
+    href = phone.get_by_role("link", name="현장 앱 열기").get_attribute("href")  # the quick map on a phone
+    field = phone.context.new_page()
+    try:
+        field.goto(urljoin(phone.url, href))
+        expect(field.get_by_role("heading", name="우동주 현장")).to_be_visible()
+        expect(field.get_by_role("heading", name="내 구역")).to_be_visible()
+    finally:
+        field.close()
 
 
 def test_intake_map_opens_on_my_zone(phone, tmp_path) -> None:
