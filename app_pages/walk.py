@@ -26,6 +26,7 @@ from mapping.layers import build_dong_layer, build_map, build_route_layer, build
 from mapping.route_sheet import route_sheet_pdf, sheet_area
 from mapping.routes import (
     DETOUR,
+    WALK_BUDGET_MIN,
     WALK_KMH,
     RouteError,
     Stop,
@@ -53,7 +54,9 @@ picked_day = c1.date_input(
     "주 (그 주의 아무 날)", value=today + dt.timedelta(days=7 - today.weekday()), key="walk_week"
 )
 monday = picked_day - dt.timedelta(days=picked_day.weekday())
-budget = c2.number_input("쓸 수 있는 시간 (분, 0 = 제한 없음)", min_value=0, value=120, step=15, key="walk_budget")
+budget = c2.number_input(
+    "쓸 수 있는 시간 (분, 0 = 제한 없음)", min_value=0, value=WALK_BUDGET_MIN, step=15, key="walk_budget"
+)
 week = f"{monday.isocalendar().year}-W{monday.isocalendar().week:02d}"
 st.caption(
     f"{week} ({monday:%m월 %d일}부터) · 거리는 직선거리 × {DETOUR:g}, 걸음 시속 {WALK_KMH:g} km, 곳마다 방문 시간을 더합니다."

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 WALK_KMH = 4.0
 DETOUR = 1.3
 VISIT_MIN = 10.0  # minutes spent at a stop unless it says otherwise
+WALK_BUDGET_MIN = 120  # a weekly walk's time unless the officer says otherwise (주간 순회's default, the field page's)
 STALE_DAYS = 28  # a tong not walked, a blind spot not re-checked, for this long is due
 SAME_DOOR_M = 15.0  # an address point this near a stop is its address; further, it is "… 부근"
 

@@ -67,7 +67,9 @@ function showZone(saved) {
   const openAt = dots.columns.indexOf("open");
   const inZone = dots.rows.length
     ? ` · 구역 보고 ${dots.rows.length}건 (처리 중 ${dots.rows.filter((r) => r[openAt]).length})` : "";
-  $("zone-info").textContent = `${zone.dong.name} 구역 ${ids || "없음"} · 이번 주 들를 곳 ${(zone.stops || []).length}곳`
+  const stops = (zone.stops || []).length;
+  const more = zone.stops_total > stops ? ` (제안 ${zone.stops_total}곳 중 중요한 순, 방문 ${zone.walk_minutes}분 분량)` : "";
+  $("zone-info").textContent = `${zone.dong.name} 구역 ${ids || "없음"} · 이번 주 들를 곳 ${stops}곳${more}`
     + `${inZone} · 내 열린 보고 ${open}건 · 마지막 동기화 ${formatTime(syncedAt)}`;
   zoneMap.showZone(zone, session && session.name);
   showColleagues(zone.handover);

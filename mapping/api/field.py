@@ -30,7 +30,7 @@ from mapping.errors import ConflictError, Problem, TransitionError, ValidationEr
 from mapping.photos import Photo, PhotoError, check_size, read_photo
 from mapping.publish.privacy import strip_personal
 from mapping.reports import propose_assignee
-from mapping.routes import propose_stops
+from mapping.routes import WALK_BUDGET_MIN, propose_stops
 from mapping.store import Store
 
 MAX_PHOTOS = 10  # per report
@@ -81,7 +81,7 @@ def my_zone(store: Store, user: User, *, today: dt.date | None = None) -> dict[s
         "zones": _collection(mine, ["zone_id", "officer", "substitute", "team", "tongs"]),
         "tongs": _collection(my_tongs, ["tong"]),
         "resources": _collection(resources, ["id", "type", "name", "address", "phone", "hours", "tong", "zone_id"]),
-        "stops": _stops(store, code, user, zones[zones["officer"] == me], tongs, monday, reports),
+        **_stops(store, code, user, zones[zones["officer"] == me], tongs, monday, reports),
         "reports": _open_reports(store, code, user, reports),
         "zone_reports": zone_report_rows(reports, set(mine["zone_id"])),
         "handover": _handover(store.staff(code), me),
@@ -116,10 +116,14 @@ def _stops(
     tongs: gpd.GeoDataFrame,
     monday: dt.date,
     reports: gpd.GeoDataFrame,
-) -> list[dict[str, object]]:
-    """The week's proposed stops of the officer's own zone (reads households: logged), as the walk page has them."""
+) -> dict[str, object]:
+    """The week's stops of the officer's own zone (reads households: logged): ``stops``, the most important of the
+    walk page's proposals, taken in order of priority while their visits fit a walk's default time
+    (``walk_minutes``: :data:`~mapping.routes.WALK_BUDGET_MIN`; at least one), and ``stops_total``, how many were
+    proposed — a zone
+    with hundreds of open reports gets a walk's worth on the map, not hundreds of circles."""
     if own.empty:
-        return []
+        return {"stops": [], "stops_total": 0, "walk_minutes": WALK_BUDGET_MIN}
     stops = propose_stops(
         zone_tongs=[int(t) for t in own["tongs"].iloc[0]],
         tongs=tongs,
@@ -131,7 +135,14 @@ def _stops(
         walks=store.walks(code),
     )
     keys = ("key", "label", "reason", "priority", "lon", "lat", "minutes", "address")
-    return [{k: _plain(getattr(s, k)) for k in keys} for s in sorted(stops, key=lambda s: -s.priority)]
+    kept: list[dict[str, object]] = []
+    minutes = 0.0
+    for stop in sorted(stops, key=lambda s: -s.priority):
+        if kept and minutes + stop.minutes > WALK_BUDGET_MIN:
+            break
+        kept.append({k: _plain(getattr(stop, k)) for k in keys})
+        minutes += stop.minutes
+    return {"stops": kept, "stops_total": len(stops), "walk_minutes": WALK_BUDGET_MIN}
 
 
 ZONE_REPORT_COLUMNS = ("id", "lat", "lon", "open", "status", "field", "day")

@@ -8,12 +8,14 @@ import threading
 import uuid
 
 import pytest
+import shapely
 from PIL import Image
 from starlette.testclient import TestClient
 
 from mapping.api import field, web
 from mapping.crs import to_web
 from mapping.errors import ConflictError
+from mapping.routes import WALK_BUDGET_MIN
 from mapping.store import Store
 from mapping.store.schema import AGGREGATIONS
 from tests.api.conftest import A_STAFF, ACCOUNTS, IN_Z03, PASSWORD, A, B, jpeg, log_in, place_in
@@ -204,6 +206,30 @@ def test_my_zone_holds_my_zone_public_resources_and_the_weeks_stops(client: Test
     assert zone["stops"] and all({"key", "reason", "lon", "lat"} <= set(s) for s in zone["stops"])
     priorities = [s["priority"] for s in zone["stops"]]
     assert priorities == sorted(priorities, reverse=True)
+
+
+def test_my_zone_proposes_a_walks_worth_of_stops_most_important_first(client: TestClient, store: Store) -> None:
+    headers = log_in(client, "a-kangdy")
+    zones = store.zones(A)
+    own = to_web(zones[zones["officer"] == "강도윤"], name="구역").geometry.iloc[0]
+    minx, miny, maxx, maxy = own.bounds
+    grid = [
+        shapely.Point(minx + (maxx - minx) * i / 20, miny + (maxy - miny) * j / 20)
+        for i in range(21)
+        for j in range(21)
+    ]
+    places = [p for p in grid if own.buffer(-0.0001).contains(p)][:30]
+    assert len(places) == 30
+    for i, inside in enumerate(places):  # 30 open reports in the zone: a site check each, more than a walk holds
+        answer = send(client, headers, str(uuid.uuid4()), lon=str(inside.x), lat=str(inside.y), memo=f"현장 {i}")
+        assert answer.status_code == 201
+    zone = client.get("/api/v1/me/zone", headers=headers).json()
+    stops, total = zone["stops"], zone["stops_total"]
+    assert total > len(stops) >= 1
+    assert sum(s["minutes"] for s in stops) <= WALK_BUDGET_MIN == zone["walk_minutes"]
+    priorities = [s["priority"] for s in stops]
+    assert priorities == sorted(priorities, reverse=True)
+    assert total >= 30  # every open report of the zone is still proposed (the walk page lists them all)
 
 
 def test_my_zone_holds_every_report_of_my_zones_as_dots_and_nothing_personal(client: TestClient, store: Store) -> None:
