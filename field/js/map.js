@@ -8,8 +8,9 @@ const STYLE = {
   zone: { color: "#1b9e77", weight: 3, fillOpacity: 0.08, className: "zone-polygon" },
   covered: { color: "#1b9e77", weight: 2, dashArray: "6 4", fillOpacity: 0.03, className: "zone-polygon" }, // 대직
   tong: { color: "#57606a", weight: 1, dashArray: "4 4", fill: false },
-  resource: { radius: 6, color: "#1f6feb", fillColor: "#1f6feb", fillOpacity: 0.6, weight: 1 },
-  // above the zone's report dots (their own pane: "mine")
+  // above the zone's report dots (their own pane: "mine"), so a tap on them opens their popup
+  resource: { radius: 6, color: "#1f6feb", fillColor: "#1f6feb", fillOpacity: 0.6, weight: 1, pane: "mine",
+    className: "resource" },
   stop: { radius: 9, color: "#b35900", fillColor: "#ffb000", fillOpacity: 0.9, weight: 2, pane: "mine" },
   report: { radius: 8, color: "#c62828", fillColor: "#c62828", fillOpacity: 0.7, weight: 2, pane: "mine" },
   // on the phone, and the place being picked: taps go through them to the map (the list shows what they are)
@@ -51,8 +52,9 @@ export class ZoneMap {
     this.map = L.map(element, { attributionControl: false, zoomSnap: 0.25, minZoom: 12, maxZoom: 20 });
     this.map.setView([37.5665, 126.978], 14); // Seoul until a zone arrives
     this.map.createPane("zoneReports").style.zIndex = 450; // above the zones (overlay pane: 400)
-    this.map.createPane("mine").style.zIndex = 460; // my stops and reports above the dots
+    this.map.createPane("mine").style.zIndex = 460; // resources, my stops and reports above the dots
     this.element = element;
+    this.onPick = onPick;
     this.layers = {};
     this.zone = null;
     for (const name of ["zones", "tongs", "resources", "zoneReports", "stops", "reports", "queued", "picked"]) {
@@ -86,7 +88,8 @@ export class ZoneMap {
         f.properties.phone, f.properties.hours])),
     }).addTo(this.layers.resources);
     if (zone.zone_reports) { // a zone saved by an older version of the page has none until the next sync
-      const drawn = drawZoneReports(this.layers.zoneReports, zone.zone_reports, { pane: "zoneReports", popup });
+      const drawn = drawZoneReports(this.layers.zoneReports, zone.zone_reports,
+        { pane: "zoneReports", popup, onPick: this.onPick });
       this.element.dataset.zoneReports = String(drawn); // how many the map shows (read by tests and bench)
     }
     (zone.stops || []).forEach((stop, i) => {

@@ -28,7 +28,12 @@ from mapping.crs import to_web
 from mapping.domain import DUTIES, FIELDS, OPEN_STATUSES, REPORT_STATUSES, Vocabulary
 from mapping.errors import ConflictError, Problem, TransitionError, ValidationError
 from mapping.photos import Photo, PhotoError, check_size, read_photo
-from mapping.publish.privacy import strip_personal
+from mapping.publish.privacy import (
+    PUBLIC_PLACE_DECIMALS,
+    SENSITIVE_ACTIVITIES,
+    SENSITIVE_FIELDS,
+    strip_personal,
+)
 from mapping.reports import propose_assignee
 from mapping.routes import WALK_BUDGET_MIN, propose_stops
 from mapping.store import Store
@@ -83,7 +88,7 @@ def my_zone(store: Store, user: User, *, today: dt.date | None = None) -> dict[s
         "resources": _collection(resources, ["id", "type", "name", "address", "phone", "hours", "tong", "zone_id"]),
         **_stops(store, code, user, zones[zones["officer"] == me], tongs, monday, reports),
         "reports": _open_reports(store, code, user, reports),
-        "zone_reports": zone_report_rows(reports, set(mine["zone_id"])),
+        "zone_reports": zone_report_rows(reports, set(mine["zone_id"]), me=me, today=today or clock.today()),
         "handover": _handover(store.staff(code), me),
     }
 
@@ -119,7 +124,8 @@ def _stops(
 ) -> dict[str, object]:
     """The week's stops of the officer's own zone (reads households: logged): ``stops``, the most important of the
     walk page's proposals, taken in order of priority while their visits fit a walk's default time
-    (``walk_minutes``: :data:`~mapping.routes.WALK_BUDGET_MIN`; at least one), and ``stops_total``, how many were
+    (``walk_minutes``: :data:`~mapping.routes.WALK_BUDGET_MIN`; at least one) — visit minutes only: the walk page's
+    planner also counts the walking between them, so its route keeps fewer — and ``stops_total``, how many were
     proposed — a zone
     with hundreds of open reports gets a walk's worth on the map, not hundreds of circles."""
     if own.empty:
@@ -139,35 +145,51 @@ def _stops(
     minutes = 0.0
     for stop in sorted(stops, key=lambda s: -s.priority):
         if kept and minutes + stop.minutes > WALK_BUDGET_MIN:
-            break
+            continue  # as the walk planner does: a stop that does not fit is left out, a shorter one may still fit
         kept.append({k: _plain(getattr(stop, k)) for k in keys})
         minutes += stop.minutes
     return {"stops": kept, "stops_total": len(stops), "walk_minutes": WALK_BUDGET_MIN}
 
 
-ZONE_REPORT_COLUMNS = ("id", "lat", "lon", "open", "status", "field", "day")
+ZONE_REPORT_COLUMNS = ("id", "lat", "lon", "open", "status", "field", "day", "approx")
+FINISHED_DAYS = 90  # finished reports stay on the field map this long after they were found
 
 
-def zone_report_rows(reports: pd.DataFrame, zone_ids: set[str]) -> dict[str, object]:
-    """Every placed report of ``zone_ids``, packed for the field map's dots: ``{"columns", "rows"}``.
+def zone_report_rows(reports: pd.DataFrame, zone_ids: set[str], *, me: str, today: dt.date) -> dict[str, object]:
+    """The reports of ``zone_ids`` for the field map's dots, packed: ``{"columns", "rows"}``.
 
-    A row is ``[id, lat, lon, open, status label, field label or "", day]`` (EPSG:4326, 6 decimals; the day it
-    was found, ``YYYY-MM-DD``): where and in what state, never a title, memo, finder or resident — the phone
-    keeps it after the sync, and a few hundred rows of this are a few kilobytes.
+    Open reports, and finished ones found in the last :data:`FINISHED_DAYS` days (no duplicates). A row is
+    ``[id, lat, lon, open, status label, field label or "", day found (YYYY-MM-DD), approx]`` (EPSG:4326): where
+    and in what state, never a title, memo, finder or resident — the phone keeps it after the sync. A report that
+    may mark a vulnerable resident's home (복지, 돌봄이웃 발견: :data:`~mapping.publish.privacy.SENSITIVE_FIELDS`)
+    that ``me`` neither found nor handles comes with its place rounded as on the public map
+    (:data:`~mapping.publish.privacy.PUBLIC_PLACE_DECIMALS`, ≈ 100 m), no 분야, and ``approx`` true.
     """
-    here = reports[reports["zone_id"].isin(zone_ids) & reports["lon"].notna() & reports["lat"].notna()]
-    rows = [
-        [
-            int(r["id"]),
-            round(float(r["lat"]), 6),
-            round(float(r["lon"]), 6),
-            str(r["status"]) in OPEN_STATUSES,
-            REPORT_STATUSES.label(str(r["status"])),
-            FIELDS.label(str(r["field"])) if r["field"] in FIELDS.keys else "",
-            str(r["created_at"])[:10],
-        ]
-        for r in here[["id", "lat", "lon", "status", "field", "created_at"]].to_dict("records")
-    ]
+    placed = reports["zone_id"].isin(zone_ids) & reports["lon"].notna() & reports["lat"].notna()
+    open_ = reports["status"].isin(OPEN_STATUSES)
+    since = pd.Timestamp(today - dt.timedelta(days=FINISHED_DAYS))
+    recent = pd.to_datetime(reports["created_at"]) >= since
+    here = reports[placed & (open_ | (recent & reports["status"].ne("duplicate")))]
+    rows = []
+    for r in here[["id", "lat", "lon", "status", "field", "activity", "finder", "assignee", "created_at"]].to_dict(
+        "records"
+    ):
+        sensitive = r["field"] in SENSITIVE_FIELDS or r["activity"] in SENSITIVE_ACTIVITIES
+        approx = sensitive and me not in (r["finder"], r["assignee"])
+        decimals = PUBLIC_PLACE_DECIMALS if approx else 6
+        field = FIELDS.label(str(r["field"])) if r["field"] in FIELDS.keys and not approx else ""
+        rows.append(
+            [
+                int(r["id"]),
+                round(float(r["lat"]), decimals),
+                round(float(r["lon"]), decimals),
+                str(r["status"]) in OPEN_STATUSES,
+                REPORT_STATUSES.label(str(r["status"])),
+                field,
+                str(r["created_at"])[:10],
+                approx,
+            ]
+        )
     return {"columns": list(ZONE_REPORT_COLUMNS), "rows": rows}
 
 

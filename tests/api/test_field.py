@@ -7,13 +7,16 @@ import io
 import threading
 import uuid
 
+import pandas as pd
 import pytest
 import shapely
 from PIL import Image
 from starlette.testclient import TestClient
 
+from mapping import clock
 from mapping.api import field, web
 from mapping.crs import to_web
+from mapping.domain import OPEN_STATUSES
 from mapping.errors import ConflictError
 from mapping.routes import WALK_BUDGET_MIN
 from mapping.store import Store
@@ -247,15 +250,39 @@ def test_my_zone_holds_every_report_of_my_zones_as_dots_and_nothing_personal(cli
     reports = store.reports(A)
     dots = zone["zone_reports"]
     rows = [dict(zip(dots["columns"], row, strict=True)) for row in dots["rows"]]
-    assert sorted(r["id"] for r in rows) == sorted(reports[reports["zone_id"].isin(mine)]["id"])
-    assert len(rows) < len(reports)  # other zones' reports are not on my map
+    in_zones = reports[reports["zone_id"].isin(mine)]
+    recent = pd.to_datetime(in_zones["created_at"]).dt.date >= clock.today() - dt.timedelta(days=field.FINISHED_DAYS)
+    shown = in_zones[in_zones["status"].isin(OPEN_STATUSES) | (recent & in_zones["status"].ne("duplicate"))]
+    assert sorted(r["id"] for r in rows) == sorted(shown["id"])
+    assert len(rows) < len(reports)  # other zones' reports, and old finished ones, are not on my map
     new = next(r for r in rows if r["id"] == filed.json()["id"])
-    assert new["open"] is True and new["status"] == "접수" and new["field"] == "환경"
+    assert new["open"] is True and new["status"] == "접수" and new["field"] == "환경" and new["approx"] is False
     assert new["day"] == str(reports.set_index("id").loc[new["id"], "created_at"])[:10]
-    closed = reports[reports["zone_id"].isin(mine) & (reports["status"] == "closed")]
-    assert not closed.empty
-    assert {r["id"] for r in rows if not r["open"]} >= set(closed["id"])
     assert secret not in str(dots) and "도트 제목" not in str(dots) and "강도윤" not in str(dots)
+
+
+def test_the_phone_keeps_open_and_recent_reports_and_only_a_rough_place_of_others_welfare_cases() -> None:
+    today = dt.date(2026, 12, 5)
+    old, recent = dt.datetime(2026, 6, 1, 10), dt.datetime(2026, 11, 20, 10)
+    rows = [  # id, zone, status, field, activity, finder, assignee, found
+        (1, "Z01", "in_progress", "environment", None, "오민재", None, old),  # open: kept however old
+        (2, "Z01", "closed", "environment", None, "오민재", None, old),  # finished long ago: not on the phone
+        (3, "Z01", "closed", "safety", None, "오민재", None, recent),  # finished lately: kept
+        (4, "Z01", "duplicate", "safety", None, "오민재", None, recent),  # a duplicate: never
+        (5, "Z01", "received", "welfare", None, "오민재", None, recent),  # someone else's welfare case: rough
+        (6, "Z01", "received", "general", "care_found", "오민재", "강도윤", recent),  # handed to me: exact
+        (7, "Z01", "received", "welfare", None, "강도윤", None, recent),  # found by me: exact
+        (8, "Z09", "received", "safety", None, "오민재", None, recent),  # another zone: not on my map
+    ]
+    columns = ["id", "zone_id", "status", "field", "activity", "finder", "assignee", "created_at"]
+    frame = pd.DataFrame(rows, columns=columns).assign(lon=126.912345, lat=37.561234)
+    packed = field.zone_report_rows(frame, {"Z01"}, me="강도윤", today=today)
+    got = {r[0]: dict(zip(packed["columns"], r, strict=True)) for r in packed["rows"]}
+    assert sorted(got) == [1, 3, 5, 6, 7]
+    assert (got[5]["lat"], got[5]["lon"], got[5]["field"], got[5]["approx"]) == (37.561, 126.912, "", True)
+    assert (got[7]["lat"], got[7]["field"], got[7]["approx"]) == (37.561234, "복지", False)
+    assert (got[6]["lon"], got[6]["approx"]) == (126.912345, False)
+    assert [got[i]["open"] for i in (1, 3)] == [True, False] and got[3]["status"] == "종료"
 
 
 def test_each_read_of_personal_data_is_in_the_access_log_under_the_account(client: TestClient, store: Store) -> None:
