@@ -329,12 +329,12 @@ def field_map_benchmark(data: dict, *, median_time: Timer, quick: bool) -> list[
         if none or not markers == plain_dots == dots:  # the baseline's server did not serve the baseline's layer
             raise RuntimeError(f"field page layers: ours {dots} reports, {none} markers; baseline {markers} markers")
         passed = ours < base and (quick or ours <= TARGET_S)
+        device = "pixel ratio 3, touch, mobile user agent, no CPU throttling" if profile == "phone" else "1280×900"
         note = (
-            f"{how} (service worker and phone store warm; phone = its viewport, pixel ratio 3, touch and user agent, no CPU "
-            f"throttling): map with the zone and the {dots:,} reports of {OFFICER}'s zones (open, or finished in the "
-            f"last {FINISHED_DAYS} days) drawn and painted {ours:.2f} s, this visit's sync with the server drawn {fresh:.2f} s "
-            f"(baseline {base_fresh:.2f} s); first visit with log-in {first:.2f} s; baseline: the same page, an "
-            "L.marker with its popup per report (folium.Marker's way)"
+            f"{how} ({device}; service worker and phone store warm): the zone and the {dots:,} reports of "
+            f"{OFFICER}'s zones (open, or finished in the last {FINISHED_DAYS} days) drawn and painted {ours:.2f} s; "
+            f"this visit's sync with the server drawn {fresh:.2f} s (baseline {base_fresh:.2f} s); first visit with "
+            f"log-in {first:.2f} s; baseline: the same page, an L.marker with its popup per report (folium.Marker's way)"
         )
         lines.append(_line(profile, n, ours, base, passed, note, name=name, target=target))
     return lines
