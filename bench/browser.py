@@ -249,19 +249,14 @@ def _field_visits(
     on return visits (new pages, the same browser: the next day on the officer's phone), the median seconds from
     ``goto`` to the map visible (zone drawn, its reports drawn and painted) and to this visit's sync drawn over
     it; and, from the last visit, ``[reports drawn, marker elements]`` (which report layer the server sent)."""
-    from bench.field_sync import ACCOUNT, PASSWORD
+    from bench.field_sync import sign_in
 
     context = browser.new_context(locale="ko-KR", **profile)  # type: ignore[attr-defined]
     context.route("**/*", _guard)
     try:
         page = context.new_page()
         start = time.perf_counter()
-        page.goto(url + "/field/")
-        page.wait_for_selector("body[data-ready='1']")
-        page.get_by_label("계정").fill(ACCOUNT)
-        page.get_by_label("비밀번호").fill(PASSWORD)
-        page.get_by_role("button", name="로그인").click()
-        page.locator("body[data-synced]").wait_for(timeout=120_000)
+        sign_in(page, url)
         first = time.perf_counter() - start
         page.wait_for_function("navigator.serviceWorker.controller !== null")  # the shell is on the phone
         page.close()

@@ -165,6 +165,16 @@ _FILL = """async ({n, photo, places, account}) => {
 }"""
 
 
+def sign_in(page: Any, url: str) -> None:
+    """Open the field page of the server at ``url``, log in as the benchmark's officer and wait for the first sync."""
+    page.goto(url + "/field/")
+    page.wait_for_selector("body[data-ready='1']")
+    page.get_by_label("계정").fill(ACCOUNT)
+    page.get_by_label("비밀번호").fill(PASSWORD)
+    page.get_by_role("button", name="로그인").click()
+    page.locator("body[data-synced]").wait_for(timeout=120_000)
+
+
 @contextlib.contextmanager
 def _phone(url: str) -> Iterator[Any]:
     """A 390 px Chromium page on the field page, logged in and synced (every non-loopback request refused)."""
@@ -185,12 +195,7 @@ def _phone(url: str) -> Iterator[Any]:
             ),
         )
         page = context.new_page()
-        page.goto(url + "/field/")
-        page.wait_for_selector("body[data-ready='1']")
-        page.get_by_label("계정").fill(ACCOUNT)
-        page.get_by_label("비밀번호").fill(PASSWORD)
-        page.get_by_role("button", name="로그인").click()
-        page.locator("#zone-info").filter(has_text="마지막 동기화").wait_for(timeout=30_000)
+        sign_in(page, url)
         page.wait_for_function("navigator.serviceWorker.controller !== null")  # it opens offline from here on
         try:
             yield page

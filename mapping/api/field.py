@@ -28,12 +28,7 @@ from mapping.crs import to_web
 from mapping.domain import DUTIES, FIELDS, OPEN_STATUSES, REPORT_STATUSES, Vocabulary
 from mapping.errors import ConflictError, Problem, TransitionError, ValidationError
 from mapping.photos import Photo, PhotoError, check_size, read_photo
-from mapping.publish.privacy import (
-    PUBLIC_PLACE_DECIMALS,
-    SENSITIVE_ACTIVITIES,
-    SENSITIVE_FIELDS,
-    strip_personal,
-)
+from mapping.publish.privacy import PUBLIC_PLACE_DECIMALS, sensitive_reports, strip_personal
 from mapping.reports import propose_assignee
 from mapping.routes import WALK_BUDGET_MIN, propose_stops
 from mapping.store import Store
@@ -78,7 +73,8 @@ def my_zone(store: Store, user: User, *, today: dt.date | None = None) -> dict[s
     my_tongs = tongs[tongs["tong"].isin({int(t) for ts in mine["tongs"] for t in ts})]
     resources = strip_personal(store.resources(code), table="resources")
     reports = store.reports(code)
-    monday = (today or clock.today()) - dt.timedelta(days=(today or clock.today()).weekday())
+    today = today or clock.today()
+    monday = today - dt.timedelta(days=today.weekday())
     week = monday.isocalendar()
     return {
         "dong": {"code": code, "name": str(store.dongs().set_index("dong_code").loc[code, "name"])},
@@ -88,7 +84,7 @@ def my_zone(store: Store, user: User, *, today: dt.date | None = None) -> dict[s
         "resources": _collection(resources, ["id", "type", "name", "address", "phone", "hours", "tong", "zone_id"]),
         **_stops(store, code, user, zones[zones["officer"] == me], tongs, monday, reports),
         "reports": _open_reports(store, code, user, reports),
-        "zone_reports": zone_report_rows(reports, set(mine["zone_id"]), me=me, today=today or clock.today()),
+        "zone_reports": zone_report_rows(reports, set(mine["zone_id"]), me=me, today=today),
         "handover": _handover(store.staff(code), me),
     }
 
@@ -126,8 +122,7 @@ def _stops(
     walk page's proposals, taken in order of priority while their visits fit a walk's default time
     (``walk_minutes``: :data:`~mapping.routes.WALK_BUDGET_MIN`; at least one) — visit minutes only: the walk page's
     planner also counts the walking between them, so its route keeps fewer — and ``stops_total``, how many were
-    proposed — a zone
-    with hundreds of open reports gets a walk's worth on the map, not hundreds of circles."""
+    proposed: a zone with hundreds of open reports gets a walk's worth on the map, not hundreds of circles."""
     if own.empty:
         return {"stops": [], "stops_total": 0, "walk_minutes": WALK_BUDGET_MIN}
     stops = propose_stops(
@@ -161,7 +156,7 @@ def zone_report_rows(reports: pd.DataFrame, zone_ids: set[str], *, me: str, toda
     Open reports, and finished ones found in the last :data:`FINISHED_DAYS` days (no duplicates). A row is
     ``[id, lat, lon, open, status label, field label or "", day found (YYYY-MM-DD), approx]`` (EPSG:4326): where
     and in what state, never a title, memo, finder or resident — the phone keeps it after the sync. A report that
-    may mark a vulnerable resident's home (복지, 돌봄이웃 발견: :data:`~mapping.publish.privacy.SENSITIVE_FIELDS`)
+    may mark a vulnerable resident's home (복지, 돌봄이웃 발견: :func:`~mapping.publish.privacy.sensitive_reports`)
     that ``me`` neither found nor handles comes with its place rounded as on the public map
     (:data:`~mapping.publish.privacy.PUBLIC_PLACE_DECIMALS`, ≈ 100 m), no 분야, and ``approx`` true.
     """
@@ -170,12 +165,12 @@ def zone_report_rows(reports: pd.DataFrame, zone_ids: set[str], *, me: str, toda
     since = pd.Timestamp(today - dt.timedelta(days=FINISHED_DAYS))
     recent = pd.to_datetime(reports["created_at"]) >= since
     here = reports[placed & (open_ | (recent & reports["status"].ne("duplicate")))]
+    here = here.assign(_sensitive=sensitive_reports(here))
     rows = []
-    for r in here[["id", "lat", "lon", "status", "field", "activity", "finder", "assignee", "created_at"]].to_dict(
+    for r in here[["id", "lat", "lon", "status", "field", "_sensitive", "finder", "assignee", "created_at"]].to_dict(
         "records"
     ):
-        sensitive = r["field"] in SENSITIVE_FIELDS or r["activity"] in SENSITIVE_ACTIVITIES
-        approx = sensitive and me not in (r["finder"], r["assignee"])
+        approx = bool(r["_sensitive"]) and me not in (r["finder"], r["assignee"])
         decimals = PUBLIC_PLACE_DECIMALS if approx else 6
         field = FIELDS.label(str(r["field"])) if r["field"] in FIELDS.keys and not approx else ""
         rows.append(

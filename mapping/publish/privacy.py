@@ -95,13 +95,18 @@ SENSITIVE_ACTIVITIES = frozenset({"care_found"})
 SENSITIVE_FIELDS = frozenset({"welfare"})
 
 
+def sensitive_reports(frame: pd.DataFrame) -> pd.Series:
+    """Which reports' place could point at a vulnerable resident's home: a 돌봄이웃 found or a 복지 report
+    (:data:`SENSITIVE_ACTIVITIES`, :data:`SENSITIVE_FIELDS`; a frame without those columns has none)."""
+    none = pd.Series(index=frame.index, dtype=object)
+    return frame.get("activity", none).isin(SENSITIVE_ACTIVITIES) | frame.get("field", none).isin(SENSITIVE_FIELDS)
+
+
 def public_reports(frame: Frame) -> Frame:
     """Reports fit for a public output: no personal field, and none whose place could point
     at a vulnerable resident's home (돌봄이웃발견 or 복지 reports are left out entirely)."""
     stripped = strip_personal(frame, table="reports")
-    sensitive = stripped.get("activity", pd.Series(index=stripped.index, dtype=object)).isin(SENSITIVE_ACTIVITIES)
-    sensitive |= stripped.get("field", pd.Series(index=stripped.index, dtype=object)).isin(SENSITIVE_FIELDS)
-    return stripped[~sensitive]
+    return stripped[~sensitive_reports(stripped)]
 
 
 # a public machine-readable feed (Open311) carries only these columns of a report: no free text (memos, titles,

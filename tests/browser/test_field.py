@@ -7,22 +7,20 @@ a report POST that reaches the server (which stores it) and whose answer never r
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
 from mapping import clock
 from mapping.access import CLI_USER
-from mapping.api.field import FINISHED_DAYS
+from mapping.api.field import zone_report_rows
 from mapping.crs import to_web
-from mapping.domain import OPEN_STATUSES, REPORT_STATUSES
+from mapping.domain import REPORT_STATUSES
 from mapping.store import Store, open_store
 from tests.browser.conftest import PASSWORD, PHONE, guarded_page, screenshot, serve_app
 from tests.helpers import SAMPLE_DONG
@@ -273,12 +271,10 @@ def test_the_map_shows_every_report_of_my_zones_and_a_tap_on_one_says_what_it_is
     zones, reports = store.zones(SAMPLE_DONG), store.reports(SAMPLE_DONG)
     store.close()
     mine = set(zones[(zones["officer"] == OFFICER) | (zones["substitute"] == OFFICER)]["zone_id"])
-    mine_ = reports[reports["zone_id"].isin(mine)]
-    recent = pd.to_datetime(mine_["created_at"]).dt.date >= clock.today() - dt.timedelta(days=FINISHED_DAYS)
-    in_zones = mine_[mine_["status"].isin(OPEN_STATUSES) | (recent & mine_["status"].ne("duplicate"))]
-    assert 0 < len(in_zones) < len(reports)
-    expect(phone.locator("#map")).to_have_attribute("data-zone-reports", str(len(in_zones)))
-    expect(phone.locator("#zone-info")).to_contain_text(f"구역 보고 {len(in_zones)}건")
+    kept = {row[0] for row in zone_report_rows(reports, mine, me=OFFICER, today=clock.today())["rows"]}
+    assert 0 < len(kept) < len(reports)  # what the phone keeps (its rules: tests/api/test_field.py)
+    expect(phone.locator("#map")).to_have_attribute("data-zone-reports", str(len(kept)))
+    expect(phone.locator("#zone-info")).to_contain_text(f"구역 보고 {len(kept)}건")
     resource = settled(phone, _A_RESOURCE)  # above the dots: a tap on it still opens its popup
     assert resource, "no public resource in view"
     phone.touchscreen.tap(*resource)
@@ -293,7 +289,7 @@ def test_the_map_shows_every_report_of_my_zones_and_a_tap_on_one_says_what_it_is
     popup = phone.locator("#map .leaflet-popup-content", has_text="보고 #")  # the closed one fades out meanwhile
     expect(popup).to_contain_text("보고 #")
     shown = int(popup.inner_text().split("#")[1].split()[0])
-    assert shown in set(in_zones["id"])
+    assert shown in kept
     status = str(reports.set_index("id").loc[shown, "status"])
     expect(popup).to_contain_text(REPORT_STATUSES.label(status))
     expect(phone.locator("#place")).to_have_text("위치: 지도를 누르거나 GPS")  # the tap did not place a report
